@@ -1,0 +1,106 @@
+# omvec - one GNU Makefile (STYLE rule 31).
+#   make            release binary ./omvec
+#   make test       sanitized unit tests + fuzz-corpus replay + client tests
+#   make check      make test, then the unit suite under valgrind and the
+#                   concurrency tests under ThreadSanitizer (what CI runs)
+#   make fuzz       clang libFuzzer binaries in build/fuzz/
+#   make lint       include-graph check
+# Variables: SANITIZE=address,undefined|thread, OPT=-O0, RELEASE=1, SHARED=dir
+
+CC      ?= gcc
+SHARED  ?= ../shared
+OPT     ?= -O2
+WERROR  ?= $(if $(CI),-Werror,)
+ARCH    := $(shell $(CC) -dumpmachine)
+
+CPPFLAGS += -Isrc -D_GNU_SOURCE -DOMVEC_VERSION='"$(VERSION)"'
+CFLAGS_BASE = -std=c17 -Wall -Wextra $(WERROR) -g -pthread -fno-strict-aliasing
+LDLIBS  = -lmicrohttpd -lsqlite3 -lm -pthread
+VERSION := 0.1.0
+
+LIB_SRC := $(filter-out src/omvec.c,$(shell find src -name '*.c' | sort))
+UNIT_SRC := $(shell find tests/unit -name 'test_*.c' | sort)
+FUZZ_SRC := $(shell find tests/fuzz -name 'fuzz_*.c' | sort)
+
+# Per-ISA kernels get their own flags; the rest of the code never uses
+# -march=native (STYLE rule 29).
+ifneq (,$(findstring x86_64,$(ARCH)))
+ISA_avx2   = -mavx2 -mfma
+ISA_avx512 = -mavx512f -mavx512dq -mfma
+endif
+
+# ---- variants: rel (release), san (ASan+UBSan), plain (valgrind), tsan ----
+define variant
+$(1)_DIR := build/$(1)
+$(1)_CFLAGS := $(CFLAGS_BASE) $(2)
+$(1)_OBJ := $$(patsubst src/%.c,build/$(1)/obj/%.o,$$(LIB_SRC))
+
+build/$(1)/obj/%.o: src/%.c
+	@mkdir -p $$(@D)
+	$$(CC) $$(CPPFLAGS) $$($(1)_CFLAGS) $$(ISA_$$(patsubst dist_%,%,$$(basename $$(notdir $$<)))) -MMD -MP -c $$< -o $$@
+
+build/$(1)/libomvec.a: $$($(1)_OBJ)
+	@rm -f $$@
+	ar rcs $$@ $$^
+
+build/$(1)/omvec: build/$(1)/obj/omvec.o build/$(1)/libomvec.a
+	$$(CC) $$($(1)_CFLAGS) -o $$@ $$^ $$(LDLIBS)
+
+build/$(1)/tests/%: tests/%.c build/$(1)/libomvec.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(CPPFLAGS) -Itests $$($(1)_CFLAGS) -MMD -MP -o $$@ $$< build/$(1)/libomvec.a $$(LDLIBS)
+
+build/$(1)/replay/%: tests/fuzz/%.c tests/fuzz/replay_main.c build/$(1)/libomvec.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(CPPFLAGS) -Itests $$($(1)_CFLAGS) -o $$@ $$< tests/fuzz/replay_main.c build/$(1)/libomvec.a $$(LDLIBS)
+
+-include $$(shell find build/$(1) -name '*.d' 2>/dev/null)
+endef
+
+SAN_FLAGS = -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ifeq ($(RELEASE),1)
+SAN_FLAGS = $(OPT)
+endif
+$(eval $(call variant,rel,$(OPT)))
+$(eval $(call variant,san,$(SAN_FLAGS)))
+$(eval $(call variant,plain,-O1))
+$(eval $(call variant,tsan,-O1 -fsanitize=thread))
+
+UNIT_BINS = $(patsubst tests/%.c,build/$(V)/tests/%,$(UNIT_SRC))
+REPLAY_BINS = $(patsubst tests/fuzz/%.c,build/$(V)/replay/%,$(FUZZ_SRC))
+
+.PHONY: all test check fuzz lint clean unit-bins run
+all: omvec
+
+omvec: build/rel/omvec
+	cp $< $@
+
+unit-bins:
+	$(MAKE) --no-print-directory V=$(V) $(patsubst tests/%.c,build/$(V)/tests/%,$(UNIT_SRC)) \
+	    $(patsubst tests/fuzz/%.c,build/$(V)/replay/%,$(FUZZ_SRC)) build/$(V)/omvec
+
+test: omvec
+	$(MAKE) --no-print-directory unit-bins V=san
+	SHARED=$(SHARED) tests/run_tests.sh san
+
+check: test
+	$(MAKE) --no-print-directory unit-bins V=plain
+	$(MAKE) --no-print-directory unit-bins V=tsan
+	SHARED=$(SHARED) tests/run_check.sh
+
+run: omvec
+	./omvec run
+
+FUZZ_CC ?= clang
+fuzz:
+	@mkdir -p build/fuzz
+	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	  echo "fuzz: $$n"; \
+	  $(FUZZ_CC) $(CPPFLAGS) -Itests -std=c17 -g -O1 -pthread -fsanitize=fuzzer,address,undefined \
+	    -o build/fuzz/$$n $$f $(LIB_SRC) $(LDLIBS) || exit 1; done
+
+lint:
+	scripts/check_includes.sh
+
+clean:
+	rm -rf build omvec

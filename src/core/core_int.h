@@ -1,0 +1,140 @@
+/* core/core_int.h - structures shared by the core sources only: the catalog, the
+ * in-memory collection (records in storage order, vectors, id map) and
+ * record metadata. Nothing outside core includes this. */
+#ifndef OMVEC_CORE_CORE_INT_H
+#define OMVEC_CORE_CORE_INT_H
+
+#include <pthread.h>
+
+#include "core/core.h"
+#include "store/store.h"
+
+/* ---- metadata: one heap block per record ---- */
+enum { CORE_MV_STR = 1, CORE_MV_INT, CORE_MV_FLOAT, CORE_MV_BOOL };
+
+typedef struct core_mv {
+    const char *key;
+    uint32_t key_len;
+    uint32_t s_len; /* CORE_MV_STR */
+    uint8_t type;
+    union {
+        int64_t i;
+        double d;
+        const char *s;
+        int b;
+    } v;
+} core_mv;
+
+/* Sorted by key (bytewise), so output and lookups are stable. */
+typedef struct core_meta {
+    uint32_t n;
+    core_mv kv[];
+} core_meta;
+
+/* Build a metadata block from a JSON object. Null values are skipped (the
+ * caller decides what null means). An object with no non-null values gives
+ * *out = NULL. Validation is done by core_meta_check first. */
+core_meta *core_meta_from_json(const json_val *obj);
+/* Check one metadata object: scalars only, finite numbers, limits. path is
+ * used in the message ("metadatas[3]"). allow_null: null values allowed. */
+ov_rc core_meta_check(const json_val *obj, const char *path, ov_err *err);
+/* Merge: keys of upd overwrite old; a null in upd deletes the key. Returns a
+ * new block (or NULL if empty); old is not freed. */
+core_meta *core_meta_merge(const core_meta *old, const json_val *upd);
+/* Parse the stored JSON text of a metadata block. NULL on error or empty. */
+core_meta *core_meta_parse(const char *json, size_t len);
+/* Serialise as a JSON object. */
+void core_meta_json(const core_meta *m, ov_buf *b);
+const core_mv *core_meta_find(const core_meta *m, const char *key, size_t key_len);
+
+/* ---- id -> slot map (open addressing, linear probing) ---- */
+typedef struct core_idmap {
+    uint32_t *slots; /* 0 = empty, else record index + 1 */
+    size_t cap;      /* power of two */
+    size_t n;
+} core_idmap;
+
+/* ---- records ---- */
+typedef struct core_rec {
+    char *id;
+    uint32_t id_len;
+    uint32_t doc_len;
+    char *doc; /* NULL when absent */
+    char *uri;
+    uint32_t uri_len;
+    uint32_t meta_json_len;
+    core_meta *meta;  /* NULL when absent */
+    char *meta_json;  /* prepared JSON of meta, NULL when absent */
+    int64_t seq;
+} core_rec;
+
+struct core_coll {
+    char id[37];
+    char *name;
+    char *tenant;
+    char *database;
+    char *metadata_json; /* collection metadata, NULL if none */
+    dist_space space;
+    int hnsw_m, ef_construction, ef_search;
+
+    pthread_rwlock_t lock; /* guards everything below */
+    size_t dim;            /* 0 until the first write */
+    size_t n, cap;
+    core_rec *recs;        /* n records in storage (seq) order */
+    float *vecs;           /* n * dim, as given */
+    float *nvecs;          /* cosine: n * dim normalised; else NULL */
+    core_idmap map;
+    int64_t next_seq;
+};
+
+typedef struct core_dbrow {
+    char id[37];
+    char *tenant;
+    char *name;
+} core_dbrow;
+
+struct core_db {
+    store *st;
+    bool allow_reset;
+    pthread_rwlock_t lock; /* the catalog lock */
+    char **tenants;
+    size_t n_tenants;
+    core_dbrow *dbs;
+    size_t n_dbs;
+    core_coll **colls;
+    size_t n_colls;
+};
+
+/* idmap */
+void core_idmap_init(core_idmap *m);
+void core_idmap_free(core_idmap *m);
+/* Index of the record with this id, or -1. */
+long core_idmap_get(const core_idmap *m, const core_rec *recs, const char *id, size_t len);
+void core_idmap_put(core_idmap *m, const core_rec *recs, uint32_t idx);
+/* Rebuild from recs[0..n). */
+void core_idmap_rebuild(core_idmap *m, const core_rec *recs, size_t n);
+
+/* collection memory */
+core_coll *core_coll_new(void);
+void core_coll_free(core_coll *c);
+void core_rec_clear(core_rec *r);
+/* Append a record (takes ownership of the strings in r); vec has c->dim floats. */
+void core_coll_append(core_coll *c, core_rec *r, const float *vec);
+/* Load a collection's records from the store. */
+ov_rc core_coll_load(core_db *db, core_coll *c, ov_err *err);
+/* Config JSON as stored. */
+void core_coll_config_json(const core_coll *c, ov_buf *b);
+
+/* filters */
+bool core_filter_match(const core_filter *f, const core_rec *r);
+
+/* catalog helpers shared by catalog.c and catalog_coll.c (catalog lock held) */
+long core_find_coll_by_name(const core_db *db, ov_str tenant, ov_str database, ov_str name);
+bool core_db_exists(const core_db *db, ov_str tenant, ov_str database);
+void core_add_coll_mem(core_db *db, core_coll *c);
+
+/* UUID helpers */
+void core_uuid4(char out[37]);
+bool core_uuid_parse(ov_str s, char out[37]);
+
+#endif

@@ -1,0 +1,88 @@
+/* core/idmap.c - record id -> index map of a collection: open addressing
+ * with linear probing over uint32 slots (index + 1), FNV-1a hashing of the
+ * id bytes, load factor kept under 1/2. Rebuilt after deletes compact the
+ * record array. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core_int.h"
+
+static uint64_t hash_bytes(const char *p, size_t len)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ull;
+    }
+    return h ^ (h >> 29);
+}
+
+void core_idmap_init(core_idmap *m)
+{
+    m->slots = NULL;
+    m->cap = 0;
+    m->n = 0;
+}
+
+void core_idmap_free(core_idmap *m)
+{
+    free(m->slots);
+    core_idmap_init(m);
+}
+
+long core_idmap_get(const core_idmap *m, const core_rec *recs, const char *id, size_t len)
+{
+    if (!m->cap)
+        return -1;
+    size_t mask = m->cap - 1;
+    for (size_t i = hash_bytes(id, len) & mask;; i = (i + 1) & mask) {
+        uint32_t s = m->slots[i];
+        if (!s)
+            return -1;
+        const core_rec *r = &recs[s - 1];
+        if (r->id_len == len && memcmp(r->id, id, len) == 0)
+            return (long)(s - 1);
+    }
+}
+
+static void put_raw(core_idmap *m, const core_rec *recs, uint32_t idx)
+{
+    size_t mask = m->cap - 1;
+    const core_rec *r = &recs[idx];
+    size_t i = hash_bytes(r->id, r->id_len) & mask;
+    while (m->slots[i])
+        i = (i + 1) & mask;
+    m->slots[i] = idx + 1;
+    m->n++;
+}
+
+static void grow(core_idmap *m, const core_rec *recs, size_t want)
+{
+    size_t cap = 64;
+    while (cap < want * 2)
+        cap *= 2;
+    free(m->slots);
+    m->slots = ov_xcalloc(cap, sizeof *m->slots);
+    m->cap = cap;
+    m->n = 0;
+    (void)recs;
+}
+
+void core_idmap_put(core_idmap *m, const core_rec *recs, uint32_t idx)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        /* all indexes below idx are in the map: re-insert them */
+        size_t n = m->n;
+        grow(m, recs, n + 1 < 32 ? 32 : (n + 1) * 2);
+        for (uint32_t i = 0; i < idx; i++)
+            put_raw(m, recs, i);
+    }
+    put_raw(m, recs, idx);
+}
+
+void core_idmap_rebuild(core_idmap *m, const core_rec *recs, size_t n)
+{
+    grow(m, recs, n < 32 ? 32 : n);
+    for (uint32_t i = 0; i < n; i++)
+        put_raw(m, recs, i);
+}

@@ -1,0 +1,377 @@
+/* core/write.c - add, upsert, update and delete of records with the write
+ * semantics of CONTRACT.md section 2.2: an existing id on add is ignored,
+ * upsert and update merge metadata key by key (null deletes a key), update
+ * of an unknown id is skipped, records keep their insertion position.
+ *
+ * Order of work, so that a rejected request changes nothing: validate the
+ * whole batch; plan every record's new state; write the plan in one store
+ * transaction; only after the commit apply it to the served copy (which
+ * cannot fail). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core_int.h"
+#include "util/limits.h"
+
+typedef struct plan_item {
+    long existing; /* index in c->recs, or -1 for a new record */
+    core_rec rec;  /* the record's full new state (owned) */
+    const float *vec;
+} plan_item;
+
+static const json_val *item_or_null(const json_val *arr, size_t i)
+{
+    if (!arr)
+        return NULL;
+    const json_val *v = &arr->u.a[i];
+    return v->type == JSON_NULL ? NULL : v;
+}
+
+static ov_rc check_array(const json_val *v, size_t n, const char *name, ov_err *err)
+{
+    if (!v)
+        return OV_OK;
+    if (v->type != JSON_ARRAY)
+        return ov_err_set(err, OV_EINVAL, "Expected %s to be a list", name);
+    if (v->n != n)
+        return ov_err_set(err, OV_EINVAL,
+                          "Inconsistent number of IDs, embeddings, documents, URIs and "
+                          "metadatas: %u %s for %zu ids",
+                          v->n, name, n);
+    return OV_OK;
+}
+
+static ov_rc check_strings(const json_val *arr, const char *name, size_t max, ov_err *err)
+{
+    for (uint32_t i = 0; arr && i < arr->n; i++) {
+        const json_val *v = &arr->u.a[i];
+        if (v->type == JSON_NULL)
+            continue;
+        if (v->type != JSON_STRING)
+            return ov_err_set(err, OV_EINVAL, "Expected %s[%u] to be a str or null", name, i);
+        if (v->n > max)
+            return ov_err_set(err, OV_ELIMIT, "%s[%u] is longer than %zu bytes", name, i, max);
+    }
+    return OV_OK;
+}
+
+/* Validate ids, embeddings, documents, uris, metadatas; parse the vectors
+ * into one float block. */
+static ov_rc validate(const core_coll *c, core_write_op op, const core_batch *b, ov_arena *a,
+                      float **out_vecs, size_t *out_dim, ov_err *err)
+{
+    ov_rc rc;
+    size_t n = b->n;
+    if (n > OV_MAX_BATCH)
+        return ov_err_set(err, OV_ELIMIT, "Batch size %zu exceeds maximum batch size %d", n,
+                          OV_MAX_BATCH);
+    for (size_t i = 0; i < n; i++) {
+        const json_val *id = &b->ids->u.a[i];
+        if (id->type != JSON_STRING)
+            return ov_err_set(err, OV_EINVAL, "Expected ids[%zu] to be a str", i);
+        if (id->n == 0)
+            return ov_err_set(err, OV_EINVAL, "Expected ids[%zu] to be a non-empty str", i);
+        if (id->n > OV_MAX_ID_LEN)
+            return ov_err_set(err, OV_ELIMIT, "ids[%zu] is longer than %d bytes", i,
+                              OV_MAX_ID_LEN);
+        if (memchr(id->u.s, 0, id->n))
+            return ov_err_set(err, OV_EINVAL, "ids[%zu] contains a NUL character", i);
+    }
+    /* duplicate ids inside the batch: the clients refuse them; so do we */
+    if (n > 1) {
+        core_idmap m;
+        core_rec *tmp = ov_trymalloc(n * sizeof *tmp);
+        if (!tmp)
+            return ov_err_set(err, OV_ENOMEM, "out of memory");
+        core_idmap_init(&m);
+        for (size_t i = 0; i < n; i++) {
+            tmp[i].id = (char *)b->ids->u.a[i].u.s;
+            tmp[i].id_len = b->ids->u.a[i].n;
+        }
+        core_idmap_rebuild(&m, tmp, 0);
+        rc = OV_OK;
+        for (size_t i = 0; i < n && rc == OV_OK; i++) {
+            if (core_idmap_get(&m, tmp, tmp[i].id, tmp[i].id_len) >= 0)
+                rc = ov_err_named(err, OV_EINVAL, "DuplicateIDError",
+                                  "Expected IDs to be unique, found duplicates of: %.*s",
+                                  (int)(tmp[i].id_len > 200 ? 200 : tmp[i].id_len), tmp[i].id);
+            else
+                core_idmap_put(&m, tmp, (uint32_t)i);
+        }
+        core_idmap_free(&m);
+        free(tmp);
+        if (rc != OV_OK)
+            return rc;
+    }
+    if ((rc = check_array(b->embeddings, n, "embeddings", err)) ||
+        (rc = check_array(b->documents, n, "documents", err)) ||
+        (rc = check_array(b->uris, n, "uris", err)) ||
+        (rc = check_array(b->metadatas, n, "metadatas", err)) ||
+        (rc = check_strings(b->documents, "documents", OV_MAX_DOC_LEN, err)) ||
+        (rc = check_strings(b->uris, "uris", OV_MAX_DOC_LEN, err)))
+        return rc;
+    if (!b->embeddings && op != CORE_UPDATE && n > 0)
+        return ov_err_set(err, OV_EINVAL,
+                          "Expected embeddings to be provided: this server does not compute "
+                          "embeddings for %s",
+                          op == CORE_ADD ? "add" : "upsert");
+    for (size_t i = 0; b->metadatas && i < n; i++) {
+        char path[32];
+        snprintf(path, sizeof path, "metadatas[%zu]", i);
+        if ((rc = core_meta_check(&b->metadatas->u.a[i], path, err)) != OV_OK)
+            return rc;
+    }
+    *out_vecs = NULL;
+    *out_dim = 0;
+    if (!b->embeddings || n == 0)
+        return OV_OK;
+    const json_val *e0 = &b->embeddings->u.a[0];
+    if (e0->type != JSON_ARRAY)
+        return ov_err_set(err, OV_EINVAL, "Expected embeddings[0] to be a list of numbers");
+    size_t dim = e0->n;
+    if (dim == 0)
+        return ov_err_set(err, OV_EINVAL, "Expected embeddings[0] to be a non-empty list");
+    if (dim > OV_MAX_DIM)
+        return ov_err_set(err, OV_ELIMIT, "Embedding dimension %zu exceeds the limit %d", dim,
+                          OV_MAX_DIM);
+    if (c->dim && dim != c->dim)
+        return ov_err_named(err, OV_EDIM, "InvalidDimension",
+                            "Embedding dimension %zu does not match collection dimensionality "
+                            "%zu",
+                            dim, c->dim);
+    float *vecs = ov_arena_alloc(a, n * dim * sizeof(float));
+    if (!vecs)
+        return ov_err_set(err, OV_ENOMEM, "out of memory for %zu embeddings", n);
+    for (size_t i = 0; i < n; i++) {
+        const json_val *e = &b->embeddings->u.a[i];
+        if (e->type != JSON_ARRAY)
+            return ov_err_set(err, OV_EINVAL, "Expected embeddings[%zu] to be a list of numbers",
+                              i);
+        if (e->n != dim)
+            return ov_err_named(err, OV_EDIM, "InvalidDimension",
+                                "Inconsistent dimensions in provided embeddings: embeddings[%zu] "
+                                "has %u, expected %zu",
+                                i, e->n, dim);
+        ov_err sub;
+        if (json_to_f32(e, &vecs[i * dim], &sub) != OV_OK)
+            return ov_err_set(err, OV_EINVAL, "embeddings[%zu]%s", i, sub.msg);
+    }
+    *out_vecs = vecs;
+    *out_dim = dim;
+    return OV_OK;
+}
+
+static char *dup_or_null(const json_val *v, uint32_t *out_len)
+{
+    if (!v) {
+        *out_len = 0;
+        return NULL;
+    }
+    *out_len = v->n;
+    return ov_xstrndup(v->u.s, v->n);
+}
+
+static void set_meta(core_rec *r, core_meta *m)
+{
+    r->meta = m;
+    r->meta_json = NULL;
+    r->meta_json_len = 0;
+    if (m) {
+        ov_buf b = {0};
+        core_meta_json(m, &b);
+        size_t len;
+        r->meta_json = ov_buf_take(&b, &len);
+        r->meta_json_len = (uint32_t)len;
+    }
+}
+
+/* Copy a stored record's strings (for a merge). */
+static void rec_copy(core_rec *d, const core_rec *s)
+{
+    *d = *s;
+    d->id = ov_xstrndup(s->id, s->id_len);
+    d->doc = s->doc ? ov_xstrndup(s->doc, s->doc_len) : NULL;
+    d->uri = s->uri ? ov_xstrndup(s->uri, s->uri_len) : NULL;
+    d->meta = NULL;
+    d->meta_json = NULL;
+}
+
+static void plan_free(plan_item *p, size_t n)
+{
+    for (size_t i = 0; p && i < n; i++)
+        core_rec_clear(&p[i].rec);
+    free(p);
+}
+
+ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_batch *b,
+                      ov_arena *a, ov_err *err)
+{
+    ov_rc rc;
+    float *vecs = NULL;
+    size_t dim = 0, np = 0;
+    plan_item *plan = NULL;
+    if (b->ids->type != JSON_ARRAY)
+        return ov_err_set(err, OV_EINVAL, "Expected ids to be a list");
+    pthread_rwlock_wrlock(&c->lock);
+    if ((rc = validate(c, op, b, a, &vecs, &dim, err)) != OV_OK || b->n == 0)
+        goto done;
+    plan = ov_trymalloc(b->n * sizeof *plan);
+    if (!plan) {
+        rc = ov_err_set(err, OV_ENOMEM, "out of memory");
+        goto done;
+    }
+    int64_t seq = c->next_seq;
+    for (size_t i = 0; i < b->n; i++) {
+        const json_val *id = &b->ids->u.a[i];
+        long ex = core_idmap_get(&c->map, c->recs, id->u.s, id->n);
+        if ((op == CORE_ADD && ex >= 0) || (op == CORE_UPDATE && ex < 0))
+            continue;
+        plan_item *p = &plan[np++];
+        memset(p, 0, sizeof *p);
+        p->existing = ex;
+        const json_val *doc = item_or_null(b->documents, i);
+        const json_val *uri = item_or_null(b->uris, i);
+        const json_val *meta = item_or_null(b->metadatas, i);
+        if (ex < 0) {
+            p->rec.id = ov_xstrndup(id->u.s, id->n);
+            p->rec.id_len = id->n;
+            p->rec.seq = seq++;
+            p->rec.doc = dup_or_null(doc, &p->rec.doc_len);
+            p->rec.uri = dup_or_null(uri, &p->rec.uri_len);
+            set_meta(&p->rec, core_meta_from_json(meta));
+        } else {
+            const core_rec *old = &c->recs[ex];
+            rec_copy(&p->rec, old);
+            if (doc) {
+                free(p->rec.doc);
+                p->rec.doc = dup_or_null(doc, &p->rec.doc_len);
+            }
+            if (uri) {
+                free(p->rec.uri);
+                p->rec.uri = dup_or_null(uri, &p->rec.uri_len);
+            }
+            set_meta(&p->rec, meta ? core_meta_merge(old->meta, meta)
+                                   : core_meta_merge(old->meta, NULL));
+        }
+        p->vec = vecs ? &vecs[i * dim] : (ex >= 0 ? &c->vecs[(size_t)ex * c->dim] : NULL);
+    }
+    if (np == 0)
+        goto done;
+    if ((rc = store_tx_begin(db->st, err)) != OV_OK)
+        goto done;
+    if (c->dim == 0 && dim && (rc = store_tx_set_dim(db->st, c->id, (int64_t)dim, err)) != OV_OK)
+        goto rollback;
+    size_t vdim = dim ? dim : c->dim;
+    for (size_t i = 0; i < np; i++) {
+        const core_rec *r = &plan[i].rec;
+        store_rec sr = {.id = r->id, .id_len = r->id_len, .seq = r->seq, .vec = plan[i].vec,
+                        .dim = vdim, .doc = r->doc, .doc_len = r->doc_len, .uri = r->uri,
+                        .uri_len = r->uri_len, .meta_json = r->meta_json,
+                        .meta_json_len = r->meta_json_len};
+        if ((rc = store_tx_put(db->st, c->id, &sr, err)) != OV_OK)
+            goto rollback;
+    }
+    if ((rc = store_tx_commit(db->st, err)) != OV_OK)
+        goto done;
+    /* committed: apply to memory (cannot fail) */
+    if (c->dim == 0)
+        c->dim = dim;
+    for (size_t i = 0; i < np; i++) {
+        plan_item *p = &plan[i];
+        if (p->existing < 0) {
+            core_coll_append(c, &p->rec, p->vec);
+            continue;
+        }
+        core_rec *r = &c->recs[p->existing];
+        core_rec_clear(r);
+        *r = p->rec;
+        memset(&p->rec, 0, sizeof p->rec);
+        float *v = &c->vecs[(size_t)p->existing * c->dim];
+        if (p->vec != v)
+            memcpy(v, p->vec, c->dim * sizeof(float));
+        if (c->nvecs) {
+            float *nv = &c->nvecs[(size_t)p->existing * c->dim];
+            memcpy(nv, v, c->dim * sizeof(float));
+            dist_normalize(nv, c->dim);
+        }
+    }
+    goto done;
+rollback:
+    store_tx_rollback(db->st);
+done:
+    pthread_rwlock_unlock(&c->lock);
+    plan_free(plan, np);
+    return rc;
+}
+
+ov_rc core_coll_delete_records(core_db *db, core_coll *c, const json_val *ids,
+                               const core_filter *f, ov_arena *a, ov_err *err)
+{
+    ov_rc rc = OV_OK;
+    if (ids && ids->type == JSON_NULL)
+        ids = NULL;
+    if ((!ids || ids->n == 0) && !f)
+        return ov_err_set(err, OV_EINVAL,
+                          "\n                You must provide either ids, where, or "
+                          "where_document to delete. If\n                you want to delete all "
+                          "data in a collection you can delete the\n                collection "
+                          "itself using the delete_collection method. Or alternatively,\n      "
+                          "          you can get() all the relevant ids and then delete them.\n"
+                          "                ");
+    if (ids && ids->type != JSON_ARRAY)
+        return ov_err_set(err, OV_EINVAL, "Expected ids to be a list");
+    for (uint32_t i = 0; ids && i < ids->n; i++)
+        if (ids->u.a[i].type != JSON_STRING)
+            return ov_err_set(err, OV_EINVAL, "Expected ids[%u] to be a str", i);
+    pthread_rwlock_wrlock(&c->lock);
+    unsigned char *kill = ov_arena_calloc(a, c->n + 1, 1);
+    size_t nk = 0;
+    if (!kill) {
+        rc = ov_err_set(err, OV_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (ids) {
+        for (uint32_t i = 0; i < ids->n; i++) {
+            long ex = core_idmap_get(&c->map, c->recs, ids->u.a[i].u.s, ids->u.a[i].n);
+            if (ex >= 0 && !kill[ex] && core_filter_match(f, &c->recs[ex]))
+                kill[ex] = 1, nk++;
+        }
+    } else {
+        for (size_t i = 0; i < c->n; i++)
+            if (core_filter_match(f, &c->recs[i]))
+                kill[i] = 1, nk++;
+    }
+    if (nk == 0)
+        goto done;
+    if ((rc = store_tx_begin(db->st, err)) != OV_OK)
+        goto done;
+    for (size_t i = 0; i < c->n; i++) {
+        if (kill[i] && (rc = store_tx_del(db->st, c->id, c->recs[i].id, c->recs[i].id_len,
+                                          err)) != OV_OK) {
+            store_tx_rollback(db->st);
+            goto done;
+        }
+    }
+    if ((rc = store_tx_commit(db->st, err)) != OV_OK)
+        goto done;
+    size_t w = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        if (kill[i]) {
+            core_rec_clear(&c->recs[i]);
+            continue;
+        }
+        if (w != i) {
+            c->recs[w] = c->recs[i];
+            memmove(&c->vecs[w * c->dim], &c->vecs[i * c->dim], c->dim * sizeof(float));
+            if (c->nvecs)
+                memmove(&c->nvecs[w * c->dim], &c->nvecs[i * c->dim], c->dim * sizeof(float));
+        }
+        w++;
+    }
+    c->n = w;
+    core_idmap_rebuild(&c->map, c->recs, c->n);
+done:
+    pthread_rwlock_unlock(&c->lock);
+    return rc;
+}

@@ -1,0 +1,175 @@
+/* http/run.c - the `omvec run` command: flags in the style of `chroma run`
+ * (--host, --port, --path), the environment (ALLOW_RESET, the CHROMA_*
+ * auth variables), start-up, and the signal loop (SIGTERM/SIGINT: drain and
+ * stop; SIGHUP: reload the tokens). */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "http/http.h"
+#include "index/dist.h"
+#include "util/log.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: omvec run [--host H] [--port P] [--path DIR] [--tokens FILE]\n"
+            "                 [--log-level debug|info|warn|error] [--threads N]\n"
+            "                 [--sync full|normal]\n"
+            "  --host H       address to listen on (default localhost)\n"
+            "  --port P       port (default 8000; 0 picks a free one)\n"
+            "  --path DIR     data directory (default ./omvec_data)\n"
+            "  --tokens FILE  role tokens file (lines 'read TOKEN' / 'admin TOKEN'),\n"
+            "                 re-read on SIGHUP\n"
+            "  --sync MODE    full (default): fsync before acknowledging writes\n"
+            "environment: ALLOW_RESET=TRUE enables /reset; CHROMA_SERVER_AUTHN_PROVIDER,\n"
+            "CHROMA_SERVER_AUTHN_CREDENTIALS(_FILE), CHROMA_AUTH_TOKEN_TRANSPORT_HEADER as in\n"
+            "Chroma (those tokens have the admin role).\n");
+}
+
+static bool env_true(const char *name)
+{
+    const char *v = getenv(name);
+    return v && (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0 || strcasecmp(v, "yes") == 0);
+}
+
+int http_run_main(int argc, char **argv)
+{
+    const char *host = "localhost", *path = "./omvec_data", *tokens = NULL;
+    long port = 8000, threads = 0;
+    bool sync_normal = false;
+    static const struct option longopts[] = {
+        {"host", required_argument, NULL, 'h'},   {"port", required_argument, NULL, 'p'},
+        {"path", required_argument, NULL, 'd'},   {"tokens", required_argument, NULL, 't'},
+        {"log-level", required_argument, NULL, 'l'}, {"threads", required_argument, NULL, 'n'},
+        {"sync", required_argument, NULL, 's'},   {"help", no_argument, NULL, '?'},
+        {NULL, 0, NULL, 0}};
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        char *end;
+        switch (ch) {
+        case 'h':
+            host = optarg;
+            break;
+        case 'p':
+            port = strtol(optarg, &end, 10);
+            if (*end || port < 0 || port > 65535) {
+                fprintf(stderr, "omvec run: bad --port %s\n", optarg);
+                return 2;
+            }
+            break;
+        case 'd':
+            path = optarg;
+            break;
+        case 't':
+            tokens = optarg;
+            break;
+        case 'l':
+            if (ov_log_parse_level(optarg, &ov_log_min) != 0) {
+                fprintf(stderr, "omvec run: bad --log-level %s\n", optarg);
+                return 2;
+            }
+            break;
+        case 'n':
+            threads = strtol(optarg, &end, 10);
+            if (*end || threads < 1 || threads > 256) {
+                fprintf(stderr, "omvec run: bad --threads %s\n", optarg);
+                return 2;
+            }
+            break;
+        case 's':
+            if (strcmp(optarg, "normal") == 0)
+                sync_normal = true;
+            else if (strcmp(optarg, "full") != 0) {
+                fprintf(stderr, "omvec run: bad --sync %s\n", optarg);
+                return 2;
+            }
+            break;
+        default:
+            usage(ch == '?' && optopt == 0 ? stdout : stderr);
+            return ch == '?' && optopt == 0 ? 0 : 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "omvec run: unexpected argument %s\n", argv[optind]);
+        return 2;
+    }
+
+    /* Signals are handled by this thread only (sigwait): block them before
+     * any other thread starts so every thread inherits the mask. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    ov_err err = {0};
+    core_db *db = NULL;
+    http_auth *auth = NULL;
+    api_server *api = NULL;
+    http_server *srv = NULL;
+    int code = 1;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    dist_init();
+    ov_log(OV_LOG_INFO, "simd: %s", dist_selected_reason());
+    http_auth_opts ao = {.tokens_file = tokens};
+    if (http_auth_create(&ao, &auth, &err) != OV_OK) {
+        ov_log(OV_LOG_ERROR, "auth configuration: %s", err.msg);
+        goto done;
+    }
+    core_opts co = {.path = path, .sync_normal = sync_normal, .allow_reset = env_true("ALLOW_RESET")};
+    if (core_open(&co, &db, &err) != OV_OK) {
+        ov_log(OV_LOG_ERROR, "cannot open %s: %s", path, err.msg);
+        goto done;
+    }
+    api_opts apo = {.db = db, .auth_enabled = http_auth_enabled(auth)};
+    api = api_server_create(&apo);
+    http_opts ho = {.host = host, .port = (uint16_t)port, .threads = (unsigned)threads,
+                    .api = api, .auth = auth, .log_requests = true};
+    if (http_server_start(&ho, &srv, &err) != OV_OK) {
+        ov_log(OV_LOG_ERROR, "%s", err.msg);
+        goto done;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    size_t ncoll, nrec;
+    core_stats(db, &ncoll, &nrec);
+    ov_log(OV_LOG_INFO,
+           "listening on %s:%u, data %s (%zu collections, %zu records, ready in %.1f ms), "
+           "auth %s",
+           host, http_server_port(srv), path, ncoll, nrec,
+           (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
+           http_auth_enabled(auth) ? "on" : "off");
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&set, &sig) != 0)
+            continue;
+        if (sig == SIGHUP) {
+            if (http_auth_reload(auth, &err) == OV_OK)
+                ov_log(OV_LOG_INFO, "SIGHUP: tokens reloaded");
+            else
+                ov_log(OV_LOG_WARN, "SIGHUP: reload failed, old tokens kept: %s", err.msg);
+            continue;
+        }
+        ov_log(OV_LOG_INFO, "signal %d: draining and stopping", sig);
+        break;
+    }
+    http_server_stop(srv, 10000);
+    srv = NULL;
+    code = 0;
+done:
+    http_server_stop(srv, 0);
+    api_server_destroy(api);
+    core_close(db);
+    http_auth_destroy(auth);
+    if (code == 0)
+        ov_log(OV_LOG_INFO, "stopped cleanly");
+    return code;
+}

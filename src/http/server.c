@@ -1,0 +1,257 @@
+/* http/server.c - the libmicrohttpd front end. Each request gets a context
+ * with one arena (created on the first callback, destroyed in the completion
+ * callback, so no error path can leak). On the first callback the route is
+ * matched and the token checked from the headers alone; a denied or
+ * oversized request is answered before any body byte is read. The body is
+ * collected up to OV_MAX_BODY_LEN, then the api layer answers. */
+#include <netdb.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "http/http.h"
+#include "util/limits.h"
+#include "util/log.h"
+
+struct http_server {
+    struct MHD_Daemon *d;
+    api_server *api;
+    http_auth *auth;
+    bool log_requests;
+    uint16_t port;
+    atomic_long in_flight;
+    atomic_ullong next_id;
+};
+
+typedef struct http_req {
+    ov_arena *arena;
+    api_match m;
+    char *path;
+    const char *method;
+    ov_buf body;
+    int early_status; /* 403 or 413 decided from the headers */
+    http_auth_identity ident;
+    unsigned long long id;
+    struct timespec t0;
+} http_req;
+
+static const char *query_arg(void *ctx, const char *key)
+{
+    return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, key);
+}
+
+static ov_str header(struct MHD_Connection *c, const char *name)
+{
+    const char *v = NULL;
+    size_t len = 0;
+    if (MHD_lookup_connection_value_n(c, MHD_HEADER_KIND, name, strlen(name), &v, &len) != MHD_YES)
+        return (ov_str){NULL, 0};
+    return (ov_str){v, len};
+}
+
+static enum MHD_Result send_body(struct MHD_Connection *conn, int status, const char *ctype,
+                                 ov_buf *body)
+{
+    size_t len;
+    char *p = ov_buf_take(body, &len);
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(p);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", ctype ? ctype : "application/json");
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *conn, http_req *rq, int status,
+                                  ov_rc rc, const char *msg)
+{
+    api_response rs = {0};
+    ov_err e = {0};
+    if (status == 403)
+        ov_err_named(&e, rc, "AuthError", "%s", msg);
+    else
+        ov_err_set(&e, rc, "%s", msg);
+    api_error(&rs, rc, &e);
+    rq->early_status = status;
+    return send_body(conn, status, NULL, &rs.body);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **req_cls)
+{
+    http_server *s = cls;
+    http_req *rq = *req_cls;
+    (void)version;
+    if (!rq) {
+        rq = calloc(1, sizeof *rq);
+        if (!rq)
+            return MHD_NO;
+        *req_cls = rq;
+        atomic_fetch_add(&s->in_flight, 1);
+        clock_gettime(CLOCK_MONOTONIC, &rq->t0);
+        rq->id = atomic_fetch_add(&s->next_id, 1) + 1;
+        rq->arena = ov_arena_create(16 << 10);
+        if (!rq->arena)
+            return MHD_NO;
+        rq->method = method;
+        rq->path = ov_arena_strndup(rq->arena, url, strlen(url));
+        api_route_match(method, rq->path, &rq->m);
+        /* authentication from headers, before any body byte is read */
+        if (rq->m.access != API_OPEN && rq->m.id != R_NONE && rq->m.id != R_BAD_METHOD &&
+            rq->m.id != R_OPTIONS) {
+            http_auth_result ar = http_auth_check(s->auth, header(conn, "Authorization"),
+                                                  header(conn, "X-Chroma-Token"), &rq->ident);
+            if (ar == HTTP_AUTH_DENIED || (rq->m.access == API_ADMIN && ar != HTTP_AUTH_ADMIN))
+                return send_error(conn, rq, 403, OV_EAUTH, "Forbidden");
+        }
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        if (cl) {
+            char *end;
+            unsigned long long n = strtoull(cl, &end, 10);
+            if (*end || n > OV_MAX_BODY_LEN)
+                return send_error(conn, rq, 413, OV_ELIMIT, "Request body too large");
+            if (n)
+                ov_buf_reserve(&rq->body, (size_t)n);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (rq->early_status) {
+            *upload_data_size = 0;
+            return MHD_YES;
+        }
+        if (rq->body.len + *upload_data_size > OV_MAX_BODY_LEN) {
+            *upload_data_size = 0;
+            return send_error(conn, rq, 413, OV_ELIMIT, "Request body too large");
+        }
+        ov_buf_put(&rq->body, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (rq->early_status)
+        return MHD_YES;
+    api_request ar = {
+        .arena = rq->arena,
+        .m = rq->m,
+        .method = method,
+        .body = rq->body.p,
+        .body_len = rq->body.len,
+        .query = query_arg,
+        .query_ctx = conn,
+        .user_id = rq->ident.user_id[0] ? rq->ident.user_id : NULL,
+    };
+    api_response rs = {0};
+    api_handle(s->api, &ar, &rs);
+    rq->early_status = rs.status; /* for the log */
+    ov_buf_free(&rq->body);
+    return send_body(conn, rs.status, rs.content_type, &rs.body);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    http_server *s = cls;
+    http_req *rq = *req_cls;
+    (void)conn;
+    (void)toe;
+    if (!rq)
+        return;
+    if (s->log_requests && ov_log_min <= OV_LOG_INFO) {
+        struct timespec t1;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double ms = (double)(t1.tv_sec - rq->t0.tv_sec) * 1e3 +
+                    (double)(t1.tv_nsec - rq->t0.tv_nsec) / 1e6;
+        char line[512];
+        int n = snprintf(line, sizeof line,
+                         "{\"level\":\"info\",\"msg\":\"request\",\"request_id\":%llu,"
+                         "\"method\":\"%s\",\"route\":\"%s\",\"status\":%d,\"duration_ms\":%.3f}",
+                         rq->id, rq->method ? rq->method : "?", api_route_name(rq->m.id),
+                         rq->early_status, ms);
+        if (n > 0)
+            ov_log_line(line, (unsigned long)(n < (int)sizeof line ? n : (int)sizeof line - 1));
+    }
+    ov_buf_free(&rq->body);
+    ov_arena_destroy(rq->arena);
+    free(rq);
+    *req_cls = NULL;
+    atomic_fetch_sub(&s->in_flight, 1);
+}
+
+ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
+{
+    struct addrinfo hints = {0}, *ai = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    char port[16];
+    snprintf(port, sizeof port, "%u", opts->port);
+    const char *host = opts->host && *opts->host ? opts->host : "localhost";
+    int gr = getaddrinfo(host, port, &hints, &ai);
+    if (gr != 0)
+        return ov_err_set(err, OV_EINVAL, "cannot resolve host %s: %s", host, gai_strerror(gr));
+    /* prefer IPv4 for "localhost", as clients mostly connect to 127.0.0.1 */
+    struct addrinfo *pick = ai;
+    for (struct addrinfo *p = ai; p; p = p->ai_next)
+        if (p->ai_family == AF_INET) {
+            pick = p;
+            break;
+        }
+    http_server *s = calloc(1, sizeof *s);
+    if (!s) {
+        freeaddrinfo(ai);
+        return ov_err_set(err, OV_ENOMEM, "out of memory");
+    }
+    s->api = opts->api;
+    s->auth = opts->auth;
+    s->log_requests = opts->log_requests;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = opts->threads ? opts->threads : (unsigned)(ncpu > 2 ? ncpu * 2 : 4);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    if (pick->ai_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    s->d = MHD_start_daemon(flags, opts->port, NULL, NULL, on_request, s,
+                            MHD_OPTION_SOCK_ADDR, pick->ai_addr,
+                            MHD_OPTION_THREAD_POOL_SIZE, threads,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 << 10),
+                            MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+                            MHD_OPTION_END);
+    freeaddrinfo(ai);
+    if (!s->d) {
+        free(s);
+        return ov_err_set(err, OV_EIO, "cannot listen on %s:%u (address in use?)", host,
+                          opts->port);
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : opts->port;
+    *out = s;
+    return OV_OK;
+}
+
+uint16_t http_server_port(const http_server *s)
+{
+    return s->port;
+}
+
+void http_server_stop(http_server *s, unsigned drain_ms)
+{
+    if (!s)
+        return;
+    MHD_quiesce_daemon(s->d);
+    for (unsigned waited = 0; atomic_load(&s->in_flight) > 0 && waited < drain_ms; waited += 10)
+        usleep(10000);
+    MHD_stop_daemon(s->d);
+    free(s);
+}

@@ -1,0 +1,467 @@
+/* store/store.c - the SQLite store: schema, catalog and record statements.
+ * See store.h for the schema and the durability contract. Prepared
+ * statements are made once at open; every call runs under s->mu. */
+#include "store/store.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util/mem.h"
+
+long store_fail_countdown = 0;
+
+enum {
+    ST_TENANT_INS,
+    ST_DB_INS,
+    ST_DB_DEL,
+    ST_COLL_INS,
+    ST_COLL_MOD,
+    ST_COLL_DIM,
+    ST_COLL_DEL,
+    ST_COLL_DEL_RECS,
+    ST_REC_PUT,
+    ST_REC_DEL,
+    ST_REC_LOAD,
+    ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_TENANT_INS] = "INSERT INTO tenants(name) VALUES(?1)",
+    [ST_DB_INS] = "INSERT INTO databases(id, tenant, name) VALUES(?1, ?2, ?3)",
+    [ST_DB_DEL] = "DELETE FROM databases WHERE id = ?1",
+    [ST_COLL_INS] = "INSERT INTO collections(id, name, tenant, database, metadata, dimension, "
+                    "config) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_COLL_MOD] = "UPDATE collections SET name = ?2, metadata = ?3 WHERE id = ?1",
+    [ST_COLL_DIM] = "UPDATE collections SET dimension = ?2 WHERE id = ?1",
+    [ST_COLL_DEL] = "DELETE FROM collections WHERE id = ?1",
+    [ST_COLL_DEL_RECS] = "DELETE FROM records WHERE coll = ?1",
+    [ST_REC_PUT] = "INSERT OR REPLACE INTO records(coll, id, seq, embedding, document, uri, "
+                   "metadata) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_REC_DEL] = "DELETE FROM records WHERE coll = ?1 AND id = ?2",
+    [ST_REC_LOAD] = "SELECT id, seq, embedding, document, uri, metadata FROM records "
+                    "WHERE coll = ?1 ORDER BY seq",
+};
+
+static const char schema_sql[] =
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
+    "CREATE TABLE IF NOT EXISTS tenants(name TEXT PRIMARY KEY);"
+    "CREATE TABLE IF NOT EXISTS databases(id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+    " tenant TEXT NOT NULL, UNIQUE(tenant, name));"
+    "CREATE TABLE IF NOT EXISTS collections(id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+    " tenant TEXT NOT NULL, database TEXT NOT NULL, metadata TEXT, dimension INTEGER,"
+    " config TEXT NOT NULL, UNIQUE(tenant, database, name));"
+    "CREATE TABLE IF NOT EXISTS records(coll TEXT NOT NULL, id BLOB NOT NULL,"
+    " seq INTEGER NOT NULL, embedding BLOB, document BLOB, uri BLOB, metadata BLOB,"
+    " PRIMARY KEY(coll, id)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS records_seq ON records(coll, seq);"
+    "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '1');"
+    "INSERT OR IGNORE INTO tenants(name) VALUES('default_tenant');"
+    "INSERT OR IGNORE INTO databases(id, name, tenant) VALUES("
+    "'00000000-0000-0000-0000-000000000000', 'default_database', 'default_tenant');";
+
+struct store {
+    sqlite3 *db;
+    sqlite3_stmt *st[ST_COUNT];
+    pthread_mutex_t mu;
+    int in_tx;
+};
+
+static ov_rc sql_err(store *s, ov_err *err, const char *what)
+{
+    return ov_err_set(err, OV_EIO, "storage: %s: %s", what, sqlite3_errmsg(s->db));
+}
+
+static int fault_now(void)
+{
+    return store_fail_countdown > 0 && --store_fail_countdown == 0;
+}
+
+ov_rc store_open(const char *dir, bool sync_full, store **out, ov_err *err)
+{
+    ov_rc rc = OV_OK;
+    store *s = ov_xcalloc(1, sizeof *s);
+    char path[4096];
+    pthread_mutex_init(&s->mu, NULL);
+    if (mkdir(dir, 0755) != 0) {
+        struct stat stt;
+        if (stat(dir, &stt) != 0 || !S_ISDIR(stt.st_mode)) {
+            rc = ov_err_set(err, OV_EIO, "cannot create data directory %s", dir);
+            goto fail;
+        }
+    }
+    if ((size_t)snprintf(path, sizeof path, "%s/omvec.sqlite3", dir) >= sizeof path) {
+        rc = ov_err_set(err, OV_EINVAL, "data directory path too long");
+        goto fail;
+    }
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                         SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        rc = sql_err(s, err, "open");
+        goto fail;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    char *emsg = NULL;
+    const char *pragmas = sync_full ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                    : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
+    if (sqlite3_exec(s->db, pragmas, NULL, NULL, &emsg) != SQLITE_OK ||
+        sqlite3_exec(s->db, schema_sql, NULL, NULL, &emsg) != SQLITE_OK) {
+        rc = ov_err_set(err, OV_EIO, "storage: schema: %s", emsg ? emsg : "?");
+        sqlite3_free(emsg);
+        goto fail;
+    }
+    for (int i = 0; i < ST_COUNT; i++) {
+        if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
+                               NULL) != SQLITE_OK) {
+            rc = sql_err(s, err, "prepare");
+            goto fail;
+        }
+    }
+    *out = s;
+    return OV_OK;
+fail:
+    store_close(s);
+    return rc;
+}
+
+void store_close(store *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(s->st[i]);
+    if (s->db)
+        sqlite3_close(s->db);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_blob(sqlite3_stmt *st, int i, const void *v, size_t len)
+{
+    if (v)
+        sqlite3_bind_blob64(st, i, len ? v : "", len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* Run a prepared statement to completion (caller bound it, holds s->mu). */
+static ov_rc step_done(store *s, int which, ov_err *err, const char *what)
+{
+    sqlite3_stmt *st = s->st[which];
+    int r = fault_now() ? SQLITE_IOERR : sqlite3_step(st);
+    ov_rc rc = OV_OK;
+    if (r == SQLITE_CONSTRAINT)
+        rc = ov_err_set(err, OV_EEXISTS, "storage: %s: already exists", what);
+    else if (r != SQLITE_DONE)
+        rc = r == SQLITE_IOERR && !sqlite3_errcode(s->db)
+                 ? ov_err_set(err, OV_EIO, "storage: %s: injected fault", what)
+                 : sql_err(s, err, what);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+/* Run a single catalog statement in its own implicit transaction. */
+#define LOCKED(s, body)                                                                   \
+    do {                                                                                  \
+        pthread_mutex_lock(&(s)->mu);                                                     \
+        body;                                                                             \
+        pthread_mutex_unlock(&(s)->mu);                                                   \
+    } while (0)
+
+ov_rc store_tenant_create(store *s, const char *name, ov_err *err)
+{
+    ov_rc rc;
+    LOCKED(s, {
+        bind_text(s->st[ST_TENANT_INS], 1, name);
+        rc = step_done(s, ST_TENANT_INS, err, "create tenant");
+    });
+    return rc;
+}
+
+ov_rc store_database_create(store *s, const char *id, const char *tenant, const char *name,
+                            ov_err *err)
+{
+    ov_rc rc;
+    LOCKED(s, {
+        sqlite3_stmt *st = s->st[ST_DB_INS];
+        bind_text(st, 1, id);
+        bind_text(st, 2, tenant);
+        bind_text(st, 3, name);
+        rc = step_done(s, ST_DB_INS, err, "create database");
+    });
+    return rc;
+}
+
+ov_rc store_database_delete(store *s, const char *id, ov_err *err)
+{
+    ov_rc rc;
+    LOCKED(s, {
+        bind_text(s->st[ST_DB_DEL], 1, id);
+        rc = step_done(s, ST_DB_DEL, err, "delete database");
+    });
+    return rc;
+}
+
+ov_rc store_coll_create(store *s, const store_coll_row *row, ov_err *err)
+{
+    ov_rc rc;
+    LOCKED(s, {
+        sqlite3_stmt *st = s->st[ST_COLL_INS];
+        bind_text(st, 1, row->id);
+        bind_text(st, 2, row->name);
+        bind_text(st, 3, row->tenant);
+        bind_text(st, 4, row->database);
+        bind_text(st, 5, row->metadata_json);
+        if (row->dimension > 0)
+            sqlite3_bind_int64(st, 6, row->dimension);
+        else
+            sqlite3_bind_null(st, 6);
+        bind_text(st, 7, row->config_json);
+        rc = step_done(s, ST_COLL_INS, err, "create collection");
+    });
+    return rc;
+}
+
+ov_rc store_coll_modify(store *s, const char *id, const char *name, const char *metadata_json,
+                        ov_err *err)
+{
+    ov_rc rc;
+    LOCKED(s, {
+        sqlite3_stmt *st = s->st[ST_COLL_MOD];
+        bind_text(st, 1, id);
+        bind_text(st, 2, name);
+        bind_text(st, 3, metadata_json);
+        rc = step_done(s, ST_COLL_MOD, err, "modify collection");
+    });
+    return rc;
+}
+
+ov_rc store_coll_set_dim(store *s, const char *id, int64_t dim, ov_err *err)
+{
+    ov_rc rc;
+    LOCKED(s, {
+        sqlite3_stmt *st = s->st[ST_COLL_DIM];
+        bind_text(st, 1, id);
+        sqlite3_bind_int64(st, 2, dim);
+        rc = step_done(s, ST_COLL_DIM, err, "set dimension");
+    });
+    return rc;
+}
+
+static ov_rc exec_locked(store *s, const char *sql, ov_err *err)
+{
+    char *emsg = NULL;
+    if (fault_now())
+        return ov_err_set(err, OV_EIO, "storage: injected fault");
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &emsg) != SQLITE_OK) {
+        ov_rc rc = ov_err_set(err, OV_EIO, "storage: %s", emsg ? emsg : "?");
+        sqlite3_free(emsg);
+        return rc;
+    }
+    return OV_OK;
+}
+
+ov_rc store_coll_delete(store *s, const char *id, ov_err *err)
+{
+    ov_rc rc;
+    pthread_mutex_lock(&s->mu);
+    rc = exec_locked(s, "BEGIN IMMEDIATE", err);
+    if (rc == OV_OK) {
+        bind_text(s->st[ST_COLL_DEL_RECS], 1, id);
+        rc = step_done(s, ST_COLL_DEL_RECS, err, "delete records");
+    }
+    if (rc == OV_OK) {
+        bind_text(s->st[ST_COLL_DEL], 1, id);
+        rc = step_done(s, ST_COLL_DEL, err, "delete collection");
+    }
+    if (rc == OV_OK)
+        rc = exec_locked(s, "COMMIT", err);
+    if (rc != OV_OK)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+ov_rc store_reset(store *s, ov_err *err)
+{
+    ov_rc rc;
+    LOCKED(s, {
+        rc = exec_locked(s,
+                         "BEGIN IMMEDIATE; DELETE FROM records; DELETE FROM collections;"
+                         "DELETE FROM databases; DELETE FROM tenants;",
+                         err);
+        if (rc == OV_OK)
+            rc = exec_locked(s, schema_sql, err);
+        if (rc == OV_OK)
+            rc = exec_locked(s, "COMMIT", err);
+        if (rc != OV_OK)
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    });
+    return rc;
+}
+
+ov_rc store_load_catalog(store *s, void *ctx, store_tenant_fn tf, store_db_fn df,
+                         store_coll_fn cf, ov_err *err)
+{
+    ov_rc rc = OV_OK;
+    sqlite3_stmt *st = NULL;
+    pthread_mutex_lock(&s->mu);
+    if (sqlite3_prepare_v2(s->db, "SELECT name FROM tenants ORDER BY name", -1, &st, NULL))
+        goto sqlfail;
+    while (rc == OV_OK && sqlite3_step(st) == SQLITE_ROW)
+        rc = tf(ctx, (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != OV_OK)
+        goto done;
+    if (sqlite3_prepare_v2(s->db, "SELECT id, tenant, name FROM databases ORDER BY id", -1,
+                           &st, NULL))
+        goto sqlfail;
+    while (rc == OV_OK && sqlite3_step(st) == SQLITE_ROW)
+        rc = df(ctx, (const char *)sqlite3_column_text(st, 0),
+                (const char *)sqlite3_column_text(st, 1),
+                (const char *)sqlite3_column_text(st, 2));
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != OV_OK)
+        goto done;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, name, tenant, database, metadata, dimension, config "
+                           "FROM collections ORDER BY id",
+                           -1, &st, NULL))
+        goto sqlfail;
+    while (rc == OV_OK && sqlite3_step(st) == SQLITE_ROW) {
+        store_coll_row row = {
+            .id = (const char *)sqlite3_column_text(st, 0),
+            .name = (const char *)sqlite3_column_text(st, 1),
+            .tenant = (const char *)sqlite3_column_text(st, 2),
+            .database = (const char *)sqlite3_column_text(st, 3),
+            .metadata_json = (const char *)sqlite3_column_text(st, 4),
+            .dimension = sqlite3_column_int64(st, 5),
+            .config_json = (const char *)sqlite3_column_text(st, 6),
+        };
+        rc = cf(ctx, &row);
+    }
+    goto done;
+sqlfail:
+    rc = sql_err(s, err, "load catalog");
+done:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+ov_rc store_load_records(store *s, const char *coll_id, void *ctx, store_rec_fn fn, ov_err *err)
+{
+    ov_rc rc = OV_OK;
+    pthread_mutex_lock(&s->mu);
+    sqlite3_stmt *st = s->st[ST_REC_LOAD];
+    bind_text(st, 1, coll_id);
+    int r;
+    while (rc == OV_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        store_rec rec = {0};
+        rec.id = sqlite3_column_blob(st, 0);
+        rec.id_len = (size_t)sqlite3_column_bytes(st, 0);
+        if (!rec.id)
+            rec.id = "";
+        rec.seq = sqlite3_column_int64(st, 1);
+        if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+            rec.vec = sqlite3_column_blob(st, 2);
+            rec.dim = (size_t)sqlite3_column_bytes(st, 2) / sizeof(float);
+        }
+        if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+            rec.doc = sqlite3_column_blob(st, 3);
+            rec.doc_len = (size_t)sqlite3_column_bytes(st, 3);
+            if (!rec.doc)
+                rec.doc = "";
+        }
+        if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+            rec.uri = sqlite3_column_blob(st, 4);
+            rec.uri_len = (size_t)sqlite3_column_bytes(st, 4);
+            if (!rec.uri)
+                rec.uri = "";
+        }
+        if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+            rec.meta_json = sqlite3_column_blob(st, 5);
+            rec.meta_json_len = (size_t)sqlite3_column_bytes(st, 5);
+        }
+        rc = fn(ctx, &rec);
+    }
+    if (rc == OV_OK && r != SQLITE_DONE)
+        rc = sql_err(s, err, "load records");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+ov_rc store_tx_begin(store *s, ov_err *err)
+{
+    pthread_mutex_lock(&s->mu);
+    ov_rc rc = exec_locked(s, "BEGIN IMMEDIATE", err);
+    if (rc != OV_OK) {
+        pthread_mutex_unlock(&s->mu);
+        return rc;
+    }
+    s->in_tx = 1;
+    return OV_OK;
+}
+
+ov_rc store_tx_put(store *s, const char *coll_id, const store_rec *rec, ov_err *err)
+{
+    sqlite3_stmt *st = s->st[ST_REC_PUT];
+    bind_text(st, 1, coll_id);
+    sqlite3_bind_blob64(st, 2, rec->id_len ? rec->id : "", rec->id_len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, rec->seq);
+    bind_blob(st, 4, rec->vec, rec->dim * sizeof(float));
+    bind_blob(st, 5, rec->doc, rec->doc_len);
+    bind_blob(st, 6, rec->uri, rec->uri_len);
+    bind_blob(st, 7, rec->meta_json, rec->meta_json_len);
+    return step_done(s, ST_REC_PUT, err, "write record");
+}
+
+ov_rc store_tx_del(store *s, const char *coll_id, const char *id, size_t id_len, ov_err *err)
+{
+    sqlite3_stmt *st = s->st[ST_REC_DEL];
+    bind_text(st, 1, coll_id);
+    sqlite3_bind_blob64(st, 2, id_len ? id : "", id_len, SQLITE_STATIC);
+    return step_done(s, ST_REC_DEL, err, "delete record");
+}
+
+ov_rc store_tx_set_dim(store *s, const char *coll_id, int64_t dim, ov_err *err)
+{
+    sqlite3_stmt *st = s->st[ST_COLL_DIM];
+    bind_text(st, 1, coll_id);
+    sqlite3_bind_int64(st, 2, dim);
+    return step_done(s, ST_COLL_DIM, err, "set dimension");
+}
+
+ov_rc store_tx_commit(store *s, ov_err *err)
+{
+    ov_rc rc = exec_locked(s, "COMMIT", err);
+    if (rc != OV_OK)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->in_tx = 0;
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+void store_tx_rollback(store *s)
+{
+    if (!s->in_tx)
+        return;
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->in_tx = 0;
+    pthread_mutex_unlock(&s->mu);
+}

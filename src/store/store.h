@@ -1,0 +1,101 @@
+/* store/store.h - durable storage in SQLite (WAL mode): the catalog (tenants,
+ * databases, collections) and the records. The store is written on every
+ * acknowledged write and read in full at start-up; the query path never
+ * touches it (core keeps the served copy in memory).
+ *
+ * Schema (version 1), in DIR/omvec.sqlite3:
+ *   meta(key TEXT PRIMARY KEY, value TEXT)            schema version, op seq
+ *   tenants(name TEXT PRIMARY KEY)
+ *   databases(id TEXT PRIMARY KEY, name, tenant, UNIQUE(tenant, name))
+ *   collections(id TEXT PRIMARY KEY, name, tenant, database, metadata TEXT
+ *               (JSON or NULL), dimension INTEGER or NULL, config TEXT (JSON),
+ *               UNIQUE(tenant, database, name))
+ *   records(coll, id, seq INTEGER, embedding BLOB (float32 little-endian),
+ *           document TEXT, uri TEXT, metadata TEXT (JSON or NULL),
+ *           PRIMARY KEY(coll, id)) WITHOUT ROWID; index (coll, seq)
+ *
+ * Durability: journal_mode=WAL, synchronous=FULL by default, so a write is
+ * on disk (fsync) before the caller acknowledges it.
+ * Locking: one connection guarded by an internal mutex; callers serialise
+ * writes per collection anyway.
+ * Layer: store; depends on util only. */
+#ifndef OMVEC_STORE_STORE_H
+#define OMVEC_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+typedef struct store store;
+
+/* Open (creating if needed) DIR/omvec.sqlite3, create the schema, and make
+ * sure the default tenant and database exist.
+ * Returns: OV_OK; OV_EIO with the SQLite message. */
+ov_rc store_open(const char *dir, bool sync_full, store **out, ov_err *err);
+void store_close(store *s);
+
+/* ---- catalog rows, passed by value; strings are borrowed ---- */
+typedef struct store_coll_row {
+    const char *id, *name, *tenant, *database;
+    const char *metadata_json; /* NULL for no metadata */
+    const char *config_json;
+    int64_t dimension;         /* 0 = not yet known */
+} store_coll_row;
+
+ov_rc store_tenant_create(store *s, const char *name, ov_err *err);
+ov_rc store_database_create(store *s, const char *id, const char *tenant, const char *name,
+                            ov_err *err);
+ov_rc store_database_delete(store *s, const char *id, ov_err *err);
+ov_rc store_coll_create(store *s, const store_coll_row *row, ov_err *err);
+/* Update name and metadata (metadata_json NULL clears it). */
+ov_rc store_coll_modify(store *s, const char *id, const char *name, const char *metadata_json,
+                        ov_err *err);
+ov_rc store_coll_set_dim(store *s, const char *id, int64_t dim, ov_err *err);
+/* Drop the collection and all its records in one transaction. */
+ov_rc store_coll_delete(store *s, const char *id, ov_err *err);
+/* Delete everything (reset). */
+ov_rc store_reset(store *s, ov_err *err);
+
+/* Walk the catalog at start-up. The callbacks return OV_OK to go on. */
+typedef ov_rc (*store_tenant_fn)(void *ctx, const char *name);
+typedef ov_rc (*store_db_fn)(void *ctx, const char *id, const char *tenant, const char *name);
+typedef ov_rc (*store_coll_fn)(void *ctx, const store_coll_row *row);
+ov_rc store_load_catalog(store *s, void *ctx, store_tenant_fn tf, store_db_fn df,
+                         store_coll_fn cf, ov_err *err);
+
+/* One record as stored. */
+typedef struct store_rec {
+    const char *id;
+    size_t id_len;
+    int64_t seq;
+    const float *vec; /* dim floats, or NULL */
+    size_t dim;
+    const char *doc; /* NULL when absent */
+    size_t doc_len;
+    const char *uri;
+    size_t uri_len;
+    const char *meta_json; /* NULL when absent */
+    size_t meta_json_len;
+} store_rec;
+
+typedef ov_rc (*store_rec_fn)(void *ctx, const store_rec *rec);
+/* Stream a collection's records in seq order. */
+ov_rc store_load_records(store *s, const char *coll_id, void *ctx, store_rec_fn fn, ov_err *err);
+
+/* ---- record writes: a transaction holds one request's changes ---- */
+ov_rc store_tx_begin(store *s, ov_err *err);
+/* Insert or replace one record (full row). */
+ov_rc store_tx_put(store *s, const char *coll_id, const store_rec *rec, ov_err *err);
+ov_rc store_tx_del(store *s, const char *coll_id, const char *id, size_t id_len, ov_err *err);
+/* Record the collection's dimension inside the open transaction. */
+ov_rc store_tx_set_dim(store *s, const char *coll_id, int64_t dim, ov_err *err);
+/* Commit; on failure the transaction is rolled back. */
+ov_rc store_tx_commit(store *s, ov_err *err);
+void store_tx_rollback(store *s);
+
+/* Test hook: when > 0, the Nth store write call from now fails with OV_EIO. */
+extern long store_fail_countdown;
+
+#endif

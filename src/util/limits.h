@@ -1,0 +1,53 @@
+/* util/limits.h - every limit on outside input, named and explained in one
+ * place (STYLE rule 16). Each is checked before anything is allocated for it. */
+#ifndef OMVEC_UTIL_LIMITS_H
+#define OMVEC_UTIL_LIMITS_H
+
+/* Largest request body. A max batch of 41,666 vectors of 768 dims printed as
+ * JSON floats (~20 bytes each) is ~640 MB; we cap far lower and clients split
+ * batches at max_batch_size anyway; 256 MiB holds ~16k 768-d vectors. */
+#define OV_MAX_BODY_LEN ((size_t)256 << 20)
+
+/* Body cap before authentication is decided (only open routes get here). */
+#define OV_MAX_UNAUTH_BODY_LEN ((size_t)64 << 10)
+
+/* JSON nesting depth: filters nest a few levels; nothing legitimate is deeper
+ * than 64, and the parser is iterative up to this bound. */
+#define OV_JSON_MAX_DEPTH 64
+
+/* Records per write request. The value pre-flight advertises; the same as the
+ * chromadb/chroma:0.5.23 image (sqlite MAX_VARIABLE_NUMBER 250000 / 6). */
+#define OV_MAX_BATCH 41666
+
+/* Query vectors per query request. */
+#define OV_MAX_QUERIES 10000
+
+/* Results per query vector (n_results). Larger asks are clamped to the
+ * collection size, but never above this. */
+#define OV_MAX_K 100000
+
+/* Embedding dimensions. pgvector's HNSW takes 2000; BERT-large is 1024. */
+#define OV_MAX_DIM 16384
+
+/* Bytes in one record id. Chroma ids are user strings; 1 KiB is generous. */
+#define OV_MAX_ID_LEN 1024
+
+/* Bytes in a document. */
+#define OV_MAX_DOC_LEN ((size_t)1 << 20)
+
+/* Bytes in a metadata key or string value. */
+#define OV_MAX_META_STR_LEN ((size_t)64 << 10)
+
+/* Keys in one metadata object. */
+#define OV_MAX_META_KEYS 256
+
+/* Collection, tenant and database names (1.0.0 allows 512). */
+#define OV_MAX_NAME_LEN 512
+
+/* Operands in one $in / $nin list, and clauses in one $and / $or. */
+#define OV_MAX_FILTER_ITEMS 10000
+
+/* Header bytes we look at in a token. */
+#define OV_MAX_TOKEN_LEN 4096
+
+#endif

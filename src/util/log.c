@@ -1,0 +1,58 @@
+/* util/log.c - leveled logging to stderr. Each line is written with one
+ * write(2) so lines from different threads never interleave. */
+#include "util/log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+ov_log_level ov_log_min = OV_LOG_INFO;
+
+int ov_log_parse_level(const char *s, ov_log_level *out)
+{
+    static const char *const names[] = {"debug", "info", "warn", "error"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(s, names[i]) == 0) {
+            *out = (ov_log_level)i;
+            return 0;
+        }
+    return -1;
+}
+
+void ov_log(ov_log_level lvl, const char *fmt, ...)
+{
+    static const char *const names[] = {"debug", "info", "warn", "error"};
+    if (lvl < ov_log_min)
+        return;
+    char line[1024];
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    int n = snprintf(line, sizeof line, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ omvec %s: ",
+                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                     tm.tm_sec, ts.tv_nsec / 1000000, names[lvl]);
+    va_list ap;
+    va_start(ap, fmt);
+    int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+    va_end(ap);
+    size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
+    if (len > sizeof line - 2)
+        len = sizeof line - 2;
+    line[len++] = '\n';
+    ssize_t w = write(2, line, len);
+    (void)w;
+}
+
+void ov_log_line(const char *line, unsigned long len)
+{
+    char buf[2048];
+    if (len > sizeof buf - 1)
+        len = sizeof buf - 1;
+    memcpy(buf, line, len);
+    buf[len] = '\n';
+    ssize_t w = write(2, buf, len + 1);
+    (void)w;
+}

@@ -1,0 +1,36 @@
+/* util/mem.h - allocation: the two-tier out-of-memory policy (STYLE rule 12)
+ * and the per-request arena (rule 13).
+ * ov_x* abort on failure and are for sizes the program chose; ov_try* return
+ * NULL and are for sizes that came from outside, after a limit check. */
+#ifndef OMVEC_UTIL_MEM_H
+#define OMVEC_UTIL_MEM_H
+
+#include <stddef.h>
+
+void *ov_xmalloc(size_t len);
+void *ov_xcalloc(size_t n, size_t len);
+void *ov_xrealloc(void *p, size_t len);
+char *ov_xstrndup(const char *s, size_t len);
+void *ov_trymalloc(size_t len);
+
+/* Test hook: when > 0, the Nth ov_trymalloc/arena allocation from now fails. */
+extern long ov_mem_fail_countdown;
+
+/* A bump allocator. Blocks are chained; everything is freed at once. */
+typedef struct ov_arena ov_arena;
+
+/* Create an arena. Returns NULL only if the first block cannot be had. */
+ov_arena *ov_arena_create(size_t first_block_len);
+/* Free every block. NULL-safe. */
+void ov_arena_destroy(ov_arena *a);
+/* Allocate len bytes aligned to 16. Returns NULL when the block for a large
+ * request cannot be had (sizes from outside are bounded before this). */
+void *ov_arena_alloc(ov_arena *a, size_t len);
+/* Allocate and zero. */
+void *ov_arena_calloc(ov_arena *a, size_t n, size_t len);
+/* Copy len bytes and add a NUL. */
+char *ov_arena_strndup(ov_arena *a, const char *s, size_t len);
+/* Bytes handed out so far (for limits and metrics). */
+size_t ov_arena_used(const ov_arena *a);
+
+#endif
