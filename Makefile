@@ -73,7 +73,7 @@ REPLAY_BINS = $(patsubst tests/fuzz/%.c,build/$(V)/replay/%,$(FUZZ_SRC))
 all: omvec
 
 omvec: build/rel/omvec
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 unit-bins:
 	$(MAKE) --no-print-directory V=$(V) $(patsubst tests/%.c,build/$(V)/tests/%,$(UNIT_SRC)) \
@@ -83,7 +83,8 @@ test: omvec
 	$(MAKE) --no-print-directory unit-bins V=san
 	SHARED=$(SHARED) tests/run_tests.sh san
 
-check: test
+check: omvec
+	$(MAKE) --no-print-directory unit-bins V=san
 	$(MAKE) --no-print-directory unit-bins V=plain
 	$(MAKE) --no-print-directory unit-bins V=tsan
 	SHARED=$(SHARED) tests/run_check.sh

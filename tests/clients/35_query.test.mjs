@@ -3,7 +3,7 @@
 import { test, describe, before } from "node:test";
 import assert from "node:assert/strict";
 import { useServer } from "./lib/server.mjs";
-import { raw, paths, v1Client, v3Client, noEmbed, collName, rng, randomVectors } from "./lib/api.mjs";
+import { raw, paths, v1Client, v3Client, noEmbed, collName, rng, randomVectors, addV3 } from "./lib/api.mjs";
 
 const srv = useServer({ tag: "omvec-35" });
 
@@ -15,7 +15,7 @@ const WORDS = ["alpha", "beta", "gamma", "delta"];
 const rand = rng(4242);
 const VECS = randomVectors(N, DIM, rand);
 const IDS = VECS.map((_, i) => `id${String(i).padStart(3, "0")}`);
-const METAS = VECS.map((_, i) => ({ cat: i % 5, even: i % 2 === 0, score: Math.round(rand() * 1000) / 1000 + 0.0005 }));
+const METAS = VECS.map((_, i) => ({ cat: i % 5, even: i % 2 === 0, score: Math.round(rand() * 1000) / 1024 }));
 // every 7th record has no document
 const DOCS = VECS.map((_, i) => (i % 7 === 0 ? null : `doc ${i} ${WORDS[i % 4]}${i % 3 === 0 ? " Beta" : ""}`));
 const QUERIES = randomVectors(4, DIM, rand);
@@ -107,34 +107,42 @@ const FILTERS = [
 
 for (const space of ["l2", "ip", "cosine"]) {
   describe(`space ${space}`, () => {
-    let col1, col3, rawId;
-    before(async () => {
-      const c1 = v1Client(srv);
-      col1 = await c1.createCollection({ name: collName(`q1_${space}`), metadata: { "hnsw:space": space }, embeddingFunction: noEmbed });
-      const c3 = v3Client(srv);
-      col3 = await c3.createCollection({ name: collName(`q3_${space}`), configuration: { hnsw: { space } }, embeddingFunction: null });
+    // Each client's collection is set up lazily, so a failure in one client
+    // does not cancel the other client's tests.
+    const slices = [[0, 100], [100, N]].map(([lo, hi]) => ({ ids: IDS.slice(lo, hi), embeddings: VECS.slice(lo, hi), metadatas: METAS.slice(lo, hi), documents: DOCS.slice(lo, hi) }));
+    let p1, p3;
+    const col1 = () => (p1 ??= (async () => {
+      const c = await v1Client(srv).createCollection({ name: collName(`q1_${space}`), metadata: { "hnsw:space": space }, embeddingFunction: noEmbed });
       // two batches of 100 (crosses 0.5.23's brute-force/hnsw boundary of batch_size=100)
-      for (const [lo, hi] of [[0, 100], [100, N]]) {
-        const sl = { ids: IDS.slice(lo, hi), embeddings: VECS.slice(lo, hi), metadatas: METAS.slice(lo, hi), documents: DOCS.slice(lo, hi) };
-        const r1 = await col1.add(sl);
-        assert.equal(r1, true, JSON.stringify(r1));
-        await col3.add(sl);
+      for (const sl of slices) {
+        const r = await c.add(sl);
+        assert.equal(r, true, JSON.stringify(r));
       }
+      return c;
+    })());
+    const col3 = () => (p3 ??= (async () => {
+      const c = await v3Client(srv).createCollection({ name: collName(`q3_${space}`), configuration: { hnsw: { space } }, embeddingFunction: null });
+      for (const sl of slices) await addV3(c, sl);
+      return c;
+    })());
+    let rawId;
+    before(async () => {
       const r = await raw(srv, "POST", paths.v2.collections(), { name: collName(`qr_${space}`), metadata: { "hnsw:space": space } });
+      assert.equal(r.status, 200, r.text);
       rawId = r.json.id;
       const a = await raw(srv, "POST", paths.v2.op(rawId, "add"), { ids: IDS, embeddings: VECS, metadatas: METAS, documents: DOCS });
       assert.equal(a.status, 201, a.text);
     });
 
-    for (const f of FILTERS) {
-      test(`${f.name}: n_results 1 / 5 / all / more than all (both clients, 4 queries per request)`, async () => {
-        const matching = bruteForce(space, QUERIES[0], N, f.where, f.whereDocument).length;
-        for (const k of [1, 5, matching, N + 50]) {
-          const exp = QUERIES.map((q) => bruteForce(space, q, k, f.where, f.whereDocument));
-          const r1 = await col1.query({ queryEmbeddings: QUERIES, nResults: k, where: f.where, whereDocument: f.whereDocument, include: ["distances", "metadatas", "documents"] });
-          assert.ok(!r1.error, `v1 client error: ${r1.error}`);
-          const r3 = await col3.query({ queryEmbeddings: QUERIES, nResults: k, where: f.where, whereDocument: f.whereDocument, include: ["distances", "metadatas", "documents"] });
-          for (const [who, r] of [["js1.8.1", r1], ["js3", r3]]) {
+    for (const [who, getCol] of [["js1.8.1", col1], ["js3", col3]]) {
+      for (const f of FILTERS) {
+        test(`${who} ${f.name}: n_results 1 / 5 / all / more than all (4 queries per request)`, async () => {
+          const col = await getCol();
+          const matching = bruteForce(space, QUERIES[0], N, f.where, f.whereDocument).length;
+          for (const k of [1, 5, matching, N + 50]) {
+            const exp = QUERIES.map((q) => bruteForce(space, q, k, f.where, f.whereDocument));
+            const r = await col.query({ queryEmbeddings: QUERIES, nResults: k, where: f.where, whereDocument: f.whereDocument, include: ["distances", "metadatas", "documents"] });
+            assert.ok(!r.error, `client error: ${r.error}`);
             assert.equal(r.ids.length, QUERIES.length);
             QUERIES.forEach((q, qi) => {
               const label = `${who} ${space} ${f.name} k=${k} q${qi}`;
@@ -147,8 +155,8 @@ for (const space of ["l2", "ip", "cosine"]) {
               });
             });
           }
-        }
-      });
+        });
+      }
     }
 
     test("raw query: include embeddings returns stored vectors; n_results 0 gives empty lists", async () => {

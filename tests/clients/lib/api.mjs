@@ -96,3 +96,21 @@ export function collName(prefix = "c") {
   uniq += 1;
   return `${prefix}_${process.pid}_${uniq}_${Math.floor(Math.random() * 1e6)}`;
 }
+
+/**
+ * chromadb@3 refuses null documents inside a batch; add consecutive runs of
+ * records with / without documents separately (keeps insertion order).
+ */
+export async function addV3(col, { ids, embeddings, metadatas, documents }) {
+  let i = 0;
+  while (i < ids.length) {
+    const hasDoc = documents && documents[i] !== null && documents[i] !== undefined;
+    let j = i;
+    while (j < ids.length && (documents && documents[j] !== null && documents[j] !== undefined) === hasDoc) j++;
+    const part = { ids: ids.slice(i, j), embeddings: embeddings.slice(i, j) };
+    if (metadatas) part.metadatas = metadatas.slice(i, j).map((m) => m ?? undefined);
+    if (hasDoc) part.documents = documents.slice(i, j);
+    await col.add(part);
+    i = j;
+  }
+}

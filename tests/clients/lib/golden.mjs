@@ -20,6 +20,9 @@ export const NORMALISATIONS = [
   "get/query results may carry both include echoes (\"included\" in 0.5.23 order, \"include\") and \"data\": null (CONTRACT 9.1); the echo the recording has is compared, the other must name the same fields",
 ];
 
+/** Expected body: any error body, {"error": string, ...} or FastAPI's {"detail": ...}. */
+export const ANY_ERROR = Object.freeze({ __any_error__: true });
+
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UUID_G = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 const RESULT_ECHO_KEYS = new Set(["include", "included", "data"]);
@@ -127,6 +130,8 @@ const numEq = (a, b) => Math.abs(a - b) <= 1e-5 * Math.max(1, Math.abs(b));
  * opts.ignore: set of dotted paths not to compare.
  */
 function cmp(exp, act, p, ctx, diffs, opts) {
+  const lastKey = p.slice(p.lastIndexOf(".") + 1);
+  if (opts.ignoreKeys && opts.ignoreKeys.has(lastKey)) return;
   if (opts.ignore && [...opts.ignore].some((ig) => p === ig || p.startsWith(ig + ".") || p.startsWith(ig + "["))) return;
   if (p.endsWith("nanosecond heartbeat")) {
     if (!Number.isInteger(act)) diffs.push(`${p}: expected an integer heartbeat, got ${JSON.stringify(act)}`);
@@ -172,7 +177,11 @@ function cmp(exp, act, p, ctx, diffs, opts) {
     return;
   }
   const isResult = "ids" in exp && ("included" in exp || "include" in exp);
+  if (isResult && Array.isArray(exp.ids) && Array.isArray(exp.ids[0]) && Array.isArray(exp.distances) && Array.isArray(act.distances)) {
+    [exp, act] = alignTies(exp, act);
+  }
   for (const k of Object.keys(exp)) {
+    if (opts.ignoreKeys && opts.ignoreKeys.has(k)) continue;
     if (!(k in act)) {
       if (isResult && RESULT_ECHO_KEYS.has(k) && k !== "included" && k !== "include") continue; // "data"
       if (isResult && (k === "include" && "included" in act)) {
@@ -195,8 +204,69 @@ function cmp(exp, act, p, ctx, diffs, opts) {
       continue;
     }
     if (opts.ignore && opts.ignore.has(p ? `${p}.${k}` : k)) continue;
+    if (opts.ignoreKeys && opts.ignoreKeys.has(k)) continue;
     diffs.push(`${p ? p + "." : ""}${k}: unexpected key (value ${JSON.stringify(act[k])?.slice(0, 100)})`);
   }
+}
+
+const PARALLEL = ["ids", "distances", "documents", "metadatas", "embeddings", "uris"];
+
+/**
+ * Query results: records at equal distance may come back in any order (the
+ * tie-break is unspecified), and at the cut-off of n_results any of the tied
+ * records may be the one returned. Reorder our tied entries like the
+ * recording; for a tie at the end of the list accept our choice.
+ */
+function alignTies(exp, act) {
+  exp = { ...exp };
+  act = { ...act };
+  for (const k of PARALLEL) {
+    if (Array.isArray(exp[k])) exp[k] = exp[k].map((row) => (Array.isArray(row) ? [...row] : row));
+    if (Array.isArray(act[k])) act[k] = act[k].map((row) => (Array.isArray(row) ? [...row] : row));
+  }
+  exp.ids.forEach((eIds, q) => {
+    const eD = exp.distances[q];
+    const aIds = act.ids?.[q];
+    const aD = act.distances?.[q];
+    if (!Array.isArray(eIds) || !Array.isArray(eD) || !Array.isArray(aIds) || !Array.isArray(aD) || aIds.length !== eIds.length) return;
+    let i = 0;
+    while (i < eIds.length) {
+      let j = i + 1;
+      while (j < eIds.length && numEq(eD[j], eD[i]) && Math.abs(eD[j] - eD[i]) <= 1e-6 * Math.max(1, Math.abs(eD[i]))) j++;
+      if (j - i > 1 || j === eIds.length) {
+        const pos = [];
+        for (let t = i; t < j; t++) pos.push(t);
+        const last = j === eIds.length;
+        // our positions in this group, reordered to follow the recording
+        const used = new Set();
+        const order = pos.map((t) => {
+          const m = pos.find((u) => !used.has(u) && aIds[u] === eIds[t]);
+          if (m !== undefined) used.add(m);
+          return m;
+        });
+        const rest = pos.filter((u) => !used.has(u));
+        const allTied = pos.every((u) => Math.abs(aD[u] - eD[i]) <= 1e-5 * Math.max(1, Math.abs(eD[i])));
+        if ((order.every((m) => m !== undefined) || (last && allTied)) && (j - i > 1 || order[0] === undefined)) {
+          const src = order.map((m) => (m !== undefined ? m : rest.shift()));
+          for (const k of PARALLEL) {
+            if (!Array.isArray(act[k]?.[q])) continue;
+            const old = [...act[k][q]];
+            pos.forEach((t, n) => { act[k][q][t] = old[src[n]]; });
+          }
+          // a tied record at the cut-off that the recording did not return: accept ours
+          if (last && allTied) {
+            pos.forEach((t) => {
+              if (act.ids[q][t] !== eIds[t]) {
+                for (const k of PARALLEL) if (Array.isArray(exp[k]?.[q]) && Array.isArray(act[k]?.[q])) exp[k][q][t] = act[k][q][t];
+              }
+            });
+          }
+        }
+      }
+      i = j;
+    }
+  });
+  return [exp, act];
 }
 
 function cmpEchoSet(exp, act, p, diffs) {
@@ -235,8 +305,9 @@ export function compareExchange(exp, res, ctx, { method, path: reqPath, contentT
     diffs.push(`status ${res.status} != expected ${exp.status}`);
     return diffs;
   }
-  if (exp.body === undefined || method === "HEAD") return diffs;
+  if (exp.body === undefined || method === "HEAD" || exp.status === 0) return diffs;
   const b = exp.body;
+  if (b === null && exp.status >= 400 && res.text === "") return diffs; // recorded empty body
   if (b && typeof b === "object" && !Array.isArray(b) && "__raw_text__" in b) {
     if (res.text !== b.__raw_text__) diffs.push(`body ${JSON.stringify(res.text).slice(0, 200)} != expected text ${JSON.stringify(b.__raw_text__)}`);
     return diffs;
@@ -250,7 +321,7 @@ export function compareExchange(exp, res, ctx, { method, path: reqPath, contentT
   if (contentType && /json/.test(contentType) && !/json/.test(res.headers?.["content-type"] || "")) {
     diffs.push(`content-type ${res.headers?.["content-type"]} is not JSON`);
   }
-  if (b && typeof b === "object" && !Array.isArray(b) && "detail" in b && exp.status >= 400) {
+  if (b === ANY_ERROR || (b && typeof b === "object" && !Array.isArray(b) && "detail" in b && exp.status >= 400)) {
     if (!act || typeof act !== "object" || !("detail" in act || typeof act.error === "string")) diffs.push(`expected a {"detail"} or {"error"} body, got ${res.text.slice(0, 200)}`);
     return diffs;
   }
@@ -261,21 +332,25 @@ export function compareExchange(exp, res, ctx, { method, path: reqPath, contentT
     return diffs;
   }
   const paged = /[?&](limit|offset)=/.test(reqPath);
-  cmp(b, act, "", ctx, diffs, { ignore: new Set(exp.ignore || []), paged });
+  cmp(b, act, "", ctx, diffs, { ignore: new Set(exp.ignore || []), ignoreKeys: new Set(exp.ignoreKeys || []), paged });
   return diffs;
 }
 
 // ------------------------------------------------------------------ replay
 
 /**
- * rules: [{file, label (RegExp), when?(rec), what, reason, expect(rec) -> partial
- *          expectation or array of alternatives}]; a partial expectation may set
- * status, body, ignore (list of dotted paths), or skip: true.
+ * rules: [{file, label (RegExp), when?(rec, state), what, reason,
+ *          expect(rec, current, state) -> partial expectation or an array of
+ *          alternatives}]. Rules apply in order, each to the expectation the
+ *          previous ones produced. A partial expectation may set status, body
+ *          (ANY_ERROR = any error body), ignore (dotted paths), ignoreKeys (key
+ *          names at any depth) or skip: true (not compared).
  * Returns {results: [...], used: Set(rule index)}.
  */
 export async function replayRun(file, run, rules, { onExchange } = {}) {
   const srv = await startServer({ env: run.env, tag: "omvec-golden" });
   const ctx = new Ctx();
+  const state = {};
   const results = [];
   const used = new Set();
   try {
@@ -291,25 +366,27 @@ export async function replayRun(file, run, rules, { onExchange } = {}) {
       const applied = [];
       rules.forEach((rule, i) => {
         if (rule.file !== file || !rule.label.test(rec.label || "")) return;
-        if (rule.when && !rule.when(rec)) return;
+        if (rule.when && !rule.when(rec, state)) return;
         used.add(i);
         applied.push(rule);
-        const e = rule.expect(rec);
-        const list = Array.isArray(e) ? e : [e];
         const next = [];
-        for (const a of alternatives) for (const x of list) next.push({ ...a, ...x, ignore: [...(a.ignore || []), ...(x.ignore || [])] });
+        for (const a of alternatives) {
+          const e = rule.expect(rec, a, state);
+          for (const x of Array.isArray(e) ? e : [e]) {
+            next.push({ ...a, ...x, ignore: [...(a.ignore || []), ...(x.ignore || [])], ignoreKeys: [...(a.ignoreKeys || []), ...(x.ignoreKeys || [])] });
+          }
+        }
         alternatives = next;
-        if (rule.keepRecorded) alternatives.push(base);
       });
 
       let diffs = null;
       let skipped = false;
       for (const alt of alternatives) {
         if (alt.skip) { skipped = true; diffs = []; break; }
-        const snapshot = new Map(ctx.recToOurs);
+        const snapshot = [new Map(ctx.recToOurs), new Map(ctx.oursToRec)];
         const d = compareExchange(alt, res, ctx, { method: rec.method, path: reqPath, contentType: rec.response_content_type });
         if (d.length === 0) { diffs = []; break; }
-        ctx.recToOurs = snapshot;
+        [ctx.recToOurs, ctx.oursToRec] = snapshot;
         if (diffs === null) diffs = d;
       }
       // learn ids from the recorded vs our response regardless of the rule outcome

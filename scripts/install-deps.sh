@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# scripts/install-deps.sh [--test] - install what omvec needs on Debian 12 or
+# Ubuntu: the build dependencies, and with --test also what `make check`
+# uses (valgrind, Node.js >= 20 and npm for the official Chroma JS clients).
+# Idempotent and quick when everything is there. Uses sudo when not root.
+set -euo pipefail
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+
+pkgs=(build-essential pkg-config libmicrohttpd-dev libsqlite3-dev ca-certificates)
+[ "$want_test" = 1 ] && pkgs+=(valgrind procps)
+command -v node > /dev/null || pkgs+=(nodejs)
+command -v npm > /dev/null || pkgs+=(npm)
+
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2> /dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# nodejs/npm may come from elsewhere (nodesource): count the commands, not packages
+if command -v node > /dev/null; then missing=("${missing[@]/nodejs}"); fi
+if command -v npm > /dev/null; then missing=("${missing[@]/npm}"); fi
+read -r -a missing <<< "${missing[*]:-}"
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "install-deps: apt-get install ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
+fi
+
+if [ "$want_test" = 1 ]; then
+    # chromadb@3 needs Node.js >= 20; Debian 12 ships 18. The npm registry
+    # carries the official Node.js builds as node-linux-<arch> packages.
+    major=$(node -p 'process.versions.node.split(".")[0]' 2> /dev/null || echo 0)
+    if [ "$major" -lt 20 ]; then
+        arch=$(uname -m)
+        case "$arch" in x86_64) narch=x64 ;; aarch64) narch=arm64 ;; *) narch=$arch ;; esac
+        dest="$(cd "$(dirname "$0")/.." && pwd)/build/node20"
+        if [ ! -x "$dest/node_modules/node-linux-$narch/bin/node" ]; then
+            echo "install-deps: Node.js $major is too old for chromadb@3; fetching node-linux-$narch@20 from npm"
+            mkdir -p "$dest"
+            (cd "$dest" && npm install --no-save --silent "node-linux-$narch@20" > /dev/null)
+        fi
+        echo "install-deps: use PATH=$dest/node_modules/node-linux-$narch/bin:\$PATH"
+    fi
+fi
