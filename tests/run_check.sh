@@ -13,7 +13,7 @@ printf '%s\n' "$out" | grep -v -E '^[0-9]+ passed, [0-9]+ failed$'
 line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
 p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
 pass=$((pass + ${p:-0})); fail=$((fail + ${f:-1}))
-for t in $(find build/plain/tests/unit -type f -name 'test_*' | sort); do
+for t in $(find build/plain/tests/unit -type f -name 'test_*' ! -name '*.d' | sort); do
     if valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
         "$t" > /tmp/omvec-vg.$$ 2>&1; then
         pass=$((pass + 1)); echo "ok   valgrind $(basename "$t")"
@@ -22,7 +22,7 @@ for t in $(find build/plain/tests/unit -type f -name 'test_*' | sort); do
     fi
 done
 rm -f /tmp/omvec-vg.$$
-for t in $(find build/tsan/tests/unit -type f -name 'test_*concurren*' | sort); do
+for t in $(find build/tsan/tests/unit -type f -name 'test_*concurren*' ! -name '*.d' | sort); do
     if TSAN_OPTIONS=halt_on_error=1 "$t" > /tmp/omvec-ts.$$ 2>&1; then
         pass=$((pass + 1)); echo "ok   tsan $(basename "$t")"
     else

@@ -42,7 +42,7 @@ stage() {
     fi
 }
 
-for t in $(find build/$V/tests/unit -type f -name 'test_*' 2>/dev/null | sort); do
+for t in $(find build/$V/tests/unit -type f -name 'test_*' ! -name '*.d' 2>/dev/null | sort); do
     stage "unit $(basename "$t")" "$t"
 done
 

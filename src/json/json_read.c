@@ -455,7 +455,7 @@ static bool json_dec_fast(uint64_t w, int64_t q, double *out)
 static double json_dec_slow(const unsigned char *s, size_t len)
 {
     char buf[JSON_SLOW_DIGITS + 40];
-    size_t n = 0, i = 0;
+    size_t n = 0, i = 0, kept = 0;
     int64_t exp10 = 0; /* value = digits * 10^exp10 */
     bool sticky = false, any = false;
     if (s[0] == '-')
@@ -474,8 +474,9 @@ static double json_dec_slow(const unsigned char *s, size_t len)
         if (!any && c == '0')
             continue;
         any = true;
-        if (n < JSON_SLOW_DIGITS + 1) { /* + the sign */
+        if (kept < JSON_SLOW_DIGITS) {
             buf[n++] = (char)c;
+            kept++;
         } else {
             exp10++; /* dropped: the kept digits move up one place */
             sticky |= c != '0';
@@ -774,6 +775,8 @@ ov_rc json_parse(ov_arena *a, const char *buf, size_t len, const json_opts *opts
                  json_val **out, ov_err *err)
 {
     json_reader r = {0};
+    if (!buf)
+        buf = ""; /* len is 0; keeps pointer arithmetic off NULL */
     r.base = (const unsigned char *)buf;
     r.p = r.base;
     r.end = r.base + len;

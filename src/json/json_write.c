@@ -80,6 +80,11 @@ static size_t json_format_dec(char *out, bool neg, uint64_t n, int k)
 {
     char dig[24];
     size_t nd = 0, len = 0;
+    if (n == 0) { /* callers print zeros themselves; never loop below */
+        const char *zero = neg ? "-0.0" : "0.0";
+        memcpy(out, zero, strlen(zero));
+        return strlen(zero);
+    }
     while (n % 10 == 0) {
         n /= 10;
         k++;

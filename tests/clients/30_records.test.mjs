@@ -218,6 +218,53 @@ for (const ver of ["v1", "v2"]) {
       assert.equal((await raw(srv, "GET", P.op(id, "count"))).json, 3);
     });
 
+    test("unicode, escapes, empty strings, long documents and extreme numbers round-trip", async () => {
+      const long = "lorem ipsum ".repeat(10000) + "needle-at-the-end";
+      const recs = {
+        ids: ["ü-id ☃", "with/slash and space", "quote\"back\\slash", "emoji-😀", "empty-doc", "long-doc"],
+        embeddings: [[0.1, 0.2, 0.3], [1e-7, -1e-7, 0], [3.4e38, -3.4e38, 1], [0.5, 0.5, 0.5], [0, 0, 0.25], [0.25, 0, 0]],
+        documents: ["Grüße aus Köln – 東京 🚀", "line1\nline2\ttab\u0001ctl", "she said \"hi\" \\ backslash", "😀😃😄", "", long],
+        metadatas: [
+          { s: "ünïcödé ☃", big: 9007199254740991, neg: -42 },
+          { tiny: 1e-300, huge: 1e300, negf: -0.5 },
+          { q: "\"quoted\"", bs: "a\\b" },
+          { e: "😀" },
+          { empty: "" },
+          { n: 0 },
+        ],
+      };
+      const a = await op("add", recs);
+      assert.equal(a.status, 201, a.text);
+      const g = await op("get", { ids: recs.ids, include: ["documents", "metadatas", "embeddings"] });
+      assert.equal(g.status, 200, g.text);
+      assert.deepEqual([...g.json.ids].sort(), [...recs.ids].sort());
+      for (const [k, id] of recs.ids.entries()) {
+        const j = g.json.ids.indexOf(id);
+        assert.equal(g.json.documents[j], recs.documents[k], `document of ${JSON.stringify(id)}`);
+        assert.deepEqual(g.json.metadatas[j], recs.metadatas[k], `metadata of ${JSON.stringify(id)}`);
+        recs.embeddings[k].forEach((x, t) => {
+          const f = Math.fround(x);
+          assert.ok(Math.abs(g.json.embeddings[j][t] - f) <= Math.abs(f) * 1e-6, `embedding of ${JSON.stringify(id)}: ${g.json.embeddings[j][t]} vs ${f}`);
+        });
+      }
+      // substring filters see unicode and the end of a long document
+      const c1 = await op("get", { where_document: { $contains: "東京" }, include: [] });
+      assert.deepEqual(c1.json.ids, ["ü-id ☃"]);
+      const c2 = await op("get", { where_document: { $contains: "needle-at-the-end" }, include: [] });
+      assert.deepEqual(c2.json.ids, ["long-doc"]);
+      const c3 = await op("get", { where: { s: "ünïcödé ☃" }, include: [] });
+      assert.deepEqual(c3.json.ids, ["ü-id ☃"]);
+      const c4 = await op("get", { where: { big: { $gte: 9007199254740991 } }, include: [] });
+      assert.deepEqual(c4.json.ids, ["ü-id ☃"]);
+      const c5 = await op("get", { where: { empty: "" }, include: [] });
+      assert.deepEqual(c5.json.ids, ["empty-doc"]);
+      // an empty document is not a missing document
+      const c6 = await op("get", { ids: ["empty-doc"], where_document: { $not_contains: "x" }, include: ["documents"] });
+      assert.deepEqual(c6.json.documents, [""]);
+      const d = await op("delete", { ids: recs.ids });
+      assert.equal(d.status, 200);
+    });
+
     test("python-client style bodies with explicit nulls", async () => {
       const a = await op("add", { ids: ["p1", "p2"], embeddings: [[1, 0, 1], [0, 1, 1]], metadatas: null, documents: null, uris: null });
       assert.equal(a.status, 201);
@@ -231,6 +278,45 @@ for (const ver of ["v1", "v2"]) {
     });
   });
 }
+
+// ---------------------------------------------------------------- concurrency
+test("concurrent writers and readers on one collection (raw v2)", async () => {
+  const P = paths.v2;
+  const r = await raw(srv, "POST", P.collections(), { name: collName("conc") });
+  const id = r.json.id;
+  const W = 16;
+  const PER = 50;
+  const writes = Array.from({ length: W }, (_, w) => raw(srv, "POST", P.op(id, "add"), {
+    ids: Array.from({ length: PER }, (_, i) => `w${w}_${i}`),
+    embeddings: Array.from({ length: PER }, (_, i) => [w, i, 1]),
+    metadatas: Array.from({ length: PER }, (_, i) => ({ w, i })),
+  }));
+  const reads = Array.from({ length: W }, () => raw(srv, "POST", P.op(id, "query"), { query_embeddings: [[1, 1, 1]], n_results: 5, include: ["distances"] }));
+  const counts = Array.from({ length: W }, () => raw(srv, "GET", P.op(id, "count")));
+  const all = await Promise.all([...writes, ...reads, ...counts]);
+  all.slice(0, W).forEach((x) => assert.equal(x.status, 201, x.text));
+  all.slice(W, 2 * W).forEach((x) => assert.equal(x.status, 200, x.text));
+  all.slice(2 * W).forEach((x) => assert.ok(x.status === 200 && Number.isInteger(x.json) && x.json >= 0 && x.json <= W * PER));
+  assert.equal((await raw(srv, "GET", P.op(id, "count"))).json, W * PER);
+  // every writer's records are complete and in one piece
+  for (let w = 0; w < W; w++) {
+    const g = await raw(srv, "POST", P.op(id, "get"), { where: { w }, include: ["metadatas"] });
+    assert.equal(g.json.ids.length, PER, `writer ${w}`);
+    // a batch keeps its request order
+    assert.deepEqual(g.json.ids, Array.from({ length: PER }, (_, i) => `w${w}_${i}`));
+  }
+  // concurrent upserts/deletes on overlapping ids leave a consistent state
+  const ops = [];
+  for (let k = 0; k < 20; k++) {
+    ops.push(raw(srv, "POST", P.op(id, "upsert"), { ids: ["hot"], embeddings: [[k, k, k]], metadatas: [{ k }] }));
+    ops.push(raw(srv, "POST", P.op(id, "get"), { ids: ["hot"], include: ["metadatas", "embeddings"] }));
+  }
+  (await Promise.all(ops)).forEach((x) => assert.equal(x.status, 200, x.text));
+  const hot = await raw(srv, "POST", P.op(id, "get"), { ids: ["hot"], include: ["metadatas", "embeddings"] });
+  assert.equal(hot.json.ids.length, 1);
+  const k = hot.json.metadatas[0].k;
+  assert.deepEqual(hot.json.embeddings[0], [k, k, k], "metadata and vector of one upsert must stay together");
+});
 
 // ---------------------------------------------------------------- chromadb@1.8.1 (/api/v1)
 describe("chromadb@1.8.1 client (/api/v1)", () => {

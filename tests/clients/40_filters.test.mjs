@@ -1,7 +1,7 @@
-// The full where / where_document grammar (CONTRACT section 4), with
-// expected ids written out by hand. Every case runs through raw /api/v1,
-// raw /api/v2, get and delete-free count paths, plus both clients where
-// they accept the filter.
+// The full where / where_document grammar (CONTRACT section 4), with the
+// expected ids written out by hand. Every case runs through get and query on
+// raw /api/v1 and /api/v2, and through both clients where they accept the
+// filter; invalid filters must be clean 400s that leave the server serving.
 import { test, describe, before } from "node:test";
 import assert from "node:assert/strict";
 import { useServer } from "./lib/server.mjs";

@@ -169,6 +169,17 @@ for (const ver of ["v1", "v2"]) {
       assert.equal(await count(), 3);
     });
 
+    test("a batch of exactly max_batch_size (41666) is accepted", async () => {
+      const n = 41666;
+      const ids = Array.from({ length: n }, (_, i) => `max${i}`);
+      const r = await op("add", { ids, embeddings: ids.map((_, i) => [i % 7, 1, 0.5]), metadatas: ids.map(() => ({ bulk: true })) });
+      assert.equal(r.status, 201, r.text.slice(0, 300));
+      assert.equal(await count(), 3 + n);
+      const d = await op("delete", { where: { bulk: true } });
+      assert.equal(d.status, 200, d.text);
+      assert.equal(await count(), 3);
+    });
+
     test("query: empty query_embeddings -> 400 InvalidArgumentError", async () => {
       assertError(await op("query", { query_embeddings: [], n_results: 1 }), 400, "InvalidArgumentError", "empty query_embeddings");
     });

@@ -1,10 +1,10 @@
 // Token authentication (CONTRACT section 8, omvec superset from section 9.5).
-import { test, describe, before, after } from "node:test";
+import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { useServer, startServer, makeTempDir } from "./lib/server.mjs";
-import { raw, paths, v1Client, v3Client, noEmbed, collName } from "./lib/api.mjs";
+import { raw, v1Client, v3Client, noEmbed, collName } from "./lib/api.mjs";
 import { ChromaForbiddenError } from "chromadb";
 
 const TOKEN = "test-token";

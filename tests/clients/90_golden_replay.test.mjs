@@ -3,6 +3,8 @@
 // differences live in ./golden-allowlist.mjs; anything else fails.
 //
 //   GOLDEN_FILES=golden-v2.jsonl   replay only some files (comma-separated)
+//   GOLDEN_ALLOW_PENDING=1         also apply the PENDING table (differences
+//                                  awaiting a decision, see golden-allowlist.mjs)
 //   GOLDEN_NO_ALLOWLIST=1          compare with the raw recordings (for
 //                                  checking the plumbing against the real
 //                                  server the recording came from)
@@ -11,11 +13,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { loadGolden, splitRuns, replayRun, formatMismatch } from "./lib/golden.mjs";
-import { ALLOWLIST } from "./golden-allowlist.mjs";
+import { ALLOWLIST, PENDING } from "./golden-allowlist.mjs";
 
 const FILES = (process.env.GOLDEN_FILES || "golden-v1-0523.jsonl,golden-v2-0523.jsonl,golden-v2.jsonl,golden-auth-0523.jsonl")
   .split(",").map((s) => s.trim()).filter(Boolean);
-const RULES = process.env.GOLDEN_NO_ALLOWLIST ? [] : ALLOWLIST;
+const RULES = process.env.GOLDEN_NO_ALLOWLIST ? [] : [...ALLOWLIST, ...(process.env.GOLDEN_ALLOW_PENDING ? PENDING : [])];
 const report = process.env.GOLDEN_REPORT ? fs.openSync(process.env.GOLDEN_REPORT, "w") : null;
 
 const usedRules = new Set();

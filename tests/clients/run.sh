@@ -14,7 +14,9 @@ DIR=tests/clients
 
 if [ ! -d "$DIR/node_modules/chromadb" ] || [ ! -d "$DIR/node_modules/chromadb-v1" ]; then
     echo "installing client packages (npm ci) ..." >&2
-    (cd "$DIR" && { npm ci --no-audit --no-fund >&2 || npm install --no-audit --no-fund >&2; }) || {
+    # --omit=optional: chromadb@3 lists the Chroma server binaries (~50 MB)
+    # as optional dependencies; the client itself does not need them.
+    (cd "$DIR" && { npm ci --omit=optional --no-audit --no-fund >&2 || npm install --omit=optional --no-audit --no-fund >&2; }) || {
         echo "npm install failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
 

@@ -3,6 +3,7 @@
  * {"where": ..., "where_document": ...}; whatever compiles is evaluated
  * against a few fixed records with and without metadata and documents. */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/core_int.h"

@@ -78,6 +78,7 @@ class Server {
     }
     // A port can be taken between freePort() and bind(); retry a few times.
     let lastErr;
+    const known = (this._problems || []).length;
     for (let attempt = 0; attempt < 3; attempt++) {
       this.port = await freePort();
       try {
@@ -86,6 +87,7 @@ class Server {
       } catch (e) {
         lastErr = e;
         await this._terminate();
+        if (this._problems) this._problems.length = known; // a failed start is reported by the throw below
       }
     }
     throw lastErr;
@@ -129,9 +131,24 @@ class Server {
     throw new Error(`server did not answer GET /api/v2/heartbeat within ${timeoutMs} ms:\n${this.logTail()}`);
   }
 
+  /** Problems seen so far: unexpected exits, sanitizer reports, unclean shutdowns. */
+  problems() {
+    const out = [...(this._problems || [])];
+    const log = this.log.join("");
+    if (/ERROR: (AddressSanitizer|LeakSanitizer|ThreadSanitizer)|WARNING: ThreadSanitizer|runtime error:/.test(log)) {
+      out.push(`sanitizer report in the server output:\n${this.logTail(60)}`);
+    }
+    return out;
+  }
+
+  _problem(msg) {
+    (this._problems ||= []).push(msg);
+  }
+
   async _terminate(signal = "SIGTERM", graceMs = 3000) {
     const proc = this.proc;
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) {
+      if (proc) this._problem(`server exited on its own (code ${proc.exitCode}, signal ${proc.signalCode}):\n${this.logTail()}`);
       this.proc = null;
       return;
     }
@@ -145,13 +162,19 @@ class Server {
 
   /** Clean shutdown: SIGTERM, then SIGKILL after 3 s. Returns {code, signal}. */
   async stop() {
-    return this._terminate("SIGTERM", 3000);
+    const r = await this._terminate("SIGTERM", 3000);
+    // exit 0, or the default action of SIGTERM; not a crash, an error exit or SIGKILL after the grace period
+    if (r && r.code !== 0 && r.signal !== "SIGTERM") this._problem(`server did not exit cleanly on SIGTERM (code ${r.code}, signal ${r.signal}):\n${this.logTail()}`);
+    return r;
   }
 
   /** Hard kill (kill -9), no chance to flush anything. */
   async kill9() {
     const proc = this.proc;
     if (!proc) return;
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      this._problem(`server had already exited before kill -9 (code ${proc.exitCode}, signal ${proc.signalCode}):\n${this.logTail()}`);
+    }
     proc.kill("SIGKILL");
     const r = await this.exited;
     this.proc = null;
@@ -164,12 +187,17 @@ class Server {
     return this.start(opts);
   }
 
-  /** Stop and remove the temp dir (if we created it). */
+  /**
+   * Stop and remove the temp dir (if we created it). Throws if the server
+   * crashed, printed a sanitizer report or did not stop cleanly on SIGTERM.
+   */
   async dispose() {
     await this.stop();
     if (this.ownDir && !process.env.OMVEC_KEEP_TMP) {
       fs.rmSync(this.dir, { recursive: true, force: true });
     }
+    const p = this.problems();
+    if (p.length) throw new Error(`omvec server problems:\n${p.join("\n\n")}`);
   }
 }
 
@@ -178,7 +206,7 @@ export async function startServer(opts = {}) {
   try {
     await s.start(opts);
   } catch (e) {
-    await s.dispose();
+    await s.dispose().catch(() => {});
     throw e;
   }
   return s;
