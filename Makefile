@@ -15,7 +15,11 @@ ARCH    := $(shell $(CC) -dumpmachine)
 
 CPPFLAGS += -Isrc -D_GNU_SOURCE -DOMVEC_VERSION='"$(VERSION)"'
 CFLAGS_BASE = -std=c17 -Wall -Wextra $(WERROR) -g -pthread -fno-strict-aliasing
-LDLIBS  = -lmicrohttpd -lsqlite3 -lm -pthread
+# libcurl: artifact pulls and the client library; libarchive + OpenSSL: artifacts;
+# utf8proc: the BERT tokenizer; OpenBLAS: the BERT encoder (DESIGN.md).
+PKGS    = libcurl libarchive openssl libutf8proc openblas
+CPPFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  = -lmicrohttpd -lsqlite3 $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 VERSION := 0.1.0
 
 LIB_SRC := $(filter-out src/omvec.c,$(shell find src -name '*.c' | sort))

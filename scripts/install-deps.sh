@@ -10,8 +10,9 @@ want_test=0
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 
-pkgs=(build-essential pkg-config libmicrohttpd-dev libsqlite3-dev ca-certificates)
-[ "$want_test" = 1 ] && pkgs+=(valgrind procps)
+pkgs=(build-essential pkg-config libmicrohttpd-dev libsqlite3-dev ca-certificates
+      libcurl4-openssl-dev libarchive-dev libssl-dev libutf8proc-dev libopenblas-dev)
+[ "$want_test" = 1 ] && pkgs+=(valgrind procps nginx-light clang)
 command -v node > /dev/null || pkgs+=(nodejs)
 command -v npm > /dev/null || pkgs+=(npm)
 

@@ -1,4 +1,5 @@
-/* omvec.c - the omvec binary: subcommand dispatch only. */
+/* omvec.c - the omvec binary: subcommand dispatch only. Each subcommand is
+ * one row of the table below; its main lives with its subsystem. */
 #include <stdio.h>
 #include <string.h>
 
@@ -9,16 +10,26 @@
 #define OMVEC_VERSION "dev"
 #endif
 
+typedef struct omvec_cmd {
+    const char *name;
+    int (*main)(int argc, char **argv); /* argv[0] is the subcommand */
+    const char *help;
+} omvec_cmd;
+
+static const omvec_cmd omvec_cmds[] = {
+    {"run", http_run_main, "serve the Chroma-compatible API (omvec run --help)"},
+};
+
 static void help(FILE *f)
 {
     fprintf(f,
             "omvec %s - a vector search server that speaks the ChromaDB HTTP API\n\n"
-            "usage: omvec <command> [options]\n\n"
-            "commands:\n"
-            "  run        serve the Chroma-compatible API (omvec run --help)\n"
-            "  --version  print the version and the SIMD kernels in use\n"
-            "  --help     this text\n",
+            "usage: omvec <command> [options]\n\ncommands:\n",
             OMVEC_VERSION);
+    for (size_t i = 0; i < sizeof omvec_cmds / sizeof omvec_cmds[0]; i++)
+        fprintf(f, "  %-10s %s\n", omvec_cmds[i].name, omvec_cmds[i].help);
+    fprintf(f, "  %-10s %s\n  %-10s %s\n", "--version", "print the version and the SIMD kernels in use",
+            "--help", "this text");
 }
 
 int main(int argc, char **argv)
@@ -37,8 +48,9 @@ int main(int argc, char **argv)
         help(stdout);
         return 0;
     }
-    if (strcmp(cmd, "run") == 0)
-        return http_run_main(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof omvec_cmds / sizeof omvec_cmds[0]; i++)
+        if (strcmp(cmd, omvec_cmds[i].name) == 0)
+            return omvec_cmds[i].main(argc - 1, argv + 1);
     fprintf(stderr, "omvec: unknown command '%s'\n\n", cmd);
     help(stderr);
     return 2;
