@@ -56,6 +56,7 @@ void hnsw_free(hnsw *h)
         free(h->up[i]);
     free(h->up);
     free(h->vecs);
+    free(h->inv);
     free(h->l0);
     free(h->level);
     free(h->dead);
@@ -84,7 +85,7 @@ size_t hnsw_nodes(const hnsw *h)
 
 size_t hnsw_memory(const hnsw *h)
 {
-    size_t b = h->cap * (h->p.dim * sizeof(float) + (1 + h->m0) * sizeof(uint32_t) +
+    size_t b = h->cap * ((h->p.dim + 1) * sizeof(float) + (1 + h->m0) * sizeof(uint32_t) +
                          sizeof(uint32_t *) + 2 + sizeof(int64_t));
     for (size_t i = 0; i < h->n; i++)
         b += h->level[i] * (1 + h->m) * sizeof(uint32_t);
@@ -99,6 +100,7 @@ void hnsw_reserve(hnsw *h, size_t want)
     while (cap < want)
         cap *= 2;
     h->vecs = ov_xrealloc(h->vecs, cap * h->p.dim * sizeof(float));
+    h->inv = ov_xrealloc(h->inv, cap * sizeof(float));
     h->l0 = ov_xrealloc(h->l0, cap * (1 + h->m0) * sizeof(uint32_t));
     h->up = ov_xrealloc(h->up, cap * sizeof *h->up);
     h->level = ov_xrealloc(h->level, cap);
@@ -191,7 +193,7 @@ bool hnsw_remove(hnsw *h, int64_t label)
 
 bool hnsw_needs_rebuild(const hnsw *h)
 {
-    return h->n_dead > 1024 && h->n_dead * 3 > h->n;
+    return h->n_dead >= 64 && h->n_dead * 3 > h->n;
 }
 
 void hnsw_foreach_live(const hnsw *h, void *ctx,
@@ -225,10 +227,9 @@ static size_t select_neighbours(const hnsw *h, const hnsw_cand *cand, size_t n, 
 {
     size_t k = 0;
     for (size_t i = 0; i < n && k < max; i++) {
-        const float *v = hnsw_vec(h, cand[i].id);
         bool good = true;
         for (size_t j = 0; j < k; j++) {
-            if (hnsw_dist(h, v, hnsw_vec(h, out[j])) < cand[i].d) {
+            if (hnsw_dist_nn(h, cand[i].id, out[j]) < cand[i].d) {
                 good = false;
                 break;
             }
@@ -268,10 +269,9 @@ static void link_back(hnsw *h, uint32_t nb, uint32_t node, int lvl)
         return;
     }
     hnsw_cand cand[2 * HNSW_M_MAX + 1];
-    const float *base = hnsw_vec(h, nb);
     for (size_t i = 0; i < c; i++)
-        cand[i] = (hnsw_cand){hnsw_dist(h, base, hnsw_vec(h, ln[i + 1])), ln[i + 1]};
-    cand[c] = (hnsw_cand){hnsw_dist(h, base, hnsw_vec(h, node)), node};
+        cand[i] = (hnsw_cand){hnsw_dist_nn(h, nb, ln[i + 1]), ln[i + 1]};
+    cand[c] = (hnsw_cand){hnsw_dist_nn(h, nb, node), node};
     qsort(cand, c + 1, sizeof *cand, cmp_cand);
     uint32_t keep[2 * HNSW_M_MAX + 1];
     size_t k = select_neighbours(h, cand, c + 1, max, keep);
@@ -284,7 +284,9 @@ static void link_back(hnsw *h, uint32_t nb, uint32_t node, int lvl)
 static void insert_node(hnsw *h, uint32_t node)
 {
     int lvl = h->level[node];
-    const float *q = hnsw_vec(h, node);
+    hnsw_scratch *s = hnsw_scratch_get(h);
+    hnsw_prepare_query(h, hnsw_vec(h, node), s->q);
+    const float *q = s->q;
 
     if (h->locking)
         pthread_mutex_lock(&h->glock);
@@ -305,7 +307,7 @@ static void insert_node(hnsw *h, uint32_t node)
     uint32_t cur = entry;
     {
         uint32_t nb[HNSW_M_MAX + 1];
-        float dcur = hnsw_dist(h, q, hnsw_vec(h, cur));
+        float dcur = hnsw_dist_qn(h, q, cur);
         for (int l = top; l > lvl; l--) {
             bool moved = true;
             while (moved) {
@@ -316,7 +318,7 @@ static void insert_node(hnsw *h, uint32_t node)
                 memcpy(nb, ln + 1, nn * sizeof *nb);
                 unlock_node(h, cur);
                 for (size_t i = 0; i < nn; i++) {
-                    float d = hnsw_dist(h, q, hnsw_vec(h, nb[i]));
+                    float d = hnsw_dist_qn(h, q, nb[i]);
                     if (d < dcur) {
                         dcur = d;
                         cur = nb[i];
@@ -326,7 +328,6 @@ static void insert_node(hnsw *h, uint32_t node)
             }
         }
     }
-    hnsw_scratch *s = hnsw_scratch_get(h);
     for (int l = lvl < top ? lvl : top; l >= 0; l--) {
         s->cand.n = 0;
         s->res.n = 0;
@@ -371,13 +372,13 @@ static uint32_t store_node(hnsw *h, int64_t label, const float *vec)
     uint32_t v = (uint32_t)h->n;
     float *dst = &h->vecs[(size_t)v * h->p.dim];
     memcpy(dst, vec, h->p.dim * sizeof(float));
-    if (h->p.space == DIST_COSINE)
-        dist_normalize(dst, h->p.dim);
+    float nn = h->k->dot(dst, dst, h->p.dim);
+    h->inv[v] = nn > 0 && isfinite(nn) ? 1.0f / sqrtf(nn) : 0.0f;
     h->label[v] = label;
     h->dead[v] = 0;
     int lvl = draw_level(h);
     h->level[v] = (uint8_t)lvl;
-    h->l0[(size_t)v * (1 + h->m0)] = 0;
+    memset(&h->l0[(size_t)v * (1 + h->m0)], 0, (1 + h->m0) * sizeof(uint32_t));
     h->up[v] = NULL;
     if (lvl > 0)
         h->up[v] = ov_xcalloc((size_t)lvl * (1 + h->m), sizeof(uint32_t));

@@ -3,8 +3,9 @@
  *
  * Nodes are identified to callers by a 64-bit label (the collection uses the
  * record's sequence number, which never changes and is never reused). The
- * index keeps its own copy of every vector in search form (unit length for
- * cosine), so it does not care how the caller stores or moves its records.
+ * index holds the only in-memory copy of every vector, exactly as given
+ * (cosine keeps 1/|v| per node instead of a normalised copy), so callers
+ * read embeddings back from it bit for bit.
  * Removing a label tombstones its node: searches walk through tombstones but
  * never return them; hnsw_needs_rebuild says when they have piled up.
  *
@@ -39,7 +40,7 @@ typedef struct hnsw_params {
 
 /* Limits on what the metadata may ask for. */
 #define HNSW_M_MIN 2
-#define HNSW_M_MAX 128
+#define HNSW_M_MAX 256
 #define HNSW_EF_MAX 4096
 #define HNSW_LEVEL_MAX 16
 
@@ -66,8 +67,14 @@ bool hnsw_remove(hnsw *h, int64_t label);
 
 /* True when the label is present and live. */
 bool hnsw_has(const hnsw *h, int64_t label);
-/* The stored search-form vector of a live label, or NULL. */
+/* The stored vector (as given) of a live label, or NULL. */
 const float *hnsw_vector(const hnsw *h, int64_t label);
+
+/* Copy q into out (dim floats) in the form hnsw_distance expects: unit
+ * length for cosine, unchanged otherwise. */
+void hnsw_prepare_query(const hnsw *h, const float *q, float *out);
+/* Distance from a prepared query to a live label; NAN when absent. */
+float hnsw_distance(const hnsw *h, const float *prepared, int64_t label);
 
 /* True when tombstones make up enough of the graph that a rebuild pays. */
 bool hnsw_needs_rebuild(const hnsw *h);

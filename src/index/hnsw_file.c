@@ -21,7 +21,8 @@
  *   80      8 n         labels (int64)
  *   ..      n           levels (uint8)
  *   ..      n           tombstone flags (uint8)
- *   ..      4 n dim     vectors (float32, search form)
+ *   ..      4 n dim     vectors (float32, as given)
+ *   ..      4 n         inverse norms (float32; used by cosine)
  *   ..      4 n (1+2M)  level-0 links (count, ids)
  *   ..      ...         upper links: for each node with level L > 0,
  *                       L blocks of 4 (1+M) bytes
@@ -116,6 +117,7 @@ ov_rc hnsw_save(const hnsw *h, const char *path, int64_t watermark, ov_err *err)
     ok = ok && put(f, &s, h->level, h->n);
     ok = ok && put(f, &s, h->dead, h->n);
     ok = ok && put(f, &s, h->vecs, h->n * h->p.dim * sizeof(float));
+    ok = ok && put(f, &s, h->inv, h->n * sizeof(float));
     ok = ok && put(f, &s, h->l0, h->n * (1 + h->m0) * sizeof(uint32_t));
     for (size_t i = 0; ok && i < h->n; i++)
         if (h->level[i])
@@ -201,7 +203,7 @@ ov_rc hnsw_load(const char *path, size_t dim, dist_space space, hnsw **out,
         goto bad;
     long fsz = ftell(f);
     size_t m0 = 2 * (size_t)hd.m;
-    unsigned long long min = HNSW_HEADER_LEN + hd.n * (8ull + 2 + 4ull * dim + 4ull * (1 + m0));
+    unsigned long long min = HNSW_HEADER_LEN + hd.n * (8ull + 2 + 4ull * (dim + 1) + 4ull * (1 + m0));
     if (fsz < 0 || (unsigned long long)fsz < min || fseek(f, HNSW_HEADER_LEN, SEEK_SET) != 0)
         goto bad;
     hnsw_params p = {.dim = dim, .space = space, .m = (int)hd.m,
@@ -212,7 +214,7 @@ ov_rc hnsw_load(const char *path, size_t dim, dist_space space, hnsw **out,
     sum64 s = {0};
     why = "truncated body";
     if (!get(f, &s, h->label, n * sizeof *h->label) || !get(f, &s, h->level, n) ||
-        !get(f, &s, h->dead, n) || !get(f, &s, h->vecs, n * dim * sizeof(float)) ||
+        !get(f, &s, h->dead, n) || !get(f, &s, h->vecs, n * dim * sizeof(float)) || !get(f, &s, h->inv, n * sizeof(float)) ||
         !get(f, &s, h->l0, n * (1 + m0) * sizeof(uint32_t)))
         goto bad;
     unsigned long long up_bytes = 0;

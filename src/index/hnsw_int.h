@@ -3,7 +3,8 @@
  * outside src/index includes this.
  *
  * Memory layout, per node i:
- *   vecs[i * dim ...]           the search-form vector
+ *   vecs[i * dim ...]           the vector as given; for cosine inv[i] = 1/|v|
+ *                               so a distance needs no normalised copy
  *   l0[i * (1 + m0) ...]        level-0 links: count, then up to m0 node ids
  *   up[i]                       levels 1..level[i]: level[i] blocks of
  *                               (1 + m) uint32 (count, ids), or NULL
@@ -27,7 +28,8 @@ struct hnsw {
 
     size_t n, cap;      /* nodes, capacity */
     size_t n_dead;
-    float *vecs;
+    float *vecs;        /* as given (raw), never normalised */
+    float *inv;         /* cosine: 1 / |v| (0 for a zero vector) */
     uint32_t *l0;
     uint32_t **up;
     uint8_t *level;
@@ -60,9 +62,23 @@ static inline const float *hnsw_vec(const hnsw *h, uint32_t node)
     return &h->vecs[(size_t)node * h->p.dim];
 }
 
-static inline float hnsw_dist(const hnsw *h, const float *a, const float *b)
+/* Distance from a prepared query (hnsw_prepare_query: unit length for
+ * cosine) to a node. */
+static inline float hnsw_dist_qn(const hnsw *h, const float *q, uint32_t node)
 {
-    return dist_compute(h->k, h->p.space, a, b, h->p.dim);
+    const float *v = hnsw_vec(h, node);
+    if (h->p.space == DIST_COSINE)
+        return 1.0f - h->k->dot(q, v, h->p.dim) * h->inv[node];
+    return dist_compute(h->k, h->p.space, q, v, h->p.dim);
+}
+
+/* Distance between two nodes. */
+static inline float hnsw_dist_nn(const hnsw *h, uint32_t a, uint32_t b)
+{
+    const float *va = hnsw_vec(h, a), *vb = hnsw_vec(h, b);
+    if (h->p.space == DIST_COSINE)
+        return 1.0f - h->k->dot(va, vb, h->p.dim) * h->inv[a] * h->inv[b];
+    return dist_compute(h->k, h->p.space, va, vb, h->p.dim);
 }
 
 /* A (distance, node) pair and binary heaps over them (hnsw_search.c). */

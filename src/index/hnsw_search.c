@@ -158,7 +158,7 @@ void hnsw_search_level(const hnsw *h, hnsw_scratch *s, const float *q, uint32_t 
                        int lvl, hnsw_allow_fn allow, void *ctx, bool want_dead)
 {
     uint32_t nb[2 * HNSW_M_MAX + 1];
-    float d0 = hnsw_dist(h, q, hnsw_vec(h, ep));
+    float d0 = hnsw_dist_qn(h, q, ep);
     s->mark[ep] = s->gen;
     hnsw_heap_push_min(&s->cand, d0, ep);
     bool ok0 = (want_dead || !h->dead[ep]) && (!allow || allow(ctx, h->label[ep]));
@@ -178,7 +178,7 @@ void hnsw_search_level(const hnsw *h, hnsw_scratch *s, const float *q, uint32_t 
             if (s->mark[e] == s->gen)
                 continue;
             s->mark[e] = s->gen;
-            float d = hnsw_dist(h, q, hnsw_vec(h, e));
+            float d = hnsw_dist_qn(h, q, e);
             if (s->res.n < ef || d < bound) {
                 hnsw_heap_push_min(&s->cand, d, e);
                 if ((want_dead || !h->dead[e]) && (!allow || allow(ctx, h->label[e]))) {
@@ -197,14 +197,14 @@ uint32_t hnsw_descend(const hnsw *h, const float *q, int to)
 {
     uint32_t nb[HNSW_M_MAX + 1];
     uint32_t cur = h->entry;
-    float dcur = hnsw_dist(h, q, hnsw_vec(h, cur));
+    float dcur = hnsw_dist_qn(h, q, cur);
     for (int lvl = h->max_level; lvl > to; lvl--) {
         bool moved = true;
         while (moved) {
             moved = false;
             size_t nn = read_links(h, cur, lvl, nb);
             for (size_t i = 0; i < nn; i++) {
-                float d = hnsw_dist(h, q, hnsw_vec(h, nb[i]));
+                float d = hnsw_dist_qn(h, q, nb[i]);
                 if (d < dcur) {
                     dcur = d;
                     cur = nb[i];
@@ -214,6 +214,19 @@ uint32_t hnsw_descend(const hnsw *h, const float *q, int to)
         }
     }
     return cur;
+}
+
+void hnsw_prepare_query(const hnsw *h, const float *q, float *out)
+{
+    memcpy(out, q, h->p.dim * sizeof(float));
+    if (h->p.space == DIST_COSINE)
+        dist_normalize(out, h->p.dim);
+}
+
+float hnsw_distance(const hnsw *h, const float *prepared, int64_t label)
+{
+    uint32_t v = hnsw_lmap_get(h, label);
+    return v == HNSW_NONE ? NAN : hnsw_dist_qn(h, prepared, v);
 }
 
 static int cmp_result(const void *a, const void *b)
@@ -230,12 +243,8 @@ size_t hnsw_search(const hnsw *h, const float *q, size_t k, size_t ef, hnsw_allo
     if (k == 0 || h->entry == HNSW_NONE || h->n == h->n_dead)
         return 0;
     hnsw_scratch *s = hnsw_scratch_get(h);
-    const float *qv = q;
-    if (h->p.space == DIST_COSINE) {
-        memcpy(s->q, q, h->p.dim * sizeof(float));
-        dist_normalize(s->q, h->p.dim);
-        qv = s->q;
-    }
+    hnsw_prepare_query(h, q, s->q);
+    const float *qv = s->q;
     if (ef < k)
         ef = k;
     uint32_t ep = hnsw_descend(h, qv, 0);

@@ -16,9 +16,9 @@
 #include "unit/harness.h"
 
 #define T_DIM 48
-#define T_N 3000
+#define T_N 2000
 #define T_K 10
-#define T_Q 100
+#define T_Q 60
 
 static uint64_t t_rng = 42;
 static double t_unif(void)
