@@ -18,15 +18,28 @@ static ov_rc opt_array(const json_val *body, const char *key, const json_val **o
 /* The checks FastAPI made on the request model of 0.5.23 before the handler
  * ran, so before the collection is looked up (an empty body to /get of an
  * unknown collection is 422, not 400 InvalidCollection): the body is one
- * JSON object (delete may send none) and add/upsert/update name their ids. */
+ * JSON object (delete may send none); add/upsert/update carry a list of ids
+ * and query carries query_embeddings. */
 static ov_rc body_of(api_request *rq, const json_val **out, ov_err *err)
 {
     ov_rc rc = api_body_object(rq, rq->m.id == R_REC_DELETE, out, err);
     if (rc != OV_OK)
         return rc;
-    if ((rq->m.id == R_REC_ADD || rq->m.id == R_REC_UPSERT || rq->m.id == R_REC_UPDATE) &&
-        !json_get(*out, "ids"))
-        return ov_err_set(err, OV_ESCHEMA, "ids: field required");
+    if (rq->m.id == R_REC_ADD || rq->m.id == R_REC_UPSERT || rq->m.id == R_REC_UPDATE) {
+        const json_val *ids = json_get(*out, "ids");
+        if (!ids)
+            return ov_err_set(err, OV_ESCHEMA, "ids: field required");
+        if (ids->type == JSON_NULL)
+            return ov_err_set(err, OV_ESCHEMA, "ids: none is not an allowed value");
+        if (ids->type != JSON_ARRAY)
+            return ov_err_set(err, OV_ESCHEMA, "ids: value is not a valid list");
+    }
+    if (rq->m.id == R_REC_QUERY && !api_field(*out, "query_embeddings"))
+        return ov_err_set(err, OV_ESCHEMA, "query_embeddings: field required%s",
+                          api_field(*out, "query_texts")
+                              ? " (query_texts needs an embedding function; this server has "
+                                "none, send query_embeddings)"
+                              : "");
     return OV_OK;
 }
 
@@ -35,9 +48,7 @@ static ov_rc write_records(api_server *s, api_request *rq, const json_val *body,
 {
     ov_rc rc;
     core_batch b = {0};
-    const json_val *ids = json_get(body, "ids");
-    if (ids->type != JSON_ARRAY)
-        return ov_err_set(err, OV_EINVAL, "Expected ids to be a list of str");
+    const json_val *ids = json_get(body, "ids"); /* a list: body_of */
     if (ids->n > OV_MAX_BATCH)
         return ov_err_set(err, OV_ELIMIT, "Batch size %u exceeds maximum batch size %d", ids->n,
                           OV_MAX_BATCH);
@@ -126,14 +137,7 @@ static ov_rc query_records(api_request *rq, const json_val *body, core_coll *c,
             return ov_err_set(err, OV_EINVAL, "Expected n_results to be a non-negative int");
         k = nr->inum > OV_MAX_K ? OV_MAX_K : nr->inum;
     }
-    const json_val *qe = api_field(body, "query_embeddings");
-    if (!qe) {
-        if (api_field(body, "query_texts"))
-            return ov_err_set(err, OV_EINVAL,
-                              "query_texts needs an embedding function; this collection has "
-                              "none, send query_embeddings");
-        return ov_err_set(err, OV_EINVAL, "Expected query_embeddings to be a non-empty list");
-    }
+    const json_val *qe = api_field(body, "query_embeddings"); /* present: body_of */
     if (qe->type != JSON_ARRAY || qe->n == 0)
         return ov_err_set(err, OV_EINVAL, "Expected query_embeddings to be a non-empty list");
     if (qe->n > OV_MAX_QUERIES)
