@@ -293,8 +293,8 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
                 free(p->rec.uri);
                 p->rec.uri = dup_or_null(uri, &p->rec.uri_len);
             }
-            set_meta(&p->rec, meta ? core_meta_merge(old->meta, meta)
-                                   : core_meta_merge(old->meta, NULL));
+            set_meta(&p->rec, meta ? core_meta_merge(core_rec_meta(old), meta)
+                                   : core_meta_merge(core_rec_meta(old), NULL));
         }
         p->vec_new = vecs != NULL;
         p->vec = vecs ? &vecs[i * dim] : (ex >= 0 ? core_rec_vec(c, (size_t)ex) : NULL);
