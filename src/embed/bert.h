@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "embed/wp.h"
 #include "util/err.h"
 
 /* Bounds on config.json values, checked before anything is allocated.
@@ -88,8 +89,29 @@ ov_rc bert_pool(const bert_model *m, const float *cls, size_t n, float *out, ov_
  * process (n >= 1); the encoder itself is single-threaded around them. */
 void bert_set_threads(int n);
 
-/* `omvec embed --model DIR [--max-length N] [--batch N] [--threads N]`: one
- * text per stdin line, one JSON array (the [CLS] vector) per line on stdout.
+/* Default truncation of bert_encode callers: SapBERT's model card embeds with
+ * max_length=25. */
+#define BERT_DEFAULT_MAX_LENGTH 25
+/* Default sequences per forward pass of bert_encode. */
+#define BERT_DEFAULT_BATCH 32
+
+/* Embed n texts: tokenize (truncated to max_len ids), run the encoder on
+ * batches of up to `batch` texts right-padded to their longest member, and
+ * write each text's [CLS] vector.
+ * Params:    texts/lens [in] n UTF-8 texts; max_len [in] 2..max_positions;
+ *            batch [in] >= 1; by_length [in] group texts of similar length
+ *            into a batch (less padding; outputs still in input order);
+ *            normalize [in] L2-normalise each vector; out [out] n x H floats.
+ * Returns:   OV_OK; OV_EINVAL for a bad max_len or batch; the errors of
+ *            wp_tokenize and bert_forward. out is unspecified on error.
+ * Locking:   none; concurrent calls are safe. */
+ov_rc bert_encode(const bert_model *m, const wp_vocab *v, const char *const *texts,
+                  const size_t *lens, size_t n, size_t max_len, size_t batch, bool by_length,
+                  bool normalize, float *out, ov_err *err);
+
+/* `omvec embed --model DIR [--max-length N] [--batch N] [--threads N]
+ * [--normalize]`: one text per stdin line, one JSON array (the [CLS] vector)
+ * per line on stdout, batches in input order.
  * Returns the process exit status. */
 int bert_embed_main(int argc, char **argv);
 
