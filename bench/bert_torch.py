@@ -19,7 +19,7 @@ class Bert(nn.Module):
         super().__init__()
         self.word = nn.Embedding(30522, 768)
         self.pos = nn.Embedding(512, 768)
-        self.type = nn.Embedding(2, 768)
+        self.tok_type = nn.Embedding(2, 768)
         self.ln = nn.LayerNorm(768, eps=1e-12)
         layer = nn.TransformerEncoderLayer(768, 12, 3072, dropout=0.0, activation="gelu",
                                            layer_norm_eps=1e-12, batch_first=True)
@@ -27,7 +27,7 @@ class Bert(nn.Module):
 
     def forward(self, ids):
         pos = torch.arange(ids.shape[1]).unsqueeze(0)
-        x = self.ln(self.word(ids) + self.pos(pos) + self.type(torch.zeros_like(ids)))
+        x = self.ln(self.word(ids) + self.pos(pos) + self.tok_type(torch.zeros_like(ids)))
         return self.enc(x)[:, 0]
 
 
