@@ -157,6 +157,32 @@ static void test_bert_golden_batches(void)
     printf("golden batches: max |diff| %.3g valid rows, %.3g padded rows\n", worst, worst_pad);
 }
 
+/* bert_gelu against the double-precision exact GELU on a dense grid of
+ * [-10, 10] and the extremes: within float rounding of the result (half an
+ * ulp plus 1e-7 absolute). */
+static void test_bert_gelu_exact(void)
+{
+    enum { N = 200001 };
+    static float x[N + 4];
+    for (int i = 0; i < N; i++)
+        x[i] = -10.0f + 20.0f * (float)i / (N - 1);
+    x[N] = 1e-30f;
+    x[N + 1] = -1e30f;
+    x[N + 2] = 1e30f;
+    x[N + 3] = 0.0f;
+    static float y[N + 4];
+    memcpy(y, x, sizeof x);
+    bert_gelu(y, N + 4);
+    double worst = 0;
+    for (int i = 0; i < N + 4; i++) {
+        double r = 0.5 * (double)x[i] * (1.0 + erf((double)x[i] / sqrt(2.0)));
+        double d = fabs(r - y[i]) - 0.5 * fabs(r) * 1.2e-7;
+        worst = d > worst ? d : worst;
+    }
+    CHECK(worst <= 1e-7);
+    CHECK(y[N + 1] == 0.0f && y[N + 2] == 1e30f && y[N + 3] == 0.0f);
+}
+
 /* Bad calls are refused before any work: id outside the vocabulary, length
  * 0 or over seq, seq over max_positions. */
 static void test_bert_forward_checks(void)
@@ -503,6 +529,7 @@ int main(void)
     free(g);
     RUN(test_bert_golden_single);
     RUN(test_bert_golden_batches);
+    RUN(test_bert_gelu_exact);
     RUN(test_bert_forward_checks);
     RUN(test_bert_legacy_names);
     RUN(test_bert_half_precision);
