@@ -224,8 +224,29 @@ static ov_rc load_one(void *ctx, const store_rec *sr)
             r.meta_json_len = (uint32_t)sr->meta_json_len;
         }
     }
-    core_coll_append(c, &r);
+    /* appended unordered and without the id map: sorted by seq after the scan */
+    ensure_cap(c, c->n + 1);
+    c->recs[c->n++] = r;
+    if (r.seq >= c->next_seq)
+        c->next_seq = r.seq + 1;
     return OV_OK;
+}
+
+static int cmp_seq(const void *a, const void *b)
+{
+    int64_t x = ((const core_rec *)a)->seq, y = ((const core_rec *)b)->seq;
+    return (x > y) - (x < y);
+}
+
+/* After a scan: storage order and the id map. */
+static void finish_scan(core_coll *c)
+{
+    bool sorted = true; /* key order is often seq order already */
+    for (size_t i = 1; i < c->n && sorted; i++)
+        sorted = c->recs[i - 1].seq < c->recs[i].seq;
+    if (!sorted)
+        qsort(c->recs, c->n, sizeof *c->recs, cmp_seq);
+    core_idmap_rebuild(&c->map, c->recs, c->n);
 }
 
 static void clear_records(core_coll *c)
@@ -273,7 +294,9 @@ ov_rc core_coll_load(core_db *db, core_coll *c, ov_err *err)
         /* warm start: the file holds exactly the store's state */
         ov_err ferr = {0};
         lc.err = &ferr;
-        rc = store_load_records_novec(db->st, c->id, &lc, load_one, &ferr);
+        rc = store_scan_records(db->st, c->id, false, &lc, load_one, &ferr);
+        if (rc == OV_OK)
+            finish_scan(c);
         if (rc == OV_OK && hnsw_live(c->ix) == c->n) {
             c->saved_wm = c->wm;
             ov_log(OV_LOG_INFO, "index: collection %s: %zu records, index file current "
@@ -290,7 +313,9 @@ ov_rc core_coll_load(core_db *db, core_coll *c, ov_err *err)
         lc.err = err;
     }
     lc.with_vecs = true;
-    rc = store_load_records(db->st, c->id, &lc, load_one, err);
+    rc = store_scan_records(db->st, c->id, true, &lc, load_one, err);
+    if (rc == OV_OK)
+        finish_scan(c);
     if (rc == OV_OK && c->ix) {
         /* nodes whose record is gone or changed */
         orphan_ctx oc = {c, ov_xmalloc((hnsw_nodes(c->ix) + 1) * sizeof(int64_t)), 0};

@@ -5,6 +5,7 @@
  * clean shutdown saves whatever is left (core_close). After a kill -9 the
  * file may be behind the store; start-up then re-inserts only the missing
  * records (coll.c), so losing a save costs time, never data. */
+#include <malloc.h>
 #include <time.h>
 
 #include "core/core_int.h"
@@ -21,15 +22,22 @@ double core_now(void)
 
 static void save_quiet(core_db *db, double quiet)
 {
+    bool saved = false;
     core_read_begin(db);
     for (size_t i = 0; i < db->n_colls; i++) {
         core_coll *c = db->colls[i];
         pthread_rwlock_rdlock(&c->lock);
-        if (c->wm != c->saved_wm && core_now() - c->last_write >= quiet)
+        if (c->wm != c->saved_wm && core_now() - c->last_write >= quiet) {
             core_coll_save_index(db, c);
+            saved = true;
+        }
         pthread_rwlock_unlock(&c->lock);
     }
     core_read_end(db);
+    /* a bulk load leaves freed request arenas (megabytes of JSON each) in
+     * the allocator; hand them back once it has settled */
+    if (saved)
+        malloc_trim(0);
 }
 
 static void *saver_main(void *arg)

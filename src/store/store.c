@@ -27,6 +27,7 @@ enum {
     ST_REC_DEL,
     ST_REC_LOAD,
     ST_REC_LOAD_NOVEC,
+    ST_REC_SCAN,
     ST_WM_GET,
     ST_WM_SET,
     ST_COUNT
@@ -48,7 +49,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_REC_LOAD] = "SELECT id, seq, embedding, document, uri, metadata FROM records "
                     "WHERE coll = ?1 ORDER BY seq",
     [ST_REC_LOAD_NOVEC] = "SELECT id, seq, NULL, document, uri, metadata FROM records "
-                          "WHERE coll = ?1 ORDER BY seq",
+                          "WHERE coll = ?1",
+    [ST_REC_SCAN] = "SELECT id, seq, embedding, document, uri, metadata FROM records "
+                    "WHERE coll = ?1",
     [ST_WM_GET] = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'wm:' || ?1",
     [ST_WM_SET] = "INSERT INTO meta(key, value) VALUES('wm:' || ?1, ?2) "
                   "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -420,10 +423,10 @@ ov_rc store_load_records(store *s, const char *coll_id, void *ctx, store_rec_fn 
     return load_records(s, ST_REC_LOAD, coll_id, ctx, fn, err);
 }
 
-ov_rc store_load_records_novec(store *s, const char *coll_id, void *ctx, store_rec_fn fn,
-                               ov_err *err)
+ov_rc store_scan_records(store *s, const char *coll_id, bool with_vecs, void *ctx,
+                         store_rec_fn fn, ov_err *err)
 {
-    return load_records(s, ST_REC_LOAD_NOVEC, coll_id, ctx, fn, err);
+    return load_records(s, with_vecs ? ST_REC_SCAN : ST_REC_LOAD_NOVEC, coll_id, ctx, fn, err);
 }
 
 ov_rc store_get_watermark(store *s, const char *coll_id, int64_t *out, ov_err *err)
