@@ -65,37 +65,6 @@ static void bert_layernorm(float *x, size_t rows, size_t H, const float *g, cons
     }
 }
 
-/* Exact GELU, 0.5 x (1 + erf(x / sqrt 2)), with erf(c) = c P(c^2) / Q(c^2)
- * for |c| < 4 and +-1 beyond (erf(4) = 1 - 1.5e-8), in double. P and
- * Q (degrees 6 and 5) are our own weighted least-squares rational fit of
- * erf(c)/c on [0, 4]: |error| < 1e-8 in erf, below float rounding of the
- * result, and about twice as fast as libm's erff, which was a sixth of the
- * time of a 64x32 batch. */
-static void bert_gelu(float *x, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        double v = x[i], c = v * 0.70710678118654752440;
-        double sat = c >= 4.0 ? 1.0 : c <= -4.0 ? -1.0 : 0.0;
-        c = c > 4.0 ? 4.0 : c < -4.0 ? -4.0 : c;
-        double t = c * c;
-        double p = -1.309726007351452e-08;
-        p = p * t + 4.666488948349195e-06;
-        p = p * t + 3.789055957985061e-04;
-        p = p * t + 3.8451320046588686e-03;
-        p = p * t + 5.4293411163992694e-02;
-        p = p * t + 1.8513779939658356e-01;
-        p = p * t + 1.1283791698072612;
-        double q = 6.29416820216701e-05;
-        q = q * t + 1.3057387311438092e-03;
-        q = q * t + 1.5450529178909343e-02;
-        q = q * t + 1.1391826037611934e-01;
-        q = q * t + 4.974075195617484e-01;
-        q = q * t + 1.0;
-        double e = sat != 0.0 ? sat : c * p / q;
-        x[i] = (float)(0.5 * v * (1.0 + e));
-    }
-}
-
 /* Softmax of row[0..n) in place. */
 static void bert_softmax(float *row, size_t n)
 {

@@ -92,6 +92,13 @@ struct bert_model {
     float *pool_w, *pool_b;  /* [H][H], [H]; NULL when absent */
 };
 
+/* Exact GELU in place, 0.5 x (1 + erf(x / sqrt 2)), on n floats (any n, any
+ * alignment), by the kernel chosen once per process (bert_gelu.c). */
+void bert_gelu(float *x, size_t n);
+
+/* The GELU kernel in use: "avx2" or "scalar" (OMVEC_SIMD=scalar forces it). */
+const char *bert_gelu_kernel(void);
+
 /* Parse config.json bytes into cfg (bounds checked). */
 ov_rc bert_config_parse(const char *buf, size_t len, bert_config *cfg, ov_err *err);
 

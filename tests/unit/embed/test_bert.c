@@ -13,6 +13,7 @@
 #include "../harness.h"
 
 #include "embed/bert_forward.c"
+#include "embed/bert_gelu.c"
 #include "embed/bert_load.c"
 #include "embed/bert_st.c"
 
@@ -157,30 +158,51 @@ static void test_bert_golden_batches(void)
     printf("golden batches: max |diff| %.3g valid rows, %.3g padded rows\n", worst, worst_pad);
 }
 
-/* bert_gelu against the double-precision exact GELU on a dense grid of
- * [-10, 10] and the extremes: within float rounding of the result (half an
- * ulp plus 1e-7 absolute). */
+/* Every GELU kernel (the scalar reference, and AVX2 where the CPU has it)
+ * against the double-precision exact GELU on a dense grid of [-10, 10] plus
+ * extremes, at an odd length and an unaligned start so the vector tails run:
+ * within float rounding of the result (half an ulp) plus 1e-7 absolute. */
 static void test_bert_gelu_exact(void)
 {
     enum { N = 200001 };
-    static float x[N + 4];
+    static float x[N + 5], y[N + 5];
+    float *in = x + 1; /* unaligned */
     for (int i = 0; i < N; i++)
-        x[i] = -10.0f + 20.0f * (float)i / (N - 1);
-    x[N] = 1e-30f;
-    x[N + 1] = -1e30f;
-    x[N + 2] = 1e30f;
-    x[N + 3] = 0.0f;
-    static float y[N + 4];
-    memcpy(y, x, sizeof x);
-    bert_gelu(y, N + 4);
-    double worst = 0;
-    for (int i = 0; i < N + 4; i++) {
-        double r = 0.5 * (double)x[i] * (1.0 + erf((double)x[i] / sqrt(2.0)));
-        double d = fabs(r - y[i]) - 0.5 * fabs(r) * 1.2e-7;
-        worst = d > worst ? d : worst;
+        in[i] = -10.0f + 20.0f * (float)i / (N - 1);
+    in[N] = 1e-30f;
+    in[N + 1] = -1e30f;
+    in[N + 2] = 1e30f;
+    in[N + 3] = 0.0f;
+    void (*kernels[2])(float *, size_t) = {bert_gelu_scalar, NULL};
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        kernels[1] = bert_gelu_avx2;
+#endif
+    printf("gelu kernel in use: %s\n", bert_gelu_kernel());
+    for (int k = 0; k < 2; k++) {
+        if (!kernels[k])
+            continue;
+        float *out = y + 1;
+        memcpy(out, in, (N + 4) * sizeof *out);
+        kernels[k](out, N + 4);
+        double worst = 0;
+        for (int i = 0; i < N + 4; i++) {
+            double r = 0.5 * (double)in[i] * (1.0 + erf((double)in[i] / sqrt(2.0)));
+            double d = fabs(r - out[i]) - 0.5 * fabs(r) * 1.2e-7;
+            worst = d > worst ? d : worst;
+        }
+        CHECK(worst <= 1e-7);
+        CHECK(out[N + 1] == 0.0f && out[N + 2] == 1e30f && out[N + 3] == 0.0f);
+        for (size_t n = 0; n < 9; n++) { /* every tail length */
+            float a[9], b[9];
+            for (size_t i = 0; i < 9; i++)
+                a[i] = b[i] = (float)i - 4.3f;
+            kernels[k](a, n);
+            bert_gelu_scalar(b, n);
+            for (size_t i = 0; i < 9; i++)
+                CHECK(fabsf(a[i] - b[i]) <= 1e-6f * (1 + fabsf(b[i])));
+        }
     }
-    CHECK(worst <= 1e-7);
-    CHECK(y[N + 1] == 0.0f && y[N + 2] == 1e30f && y[N + 3] == 0.0f);
 }
 
 /* Bad calls are refused before any work: id outside the vocabulary, length
