@@ -114,18 +114,21 @@ static void bert_buf_free(bert_buf *b)
     free(b->sc);
 }
 
-/* The feed-forward half of a layer on rows of x (in place, t scratch). */
-static void bert_ffn(const bert_config *c, const bert_layer *L, float *x, size_t rows,
-                     float *inter, float *t)
+/* The feed-forward half of a layer on rows of *x; the result is left in the
+ * other buffer, and *x and *t are swapped so that *x holds it. */
+static void bert_ffn(const bert_config *c, const bert_layer *L, float **px, size_t rows,
+                     float *inter, float **pt)
 {
     size_t H = (size_t)c->hidden, In = (size_t)c->intermediate;
+    float *x = *px, *t = *pt;
     bert_rows_set(inter, rows, In, L->in_b, NULL);
     bert_linear(rows, In, H, x, L->in_w, inter, 1.0f);
     bert_gelu(inter, rows * In);
     bert_rows_set(t, rows, H, L->out_b, x);
     bert_linear(rows, H, In, inter, L->out_w, t, 1.0f);
     bert_layernorm(t, rows, H, L->ln2_g, L->ln2_b, c->ln_eps);
-    memcpy(x, t, rows * H * sizeof *x);
+    *px = t;
+    *pt = x;
 }
 
 ov_rc bert_forward(const bert_model *m, const int32_t *ids, const size_t *lens, size_t batch,
@@ -191,8 +194,10 @@ ov_rc bert_forward(const bert_model *m, const int32_t *ids, const size_t *lens, 
         bert_rows_set(s.t, R, H, L->ao_b, s.x);
         bert_linear(R, H, H, s.ctx, L->ao_w, s.t, 1.0f);
         bert_layernorm(s.t, R, H, L->ln1_g, L->ln1_b, c->ln_eps);
-        memcpy(s.x, s.t, R * H * sizeof(float));
-        bert_ffn(c, L, s.x, R, s.inter, s.t);
+        float *swap = s.x; /* the LayerNorm output becomes x */
+        s.x = s.t;
+        s.t = swap;
+        bert_ffn(c, L, &s.x, R, s.inter, &s.t);
     }
 
     if (out_hidden)
