@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "embed/bert.h"
+#include "embed/wp.h"
 #include "http/http.h"
 #include "index/dist.h"
 
@@ -18,6 +20,8 @@ typedef struct omvec_cmd {
 
 static const omvec_cmd omvec_cmds[] = {
     {"run", http_run_main, "serve the Chroma-compatible API (omvec run --help)"},
+    {"embed", bert_embed_main, "BERT [CLS] vectors of stdin lines (omvec embed --help)"},
+    {"tokenize", wp_tokenize_main, "BERT WordPiece token ids of stdin lines (omvec tokenize --help)"},
 };
 
 static void help(FILE *f)
