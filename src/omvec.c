@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/cli.h"
 #include "http/http.h"
 #include "index/dist.h"
 
@@ -18,6 +19,8 @@ typedef struct omvec_cmd {
 
 static const omvec_cmd omvec_cmds[] = {
     {"run", http_run_main, "serve the Chroma-compatible API (omvec run --help)"},
+    {"build", cli_build_main, "build ontology collections from OBO (omvec build --help)"},
+    {"match", cli_match_main, "match text to ontology terms (omvec match --help)"},
 };
 
 static void help(FILE *f)
