@@ -3,6 +3,7 @@
  * core, which validates the whole batch before writing anything. */
 #include <string.h>
 
+#include "api/api_text.h"
 #include "api/api_util.h"
 #include "util/limits.h"
 
@@ -119,10 +120,9 @@ static ov_rc query_records(api_request *rq, core_coll *c, api_response *rs, ov_e
     }
     const json_val *qe = api_field(body, "query_embeddings");
     if (!qe) {
-        if (api_field(body, "query_texts"))
-            return ov_err_set(err, OV_EINVAL,
-                              "query_texts needs an embedding function; this collection has "
-                              "none, send query_embeddings");
+        const json_val *qt = api_field(body, "query_texts");
+        if (qt) /* embedded on the server with the collection's embedder */
+            return api_query_texts(rq, c, body, qt, k, f, inc, rs, err);
         return ov_err_set(err, OV_EINVAL, "Expected query_embeddings to be a non-empty list");
     }
     if (qe->type != JSON_ARRAY || qe->n == 0)
