@@ -43,13 +43,13 @@ static void usage(FILE *f)
             "  --ontology NAME   which collection(s) to build (aliases disease, tissue,\n"
             "                    cell_type work too)\n"
             "  --obo SRC         OBO file (plain or compressed) or http(s) URL; default:\n"
-            "                    the bundled copy in --bundled DIR if present, else the PURL\n"
+            "                    the copy in --bundled DIR if given, else the OBO PURL\n"
             "  --embedder SPEC   lexical (default; no model files) or sapbert:DIR\n"
             "  --exclude-synonyms FILE  JSON lines {\"ontology\",\"term_id\",\"synonym\"}\n"
             "                    whose synonyms are left out (evaluation hold-outs)\n"
             "  --dim N           lexical embedder dimension (default %d)\n"
-            "  --bundled DIR     directory of bundled OBO files (default data/ontologies\n"
-            "                    if it exists)\n"
+            "  --bundled DIR     directory of the bundled OBO files (the repository's\n"
+            "                    data/ontologies: mondo.obo.gz, uberon.obo.gz, cl.obo.gz)\n"
             "  --path DIR        data directory (created if missing)\n",
             EMBED_LEX_DEFAULT_DIM);
 }
@@ -170,10 +170,11 @@ static ov_rc build_one(core_db *db, const onto_info *info, const build_opts *o, 
     double t0 = now();
     char src[4096];
     const char *source = o->obo;
-    struct stat st;
-    if (!source) {
+    if (!source && o->bundled_dir) {
         snprintf(src, sizeof src, "%s/%s", o->bundled_dir, info->bundled);
-        source = o->bundled_dir && stat(src, &st) == 0 ? src : info->purl;
+        source = src;
+    } else if (!source) {
+        source = info->purl;
     }
     onto_terms *t = NULL;
     onto_exclude *x = NULL;
@@ -334,9 +335,6 @@ int cli_build_main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    struct stat st;
-    if (!o.bundled_dir && stat("data/ontologies", &st) == 0)
-        o.bundled_dir = "data/ontologies";
     size_t n_all;
     const onto_info *all = onto_all(&n_all), *one = NULL;
     if (strcmp(ontology, "all") != 0 && !(one = onto_find(ontology))) {
