@@ -8,7 +8,7 @@
  *   max       every name and synonym a vector; a term scores its best text
  * Not a test; see docs/search-quality.md for the command and the figures.
  *
- * Usage: onto_eval [--dim N] [--ngram A B] [--word-weight W] SHARED_DIR */
+ * Usage: onto_eval [--max-only] [--whole] [--dim N] [--ngram A B] [--word-weight W] SHARED_DIR */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +101,10 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--ngram") == 0 && i + 2 < argc) {
             o.ngram_min = atoi(argv[++i]);
             o.ngram_max = atoi(argv[++i]);
+        } else if (strcmp(argv[i], "--max-only") == 0) {
+            only_max = 1;
+        } else if (strcmp(argv[i], "--whole") == 0) {
+            o.whole_text = true;
         } else if (strcmp(argv[i], "--word-weight") == 0 && i + 1 < argc)
             o.word_weight = (float)atof(argv[++i]);
         else
@@ -162,9 +166,13 @@ int main(int argc, char **argv)
             return 1;
         }
         size_t dim = m->dim;
-        float *tv = malloc(nt * dim * sizeof *tv);
-        embed_texts(m, tx, tl, nt, tv, &err);
+        float *tv = NULL;
         float *cv = calloc(t->n * dim, sizeof *cv);
+        float *dv = malloc(t->n * dim * sizeof *dv);
+        if (only_max)
+            goto skip_dense;
+        tv = malloc(nt * dim * sizeof *tv);
+        embed_texts(m, tx, tl, nt, tv, &err);
         for (size_t i = 0; i < nt; i++)
             for (size_t d = 0; d < dim; d++)
                 cv[owner[i] * dim + d] += tv[i * dim + d];
@@ -175,7 +183,6 @@ int main(int argc, char **argv)
             for (size_t d = 0; d < dim && ss > 0; d++)
                 cv[i * dim + d] /= (float)sqrt(ss);
         }
-        float *dv = malloc(t->n * dim * sizeof *dv);
         for (size_t i = 0; i < t->n; i++) {
             ov_buf b = {0};
             onto_term_document(&t->v[i], &b);
@@ -183,6 +190,7 @@ int main(int argc, char **argv)
             embed_texts(m, &bp, &b.len, 1, dv + i * dim, &err);
             ov_buf_free(&b);
         }
+    skip_dense:;
         uint32_t *own32 = malloc(nt * sizeof *own32);
         for (size_t i = 0; i < nt; i++)
             own32[i] = (uint32_t)owner[i];

@@ -81,14 +81,40 @@ static size_t u8len(unsigned char c)
     return c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
 }
 
+/* The n-grams, n in [ngram_min, ngram_max] code points, of buf[0..bl). */
+static void ngrams(const lex_model *lm, const char *buf, size_t bl, lex_feature_fn fn, void *ctx)
+{
+    size_t small[LEX_MAX_WORD_CPS + 3], *starts = small, ncp = 0;
+    if (bl + 1 > sizeof small / sizeof small[0])
+        starts = ov_xmalloc((bl + 1) * sizeof *starts);
+    for (size_t k = 0; k < bl; k += u8len((unsigned char)buf[k]))
+        starts[ncp++] = k;
+    starts[ncp] = bl;
+    for (int n = lm->ngram_min; n <= lm->ngram_max && (size_t)n <= ncp; n++) {
+        unsigned char nb = (unsigned char)n;
+        uint64_t h0 = fnv64(FNV64_INIT, &nb, 1);
+        for (size_t s = 0; s + (size_t)n <= ncp; s++)
+            fn(ctx, fnv64(h0, buf + starts[s], starts[s + n] - starts[s]), 1.0f);
+    }
+    if (starts != small)
+        free(starts);
+}
+
 /* Hash every feature of a normalised text; call fn(ctx, hash, weight). The
  * word feature is hashed with a 'w' prefix, n-grams with the byte n. */
 void lex_features(const lex_model *lm, const char *t, size_t len, lex_feature_fn fn, void *ctx)
 {
+    char small[LEX_MAX_WORD_BYTES + 3];
+    if (lm->whole_text && len > 0) {
+        char *buf = len + 2 <= sizeof small ? small : ov_xmalloc(len + 2);
+        buf[0] = '<';
+        memcpy(buf + 1, t, len);
+        buf[len + 1] = '>';
+        ngrams(lm, buf, len + 2, fn, ctx);
+        if (buf != small)
+            free(buf);
+    }
     size_t i = 0;
-    /* code point starts of "<word>", reused per word */
-    size_t starts[LEX_MAX_WORD_CPS + 3];
-    char buf[LEX_MAX_WORD_BYTES + 3];
     while (i < len) {
         size_t a = i;
         while (i < len && t[i] != ' ')
@@ -96,24 +122,11 @@ void lex_features(const lex_model *lm, const char *t, size_t len, lex_feature_fn
         size_t wl = i - a;
         if (wl > 0) {
             fn(ctx, fnv64(fnv64(FNV64_INIT, "w", 1), t + a, wl), lm->word_weight);
-            if (wl <= LEX_MAX_WORD_BYTES) {
-                buf[0] = '<';
-                memcpy(buf + 1, t + a, wl);
-                buf[wl + 1] = '>';
-                size_t bl = wl + 2, ncp = 0;
-                for (size_t k = 0; k < bl && ncp < LEX_MAX_WORD_CPS + 2; k += u8len((unsigned char)buf[k]))
-                    starts[ncp++] = k;
-                starts[ncp] = bl;
-                for (int n = lm->ngram_min; n <= lm->ngram_max; n++) {
-                    if ((size_t)n > ncp)
-                        break;
-                    for (size_t s = 0; s + (size_t)n <= ncp; s++) {
-                        unsigned char nb = (unsigned char)n;
-                        uint64_t h = fnv64(FNV64_INIT, &nb, 1);
-                        h = fnv64(h, buf + starts[s], starts[s + n] - starts[s]);
-                        fn(ctx, h, 1.0f);
-                    }
-                }
+            if (!lm->whole_text && wl <= LEX_MAX_WORD_BYTES) {
+                small[0] = '<';
+                memcpy(small + 1, t + a, wl);
+                small[wl + 1] = '>';
+                ngrams(lm, small, wl + 2, fn, ctx);
             }
         }
         while (i < len && t[i] == ' ')

@@ -6,7 +6,8 @@
  *   1. Normalise: NFKC, case fold, strip marks (utf8proc); every run of
  *      characters that are not letters or digits becomes one space.
  *   2. Features: each word (weight word_weight) and each character n-gram,
- *      n in [ngram_min, ngram_max], of each word padded as "<word>".
+ *      n in [ngram_min, ngram_max], of each word padded as "<word>" (or of
+ *      the whole text padded as "<text>" with whole_text).
  *   3. Each feature hashes (FNV-1a 64) to a bucket and a sign (the feature
  *      hashing of Weinberger et al., 2009); the bucket gets
  *      sign * (1 + ln tf) * weight * idf[bucket].
@@ -23,13 +24,15 @@
  *   16      4        ngram_max
  *   20      4        word_weight (float32)
  *   24      4        N training texts
- *   28      4 * dim  idf (float32)
- *   28+4dim 4        FNV-1a 32 of all bytes before it
+ *   28      4        flags: bit 0 = whole_text; other bits 0
+ *   32      4 * dim  idf (float32)
+ *   32+4dim 4        FNV-1a 32 of all bytes before it
  *
  * Layer: embed; depends on util. */
 #ifndef OMVEC_EMBED_EMBED_LEX_H
 #define OMVEC_EMBED_EMBED_LEX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "embed/embed.h"
@@ -37,16 +40,19 @@
 #define EMBED_LEX_DEFAULT_DIM 1024
 #define EMBED_LEX_MIN_DIM 16
 #define EMBED_LEX_MAX_DIM 16384
-#define EMBED_LEX_DEFAULT_NGRAM_MIN 3
-#define EMBED_LEX_DEFAULT_NGRAM_MAX 4
+#define EMBED_LEX_DEFAULT_NGRAM_MIN 2
+#define EMBED_LEX_DEFAULT_NGRAM_MAX 3
 #define EMBED_LEX_MAX_NGRAM 8
 #define EMBED_LEX_DEFAULT_WORD_WEIGHT 1.0f
 
-/* Zero fields mean the defaults above. */
+/* Zero fields mean the defaults above. whole_text: n-grams run over the
+ * whole normalised text ("<t cell>": grams span word boundaries, so word
+ * order counts) instead of over each word ("<t>", "<cell>"). */
 typedef struct embed_lex_opts {
     size_t dim;
     int ngram_min, ngram_max;
     float word_weight;
+    bool whole_text;
 } embed_lex_opts;
 
 /* Learn IDF weights from n texts and return a ready embedder.

@@ -18,6 +18,7 @@ typedef struct lex_model {
     embed_model base; /* first: a lex_model is an embed_model */
     int ngram_min, ngram_max;
     float word_weight;
+    bool whole_text;
     uint32_t n_train;
     float *idf; /* base.dim weights */
 } lex_model;

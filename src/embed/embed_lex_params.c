@@ -9,7 +9,8 @@
 
 #define LEX_MAGIC "OVLX"
 #define LEX_VERSION 1
-#define LEX_HEADER_LEN 28
+#define LEX_HEADER_LEN 32
+#define LEX_FLAG_WHOLE 1u
 
 static uint32_t fnv32(const unsigned char *p, size_t len)
 {
@@ -51,6 +52,7 @@ ov_rc embed_lex_train(const embed_lex_opts *opts, const char *const *texts, cons
     if (!(o.word_weight > 0 && o.word_weight <= 100))
         return ov_err_set(err, OV_EINVAL, "lexical word weight must be in (0, 100]");
     lex_model *lm = lex_model_new(o.dim, o.ngram_min, o.ngram_max, o.word_weight);
+    lm->whole_text = o.whole_text;
     df_ctx d = {ov_xcalloc(o.dim, sizeof *d.df)};
     for (size_t i = 0; i < n; i++)
         lex_for_each_bucket(lm, texts[i], lens[i], df_add, &d);
@@ -103,6 +105,7 @@ ov_rc embed_lex_params(const embed_model *m, unsigned char **out, size_t *out_le
     put32(p + 16, (uint32_t)lm->ngram_max);
     put32(p + 20, f2u(lm->word_weight));
     put32(p + 24, lm->n_train);
+    put32(p + 28, lm->whole_text ? LEX_FLAG_WHOLE : 0);
     for (size_t i = 0; i < m->dim; i++)
         put32(p + LEX_HEADER_LEN + 4 * i, f2u(lm->idf[i]));
     put32(p + len - 4, fnv32(p, len - 4));
@@ -128,9 +131,12 @@ ov_rc embed_lex_open(const void *params, size_t len, embed_model **out, ov_err *
         return ov_err_set(err, OV_ECORRUPT, "lexical parameters: checksum mismatch");
     int nmin = (int)get32(p + 12), nmax = (int)get32(p + 16);
     float ww = u2f(get32(p + 20));
-    if (nmin < 1 || nmax < nmin || nmax > EMBED_LEX_MAX_NGRAM || !(ww > 0 && ww <= 100))
-        return ov_err_set(err, OV_ECORRUPT, "lexical parameters: bad n-gram range or weight");
+    uint32_t flags = get32(p + 28);
+    if (nmin < 1 || nmax < nmin || nmax > EMBED_LEX_MAX_NGRAM || !(ww > 0 && ww <= 100) ||
+        (flags & ~LEX_FLAG_WHOLE))
+        return ov_err_set(err, OV_ECORRUPT, "lexical parameters: bad n-gram range, weight or flags");
     lex_model *lm = lex_model_new(dim, nmin, nmax, ww);
+    lm->whole_text = flags & LEX_FLAG_WHOLE;
     lm->n_train = get32(p + 24);
     for (size_t i = 0; i < dim; i++) {
         float f = u2f(get32(p + LEX_HEADER_LEN + 4 * i));

@@ -92,7 +92,7 @@ static void test_embed_lex_params(void)
     size_t len = 0;
     ov_err err = {0};
     CHECK_EQ(embed_lex_params(m, &p, &len, &err), OV_OK);
-    CHECK_EQ(len, 28 + 4 * 128 + 4);
+    CHECK_EQ(len, 32 + 4 * 128 + 4);
     CHECK_EQ(embed_lex_open(p, len, &r, &err), OV_OK);
     float a[128], b[128];
     embed1(m, "cardiac muscle", a);
