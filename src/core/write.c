@@ -18,6 +18,7 @@ typedef struct plan_item {
     long existing; /* index in c->recs, or -1 for a new record */
     core_rec rec;  /* the record's full new state (owned) */
     const float *vec;
+    bool vec_new;  /* the request gave a vector (else vec is the stored one) */
 } plan_item;
 
 static const json_val *item_or_null(const json_val *arr, size_t i)
@@ -78,32 +79,6 @@ static ov_rc validate(const core_coll *c, core_write_op op, const core_batch *b,
         if (memchr(id->u.s, 0, id->n))
             return ov_err_set(err, OV_EINVAL, "ids[%zu] contains a NUL character", i);
     }
-    /* duplicate ids inside the batch: the clients refuse them; so do we */
-    if (n > 1) {
-        core_idmap m;
-        core_rec *tmp = ov_trymalloc(n * sizeof *tmp);
-        if (!tmp)
-            return ov_err_set(err, OV_ENOMEM, "out of memory");
-        core_idmap_init(&m);
-        for (size_t i = 0; i < n; i++) {
-            tmp[i].id = (char *)b->ids->u.a[i].u.s;
-            tmp[i].id_len = b->ids->u.a[i].n;
-        }
-        core_idmap_rebuild(&m, tmp, 0);
-        rc = OV_OK;
-        for (size_t i = 0; i < n && rc == OV_OK; i++) {
-            if (core_idmap_get(&m, tmp, tmp[i].id, tmp[i].id_len) >= 0)
-                rc = ov_err_named(err, OV_EINVAL, "DuplicateIDError",
-                                  "Expected IDs to be unique, found duplicates of: %.*s",
-                                  (int)(tmp[i].id_len > 200 ? 200 : tmp[i].id_len), tmp[i].id);
-            else
-                core_idmap_put(&m, tmp, (uint32_t)i);
-        }
-        core_idmap_free(&m);
-        free(tmp);
-        if (rc != OV_OK)
-            return rc;
-    }
     if ((rc = check_array(b->embeddings, n, "embeddings", err)) ||
         (rc = check_array(b->documents, n, "documents", err)) ||
         (rc = check_array(b->uris, n, "uris", err)) ||
@@ -162,6 +137,41 @@ static ov_rc validate(const core_coll *c, core_write_op op, const core_batch *b,
     return OV_OK;
 }
 
+/* Duplicate ids inside one batch: Chroma 0.5.23 and 1.0.0 accept them (201,
+ * CONTRACT 2.1; the clients refuse them before sending), so the batch is
+ * applied as if its items were written one after the other: on add the
+ * first occurrence is stored and later ones are ignored like any add of an
+ * existing id; on upsert and update later occurrences merge onto the earlier
+ * one. Fills out_first[i] with the index of the first item carrying ids[i]
+ * (i itself when it is the first). */
+static ov_rc batch_first_ids(const core_batch *b, ov_arena *a, uint32_t **out_first, ov_err *err)
+{
+    size_t n = b->n;
+    uint32_t *first = ov_arena_alloc(a, (n ? n : 1) * sizeof *first);
+    core_rec *tmp = ov_trymalloc((n ? n : 1) * sizeof *tmp);
+    if (!first || !tmp) {
+        free(tmp);
+        return ov_err_set(err, OV_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        tmp[i].id = (char *)b->ids->u.a[i].u.s;
+        tmp[i].id_len = b->ids->u.a[i].n;
+    }
+    /* inserted in batch order with linear probing and no deletes, so a
+     * lookup meets the earliest item with an equal id first */
+    core_idmap m;
+    core_idmap_init(&m);
+    core_idmap_rebuild(&m, tmp, n);
+    for (size_t i = 0; i < n; i++) {
+        long f = core_idmap_get(&m, tmp, tmp[i].id, tmp[i].id_len);
+        first[i] = OV_ALWAYS(f >= 0 && (size_t)f <= i) ? (uint32_t)f : (uint32_t)i;
+    }
+    core_idmap_free(&m);
+    free(tmp);
+    *out_first = first;
+    return OV_OK;
+}
+
 static char *dup_or_null(const json_val *v, uint32_t *out_len)
 {
     if (!v) {
@@ -216,23 +226,55 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
     pthread_rwlock_wrlock(&c->lock);
     if ((rc = validate(c, op, b, a, &vecs, &dim, err)) != OV_OK || b->n == 0)
         goto done;
+    uint32_t *first = NULL;
+    long *plan_of = NULL; /* batch index of a first occurrence -> plan index, or -1 */
+    if ((rc = batch_first_ids(b, a, &first, err)) != OV_OK)
+        goto done;
+    plan_of = ov_arena_alloc(a, b->n * sizeof *plan_of);
     plan = ov_trymalloc(b->n * sizeof *plan);
-    if (!plan) {
+    if (!plan || !plan_of) {
         rc = ov_err_set(err, OV_ENOMEM, "out of memory");
         goto done;
     }
     int64_t seq = c->next_seq;
     for (size_t i = 0; i < b->n; i++) {
         const json_val *id = &b->ids->u.a[i];
-        long ex = core_idmap_get(&c->map, c->recs, id->u.s, id->n);
-        if ((op == CORE_ADD && ex >= 0) || (op == CORE_UPDATE && ex < 0))
-            continue;
-        plan_item *p = &plan[np++];
-        memset(p, 0, sizeof *p);
-        p->existing = ex;
         const json_val *doc = item_or_null(b->documents, i);
         const json_val *uri = item_or_null(b->uris, i);
         const json_val *meta = item_or_null(b->metadatas, i);
+        plan_of[i] = -1;
+        if (first[i] != i) {
+            /* a repeated id: ignored on add; merged onto the planned state
+             * on upsert and update (skipped when that id was skipped) */
+            long pi = plan_of[first[i]];
+            if (op == CORE_ADD || pi < 0)
+                continue;
+            plan_item *p = &plan[pi];
+            if (doc) {
+                free(p->rec.doc);
+                p->rec.doc = dup_or_null(doc, &p->rec.doc_len);
+            }
+            if (uri) {
+                free(p->rec.uri);
+                p->rec.uri = dup_or_null(uri, &p->rec.uri_len);
+            }
+            if (meta) {
+                core_meta *old_meta = p->rec.meta;
+                free(p->rec.meta_json);
+                set_meta(&p->rec, core_meta_merge(old_meta, meta));
+                free(old_meta);
+            }
+            if (vecs)
+                p->vec = &vecs[i * dim];
+            continue;
+        }
+        long ex = core_idmap_get(&c->map, c->recs, id->u.s, id->n);
+        if ((op == CORE_ADD && ex >= 0) || (op == CORE_UPDATE && ex < 0))
+            continue;
+        plan_of[i] = (long)np;
+        plan_item *p = &plan[np++];
+        memset(p, 0, sizeof *p);
+        p->existing = ex;
         if (ex < 0) {
             p->rec.id = ov_xstrndup(id->u.s, id->n);
             p->rec.id_len = id->n;
@@ -254,7 +296,8 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
             set_meta(&p->rec, meta ? core_meta_merge(old->meta, meta)
                                    : core_meta_merge(old->meta, NULL));
         }
-        p->vec = vecs ? &vecs[i * dim] : (ex >= 0 ? &c->vecs[(size_t)ex * c->dim] : NULL);
+        p->vec_new = vecs != NULL;
+        p->vec = vecs ? &vecs[i * dim] : (ex >= 0 ? core_rec_vec(c, (size_t)ex) : NULL);
     }
     if (np == 0)
         goto done;
@@ -272,30 +315,39 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
         if ((rc = store_tx_put(db->st, c->id, &sr, err)) != OV_OK)
             goto rollback;
     }
+    if ((rc = store_tx_set_watermark(db->st, c->id, c->wm + 1, err)) != OV_OK)
+        goto rollback;
     if ((rc = store_tx_commit(db->st, err)) != OV_OK)
         goto done;
     /* committed: apply to memory (cannot fail) */
+    c->wm++;
+    c->last_write = core_now();
     if (c->dim == 0)
         c->dim = dim;
+    core_coll_make_index(c);
+    size_t nv = 0;
+    int64_t *labels = ov_xmalloc((np + 1) * sizeof *labels);
+    float *nvecs = ov_xmalloc((np + 1) * c->dim * sizeof(float));
     for (size_t i = 0; i < np; i++) {
         plan_item *p = &plan[i];
+        int64_t seq = p->rec.seq;
+        if (p->vec_new) {
+            labels[nv] = seq;
+            memcpy(&nvecs[nv * c->dim], p->vec, c->dim * sizeof(float));
+            nv++;
+        }
         if (p->existing < 0) {
-            core_coll_append(c, &p->rec, p->vec);
+            core_coll_append(c, &p->rec);
             continue;
         }
         core_rec *r = &c->recs[p->existing];
         core_rec_clear(r);
         *r = p->rec;
         memset(&p->rec, 0, sizeof p->rec);
-        float *v = &c->vecs[(size_t)p->existing * c->dim];
-        if (p->vec != v)
-            memcpy(v, p->vec, c->dim * sizeof(float));
-        if (c->nvecs) {
-            float *nv = &c->nvecs[(size_t)p->existing * c->dim];
-            memcpy(nv, v, c->dim * sizeof(float));
-            dist_normalize(nv, c->dim);
-        }
     }
+    core_coll_index_add(c, labels, nvecs, nv);
+    free(labels);
+    free(nvecs);
     goto done;
 rollback:
     store_tx_rollback(db->st);
@@ -353,24 +405,29 @@ ov_rc core_coll_delete_records(core_db *db, core_coll *c, const json_val *ids,
             goto done;
         }
     }
+    if ((rc = store_tx_set_watermark(db->st, c->id, c->wm + 1, err)) != OV_OK) {
+        store_tx_rollback(db->st);
+        goto done;
+    }
     if ((rc = store_tx_commit(db->st, err)) != OV_OK)
         goto done;
+    c->wm++;
+    c->last_write = core_now();
     size_t w = 0;
     for (size_t i = 0; i < c->n; i++) {
         if (kill[i]) {
+            if (c->ix)
+                hnsw_remove(c->ix, c->recs[i].seq);
             core_rec_clear(&c->recs[i]);
             continue;
         }
-        if (w != i) {
+        if (w != i)
             c->recs[w] = c->recs[i];
-            memmove(&c->vecs[w * c->dim], &c->vecs[i * c->dim], c->dim * sizeof(float));
-            if (c->nvecs)
-                memmove(&c->nvecs[w * c->dim], &c->nvecs[i * c->dim], c->dim * sizeof(float));
-        }
         w++;
     }
     c->n = w;
     core_idmap_rebuild(&c->map, c->recs, c->n);
+    core_coll_index_maybe_rebuild(c);
 done:
     pthread_rwlock_unlock(&c->lock);
     return rc;
