@@ -37,7 +37,7 @@
 
 #include "embed/embed.h"
 
-#define EMBED_LEX_DEFAULT_DIM 1024
+#define EMBED_LEX_DEFAULT_DIM 512
 #define EMBED_LEX_MIN_DIM 16
 #define EMBED_LEX_MAX_DIM 16384
 #define EMBED_LEX_DEFAULT_NGRAM_MIN 2
