@@ -188,6 +188,7 @@ static ov_rc build_one(core_db *db, const onto_info *info, const build_opts *o, 
     ov_rc rc;
     if (!o->quiet)
         fprintf(stderr, "%s: reading %s\n", info->collection, source);
+    cli_progress pr = {0};
     if ((rc = cli_source_terms(source, info->prefix, o->path, &t, err)) != OV_OK)
         goto cleanup;
     double t_parse = now() - t0;
@@ -215,8 +216,7 @@ static ov_rc build_one(core_db *db, const onto_info *info, const build_opts *o, 
     }
     size_t dim = m->dim;
     vecs = ov_xmalloc(t->n * dim * sizeof *vecs);
-    cli_progress pr;
-    cli_progress_start(&pr, info->collection, t->n);
+    cli_progress_start(&pr, "  embedding", t->n);
     /* embed in slices so the progress bar moves */
     for (size_t a = 0; a < t->n; a += 256) {
         size_t b = t->n - a < 256 ? t->n - a : 256;
@@ -246,10 +246,14 @@ static ov_rc build_one(core_db *db, const onto_info *info, const build_opts *o, 
     core_coll *c;
     core_read_begin(db);
     rc = core_coll_by_id(db, T, D, ov_str_c(id), &c, err);
+    cli_progress_start(&pr, "  writing", t->n);
     for (size_t a = 0; rc == OV_OK && a < t->n; a += BUILD_BATCH) {
         size_t b = t->n - a < BUILD_BATCH ? t->n - a : BUILD_BATCH;
         rc = write_batch(db, c, t, vecs, dim, a, a + b, err);
+        cli_progress_step(&pr, a + b);
     }
+    if (rc == OV_OK)
+        cli_progress_end(&pr);
     core_read_end(db);
     if (rc != OV_OK ||
         (rc = drop_if_exists(db, info->collection, err)) != OV_OK ||
@@ -263,6 +267,8 @@ static ov_rc build_one(core_db *db, const onto_info *info, const build_opts *o, 
                info->collection, t->n, nt, removed, o->embedder, dim, t_parse, t_embed, total);
 cleanup:
     if (rc != OV_OK) {
+        if (pr.tty)
+            fputc('\n', stderr); /* end a progress line cut short */
         char msg[OV_ERR_MSG_MAX];
         snprintf(msg, sizeof msg, "%s", err->msg);
         ov_err_set(err, rc, "%s: %s", info->collection, msg);
