@@ -180,15 +180,27 @@ static ov_rc run_match(match_ctx *m, const onto_info *info, const char *text, lo
         rc = ov_err_set(err, OV_EINVAL, "unexpected query result");
         goto cleanup;
     }
+    /* distrust the answer's shape: a remote server may send anything */
     const json_val *row = &ids->u.a[0];
+    const json_val *drow = dist->n == 1 ? &dist->u.a[0] : NULL;
+    const json_val *mrow = metas && metas->type == JSON_ARRAY && metas->n == 1 ? &metas->u.a[0] : NULL;
+    const json_val *dcrow = docs && docs->type == JSON_ARRAY && docs->n == 1 ? &docs->u.a[0] : NULL;
+    if (row->type != JSON_ARRAY || !drow || drow->type != JSON_ARRAY || drow->n != row->n) {
+        rc = ov_err_set(err, OV_EINVAL, "unexpected query result");
+        goto cleanup;
+    }
     for (uint32_t i = 0; i < row->n && i < (uint32_t)k; i++) {
-        const json_val *mv = metas && metas->type == JSON_ARRAY ? &metas->u.a[0].u.a[i] : NULL;
+        const json_val *mv = mrow && mrow->type == JSON_ARRAY && i < mrow->n ? &mrow->u.a[i] : NULL;
         const json_val *nm = mv && mv->type == JSON_OBJECT ? json_get(mv, "name") : NULL;
-        const json_val *dv = docs && docs->type == JSON_ARRAY ? &docs->u.a[0].u.a[i] : NULL;
+        const json_val *dv = dcrow && dcrow->type == JSON_ARRAY && i < dcrow->n ? &dcrow->u.a[i] : NULL;
+        if (row->u.a[i].type != JSON_STRING || drow->u.a[i].type != JSON_NUMBER) {
+            rc = ov_err_set(err, OV_EINVAL, "unexpected query result");
+            goto cleanup;
+        }
         const char *term = nm && nm->type == JSON_STRING   ? nm->u.s
                            : dv && dv->type == JSON_STRING ? dv->u.s
                                                            : row->u.a[i].u.s;
-        double s = score_of(dist->u.a[0].u.a[i].num);
+        double s = score_of(drow->u.a[i].num);
         if (json) {
             ov_buf o = {0};
             ov_buf_puts(&o, "{\"term\":");

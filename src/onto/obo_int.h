@@ -11,6 +11,7 @@ struct obo_parser {
     obo_stanza_fn fn;
     void *ctx;
     bool failed;       /* an error was returned; no more input */
+    bool oom;          /* an allocation for the current stanza failed */
     size_t line_no;    /* lines consumed so far */
     char *carry;       /* a partial line from the previous feed */
     size_t carry_len, carry_cap;

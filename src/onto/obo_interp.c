@@ -22,12 +22,18 @@ static bool is_ws(char c)
     return c == ' ' || c == '\t';
 }
 
+/* Unescape into the stanza arena. On allocation failure the result is an
+ * empty string and p->oom is set (the stanza then fails with OV_ENOMEM). */
 static ov_str unesc(obo_parser *p, const char *s, size_t len)
 {
     char *d = ov_arena_alloc(p->arena, len + 1);
-    ov_str r = {d, 0};
-    if (d)
-        r.len = obo_unescape(s, len, d);
+    ov_str r = {"", 0};
+    if (!d) {
+        p->oom = true;
+        return r;
+    }
+    r.p = d;
+    r.len = obo_unescape(s, len, d);
     return r;
 }
 
@@ -65,7 +71,7 @@ static ov_rc quoted(obo_parser *p, const obo_tv *tv, size_t *pos, ov_str *out, o
                           tv->line, tv->tag.p);
     *out = unesc(p, s + start, i - start);
     *pos = i + 1;
-    return out->p ? OV_OK : ov_err_set(err, OV_ENOMEM, "out of memory");
+    return OV_OK;
 }
 
 /* Read an optional [xref, ...] list at v[*pos]. */
@@ -278,13 +284,18 @@ ov_rc obo_interp_stanza(obo_parser *p, ov_err *err)
             size_t k = 0;
             while (k < v.len && !is_ws(v.p[k]))
                 k++;
-            ((char *)v.p)[k] = 0; /* the id is the first word */
-            v.len = k;
+            if (k < v.len) { /* the id is the first word */
+                ((char *)v.p)[k] = 0;
+                v.len = k;
+            }
             st.is_a[st.n_is_a++] = v;
         } else if (tag_is(tv, "relationship")) {
             rc = relationship(p, tv, &st.rels[st.n_rels++], err);
         }
     }
+    if (rc == OV_OK && p->oom)
+        rc = ov_err_set(err, OV_ENOMEM, "OBO line %zu: out of memory", st.line);
+    p->oom = false;
     if (rc != OV_OK)
         return rc;
     if (st.kind != OBO_HEADER && st.namespace_.len == 0 && p->default_ns) {

@@ -218,6 +218,25 @@ static void test_obo_line_limit(void)
     free(big);
 }
 
+/* An allocation failing at any point gives OV_ENOMEM (or, past the last
+ * allocation, success) - never a crash, a leak or a half-delivered stanza. */
+static void test_obo_alloc_failures(void)
+{
+    int ok = 0, nomem = 0;
+    for (long n = 1; n < 300; n++) {
+        seen s;
+        ov_err err = {0};
+        ov_mem_fail_countdown = n;
+        ov_rc rc = parse_str(EDGE, 64, &s, &err);
+        ov_mem_fail_countdown = 0;
+        CHECK(rc == OV_OK || rc == OV_ENOMEM);
+        ok += rc == OV_OK;
+        nomem += rc == OV_ENOMEM;
+    }
+    CHECK(nomem > 10);
+    CHECK(ok > 0);
+}
+
 /* The unescaper maps each OBO escape. */
 static void test_obo_unescape(void)
 {
@@ -408,6 +427,7 @@ int main(void)
     RUN(test_obo_edge_cases);
     RUN(test_obo_errors);
     RUN(test_obo_line_limit);
+    RUN(test_obo_alloc_failures);
     RUN(test_obo_unescape);
     RUN(test_obo_callback_stops);
     RUN(test_onto_extract_rules);
