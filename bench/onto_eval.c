@@ -71,8 +71,8 @@ static double now(void)
     return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
-enum { DOC, CENTROID, MAX, NSTRAT };
-static const char *strat_name[] = {"doc", "centroid", "max"};
+enum { DOC, CENTROID, MAX, HYB, NSTRAT };
+static const char *strat_name[] = {"doc", "centroid", "max", "hybrid"};
 
 typedef struct score {
     double acc1, acc5, mrr;
@@ -94,7 +94,7 @@ int main(int argc, char **argv)
 {
     embed_lex_opts o = {0};
     const char *shared = NULL;
-    int only_max = 0;
+    int only_max = 0, only_hyb = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--dim") == 0 && i + 1 < argc)
             o.dim = (size_t)atol(argv[++i]);
@@ -103,6 +103,8 @@ int main(int argc, char **argv)
             o.ngram_max = atoi(argv[++i]);
         } else if (strcmp(argv[i], "--max-only") == 0) {
             only_max = 1;
+        } else if (strcmp(argv[i], "--hybrid-only") == 0) {
+            only_hyb = 1;
         } else if (strcmp(argv[i], "--whole") == 0) {
             o.whole_text = true;
         } else if (strcmp(argv[i], "--word-weight") == 0 && i + 1 < argc)
@@ -213,9 +215,42 @@ int main(int argc, char **argv)
             const char *qt = q->text;
             size_t ql = strlen(qt);
             embed_texts(m, &qt, &ql, 1, qv, &err);
-            for (int s = only_max ? MAX : 0; s < NSTRAT; s++) {
+            for (int s = only_hyb ? HYB : only_max ? MAX : 0; s < (only_max ? HYB : NSTRAT); s++) {
                 int rank = 0;
-                if (s == MAX) {
+                if (s == HYB) {
+                    if (!tv)
+                        continue;
+                    double lam = getenv("LAMBDA") ? atof(getenv("LAMBDA")) : 0.3;
+                    for (size_t i = 0; i < t->n; i++)
+                        best[i] = -2;
+                    for (size_t i = 0; i < nt; i++) {
+                        float d = 0;
+                        for (size_t j = 0; j < dim; j++)
+                            d += qv[j] * tv[i * dim + j];
+                        if (d > best[owner[i]])
+                            best[owner[i]] = d;
+                    }
+                    for (size_t i = 0; i < t->n; i++) {
+                        float d = 0;
+                        for (size_t j = 0; j < dim; j++)
+                            d += qv[j] * cv[i * dim + j];
+                        best[i] = (1 - lam) * best[i] + lam * d;
+                    }
+                    double gbest = -3;
+                    for (size_t i = 0; i < t->n; i++)
+                        for (int g = 0; g < q->n_gold; g++)
+                            if (strcmp(t->v[i].id.p, q->gold[g]) == 0 && best[i] > gbest)
+                                gbest = best[i];
+                    if (gbest > -3) {
+                        int above = 0;
+                        for (size_t i = 0; i < t->n; i++)
+                            if (best[i] > gbest)
+                                above++;
+                        rank = above + 1;
+                        if (rank > 10)
+                            rank = 0;
+                    }
+                } else if (s == MAX) {
                     uint32_t top[10];
                     float sim[10];
                     size_t nf = embed_termidx_search(ix, qv, 10, top, sim);
