@@ -135,6 +135,24 @@ test("the plain vector API still answers on a built collection", async () => {
   assert.deepEqual(q.json.ids, [["CL:0000236"]]);
 });
 
+test("a record added to a built collection is found by the next text query", async () => {
+  const P = paths.v2;
+  const c = (await raw(srv, "GET", P.collection("cell_ontology_v2024_01"))).json;
+  // warm the text index, then change the collection
+  assert.equal((await raw(srv, "POST", P.op(c.id, "query"), { query_texts: ["zebra finch song neuron"], n_results: 1 })).status, 200);
+  const g = await raw(srv, "POST", P.op(c.id, "get"), { ids: ["CL:0000540"], include: ["embeddings"] });
+  const add = await raw(srv, "POST", P.op(c.id, "add"), {
+    ids: ["CL:9999999"], embeddings: g.json.embeddings, documents: ["zebra finch song neuron"],
+    metadatas: [{ term_id: "CL:9999999", name: "zebra finch song neuron", synonyms: "HVC neuron", namespace: "", is_obsolete: false }],
+  });
+  assert.equal(add.status, 201, add.text);
+  const q = await raw(srv, "POST", P.op(c.id, "query"), { query_texts: ["HVC neuron"], n_results: 1 });
+  assert.deepEqual(q.json.ids, [["CL:9999999"]]);
+  await raw(srv, "POST", P.op(c.id, "delete"), { ids: ["CL:9999999"] });
+  const q2 = await raw(srv, "POST", P.op(c.id, "query"), { query_texts: ["HVC neuron"], n_results: 1 });
+  assert.notDeepEqual(q2.json.ids, [["CL:9999999"]]);
+});
+
 test("query_texts on a collection without an embedder is a clear 400", async () => {
   const P = paths.v2;
   const c = await raw(srv, "POST", P.collections(), { name: "plain_vectors" });
