@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/cli.h"
 #include "embed/bert.h"
 #include "embed/wp.h"
 #include "http/http.h"
@@ -20,6 +21,8 @@ typedef struct omvec_cmd {
 
 static const omvec_cmd omvec_cmds[] = {
     {"run", http_run_main, "serve the Chroma-compatible API (omvec run --help)"},
+    {"build", cli_build_main, "build ontology collections from OBO (omvec build --help)"},
+    {"match", cli_match_main, "match text to ontology terms (omvec match --help)"},
     {"embed", bert_embed_main, "BERT [CLS] vectors of stdin lines (omvec embed --help)"},
     {"tokenize", wp_tokenize_main, "BERT WordPiece token ids of stdin lines (omvec tokenize --help)"},
 };
