@@ -155,6 +155,7 @@ ov_rc core_open(const core_opts *opts, core_db **out, ov_err *err)
     core_db *db = ov_xcalloc(1, sizeof *db);
     rwlock_init_writer_pref(&db->lock);
     db->allow_reset = opts->allow_reset;
+    db->defer_index = opts->defer_index;
     db->path = ov_xstrndup(opts->path, strlen(opts->path));
     ov_rc rc = store_open(opts->path, !opts->sync_normal, &db->st, err);
     if (rc == OV_OK)

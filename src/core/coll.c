@@ -3,6 +3,7 @@
  * start-up: the records from the store, the vectors from the index file when
  * its watermark matches the store's (a warm start reads no vector from
  * SQLite), else record by record, re-inserting only what the file lacks. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,9 @@ void core_coll_free(core_coll *c)
         core_rec_clear(&c->recs[i]);
     free(c->recs);
     hnsw_free(c->ix);
+    free(c->pend_lab);
+    free(c->pend_vec);
+    free(c->pend_live);
     core_idmap_free(&c->map);
     free(c->name);
     free(c->tenant);
@@ -94,6 +98,97 @@ void core_coll_append(core_coll *c, core_rec *r)
     core_idmap_put(&c->map, c->recs, (uint32_t)i);
     if (c->recs[i].seq >= c->next_seq)
         c->next_seq = c->recs[i].seq + 1;
+}
+
+long core_pend_find(const core_coll *c, int64_t label)
+{
+    if (!c->pend_live_n || label < c->pend_lab[0] || label > c->pend_lab[c->pend_n - 1])
+        return -1;
+    size_t lo = 0, hi = c->pend_n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->pend_lab[mid] < label)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < c->pend_n && c->pend_lab[lo] == label && c->pend_live[lo] ? (long)lo : -1;
+}
+
+const float *core_rec_vec(const core_coll *c, size_t row)
+{
+    long p = core_pend_find(c, c->recs[row].seq);
+    if (p >= 0)
+        return &c->pend_vec[(size_t)p * c->dim];
+    return hnsw_vector(c->ix, c->recs[row].seq);
+}
+
+float core_rec_distance(const core_coll *c, const float *prepared, size_t row)
+{
+    long p = core_pend_find(c, c->recs[row].seq);
+    if (p < 0)
+        return hnsw_distance(c->ix, prepared, c->recs[row].seq);
+    const dist_kernels *k = dist_active();
+    const float *v = &c->pend_vec[(size_t)p * c->dim];
+    if (c->space != DIST_COSINE)
+        return dist_compute(k, c->space, prepared, v, c->dim);
+    float nn = k->dot(v, v, c->dim);
+    if (!(nn > 0) || !isfinite(nn))
+        return 1.0f;
+    return 1.0f - k->dot(prepared, v, c->dim) / sqrtf(nn);
+}
+
+void core_pend_append(core_coll *c, const int64_t *labels, const float *vecs, size_t n)
+{
+    if (c->pend_n + n > c->pend_cap) {
+        size_t cap = c->pend_cap ? c->pend_cap : 1024;
+        while (cap < c->pend_n + n)
+            cap *= 2;
+        c->pend_lab = ov_xrealloc(c->pend_lab, cap * sizeof *c->pend_lab);
+        c->pend_vec = ov_xrealloc(c->pend_vec, cap * c->dim * sizeof(float));
+        c->pend_live = ov_xrealloc(c->pend_live, cap);
+        c->pend_cap = cap;
+    }
+    memcpy(&c->pend_lab[c->pend_n], labels, n * sizeof *labels);
+    memcpy(&c->pend_vec[c->pend_n * c->dim], vecs, n * c->dim * sizeof(float));
+    memset(&c->pend_live[c->pend_n], 1, n);
+    c->pend_n += n;
+    c->pend_live_n += n;
+}
+
+size_t core_pend_index(core_coll *c, size_t max)
+{
+    size_t take = c->pend_n < max ? c->pend_n : max, k = 0;
+    if (!take)
+        return 0;
+    int64_t *lab = ov_xmalloc(take * sizeof *lab);
+    float *vec = ov_xmalloc(take * c->dim * sizeof(float));
+    for (size_t i = 0; i < take; i++) {
+        if (!c->pend_live[i])
+            continue;
+        lab[k] = c->pend_lab[i];
+        memcpy(&vec[k * c->dim], &c->pend_vec[i * c->dim], c->dim * sizeof(float));
+        k++;
+    }
+    core_coll_index_add(c, lab, vec, k);
+    free(lab);
+    free(vec);
+    size_t rest = c->pend_n - take;
+    memmove(c->pend_lab, c->pend_lab + take, rest * sizeof *c->pend_lab);
+    memmove(c->pend_vec, c->pend_vec + take * c->dim, rest * c->dim * sizeof(float));
+    memmove(c->pend_live, c->pend_live + take, rest);
+    c->pend_n = rest;
+    c->pend_live_n -= k;
+    if (!c->pend_n) { /* a bulk load is over: give the buffers back */
+        free(c->pend_lab);
+        free(c->pend_vec);
+        free(c->pend_live);
+        c->pend_lab = NULL;
+        c->pend_vec = NULL;
+        c->pend_live = NULL;
+        c->pend_cap = 0;
+    }
+    return take;
 }
 
 long core_row_by_seq(const core_coll *c, int64_t seq)
@@ -163,7 +258,7 @@ void core_coll_drop_index_file(core_db *db, core_coll *c)
 
 void core_coll_save_index(core_db *db, core_coll *c)
 {
-    if (!c->ix || c->wm == c->saved_wm)
+    if (!c->ix || c->wm == c->saved_wm || c->pend_n) /* a file is saved complete */
         return;
     char path[4200];
     snprintf(path, sizeof path, "%s/index", db->path);
@@ -352,6 +447,14 @@ size_t core_coll_count(core_coll *c)
 {
     pthread_rwlock_rdlock(&c->lock);
     size_t n = c->n;
+    pthread_rwlock_unlock(&c->lock);
+    return n;
+}
+
+size_t core_coll_pending(core_coll *c)
+{
+    pthread_rwlock_rdlock(&c->lock);
+    size_t n = c->pend_live_n;
     pthread_rwlock_unlock(&c->lock);
     return n;
 }

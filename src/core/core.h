@@ -34,6 +34,8 @@ typedef struct core_filter core_filter;
 typedef struct core_opts {
     const char *path;    /* data directory */
     bool sync_normal;    /* synchronous=NORMAL instead of FULL */
+    bool defer_index;    /* acknowledge big batches before they are in the graph
+                          * (the server; tools and tests index synchronously) */
     bool allow_reset;
 } core_opts;
 
@@ -156,6 +158,9 @@ ov_rc core_coll_query(core_coll *c, const float *q, size_t nq, size_t dim, int64
 /* Append the include echo of a result: ,"included":[...],"include":[...]
  * in 0.5.23's fixed order (distances only when query is true). */
 void core_put_included(ov_buf *b, unsigned include, bool query);
+
+/* Vectors acknowledged but not yet in the graph (deferred indexing). */
+size_t core_coll_pending(core_coll *c);
 
 /* Dimension of a collection, 0 while unknown. */
 size_t core_coll_dim(core_coll *c);

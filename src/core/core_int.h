@@ -89,6 +89,13 @@ struct core_coll {
     size_t n, cap;
     core_rec *recs;        /* n records in storage (seq) order */
     hnsw *ix;              /* the vectors, by record seq; NULL until dim is known */
+    /* deferred indexing (index_saver.c): vectors of new records that are
+     * acknowledged and served (scanned exactly) but not yet in the graph.
+     * Labels ascend (new records only); dead entries were deleted. */
+    int64_t *pend_lab;
+    float *pend_vec;
+    uint8_t *pend_live;
+    size_t pend_n, pend_cap, pend_live_n;
     core_idmap map;
     int64_t next_seq;
     int64_t wm;            /* write watermark: store transactions applied */
@@ -96,11 +103,18 @@ struct core_coll {
     double last_write;     /* monotonic seconds, for the index saver */
 };
 
-/* The stored vector of a record (dim floats, as given). */
-static inline const float *core_rec_vec(const core_coll *c, size_t row)
-{
-    return hnsw_vector(c->ix, c->recs[row].seq);
-}
+/* The stored vector of a record (dim floats, as given): in the graph, or
+ * still waiting to go in. */
+const float *core_rec_vec(const core_coll *c, size_t row);
+/* Distance from a prepared query (hnsw_prepare_query) to a record. */
+float core_rec_distance(const core_coll *c, const float *prepared, size_t row);
+/* Deferred indexing: queue new records' vectors (labels ascending, above
+ * every pending one); index pending entries; find a live pending entry. */
+void core_pend_append(core_coll *c, const int64_t *labels, const float *vecs, size_t n);
+/* Move up to max pending vectors into the graph (write lock held). Returns
+ * how many entries were consumed. */
+size_t core_pend_index(core_coll *c, size_t max);
+long core_pend_find(const core_coll *c, int64_t label);
 
 /* Row of the record with this seq (recs are in seq order), or -1. */
 long core_row_by_seq(const core_coll *c, int64_t seq);
@@ -132,6 +146,8 @@ struct core_db {
     pthread_mutex_t saver_mu;
     pthread_cond_t saver_cv;
     bool saver_stop;
+    bool saver_kick;       /* pending vectors to index: wake the saver */
+    bool defer_index;      /* big batches are acknowledged before the graph has them */
     bool allow_reset;
     pthread_rwlock_t lock; /* the catalog lock */
     char **tenants;
@@ -172,7 +188,12 @@ ov_rc core_coll_load(core_db *db, core_preload *pl, size_t i, ov_err *err);
 void core_coll_config_json(const core_coll *c, ov_buf *b);
 
 /* index saver (index_saver.c) */
+/* Batches with at least this many new vectors are indexed behind the
+ * acknowledgement when the db defers (core_opts.defer_index). */
+#define CORE_DEFER_MIN 256
 void core_saver_start(core_db *db);
+/* Wake the saver: there are pending vectors to index. */
+void core_saver_kick(core_db *db);
 void core_saver_stop(core_db *db);
 double core_now(void);
 

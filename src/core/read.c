@@ -324,7 +324,8 @@ ov_rc core_coll_query(core_coll *c, const float *q, size_t nq, size_t dim, int64
     if (ef < ef_floor())
         ef = ef_floor();
     int64_t *labels = ov_arena_alloc(a, (kk + 1) * sizeof *labels);
-    if (!labels) {
+    float *gdist = ov_arena_alloc(a, (kk + 1) * sizeof *gdist);
+    if (!labels || !gdist) {
         rc = ov_err_set(err, OV_ENOMEM, "out of memory");
         goto done;
     }
@@ -337,24 +338,34 @@ ov_rc core_coll_query(core_coll *c, const float *q, size_t nq, size_t dim, int64
         }
         if (kk == 0 || !c->ix)
             continue;
-        if (n > CORE_EXACT_MAX) {
-            /* graph search (filtered: the filter applied while walking) */
-            size_t got = hnsw_search(c->ix, &q[qi * dim], kk, ef, allowed ? allow_row : NULL,
-                                     &actx, res[qi].dist, labels);
-            if (got == kk) {
-                for (size_t i = 0; i < got; i++)
-                    res[qi].row[i] = (uint32_t)core_row_by_seq(c, labels[i]);
-                res[qi].n = got;
-                continue;
-            }
-            /* too few matches reached: fall back to the exact scan */
-        }
         hnsw_prepare_query(c->ix, &q[qi * dim], qn);
         topk t;
         topk_init(&t, kk, res[qi].dist, res[qi].row);
+        if (n > CORE_EXACT_MAX) {
+            /* graph search (filtered: the filter applied while walking),
+             * plus an exact scan of the vectors still waiting for the graph */
+            size_t got = hnsw_search(c->ix, &q[qi * dim], kk, ef, allowed ? allow_row : NULL,
+                                     &actx, gdist, labels);
+            for (size_t i = 0; i < got; i++)
+                topk_push(&t, gdist[i], (uint32_t)core_row_by_seq(c, labels[i]));
+            size_t pc = 0;
+            for (size_t p = 0; p < c->pend_n; p++) {
+                long row = c->pend_live[p] ? core_row_by_seq(c, c->pend_lab[p]) : -1;
+                if (row < 0 || (allowed && !allowed[row]))
+                    continue;
+                pc++;
+                topk_push(&t, core_rec_distance(c, qn, (size_t)row), (uint32_t)row);
+            }
+            if (got == kk || got + pc >= n) {
+                res[qi].n = topk_sorted(&t);
+                continue;
+            }
+            /* too few matches reached: fall back to the exact scan */
+            topk_init(&t, kk, res[qi].dist, res[qi].row);
+        }
         for (size_t i = 0; i < n; i++) {
             uint32_t row = all ? (uint32_t)i : rows[i];
-            topk_push(&t, hnsw_distance(c->ix, qn, c->recs[row].seq), row);
+            topk_push(&t, core_rec_distance(c, qn, row), row);
         }
         res[qi].n = topk_sorted(&t);
     }

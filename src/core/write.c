@@ -325,13 +325,28 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
     if (c->dim == 0)
         c->dim = dim;
     core_coll_make_index(c);
-    size_t nv = 0;
+    /* big batches of new records are acknowledged now and put into the
+     * graph behind (the saver thread); queries scan them exactly meanwhile */
+    size_t n_new = 0;
+    for (size_t i = 0; i < np; i++)
+        n_new += plan[i].existing < 0 && plan[i].vec_new;
+    bool defer = db->defer_index && db->saver_on && n_new >= CORE_DEFER_MIN;
+    size_t nv = 0, nd = 0;
     int64_t *labels = ov_xmalloc((np + 1) * sizeof *labels);
     float *nvecs = ov_xmalloc((np + 1) * c->dim * sizeof(float));
+    int64_t *dlabels = defer ? ov_xmalloc((np + 1) * sizeof *dlabels) : NULL;
+    float *dvecs = defer ? ov_xmalloc((np + 1) * c->dim * sizeof(float)) : NULL;
     for (size_t i = 0; i < np; i++) {
         plan_item *p = &plan[i];
         int64_t seq = p->rec.seq;
-        if (p->vec_new) {
+        long pi = p->vec_new && p->existing >= 0 ? core_pend_find(c, seq) : -1;
+        if (pi >= 0) { /* a new vector for a record still waiting for the graph */
+            memcpy(&c->pend_vec[(size_t)pi * c->dim], p->vec, c->dim * sizeof(float));
+        } else if (p->vec_new && defer && p->existing < 0) {
+            dlabels[nd] = seq;
+            memcpy(&dvecs[nd * c->dim], p->vec, c->dim * sizeof(float));
+            nd++;
+        } else if (p->vec_new) {
             labels[nv] = seq;
             memcpy(&nvecs[nv * c->dim], p->vec, c->dim * sizeof(float));
             nv++;
@@ -348,6 +363,12 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
     core_coll_index_add(c, labels, nvecs, nv);
     free(labels);
     free(nvecs);
+    if (nd) {
+        core_pend_append(c, dlabels, dvecs, nd);
+        core_saver_kick(db);
+    }
+    free(dlabels);
+    free(dvecs);
     goto done;
 rollback:
     store_tx_rollback(db->st);
@@ -416,8 +437,13 @@ ov_rc core_coll_delete_records(core_db *db, core_coll *c, const json_val *ids,
     size_t w = 0;
     for (size_t i = 0; i < c->n; i++) {
         if (kill[i]) {
-            if (c->ix)
+            long pi = core_pend_find(c, c->recs[i].seq);
+            if (pi >= 0) {
+                c->pend_live[pi] = 0;
+                c->pend_live_n--;
+            } else if (c->ix) {
                 hnsw_remove(c->ix, c->recs[i].seq);
+            }
             core_rec_clear(&c->recs[i]);
             continue;
         }

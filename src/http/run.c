@@ -125,7 +125,8 @@ int http_run_main(int argc, char **argv)
         ov_log(OV_LOG_ERROR, "auth configuration: %s", err.msg);
         goto done;
     }
-    core_opts co = {.path = path, .sync_normal = sync_normal, .allow_reset = env_true("ALLOW_RESET")};
+    core_opts co = {.path = path, .sync_normal = sync_normal, .allow_reset = env_true("ALLOW_RESET"),
+                    .defer_index = true};
     if (core_open(&co, &db, &err) != OV_OK) {
         ov_log(OV_LOG_ERROR, "cannot open %s: %s", path, err.msg);
         goto done;

@@ -212,7 +212,9 @@ static void big_write(ov_arena *a, core_write_op op, int from, int to, int salt)
 
 static void test_concurrency_graph_index(void)
 {
-    core_opts o = {.path = dir, .sync_normal = true};
+    /* deferred indexing on: the saver thread moves big batches into the
+     * graph while the readers query */
+    core_opts o = {.path = dir, .sync_normal = true, .defer_index = true};
     ov_err err;
     CHECK_EQ(core_open(&o, &db, &err), OV_OK);
     ov_buf out = {0};

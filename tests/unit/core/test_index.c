@@ -6,6 +6,7 @@
  * is reconciled with the store, a corrupt or truncated one is rebuilt. The
  * test keeps its own mirror of what the store must hold. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,8 +24,8 @@ static ov_arena *A;
 static const ov_str T = {"default_tenant", 14}, D = {"default_database", 16};
 
 /* the mirror: id "r<i>", vector, group, alive */
-static float mv[X_N + 64][X_DIM];
-static int malive[X_N + 64];
+static float mv[X_N + 400][X_DIM];
+static int malive[X_N + 400];
 static size_t mn;
 
 static uint64_t rs = 12345;
@@ -63,10 +64,12 @@ static json_val *J(const char *text, size_t len)
     return v;
 }
 
+static bool defer;
+
 static core_db *open_db(void)
 {
     core_db *db = NULL;
-    core_opts o = {.path = dir, .allow_reset = true};
+    core_opts o = {.path = dir, .allow_reset = true, .defer_index = defer};
     ov_err err;
     if (core_open(&o, &db, &err) != OV_OK) {
         fprintf(stderr, "open: %s\n", err.msg);
@@ -347,11 +350,76 @@ static void test_index_lifecycle(void)
     unlink(backup);
 }
 
+/* Deferred indexing: big batches are served (scanned exactly) before the
+ * graph has them; updates and deletes of waiting records; the saver thread
+ * indexes them; a close with records still waiting indexes and saves them. */
+static void test_deferred_indexing(void)
+{
+    defer = true;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+    memset(malive, 0, sizeof malive);
+    mn = 0;
+    core_db *db = open_db();
+    ov_buf out = {0};
+    ov_err err;
+    const char *meta = "{\"hnsw:space\":\"cosine\"}";
+    core_coll_spec spec = {.name = ov_str_c("ixc"), .metadata = J(meta, strlen(meta))};
+    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_OK);
+    ov_buf_free(&out);
+    for (size_t i = 0; i < X_N; i++)
+        rand_vec(mv[i]);
+    write_range(db, 0, X_N);
+    /* right after the acknowledgement: every record answers, most still waiting */
+    core_read_begin(db);
+    size_t waiting = core_coll_pending(coll(db));
+    core_read_end(db);
+    CHECK(waiting > 0);
+    CHECK(recall(db, -1) >= 0.95);
+    CHECK(recall(db, 1) == 1.0);
+    CHECK(recall(db, -2) >= 0.95);
+    /* a new vector for a waiting record, and deletes of waiting ones */
+    rand_vec(mv[X_N - 1]);
+    write_range(db, X_N - 1, X_N);
+    del_ids(db, X_N - 200, X_N - 100);
+    size_t got[X_K];
+    CHECK(query(db, mv[X_N - 1], -1, got) == X_K && got[0] == X_N - 1);
+    CHECK(recall(db, -1) >= 0.95);
+    /* the saver thread catches up */
+    for (int i = 0; i < 3000; i++) {
+        core_read_begin(db);
+        waiting = core_coll_pending(coll(db));
+        core_read_end(db);
+        if (!waiting)
+            break;
+        usleep(10000);
+    }
+    CHECK_EQ(waiting, 0);
+    CHECK(recall(db, -1) >= 0.95);
+    CHECK(query(db, mv[X_N - 1], -1, got) == X_K && got[0] == X_N - 1);
+    /* a close with a batch still waiting indexes and saves it: warm reopen */
+    for (size_t i = X_N; i < X_N + 300; i++)
+        rand_vec(mv[i]);
+    write_range(db, X_N, X_N + 300); /* >= CORE_DEFER_MIN new records */
+    core_close(db);
+    db = open_db();
+    CHECK(recall(db, -1) >= 0.95);
+    core_read_begin(db);
+    CHECK_EQ(core_coll_count(coll(db)), X_N + 200);
+    CHECK_EQ(core_coll_pending(coll(db)), 0);
+    core_read_end(db);
+    CHECK(query(db, mv[X_N + 250], -1, got) == X_K && got[0] == X_N + 250);
+    core_close(db);
+    defer = false;
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/omvec-test-index-%d", (int)getpid());
     A = ov_arena_create(1 << 20);
     RUN(test_index_lifecycle);
+    RUN(test_deferred_indexing);
     ov_arena_destroy(A);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
