@@ -156,7 +156,7 @@ void core_pend_append(core_coll *c, const int64_t *labels, const float *vecs, si
     c->pend_live_n += n;
 }
 
-size_t core_pend_index(core_coll *c, size_t max)
+size_t core_pend_index(core_coll *c, size_t max, int nthreads)
 {
     size_t take = c->pend_n < max ? c->pend_n : max, k = 0;
     if (!take)
@@ -170,7 +170,8 @@ size_t core_pend_index(core_coll *c, size_t max)
         memcpy(&vec[k * c->dim], &c->pend_vec[i * c->dim], c->dim * sizeof(float));
         k++;
     }
-    core_coll_index_add(c, lab, vec, k);
+    core_coll_make_index(c);
+    hnsw_add(c->ix, lab, vec, k, nthreads);
     free(lab);
     free(vec);
     size_t rest = c->pend_n - take;

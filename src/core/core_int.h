@@ -111,9 +111,9 @@ float core_rec_distance(const core_coll *c, const float *prepared, size_t row);
 /* Deferred indexing: queue new records' vectors (labels ascending, above
  * every pending one); index pending entries; find a live pending entry. */
 void core_pend_append(core_coll *c, const int64_t *labels, const float *vecs, size_t n);
-/* Move up to max pending vectors into the graph (write lock held). Returns
- * how many entries were consumed. */
-size_t core_pend_index(core_coll *c, size_t max);
+/* Move up to max pending vectors into the graph with nthreads (write lock
+ * held). Returns how many entries were consumed. */
+size_t core_pend_index(core_coll *c, size_t max, int nthreads);
 long core_pend_find(const core_coll *c, int64_t label);
 
 /* Row of the record with this seq (recs are in seq order), or -1. */

@@ -36,7 +36,10 @@ static void index_pending(core_db *db)
             }
             core_coll *c = db->colls[i];
             pthread_rwlock_wrlock(&c->lock);
-            size_t done = core_pend_index(c, CORE_INDEX_CHUNK);
+            /* one thread while writes keep arriving (a core stays free for
+             * them), both once the load is over */
+            int threads = core_now() - c->last_write < CORE_SAVE_QUIET ? 1 : 2;
+            size_t done = core_pend_index(c, CORE_INDEX_CHUNK, threads);
             if (done && !c->pend_n)
                 core_coll_index_maybe_rebuild(c);
             pthread_rwlock_unlock(&c->lock);
