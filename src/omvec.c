@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "artifact/artifact.h"
 #include "http/http.h"
 #include "index/dist.h"
 
@@ -18,6 +19,8 @@ typedef struct omvec_cmd {
 
 static const omvec_cmd omvec_cmds[] = {
     {"run", http_run_main, "serve the Chroma-compatible API (omvec run --help)"},
+    {"pack", art_pack_main, "write a collection as a verified artifact tarball"},
+    {"pull", art_pull_main, "verify and install artifacts from URLs or paths"},
 };
 
 static void help(FILE *f)
