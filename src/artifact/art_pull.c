@@ -40,7 +40,14 @@ static size_t on_data(char *p, size_t sz, size_t nm, void *ctx)
     return fwrite(p, 1, len, s->f);
 }
 
-ov_rc art_fetch_url(const char *url, const char *path, ov_err *err)
+static int on_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+    const _Atomic int *cancel = ctx;
+    (void)dt, (void)dn, (void)ut, (void)un;
+    return cancel && *cancel ? 1 : 0;
+}
+
+ov_rc art_fetch_url(const char *url, const char *path, const _Atomic int *cancel, ov_err *err)
 {
     pthread_once(&curl_once, curl_init_once);
     sink s = {0};
@@ -68,6 +75,9 @@ ov_rc art_fetch_url(const char *url, const char *path, ov_err *err)
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
     curl_easy_setopt(c, CURLOPT_USERAGENT, "omvec-pull");
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)cancel);
     CURLcode cr = curl_easy_perform(c);
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -110,7 +120,7 @@ ov_rc art_pull(const char *source, const art_pull_opts *o, art_pull_result *out,
     const char *tarball = source;
     if (is_url(source)) {
         snprintf(path, sizeof path, "%s/download.tar.gz", tmp);
-        if ((rc = art_fetch_url(source, path, err)))
+        if ((rc = art_fetch_url(source, path, o->cancel, err)))
             goto cleanup;
         tarball = path;
     } else if (strncmp(source, "file://", 7) == 0) {

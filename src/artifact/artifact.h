@@ -134,8 +134,9 @@ typedef struct art_pack_opts {
 ov_rc art_pack(const art_pack_opts *o, art_manifest *out_manifest, ov_err *err);
 
 typedef struct art_pull_opts {
-    const char *dir; /* data directory (created if missing) */
-    bool force;      /* install even when not newer */
+    const char *dir;      /* data directory (created if missing) */
+    bool force;           /* install even when not newer */
+    const _Atomic int *cancel; /* nullable; non-zero aborts a download */
 } art_pull_opts;
 
 typedef struct art_pull_result {
@@ -154,8 +155,9 @@ typedef struct art_pull_result {
 ov_rc art_pull(const char *source, const art_pull_opts *o, art_pull_result *out, ov_err *err);
 
 /* Download url into the file path (created). http and https only.
+ * cancel (nullable) is polled during the transfer; non-zero aborts it.
  * Returns:   OV_OK; OV_EIO with curl's reason or the HTTP status. */
-ov_rc art_fetch_url(const char *url, const char *path, ov_err *err);
+ov_rc art_fetch_url(const char *url, const char *path, const _Atomic int *cancel, ov_err *err);
 
 /* Remove a temporary tree made by pack/pull (no symlinks followed). */
 void art_rmtree(const char *path);

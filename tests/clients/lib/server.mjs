@@ -53,8 +53,9 @@ export function makeTempDir(tag = "omvec-test") {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 class Server {
-  constructor({ env = {}, dir, tag } = {}) {
+  constructor({ env = {}, dir, tag, args = [] } = {}) {
     this.extraEnv = env;
+    this.extraArgs = args; // more `omvec run` flags (--prewarm, --tokens, ...)
     this.ownDir = !dir;
     this.dir = dir || makeTempDir(tag);
     this.proc = null;
@@ -94,7 +95,8 @@ class Server {
   }
 
   async _spawnAndWait(bin, timeoutMs) {
-    const args = ["run", "--host", this.host, "--port", String(this.port), "--path", this.dir];
+    const args = ["run", "--host", this.host, "--port", String(this.port), "--path", this.dir,
+      ...this.extraArgs];
     this.log = [];
     const proc = spawn(bin, args, {
       cwd: REPO_ROOT,
