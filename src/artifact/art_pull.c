@@ -102,7 +102,7 @@ static bool is_url(const char *s)
 
 ov_rc art_pull(const char *source, const art_pull_opts *o, art_pull_result *out, ov_err *err)
 {
-    char tmp[4096], path[4096 + 512], top[ART_MAX_PATH_LEN + 1], adir[4096 + 320];
+    char tmp[4096], path[4096 + 512], dl[4096 + 32], top[ART_MAX_PATH_LEN + 1], adir[4096 + 320];
     ov_rc rc = OV_OK;
     memset(out, 0, sizeof *out);
     tmp[0] = 0;
@@ -119,10 +119,10 @@ ov_rc art_pull(const char *source, const art_pull_opts *o, art_pull_result *out,
     /* 1. fetch */
     const char *tarball = source;
     if (is_url(source)) {
-        snprintf(path, sizeof path, "%s/download.tar.gz", tmp);
-        if ((rc = art_fetch_url(source, path, o->cancel, err)))
+        snprintf(dl, sizeof dl, "%s/download.tar.gz", tmp);
+        if ((rc = art_fetch_url(source, dl, o->cancel, err)))
             goto cleanup;
-        tarball = path;
+        tarball = dl;
     } else if (strncmp(source, "file://", 7) == 0) {
         tarball = source + 7;
     } else if (strstr(source, "://")) {
