@@ -53,7 +53,8 @@ export function makeTempDir(tag = "omvec-test") {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 class Server {
-  constructor({ env = {}, dir, tag, args = [] } = {}) {
+  constructor({ env = {}, dir, tag, args = [], port } = {}) {
+    this.fixedPort = port; // listen on this port (replicas behind a balancer)
     this.extraEnv = env;
     this.extraArgs = args; // more `omvec run` flags (--prewarm, --tokens, ...)
     this.ownDir = !dir;
@@ -81,7 +82,7 @@ class Server {
     let lastErr;
     const known = (this._problems || []).length;
     for (let attempt = 0; attempt < 3; attempt++) {
-      this.port = await freePort();
+      this.port = this.fixedPort || await freePort();
       try {
         await this._spawnAndWait(bin, timeoutMs);
         return this;
