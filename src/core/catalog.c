@@ -155,6 +155,7 @@ ov_rc core_open(const core_opts *opts, core_db **out, ov_err *err)
     core_db *db = ov_xcalloc(1, sizeof *db);
     rwlock_init_writer_pref(&db->lock);
     db->allow_reset = opts->allow_reset;
+    db->path = ov_xstrndup(opts->path, strlen(opts->path));
     ov_rc rc = store_open(opts->path, !opts->sync_normal, &db->st, err);
     if (rc == OV_OK)
         rc = store_load_catalog(db->st, db, load_tenant, load_db, load_coll, err);
@@ -164,6 +165,7 @@ ov_rc core_open(const core_opts *opts, core_db **out, ov_err *err)
         core_close(db);
         return rc;
     }
+    core_saver_start(db);
     *out = db;
     return OV_OK;
 }
@@ -191,8 +193,10 @@ void core_close(core_db *db)
 {
     if (!db)
         return;
+    core_saver_stop(db); /* saves the indexes that changed */
     free_catalog_mem(db);
     store_close(db->st);
+    free(db->path);
     pthread_rwlock_destroy(&db->lock);
     free(db);
 }
@@ -222,6 +226,8 @@ ov_rc core_reset(core_db *db, ov_err *err)
     pthread_rwlock_wrlock(&db->lock);
     ov_rc rc = store_reset(db->st, err);
     if (rc == OV_OK) {
+        for (size_t i = 0; i < db->n_colls; i++)
+            core_coll_drop_index_file(db, db->colls[i]);
         free_catalog_mem(db);
         add_tenant_mem(db, CORE_DEFAULT_TENANT);
         add_db_mem(db, DEFAULT_DB_ID, CORE_DEFAULT_TENANT, CORE_DEFAULT_DATABASE);
@@ -379,6 +385,7 @@ ov_rc core_database_delete(core_db *db, ov_str tenant, ov_str name, ov_err *err)
         if (str_is(c->tenant, tenant) && str_is(c->database, name)) {
             if ((rc = store_coll_delete(db->st, c->id, err)) != OV_OK)
                 goto done;
+            core_coll_drop_index_file(db, c);
             core_coll_free(c);
             memmove(&db->colls[k], &db->colls[k + 1], (db->n_colls - k - 1) * sizeof *db->colls);
             db->n_colls--;

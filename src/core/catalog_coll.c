@@ -347,6 +347,7 @@ ov_rc core_coll_delete(core_db *db, ov_str tenant, ov_str database, ov_str name,
         rc = ov_err_set(err, OV_EINVAL, "Collection %.*s does not exist.",
                         (int)(name.len > 200 ? 200 : name.len), name.p);
     } else if ((rc = store_coll_delete(db->st, db->colls[i]->id, err)) == OV_OK) {
+        core_coll_drop_index_file(db, db->colls[i]);
         core_coll_free(db->colls[i]);
         memmove(&db->colls[i], &db->colls[i + 1], (db->n_colls - (size_t)i - 1) * sizeof *db->colls);
         db->n_colls--;

@@ -1,10 +1,16 @@
 /* core/coll.c - the in-memory collection: record array in storage order,
- * the vector block (and its normalised copy for cosine), the id map, and
- * loading it all from the store at start-up. */
+ * the id map, the HNSW index that holds the vectors, and loading it all at
+ * start-up: the records from the store, the vectors from the index file when
+ * its watermark matches the store's (a warm start reads no vector from
+ * SQLite), else record by record, re-inserting only what the file lacks. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/core_int.h"
+#include "util/log.h"
 
 core_coll *core_coll_new(void)
 {
@@ -40,8 +46,7 @@ void core_coll_free(core_coll *c)
     for (size_t i = 0; i < c->n; i++)
         core_rec_clear(&c->recs[i]);
     free(c->recs);
-    free(c->vecs);
-    free(c->nvecs);
+    hnsw_free(c->ix);
     core_idmap_free(&c->map);
     free(c->name);
     free(c->tenant);
@@ -59,53 +64,147 @@ static void ensure_cap(core_coll *c, size_t want)
     while (cap < want)
         cap *= 2;
     c->recs = ov_xrealloc(c->recs, cap * sizeof *c->recs);
-    if (c->dim) {
-        c->vecs = ov_xrealloc(c->vecs, cap * c->dim * sizeof(float));
-        if (c->space == DIST_COSINE)
-            c->nvecs = ov_xrealloc(c->nvecs, cap * c->dim * sizeof(float));
-    }
     c->cap = cap;
 }
 
-void core_coll_append(core_coll *c, core_rec *r, const float *vec)
+void core_coll_append(core_coll *c, core_rec *r)
 {
     ensure_cap(c, c->n + 1);
-    if (!c->vecs && c->dim) {
-        c->vecs = ov_xmalloc(c->cap * c->dim * sizeof(float));
-        if (c->space == DIST_COSINE)
-            c->nvecs = ov_xmalloc(c->cap * c->dim * sizeof(float));
-    }
     size_t i = c->n;
     c->recs[i] = *r;
     memset(r, 0, sizeof *r);
-    memcpy(&c->vecs[i * c->dim], vec, c->dim * sizeof(float));
-    if (c->nvecs) {
-        memcpy(&c->nvecs[i * c->dim], vec, c->dim * sizeof(float));
-        dist_normalize(&c->nvecs[i * c->dim], c->dim);
-    }
     c->n++;
     core_idmap_put(&c->map, c->recs, (uint32_t)i);
     if (c->recs[i].seq >= c->next_seq)
         c->next_seq = c->recs[i].seq + 1;
 }
 
+long core_row_by_seq(const core_coll *c, int64_t seq)
+{
+    size_t lo = 0, hi = c->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->recs[mid].seq < seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < c->n && c->recs[lo].seq == seq ? (long)lo : -1;
+}
+
+static uint64_t coll_seed(const core_coll *c)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const char *p = c->id; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    return h ? h : 1;
+}
+
+static hnsw *new_index(const core_coll *c)
+{
+    hnsw_params p = {.dim = c->dim, .space = c->space, .m = c->hnsw_m,
+                     .ef_construction = c->ef_construction, .seed = coll_seed(c)};
+    return hnsw_new(&p);
+}
+
+void core_coll_make_index(core_coll *c)
+{
+    if (!c->ix && c->dim)
+        c->ix = new_index(c);
+}
+
+/* Batches this big are inserted with two threads (the machine's cores). */
+#define CORE_PARALLEL_ADD 512
+
+void core_coll_index_add(core_coll *c, const int64_t *labels, const float *vecs, size_t n)
+{
+    core_coll_make_index(c);
+    hnsw_add(c->ix, labels, vecs, n, n >= CORE_PARALLEL_ADD ? 2 : 1);
+}
+
+void core_coll_index_maybe_rebuild(core_coll *c)
+{
+    if (!c->ix || !hnsw_needs_rebuild(c->ix))
+        return;
+    hnsw *nh = hnsw_rebuild(c->ix, 2);
+    hnsw_free(c->ix);
+    c->ix = nh;
+}
+
+void core_index_path(const core_db *db, const core_coll *c, char *out, size_t len)
+{
+    snprintf(out, len, "%s/index/%s.hnsw", db->path, c->id);
+}
+
+void core_coll_drop_index_file(core_db *db, core_coll *c)
+{
+    char path[4200];
+    core_index_path(db, c, path, sizeof path);
+    unlink(path);
+    c->saved_wm = c->wm; /* nothing left to save */
+}
+
+void core_coll_save_index(core_db *db, core_coll *c)
+{
+    if (!c->ix || c->wm == c->saved_wm)
+        return;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/index", db->path);
+    mkdir(path, 0755);
+    core_index_path(db, c, path, sizeof path);
+    ov_err err = {0};
+    if (hnsw_save(c->ix, path, c->wm, &err) == OV_OK)
+        c->saved_wm = c->wm;
+    else
+        ov_log(OV_LOG_WARN, "index: collection %s: could not save the index: %s", c->id,
+               err.msg);
+}
+
+/* ---- loading: records from the store, vectors from the index file when
+ * it matches, else reconciled record by record ---- */
+
 typedef struct load_ctx {
     core_coll *c;
     ov_err *err;
+    bool with_vecs;
+    /* vectors to (re)insert */
+    int64_t *labels;
+    float *vecs;
+    size_t n_pend, cap_pend;
 } load_ctx;
+
+static void pend(load_ctx *lc, int64_t label, const float *vec, size_t dim)
+{
+    if (lc->n_pend == lc->cap_pend) {
+        lc->cap_pend = lc->cap_pend ? lc->cap_pend * 2 : 1024;
+        lc->labels = ov_xrealloc(lc->labels, lc->cap_pend * sizeof *lc->labels);
+        lc->vecs = ov_xrealloc(lc->vecs, lc->cap_pend * dim * sizeof(float));
+    }
+    lc->labels[lc->n_pend] = label;
+    memcpy(&lc->vecs[lc->n_pend * dim], vec, dim * sizeof(float)); /* blob may be unaligned */
+    lc->n_pend++;
+}
 
 static ov_rc load_one(void *ctx, const store_rec *sr)
 {
     load_ctx *lc = ctx;
     core_coll *c = lc->c;
-    if (!sr->vec || sr->dim == 0)
-        return ov_err_set(lc->err, OV_ECORRUPT, "collection %s: record without a vector",
-                          c->id);
-    if (c->dim == 0)
-        c->dim = sr->dim;
-    if (sr->dim != c->dim)
-        return ov_err_set(lc->err, OV_ECORRUPT, "collection %s: record of dimension %zu in a "
-                          "collection of dimension %zu", c->id, sr->dim, c->dim);
+    if (lc->with_vecs) {
+        if (!sr->vec || sr->dim == 0)
+            return ov_err_set(lc->err, OV_ECORRUPT, "collection %s: record without a vector",
+                              c->id);
+        if (c->dim == 0)
+            c->dim = sr->dim;
+        if (sr->dim != c->dim)
+            return ov_err_set(lc->err, OV_ECORRUPT, "collection %s: record of dimension %zu "
+                              "in a collection of dimension %zu", c->id, sr->dim, c->dim);
+        const float *have = c->ix ? hnsw_vector(c->ix, sr->seq) : NULL;
+        if (!have || memcmp(have, sr->vec, c->dim * sizeof(float)) != 0)
+            pend(lc, sr->seq, sr->vec, c->dim);
+    } else if (!c->ix || !hnsw_has(c->ix, sr->seq)) {
+        return ov_err_set(lc->err, OV_ECORRUPT, "record %lld missing from the index",
+                          (long long)sr->seq);
+    }
     core_rec r = {0};
     r.id = ov_xstrndup(sr->id, sr->id_len);
     r.id_len = (uint32_t)sr->id_len;
@@ -125,18 +224,117 @@ static ov_rc load_one(void *ctx, const store_rec *sr)
             r.meta_json_len = (uint32_t)sr->meta_json_len;
         }
     }
-    /* the blob may be unaligned: copy through a buffer */
-    float *v = ov_xmalloc(sr->dim * sizeof(float));
-    memcpy(v, sr->vec, sr->dim * sizeof(float));
-    core_coll_append(c, &r, v);
-    free(v);
+    /* appended unordered and without the id map: sorted by seq after the scan */
+    ensure_cap(c, c->n + 1);
+    c->recs[c->n++] = r;
+    if (r.seq >= c->next_seq)
+        c->next_seq = r.seq + 1;
     return OV_OK;
+}
+
+static int cmp_seq(const void *a, const void *b)
+{
+    int64_t x = ((const core_rec *)a)->seq, y = ((const core_rec *)b)->seq;
+    return (x > y) - (x < y);
+}
+
+/* After a scan: storage order and the id map. */
+static void finish_scan(core_coll *c)
+{
+    bool sorted = true; /* key order is often seq order already */
+    for (size_t i = 1; i < c->n && sorted; i++)
+        sorted = c->recs[i - 1].seq < c->recs[i].seq;
+    if (!sorted)
+        qsort(c->recs, c->n, sizeof *c->recs, cmp_seq);
+    core_idmap_rebuild(&c->map, c->recs, c->n);
+}
+
+static void clear_records(core_coll *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        core_rec_clear(&c->recs[i]);
+    c->n = 0;
+    core_idmap_rebuild(&c->map, c->recs, 0);
+}
+
+typedef struct orphan_ctx {
+    const core_coll *c;
+    int64_t *labels;
+    size_t n;
+} orphan_ctx;
+
+static void find_orphan(void *ctx, int64_t label, const float *vec)
+{
+    (void)vec;
+    orphan_ctx *oc = ctx;
+    if (core_row_by_seq(oc->c, label) < 0)
+        oc->labels[oc->n++] = label;
 }
 
 ov_rc core_coll_load(core_db *db, core_coll *c, ov_err *err)
 {
-    load_ctx lc = {c, err};
-    return store_load_records(db->st, c->id, &lc, load_one, err);
+    char path[4200];
+    core_index_path(db, c, path, sizeof path);
+    ov_rc rc = store_get_watermark(db->st, c->id, &c->wm, err);
+    if (rc != OV_OK)
+        return rc;
+    c->saved_wm = -1;
+    int64_t file_wm = -1;
+    const char *why = "no dimension yet";
+    ov_err ierr = {0};
+    if (c->dim) {
+        ov_rc irc = hnsw_load(path, c->dim, c->space, &c->ix, &file_wm, &ierr);
+        why = irc == OV_OK ? NULL : ierr.msg;
+        if (irc != OV_OK && irc != OV_ENOTFOUND)
+            ov_log(OV_LOG_WARN, "index: collection %s: index file rejected (%s); rebuilding "
+                   "from the store", c->id, ierr.msg);
+    }
+    load_ctx lc = {.c = c, .err = err};
+    if (c->ix && file_wm == c->wm) {
+        /* warm start: the file holds exactly the store's state */
+        ov_err ferr = {0};
+        lc.err = &ferr;
+        rc = store_scan_records(db->st, c->id, false, &lc, load_one, &ferr);
+        if (rc == OV_OK)
+            finish_scan(c);
+        if (rc == OV_OK && hnsw_live(c->ix) == c->n) {
+            c->saved_wm = c->wm;
+            ov_log(OV_LOG_INFO, "index: collection %s: %zu records, index file current "
+                   "(watermark %lld)", c->id, c->n, (long long)c->wm);
+            return OV_OK;
+        }
+        if (rc == OV_EIO) {
+            *err = ferr;
+            return rc;
+        }
+        ov_log(OV_LOG_WARN, "index: collection %s: index file disagrees with the store "
+               "(%s); reconciling", c->id, rc != OV_OK ? ferr.msg : "record count");
+        clear_records(c);
+        lc.err = err;
+    }
+    lc.with_vecs = true;
+    rc = store_scan_records(db->st, c->id, true, &lc, load_one, err);
+    if (rc == OV_OK)
+        finish_scan(c);
+    if (rc == OV_OK && c->ix) {
+        /* nodes whose record is gone or changed */
+        orphan_ctx oc = {c, ov_xmalloc((hnsw_nodes(c->ix) + 1) * sizeof(int64_t)), 0};
+        hnsw_foreach_live(c->ix, &oc, find_orphan);
+        for (size_t i = 0; i < oc.n; i++)
+            hnsw_remove(c->ix, oc.labels[i]);
+        free(oc.labels);
+    }
+    if (rc == OV_OK && lc.n_pend) {
+        core_coll_index_add(c, lc.labels, lc.vecs, lc.n_pend);
+        core_coll_index_maybe_rebuild(c);
+    }
+    if (rc == OV_OK && c->n)
+        ov_log(OV_LOG_INFO, "index: collection %s: %zu records, %zu vectors (re)indexed%s%s",
+               c->id, c->n, lc.n_pend, why ? "; index file: " : " since the index file",
+               why ? why : "");
+    free(lc.labels);
+    free(lc.vecs);
+    return rc;
 }
 
 size_t core_coll_count(core_coll *c)

@@ -7,6 +7,7 @@
 #include <pthread.h>
 
 #include "core/core.h"
+#include "index/hnsw.h"
 #include "store/store.h"
 
 /* ---- metadata: one heap block per record ---- */
@@ -81,11 +82,35 @@ struct core_coll {
     size_t dim;            /* 0 until the first write */
     size_t n, cap;
     core_rec *recs;        /* n records in storage (seq) order */
-    float *vecs;           /* n * dim, as given */
-    float *nvecs;          /* cosine: n * dim normalised; else NULL */
+    hnsw *ix;              /* the vectors, by record seq; NULL until dim is known */
     core_idmap map;
     int64_t next_seq;
+    int64_t wm;            /* write watermark: store transactions applied */
+    int64_t saved_wm;      /* watermark of the index file on disk (-1: none) */
+    double last_write;     /* monotonic seconds, for the index saver */
 };
+
+/* The stored vector of a record (dim floats, as given). */
+static inline const float *core_rec_vec(const core_coll *c, size_t row)
+{
+    return hnsw_vector(c->ix, c->recs[row].seq);
+}
+
+/* Row of the record with this seq (recs are in seq order), or -1. */
+long core_row_by_seq(const core_coll *c, int64_t seq);
+/* Create the (empty) index once the dimension is known. */
+void core_coll_make_index(core_coll *c);
+/* Add vectors under labels to the index, with both cores for big batches. */
+void core_coll_index_add(core_coll *c, const int64_t *labels, const float *vecs, size_t n);
+/* Rebuild the index when tombstones have piled up. */
+void core_coll_index_maybe_rebuild(core_coll *c);
+/* DIR/index/<id>.hnsw into out. */
+void core_index_path(const core_db *db, const core_coll *c, char *out, size_t len);
+/* Remove the index file of a collection being dropped. */
+void core_coll_drop_index_file(core_db *db, core_coll *c);
+/* Save the index of c if it changed since the last save (collection lock
+ * must be held, shared or exclusive). */
+void core_coll_save_index(core_db *db, core_coll *c);
 
 typedef struct core_dbrow {
     char id[37];
@@ -95,6 +120,12 @@ typedef struct core_dbrow {
 
 struct core_db {
     store *st;
+    char *path;            /* data directory */
+    pthread_t saver;       /* index saver thread (index_saver.c) */
+    bool saver_on;
+    pthread_mutex_t saver_mu;
+    pthread_cond_t saver_cv;
+    bool saver_stop;
     bool allow_reset;
     pthread_rwlock_t lock; /* the catalog lock */
     char **tenants;
@@ -118,12 +149,18 @@ void core_idmap_rebuild(core_idmap *m, const core_rec *recs, size_t n);
 core_coll *core_coll_new(void);
 void core_coll_free(core_coll *c);
 void core_rec_clear(core_rec *r);
-/* Append a record (takes ownership of the strings in r); vec has c->dim floats. */
-void core_coll_append(core_coll *c, core_rec *r, const float *vec);
+/* Append a record (takes ownership of the strings in r). Its vector goes
+ * into the index separately (core_coll_index_add). */
+void core_coll_append(core_coll *c, core_rec *r);
 /* Load a collection's records from the store. */
 ov_rc core_coll_load(core_db *db, core_coll *c, ov_err *err);
 /* Config JSON as stored. */
 void core_coll_config_json(const core_coll *c, ov_buf *b);
+
+/* index saver (index_saver.c) */
+void core_saver_start(core_db *db);
+void core_saver_stop(core_db *db);
+double core_now(void);
 
 /* filters */
 bool core_filter_match(const core_filter *f, const core_rec *r);

@@ -18,6 +18,7 @@ typedef struct plan_item {
     long existing; /* index in c->recs, or -1 for a new record */
     core_rec rec;  /* the record's full new state (owned) */
     const float *vec;
+    bool vec_new;  /* the request gave a vector (else vec is the stored one) */
 } plan_item;
 
 static const json_val *item_or_null(const json_val *arr, size_t i)
@@ -254,7 +255,8 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
             set_meta(&p->rec, meta ? core_meta_merge(old->meta, meta)
                                    : core_meta_merge(old->meta, NULL));
         }
-        p->vec = vecs ? &vecs[i * dim] : (ex >= 0 ? &c->vecs[(size_t)ex * c->dim] : NULL);
+        p->vec_new = vecs != NULL;
+        p->vec = vecs ? &vecs[i * dim] : (ex >= 0 ? core_rec_vec(c, (size_t)ex) : NULL);
     }
     if (np == 0)
         goto done;
@@ -272,30 +274,39 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
         if ((rc = store_tx_put(db->st, c->id, &sr, err)) != OV_OK)
             goto rollback;
     }
+    if ((rc = store_tx_set_watermark(db->st, c->id, c->wm + 1, err)) != OV_OK)
+        goto rollback;
     if ((rc = store_tx_commit(db->st, err)) != OV_OK)
         goto done;
     /* committed: apply to memory (cannot fail) */
+    c->wm++;
+    c->last_write = core_now();
     if (c->dim == 0)
         c->dim = dim;
+    core_coll_make_index(c);
+    size_t nv = 0;
+    int64_t *labels = ov_xmalloc((np + 1) * sizeof *labels);
+    float *nvecs = ov_xmalloc((np + 1) * c->dim * sizeof(float));
     for (size_t i = 0; i < np; i++) {
         plan_item *p = &plan[i];
+        int64_t seq = p->rec.seq;
+        if (p->vec_new) {
+            labels[nv] = seq;
+            memcpy(&nvecs[nv * c->dim], p->vec, c->dim * sizeof(float));
+            nv++;
+        }
         if (p->existing < 0) {
-            core_coll_append(c, &p->rec, p->vec);
+            core_coll_append(c, &p->rec);
             continue;
         }
         core_rec *r = &c->recs[p->existing];
         core_rec_clear(r);
         *r = p->rec;
         memset(&p->rec, 0, sizeof p->rec);
-        float *v = &c->vecs[(size_t)p->existing * c->dim];
-        if (p->vec != v)
-            memcpy(v, p->vec, c->dim * sizeof(float));
-        if (c->nvecs) {
-            float *nv = &c->nvecs[(size_t)p->existing * c->dim];
-            memcpy(nv, v, c->dim * sizeof(float));
-            dist_normalize(nv, c->dim);
-        }
     }
+    core_coll_index_add(c, labels, nvecs, nv);
+    free(labels);
+    free(nvecs);
     goto done;
 rollback:
     store_tx_rollback(db->st);
@@ -353,24 +364,29 @@ ov_rc core_coll_delete_records(core_db *db, core_coll *c, const json_val *ids,
             goto done;
         }
     }
+    if ((rc = store_tx_set_watermark(db->st, c->id, c->wm + 1, err)) != OV_OK) {
+        store_tx_rollback(db->st);
+        goto done;
+    }
     if ((rc = store_tx_commit(db->st, err)) != OV_OK)
         goto done;
+    c->wm++;
+    c->last_write = core_now();
     size_t w = 0;
     for (size_t i = 0; i < c->n; i++) {
         if (kill[i]) {
+            if (c->ix)
+                hnsw_remove(c->ix, c->recs[i].seq);
             core_rec_clear(&c->recs[i]);
             continue;
         }
-        if (w != i) {
+        if (w != i)
             c->recs[w] = c->recs[i];
-            memmove(&c->vecs[w * c->dim], &c->vecs[i * c->dim], c->dim * sizeof(float));
-            if (c->nvecs)
-                memmove(&c->nvecs[w * c->dim], &c->nvecs[i * c->dim], c->dim * sizeof(float));
-        }
         w++;
     }
     c->n = w;
     core_idmap_rebuild(&c->map, c->recs, c->n);
+    core_coll_index_maybe_rebuild(c);
 done:
     pthread_rwlock_unlock(&c->lock);
     return rc;

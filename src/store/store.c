@@ -26,6 +26,10 @@ enum {
     ST_REC_PUT,
     ST_REC_DEL,
     ST_REC_LOAD,
+    ST_REC_LOAD_NOVEC,
+    ST_REC_SCAN,
+    ST_WM_GET,
+    ST_WM_SET,
     ST_COUNT
 };
 
@@ -44,6 +48,13 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_REC_DEL] = "DELETE FROM records WHERE coll = ?1 AND id = ?2",
     [ST_REC_LOAD] = "SELECT id, seq, embedding, document, uri, metadata FROM records "
                     "WHERE coll = ?1 ORDER BY seq",
+    [ST_REC_LOAD_NOVEC] = "SELECT id, seq, NULL, document, uri, metadata FROM records "
+                          "WHERE coll = ?1",
+    [ST_REC_SCAN] = "SELECT id, seq, embedding, document, uri, metadata FROM records "
+                    "WHERE coll = ?1",
+    [ST_WM_GET] = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'wm:' || ?1",
+    [ST_WM_SET] = "INSERT INTO meta(key, value) VALUES('wm:' || ?1, ?2) "
+                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 };
 
 static const char schema_sql[] =
@@ -55,7 +66,7 @@ static const char schema_sql[] =
     " tenant TEXT NOT NULL, database TEXT NOT NULL, metadata TEXT, dimension INTEGER,"
     " config TEXT NOT NULL, UNIQUE(tenant, database, name));"
     "CREATE TABLE IF NOT EXISTS records(coll TEXT NOT NULL, id BLOB NOT NULL,"
-    " seq INTEGER NOT NULL, embedding BLOB, document BLOB, uri BLOB, metadata BLOB,"
+    " seq INTEGER NOT NULL, document BLOB, uri BLOB, metadata BLOB, embedding BLOB,"
     " PRIMARY KEY(coll, id)) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS records_seq ON records(coll, seq);"
     "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '1');"
@@ -362,11 +373,12 @@ done:
     return rc;
 }
 
-ov_rc store_load_records(store *s, const char *coll_id, void *ctx, store_rec_fn fn, ov_err *err)
+static ov_rc load_records(store *s, int which, const char *coll_id, void *ctx, store_rec_fn fn,
+                          ov_err *err)
 {
     ov_rc rc = OV_OK;
     pthread_mutex_lock(&s->mu);
-    sqlite3_stmt *st = s->st[ST_REC_LOAD];
+    sqlite3_stmt *st = s->st[which];
     bind_text(st, 1, coll_id);
     int r;
     while (rc == OV_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -400,6 +412,35 @@ ov_rc store_load_records(store *s, const char *coll_id, void *ctx, store_rec_fn 
     }
     if (rc == OV_OK && r != SQLITE_DONE)
         rc = sql_err(s, err, "load records");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+ov_rc store_load_records(store *s, const char *coll_id, void *ctx, store_rec_fn fn, ov_err *err)
+{
+    return load_records(s, ST_REC_LOAD, coll_id, ctx, fn, err);
+}
+
+ov_rc store_scan_records(store *s, const char *coll_id, bool with_vecs, void *ctx,
+                         store_rec_fn fn, ov_err *err)
+{
+    return load_records(s, with_vecs ? ST_REC_SCAN : ST_REC_LOAD_NOVEC, coll_id, ctx, fn, err);
+}
+
+ov_rc store_get_watermark(store *s, const char *coll_id, int64_t *out, ov_err *err)
+{
+    ov_rc rc = OV_OK;
+    pthread_mutex_lock(&s->mu);
+    sqlite3_stmt *st = s->st[ST_WM_GET];
+    bind_text(st, 1, coll_id);
+    int r = sqlite3_step(st);
+    *out = 0;
+    if (r == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else if (r != SQLITE_DONE)
+        rc = sql_err(s, err, "read watermark");
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     pthread_mutex_unlock(&s->mu);
@@ -445,6 +486,14 @@ ov_rc store_tx_set_dim(store *s, const char *coll_id, int64_t dim, ov_err *err)
     bind_text(st, 1, coll_id);
     sqlite3_bind_int64(st, 2, dim);
     return step_done(s, ST_COLL_DIM, err, "set dimension");
+}
+
+ov_rc store_tx_set_watermark(store *s, const char *coll_id, int64_t wm, ov_err *err)
+{
+    sqlite3_stmt *st = s->st[ST_WM_SET];
+    bind_text(st, 1, coll_id);
+    sqlite3_bind_int64(st, 2, wm);
+    return step_done(s, ST_WM_SET, err, "set watermark");
 }
 
 ov_rc store_tx_commit(store *s, ov_err *err)

@@ -10,9 +10,12 @@
  *   collections(id TEXT PRIMARY KEY, name, tenant, database, metadata TEXT
  *               (JSON or NULL), dimension INTEGER or NULL, config TEXT (JSON),
  *               UNIQUE(tenant, database, name))
- *   records(coll, id, seq INTEGER, embedding BLOB (float32 little-endian),
- *           document TEXT, uri TEXT, metadata TEXT (JSON or NULL),
+ *   records(coll, id, seq INTEGER, document TEXT, uri TEXT, metadata TEXT
+ *           (JSON or NULL), embedding BLOB (float32 little-endian; last, so
+ *           reading the other columns never walks its overflow pages),
  *           PRIMARY KEY(coll, id)) WITHOUT ROWID; index (coll, seq)
+ *   meta 'wm:<collection id>' = the collection's write watermark: bumped by
+ *           every write transaction, stored in the index file it matches
  *
  * Durability: journal_mode=WAL, synchronous=FULL by default, so a write is
  * on disk (fsync) before the caller acknowledges it.
@@ -84,6 +87,15 @@ typedef ov_rc (*store_rec_fn)(void *ctx, const store_rec *rec);
 /* Stream a collection's records in seq order. */
 ov_rc store_load_records(store *s, const char *coll_id, void *ctx, store_rec_fn fn, ov_err *err);
 
+/* The same in key order (a sequential range scan, several times faster
+ * than seq order, which needs a lookup per row); without the vectors (vec
+ * NULL, dim 0) unless with_vecs: a warm start whose index file matches the
+ * watermark needs only the rest. */
+ov_rc store_scan_records(store *s, const char *coll_id, bool with_vecs, void *ctx,
+                         store_rec_fn fn, ov_err *err);
+/* The collection's write watermark (0 if it was never written). */
+ov_rc store_get_watermark(store *s, const char *coll_id, int64_t *out, ov_err *err);
+
 /* ---- record writes: a transaction holds one request's changes ---- */
 ov_rc store_tx_begin(store *s, ov_err *err);
 /* Insert or replace one record (full row). */
@@ -91,6 +103,8 @@ ov_rc store_tx_put(store *s, const char *coll_id, const store_rec *rec, ov_err *
 ov_rc store_tx_del(store *s, const char *coll_id, const char *id, size_t id_len, ov_err *err);
 /* Record the collection's dimension inside the open transaction. */
 ov_rc store_tx_set_dim(store *s, const char *coll_id, int64_t dim, ov_err *err);
+/* Set the collection's write watermark inside the open transaction. */
+ov_rc store_tx_set_watermark(store *s, const char *coll_id, int64_t wm, ov_err *err);
 /* Commit; on failure the transaction is rolled back. */
 ov_rc store_tx_commit(store *s, ov_err *err);
 void store_tx_rollback(store *s);

@@ -111,12 +111,157 @@ static void test_concurrency_readers_and_writer(void)
     core_close(db);
 }
 
+/* Graph-sized collection: readers query (unfiltered and filtered) while the
+ * writer adds big batches (the parallel insert path), upserts vectors and
+ * deletes enough to force rebuilds; the index saver thread runs meanwhile.
+ * Every answer must be complete (k results, sorted) and, at the end, hold
+ * only live records. */
+#define BIG_DIM 16
+static atomic_int big_stop;
+static atomic_long big_answers;
+
+static void big_vec(int i, int salt, float *v)
+{
+    for (int d = 0; d < BIG_DIM; d++)
+        v[d] = (float)((i * 31 + d * 7 + salt * 13) % 97) / 97.0f - 0.5f;
+}
+
+static void *big_reader(void *arg)
+{
+    long me = (long)arg;
+    ov_arena *a = ov_arena_create(1 << 16);
+    int i = 0;
+    while (!atomic_load(&big_stop)) {
+        float q[BIG_DIM];
+        big_vec(i++ * 17 + (int)me, 1, q);
+        core_read_begin(db);
+        core_coll *c;
+        ov_err err;
+        if (core_coll_by_name(db, T, D, ov_str_c("bigc"), &c, &err) == OV_OK) {
+            core_filter *f = NULL;
+            if (i % 2)
+                core_filter_compile(a, J(a, "{\"p\":{\"$ne\":1}}"), NULL, &f, &err);
+            ov_buf out = {0};
+            ov_rc rc = core_coll_query(c, q, 1, BIG_DIM, 10, NULL, f, CORE_INC_DISTANCES, a,
+                                       &out, &err);
+            json_val *v;
+            if (rc != OV_OK || json_parse(a, out.p, out.len, NULL, &v, &err) != OV_OK)
+                fprintf(stderr, "big reader: %s\n", err.msg), abort();
+            const json_val *d = &json_get(v, "distances")->u.a[0];
+            if (d->n != 10)
+                fprintf(stderr, "big reader: %u results\n", d->n), abort();
+            for (uint32_t k = 1; k < d->n; k++)
+                if (d->u.a[k - 1].num > d->u.a[k].num + 1e-6)
+                    fprintf(stderr, "big reader: unsorted\n"), abort();
+            ov_buf_free(&out);
+            atomic_fetch_add(&big_answers, 1);
+        }
+        core_read_end(db);
+        ov_arena_destroy(a);
+        a = ov_arena_create(1 << 16);
+    }
+    ov_arena_destroy(a);
+    return NULL;
+}
+
+static void big_write(ov_arena *a, core_write_op op, int from, int to, int salt)
+{
+    ov_buf b = {0};
+    ov_buf_puts(&b, "{\"ids\":[");
+    for (int i = from; i < to; i++)
+        ov_buf_printf(&b, "%s\"k%d\"", i > from ? "," : "", i);
+    ov_buf_puts(&b, "],\"embeddings\":[");
+    for (int i = from; i < to; i++) {
+        float v[BIG_DIM];
+        big_vec(i, salt, v);
+        ov_buf_puts(&b, i > from ? ",[" : "[");
+        for (int d = 0; d < BIG_DIM; d++)
+            ov_buf_printf(&b, "%s%.5f", d ? "," : "", v[d]);
+        ov_buf_putc(&b, ']');
+    }
+    ov_buf_puts(&b, "],\"metadatas\":[");
+    for (int i = from; i < to; i++)
+        ov_buf_printf(&b, "%s{\"p\":%d}", i > from ? "," : "", i % 3);
+    ov_buf_puts(&b, "]}");
+    json_val *v = J(a, b.p);
+    core_batch bt = {.ids = json_get(v, "ids"), .embeddings = json_get(v, "embeddings"),
+                     .metadatas = json_get(v, "metadatas")};
+    bt.n = bt.ids->n;
+    ov_err err;
+    core_read_begin(db);
+    core_coll *c;
+    CHECK_EQ(core_coll_by_name(db, T, D, ov_str_c("bigc"), &c, &err), OV_OK);
+    CHECK_EQ(core_coll_write(db, c, op, &bt, a, &err), OV_OK);
+    core_read_end(db);
+    ov_buf_free(&b);
+}
+
+static void test_concurrency_graph_index(void)
+{
+    core_opts o = {.path = dir, .sync_normal = true};
+    ov_err err;
+    CHECK_EQ(core_open(&o, &db, &err), OV_OK);
+    ov_buf out = {0};
+    core_coll_spec spec = {.name = ov_str_c("bigc")};
+    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_OK);
+    ov_buf_free(&out);
+    ov_arena *a = ov_arena_create(1 << 20);
+    big_write(a, CORE_ADD, 0, 2400, 0);
+    pthread_t th[2];
+    for (long i = 0; i < 2; i++)
+        pthread_create(&th[i], NULL, big_reader, (void *)i);
+    big_write(a, CORE_ADD, 2400, 3000, 0);     /* parallel insert */
+    big_write(a, CORE_UPSERT, 0, 100, 5);      /* vectors replaced */
+    for (int r = 0; r < 4; r++) {
+        char ids[8192];
+        size_t n = 0;
+        n += (size_t)snprintf(ids + n, sizeof ids - n, "[");
+        for (int i = 0; i < 300; i++)
+            n += (size_t)snprintf(ids + n, sizeof ids - n, "%s\"k%d\"", i ? "," : "",
+                                  100 + r * 300 + i);
+        snprintf(ids + n, sizeof ids - n, "]");
+        core_read_begin(db);
+        core_coll *c;
+        CHECK_EQ(core_coll_by_name(db, T, D, ov_str_c("bigc"), &c, &err), OV_OK);
+        CHECK_EQ(core_coll_delete_records(db, c, J(a, ids), NULL, a, &err), OV_OK);
+        core_read_end(db);
+    }
+    while (atomic_load(&big_answers) < 20)
+        usleep(1000);
+    atomic_store(&big_stop, 1);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    /* deleted ids (k100..k1299) never come back */
+    core_read_begin(db);
+    core_coll *c;
+    CHECK_EQ(core_coll_by_name(db, T, D, ov_str_c("bigc"), &c, &err), OV_OK);
+    CHECK_EQ(core_coll_count(c), 1800);
+    for (int i = 0; i < 30; i++) {
+        float q[BIG_DIM];
+        big_vec(100 + i * 40, 0, q);
+        ov_buf o2 = {0};
+        CHECK_EQ(core_coll_query(c, q, 1, BIG_DIM, 10, NULL, NULL, 0, a, &o2, &err), OV_OK);
+        json_val *v = J(a, o2.p);
+        const json_val *ids = &json_get(v, "ids")->u.a[0];
+        CHECK_EQ(ids->n, 10);
+        for (uint32_t k = 0; k < ids->n; k++) {
+            int id = atoi(ids->u.a[k].u.s + 1);
+            CHECK(id < 100 || id >= 1300);
+        }
+        ov_buf_free(&o2);
+    }
+    core_read_end(db);
+    ov_arena_destroy(a);
+    core_close(db);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/omvec-test-conc-XXXXXX");
     if (!mkdtemp(dir))
         return 1;
     RUN(test_concurrency_readers_and_writer);
+    RUN(test_concurrency_graph_index);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# bench/bench.sh [omvec|chroma|both] - the issue-3 benchmark, omvec and the
+# real Chroma 1.0.0 server (npm bindings) measured in the same run on the
+# same machine. Run by hand from the repository root; results go to stdout
+# (copy them into docs/performance.md with the date and the machine).
+#
+# Workload (bench/mkdata.c, seeded): three cosine collections of 30,000 /
+# 30,000 / 5,000 unit vectors of 768 floats clustered like text embeddings,
+# each record with a short document and five metadata fields, added in
+# batches of 1,000 through the HTTP API; 2,000 held-out queries per
+# collection (k=10, include documents, metadatas, distances).
+#
+# Measures, per server: bulk-load time, RSS after load, size on disk,
+# recall@10 against exact search (bench/recall.py, numpy), query throughput
+# and p50/p99/p99.9 at concurrency 1, 8 and 32 on the first 30,000-vector
+# collection (bench/loadgen.c), and restart-to-first-answered-query (first
+# collection, and all three). The load generator's own ceiling is shown
+# against the heartbeat endpoint first.
+#
+# Environment: WORK (default /tmp/omvec-bench), CHROMA_DIR (a directory
+# where `npm install chromadb-js-bindings-linux-x64-gnu@0.1.3` was run;
+# default /work/chroma-bench), DUR (seconds per throughput run, default 10).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WHICH=${1:-both}
+W=${WORK:-/tmp/omvec-bench}
+CB=${CHROMA_DIR:-/work/chroma-bench}
+DUR=${DUR:-10}
+PORT=8765
+DIM=768
+mkdir -p "$W" build
+make -s omvec
+gcc -std=gnu17 -O2 -pthread bench/loadgen.c -o build/loadgen
+gcc -std=gnu17 -O2 bench/mkdata.c -lm -o build/mkdata
+
+NAMES=(c30a c30b c05k)
+SIZES=(30000 30000 5000)
+for i in 0 1 2; do
+    n=${SIZES[$i]}; nm=${NAMES[$i]}
+    [ -f "$W/$nm.vec" ] || build/mkdata "$n" $DIM 1000 2000 $((i + 1)) "$W/$nm.add" "$W/$nm.query" "$W/$nm.vec"
+done
+
+B=/api/v2/tenants/default_tenant/databases/default_database
+pid=""
+stop() { [ -n "$pid" ] && kill -TERM "$pid" 2> /dev/null && wait "$pid" 2> /dev/null; pid=""; }
+trap stop EXIT
+
+start() { # kind dir
+    if [ "$1" = omvec ]; then
+        ./omvec run --port $PORT --path "$2" --log-level warn > "$W/$1.log" 2>&1 &
+    else
+        node -e "require('$CB/node_modules/chromadb-js-bindings-linux-x64-gnu').cli(['chroma','run','--path','$2','--port','$PORT'])" > "$W/$1.log" 2>&1 &
+    fi
+    pid=$!
+    until curl -sf "http://127.0.0.1:$PORT/api/v2/heartbeat" > /dev/null 2>&1; do sleep 0.01; done
+}
+
+coll_id() { curl -s "http://127.0.0.1:$PORT$B/collections/$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'; }
+
+now() { date +%s.%N; }
+
+run_one() {
+    local kind=$1 dir="$W/data-$1"
+    echo "=== $kind"
+    rm -rf "$dir"
+    start "$kind" "$dir"
+    build/loadgen -p $PORT -u /api/v2/heartbeat -m GET -c 8 -d 3 | sed 's/^/loadgen ceiling (heartbeat): /'
+    local t0 t1 ids=()
+    t0=$(now)
+    for i in 0 1 2; do
+        nm=${NAMES[$i]}
+        curl -sf -XPOST "http://127.0.0.1:$PORT$B/collections" -H 'Content-Type: application/json' \
+            -d "{\"name\":\"$nm\",\"metadata\":{\"hnsw:space\":\"cosine\"}}" > /dev/null
+        id=$(coll_id "$nm")
+        ids+=("$id")
+        while IFS= read -r line; do
+            printf '%s' "$line" | curl -sf -o /dev/null -XPOST -H 'Content-Type: application/json' \
+                "http://127.0.0.1:$PORT$B/collections/$id/add" --data-binary @-
+        done < "$W/$nm.add"
+    done
+    t1=$(now)
+    echo "bulk load 65,000 vectors: $(python3 -c "print(round($t1 - $t0, 2))") s"
+    for i in 0 1 2; do
+        echo "count ${NAMES[$i]}: $(curl -s "http://127.0.0.1:$PORT$B/collections/${ids[$i]}/count")"
+    done
+    sleep 3 # let background index saving / compaction settle
+    echo "RSS after load: $(($(ps -o rss= -p "$pid") / 1024)) MiB"
+    echo "size on disk: $(($(du -sk "$dir" | cut -f1) / 1024)) MiB"
+    for i in 0 1 2; do
+        echo "${NAMES[$i]}: $(/usr/bin/python3 bench/recall.py "http://127.0.0.1:$PORT$B/collections/${ids[$i]}/query" \
+            "$W/${NAMES[$i]}.vec" "${SIZES[$i]}" $DIM "$W/${NAMES[$i]}.query" 2000)"
+    done
+    local u="$B/collections/${ids[0]}/query"
+    build/loadgen -p $PORT -u "$u" -b "$W/c30a.query" -c 1 -n 2000 | sed 's/^/c30a query: /'
+    build/loadgen -p $PORT -u "$u" -b "$W/c30a.query" -c 8 -d "$DUR" | sed 's/^/c30a query: /'
+    build/loadgen -p $PORT -u "$u" -b "$W/c30a.query" -c 32 -d "$DUR" | sed 's/^/c30a query: /'
+    echo "server CPU after the query runs: $(ps -o times= -p "$pid") s (user+sys, whole life)"
+    # restart: stop cleanly, start, time to the first answered query
+    stop
+    local q1 q
+    q1=$(head -1 "$W/c30a.query")
+    t0=$(now)
+    start "$kind" "$dir"
+    until printf '%s' "$q1" | curl -sf -o /dev/null -XPOST -H 'Content-Type: application/json' \
+        "http://127.0.0.1:$PORT$B/collections/${ids[0]}/query" --data-binary @-; do sleep 0.005; done
+    t1=$(now)
+    for i in 1 2; do
+        q=$(head -1 "$W/${NAMES[$i]}.query")
+        until printf '%s' "$q" | curl -sf -o /dev/null -XPOST -H 'Content-Type: application/json' \
+            "http://127.0.0.1:$PORT$B/collections/${ids[$i]}/query" --data-binary @-; do sleep 0.005; done
+    done
+    local t2
+    t2=$(now)
+    echo "restart to first answered query: $(python3 -c "print(round($t1 - $t0, 3))") s; all three collections: $(python3 -c "print(round($t2 - $t0, 3))") s"
+    stop
+}
+
+case "$WHICH" in
+omvec | chroma) run_one "$WHICH" ;;
+both) run_one omvec; run_one chroma ;;
+*) echo "usage: bench/bench.sh [omvec|chroma|both]"; exit 2 ;;
+esac

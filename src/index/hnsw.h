@@ -1,0 +1,111 @@
+/* index/hnsw.h - a Hierarchical Navigable Small World graph (Malkov and
+ * Yashunin) over float vectors in one of the three spaces of dist.h.
+ *
+ * Nodes are identified to callers by a 64-bit label (the collection uses the
+ * record's sequence number, which never changes and is never reused). The
+ * index holds the only in-memory copy of every vector, exactly as given
+ * (cosine keeps 1/|v| per node instead of a normalised copy), so callers
+ * read embeddings back from it bit for bit.
+ * Removing a label tombstones its node: searches walk through tombstones but
+ * never return them; hnsw_needs_rebuild says when they have piled up.
+ *
+ * Locking: the caller serialises writers (hnsw_add, hnsw_remove, rebuild)
+ * against readers (hnsw_search) - the collection's rwlock does this. Readers
+ * may run in parallel with each other: search scratch is per thread.
+ * hnsw_add may itself use several threads for one batch (it locks node
+ * link lists internally while it does).
+ *
+ * Ownership: hnsw_new returns an index the caller frees with hnsw_free.
+ *
+ * Layer: index; depends on util. */
+#ifndef OMVEC_INDEX_HNSW_H
+#define OMVEC_INDEX_HNSW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "index/dist.h"
+#include "util/err.h"
+
+typedef struct hnsw hnsw;
+
+typedef struct hnsw_params {
+    size_t dim;
+    dist_space space;
+    int m;               /* links per node on the upper levels; 2m on level 0 */
+    int ef_construction;
+    uint64_t seed;       /* level generator */
+} hnsw_params;
+
+/* Limits on what the metadata may ask for. */
+#define HNSW_M_MIN 2
+#define HNSW_M_MAX 256
+#define HNSW_EF_MAX 4096
+#define HNSW_LEVEL_MAX 16
+
+/* Make an empty index. Parameters are clamped to the limits above. */
+hnsw *hnsw_new(const hnsw_params *p);
+void hnsw_free(hnsw *h);
+
+const hnsw_params *hnsw_get_params(const hnsw *h);
+/* Nodes that are not tombstoned. */
+size_t hnsw_live(const hnsw *h);
+/* All nodes, tombstones included. */
+size_t hnsw_nodes(const hnsw *h);
+/* Bytes held (vectors, links, maps), for metrics. */
+size_t hnsw_memory(const hnsw *h);
+
+/* Add n vectors (raw form; normalised here for cosine) under n labels.
+ * A label already present is tombstoned first (its vector is replaced).
+ * nthreads > 1 builds in parallel; the result is a valid graph either way.
+ * Cannot fail except by aborting on out-of-memory (sizes are the caller's). */
+void hnsw_add(hnsw *h, const int64_t *labels, const float *vecs, size_t n, int nthreads);
+
+/* Tombstone a label. Returns false when it is not present. */
+bool hnsw_remove(hnsw *h, int64_t label);
+
+/* True when the label is present and live. */
+bool hnsw_has(const hnsw *h, int64_t label);
+/* The stored vector (as given) of a live label, or NULL. */
+const float *hnsw_vector(const hnsw *h, int64_t label);
+
+/* Copy q into out (dim floats) in the form hnsw_distance expects: unit
+ * length for cosine, unchanged otherwise. */
+void hnsw_prepare_query(const hnsw *h, const float *q, float *out);
+/* Distance from a prepared query to a live label; NAN when absent. */
+float hnsw_distance(const hnsw *h, const float *prepared, int64_t label);
+
+/* True when tombstones make up enough of the graph that a rebuild pays. */
+bool hnsw_needs_rebuild(const hnsw *h);
+/* A new index holding only the live nodes (vectors copied, graph rebuilt
+ * with nthreads). The caller frees the old one. */
+hnsw *hnsw_rebuild(const hnsw *h, int nthreads);
+
+/* Optional filter: return true to allow a label in the results. */
+typedef bool (*hnsw_allow_fn)(void *ctx, int64_t label);
+
+/* The k nearest live nodes to q (raw form), best first, searching with
+ * beam width max(ef, k). allow (may be NULL) restricts which labels count
+ * as results; the graph is still walked through the others.
+ * Returns the number of results written to out_dist / out_label (<= k). */
+size_t hnsw_search(const hnsw *h, const float *q, size_t k, size_t ef, hnsw_allow_fn allow,
+                   void *ctx, float *out_dist, int64_t *out_label);
+
+/* ---- persistence (hnsw_file.c) ---- */
+
+/* Write the index to path atomically (temporary file, fsync, rename).
+ * watermark is stored in the header for the caller's use. */
+ov_rc hnsw_save(const hnsw *h, const char *path, int64_t watermark, ov_err *err);
+/* Read an index written by hnsw_save. Any mismatch (magic, format,
+ * dimension, space, size, checksum) is OV_ECORRUPT with a message; the file
+ * is never trusted past its own validation. */
+ov_rc hnsw_load(const char *path, size_t dim, dist_space space, hnsw **out,
+                int64_t *out_watermark, ov_err *err);
+
+/* ---- internal, shared by hnsw*.c ---- */
+/* Labels of the nodes in node order, with live flags, for the loader. */
+void hnsw_foreach_live(const hnsw *h, void *ctx, void (*fn)(void *ctx, int64_t label,
+                                                             const float *vec));
+
+#endif

