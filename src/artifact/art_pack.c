@@ -176,8 +176,7 @@ ov_rc art_pack(const art_pack_opts *o, art_manifest *out_manifest, ov_err *err)
         rc = ov_err_set(err, OV_EINVAL, "bad collection name %s", o->collection);
         goto cleanup;
     }
-    snprintf(path, sizeof path, "%s/omvec.sqlite3", dir);
-    if ((rc = store_coll_export(o->dir, tenant, database, o->collection, path, &info, err)))
+    if ((rc = store_coll_export(o->dir, tenant, database, o->collection, dir, &info, err)))
         goto cleanup;
     /* the manifest */
     m->format_version = ART_FORMAT_VERSION;

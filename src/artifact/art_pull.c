@@ -5,11 +5,13 @@
  * directory is always removed; the data directory changes only through the
  * final transaction. */
 #include <curl/curl.h>
+#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "artifact/artifact.h"
@@ -95,6 +97,28 @@ ov_rc art_fetch_url(const char *url, const char *path, const _Atomic int *cancel
     return OV_OK;
 }
 
+/* A pull killed half-way (kill -9, power loss) leaves its DIR/.pull-XXXXXX
+ * behind; remove those older than an hour (a live pull's is younger). */
+#define ART_STALE_TMP_S 3600
+static void clean_stale(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    char p[4096 + 300];
+    time_t now = time(NULL);
+    if (!d)
+        return;
+    while ((de = readdir(d))) {
+        struct stat st;
+        if (strncmp(de->d_name, ".pull-", 6) != 0)
+            continue;
+        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode) && now - st.st_mtime > ART_STALE_TMP_S)
+            art_rmtree(p);
+    }
+    closedir(d);
+}
+
 static bool is_url(const char *s)
 {
     return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
@@ -111,6 +135,7 @@ ov_rc art_pull(const char *source, const art_pull_opts *o, art_pull_result *out,
         if (stat(o->dir, &st) != 0 || !S_ISDIR(st.st_mode))
             return ov_err_set(err, OV_EIO, "cannot create data directory %s", o->dir);
     }
+    clean_stale(o->dir);
     if ((size_t)snprintf(tmp, sizeof tmp, "%s/.pull-XXXXXX", o->dir) >= sizeof tmp ||
         !mkdtemp(tmp)) {
         tmp[0] = 0;

@@ -143,19 +143,20 @@ static ov_rc attach(sqlite3 *db, const char *file, ov_err *err)
 }
 
 ov_rc store_coll_export(const char *dir, const char *tenant, const char *database,
-                        const char *name, const char *dst_file, store_xinfo *out, ov_err *err)
+                        const char *name, const char *dst_dir, store_xinfo *out, ov_err *err)
 {
-    char src[XFER_PATH_MAX];
+    char src[XFER_PATH_MAX], dst[XFER_PATH_MAX];
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     bool created = false;
     int rows = 0;
     ov_rc rc;
     memset(out, 0, sizeof *out);
-    if ((rc = store_path(dir, src, sizeof src, err)) || (rc = ensure_store(dir, err)))
+    if ((rc = store_path(dir, src, sizeof src, err)) || (rc = store_path(dst_dir, dst, sizeof dst, err)) ||
+        (rc = ensure_store(dir, err)))
         return rc;
-    if (access(dst_file, F_OK) == 0)
-        return ov_err_set(err, OV_EEXISTS, "%s already exists", dst_file);
+    if (access(dst, F_OK) == 0)
+        return ov_err_set(err, OV_EEXISTS, "%s already exists", dst);
     if ((rc = open_conn(src, SQLITE_OPEN_READONLY, &db, err)))
         return rc;
     rc = read_coll(db, "main", "tenant = ?1 AND database = ?2 AND name = ?3", tenant, database,
@@ -169,68 +170,55 @@ ov_rc store_coll_export(const char *dir, const char *tenant, const char *databas
                         database, dir);
         goto cleanup;
     }
-    /* the new file: schema via the store, then one transaction of copies */
-    if ((rc = open_conn(dst_file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &db, err)))
-        goto cleanup;
+    /* the new store: the schema from store_open, then one file (no WAL) and
+     * one transaction of copies */
     created = true;
-    if ((rc = exec(db,
-                   "PRAGMA journal_mode=DELETE;"
-                   "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
-                   "CREATE TABLE tenants(name TEXT PRIMARY KEY);"
-                   "CREATE TABLE databases(id TEXT PRIMARY KEY, name TEXT NOT NULL,"
-                   " tenant TEXT NOT NULL, UNIQUE(tenant, name));"
-                   "CREATE TABLE collections(id TEXT PRIMARY KEY, name TEXT NOT NULL,"
-                   " tenant TEXT NOT NULL, database TEXT NOT NULL, metadata TEXT,"
-                   " dimension INTEGER, config TEXT NOT NULL, UNIQUE(tenant, database, name));"
-                   "CREATE TABLE records(coll TEXT NOT NULL, id BLOB NOT NULL,"
-                   " seq INTEGER NOT NULL, embedding BLOB, document BLOB, uri BLOB,"
-                   " metadata BLOB, PRIMARY KEY(coll, id)) WITHOUT ROWID;"
-                   "CREATE INDEX records_seq ON records(coll, seq);"
-                   "INSERT INTO meta(key, value) VALUES('schema_version', '1');",
-                   err, "create artifact store")) ||
+    if ((rc = ensure_store(dst_dir, err)) ||
+        (rc = open_conn(dst, SQLITE_OPEN_READWRITE, &db, err)) ||
+        (rc = exec(db, "PRAGMA journal_mode=DELETE;", err, "journal mode")) ||
         (rc = attach(db, src, err)) || (rc = exec(db, "BEGIN", err, "begin")))
         goto cleanup;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO main.collections SELECT id, name, tenant, database,"
-                           " metadata, dimension, config FROM src.collections WHERE id = ?1;"
-                           , -1, &st, NULL) != SQLITE_OK) {
-        rc = db_err(db, err, OV_EIO, "export");
-        goto cleanup;
+    static const char *const steps[] = {
+        "INSERT INTO main.collections(id, name, tenant, database, metadata, dimension, config)"
+        " SELECT id, name, tenant, database, metadata, dimension, config FROM src.collections"
+        " WHERE id = ?1",
+        "INSERT INTO main.records(coll, id, seq, document, uri, metadata, embedding)"
+        " SELECT coll, id, seq, document, uri, metadata, embedding FROM src.records"
+        " WHERE coll = ?1",
+        "INSERT OR IGNORE INTO main.tenants(name) SELECT tenant FROM main.collections",
+        "INSERT OR IGNORE INTO main.databases(id, name, tenant) SELECT d.id, d.name, d.tenant"
+        " FROM src.databases d JOIN main.collections c ON c.tenant = d.tenant AND"
+        " c.database = d.name",
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        if (sqlite3_prepare_v2(db, steps[i], -1, &st, NULL) != SQLITE_OK) {
+            rc = db_err(db, err, OV_EIO, "export");
+            goto cleanup;
+        }
+        if (sqlite3_bind_parameter_count(st) == 1)
+            sqlite3_bind_text(st, 1, out->id, -1, SQLITE_STATIC);
+        int r = sqlite3_step(st);
+        sqlite3_finalize(st);
+        st = NULL;
+        if (r != SQLITE_DONE) {
+            rc = db_err(db, err, OV_EIO, "export");
+            goto cleanup;
+        }
     }
-    sqlite3_bind_text(st, 1, out->id, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        rc = db_err(db, err, OV_EIO, "export collection");
-        goto cleanup;
-    }
-    sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO main.records SELECT coll, id, seq, embedding, document,"
-                           " uri, metadata FROM src.records WHERE coll = ?1",
-                           -1, &st, NULL) != SQLITE_OK) {
-        rc = db_err(db, err, OV_EIO, "export");
-        goto cleanup;
-    }
-    sqlite3_bind_text(st, 1, out->id, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        rc = db_err(db, err, OV_EIO, "export records");
-        goto cleanup;
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    if ((rc = exec(db,
-                   "INSERT INTO main.tenants SELECT DISTINCT tenant FROM main.collections;"
-                   "INSERT INTO main.databases SELECT d.id, d.name, d.tenant FROM src.databases d"
-                   " JOIN main.collections c ON c.tenant = d.tenant AND c.database = d.name;"
-                   "COMMIT; DETACH DATABASE src;",
-                   err, "export catalog")))
-        goto cleanup;
+    rc = exec(db, "COMMIT; DETACH DATABASE src;", err, "export commit");
 cleanup:
     sqlite3_finalize(st);
     if (db)
         sqlite3_close(db);
     if (rc != OV_OK) {
-        if (created)
-            unlink(dst_file);
+        if (created) {
+            unlink(dst);
+            char p[XFER_PATH_MAX + 8];
+            snprintf(p, sizeof p, "%s-wal", dst);
+            unlink(p);
+            snprintf(p, sizeof p, "%s-shm", dst);
+            unlink(p);
+        }
         store_xinfo_clear(out);
     }
     return rc;
@@ -413,6 +401,9 @@ ov_rc store_coll_import(const char *dir, const char *src_file, const char *versi
         "INSERT OR IGNORE INTO main.databases(id, name, tenant) SELECT d.id, d.name, d.tenant"
         " FROM src.databases d JOIN src.collections c ON c.tenant = d.tenant AND"
         " c.database = d.name",
+        "DELETE FROM main.meta WHERE key IN (SELECT 'wm:' || m.id FROM main.collections m,"
+        " src.collections s WHERE m.id = s.id OR (m.tenant = s.tenant AND"
+        " m.database = s.database AND m.name = s.name))",
         "DELETE FROM main.records WHERE coll IN (SELECT m.id FROM main.collections m,"
         " src.collections s WHERE m.id = s.id OR (m.tenant = s.tenant AND"
         " m.database = s.database AND m.name = s.name))",
@@ -421,8 +412,8 @@ ov_rc store_coll_import(const char *dir, const char *src_file, const char *versi
         " m.database = s.database AND m.name = s.name))",
         "INSERT INTO main.collections(id, name, tenant, database, metadata, dimension, config)"
         " SELECT id, name, tenant, database, metadata, dimension, config FROM src.collections",
-        "INSERT INTO main.records(coll, id, seq, embedding, document, uri, metadata)"
-        " SELECT coll, id, seq, embedding, document, uri, metadata FROM src.records",
+        "INSERT INTO main.records(coll, id, seq, document, uri, metadata, embedding)"
+        " SELECT coll, id, seq, document, uri, metadata, embedding FROM src.records",
         "INSERT OR REPLACE INTO main.meta(key, value) SELECT 'artifact:' || tenant || '/' ||"
         " database || '/' || name, ?1 FROM src.collections",
     };
@@ -441,13 +432,15 @@ ov_rc store_coll_import(const char *dir, const char *src_file, const char *versi
             goto cleanup;
         }
     }
-    if ((rc = exec(db, "COMMIT", err, "commit")))
-        goto cleanup;
-    in_tx = false;
+    /* index files go before the commit: if it then fails, the old data is
+     * rebuilt from the store instead of being served from a stale graph */
     for (int i = 0; i < 2; i++)
         if (old_ids[i])
             drop_index_file(dir, old_ids[i]);
     drop_index_file(dir, in.id);
+    if ((rc = exec(db, "COMMIT", err, "commit")))
+        goto cleanup;
+    in_tx = false;
 cleanup:
     sqlite3_finalize(st);
     if (in_tx)

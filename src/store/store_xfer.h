@@ -39,14 +39,15 @@ typedef struct store_xinfo {
 void store_xinfo_clear(store_xinfo *info);
 
 /* Export collection tenant/database/name of the store in dir into a new
- * standalone store file dst_file (which must not exist).
- * Params:    dir [in] data directory; dst_file [in] path of the new file;
+ * standalone store dst_dir/omvec.sqlite3 (which must not exist; the schema
+ * comes from store_open, then the file is switched to journal_mode=DELETE).
+ * Params:    dir [in] data directory; dst_dir [in] an existing directory;
  *            out [out] what was exported.
  * Returns:   OV_OK; OV_ENOTFOUND when there is no such collection; OV_EIO
- *            on storage errors (dst_file is removed again).
+ *            on storage errors (the new file is removed again).
  * Ownership: caller clears out with store_xinfo_clear. */
 ov_rc store_coll_export(const char *dir, const char *tenant, const char *database,
-                        const char *name, const char *dst_file, store_xinfo *out, ov_err *err);
+                        const char *name, const char *dst_dir, store_xinfo *out, ov_err *err);
 
 /* Open a standalone store file read-only and check it: the schema, exactly
  * one collection, every embedding dimension*4 bytes long, SQLite's
@@ -65,8 +66,9 @@ ov_rc store_coll_installed(const char *dir, const char *tenant, const char *data
 /* Replace (or create) in dir's store the collection held by src_file, in one
  * transaction: any collection with the same tenant/database/name or the same
  * id is deleted with its records, the new rows copied, the artifact version
- * recorded. Index files DIR/index/<id>.hnsw of the replaced and the new ids
- * are removed afterwards so they are rebuilt from the store.
+ * recorded. The index files DIR/index/<id>.hnsw and the write watermarks
+ * (meta 'wm:<id>') of the replaced and the new ids are removed before the
+ * commit, so the index is rebuilt from the store on the next open.
  * Params:    src_file must have passed store_file_inspect.
  * Returns:   OV_OK; OV_EIO (the target is unchanged). */
 ov_rc store_coll_import(const char *dir, const char *src_file, const char *version,

@@ -188,6 +188,21 @@ describe("pull", () => {
     } finally { await s.dispose(); }
   });
 
+  test("a temporary directory left by a killed pull is removed by the next pull once stale", async () => {
+    const old = path.join(dest, ".pull-OLD123");
+    const fresh = path.join(dest, ".pull-NEW123");
+    fs.mkdirSync(path.join(old, "x"), { recursive: true });
+    fs.writeFileSync(path.join(old, "x", "omvec.sqlite3"), "partial");
+    fs.mkdirSync(fresh);
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600 * 1000);
+    fs.utimesSync(old, twoHoursAgo, twoHoursAgo);
+    const r = await omvec("pull", A1, "--path", dest);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!fs.existsSync(old), "stale .pull- directory kept");
+    assert.ok(fs.existsSync(fresh), "a live pull's directory was removed");
+    fs.rmSync(fresh, { recursive: true });
+  });
+
   test("pull from a local HTTP server; a 404 and a refused connection are clear errors", async () => {
     const fsrv = await fileServer({ "/a1.tar.gz": A1 });
     const d = makeTempDir("omvec-70-http");
