@@ -203,6 +203,32 @@ describe("pull", () => {
     fs.rmSync(fresh, { recursive: true });
   });
 
+  test("a newer artifact replaces the served vectors, not only the rows (no stale index file)", async () => {
+    const d = makeTempDir("omvec-70-ix");
+    try {
+      assert.equal((await omvec("pull", A2, "--path", d)).code, 0);
+      let s = await startServer({ dir: d, tag: "omvec-70-ix" });
+      const q = { query_embeddings: [vecs[5]], n_results: 3, include: ["distances"] };
+      let r = await raw(s, "POST", P.op(expected.id, "query"), q);
+      assert.ok(r.json.ids[0].includes("t00005"), r.text);
+      await s.dispose(); // the index file is written at close
+      const ixdir = path.join(d, "index");
+      assert.ok(fs.existsSync(ixdir) && fs.readdirSync(ixdir).some((f) => f.endsWith(".hnsw")), "no index file written");
+      // version 2024_03: t00005 now points the other way
+      await raw(src, "POST", P.op(expected.id, "update"), { ids: ["t00005"], embeddings: [vecs[5].map((x) => -x)] });
+      const A3 = path.join(work, "a3.tar.gz");
+      assert.equal((await omvec("pack", NAME, "--path", src.dir, "-o", A3, "--version", "2024_03")).code, 0);
+      const p = await omvec("pull", A3, "--path", d);
+      assert.match(p.stdout, /installed art_mondo version 2024_03/);
+      s = await startServer({ dir: d, tag: "omvec-70-ix" });
+      try {
+        r = await raw(s, "POST", P.op(expected.id, "query"), q);
+        assert.ok(!r.json.ids[0].includes("t00005"), `stale vector served: ${r.text}`);
+        assert.equal(r.json.ids[0][0], "z1");
+      } finally { await s.dispose(); }
+    } finally { fs.rmSync(d, { recursive: true, force: true }); }
+  });
+
   test("pull from a local HTTP server; a 404 and a refused connection are clear errors", async () => {
     const fsrv = await fileServer({ "/a1.tar.gz": A1 });
     const d = makeTempDir("omvec-70-http");
