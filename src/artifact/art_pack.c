@@ -46,20 +46,30 @@ static void describe(const store_xinfo *info, art_manifest *m)
         v->type == JSON_STRING)
         snprintf(m->space, sizeof m->space, "%s", v->u.s);
     const json_val *e = NULL;
-    if (cfg && cfg->type == JSON_OBJECT)
-        e = json_get(cfg, "embedder");
-    if (!e && meta && meta->type == JSON_OBJECT)
+    if (meta && meta->type == JSON_OBJECT)
         e = json_get(meta, "omvec:embedder");
+    if (!e && cfg && cfg->type == JSON_OBJECT)
+        e = json_get(cfg, "embedder");
     if (e && e->type == JSON_OBJECT) {
         const json_val *k = json_get(e, "id");
         e = k ? k : json_get(e, "kind");
     }
     if (e && e->type == JSON_STRING)
         snprintf(m->embedder, sizeof m->embedder, "%s", e->u.s);
+    /* the digest: of the embedder's stored parameters when the collection
+     * has them (metadata "omvec:embedder_params", as the onto pipeline
+     * writes), else of everything that could hold them */
     ov_buf d = {0};
-    ov_buf_puts(&d, info->config_json ? info->config_json : "");
-    ov_buf_putc(&d, '\n');
-    ov_buf_puts(&d, info->metadata_json ? info->metadata_json : "");
+    const json_val *params = meta && meta->type == JSON_OBJECT
+                                 ? json_get(meta, "omvec:embedder_params")
+                                 : NULL;
+    if (params) {
+        json_put_val(&d, params);
+    } else {
+        ov_buf_puts(&d, info->config_json ? info->config_json : "");
+        ov_buf_putc(&d, '\n');
+        ov_buf_puts(&d, info->metadata_json ? info->metadata_json : "");
+    }
     char h[65];
     art_sha256_mem(d.p, d.len, h);
     snprintf(m->embedder_digest, sizeof m->embedder_digest, "sha256:%s", h);

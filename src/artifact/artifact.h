@@ -19,10 +19,11 @@
  *   created           UTC time of packing, RFC 3339
  *   collection        {name, id, tenant, database, space, dimension, count}
  *   embedder          {id, digest}: id is the embedder spec recorded with the
- *                     collection (config "embedder" or metadata
- *                     "omvec:embedder"), or null when none is recorded;
- *                     digest is "sha256:" + hex of config_json "\n"
- *                     metadata_json, which hold its parameters
+ *                     collection (metadata "omvec:embedder", or config
+ *                     "embedder"), or null when none is recorded; digest is
+ *                     "sha256:" + hex of the metadata "omvec:embedder_params"
+ *                     value as compact JSON, or, when there is none, of
+ *                     config_json "\n" metadata_json
  *   files             [{path, size, sha256}] for every file of <top> except
  *                     manifest.json itself; nothing else may be present
  *

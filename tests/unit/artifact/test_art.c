@@ -154,6 +154,8 @@ static void test_art_manifest_refusals(void)
 }
 
 /* A small collection written through the store API. */
+static const char *source_meta = "{\"hnsw:space\":\"cosine\"}";
+
 static void make_source(const char *dir, int nrec, const char *doc_prefix)
 {
     store *s = NULL;
@@ -163,7 +165,7 @@ static void make_source(const char *dir, int nrec, const char *doc_prefix)
                           .name = "unit_coll",
                           .tenant = "default_tenant",
                           .database = "default_database",
-                          .metadata_json = "{\"hnsw:space\":\"cosine\"}",
+                          .metadata_json = source_meta,
                           .config_json = "{\"space\":\"cosine\"}",
                           .dimension = 3};
     store_coll_delete(s, row.id, &err);
@@ -283,6 +285,27 @@ static void test_art_pack_pull_roundtrip(void)
     CHECK_EQ(load(dst).n, 10);
 }
 
+/* The manifest names the collection's embedder and digests its stored
+ * parameters (metadata omvec:embedder / omvec:embedder_params). */
+static void test_art_manifest_embedder(void)
+{
+    char src[128], out[128], h[65], want[80];
+    snprintf(src, sizeof src, "%s/emb", base);
+    snprintf(out, sizeof out, "%s/emb.tar.gz", base);
+    source_meta = "{\"hnsw:space\":\"cosine\",\"omvec:embedder\":\"lexical\","
+                  "\"omvec:embedder_params\":{\"dim\":8}}";
+    make_source(src, 2, "e");
+    art_manifest m;
+    ov_err err = {0};
+    art_pack_opts po = {.dir = src, .collection = "unit_coll", .out_file = out, .version = "1"};
+    CHECK_EQ(art_pack(&po, &m, &err), OV_OK);
+    CHECK_STR(m.embedder, "lexical");
+    art_sha256_mem("{\"dim\":8}", 9, h);
+    snprintf(want, sizeof want, "sha256:%s", h);
+    CHECK_STR(m.embedder_digest, want);
+    source_meta = "{\"hnsw:space\":\"cosine\"}";
+}
+
 int main(void)
 {
     snprintf(base, sizeof base, "/tmp/omvec-unit-art-XXXXXX");
@@ -292,6 +315,7 @@ int main(void)
     RUN(test_art_manifest_roundtrip);
     RUN(test_art_manifest_refusals);
     RUN(test_art_pack_pull_roundtrip);
+    RUN(test_art_manifest_embedder);
     art_rmtree(base);
     return harness_done();
 }
