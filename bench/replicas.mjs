@@ -8,7 +8,8 @@
 // Builds bench/loadgen.c and bench/mkdata.c, generates N clustered unit
 // vectors (cosine), loads them into a scratch server, packs an artifact,
 // starts three replicas prewarmed from it, and runs loadgen (closed loop,
-// keep-alive, k=10 with documents, metadatas and distances) for SECONDS
+// keep-alive, k=10 with documents, metadatas and distances; the index as
+// served, HNSW) for SECONDS
 // against each setup. Prints a markdown table for docs/operations.md.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -62,8 +63,8 @@ function loadgen(port) {
   const out = run("build/loadgen", ["-p", String(port), "-u", qpath, "-b", qry, "-c", String(CONC), "-d", String(SECONDS)]);
   const m = out.match(/([\d.]+) req\/s; latency ms p50 ([\d.]+) p90 ([\d.]+) p99 ([\d.]+)/);
   if (!m) throw new Error(out);
-  const errs = out.match(/errors? (\d+)/);
-  return { rps: Number(m[1]), p50: m[2], p90: m[3], p99: m[4], line: out.trim(), errs: errs ? errs[1] : "?" };
+  const errs = out.match(/errors (\d+), non-2xx (\d+)/);
+  return { rps: Number(m[1]), p50: m[2], p90: m[3], p99: m[4], line: out.trim(), errs: errs ? `${errs[1]} / ${errs[2]}` : "?" };
 }
 
 const rows = [];
@@ -76,8 +77,8 @@ for (const n of [1, 3]) {
 for (const r of reps) await r.dispose();
 fs.rmSync(work, { recursive: true, force: true });
 
-console.log(`\n${N} x ${DIM}-d cosine, exact search, k=10, concurrency ${CONC}, ${SECONDS} s each, ` +
+console.log(`\n${N} x ${DIM}-d cosine, served as omvec serves (HNSW), k=10, concurrency ${CONC}, ${SECONDS} s each, ` +
   `${os.cpus().length} CPUs (${os.cpus()[0].model}), everything on one host\n`);
-console.log("| setup | req/s | p50 ms | p90 ms | p99 ms |\n|---|---|---|---|---|");
-for (const [name, r] of rows) console.log(`| ${name} | ${r.rps} | ${r.p50} | ${r.p90} | ${r.p99} |`);
+console.log("| setup | req/s | p50 ms | p90 ms | p99 ms | errors / non-2xx |\n|---|---|---|---|---|---|");
+for (const [name, r] of rows) console.log(`| ${name} | ${r.rps} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.errs} |`);
 for (const [name, r] of rows) console.log(`# ${name}: ${r.line}`);
