@@ -144,8 +144,11 @@ void http_metrics_render(http_metrics *m, const http_metrics_state *st, ov_buf *
                       "omvec_collections %zu\n"
                       "# HELP omvec_records Records in all collections.\n"
                       "# TYPE omvec_records gauge\n"
-                      "omvec_records %zu\n",
-                      st->collections, st->records);
+                      "omvec_records %zu\n"
+                      "# HELP omvec_index_memory_bytes Memory of the vector indexes.\n"
+                      "# TYPE omvec_index_memory_bytes gauge\n"
+                      "omvec_index_memory_bytes %zu\n",
+                      st->collections, st->records, st->index_bytes);
     rss(out);
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);

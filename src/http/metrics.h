@@ -10,6 +10,7 @@
  *                                              2 done, 3 failing (retrying)
  *   prewarm_artifacts_total{outcome}           counter: installed, kept, failed
  *   collections, records                       gauges (whole store)
+ *   index_memory_bytes                         gauge: HNSW graphs and vectors
  *   process_resident_memory_bytes              gauge (/proc/self/statm)
  *   uptime_seconds                             gauge
  *
@@ -42,6 +43,7 @@ typedef struct http_metrics_state {
     long in_flight;
     int have_store; /* collections/records valid */
     size_t collections, records;
+    size_t index_bytes;
 } http_metrics_state;
 
 /* Create zeroed counters. Ownership: caller destroys. */

@@ -119,6 +119,7 @@ static enum MHD_Result send_ops(http_server *s, struct MHD_Connection *conn, htt
     if (db) {
         st.have_store = 1;
         core_stats(db, &st.collections, &st.records);
+        st.index_bytes = core_index_memory(db);
     }
     http_metrics_render(s->metrics, &st, &body);
     rq->early_status = 200;

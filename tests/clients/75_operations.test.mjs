@@ -38,6 +38,7 @@ test("GET /metrics: requests by route and status, latency histograms, collection
     assert.equal(m.omvec_prewarm_state, 0);
     assert.equal(m.omvec_collections, 1);
     assert.equal(m.omvec_records, 50);
+    assert.ok(m.omvec_index_memory_bytes >= 50 * 4 * 4, `index memory ${m.omvec_index_memory_bytes}`);
     assert.ok(m.omvec_process_resident_memory_bytes > 1e6);
     assert.ok(m.omvec_uptime_seconds > 0);
     assert.equal((await raw(s, "POST", "/metrics")).status, 405);
