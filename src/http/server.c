@@ -25,6 +25,7 @@ struct http_server {
     api_server *_Atomic api; /* swapped once by http_server_set_ready */
     core_db *_Atomic db;     /* NULL until ready; for metrics */
     atomic_int ready;        /* 0 while prewarming: API routes answer 503 */
+    atomic_int draining;     /* set by http_server_stop: responses close */
     atomic_int prewarm_state;
     atomic_ulong pw_installed, pw_kept, pw_failed;
     http_metrics *metrics;
@@ -36,6 +37,7 @@ struct http_server {
 };
 
 typedef struct http_req {
+    http_server *srv;
     ov_arena *arena;
     api_match m;
     char *path;
@@ -61,8 +63,8 @@ static ov_str header(struct MHD_Connection *c, const char *name)
     return (ov_str){v, len};
 }
 
-static enum MHD_Result send_body(struct MHD_Connection *conn, int status, const char *ctype,
-                                 ov_buf *body)
+static enum MHD_Result send_body(struct MHD_Connection *conn, http_req *rq, int status,
+                                 const char *ctype, ov_buf *body)
 {
     size_t len;
     char *p = ov_buf_take(body, &len);
@@ -72,6 +74,10 @@ static enum MHD_Result send_body(struct MHD_Connection *conn, int status, const 
         return MHD_NO;
     }
     MHD_add_response_header(r, "Content-Type", ctype ? ctype : "application/json");
+    /* while draining, keep-alive clients (a balancer's pool) are told to
+     * reconnect elsewhere instead of reusing a connection about to close */
+    if (rq->srv && atomic_load(&rq->srv->draining))
+        MHD_add_response_header(r, "Connection", "close");
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, r);
     MHD_destroy_response(r);
     return ret;
@@ -90,7 +96,7 @@ static enum MHD_Result send_error(struct MHD_Connection *conn, http_req *rq, int
         ov_err_set(&e, rc, "%s", msg);
     api_error(&rs, rc, &e);
     rq->early_status = status;
-    return send_body(conn, status, NULL, &rs.body);
+    return send_body(conn, rq, status, NULL, &rs.body);
 }
 
 /* GET /ready and GET /metrics, answered here because the state they report
@@ -105,7 +111,7 @@ static enum MHD_Result send_ops(http_server *s, struct MHD_Connection *conn, htt
         rq->early_status = ready ? 200 : 503;
         ov_buf_printf(&body, "{\"ready\":%s,\"prewarm\":\"%s\"}", ready ? "true" : "false",
                       pw_names[pw & 3]);
-        return send_body(conn, rq->early_status, NULL, &body);
+        return send_body(conn, rq, rq->early_status, NULL, &body);
     }
     http_metrics_state st = {
         .ready = ready,
@@ -123,7 +129,7 @@ static enum MHD_Result send_ops(http_server *s, struct MHD_Connection *conn, htt
     }
     http_metrics_render(s->metrics, &st, &body);
     rq->early_status = 200;
-    return send_body(conn, 200, "text/plain; version=0.0.4; charset=utf-8", &body);
+    return send_body(conn, rq, 200, "text/plain; version=0.0.4; charset=utf-8", &body);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -139,6 +145,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!rq)
             return MHD_NO;
         *req_cls = rq;
+        rq->srv = s;
         atomic_fetch_add(&s->in_flight, 1);
         clock_gettime(CLOCK_MONOTONIC, &rq->t0);
         rq->id = atomic_fetch_add(&s->next_id, 1) + 1;
@@ -203,7 +210,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     api_handle(atomic_load(&s->api), &ar, &rs);
     rq->early_status = rs.status; /* for the log */
     ov_buf_free(&rq->body);
-    return send_body(conn, rs.status, rs.content_type, &rs.body);
+    return send_body(conn, rq, rs.status, rs.content_type, &rs.body);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
@@ -302,6 +309,7 @@ void http_server_stop(http_server *s, unsigned drain_ms)
 {
     if (!s)
         return;
+    atomic_store(&s->draining, 1);
     MHD_quiesce_daemon(s->d);
     for (unsigned waited = 0; atomic_load(&s->in_flight) > 0 && waited < drain_ms; waited += 10)
         usleep(10000);

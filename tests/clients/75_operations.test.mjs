@@ -1,6 +1,7 @@
 // Operations (issue 6): GET /metrics in Prometheus text, one JSON log line
 // per request with --log-level, graceful shutdown on SIGTERM.
 import { test } from "node:test";
+import http from "node:http";
 import assert from "node:assert/strict";
 import { createServer, startServer } from "./lib/server.mjs";
 import { raw, paths, rng, randomVectors } from "./lib/api.mjs";
@@ -88,10 +89,18 @@ test("SIGTERM: stop accepting, finish the requests in flight, close the store, e
   const url = s.url + P.op(id, "query");
   let sentTerm = 0;
   const results = await (async () => {
-    const inflight = Array.from({ length: 12 }, () =>
-      fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
-        .then(async (r) => ({ status: r.status, n: (await r.json()).ids.length, at: Date.now() }))
-        .catch((e) => ({ error: String(e.cause?.code || e.message), at: Date.now() })));
+    const agent = new http.Agent({ keepAlive: true });
+    const payload = JSON.stringify(body);
+    const post = () => new Promise((resolve) => {
+      const req = http.request(url, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } }, (res) => {
+        let text = "";
+        res.on("data", (d) => { text += d; });
+        res.on("end", () => resolve({ status: res.statusCode, n: JSON.parse(text).ids.length, at: Date.now(), connection: res.headers.connection }));
+      });
+      req.on("error", (e) => resolve({ error: String(e.code || e.message), at: Date.now() }));
+      req.end(payload);
+    });
+    const inflight = Array.from({ length: 12 }, post);
     await new Promise((r) => setTimeout(r, 40));
     sentTerm = Date.now();
     s.proc.kill("SIGTERM");
@@ -107,6 +116,9 @@ test("SIGTERM: stop accepting, finish the requests in flight, close the store, e
   assert.ok(ok.length >= 1, JSON.stringify(results));
   for (const r of ok) assert.equal(r.n, 150);
   assert.ok(ok.some((r) => r.at >= sentTerm), "no request finished after SIGTERM: nothing was in flight");
+  // answers sent while draining tell keep-alive clients to reconnect elsewhere
+  const late = ok.filter((r) => r.at >= sentTerm + 50);
+  for (const r of late) assert.equal(r.connection, "close", JSON.stringify(r));
   assert.equal(exit.code, 0);
   const log = s.log.join("");
   assert.match(log, /signal 15: draining and stopping/);
