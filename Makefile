@@ -97,13 +97,27 @@ check: omvec
 run: omvec
 	./omvec run
 
+# libFuzzer: the library is built once with coverage instrumentation into an
+# archive, so a target may #include a .c file (fuzz_json reaches the JSON
+# statics) without clashing with the archived copy, as the replay build does.
 FUZZ_CC ?= clang
-fuzz:
-	@mkdir -p build/fuzz
-	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
-	  echo "fuzz: $$n"; \
-	  $(FUZZ_CC) $(CPPFLAGS) -Itests -std=c17 -g -O1 -pthread -fsanitize=fuzzer,address,undefined \
-	    -o build/fuzz/$$n $$f $(LIB_SRC) $(LDLIBS) || exit 1; done
+FUZZ_FLAGS = -std=c17 -g -O1 -pthread -fno-omit-frame-pointer
+FUZZ_OBJ := $(patsubst src/%.c,build/fuzz/obj/%.o,$(LIB_SRC))
+
+build/fuzz/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined \
+	    $(ISA_$(patsubst dist_%,%,$(basename $(notdir $<)))) -c $< -o $@
+
+build/fuzz/libomvec.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libomvec.a
+	$(FUZZ_CC) $(CPPFLAGS) -Itests $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
+	    -o $@ $< build/fuzz/libomvec.a $(LDLIBS)
+
+fuzz: $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 
 lint:
 	scripts/check_includes.sh

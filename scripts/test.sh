@@ -9,6 +9,6 @@ scripts/install-deps.sh --test
 node20=$(ls -d "$PWD"/build/node20/node_modules/node-linux-*/bin 2> /dev/null | head -1 || true)
 [ -n "$node20" ] && export PATH="$node20:$PATH"
 if [ -f tests/clients/package.json ] && [ ! -d tests/clients/node_modules ]; then
-    (cd tests/clients && npm ci --silent --no-audit --no-fund)
+    (cd tests/clients && npm ci --omit=optional --silent --no-audit --no-fund)
 fi
 make -j2 check

@@ -1,12 +1,13 @@
 #!/bin/sh
-# scripts/test_arm64.sh - cross-compile the distance-kernel unit test
-# (tests/unit/index/test_dist.c with dist.c, dist_scalar.c, dist_neon.c,
-# topk.c and util/) for AArch64 and run it under qemu-user, so the NEON
-# kernels are checked on an x86-64 developer machine or CI.
+# scripts/test_arm64.sh - cross-compile the distance-kernel and HNSW unit
+# tests (tests/unit/index/test_dist.c and test_hnsw.c with the index and
+# util sources they need) for AArch64 and run them under qemu-user, so the
+# NEON kernels and the index are checked on an x86-64 developer machine or
+# CI (make check runs this).
 #
 # Usage: scripts/test_arm64.sh        (from anywhere; run as root, or with
 #                                      the packages below already installed)
-# Prints the test's own "N passed, N failed" line; exits non-zero when the
+# Prints one "N passed, N failed" line for both tests; exits non-zero when the
 # build fails, a test fails, or the tools cannot be had.
 #
 # The binary is linked -static, so qemu needs no AArch64 sysroot. UBSan
@@ -35,10 +36,33 @@ if ! command -v "$CC" >/dev/null 2>&1 || ! command -v "$QEMU" >/dev/null 2>&1 ||
 fi
 
 mkdir -p "$OUT"
+FLAGS="-std=c17 -Wall -Wextra ${WERROR-${CI:+-Werror}} -g -O2 -pthread -D_GNU_SOURCE -Isrc -Itests
+    -fsanitize=undefined -fsanitize-undefined-trap-on-error -static"
 # shellcheck disable=SC2086
-"$CC" -std=c17 -Wall -Wextra ${WERROR-${CI:+-Werror}} -g -O2 -pthread -D_GNU_SOURCE -Isrc -Itests \
-    -fsanitize=undefined -fsanitize-undefined-trap-on-error \
-    -static -o "$OUT/test_dist" \
+"$CC" $FLAGS -o "$OUT/test_dist" \
     tests/unit/index/test_dist.c src/index/dist_neon.c src/util/err.c src/util/mem.c -lm
+# shellcheck disable=SC2086
+"$CC" $FLAGS -o "$OUT/test_hnsw" \
+    tests/unit/index/test_hnsw.c src/index/dist.c src/index/dist_scalar.c src/index/dist_neon.c \
+    src/util/err.c src/util/mem.c -lm
 
-"$QEMU" "$OUT/test_dist"
+pass=0
+fail=0
+for t in test_dist test_hnsw; do
+    line=$("$QEMU" "$OUT/$t" 2>&1 | tee "$OUT/$t.log" | tail -1)
+    case "$line" in
+    *" passed, "*" failed")
+        p=${line%% passed*}
+        f=${line#*passed, }
+        f=${f%% failed*}
+        pass=$((pass + p))
+        fail=$((fail + f))
+        ;;
+    *)
+        cat "$OUT/$t.log"
+        fail=$((fail + 1))
+        ;;
+    esac
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -30,5 +30,13 @@ for t in $(find build/tsan/tests/unit -type f -name 'test_*concurren*' ! -name '
     fi
 done
 rm -f /tmp/omvec-ts.$$
+# the kernels and the index on AArch64 (cross-compiled, run under qemu-user)
+if out=$(scripts/test_arm64.sh 2>&1); then
+    line=$(printf '%s\n' "$out" | tail -1)
+    p=${line%% passed*}
+    pass=$((pass + p)); echo "ok   arm64 (qemu) ($line)"
+else
+    fail=$((fail + 1)); printf '%s\n' "$out" | tail -30; echo "FAIL arm64 (qemu)"
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

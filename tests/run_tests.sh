@@ -49,6 +49,12 @@ done
 while read -r target dirs; do
     case "$target" in ''|'#'*) continue ;; esac
     bin=build/$V/replay/$target
+    # a line may name a target whose issue has not landed yet (fuzz_tokens:
+    # the tokenizer); its source is what makes it required
+    if [ ! -f "tests/fuzz/$target.c" ]; then
+        echo "skip corpus $target (no tests/fuzz/$target.c yet)"
+        continue
+    fi
     [ -x "$bin" ] || { echo "missing replay binary $bin"; fail=$((fail + 1)); continue; }
     # shellcheck disable=SC2086
     stage "corpus $target" "$bin" $(eval echo $dirs)

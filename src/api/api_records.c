@@ -15,19 +15,40 @@ static ov_rc opt_array(const json_val *body, const char *key, const json_val **o
     return OV_OK;
 }
 
-static ov_rc write_records(api_server *s, api_request *rq, core_coll *c, api_response *rs,
-                           ov_err *err)
+/* The checks FastAPI made on the request model of 0.5.23 before the handler
+ * ran, so before the collection is looked up (an empty body to /get of an
+ * unknown collection is 422, not 400 InvalidCollection): the body is one
+ * JSON object (delete may send none); add/upsert/update carry a list of ids
+ * and query carries query_embeddings. */
+static ov_rc body_of(api_request *rq, const json_val **out, ov_err *err)
 {
-    const json_val *body;
-    ov_rc rc = api_body_object(rq, false, &body, err);
+    ov_rc rc = api_body_object(rq, rq->m.id == R_REC_DELETE, out, err);
     if (rc != OV_OK)
         return rc;
+    if (rq->m.id == R_REC_ADD || rq->m.id == R_REC_UPSERT || rq->m.id == R_REC_UPDATE) {
+        const json_val *ids = json_get(*out, "ids");
+        if (!ids)
+            return ov_err_set(err, OV_ESCHEMA, "ids: field required");
+        if (ids->type == JSON_NULL)
+            return ov_err_set(err, OV_ESCHEMA, "ids: none is not an allowed value");
+        if (ids->type != JSON_ARRAY)
+            return ov_err_set(err, OV_ESCHEMA, "ids: value is not a valid list");
+    }
+    if (rq->m.id == R_REC_QUERY && !api_field(*out, "query_embeddings"))
+        return ov_err_set(err, OV_ESCHEMA, "query_embeddings: field required%s",
+                          api_field(*out, "query_texts")
+                              ? " (query_texts needs an embedding function; this server has "
+                                "none, send query_embeddings)"
+                              : "");
+    return OV_OK;
+}
+
+static ov_rc write_records(api_server *s, api_request *rq, const json_val *body, core_coll *c,
+                           api_response *rs, ov_err *err)
+{
+    ov_rc rc;
     core_batch b = {0};
-    const json_val *ids = json_get(body, "ids");
-    if (!ids)
-        return ov_err_set(err, OV_ESCHEMA, "ids: field required");
-    if (ids->type != JSON_ARRAY)
-        return ov_err_set(err, OV_EINVAL, "Expected ids to be a list of str");
+    const json_val *ids = json_get(body, "ids"); /* a list: body_of */
     if (ids->n > OV_MAX_BATCH)
         return ov_err_set(err, OV_ELIMIT, "Batch size %u exceeds maximum batch size %d", ids->n,
                           OV_MAX_BATCH);
@@ -60,13 +81,12 @@ static ov_rc filter_of(api_request *rq, const json_val *body, core_filter **f, o
                                body ? json_get(body, "where_document") : NULL, f, err);
 }
 
-static ov_rc delete_records(api_server *s, api_request *rq, core_coll *c, api_response *rs,
-                            ov_err *err)
+static ov_rc delete_records(api_server *s, api_request *rq, const json_val *body, core_coll *c,
+                            api_response *rs, ov_err *err)
 {
-    const json_val *body;
     core_filter *f;
-    ov_rc rc = api_body_object(rq, true, &body, err);
-    if (rc != OV_OK || (rc = filter_of(rq, body, &f, err)) != OV_OK)
+    ov_rc rc = filter_of(rq, body, &f, err);
+    if (rc != OV_OK)
         return rc;
     if ((rc = core_coll_delete_records(s->db, c, body ? json_get(body, "ids") : NULL, f,
                                        rq->arena, err)) != OV_OK)
@@ -76,14 +96,14 @@ static ov_rc delete_records(api_server *s, api_request *rq, core_coll *c, api_re
     return OV_OK;
 }
 
-static ov_rc get_records(api_request *rq, core_coll *c, api_response *rs, ov_err *err)
+static ov_rc get_records(api_request *rq, const json_val *body, core_coll *c, api_response *rs,
+                         ov_err *err)
 {
-    const json_val *body;
     core_filter *f;
     unsigned inc;
     int64_t limit = -1, offset = 0;
-    ov_rc rc = api_body_object(rq, false, &body, err);
-    if (rc || (rc = filter_of(rq, body, &f, err)) ||
+    ov_rc rc;
+    if ((rc = filter_of(rq, body, &f, err)) ||
         (rc = api_include(body, CORE_INC_DOCUMENTS | CORE_INC_METADATAS, &inc, err)) ||
         (rc = api_int_field(body, "limit", &limit, err)) ||
         (rc = api_int_field(body, "offset", &offset, err)))
@@ -97,14 +117,14 @@ static ov_rc get_records(api_request *rq, core_coll *c, api_response *rs, ov_err
                          err);
 }
 
-static ov_rc query_records(api_request *rq, core_coll *c, api_response *rs, ov_err *err)
+static ov_rc query_records(api_request *rq, const json_val *body, core_coll *c,
+                           api_response *rs, ov_err *err)
 {
-    const json_val *body;
     core_filter *f;
     unsigned inc;
     int64_t k = 10;
-    ov_rc rc = api_body_object(rq, false, &body, err);
-    if (rc || (rc = filter_of(rq, body, &f, err)) ||
+    ov_rc rc;
+    if ((rc = filter_of(rq, body, &f, err)) ||
         (rc = api_include(body, CORE_INC_DOCUMENTS | CORE_INC_METADATAS | CORE_INC_DISTANCES,
                           &inc, err)))
         return rc;
@@ -117,14 +137,7 @@ static ov_rc query_records(api_request *rq, core_coll *c, api_response *rs, ov_e
             return ov_err_set(err, OV_EINVAL, "Expected n_results to be a non-negative int");
         k = nr->inum > OV_MAX_K ? OV_MAX_K : nr->inum;
     }
-    const json_val *qe = api_field(body, "query_embeddings");
-    if (!qe) {
-        if (api_field(body, "query_texts"))
-            return ov_err_set(err, OV_EINVAL,
-                              "query_texts needs an embedding function; this collection has "
-                              "none, send query_embeddings");
-        return ov_err_set(err, OV_EINVAL, "Expected query_embeddings to be a non-empty list");
-    }
+    const json_val *qe = api_field(body, "query_embeddings"); /* present: body_of */
     if (qe->type != JSON_ARRAY || qe->n == 0)
         return ov_err_set(err, OV_EINVAL, "Expected query_embeddings to be a non-empty list");
     if (qe->n > OV_MAX_QUERIES)
@@ -162,9 +175,14 @@ void api_records(api_server *s, api_request *rq, api_response *rs)
     ov_rc rc;
     ov_str t = {0}, d = {0};
     core_coll *c;
+    const json_val *body = NULL;
     if (rq->m.v2) {
         t = rq->m.tenant;
         d = rq->m.database;
+    }
+    if (rq->m.id != R_REC_COUNT && (rc = body_of(rq, &body, &err)) != OV_OK) {
+        api_error(rs, rc, &err);
+        return;
     }
     core_read_begin(s->db);
     if ((rc = core_coll_by_id(s->db, t, d, rq->m.target, &c, &err)) != OV_OK)
@@ -173,16 +191,16 @@ void api_records(api_server *s, api_request *rq, api_response *rs)
     case R_REC_ADD:
     case R_REC_UPSERT:
     case R_REC_UPDATE:
-        rc = write_records(s, rq, c, rs, &err);
+        rc = write_records(s, rq, body, c, rs, &err);
         break;
     case R_REC_DELETE:
-        rc = delete_records(s, rq, c, rs, &err);
+        rc = delete_records(s, rq, body, c, rs, &err);
         break;
     case R_REC_GET:
-        rc = get_records(rq, c, rs, &err);
+        rc = get_records(rq, body, c, rs, &err);
         break;
     case R_REC_QUERY:
-        rc = query_records(rq, c, rs, &err);
+        rc = query_records(rq, body, c, rs, &err);
         break;
     default: /* R_REC_COUNT */
         rs->status = 200;

@@ -26,6 +26,9 @@ void api_server_destroy(api_server *s)
 
 ov_rc api_body_object(api_request *rq, bool allow_empty, const json_val **out, ov_err *err)
 {
+    /* 0.5.23 (FastAPI) answers every body problem found before the handler
+     * runs - empty, not JSON, not an object - with 422 and a "detail" list;
+     * the caller does this before looking anything up (CONTRACT 7). */
     *out = NULL;
     size_t i = 0;
     while (rq->body && i < rq->body_len &&
@@ -34,7 +37,7 @@ ov_rc api_body_object(api_request *rq, bool allow_empty, const json_val **out, o
     if (!rq->body || i == rq->body_len) {
         if (allow_empty)
             return OV_OK;
-        return ov_err_set(err, OV_EINVAL, "Expected a JSON object as the request body");
+        return ov_err_set(err, OV_ESCHEMA, "body: field required");
     }
     json_opts jo = {.max_depth = OV_JSON_MAX_DEPTH, .reject_dup_keys = true};
     json_val *v = NULL;
@@ -42,13 +45,15 @@ ov_rc api_body_object(api_request *rq, bool allow_empty, const json_val **out, o
     ov_rc rc = json_parse(rq->arena, rq->body, rq->body_len, &jo, &v, &jerr);
     if (rc == OV_ENOMEM)
         return ov_err_set(err, OV_ENOMEM, "out of memory parsing the body");
+    if (rc == OV_ELIMIT) /* a named limit (depth, sizes): 400, like the other limits */
+        return ov_err_set(err, OV_ELIMIT, "%s", jerr.msg);
     if (rc != OV_OK)
-        return ov_err_set(err, OV_EINVAL, "Failed to parse the request body as JSON: %s",
+        return ov_err_set(err, OV_ESCHEMA, "Failed to parse the request body as JSON: %s",
                           jerr.msg);
     if (v->type == JSON_NULL && allow_empty)
         return OV_OK;
     if (v->type != JSON_OBJECT)
-        return ov_err_set(err, OV_EINVAL, "Expected the request body to be a JSON object");
+        return ov_err_set(err, OV_ESCHEMA, "body: value is not a valid dict");
     *out = v;
     return OV_OK;
 }

@@ -159,8 +159,12 @@ ov_rc core_open(const core_opts *opts, core_db **out, ov_err *err)
     ov_rc rc = store_open(opts->path, !opts->sync_normal, &db->st, err);
     if (rc == OV_OK)
         rc = store_load_catalog(db->st, db, load_tenant, load_db, load_coll, err);
-    for (size_t i = 0; rc == OV_OK && i < db->n_colls; i++)
-        rc = core_coll_load(db, db->colls[i], err);
+    if (rc == OV_OK) {
+        core_preload *pl = core_preload_start(db);
+        for (size_t i = 0; rc == OV_OK && i < db->n_colls; i++)
+            rc = core_coll_load(db, pl, i, err);
+        core_preload_finish(pl);
+    }
     if (rc != OV_OK) {
         core_close(db);
         return rc;

@@ -29,6 +29,23 @@ core_coll *core_coll_new(void)
     return c;
 }
 
+const core_meta *core_rec_meta(const core_rec *r)
+{
+    core_meta *m = __atomic_load_n(&r->meta, __ATOMIC_ACQUIRE);
+    if (m || !r->meta_json)
+        return m;
+    m = core_meta_parse(r->meta_json, r->meta_json_len);
+    if (!m)
+        return NULL;
+    core_meta *expected = NULL;
+    if (!__atomic_compare_exchange_n((core_meta **)&r->meta, &expected, m, false,
+                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        free(m); /* another reader published first */
+        return expected;
+    }
+    return m;
+}
+
 void core_rec_clear(core_rec *r)
 {
     free(r->id);
@@ -217,12 +234,10 @@ static ov_rc load_one(void *ctx, const store_rec *sr)
         r.uri = ov_xstrndup(sr->uri, sr->uri_len);
         r.uri_len = (uint32_t)sr->uri_len;
     }
-    if (sr->meta_json) {
-        r.meta = core_meta_parse(sr->meta_json, sr->meta_json_len);
-        if (r.meta) {
-            r.meta_json = ov_xstrndup(sr->meta_json, sr->meta_json_len);
-            r.meta_json_len = (uint32_t)sr->meta_json_len;
-        }
+    if (sr->meta_json && sr->meta_json_len > 2) { /* written by us: never "{}" */
+        r.meta_json = ov_xstrndup(sr->meta_json, sr->meta_json_len);
+        r.meta_json_len = (uint32_t)sr->meta_json_len;
+        /* r.meta is parsed on first use (core_rec_meta) */
     }
     /* appended unordered and without the id map: sorted by seq after the scan */
     ensure_cap(c, c->n + 1);
@@ -271,24 +286,20 @@ static void find_orphan(void *ctx, int64_t label, const float *vec)
         oc->labels[oc->n++] = label;
 }
 
-ov_rc core_coll_load(core_db *db, core_coll *c, ov_err *err)
+ov_rc core_coll_load(core_db *db, core_preload *pl, size_t idx, ov_err *err)
 {
-    char path[4200];
-    core_index_path(db, c, path, sizeof path);
+    core_coll *c = db->colls[idx];
+    int64_t file_wm = -1;
+    ov_err ierr = {0};
+    ov_rc irc = core_preload_take(pl, idx, &c->ix, &file_wm, &ierr);
+    const char *why = irc == OV_OK ? NULL : ierr.msg;
+    if (irc != OV_OK && irc != OV_ENOTFOUND)
+        ov_log(OV_LOG_WARN, "index: collection %s: index file rejected (%s); rebuilding "
+               "from the store", c->id, ierr.msg);
     ov_rc rc = store_get_watermark(db->st, c->id, &c->wm, err);
     if (rc != OV_OK)
         return rc;
     c->saved_wm = -1;
-    int64_t file_wm = -1;
-    const char *why = "no dimension yet";
-    ov_err ierr = {0};
-    if (c->dim) {
-        ov_rc irc = hnsw_load(path, c->dim, c->space, &c->ix, &file_wm, &ierr);
-        why = irc == OV_OK ? NULL : ierr.msg;
-        if (irc != OV_OK && irc != OV_ENOTFOUND)
-            ov_log(OV_LOG_WARN, "index: collection %s: index file rejected (%s); rebuilding "
-                   "from the store", c->id, ierr.msg);
-    }
     load_ctx lc = {.c = c, .err = err};
     if (c->ix && file_wm == c->wm) {
         /* warm start: the file holds exactly the store's state */

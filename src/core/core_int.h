@@ -64,10 +64,16 @@ typedef struct core_rec {
     char *uri;
     uint32_t uri_len;
     uint32_t meta_json_len;
-    core_meta *meta;  /* NULL when absent */
+    core_meta *meta;  /* NULL when absent, or not parsed yet: use core_rec_meta */
     char *meta_json;  /* prepared JSON of meta, NULL when absent */
     int64_t seq;
 } core_rec;
+
+/* A record's metadata, parsed from meta_json on first use (records loaded
+ * at start-up are parsed lazily: most are never filtered on). Safe from
+ * concurrent readers: the first parse is published with a compare-and-swap.
+ * Returns NULL when the record has none. */
+const core_meta *core_rec_meta(const core_rec *r);
 
 struct core_coll {
     char id[37];
@@ -152,8 +158,16 @@ void core_rec_clear(core_rec *r);
 /* Append a record (takes ownership of the strings in r). Its vector goes
  * into the index separately (core_coll_index_add). */
 void core_coll_append(core_coll *c, core_rec *r);
-/* Load a collection's records from the store. */
-ov_rc core_coll_load(core_db *db, core_coll *c, ov_err *err);
+/* Start-up: index files read on a second thread (index_preload.c). */
+typedef struct core_preload core_preload;
+core_preload *core_preload_start(core_db *db);
+/* The result for db->colls[i] (waits for it); the caller owns *ix. */
+ov_rc core_preload_take(core_preload *pl, size_t i, hnsw **ix, int64_t *wm, ov_err *err);
+void core_preload_finish(core_preload *pl);
+
+/* Load db->colls[i]'s records from the store and its index (the preloaded
+ * file, reconciled, or rebuilt). */
+ov_rc core_coll_load(core_db *db, core_preload *pl, size_t i, ov_err *err);
 /* Config JSON as stored. */
 void core_coll_config_json(const core_coll *c, ov_buf *b);
 

@@ -282,7 +282,7 @@ static int cmp_value(const core_mv *mv, const json_val *op)
 
 static bool match_cmp(const fnode *n, const core_rec *r)
 {
-    const core_mv *mv = core_meta_find(r->meta, n->key, n->key_len);
+    const core_mv *mv = core_meta_find(core_rec_meta(r), n->key, n->key_len);
     bool eq;
     switch (n->op) {
     case OP_EQ:

@@ -217,8 +217,26 @@ done:
 #define CORE_EXACT_MAX 2048
 /* The graph's beam width is at least this, whatever hnsw:search_ef says
  * (Chroma's default of 10 gives poor recall): recall@10 >= 0.99 on the
- * benchmark's 768-d collections (docs/performance.md). */
-#define CORE_EF_FLOOR 100
+ * benchmark's 768-d collections (docs/performance.md). OMVEC_EF_FLOOR
+ * overrides it (1..4096), for measuring. */
+#define CORE_EF_FLOOR_DEFAULT 40
+
+static size_t ef_floor_v = CORE_EF_FLOOR_DEFAULT;
+static pthread_once_t ef_floor_once = PTHREAD_ONCE_INIT;
+
+static void ef_floor_init(void)
+{
+    const char *e = getenv("OMVEC_EF_FLOOR");
+    long v = e ? strtol(e, NULL, 10) : 0;
+    if (v >= 1 && v <= 4096)
+        ef_floor_v = (size_t)v;
+}
+
+static size_t ef_floor(void)
+{
+    pthread_once(&ef_floor_once, ef_floor_init);
+    return ef_floor_v;
+}
 
 typedef struct allow_ctx {
     const core_coll *c;
@@ -303,8 +321,8 @@ ov_rc core_coll_query(core_coll *c, const float *q, size_t nq, size_t dim, int64
     }
     allow_ctx actx = {c, allowed};
     size_t ef = (size_t)c->ef_search;
-    if (ef < CORE_EF_FLOOR)
-        ef = CORE_EF_FLOOR;
+    if (ef < ef_floor())
+        ef = ef_floor();
     int64_t *labels = ov_arena_alloc(a, (kk + 1) * sizeof *labels);
     if (!labels) {
         rc = ov_err_set(err, OV_ENOMEM, "out of memory");

@@ -79,32 +79,6 @@ static ov_rc validate(const core_coll *c, core_write_op op, const core_batch *b,
         if (memchr(id->u.s, 0, id->n))
             return ov_err_set(err, OV_EINVAL, "ids[%zu] contains a NUL character", i);
     }
-    /* duplicate ids inside the batch: the clients refuse them; so do we */
-    if (n > 1) {
-        core_idmap m;
-        core_rec *tmp = ov_trymalloc(n * sizeof *tmp);
-        if (!tmp)
-            return ov_err_set(err, OV_ENOMEM, "out of memory");
-        core_idmap_init(&m);
-        for (size_t i = 0; i < n; i++) {
-            tmp[i].id = (char *)b->ids->u.a[i].u.s;
-            tmp[i].id_len = b->ids->u.a[i].n;
-        }
-        core_idmap_rebuild(&m, tmp, 0);
-        rc = OV_OK;
-        for (size_t i = 0; i < n && rc == OV_OK; i++) {
-            if (core_idmap_get(&m, tmp, tmp[i].id, tmp[i].id_len) >= 0)
-                rc = ov_err_named(err, OV_EINVAL, "DuplicateIDError",
-                                  "Expected IDs to be unique, found duplicates of: %.*s",
-                                  (int)(tmp[i].id_len > 200 ? 200 : tmp[i].id_len), tmp[i].id);
-            else
-                core_idmap_put(&m, tmp, (uint32_t)i);
-        }
-        core_idmap_free(&m);
-        free(tmp);
-        if (rc != OV_OK)
-            return rc;
-    }
     if ((rc = check_array(b->embeddings, n, "embeddings", err)) ||
         (rc = check_array(b->documents, n, "documents", err)) ||
         (rc = check_array(b->uris, n, "uris", err)) ||
@@ -163,6 +137,41 @@ static ov_rc validate(const core_coll *c, core_write_op op, const core_batch *b,
     return OV_OK;
 }
 
+/* Duplicate ids inside one batch: Chroma 0.5.23 and 1.0.0 accept them (201,
+ * CONTRACT 2.1; the clients refuse them before sending), so the batch is
+ * applied as if its items were written one after the other: on add the
+ * first occurrence is stored and later ones are ignored like any add of an
+ * existing id; on upsert and update later occurrences merge onto the earlier
+ * one. Fills out_first[i] with the index of the first item carrying ids[i]
+ * (i itself when it is the first). */
+static ov_rc batch_first_ids(const core_batch *b, ov_arena *a, uint32_t **out_first, ov_err *err)
+{
+    size_t n = b->n;
+    uint32_t *first = ov_arena_alloc(a, (n ? n : 1) * sizeof *first);
+    core_rec *tmp = ov_trymalloc((n ? n : 1) * sizeof *tmp);
+    if (!first || !tmp) {
+        free(tmp);
+        return ov_err_set(err, OV_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        tmp[i].id = (char *)b->ids->u.a[i].u.s;
+        tmp[i].id_len = b->ids->u.a[i].n;
+    }
+    /* inserted in batch order with linear probing and no deletes, so a
+     * lookup meets the earliest item with an equal id first */
+    core_idmap m;
+    core_idmap_init(&m);
+    core_idmap_rebuild(&m, tmp, n);
+    for (size_t i = 0; i < n; i++) {
+        long f = core_idmap_get(&m, tmp, tmp[i].id, tmp[i].id_len);
+        first[i] = OV_ALWAYS(f >= 0 && (size_t)f <= i) ? (uint32_t)f : (uint32_t)i;
+    }
+    core_idmap_free(&m);
+    free(tmp);
+    *out_first = first;
+    return OV_OK;
+}
+
 static char *dup_or_null(const json_val *v, uint32_t *out_len)
 {
     if (!v) {
@@ -217,23 +226,55 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
     pthread_rwlock_wrlock(&c->lock);
     if ((rc = validate(c, op, b, a, &vecs, &dim, err)) != OV_OK || b->n == 0)
         goto done;
+    uint32_t *first = NULL;
+    long *plan_of = NULL; /* batch index of a first occurrence -> plan index, or -1 */
+    if ((rc = batch_first_ids(b, a, &first, err)) != OV_OK)
+        goto done;
+    plan_of = ov_arena_alloc(a, b->n * sizeof *plan_of);
     plan = ov_trymalloc(b->n * sizeof *plan);
-    if (!plan) {
+    if (!plan || !plan_of) {
         rc = ov_err_set(err, OV_ENOMEM, "out of memory");
         goto done;
     }
     int64_t seq = c->next_seq;
     for (size_t i = 0; i < b->n; i++) {
         const json_val *id = &b->ids->u.a[i];
-        long ex = core_idmap_get(&c->map, c->recs, id->u.s, id->n);
-        if ((op == CORE_ADD && ex >= 0) || (op == CORE_UPDATE && ex < 0))
-            continue;
-        plan_item *p = &plan[np++];
-        memset(p, 0, sizeof *p);
-        p->existing = ex;
         const json_val *doc = item_or_null(b->documents, i);
         const json_val *uri = item_or_null(b->uris, i);
         const json_val *meta = item_or_null(b->metadatas, i);
+        plan_of[i] = -1;
+        if (first[i] != i) {
+            /* a repeated id: ignored on add; merged onto the planned state
+             * on upsert and update (skipped when that id was skipped) */
+            long pi = plan_of[first[i]];
+            if (op == CORE_ADD || pi < 0)
+                continue;
+            plan_item *p = &plan[pi];
+            if (doc) {
+                free(p->rec.doc);
+                p->rec.doc = dup_or_null(doc, &p->rec.doc_len);
+            }
+            if (uri) {
+                free(p->rec.uri);
+                p->rec.uri = dup_or_null(uri, &p->rec.uri_len);
+            }
+            if (meta) {
+                core_meta *old_meta = p->rec.meta;
+                free(p->rec.meta_json);
+                set_meta(&p->rec, core_meta_merge(old_meta, meta));
+                free(old_meta);
+            }
+            if (vecs)
+                p->vec = &vecs[i * dim];
+            continue;
+        }
+        long ex = core_idmap_get(&c->map, c->recs, id->u.s, id->n);
+        if ((op == CORE_ADD && ex >= 0) || (op == CORE_UPDATE && ex < 0))
+            continue;
+        plan_of[i] = (long)np;
+        plan_item *p = &plan[np++];
+        memset(p, 0, sizeof *p);
+        p->existing = ex;
         if (ex < 0) {
             p->rec.id = ov_xstrndup(id->u.s, id->n);
             p->rec.id_len = id->n;
@@ -252,8 +293,8 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
                 free(p->rec.uri);
                 p->rec.uri = dup_or_null(uri, &p->rec.uri_len);
             }
-            set_meta(&p->rec, meta ? core_meta_merge(old->meta, meta)
-                                   : core_meta_merge(old->meta, NULL));
+            set_meta(&p->rec, meta ? core_meta_merge(core_rec_meta(old), meta)
+                                   : core_meta_merge(core_rec_meta(old), NULL));
         }
         p->vec_new = vecs != NULL;
         p->vec = vecs ? &vecs[i * dim] : (ex >= 0 ? core_rec_vec(c, (size_t)ex) : NULL);

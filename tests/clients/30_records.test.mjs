@@ -122,6 +122,30 @@ for (const ver of ["v1", "v2"]) {
       assert.equal((await raw(srv, "GET", P.op(id, "count"))).json, 6);
     });
 
+    test("duplicate ids inside one batch: 201 / 200 as Chroma, applied in order (add: first wins; upsert, update: later merges)", async () => {
+      const c = await raw(srv, "POST", P.collections(), { name: collName(`dups_${ver}`) });
+      assert.equal(c.status, 200, c.text);
+      const dop = (o, body) => raw(srv, "POST", P.op(c.json.id, o), body);
+      const a = await dop("add", { ids: ["dup", "x", "dup"], embeddings: [[1, 0, 0], [0, 1, 0], [0, 0, 1]], documents: ["first", "X", "second"], metadatas: [{ k: 1 }, null, { k: 2 }] });
+      assert.equal(a.status, 201, a.text);
+      assert.equal(a.json, true);
+      assert.equal((await raw(srv, "GET", P.op(c.json.id, "count"))).json, 2);
+      let g = await dop("get", { include: ["embeddings", "documents", "metadatas"] });
+      assert.deepEqual(g.json.ids, ["dup", "x"]);
+      assert.deepEqual(g.json.documents, ["first", "X"]);
+      assert.deepEqual(g.json.metadatas, [{ k: 1 }, null]);
+      assertClose(g.json.embeddings, [[1, 0, 0], [0, 1, 0]]);
+      const u = await dop("upsert", { ids: ["n", "n", "dup"], embeddings: [[1, 1, 0], [2, 2, 0], [3, 3, 3]], metadatas: [{ a: 1 }, { b: 2 }, { z: true }] });
+      assert.equal(u.status, 200, u.text);
+      const up = await dop("update", { ids: ["dup", "dup", "nope", "nope"], documents: ["u1", "u2", "n1", "n2"], metadatas: [{ k: null }, null, { q: 1 }, null] });
+      assert.equal(up.status, 200, up.text);
+      g = await dop("get", { include: ["embeddings", "documents", "metadatas"] });
+      assert.deepEqual(g.json.ids, ["dup", "x", "n"]);
+      assert.deepEqual(g.json.documents, ["u2", "X", null]);
+      assert.deepEqual(g.json.metadatas, [{ z: true }, null, { a: 1, b: 2 }]);
+      assertClose(g.json.embeddings, [[3, 3, 3], [0, 1, 0], [2, 2, 0]]);
+    });
+
     test("update merges metadata key by key; null deletes a key; 200 null", async () => {
       let u = await op("update", { ids: ["a"], metadatas: [{ n: 10, extra: "x" }] });
       assert.equal(u.status, 200);

@@ -20,6 +20,13 @@ function assertError(r, status, name, ctx = "") {
   }
 }
 
+/** 422 as 0.5.23 answers request-schema problems: FastAPI's "detail" list, plus a named error and message (the JS 3.x client reads "message" on 422). */
+function assertValidation(r, ctx) {
+  assertError(r, 422, "ValidationError", ctx);
+  assert.ok(Array.isArray(r.json.detail) && r.json.detail.length > 0, `${ctx}: detail list: ${r.text}`);
+  for (const d of r.json.detail) assert.ok(Array.isArray(d.loc) && typeof d.msg === "string", `${ctx}: detail item: ${r.text}`);
+}
+
 for (const ver of ["v1", "v2"]) {
   const P = paths[ver];
   describe(`raw ${ver}`, () => {
@@ -131,7 +138,41 @@ for (const ver of ["v1", "v2"]) {
         assert.ok(r.json && typeof r.json === "object", `${JSON.stringify(body)}: body not JSON: ${r.text}`);
       }
       const bad = await raw(srv, "POST", P.collections(), "{not json");
-      assert.ok(bad.status >= 400 && bad.status < 500);
+      assertValidation(bad, "bad JSON on create collection");
+      assert.equal(await count(), 3);
+    });
+
+    test("empty, malformed or non-object bodies and missing required fields -> 422 (0.5.23's FastAPI answer), checked before the collection lookup", async () => {
+      // the recordings: an empty body or bad JSON to /get of an unknown collection is 422, not 400 InvalidCollection
+      for (const coll of [id, MISSING_UUID]) {
+        for (const [o, body, what] of [
+          ["get", "", "empty body"],
+          ["get", '{"ids": [', "truncated JSON"],
+          ["query", "{not json", "malformed JSON"],
+          ["add", "[1,2]", "an array body"],
+          ["add", '"text"', "a string body"],
+          ["add", { embeddings: [[1, 0, 0]] }, "add without ids"],
+          ["upsert", { ids: null, embeddings: [[1, 0, 0]] }, "upsert with ids null"],
+          ["update", { ids: "a" }, "update with ids not a list"],
+          ["query", { n_results: 1 }, "query without query_embeddings"],
+          ["query", { query_texts: ["x"] }, "query_texts only"],
+        ]) {
+          assertValidation(await raw(srv, "POST", P.op(coll, o), body), `${what} (${coll === id ? "existing" : "unknown"} collection)`);
+        }
+      }
+      assertValidation(await raw(srv, "POST", P.collections(), ""), "empty body on create collection");
+      assertValidation(await raw(srv, "POST", P.collections(), { metadata: { a: 1 } }), "create without name");
+      // delete may come without a body, the filter check then answers
+      assertError(await raw(srv, "POST", P.op(MISSING_UUID, "delete"), ""), 400, "InvalidCollection", "empty delete on unknown collection");
+      assert.equal(await count(), 3);
+    });
+
+    test("a JSON body sent as text/plain is parsed (CONTRACT 9.5; fetch sends text/plain for string bodies)", async () => {
+      const body = JSON.stringify({ ids: ["tp"], embeddings: [[0.5, 0.5, 0.5]] });
+      const r = await raw(srv, "POST", P.op(id, "add"), body, { "content-type": "text/plain;charset=UTF-8" });
+      assert.equal(r.status, 201, r.text);
+      assert.deepEqual((await op("get", { ids: ["tp"] })).json.ids, ["tp"]);
+      assert.equal((await op("delete", { ids: ["tp"] })).status, 200);
       assert.equal(await count(), 3);
     });
 

@@ -10,15 +10,18 @@
 //            that replace a 0.5.23 crash/bug by a clean answer; and, for
 //            golden-v2.jsonl (Chroma 1.0.0), the 0.5.23 semantics omvec
 //            serves on /api/v2 (CONTRACT section 9.1-9.4).
-// PENDING:   differences observed in omvec that the contract does not ask
-//            for. Not applied unless GOLDEN_ALLOW_PENDING=1; the lead decides
-//            whether each one moves to ALLOWLIST (and docs) or the server
-//            changes.
+// PENDING:   differences observed in omvec that are not decided yet. Not
+//            applied unless GOLDEN_ALLOW_PENDING=1, so the replay fails on
+//            them until each one moves to ALLOWLIST (and the docs) or the
+//            server changes. Empty since issue 2 closed.
 //
-// The same table, in prose, is in golden-differences.md.
+// Every entry states omvec's exact expected status and body (error name,
+// count, record ids...), so the replay still fails when omvec regresses.
+// The same table, in prose, is generated into docs/compatibility.md by
+// lib/differences-md.mjs (99_docs_sync.test.mjs checks it is current).
 
 import fs from "node:fs";
-import { ANY_ERROR, goldenPath } from "./lib/golden.mjs";
+import { goldenPath } from "./lib/golden.mjs";
 
 const V1 = "golden-v1-0523.jsonl";
 const V2P = "golden-v2-0523.jsonl";
@@ -90,6 +93,9 @@ function trueSpace(body, createdWith = {}) {
   const b = clone(body);
   return Array.isArray(b) ? b.map(fix) : fix(b);
 }
+
+/** omvec's 422 body for request-schema problems: 0.5.23's status, a named error (plus FastAPI's "detail"). */
+const VALIDATION = Object.freeze({ error: "ValidationError", message: "" });
 
 const IDENTITY_TOKEN = { user_id: "anonymous", tenant: "*", databases: ["*"], attributes: null };
 const re = (s) => new RegExp(`^${s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
@@ -205,6 +211,33 @@ export const ALLOWLIST = [
     expect: () => ({ status: 200, body: IDENTITY_TOKEN }),
   },
 
+  {
+    file: V2P, label: /^error: database: list \(no such route in 0.5.23\)$/,
+    what: "GET /api/v2/tenants/{t}/databases (list databases) is served: 200 with the tenant's databases, not 405",
+    reason: "issue 2 asks for listing databases; 0.5.23 has no such route, 1.0.0 has it with this answer shape (golden-v2 \"database: list\")",
+    expect: () => ({ status: 200, body: fromLabel(V2, "database: list") }),
+  },
+
+  // text/plain bodies (0.5.23: 422; 1.0.0: 415)
+  ...[[V1, "http: POST with text/plain content-type"], [V2P, "http: POST with text/plain content-type"]].map(([file, label]) => ({
+    file, label: re(label),
+    what: "a JSON body sent as text/plain is parsed: 200 with the new collection golden_textplain, not 422",
+    reason: "CONTRACT 9.5 (lenient where it only helps; bodies are parsed as JSON whatever the Content-Type): the JS clients send text/plain for string bodies",
+    expect: () => ({ status: 200, body: fakeCollection("golden_textplain") }),
+  })),
+  ...[[V1, /^count_collections$/], [V2P, /^collections_count$/]].map(([file, label]) => ({
+    file, label, when: (rec) => rec.path.includes("count"), whenText: "the count request",
+    what: "collection count +1: golden_textplain (created by the text/plain request)",
+    reason: "follows from accepting text/plain (CONTRACT 9.5)",
+    expect: (rec, cur) => ({ body: cur.body + 1 }),
+  })),
+  ...[[V1, /^(list collections: raw no query params|python client: list_collections\(\))$/], [V2P, /^list collections: raw no query params$/]].map(([file, label]) => ({
+    file, label, when: (rec) => rec.method === "GET" && /\/collections$/.test(rec.path.split("?")[0]), whenText: "the list request",
+    what: "collection lists also show golden_textplain (created by the text/plain request)",
+    reason: "follows from accepting text/plain (CONTRACT 9.5)",
+    expect: (rec, cur) => ({ body: editList(cur.body, { add: [fakeCollection("golden_textplain")] }) }),
+  })),
+
   // ---- golden-v2.jsonl: Chroma 1.0.0; omvec serves 0.5.23 semantics on /api/v2 ----------
   {
     file: V2, label: /./,
@@ -272,9 +305,10 @@ export const ALLOWLIST = [
     expect: () => ({ status: 400, body: { error: "InvalidArgumentError", message: "" } }),
   },
   {
-    file: V2, label: /^(raw get: include bogus value|error: missing required field name \(create collection\)|list collections: bad limit)$/,
-    what: "request-schema errors: 422 with omvec's error body, not 1.0.0's 422 ChromaError / 400", reason: "0.5.23 answers these with 422 (FastAPI validation)",
-    expect: () => ({ status: 422, body: ANY_ERROR }),
+    file: V2, label: /^(raw get: include bogus value|error: missing required field name \(create collection\)|list collections: bad limit|http: POST empty body to \/get|error: bad JSON body \((create collection|get)\))$/,
+    what: "request-schema errors (unknown include value, missing field, bad query parameter, empty or malformed JSON body): 422 ValidationError, checked before the collection lookup, not 1.0.0's 422 ChromaError / 400 InvalidArgumentError",
+    reason: "0.5.23 answers these with 422 (FastAPI validation, before the handler; CONTRACT 7); the body carries FastAPI's \"detail\" list and a \"message\" (read by the JS 3.x client on 422)",
+    expect: () => ({ status: 422, body: VALIDATION }),
   },
   {
     file: V2, label: /^(raw query: empty query_embeddings|raw get bad where: \$and with one element|raw get bad where_document: \$contains empty string|raw delete: empty body \(no ids\/where\))$/,
@@ -363,78 +397,35 @@ export const ALLOWLIST = [
     what: "collection count +1: v1test (created through /api/v1 above)", reason: "CONTRACT 9.1",
     expect: (rec, cur) => ({ body: cur.body + 1 }),
   },
+
+  // text/plain on golden-v2 (after the /api/v1 entries above, which they build on)
+  {
+    file: V2, label: /^error: text\/plain content-type$/,
+    what: "a JSON body sent as text/plain is parsed: 200 with the new collection golden_textplain, not 415",
+    reason: "CONTRACT 9.5 (lenient where it only helps; bodies are parsed as JSON whatever the Content-Type): the JS clients send text/plain for string bodies",
+    expect: () => ({ status: 200, body: fakeCollection("golden_textplain") }),
+  },
+  {
+    file: V2, label: /^error: string body via fetch \(fetch adds Content-Type text\/plain;charset=UTF-8\)$/,
+    what: "text/plain;charset=UTF-8 is parsed: get_or_create answers 200 with the existing golden_noct, not 415",
+    reason: "CONTRACT 9.5 (see text/plain above)",
+    expect: () => ({ status: 200, body: fromLabel(V2, "http: POST JSON body with NO Content-Type header (python 0.5.x httpx client sends none)") }),
+  },
+  {
+    file: V2, label: /^(collections_count|.*: countCollections)$/, when: (rec) => rec.path.includes("count"), whenText: "the count request",
+    what: "collection count +1: golden_textplain (created by the text/plain request)",
+    reason: "follows from accepting text/plain (CONTRACT 9.5)",
+    expect: (rec, cur) => ({ body: cur.body + 1 }),
+  },
+  {
+    file: V2, label: /^(list collections: raw no query params|v1: list collections \(deprecated\)|startup chromadb@(2\.4\.6|1\.10\.5).*: listCollections)$/,
+    when: (rec) => rec.method === "GET" && /\/collections$/.test(rec.path.split("?")[0]), whenText: "the list request",
+    what: "collection lists also show golden_textplain (created by the text/plain request)",
+    reason: "follows from accepting text/plain (CONTRACT 9.5)",
+    expect: (rec, cur) => ({ body: editList(cur.body, { add: [fakeCollection("golden_textplain")] }) }),
+  },
 ];
 
 // ------------------------------------------------------------------ PENDING
 
-export const PENDING = [
-  // P1: duplicate ids inside one add batch
-  ...[[V1, "raw add: duplicate ids within one batch"], [V2P, "raw add: duplicate ids within one batch"], [V2, "raw add: duplicate ids within one batch"]].map(([file, label]) => ({
-    file, label: re(label),
-    what: "P1: duplicate ids inside one add batch: 400 DuplicateIDError, not 201",
-    reason: "PENDING: CONTRACT 2.1 says both servers accept it (201); omvec refuses the batch",
-    expect: () => ({ status: 400, body: ANY_ERROR }),
-  })),
-  ...[V1, V2P].flatMap((file) => [
-    {
-      file, label: /^raw get( bad where| bad where_document)?: (include distances|limit 0|negative offset|after add without embeddings|empty object)$/,
-      what: "P1 (follow-up): record dup is not stored", reason: "PENDING P1",
-      expect: (rec, cur) => ({ body: dropIds(cur.body, ["dup"]) }),
-    },
-    { file, label: /^raw count$/, what: "P1 (follow-up): count 1 lower (dup)", reason: "PENDING P1", expect: (rec, cur) => ({ body: cur.body - 1 }) },
-  ]),
-  {
-    file: V2, label: /^raw (query: include distances in get \(invalid\)|get: limit 0|get: negative offset|get bad where: empty object|get bad where_document: empty object)$/,
-    what: "P1 (follow-up): record dup is not stored", reason: "PENDING P1",
-    expect: (rec, cur) => ({ body: dropIds(cur.body, ["dup"]) }),
-  },
-  { file: V2, label: /^raw count$/, what: "P1 (follow-up): count 1 lower (dup)", reason: "PENDING P1", expect: (rec, cur) => ({ body: cur.body - 1 }) },
-
-  // P2: text/plain Content-Type accepted as JSON
-  ...[[V1, "http: POST with text/plain content-type"], [V2P, "http: POST with text/plain content-type"], [V2, "error: text/plain content-type"]].map(([file, label]) => ({
-    file, label: re(label),
-    what: "P2: a JSON body sent as text/plain is accepted (200, collection golden_textplain created), not 422 (0.5.23) / 415 (1.0.0)",
-    reason: "PENDING: CONTRACT 1 says text/plain gets 422 on 0.5.23",
-    expect: () => ({ status: 200, body: fakeCollection("golden_textplain") }),
-  })),
-  {
-    file: V2, label: /^error: string body via fetch \(fetch adds Content-Type text\/plain;charset=UTF-8\)$/,
-    what: "P2: text/plain;charset=UTF-8 accepted: get_or_create returns golden_noct", reason: "PENDING P2",
-    expect: () => ({ status: 200, body: fromLabel(V2, "http: POST JSON body with NO Content-Type header (python 0.5.x httpx client sends none)") }),
-  },
-  ...[[V1, /^count_collections$/], [V2P, /^collections_count$/], [V2, /^(collections_count|.*: countCollections)$/]].map(([file, label]) => ({
-    file, label, when: (rec) => rec.path.includes("count"), whenText: "the count request",
-    what: "P2 (follow-up): collection count +1 (golden_textplain)", reason: "PENDING P2",
-    expect: (rec, cur) => ({ body: cur.body + 1 }),
-  })),
-  ...[[V1, /^(list collections: raw no query params|python client: list_collections\(\))$/], [V2P, /^list collections: raw no query params$/],
-    [V2, /^(list collections: raw no query params|v1: list collections \(deprecated\)|startup chromadb@(2\.4\.6|1\.10\.5).*: listCollections)$/]].map(([file, label]) => ({
-    file, label, when: (rec) => rec.method === "GET" && /\/collections$/.test(rec.path.split("?")[0]), whenText: "the list request",
-    what: "P2 (follow-up): collection lists show golden_textplain", reason: "PENDING P2",
-    expect: (rec, cur) => ({ body: editList(cur.body, { add: [fakeCollection("golden_textplain")] }) }),
-  })),
-
-  // P3: the collection is looked up before the body is parsed
-  ...[[V1, /^(http: POST empty body to \/get|error: bad JSON body \(get\))$/], [V2P, /^(http: POST empty body to \/get|error: bad JSON body \(get\))$/], [V2, /^(http: POST empty body to \/get|error: bad JSON body \(get\))$/]].map(([file, label]) => ({
-    file, label,
-    what: "P3: empty / malformed body to a record route of an unknown collection: 400 InvalidCollection (the collection is checked first), not 422 (0.5.23) / 400 parse error (1.0.0)",
-    reason: "PENDING: both Chroma servers validate the body before looking up the collection",
-    expect: () => ({ status: 400, body: { error: "InvalidCollection", message: "" } }),
-  })),
-
-  // P4: malformed JSON
-  ...[V1, V2P].map((file) => ({
-    file, label: /^error: bad JSON body \(create collection\)$/,
-    what: "P4: malformed JSON body: 400 InvalidArgumentError (1.0.0's answer), not 422 {\"detail\"} (0.5.23)",
-    reason: "PENDING: CONTRACT 7 lists 422 for 0.5.23; the brief allows any 4xx",
-    expect: () => ({ status: 400, body: ANY_ERROR }),
-  })),
-
-  // P5: list databases route
-  {
-    file: V2P, label: /^error: database: list \(no such route in 0.5.23\)$/,
-    what: "P5: GET /api/v2/tenants/{t}/databases is served (1.0 route): 200 list, not 405",
-    reason: "PENDING: superset route, absent in 0.5.23 (CONTRACT 6.2)",
-    expect: () => ({ status: 200, body: fromLabel(V2, "database: list") }),
-  },
-];
+export const PENDING = [];

@@ -15,7 +15,7 @@ export const NORMALISATIONS = [
   "object key order is ignored (metadata key order is not significant)",
   "numbers compare within 1e-5 (relative for |x| > 1): float32 printing differs between servers",
   "error bodies {\"error\",\"message\"}: only the error name is compared; message must be a string when the recording had one",
-  "FastAPI bodies {\"detail\": ...}: the status must match; our body may be {\"detail\"} or {\"error\",\"message\"} (pydantic-version dependent text, see README)",
+  "FastAPI bodies {\"detail\": ...}: the status must match and our body must carry \"detail\" of the same kind: the same string (\"Not Found\"), or a list of {loc, msg} items whose text may differ (pydantic-version dependent, see README)",
   "collection lists: matched by name as a set, our order must be by id; with limit/offset only the length is compared (the ids, and so the order, are random)",
   "get/query results may carry both include echoes (\"included\" in 0.5.23 order, \"include\") and \"data\": null (CONTRACT 9.1); the echo the recording has is compared, the other must name the same fields",
 ];
@@ -321,8 +321,19 @@ export function compareExchange(exp, res, ctx, { method, path: reqPath, contentT
   if (contentType && /json/.test(contentType) && !/json/.test(res.headers?.["content-type"] || "")) {
     diffs.push(`content-type ${res.headers?.["content-type"]} is not JSON`);
   }
-  if (b === ANY_ERROR || (b && typeof b === "object" && !Array.isArray(b) && "detail" in b && exp.status >= 400)) {
+  if (b === ANY_ERROR) {
     if (!act || typeof act !== "object" || !("detail" in act || typeof act.error === "string")) diffs.push(`expected a {"detail"} or {"error"} body, got ${res.text.slice(0, 200)}`);
+    return diffs;
+  }
+  if (b && typeof b === "object" && !Array.isArray(b) && "detail" in b && exp.status >= 400) {
+    // FastAPI body: ours must carry "detail" of the same kind (a list of
+    // validation errors, or a string such as "Not Found"); for a string the
+    // text itself is compared
+    const kind = (x) => (Array.isArray(x) ? "list" : typeof x);
+    if (!act || typeof act !== "object" || !("detail" in act)) diffs.push(`expected a {"detail"} body, got ${res.text.slice(0, 200)}`);
+    else if (kind(act.detail) !== kind(b.detail)) diffs.push(`detail is a ${kind(act.detail)}, expected a ${kind(b.detail)}: ${res.text.slice(0, 200)}`);
+    else if (typeof b.detail === "string" && act.detail !== b.detail) diffs.push(`detail ${JSON.stringify(act.detail)} != expected ${JSON.stringify(b.detail)}`);
+    else if (Array.isArray(b.detail) && !act.detail.every((d) => d && typeof d.msg === "string" && Array.isArray(d.loc))) diffs.push(`detail items need "loc" and "msg": ${res.text.slice(0, 200)}`);
     return diffs;
   }
   if (b && typeof b === "object" && !Array.isArray(b) && typeof b.error === "string" && exp.status >= 400) {

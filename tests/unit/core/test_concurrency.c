@@ -156,6 +156,20 @@ static void *big_reader(void *arg)
             ov_buf_free(&out);
             atomic_fetch_add(&big_answers, 1);
         }
+        /* "conc" was loaded from disk by this open: its metadata is parsed
+         * lazily, here by two readers at once */
+        if (core_coll_by_name(db, T, D, ov_str_c("conc"), &c, &err) == OV_OK) {
+            core_filter *f = NULL;
+            core_filter_compile(a, J(a, "{\"r\":{\"$gte\":0}}"), NULL, &f, &err);
+            ov_buf out = {0};
+            if (core_coll_get(c, NULL, f, -1, 0, CORE_INC_METADATAS, a, &out, &err) != OV_OK)
+                fprintf(stderr, "big reader: get: %s\n", err.msg), abort();
+            json_val *v;
+            if (json_parse(a, out.p, out.len, NULL, &v, &err) != OV_OK ||
+                json_get(v, "ids")->n != 60)
+                fprintf(stderr, "big reader: lazy metadata filter\n"), abort();
+            ov_buf_free(&out);
+        }
         core_read_end(db);
         ov_arena_destroy(a);
         a = ov_arena_create(1 << 16);
