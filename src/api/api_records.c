@@ -3,6 +3,7 @@
  * core, which validates the whole batch before writing anything. */
 #include <string.h>
 
+#include "api/api_text.h"
 #include "api/api_util.h"
 #include "util/limits.h"
 
@@ -19,7 +20,7 @@ static ov_rc opt_array(const json_val *body, const char *key, const json_val **o
  * ran, so before the collection is looked up (an empty body to /get of an
  * unknown collection is 422, not 400 InvalidCollection): the body is one
  * JSON object (delete may send none); add/upsert/update carry a list of ids
- * and query carries query_embeddings. */
+ * and query carries query_embeddings or query_texts (api_text.c). */
 static ov_rc body_of(api_request *rq, const json_val **out, ov_err *err)
 {
     ov_rc rc = api_body_object(rq, rq->m.id == R_REC_DELETE, out, err);
@@ -34,12 +35,9 @@ static ov_rc body_of(api_request *rq, const json_val **out, ov_err *err)
         if (ids->type != JSON_ARRAY)
             return ov_err_set(err, OV_ESCHEMA, "ids: value is not a valid list");
     }
-    if (rq->m.id == R_REC_QUERY && !api_field(*out, "query_embeddings"))
-        return ov_err_set(err, OV_ESCHEMA, "query_embeddings: field required%s",
-                          api_field(*out, "query_texts")
-                              ? " (query_texts needs an embedding function; this server has "
-                                "none, send query_embeddings)"
-                              : "");
+    if (rq->m.id == R_REC_QUERY && !api_field(*out, "query_embeddings") &&
+        !api_field(*out, "query_texts"))
+        return ov_err_set(err, OV_ESCHEMA, "query_embeddings: field required");
     return OV_OK;
 }
 
@@ -137,7 +135,9 @@ static ov_rc query_records(api_request *rq, const json_val *body, core_coll *c,
             return ov_err_set(err, OV_EINVAL, "Expected n_results to be a non-negative int");
         k = nr->inum > OV_MAX_K ? OV_MAX_K : nr->inum;
     }
-    const json_val *qe = api_field(body, "query_embeddings"); /* present: body_of */
+    const json_val *qe = api_field(body, "query_embeddings"); /* or query_texts: body_of */
+    if (!qe) /* embedded on the server with the collection's embedder */
+        return api_query_texts(rq, c, body, api_field(body, "query_texts"), k, f, inc, rs, err);
     if (qe->type != JSON_ARRAY || qe->n == 0)
         return ov_err_set(err, OV_EINVAL, "Expected query_embeddings to be a non-empty list");
     if (qe->n > OV_MAX_QUERIES)

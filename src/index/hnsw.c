@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "index/hnsw_int.h"
 #include "util/mem.h"
@@ -55,12 +56,16 @@ void hnsw_free(hnsw *h)
     for (size_t i = 0; i < h->n; i++)
         free(h->up[i]);
     free(h->up);
-    free(h->vecs);
-    free(h->inv);
-    free(h->l0);
-    free(h->level);
-    free(h->dead);
-    free(h->label);
+    if (h->map) {
+        munmap(h->map, h->map_len);
+    } else {
+        free(h->vecs);
+        free(h->inv);
+        free(h->l0);
+        free(h->level);
+        free(h->dead);
+        free(h->label);
+    }
     free(h->lmap);
     pthread_mutex_destroy(&h->glock);
     for (size_t i = 0; i < HNSW_LOCK_STRIPES; i++)
@@ -92,13 +97,33 @@ size_t hnsw_memory(const hnsw *h)
     return b + h->lmap_cap * sizeof(uint32_t);
 }
 
+/* Copy arrays living in the file mapping to the heap (cap slots). */
+static void *unmap_copy(const void *src, size_t used, size_t cap_bytes)
+{
+    void *p = ov_xmalloc(cap_bytes ? cap_bytes : 1);
+    memcpy(p, src, used);
+    return p;
+}
+
 void hnsw_reserve(hnsw *h, size_t want)
 {
     if (want <= h->cap)
         return;
     size_t cap = h->cap ? h->cap : 256;
     while (cap < want)
-        cap += cap / 2; /* 1.5x: at 65,000 x 768 floats, slack is real memory */
+        cap = cap < 256 ? 256 : cap + cap / 2; /* 1.5x: at 65,000 x 768 floats, slack is real memory */
+    if (h->map) {
+        size_t n = h->n, d = h->p.dim;
+        h->vecs = unmap_copy(h->vecs, n * d * sizeof(float), cap * d * sizeof(float));
+        h->inv = unmap_copy(h->inv, n * sizeof(float), cap * sizeof(float));
+        h->l0 = unmap_copy(h->l0, n * (1 + h->m0) * sizeof(uint32_t),
+                           cap * (1 + h->m0) * sizeof(uint32_t));
+        h->level = unmap_copy(h->level, n, cap);
+        h->dead = unmap_copy(h->dead, n, cap);
+        h->label = unmap_copy(h->label, n * sizeof *h->label, cap * sizeof *h->label);
+        munmap(h->map, h->map_len);
+        h->map = NULL;
+    }
     h->vecs = ov_xrealloc(h->vecs, cap * h->p.dim * sizeof(float));
     h->inv = ov_xrealloc(h->inv, cap * sizeof(float));
     h->l0 = ov_xrealloc(h->l0, cap * (1 + h->m0) * sizeof(uint32_t));

@@ -18,20 +18,24 @@
  *   60      4           top level (-1 when empty)
  *   64      8           level generator state
  *   72      8           checksum of every byte after the header
- *   80      8 n         labels (int64)
- *   ..      n           levels (uint8)
- *   ..      n           tombstone flags (uint8)
- *   ..      4 n dim     vectors (float32, as given)
- *   ..      4 n         inverse norms (float32; used by cosine)
- *   ..      4 n (1+2M)  level-0 links (count, ids)
- *   ..      ...         upper links: for each node with level L > 0,
- *                       L blocks of 4 (1+M) bytes
+ *   then, each starting on a 64-byte boundary (zero padding between),
+ *   so the loader maps the file and uses the arrays in place:
+ *           8 n         labels (int64)
+ *           n           levels (uint8)
+ *           n           tombstone flags (uint8)
+ *           4 n dim     vectors (float32, as given)
+ *           4 n         inverse norms (float32; used by cosine)
+ *           4 n (1+2M)  level-0 links (count, ids)
+ *           ...         upper links: for each node with level L > 0,
+ *                       L blocks of 4 (1+M) bytes, packed
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "index/hnsw_int.h"
@@ -56,11 +60,14 @@ _Static_assert(sizeof(file_header) == HNSW_HEADER_LEN, "header layout");
 
 /* A 64-bit running hash over the body; not cryptographic, it catches
  * truncation, torn writes and flipped bits. Four independent lanes over
- * 32-byte blocks keep the multipliers busy (about 10 GB/s); callers feed
- * it in pieces, so a piece's tail shorter than a block is mixed in
- * byte by byte. */
+ * 32-byte blocks keep the multipliers busy; a partial block is carried
+ * between calls, so the result does not depend on how the bytes are cut
+ * into calls. */
 typedef struct sum64 {
     uint64_t h[4];
+    unsigned char carry[32];
+    size_t nc;
+    uint64_t len;
 } sum64;
 
 static inline uint64_t sum_mix(uint64_t h, uint64_t w)
@@ -69,9 +76,31 @@ static inline uint64_t sum_mix(uint64_t h, uint64_t w)
     return (h << 29 | h >> 35) * 0xBF58476D1CE4E5B9ull;
 }
 
+static inline void sum_block(sum64 *s, const unsigned char *b)
+{
+    uint64_t w[4];
+    memcpy(w, b, 32);
+    s->h[0] = sum_mix(s->h[0], w[0]);
+    s->h[1] = sum_mix(s->h[1], w[1]);
+    s->h[2] = sum_mix(s->h[2], w[2]);
+    s->h[3] = sum_mix(s->h[3], w[3]);
+}
+
 static void sum_update(sum64 *s, const void *p, size_t len)
 {
     const unsigned char *b = p;
+    s->len += len;
+    if (s->nc) {
+        size_t k = 32 - s->nc < len ? 32 - s->nc : len;
+        memcpy(s->carry + s->nc, b, k);
+        s->nc += k;
+        b += k;
+        len -= k;
+        if (s->nc < 32)
+            return;
+        sum_block(s, s->carry);
+        s->nc = 0;
+    }
     uint64_t h0 = s->h[0], h1 = s->h[1], h2 = s->h[2], h3 = s->h[3];
     size_t i = 0;
     for (; i + 32 <= len; i += 32) {
@@ -82,21 +111,57 @@ static void sum_update(sum64 *s, const void *p, size_t len)
         h2 = sum_mix(h2, w[2]);
         h3 = sum_mix(h3, w[3]);
     }
-    for (; i < len; i++)
-        h0 = sum_mix(h0, b[i] + 1);
     s->h[0] = h0, s->h[1] = h1, s->h[2] = h2, s->h[3] = h3;
+    memcpy(s->carry, b + i, len - i);
+    s->nc = len - i;
 }
 
 static uint64_t sum_final(const sum64 *s)
 {
-    return sum_mix(sum_mix(sum_mix(s->h[0], s->h[1]), s->h[2]), s->h[3]);
+    uint64_t h = sum_mix(sum_mix(sum_mix(s->h[0], s->h[1]), s->h[2]), s->h[3]);
+    for (size_t i = 0; i < s->nc; i++)
+        h = sum_mix(h, s->carry[i] + 1u);
+    return sum_mix(h, s->len);
 }
 
-static bool put(FILE *f, sum64 *s, const void *p, size_t len)
+/* Section offsets: each section starts on a 64-byte boundary, so the
+ * loader can use the arrays in place in a mapping of the file. */
+typedef struct file_layout {
+    uint64_t label, level, dead, vecs, inv, l0, up;
+} file_layout;
+
+static uint64_t align64(uint64_t x)
 {
+    return (x + 63) & ~(uint64_t)63;
+}
+
+static file_layout layout_for(uint64_t n, uint64_t dim, uint64_t m0)
+{
+    file_layout l;
+    l.label = align64(HNSW_HEADER_LEN);
+    l.level = align64(l.label + 8 * n);
+    l.dead = align64(l.level + n);
+    l.vecs = align64(l.dead + n);
+    l.inv = align64(l.vecs + 4 * n * dim);
+    l.l0 = align64(l.inv + 4 * n);
+    l.up = align64(l.l0 + 4 * n * (1 + m0));
+    return l;
+}
+
+static bool put(FILE *f, sum64 *s, uint64_t *pos, uint64_t at, const void *p, size_t len)
+{
+    static const unsigned char zero[64];
+    while (*pos < at) { /* padding to the section start */
+        size_t k = at - *pos < 64 ? (size_t)(at - *pos) : 64;
+        sum_update(s, zero, k);
+        if (fwrite(zero, 1, k, f) != k)
+            return false;
+        *pos += k;
+    }
     if (len == 0)
         return true;
     sum_update(s, p, len);
+    *pos += len;
     return fwrite(p, 1, len, f) == len;
 }
 
@@ -125,17 +190,21 @@ ov_rc hnsw_save(const hnsw *h, const char *path, int64_t watermark, ov_err *err)
     hd.entry = h->entry;
     hd.max_level = h->max_level;
     hd.rng = h->rng;
+    file_layout l = layout_for(h->n, h->p.dim, h->m0);
     sum64 s = {0};
+    uint64_t pos = HNSW_HEADER_LEN;
     bool ok = fwrite(&hd, 1, sizeof hd, f) == sizeof hd;
-    ok = ok && put(f, &s, h->label, h->n * sizeof *h->label);
-    ok = ok && put(f, &s, h->level, h->n);
-    ok = ok && put(f, &s, h->dead, h->n);
-    ok = ok && put(f, &s, h->vecs, h->n * h->p.dim * sizeof(float));
-    ok = ok && put(f, &s, h->inv, h->n * sizeof(float));
-    ok = ok && put(f, &s, h->l0, h->n * (1 + h->m0) * sizeof(uint32_t));
+    ok = ok && put(f, &s, &pos, l.label, h->label, h->n * sizeof *h->label);
+    ok = ok && put(f, &s, &pos, l.level, h->level, h->n);
+    ok = ok && put(f, &s, &pos, l.dead, h->dead, h->n);
+    ok = ok && put(f, &s, &pos, l.vecs, h->vecs, h->n * h->p.dim * sizeof(float));
+    ok = ok && put(f, &s, &pos, l.inv, h->inv, h->n * sizeof(float));
+    ok = ok && put(f, &s, &pos, l.l0, h->l0, h->n * (1 + h->m0) * sizeof(uint32_t));
+    ok = ok && put(f, &s, &pos, l.up, NULL, 0);
     for (size_t i = 0; ok && i < h->n; i++)
         if (h->level[i])
-            ok = put(f, &s, h->up[i], (size_t)h->level[i] * (1 + h->m) * sizeof(uint32_t));
+            ok = put(f, &s, &pos, pos, h->up[i],
+                     (size_t)h->level[i] * (1 + h->m) * sizeof(uint32_t));
     hd.checksum = sum_final(&s);
     ok = ok && fseek(f, 0, SEEK_SET) == 0 && fwrite(&hd, 1, sizeof hd, f) == sizeof hd;
     ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
@@ -162,16 +231,6 @@ ov_rc hnsw_save(const hnsw *h, const char *path, int64_t watermark, ov_err *err)
     return OV_OK;
 }
 
-static bool get(FILE *f, sum64 *s, void *p, size_t len)
-{
-    if (len == 0)
-        return true;
-    if (fread(p, 1, len, f) != len)
-        return false;
-    sum_update(s, p, len);
-    return true;
-}
-
 static bool links_ok(const uint32_t *ln, size_t max, size_t n)
 {
     if (ln[0] > max)
@@ -186,16 +245,30 @@ ov_rc hnsw_load(const char *path, size_t dim, dist_space space, hnsw **out,
                 int64_t *out_watermark, ov_err *err)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return ov_err_set(err, errno == ENOENT ? OV_ENOTFOUND : OV_EIO, "index %s: %s", path,
                           strerror(errno));
+    struct stat st;
     file_header hd;
     hnsw *h = NULL;
-    ov_rc rc = OV_ECORRUPT;
+    unsigned char *map = NULL;
+    size_t fsz = 0;
     const char *why = "truncated header";
-    if (fread(&hd, 1, sizeof hd, f) != sizeof hd)
+    if (fstat(fd, &st) != 0 || st.st_size < (off_t)HNSW_HEADER_LEN)
         goto bad;
+    fsz = (size_t)st.st_size;
+    /* private: tombstones and new links are copy-on-write. Populated up
+     * front (the checksum reads every page anyway) while still read-only:
+     * populating a writable private mapping would copy every page. */
+    map = mmap(NULL, fsz, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (map == MAP_FAILED || mprotect(map, fsz, PROT_READ | PROT_WRITE) != 0) {
+        if (map == MAP_FAILED)
+            map = NULL;
+        why = "cannot map the file";
+        goto bad;
+    }
+    memcpy(&hd, map, sizeof hd);
     why = "bad magic";
     if (memcmp(hd.magic, HNSW_FILE_MAGIC, 8) != 0)
         goto bad;
@@ -211,57 +284,60 @@ ov_rc hnsw_load(const char *path, size_t dim, dist_space space, hnsw **out,
         hd.max_level > HNSW_LEVEL_MAX || hd.max_level < -1 ||
         (hd.n == 0) != (hd.entry == HNSW_NONE) || (hd.n && hd.entry >= hd.n))
         goto bad;
-    /* size check before any allocation sized by the header */
+    /* sizes before anything is read at an offset the header gives */
+    uint64_t n = hd.n, m0 = 2 * (uint64_t)hd.m;
+    file_layout l = layout_for(n, dim, m0);
     why = "file size does not match the header";
-    if (fseek(f, 0, SEEK_END) != 0)
+    if (fsz < l.up)
         goto bad;
-    long fsz = ftell(f);
-    size_t m0 = 2 * (size_t)hd.m;
-    unsigned long long min = HNSW_HEADER_LEN + hd.n * (8ull + 2 + 4ull * (dim + 1) + 4ull * (1 + m0));
-    if (fsz < 0 || (unsigned long long)fsz < min || fseek(f, HNSW_HEADER_LEN, SEEK_SET) != 0)
+    const uint8_t *levels = map + l.level, *dead = map + l.dead;
+    uint64_t up_bytes = 0, n_dead = 0;
+    why = "bad node level or flag";
+    for (uint64_t i = 0; i < n; i++) {
+        if (levels[i] > HNSW_LEVEL_MAX || dead[i] > 1)
+            goto bad;
+        up_bytes += (uint64_t)levels[i] * (1 + hd.m) * 4;
+        n_dead += dead[i];
+    }
+    why = "file size does not match the header";
+    if (fsz != l.up + up_bytes || n_dead != hd.n_dead)
         goto bad;
+    why = "checksum mismatch";
+    sum64 s = {0};
+    sum_update(&s, map + HNSW_HEADER_LEN, fsz - HNSW_HEADER_LEN);
+    if (sum_final(&s) != hd.checksum)
+        goto bad;
+
     hnsw_params p = {.dim = dim, .space = space, .m = (int)hd.m,
                      .ef_construction = (int)hd.ef_construction, .seed = hd.rng};
     h = hnsw_new(&p);
-    hnsw_reserve(h, hd.n ? hd.n : 1);
-    size_t n = hd.n;
-    sum64 s = {0};
-    why = "truncated body";
-    if (!get(f, &s, h->label, n * sizeof *h->label) || !get(f, &s, h->level, n) ||
-        !get(f, &s, h->dead, n) || !get(f, &s, h->vecs, n * dim * sizeof(float)) || !get(f, &s, h->inv, n * sizeof(float)) ||
-        !get(f, &s, h->l0, n * (1 + m0) * sizeof(uint32_t)))
-        goto bad;
-    unsigned long long up_bytes = 0;
-    size_t n_dead = 0;
-    why = "bad node level or flag";
-    for (size_t i = 0; i < n; i++) {
-        if (h->level[i] > HNSW_LEVEL_MAX || h->dead[i] > 1)
-            goto bad;
-        up_bytes += (unsigned long long)h->level[i] * (1 + hd.m) * 4;
-        n_dead += h->dead[i];
-    }
-    why = "file size does not match the header";
-    if ((unsigned long long)fsz != min + up_bytes || n_dead != hd.n_dead)
-        goto bad;
-    memset(h->up, 0, n * sizeof *h->up);
+    h->map = map;
+    h->map_len = fsz;
+    map = NULL; /* owned by h from here */
+    h->label = (int64_t *)(void *)((unsigned char *)h->map + l.label);
+    h->level = (uint8_t *)h->map + l.level;
+    h->dead = (uint8_t *)h->map + l.dead;
+    h->vecs = (float *)(void *)((unsigned char *)h->map + l.vecs);
+    h->inv = (float *)(void *)((unsigned char *)h->map + l.inv);
+    h->l0 = (uint32_t *)(void *)((unsigned char *)h->map + l.l0);
+    h->up = ov_xcalloc(n ? n : 1, sizeof *h->up);
+    h->cap = n;
     h->n = n; /* from here hnsw_free frees the up blocks */
-    why = "truncated upper links";
-    for (size_t i = 0; i < n; i++) {
+    const unsigned char *up = (const unsigned char *)h->map + l.up;
+    for (uint64_t i = 0; i < n; i++) {
         if (!h->level[i])
             continue;
-        h->up[i] = ov_xmalloc((size_t)h->level[i] * (1 + hd.m) * sizeof(uint32_t));
-        if (!get(f, &s, h->up[i], (size_t)h->level[i] * (1 + hd.m) * sizeof(uint32_t)))
-            goto bad;
+        size_t len = (size_t)h->level[i] * (1 + hd.m) * sizeof(uint32_t);
+        h->up[i] = ov_xmalloc(len);
+        memcpy(h->up[i], up, len);
+        up += len;
     }
-    why = "checksum mismatch";
-    if (sum_final(&s) != hd.checksum)
-        goto bad;
     why = "link out of range";
-    for (size_t i = 0; i < n; i++) {
+    for (uint64_t i = 0; i < n; i++) {
         if (!links_ok(hnsw_links(h, (uint32_t)i, 0), m0, n))
             goto bad;
-        for (int l = 1; l <= h->level[i]; l++)
-            if (!links_ok(hnsw_links(h, (uint32_t)i, l), hd.m, n))
+        for (int lv = 1; lv <= h->level[i]; lv++)
+            if (!links_ok(hnsw_links(h, (uint32_t)i, lv), hd.m, n))
                 goto bad;
     }
     why = "entry point level mismatch";
@@ -272,12 +348,14 @@ ov_rc hnsw_load(const char *path, size_t dim, dist_space space, hnsw **out,
     h->max_level = hd.max_level;
     h->rng = hd.rng ? hd.rng : h->rng;
     hnsw_lmap_rebuild(h);
-    fclose(f);
+    close(fd);
     *out = h;
     *out_watermark = hd.watermark;
     return OV_OK;
 bad:
-    fclose(f);
+    if (map)
+        munmap(map, fsz);
+    close(fd);
     hnsw_free(h);
-    return ov_err_set(err, rc, "index %s: %s", path, why);
+    return ov_err_set(err, OV_ECORRUPT, "index %s: %s", path, why);
 }

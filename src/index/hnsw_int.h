@@ -40,6 +40,12 @@ struct hnsw {
     size_t lmap_cap;    /* power of two, >= 2 lmap_used */
     size_t lmap_used;   /* entries, dead ones included */
 
+    /* after hnsw_load: label, level, dead, vecs, inv and l0 point into this
+     * private (copy-on-write) mapping of the file, up to cap == n nodes;
+     * hnsw_reserve moves them to the heap before the index grows */
+    void *map;
+    size_t map_len;
+
     uint32_t entry;     /* HNSW_NONE when empty */
     int max_level;
 

@@ -50,4 +50,12 @@
 /* Header bytes we look at in a token. */
 #define OV_MAX_TOKEN_LEN 4096
 
+/* Bytes in one OBO line. OBO values are single physical lines; the longest
+ * in the shipped ontologies (a def with many xrefs) is a few KiB. */
+#define OV_MAX_OBO_LINE ((size_t)1 << 20)
+
+/* Tag-value lines in one OBO stanza. The busiest real terms have a few
+ * hundred (xrefs, synonyms); 100,000 bounds memory for hostile input. */
+#define OV_MAX_OBO_TAGS 100000
+
 #endif

@@ -155,11 +155,16 @@ for (const ver of ["v1", "v2"]) {
           ["upsert", { ids: null, embeddings: [[1, 0, 0]] }, "upsert with ids null"],
           ["update", { ids: "a" }, "update with ids not a list"],
           ["query", { n_results: 1 }, "query without query_embeddings"],
-          ["query", { query_texts: ["x"] }, "query_texts only"],
         ]) {
           assertValidation(await raw(srv, "POST", P.op(coll, o), body), `${what} (${coll === id ? "existing" : "unknown"} collection)`);
         }
       }
+      // query_texts is embedded on the server when the collection has an embedder
+      // (70_ontology); this one has none: a clear 400, and an unknown one is InvalidCollection
+      const qt = await raw(srv, "POST", P.op(id, "query"), { query_texts: ["x"] });
+      assert.equal(qt.status, 400, qt.text);
+      assert.match(qt.json.message, /embedding function/);
+      assertError(await raw(srv, "POST", P.op(MISSING_UUID, "query"), { query_texts: ["x"] }), 400, "InvalidCollection", "query_texts on an unknown collection");
       assertValidation(await raw(srv, "POST", P.collections(), ""), "empty body on create collection");
       assertValidation(await raw(srv, "POST", P.collections(), { metadata: { a: 1 } }), "create without name");
       // delete may come without a body, the filter check then answers

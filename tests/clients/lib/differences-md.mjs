@@ -107,9 +107,12 @@ ${table(ALLOWLIST.filter((r) => r.file === V2))}
   * Invalid UTF-8 and duplicate keys inside one JSON object are rejected;
     Python's reader keeps the last duplicate.
   * Empty ids and ids containing NUL are rejected.
-* **No embedding functions.** \`query_texts\` without \`query_embeddings\` is
-  422 with a message saying so; \`images\` are refused with 400. The clients
-  embed client-side, so they always send vectors.
+* **Embedding on the server.** \`query_texts\` without \`query_embeddings\`
+  is embedded with the collection's own embedder when the collection records
+  one (collections made by \`omvec build\`); on any other collection it is
+  400 with a message saying so (0.5.23 answers 422: it has no server-side
+  embedding). A query with neither is 422. \`images\` are refused with 400.
+  The clients embed client-side, so they always send vectors.
 * **Exact search.** Query results are the true nearest neighbours (ties in
   any order). The \`hnsw:*\` metadata keys and \`configuration\` parameters
   other than the space are stored and reported but change nothing.

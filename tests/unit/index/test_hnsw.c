@@ -259,6 +259,28 @@ static void test_empty(void)
     int64_t one = 5;
     hnsw_add(h, &one, q, 1, 2);
     CHECK_EQ(hnsw_search(h, q, 3, 10, NULL, NULL, d, lab), 1);
+    /* a one-node index saved, loaded (mapped, capacity 1) and grown */
+    char path[128];
+    snprintf(path, sizeof path, "/tmp/omvec-test-hnsw1-%d.idx", (int)getpid());
+    ov_err err = {0};
+    int64_t wm;
+    hnsw *g = NULL;
+    CHECK_EQ(hnsw_save(h, path, 7, &err), OV_OK);
+    CHECK_EQ(hnsw_load(path, T_DIM, DIST_COSINE, &g, &wm, &err), OV_OK);
+    if (g) {
+        float more[10 * T_DIM];
+        int64_t ml[10];
+        for (int i = 0; i < 10; i++) {
+            ml[i] = 100 + i;
+            for (int k = 0; k < T_DIM; k++)
+                more[i * T_DIM + k] = (float)((i + 1) * (k + 2) % 7) - 3.0f;
+        }
+        hnsw_add(g, ml, more, 10, 1);
+        CHECK_EQ(hnsw_live(g), 11);
+        CHECK_EQ(hnsw_search(g, q, 3, 10, NULL, NULL, d, lab), 3);
+        hnsw_free(g);
+    }
+    unlink(path);
     CHECK(hnsw_remove(h, 5));
     CHECK_EQ(hnsw_search(h, q, 3, 10, NULL, NULL, d, lab), 0);
     hnsw_free(h);

@@ -1,0 +1,172 @@
+/* bench/search_quality.c - DEV-set search quality of the collections as
+ * served: every query of dev.jsonl goes through the real API handler
+ * in-process (POST /api/v1/collections/{id}/query with query_texts and
+ * n_results 10, exactly what `omvec run` and `omvec match` do) against a data
+ * directory built by `omvec build --exclude-synonyms dev_heldout.jsonl`.
+ * Prints accuracy@1, accuracy@5 and MRR@10 per ontology and query kind (the
+ * protocol of ../shared/data/eval/README.md). Not a test; the command that
+ * reproduces docs/search-quality.md is there.
+ *
+ * Usage: search_quality DATA_DIR DEV_JSONL */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "core/core.h"
+#include "json/json.h"
+#include "onto/onto.h"
+
+static const char *no_query(void *ctx, const char *key)
+{
+    (void)ctx;
+    (void)key;
+    return NULL;
+}
+
+static json_val *call(api_server *api, ov_arena *a, const char *method, const char *path,
+                      const char *body)
+{
+    api_request rq = {0};
+    api_response rs = {0};
+    rq.arena = ov_arena_create(1 << 16);
+    api_route_match(method, path, &rq.m);
+    rq.method = method;
+    rq.body = body;
+    rq.body_len = body ? strlen(body) : 0;
+    rq.query = no_query;
+    api_handle(api, &rq, &rs);
+    json_val *v = NULL;
+    ov_err err;
+    if (rs.status != 200 || json_parse(a, rs.body.p, rs.body.len, NULL, &v, &err) != OV_OK) {
+        fprintf(stderr, "%s %s: HTTP %d %.*s\n", method, path, rs.status, (int)rs.body.len,
+                rs.body.p);
+        exit(1);
+    }
+    ov_buf_free(&rs.body);
+    ov_arena_destroy(rq.arena);
+    return v;
+}
+
+typedef struct score {
+    double acc1, acc5, mrr;
+    int n;
+} score;
+
+static void add_rank(score *s, int rank)
+{
+    s->n++;
+    s->acc1 += rank == 1;
+    s->acc5 += rank >= 1 && rank <= 5;
+    s->mrr += rank >= 1 && rank <= 10 ? 1.0 / rank : 0;
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: search_quality DATA_DIR DEV_JSONL\n");
+        return 2;
+    }
+    core_db *db;
+    ov_err err;
+    core_opts co = {.path = argv[1]};
+    if (core_open(&co, &db, &err) != OV_OK) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    dist_init();
+    api_opts ao = {.db = db};
+    api_server *api = api_server_create(&ao);
+    ov_arena *a = ov_arena_create(1 << 20);
+    size_t n_onto;
+    const onto_info *ontos = onto_all(&n_onto);
+    char ids[3][64];
+    for (size_t i = 0; i < n_onto; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "/api/v1/collections/%s", ontos[i].collection);
+        json_val *c = call(api, a, "GET", path, NULL);
+        snprintf(ids[i], sizeof ids[i], "%s", json_get(c, "id")->u.s);
+    }
+    const char *kinds[] = {"exact_synonym", "related_synonym", "handwritten"};
+    score sc[3][4];
+    memset(sc, 0, sizeof sc);
+    FILE *f = fopen(argv[2], "r");
+    if (!f) {
+        perror(argv[2]);
+        return 1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    double t0 = now(), t_first = 0;
+    int nq = 0;
+    while ((len = getline(&line, &cap, f)) > 0) {
+        ov_arena *qa = ov_arena_create(1 << 16);
+        json_val *q;
+        if (json_parse(qa, line, (size_t)len, NULL, &q, &err) != OV_OK) {
+            fprintf(stderr, "%s: %s\n", argv[2], err.msg);
+            return 1;
+        }
+        const char *ont = json_get(q, "ontology")->u.s, *kind = json_get(q, "kind")->u.s;
+        const json_val *text = json_get(q, "query"), *gold = json_get(q, "gold");
+        size_t oi = 0;
+        while (oi < n_onto && strcmp(ontos[oi].name, ont) != 0)
+            oi++;
+        if (oi == n_onto) {
+            fprintf(stderr, "unknown ontology %s\n", ont);
+            return 1;
+        }
+        ov_buf body = {0};
+        ov_buf_puts(&body, "{\"query_texts\":[");
+        json_put_str(&body, text->u.s, text->n);
+        ov_buf_puts(&body, "],\"n_results\":10,\"include\":[\"distances\"]}");
+        ov_buf_putc(&body, 0);
+        char path[256];
+        snprintf(path, sizeof path, "/api/v1/collections/%s/query", ids[oi]);
+        double tq = now();
+        json_val *r = call(api, qa, "POST", path, body.p);
+        if (nq++ < 3)
+            t_first += now() - tq; /* the first query of each collection builds its index */
+        ov_buf_free(&body);
+        const json_val *row = &json_get(r, "ids")->u.a[0];
+        int rank = 0;
+        for (uint32_t i = 0; i < row->n && !rank; i++)
+            for (uint32_t g = 0; g < gold->n; g++)
+                if (strcmp(row->u.a[i].u.s, gold->u.a[g].u.s) == 0)
+                    rank = (int)i + 1;
+        int ki = 0;
+        while (ki < 3 && strcmp(kinds[ki], kind) != 0)
+            ki++;
+        if (ki < 3)
+            add_rank(&sc[oi][ki], rank);
+        add_rank(&sc[oi][3], rank);
+        ov_arena_destroy(qa);
+    }
+    double total = now() - t0;
+    free(line);
+    fclose(f);
+    printf("| ontology | kind | queries | acc@1 | acc@5 | MRR@10 |\n|---|---|---|---|---|---|\n");
+    for (size_t oi = 0; oi < n_onto; oi++)
+        for (int ki = 0; ki < 4; ki++) {
+            score *s = &sc[oi][ki];
+            if (!s->n)
+                continue;
+            printf("| %s | %s | %d | %.3f | %.3f | %.3f |\n", ontos[oi].name,
+                   ki < 3 ? kinds[ki] : "**all**", s->n, s->acc1 / s->n, s->acc5 / s->n,
+                   s->mrr / s->n);
+        }
+    fprintf(stderr, "%d queries in %.1f s (%.2f ms per query after the index builds)\n", nq,
+            total, nq > 3 ? (total - t_first) * 1000 / (nq - 3) : 0.0);
+    ov_arena_destroy(a);
+    api_server_destroy(api);
+    core_close(db);
+    return 0;
+}

@@ -1,0 +1,42 @@
+/* api/api_text.h - search by text: query requests that carry query_texts
+ * instead of query_embeddings are embedded on the server with the
+ * collection's own embedder (api_embed_cache.c). Lexical collections rank
+ * terms by their best-matching name or synonym (embed_termidx.h); other
+ * embedders, and any request with a filter, ids or asking for embeddings or
+ * uris, embed the texts and take the plain vector path (core_coll_query).
+ * Not included outside api/. */
+#ifndef OMVEC_API_API_TEXT_H
+#define OMVEC_API_API_TEXT_H
+
+#include "api/api_util.h"
+#include "embed/embed.h"
+#include "embed/embed_termidx.h"
+
+/* A shared, reference-counted embedder of one collection. */
+typedef struct api_embedder {
+    char coll_id[37];
+    char *spec, *params;   /* as in the collection metadata */
+    size_t count;          /* record count the index was built from */
+    embed_model *model;
+    embed_termidx *idx;    /* lexical only; NULL otherwise */
+    char **ids;            /* record ids, by index owner */
+    size_t *id_lens, n_ids;
+    int refs;              /* guarded by the cache mutex */
+} api_embedder;
+
+/* The embedder of collection c (coll_meta: its metadata object or NULL).
+ * Returns:   OV_OK; OV_EINVAL (400) when the collection names no embedder,
+ *            or the embedder's own error.
+ * Ownership: caller releases *out with api_embedder_release.
+ * Locking:   caller holds the catalog read lock. */
+ov_rc api_embedder_get(core_coll *c, const json_val *coll_meta, const char *coll_id,
+                       api_embedder **out, ov_err *err);
+void api_embedder_release(api_embedder *e);
+
+/* Answer a query request whose texts are qt (the request's "query_texts").
+ * Same contract as the vector query: writes the QueryResult into rs. */
+ov_rc api_query_texts(api_request *rq, core_coll *c, const json_val *body, const json_val *qt,
+                      int64_t k, const core_filter *f, unsigned inc, api_response *rs,
+                      ov_err *err);
+
+#endif
