@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/bench.sh [omvec|chroma|both] - the issue-3 benchmark, omvec and the
+# bench/bench.sh [omvec|chroma|both|restart] - the issue-3 benchmark, omvec and the
 # real Chroma 1.0.0 server (npm bindings) measured in the same run on the
 # same machine. Run by hand from the repository root; results go to stdout
 # (copy them into docs/performance.md with the date and the machine).
@@ -15,7 +15,8 @@
 # and p50/p99/p99.9 at concurrency 1, 8 and 32 on the first 30,000-vector
 # collection (bench/loadgen.c), and restart-to-first-answered-query (first
 # collection, and all three). The load generator's own ceiling is shown
-# against the heartbeat endpoint first.
+# against the heartbeat endpoint first. `restart` times three restarts of
+# each server on the data a previous full run left.
 #
 # Environment: WORK (default /tmp/omvec-bench), CHROMA_DIR (a directory
 # where `npm install chromadb-js-bindings-linux-x64-gnu@0.1.3` was run;
@@ -42,7 +43,10 @@ done
 
 B=/api/v2/tenants/default_tenant/databases/default_database
 pid=""
-stop() { [ -n "$pid" ] && kill -TERM "$pid" 2> /dev/null && wait "$pid" 2> /dev/null; pid=""; }
+stop() {
+    if [ -n "$pid" ]; then kill -TERM "$pid" 2> /dev/null || true; wait "$pid" 2> /dev/null || true; fi
+    pid=""
+}
 trap stop EXIT
 
 start() { # kind dir
@@ -96,13 +100,20 @@ run_one() {
     build/loadgen -p $PORT -u "$u" -b "$W/c30a.query" -c 8 -d "$DUR" | sed 's/^/c30a query: /'
     build/loadgen -p $PORT -u "$u" -b "$W/c30a.query" -c 32 -d "$DUR" | sed 's/^/c30a query: /'
     echo "server CPU after the query runs: $(ps -o times= -p "$pid") s (user+sys, whole life)"
-    # restart: stop cleanly, start, time to the first answered query
+    restart_time "$kind" "$dir" "${ids[@]}"
+}
+
+# restart_time KIND DIR ID1 ID2 ID3: stop cleanly, start on the same data,
+# time to the first answered query (first collection), then to all three.
+restart_time() {
+    local kind=$1 dir=$2 t0 t1 t2 q
+    shift 2
+    local ids=("$@")
     stop
-    local q1 q
-    q1=$(head -1 "$W/c30a.query")
     t0=$(now)
     start "$kind" "$dir"
-    until printf '%s' "$q1" | curl -sf -o /dev/null -XPOST -H 'Content-Type: application/json' \
+    q=$(head -1 "$W/c30a.query")
+    until printf '%s' "$q" | curl -sf -o /dev/null -XPOST -H 'Content-Type: application/json' \
         "http://127.0.0.1:$PORT$B/collections/${ids[0]}/query" --data-binary @-; do sleep 0.005; done
     t1=$(now)
     for i in 1 2; do
@@ -110,14 +121,23 @@ run_one() {
         until printf '%s' "$q" | curl -sf -o /dev/null -XPOST -H 'Content-Type: application/json' \
             "http://127.0.0.1:$PORT$B/collections/${ids[$i]}/query" --data-binary @-; do sleep 0.005; done
     done
-    local t2
     t2=$(now)
     echo "restart to first answered query: $(python3 -c "print(round($t1 - $t0, 3))") s; all three collections: $(python3 -c "print(round($t2 - $t0, 3))") s"
     stop
 }
 
+# restart only, on the data a previous full run left
+restart_only() {
+    local kind=$1 dir="$W/data-$1" ids=()
+    echo "=== $kind (restart only)"
+    start "$kind" "$dir"
+    for nm in "${NAMES[@]}"; do ids+=("$(coll_id "$nm")"); done
+    for r in 1 2 3; do restart_time "$kind" "$dir" "${ids[@]}"; done
+}
+
 case "$WHICH" in
 omvec | chroma) run_one "$WHICH" ;;
 both) run_one omvec; run_one chroma ;;
-*) echo "usage: bench/bench.sh [omvec|chroma|both]"; exit 2 ;;
+restart) restart_only omvec; restart_only chroma ;;
+*) echo "usage: bench/bench.sh [omvec|chroma|both|restart]"; exit 2 ;;
 esac

@@ -29,32 +29,6 @@ static ov_rc coll_info(api_request *rq, core_coll *c, const json_val **out_meta,
     return OV_OK;
 }
 
-static void put_included(ov_buf *b, unsigned inc)
-{
-    static const struct {
-        unsigned bit;
-        const char *name;
-    } order[] = {{CORE_INC_EMBEDDINGS, "embeddings"}, {CORE_INC_DISTANCES, "distances"},
-                 {CORE_INC_DOCUMENTS, "documents"},   {CORE_INC_URIS, "uris"},
-                 {CORE_INC_DATA, "data"},             {CORE_INC_METADATAS, "metadatas"}};
-    ov_buf lst = {0};
-    ov_buf_putc(&lst, '[');
-    int k = 0;
-    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-        if (!(inc & order[i].bit))
-            continue;
-        if (k++)
-            ov_buf_putc(&lst, ',');
-        ov_buf_printf(&lst, "\"%s\"", order[i].name);
-    }
-    ov_buf_putc(&lst, ']');
-    ov_buf_puts(b, ",\"included\":");
-    ov_buf_put(b, lst.p, lst.len);
-    ov_buf_puts(b, ",\"include\":");
-    ov_buf_put(b, lst.p, lst.len);
-    ov_buf_free(&lst);
-}
-
 /* One query's ranked hits: record positions in the get result and distances. */
 typedef struct hits {
     size_t n;
@@ -211,7 +185,7 @@ ov_rc api_query_texts(api_request *rq, core_coll *c, const json_val *body, const
     ov_buf_puts(&rs->body, ",\"uris\":null,\"data\":null");
     put_column(&rs->body, "metadatas", h, qt->n, 2, inc & CORE_INC_METADATAS);
     put_column(&rs->body, "distances", h, qt->n, 3, inc & CORE_INC_DISTANCES);
-    put_included(&rs->body, inc);
+    core_put_included(&rs->body, inc, true);
     ov_buf_putc(&rs->body, '}');
 done:
     api_embedder_release(e);

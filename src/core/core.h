@@ -153,6 +153,10 @@ ov_rc core_coll_query(core_coll *c, const float *q, size_t nq, size_t dim, int64
                       const json_val *ids, const core_filter *f, unsigned include, ov_arena *a,
                       ov_buf *out, ov_err *err);
 
+/* Append the include echo of a result: ,"included":[...],"include":[...]
+ * in 0.5.23's fixed order (distances only when query is true). */
+void core_put_included(ov_buf *b, unsigned include, bool query);
+
 /* Dimension of a collection, 0 while unknown. */
 size_t core_coll_dim(core_coll *c);
 

@@ -131,7 +131,7 @@ static void put_field(ov_buf *b, const core_coll *c, field f, uint32_t row)
 
 /* The include echo: 0.5.23's fixed order (get: embeddings, documents, uris,
  * metadatas; query adds distances after embeddings). */
-static void put_included(ov_buf *b, unsigned inc, bool query)
+void core_put_included(ov_buf *b, unsigned inc, bool query)
 {
     static const struct {
         unsigned bit;
@@ -205,7 +205,7 @@ ov_rc core_coll_get(core_coll *c, const json_val *ids, const core_filter *f, int
     get_column(out, c, "uris", FLD_URI, inc & CORE_INC_URIS, rows, all, from, to);
     ov_buf_puts(out, ",\"data\":null");
     get_column(out, c, "metadatas", FLD_META, inc & CORE_INC_METADATAS, rows, all, from, to);
-    put_included(out, inc, false);
+    core_put_included(out, inc, false);
     ov_buf_putc(out, '}');
 done:
     pthread_rwlock_unlock(&c->lock);
@@ -396,7 +396,7 @@ ov_rc core_coll_query(core_coll *c, const float *q, size_t nq, size_t dim, int64
     } else {
         ov_buf_puts(out, "null");
     }
-    put_included(out, inc, true);
+    core_put_included(out, inc, true);
     ov_buf_putc(out, '}');
 done:
     pthread_rwlock_unlock(&c->lock);

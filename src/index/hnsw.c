@@ -265,14 +265,6 @@ static size_t select_neighbours(const hnsw *h, const hnsw_cand *cand, size_t n, 
     return k;
 }
 
-static int cmp_cand(const void *a, const void *b)
-{
-    const hnsw_cand *x = a, *y = b;
-    if (x->d != y->d)
-        return x->d < y->d ? -1 : 1;
-    return (x->id > y->id) - (x->id < y->id);
-}
-
 /* Add `node` to the links of `nb` at lvl, pruning with the heuristic when
  * the list is full. */
 static void link_back(hnsw *h, uint32_t nb, uint32_t node, int lvl)
@@ -297,7 +289,7 @@ static void link_back(hnsw *h, uint32_t nb, uint32_t node, int lvl)
     for (size_t i = 0; i < c; i++)
         cand[i] = (hnsw_cand){hnsw_dist_nn(h, nb, ln[i + 1]), ln[i + 1]};
     cand[c] = (hnsw_cand){hnsw_dist_nn(h, nb, node), node};
-    qsort(cand, c + 1, sizeof *cand, cmp_cand);
+    qsort(cand, c + 1, sizeof *cand, hnsw_cand_cmp);
     uint32_t keep[2 * HNSW_M_MAX + 1];
     size_t k = select_neighbours(h, cand, c + 1, max, keep);
     memcpy(ln + 1, keep, k * sizeof *keep);
@@ -363,7 +355,7 @@ static void insert_node(hnsw *h, uint32_t node)
         hnsw_search_level(h, s, q, cur, (size_t)h->p.ef_construction, l, NULL, NULL, true);
         size_t n = s->res.n;
         hnsw_cand *cand = s->res.a;
-        qsort(cand, n, sizeof *cand, cmp_cand);
+        qsort(cand, n, sizeof *cand, hnsw_cand_cmp);
         /* never link to self */
         size_t w = 0;
         for (size_t i = 0; i < n; i++)

@@ -118,6 +118,9 @@ void hnsw_search_level(const hnsw *h, hnsw_scratch *s, const float *q, uint32_t 
  * to start level `to` from. */
 uint32_t hnsw_descend(const hnsw *h, const float *q, int to);
 
+/* qsort order for candidates: distance, then node id. */
+int hnsw_cand_cmp(const void *a, const void *b);
+
 void hnsw_heap_push_max(hnsw_heap *hp, float d, uint32_t id);
 void hnsw_heap_pop_max(hnsw_heap *hp);
 void hnsw_heap_push_min(hnsw_heap *hp, float d, uint32_t id);

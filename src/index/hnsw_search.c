@@ -229,7 +229,7 @@ float hnsw_distance(const hnsw *h, const float *prepared, int64_t label)
     return v == HNSW_NONE ? NAN : hnsw_dist_qn(h, prepared, v);
 }
 
-static int cmp_result(const void *a, const void *b)
+int hnsw_cand_cmp(const void *a, const void *b)
 {
     const hnsw_cand *x = a, *y = b;
     if (x->d != y->d)
@@ -250,7 +250,7 @@ size_t hnsw_search(const hnsw *h, const float *q, size_t k, size_t ef, hnsw_allo
     uint32_t ep = hnsw_descend(h, qv, 0);
     hnsw_search_level(h, s, qv, ep, ef, 0, allow, ctx, false);
     /* the result heap holds the best ef: sort and keep k */
-    qsort(s->res.a, s->res.n, sizeof *s->res.a, cmp_result);
+    qsort(s->res.a, s->res.n, sizeof *s->res.a, hnsw_cand_cmp);
     size_t n = s->res.n < k ? s->res.n : k;
     for (size_t i = 0; i < n; i++) {
         out_dist[i] = s->res.a[i].d;
