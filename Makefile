@@ -7,6 +7,7 @@
 #   make lint       include-graph check
 # Variables: SANITIZE=address,undefined|thread, OPT=-O0, RELEASE=1, SHARED=dir
 
+.DEFAULT_GOAL := all
 CC      ?= gcc
 SHARED  ?= ../shared
 OPT     ?= -O2

@@ -12,7 +12,8 @@ SUDO=""
 
 pkgs=(build-essential pkg-config libmicrohttpd-dev libsqlite3-dev ca-certificates
       libcurl4-openssl-dev libarchive-dev libssl-dev libutf8proc-dev libopenblas-dev)
-[ "$want_test" = 1 ] && pkgs+=(valgrind procps nginx-light clang
+# nginx-light and openssl (test certificates): the multi-replica test behind nginx with TLS
+[ "$want_test" = 1 ] && pkgs+=(valgrind procps nginx-light openssl clang
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user)
 command -v node > /dev/null || pkgs+=(nodejs)
 command -v npm > /dev/null || pkgs+=(npm)

@@ -51,6 +51,7 @@ typedef enum api_route_id {
     R_REC_QUERY,
     R_REC_COUNT,
     R_METRICS,
+    R_READY, /* GET /ready: 200 once data is served, 503 while prewarming */
     R__COUNT
 } api_route_id;
 

@@ -85,7 +85,7 @@ static const char *const route_names[R__COUNT] = {
     [R_REC_UPSERT] = "upsert",       [R_REC_UPDATE] = "update",
     [R_REC_GET] = "get",             [R_REC_DELETE] = "delete",
     [R_REC_QUERY] = "query",         [R_REC_COUNT] = "count",
-    [R_METRICS] = "metrics",
+    [R_METRICS] = "metrics",         [R_READY] = "ready",
 };
 
 const char *api_route_name(api_route_id id)
@@ -154,6 +154,11 @@ void api_route_match(const char *method, const char *path, api_match *out)
     if (len == 8 && strcmp(path, "/metrics") == 0) {
         out->id = strcmp(method, "GET") == 0 ? R_METRICS : R_BAD_METHOD;
         out->access = API_READ;
+        return;
+    }
+    if (len == 6 && strcmp(path, "/ready") == 0) { /* readiness probes carry no token */
+        out->id = strcmp(method, "GET") == 0 ? R_READY : R_BAD_METHOD;
+        out->access = API_OPEN;
         return;
     }
     int v;

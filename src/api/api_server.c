@@ -303,7 +303,8 @@ void api_handle(api_server *s, api_request *rq, api_response *rs)
     case R_COLL_DELETE:
         api_collections(s, rq, rs);
         return;
-    case R_METRICS:
+    case R_METRICS: /* answered by the http layer */
+    case R_READY:
     case R__COUNT:
         rs->status = 404;
         ov_buf_puts(&rs->body, "{\"detail\":\"Not Found\"}");

@@ -420,6 +420,21 @@ void core_stats(core_db *db, size_t *out_collections, size_t *out_records)
     pthread_rwlock_unlock(&db->lock);
 }
 
+size_t core_index_memory(core_db *db)
+{
+    size_t bytes = 0;
+    pthread_rwlock_rdlock(&db->lock);
+    for (size_t i = 0; i < db->n_colls; i++) {
+        core_coll *c = db->colls[i];
+        pthread_rwlock_rdlock(&c->lock);
+        if (c->ix)
+            bytes += hnsw_memory(c->ix);
+        pthread_rwlock_unlock(&c->lock);
+    }
+    pthread_rwlock_unlock(&db->lock);
+    return bytes;
+}
+
 /* The catalog's collection helpers live in catalog_coll.c; these two are
  * shared with it. */
 long core_find_coll_by_name(const core_db *db, ov_str tenant, ov_str database, ov_str name)

@@ -168,4 +168,8 @@ size_t core_coll_dim(core_coll *c);
 /* Counts for metrics. */
 void core_stats(core_db *db, size_t *out_collections, size_t *out_records);
 
+/* Bytes held by the collections' vector indexes (graph and vectors), for
+ * metrics. Locking: takes the catalog and each collection's read lock. */
+size_t core_index_memory(core_db *db);
+
 #endif

@@ -21,6 +21,10 @@ typedef struct http_opts {
     api_server *api;
     http_auth *auth;       /* may be disabled, never NULL */
     bool log_requests;
+    core_db *db;           /* for /metrics; may be NULL */
+    bool not_ready;        /* start not ready (prewarm): only heartbeat, version,
+                            * pre-flight, /ready and /metrics answer; the rest 503
+                            * until http_server_set_ready */
 } http_opts;
 
 /* Start listening. Returns OV_OK or OV_EIO (bind failed) with a message. */
@@ -29,6 +33,36 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err);
 uint16_t http_server_port(const http_server *s);
 /* Stop accepting, wait up to drain_ms for in-flight requests, then stop. */
 void http_server_stop(http_server *s, unsigned drain_ms);
+
+/* Serve api (backed by db) from now on and report ready (GET /ready 200,
+ * omvec_ready 1). Ownership: borrows both until http_server_stop. */
+void http_server_set_ready(http_server *s, api_server *api, core_db *db);
+
+/* Prewarm progress for /ready and /metrics: state (http_prewarm_state) and
+ * counts to add. Locking: none (atomics). */
+void http_server_prewarm_report(http_server *s, int state, unsigned installed, unsigned kept,
+                                unsigned failed);
+
+/* ---- prewarm (prewarm.c) ---- */
+typedef struct http_prewarm http_prewarm;
+
+typedef struct http_prewarm_opts {
+    const char *const *sources; /* URLs or paths; borrowed until finish */
+    size_t n;
+    const core_opts *core;      /* store to open once installed; borrowed */
+    http_server *srv;           /* made ready when done */
+    bool auth_enabled;
+} http_prewarm_opts;
+
+/* Start pulling the sources in a thread; when all are installed (or kept),
+ * open the store and call http_server_set_ready. Failed sources are retried
+ * with backoff; the server stays not ready meanwhile.
+ * Returns: OV_OK; OV_EIO if the thread cannot start. */
+ov_rc http_prewarm_start(const http_prewarm_opts *opts, http_prewarm **out, ov_err *err);
+/* Cancel what is still running (downloads abort, retries stop), join, and
+ * hand back the store and api server if they were opened (else NULL).
+ * Ownership: caller closes/destroys them after stopping the server. */
+void http_prewarm_finish(http_prewarm *p, core_db **out_db, api_server **out_api);
 
 /* `omvec run ...`: parse flags, open the store, serve until SIGTERM/SIGINT.
  * Returns the process exit code. */

@@ -1,7 +1,8 @@
 /* http/run.c - the `omvec run` command: flags in the style of `chroma run`
  * (--host, --port, --path), the environment (ALLOW_RESET, the CHROMA_*
  * auth variables), start-up, and the signal loop (SIGTERM/SIGINT: drain and
- * stop; SIGHUP: reload the tokens). */
+ * stop; SIGHUP: reload the tokens). With --prewarm the server listens at
+ * once, not ready, while prewarm.c installs the artifacts. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,13 +20,16 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: omvec run [--host H] [--port P] [--path DIR] [--tokens FILE]\n"
             "                 [--log-level debug|info|warn|error] [--threads N]\n"
-            "                 [--sync full|normal]\n"
+            "                 [--sync full|normal] [--prewarm SOURCE]...\n"
             "  --host H       address to listen on (default localhost)\n"
             "  --port P       port (default 8000; 0 picks a free one)\n"
             "  --path DIR     data directory (default ./omvec_data)\n"
             "  --tokens FILE  role tokens file (lines 'read TOKEN' / 'admin TOKEN'),\n"
             "                 re-read on SIGHUP\n"
             "  --sync MODE    full (default): fsync before acknowledging writes\n"
+            "  --prewarm SRC  install the artifact at SRC (http/https URL or path; the\n"
+            "                 flag repeats) before serving; meanwhile GET /ready is 503\n"
+            "                 and API routes answer 503, heartbeat stays 200\n"
             "environment: ALLOW_RESET=TRUE enables /reset; CHROMA_SERVER_AUTHN_PROVIDER,\n"
             "CHROMA_SERVER_AUTHN_CREDENTIALS(_FILE), CHROMA_AUTH_TOKEN_TRANSPORT_HEADER as in\n"
             "Chroma (those tokens have the admin role).\n");
@@ -42,11 +46,14 @@ int http_run_main(int argc, char **argv)
     const char *host = "localhost", *path = "./omvec_data", *tokens = NULL;
     long port = 8000, threads = 0;
     bool sync_normal = false;
+    const char *prewarm[64];
+    size_t n_prewarm = 0;
     static const struct option longopts[] = {
         {"host", required_argument, NULL, 'h'},   {"port", required_argument, NULL, 'p'},
         {"path", required_argument, NULL, 'd'},   {"tokens", required_argument, NULL, 't'},
         {"log-level", required_argument, NULL, 'l'}, {"threads", required_argument, NULL, 'n'},
         {"sync", required_argument, NULL, 's'},   {"help", no_argument, NULL, '?'},
+        {"prewarm", required_argument, NULL, 'w'},
         {NULL, 0, NULL, 0}};
     int ch;
     optind = 1;
@@ -82,6 +89,13 @@ int http_run_main(int argc, char **argv)
                 return 2;
             }
             break;
+        case 'w':
+            if (n_prewarm == sizeof prewarm / sizeof prewarm[0]) {
+                fprintf(stderr, "omvec run: at most 64 --prewarm sources\n");
+                return 2;
+            }
+            prewarm[n_prewarm++] = optarg;
+            break;
         case 's':
             if (strcmp(optarg, "normal") == 0)
                 sync_normal = true;
@@ -113,8 +127,9 @@ int http_run_main(int argc, char **argv)
     ov_err err = {0};
     core_db *db = NULL;
     http_auth *auth = NULL;
-    api_server *api = NULL;
+    api_server *api = NULL, *bare = NULL;
     http_server *srv = NULL;
+    http_prewarm *pw = NULL;
     int code = 1;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -127,6 +142,27 @@ int http_run_main(int argc, char **argv)
     }
     core_opts co = {.path = path, .sync_normal = sync_normal, .allow_reset = env_true("ALLOW_RESET"),
                     .defer_index = true};
+    if (n_prewarm) {
+        /* listen now, not ready; an api server without a store answers the
+         * open routes until prewarm.c swaps in the real one */
+        api_opts bo = {.db = NULL, .auth_enabled = http_auth_enabled(auth)};
+        bare = api_server_create(&bo);
+        http_opts ho = {.host = host, .port = (uint16_t)port, .threads = (unsigned)threads,
+                        .api = bare, .auth = auth, .log_requests = true, .not_ready = true};
+        if (http_server_start(&ho, &srv, &err) != OV_OK) {
+            ov_log(OV_LOG_ERROR, "%s", err.msg);
+            goto done;
+        }
+        ov_log(OV_LOG_INFO, "listening on %s:%u, not ready: prewarming %zu source(s) into %s",
+               host, http_server_port(srv), n_prewarm, path);
+        http_prewarm_opts po = {.sources = prewarm, .n = n_prewarm, .core = &co, .srv = srv,
+                                .auth_enabled = http_auth_enabled(auth)};
+        if (http_prewarm_start(&po, &pw, &err) != OV_OK) {
+            ov_log(OV_LOG_ERROR, "%s", err.msg);
+            goto done;
+        }
+        goto serve;
+    }
     if (core_open(&co, &db, &err) != OV_OK) {
         ov_log(OV_LOG_ERROR, "cannot open %s: %s", path, err.msg);
         goto done;
@@ -134,7 +170,7 @@ int http_run_main(int argc, char **argv)
     api_opts apo = {.db = db, .auth_enabled = http_auth_enabled(auth)};
     api = api_server_create(&apo);
     http_opts ho = {.host = host, .port = (uint16_t)port, .threads = (unsigned)threads,
-                    .api = api, .auth = auth, .log_requests = true};
+                    .api = api, .auth = auth, .log_requests = true, .db = db};
     if (http_server_start(&ho, &srv, &err) != OV_OK) {
         ov_log(OV_LOG_ERROR, "%s", err.msg);
         goto done;
@@ -148,6 +184,7 @@ int http_run_main(int argc, char **argv)
            host, http_server_port(srv), path, ncoll, nrec,
            (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
            http_auth_enabled(auth) ? "on" : "off");
+serve:
     for (;;) {
         int sig = 0;
         if (sigwait(&set, &sig) != 0)
@@ -162,12 +199,19 @@ int http_run_main(int argc, char **argv)
         ov_log(OV_LOG_INFO, "signal %d: draining and stopping", sig);
         break;
     }
+    if (pw) { /* cancel a running prewarm before the server goes away */
+        http_prewarm_finish(pw, &db, &api);
+        pw = NULL;
+    }
     http_server_stop(srv, 10000);
     srv = NULL;
     code = 0;
 done:
+    if (pw)
+        http_prewarm_finish(pw, &db, &api);
     http_server_stop(srv, 0);
     api_server_destroy(api);
+    api_server_destroy(bare);
     core_close(db);
     http_auth_destroy(auth);
     if (code == 0)

@@ -16,12 +16,19 @@
 #include <microhttpd.h>
 
 #include "http/http.h"
+#include "http/metrics.h"
 #include "util/limits.h"
 #include "util/log.h"
 
 struct http_server {
     struct MHD_Daemon *d;
-    api_server *api;
+    api_server *_Atomic api; /* swapped once by http_server_set_ready */
+    core_db *_Atomic db;     /* NULL until ready; for metrics */
+    atomic_int ready;        /* 0 while prewarming: API routes answer 503 */
+    atomic_int draining;     /* set by http_server_stop: responses close */
+    atomic_int prewarm_state;
+    atomic_ulong pw_installed, pw_kept, pw_failed;
+    http_metrics *metrics;
     http_auth *auth;
     bool log_requests;
     uint16_t port;
@@ -30,6 +37,7 @@ struct http_server {
 };
 
 typedef struct http_req {
+    http_server *srv;
     ov_arena *arena;
     api_match m;
     char *path;
@@ -55,8 +63,8 @@ static ov_str header(struct MHD_Connection *c, const char *name)
     return (ov_str){v, len};
 }
 
-static enum MHD_Result send_body(struct MHD_Connection *conn, int status, const char *ctype,
-                                 ov_buf *body)
+static enum MHD_Result send_body(struct MHD_Connection *conn, http_req *rq, int status,
+                                 const char *ctype, ov_buf *body)
 {
     size_t len;
     char *p = ov_buf_take(body, &len);
@@ -66,6 +74,10 @@ static enum MHD_Result send_body(struct MHD_Connection *conn, int status, const 
         return MHD_NO;
     }
     MHD_add_response_header(r, "Content-Type", ctype ? ctype : "application/json");
+    /* while draining, keep-alive clients (a balancer's pool) are told to
+     * reconnect elsewhere instead of reusing a connection about to close */
+    if (rq->srv && atomic_load(&rq->srv->draining))
+        MHD_add_response_header(r, "Connection", "close");
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, r);
     MHD_destroy_response(r);
     return ret;
@@ -78,11 +90,46 @@ static enum MHD_Result send_error(struct MHD_Connection *conn, http_req *rq, int
     ov_err e = {0};
     if (status == 403)
         ov_err_named(&e, rc, "AuthError", "%s", msg);
+    else if (status == 503)
+        ov_err_named(&e, rc, "ServiceUnavailable", "%s", msg);
     else
         ov_err_set(&e, rc, "%s", msg);
     api_error(&rs, rc, &e);
     rq->early_status = status;
-    return send_body(conn, status, NULL, &rs.body);
+    return send_body(conn, rq, status, NULL, &rs.body);
+}
+
+/* GET /ready and GET /metrics, answered here because the state they report
+ * (readiness, request counters) lives in this layer. */
+static enum MHD_Result send_ops(http_server *s, struct MHD_Connection *conn, http_req *rq)
+{
+    ov_buf body = {0};
+    int ready = atomic_load(&s->ready);
+    int pw = atomic_load(&s->prewarm_state);
+    static const char *const pw_names[] = {"none", "running", "done", "failing"};
+    if (rq->m.id == R_READY) {
+        rq->early_status = ready ? 200 : 503;
+        ov_buf_printf(&body, "{\"ready\":%s,\"prewarm\":\"%s\"}", ready ? "true" : "false",
+                      pw_names[pw & 3]);
+        return send_body(conn, rq, rq->early_status, NULL, &body);
+    }
+    http_metrics_state st = {
+        .ready = ready,
+        .prewarm_state = pw,
+        .prewarm_installed = atomic_load(&s->pw_installed),
+        .prewarm_kept = atomic_load(&s->pw_kept),
+        .prewarm_failed = atomic_load(&s->pw_failed),
+        .in_flight = atomic_load(&s->in_flight),
+    };
+    core_db *db = atomic_load(&s->db);
+    if (db) {
+        st.have_store = 1;
+        core_stats(db, &st.collections, &st.records);
+        st.index_bytes = core_index_memory(db);
+    }
+    http_metrics_render(s->metrics, &st, &body);
+    rq->early_status = 200;
+    return send_body(conn, rq, 200, "text/plain; version=0.0.4; charset=utf-8", &body);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -98,6 +145,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!rq)
             return MHD_NO;
         *req_cls = rq;
+        rq->srv = s;
         atomic_fetch_add(&s->in_flight, 1);
         clock_gettime(CLOCK_MONOTONIC, &rq->t0);
         rq->id = atomic_fetch_add(&s->next_id, 1) + 1;
@@ -115,6 +163,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             if (ar == HTTP_AUTH_DENIED || (rq->m.access == API_ADMIN && ar != HTTP_AUTH_ADMIN))
                 return send_error(conn, rq, 403, OV_EAUTH, "Forbidden");
         }
+        if (rq->m.id == R_READY || rq->m.id == R_METRICS)
+            return send_ops(s, conn, rq);
+        if (!atomic_load(&s->ready) && rq->m.access != API_OPEN && rq->m.id != R_NONE &&
+            rq->m.id != R_BAD_METHOD && rq->m.id != R_OPTIONS)
+            return send_error(conn, rq, 503, OV_EIO, "not ready: prewarming artifacts");
+        if (!atomic_load(&s->ready) && rq->m.id == R_HEALTHCHECK)
+            return send_error(conn, rq, 503, OV_EIO, "not ready: prewarming artifacts");
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         if (cl) {
             char *end;
@@ -152,10 +207,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         .user_id = rq->ident.user_id[0] ? rq->ident.user_id : NULL,
     };
     api_response rs = {0};
-    api_handle(s->api, &ar, &rs);
+    api_handle(atomic_load(&s->api), &ar, &rs);
     rq->early_status = rs.status; /* for the log */
     ov_buf_free(&rq->body);
-    return send_body(conn, rs.status, rs.content_type, &rs.body);
+    return send_body(conn, rq, rs.status, rs.content_type, &rs.body);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
@@ -167,11 +222,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     (void)toe;
     if (!rq)
         return;
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double ms = (double)(t1.tv_sec - rq->t0.tv_sec) * 1e3 +
+                (double)(t1.tv_nsec - rq->t0.tv_nsec) / 1e6;
+    http_metrics_observe(s->metrics, rq->m.id, rq->early_status, ms / 1e3);
     if (s->log_requests && ov_log_min <= OV_LOG_INFO) {
-        struct timespec t1;
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        double ms = (double)(t1.tv_sec - rq->t0.tv_sec) * 1e3 +
-                    (double)(t1.tv_nsec - rq->t0.tv_nsec) / 1e6;
         char line[512];
         int n = snprintf(line, sizeof line,
                          "{\"level\":\"info\",\"msg\":\"request\",\"request_id\":%llu,"
@@ -213,6 +269,9 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
         return ov_err_set(err, OV_ENOMEM, "out of memory");
     }
     s->api = opts->api;
+    s->db = opts->db;
+    s->ready = !opts->not_ready;
+    s->metrics = http_metrics_create();
     s->auth = opts->auth;
     s->log_requests = opts->log_requests;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -230,6 +289,7 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
                             MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!s->d) {
+        http_metrics_destroy(s->metrics);
         free(s);
         return ov_err_set(err, OV_EIO, "cannot listen on %s:%u (address in use?)", host,
                           opts->port);
@@ -249,9 +309,27 @@ void http_server_stop(http_server *s, unsigned drain_ms)
 {
     if (!s)
         return;
+    atomic_store(&s->draining, 1);
     MHD_quiesce_daemon(s->d);
     for (unsigned waited = 0; atomic_load(&s->in_flight) > 0 && waited < drain_ms; waited += 10)
         usleep(10000);
     MHD_stop_daemon(s->d);
+    http_metrics_destroy(s->metrics);
     free(s);
+}
+
+void http_server_set_ready(http_server *s, api_server *api, core_db *db)
+{
+    atomic_store(&s->db, db);
+    atomic_store(&s->api, api);
+    atomic_store(&s->ready, 1);
+}
+
+void http_server_prewarm_report(http_server *s, int state, unsigned installed, unsigned kept,
+                                unsigned failed)
+{
+    atomic_store(&s->prewarm_state, state);
+    atomic_fetch_add(&s->pw_installed, installed);
+    atomic_fetch_add(&s->pw_kept, kept);
+    atomic_fetch_add(&s->pw_failed, failed);
 }

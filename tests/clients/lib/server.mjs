@@ -53,8 +53,10 @@ export function makeTempDir(tag = "omvec-test") {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 class Server {
-  constructor({ env = {}, dir, tag } = {}) {
+  constructor({ env = {}, dir, tag, args = [], port } = {}) {
+    this.fixedPort = port; // listen on this port (replicas behind a balancer)
     this.extraEnv = env;
+    this.extraArgs = args; // more `omvec run` flags (--prewarm, --tokens, ...)
     this.ownDir = !dir;
     this.dir = dir || makeTempDir(tag);
     this.proc = null;
@@ -80,7 +82,7 @@ class Server {
     let lastErr;
     const known = (this._problems || []).length;
     for (let attempt = 0; attempt < 3; attempt++) {
-      this.port = await freePort();
+      this.port = this.fixedPort || await freePort();
       try {
         await this._spawnAndWait(bin, timeoutMs);
         return this;
@@ -94,7 +96,8 @@ class Server {
   }
 
   async _spawnAndWait(bin, timeoutMs) {
-    const args = ["run", "--host", this.host, "--port", String(this.port), "--path", this.dir];
+    const args = ["run", "--host", this.host, "--port", String(this.port), "--path", this.dir,
+      ...this.extraArgs];
     this.log = [];
     const proc = spawn(bin, args, {
       cwd: REPO_ROOT,

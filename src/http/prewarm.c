@@ -1,0 +1,126 @@
+/* http/prewarm.c - `omvec run --prewarm`: a thread that pulls every artifact
+ * source into the data directory (artifact/art_pull: verified, installed in
+ * one transaction, kept when not newer), retrying failed sources with
+ * backoff (1 s doubling to 30 s), then opens the store and makes the server
+ * ready. Until then the server answers heartbeat, version and pre-flight,
+ * GET /ready 503 and /metrics omvec_ready 0, and 503 ServiceUnavailable on
+ * every other API route. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "artifact/artifact.h"
+#include "http/http.h"
+#include "http/metrics.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#define PREWARM_BACKOFF_FIRST_MS 1000
+#define PREWARM_BACKOFF_MAX_MS 30000
+
+struct http_prewarm {
+    http_prewarm_opts o;
+    pthread_t thread;
+    _Atomic int cancel;
+    core_db *db;      /* set by the thread when ready; read after join */
+    api_server *api;
+};
+
+static double ms_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void *prewarm_main(void *arg)
+{
+    http_prewarm *p = arg;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    bool *done = ov_xcalloc(p->o.n ? p->o.n : 1, sizeof *done);
+    unsigned backoff = PREWARM_BACKOFF_FIRST_MS;
+    art_pull_opts po = {.dir = p->o.core->path, .cancel = &p->cancel};
+    http_server_prewarm_report(p->o.srv, HTTP_PREWARM_RUNNING, 0, 0, 0);
+    while (!p->cancel) {
+        unsigned failed = 0;
+        for (size_t i = 0; i < p->o.n && !p->cancel; i++) {
+            if (done[i])
+                continue;
+            ov_err err = {0};
+            art_pull_result r;
+            if (art_pull(p->o.sources[i], &po, &r, &err) != OV_OK) {
+                failed++;
+                ov_log(OV_LOG_WARN, "prewarm: %s: refused, nothing changed: %s", p->o.sources[i],
+                       err.msg);
+                http_server_prewarm_report(p->o.srv, HTTP_PREWARM_RUNNING, 0, 0, 1);
+                continue;
+            }
+            done[i] = true;
+            if (r.installed)
+                ov_log(OV_LOG_INFO, "prewarm: installed %s version %s (%lld records) from %s",
+                       r.m.name, r.m.artifact_version, (long long)r.m.count, p->o.sources[i]);
+            else
+                ov_log(OV_LOG_INFO, "prewarm: kept %s version %s (artifact %s is not newer)",
+                       r.m.name, r.kept_version[0] ? r.kept_version : "(not from an artifact)",
+                       r.m.artifact_version);
+            http_server_prewarm_report(p->o.srv, HTTP_PREWARM_RUNNING, r.installed, !r.installed,
+                                       0);
+        }
+        if (!failed || p->cancel)
+            break;
+        http_server_prewarm_report(p->o.srv, HTTP_PREWARM_FAILING, 0, 0, 0);
+        ov_log(OV_LOG_WARN, "prewarm: %u source(s) failed; not ready; retrying in %u ms", failed,
+               backoff);
+        for (unsigned waited = 0; waited < backoff && !p->cancel; waited += 100)
+            usleep(100000);
+        backoff = backoff * 2 > PREWARM_BACKOFF_MAX_MS ? PREWARM_BACKOFF_MAX_MS : backoff * 2;
+    }
+    free(done);
+    if (p->cancel)
+        return NULL;
+    ov_err err = {0};
+    if (core_open(p->o.core, &p->db, &err) != OV_OK) {
+        http_server_prewarm_report(p->o.srv, HTTP_PREWARM_FAILING, 0, 0, 0);
+        ov_log(OV_LOG_ERROR, "prewarm: cannot open %s: %s; staying not ready", p->o.core->path,
+               err.msg);
+        p->db = NULL;
+        return NULL;
+    }
+    api_opts ao = {.db = p->db, .auth_enabled = p->o.auth_enabled};
+    p->api = api_server_create(&ao);
+    http_server_set_ready(p->o.srv, p->api, p->db);
+    http_server_prewarm_report(p->o.srv, HTTP_PREWARM_DONE, 0, 0, 0);
+    size_t nc, nr;
+    core_stats(p->db, &nc, &nr);
+    ov_log(OV_LOG_INFO, "ready: prewarmed %zu source(s) in %.1f ms (%zu collections, %zu records)",
+           p->o.n, ms_since(&t0), nc, nr);
+    return NULL;
+}
+
+ov_rc http_prewarm_start(const http_prewarm_opts *opts, http_prewarm **out, ov_err *err)
+{
+    http_prewarm *p = ov_xcalloc(1, sizeof *p);
+    p->o = *opts;
+    if (pthread_create(&p->thread, NULL, prewarm_main, p) != 0) {
+        free(p);
+        return ov_err_set(err, OV_EIO, "cannot start the prewarm thread");
+    }
+    *out = p;
+    return OV_OK;
+}
+
+void http_prewarm_finish(http_prewarm *p, core_db **out_db, api_server **out_api)
+{
+    *out_db = NULL;
+    *out_api = NULL;
+    if (!p)
+        return;
+    p->cancel = 1;
+    pthread_join(p->thread, NULL);
+    *out_db = p->db;
+    *out_api = p->api;
+    free(p);
+}
