@@ -14,7 +14,7 @@ line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1
 p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
 pass=$((pass + ${p:-0})); fail=$((fail + ${f:-1}))
 for t in $(find build/plain/tests/unit -type f -name 'test_*' ! -name '*.d' | sort); do
-    if valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+    if valgrind -q --fair-sched=yes --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
         "$t" > /tmp/omvec-vg.$$ 2>&1; then
         pass=$((pass + 1)); echo "ok   valgrind $(basename "$t")"
     else
