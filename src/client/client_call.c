@@ -8,12 +8,13 @@
 
 #include "client/client_int.h"
 
-static omvec_status status_code(long status, const char *error_name)
+static omvec_status status_code(long status, const char *error_name, const char *msg)
 {
     if (status == 401 || status == 403)
         return OMVEC_EAUTH;
     if (status == 404 || (error_name && (strcmp(error_name, "InvalidCollection") == 0 ||
-                                         strcmp(error_name, "NotFoundError") == 0)))
+                                         strcmp(error_name, "NotFoundError") == 0)) ||
+        (status == 400 && msg && strstr(msg, "does not exist")))
         return OMVEC_ENOTFOUND;
     if (status == 409)
         return OMVEC_EEXISTS;
@@ -44,7 +45,7 @@ omvec_status client_call(omvec_client *c, const char *method, const char *path,
         msg = m && m->type == JSON_STRING ? m->u.s : NULL;
         name = e && e->type == JSON_STRING ? e->u.s : NULL;
     }
-    st = client_fail(err, status_code(status, name), status, "%s %s: HTTP %ld: %s", method,
+    st = client_fail(err, status_code(status, name, msg), status, "%s %s: HTTP %ld: %s", method,
                      path, status, msg ? msg : "(no message)");
     ov_arena_destroy(a);
     return st;

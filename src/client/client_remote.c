@@ -40,7 +40,8 @@ omvec_status client_remote_open(omvec_client *c, const omvec_options *o, omvec_e
         return client_fail(err, OMVEC_EINVAL, 0,
                            "bad server URL '%s': expected http://HOST[:PORT] or https://...",
                            o->url);
-    if (ul <= 8 || ul > CLIENT_MAX_URL / 2)
+    size_t scheme = o->url[4] == 's' ? 8 : 7;
+    if (ul <= scheme || ul > CLIENT_MAX_URL / 2 || strpbrk(o->url, " \t\r\n"))
         return client_fail(err, OMVEC_EINVAL, 0, "bad server URL '%s'", o->url);
     if (o->token && (strchr(o->token, '\r') || strchr(o->token, '\n')))
         return client_fail(err, OMVEC_EINVAL, 0, "the token contains a line break");
