@@ -5,8 +5,8 @@
  * server's own request handlers - so they give byte-identical answers.
  *
  * The only header a user includes. Build with
- *     cc app.c $(pkg-config --cflags --libs omvec)          (shared)
- *     cc app.c $(pkg-config --static --cflags --libs omvec) (static)
+ *     cc app.c $(pkg-config --cflags --libs omvec)
+ * (docs/client.md: static linking, install, the error table).
  *
  * Conventions
  *   - Every fallible function returns omvec_status (OMVEC_OK == 0) and, on
