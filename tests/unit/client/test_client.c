@@ -4,14 +4,16 @@
  * query by vector and by text, and match_ontology; and each failure gives a
  * clear error of its own kind: a bad URL, a refused connection, a wrong
  * token, a timeout (a socket that never answers), a 5xx retried with
- * backoff, a 4xx never retried (a tiny HTTP server in a thread counts the
- * requests). The omvec binary is the one built beside this test
- * (build/VARIANT/omvec, found from argv[0]). */
+ * backoff, a 4xx never retried, several calls on one kept-alive connection
+ * (a tiny HTTP server in a thread counts requests and connections). The
+ * omvec binary is the one built beside this test (build/VARIANT/omvec,
+ * found from argv[0]; OMVEC_BIN overrides). */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,9 +313,27 @@ static void test_client_timeout(void)
 typedef struct fake_server {
     int fd, port;
     int statuses[4], n_statuses; /* the i-th request gets statuses[i], the last repeats */
-    int requests;                /* read by the test after the join */
+    bool keep_alive;             /* answer several requests per connection */
+    int requests, connections;   /* read by the test after the join */
     pthread_t th;
 } fake_server;
+
+/* Read one request (headers and Content-Length body) from cfd; 0 at EOF. */
+static int fake_read_request(int cfd)
+{
+    char req[8192];
+    size_t got = 0;
+    ssize_t r;
+    while (got < sizeof req - 1 && (r = read(cfd, req + got, sizeof req - 1 - got)) > 0) {
+        got += (size_t)r;
+        req[got] = 0;
+        char *end = strstr(req, "\r\n\r\n");
+        const char *cl = strcasestr(req, "Content-Length:");
+        if (end && (!cl || got >= (size_t)(end + 4 - req) + strtoul(cl + 15, NULL, 10)))
+            return 1;
+    }
+    return 0;
+}
 
 static void *fake_main(void *p)
 {
@@ -322,33 +342,61 @@ static void *fake_main(void *p)
         int cfd = accept(s->fd, NULL, NULL);
         if (cfd < 0)
             return NULL;
-        char req[8192];
-        size_t got = 0;
-        ssize_t r;
-        while (got < sizeof req - 1 && (r = read(cfd, req + got, sizeof req - 1 - got)) > 0) {
-            got += (size_t)r;
-            req[got] = 0;
-            char *end = strstr(req, "\r\n\r\n");
-            const char *cl = strcasestr(req, "Content-Length:");
-            if (end && (!cl || got >= (size_t)(end + 4 - req) + strtoul(cl + 15, NULL, 10)))
+        s->connections++;
+        while (fake_read_request(cfd)) {
+            int i = s->requests < s->n_statuses ? s->requests : s->n_statuses - 1;
+            int status = s->statuses[i];
+            s->requests++;
+            char body[128], resp[512];
+            if (status == 200)
+                snprintf(body, sizeof body, "{\"nanosecond heartbeat\":1}");
+            else
+                snprintf(body, sizeof body, "{\"error\":\"Fake\",\"message\":\"fake %d\"}",
+                         status);
+            int n = snprintf(resp, sizeof resp,
+                             "HTTP/1.1 %d Fake\r\nContent-Type: application/json\r\n"
+                             "Content-Length: %zu\r\n%s\r\n%s",
+                             status, strlen(body),
+                             s->keep_alive ? "" : "Connection: close\r\n", body);
+            if (write(cfd, resp, (size_t)n) < 0 || !s->keep_alive)
                 break;
         }
-        int i = s->requests < s->n_statuses ? s->requests : s->n_statuses - 1;
-        int status = s->statuses[i];
-        s->requests++;
-        char body[128], resp[512];
-        if (status == 200)
-            snprintf(body, sizeof body, "{\"nanosecond heartbeat\":1}");
-        else
-            snprintf(body, sizeof body, "{\"error\":\"Fake\",\"message\":\"fake %d\"}", status);
-        int n = snprintf(resp, sizeof resp,
-                         "HTTP/1.1 %d Fake\r\nContent-Type: application/json\r\n"
-                         "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-                         status, strlen(body), body);
-        if (write(cfd, resp, (size_t)n) < 0)
-            perror("fake server write");
         close(cfd);
     }
+}
+
+static void fake_start(fake_server *s)
+{
+    s->fd = bound_socket(1, &s->port);
+    pthread_create(&s->th, NULL, fake_main, s);
+}
+
+static void fake_stop(fake_server *s)
+{
+    shutdown(s->fd, SHUT_RDWR);
+    pthread_join(s->th, NULL);
+    close(s->fd);
+}
+
+/* One client, several requests: one connection (libcurl keep-alive). */
+static void test_client_keep_alive(void)
+{
+    fake_server s = {.n_statuses = 1, .statuses = {200}, .keep_alive = true};
+    fake_start(&s);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", s.port);
+    omvec_options o = {.url = url};
+    omvec_client *c = NULL;
+    omvec_error err = {0};
+    CHECK_EQ(omvec_open(&o, &c, &err), OMVEC_OK);
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ(omvec_request(c, i == 1 ? "POST" : "GET", "/api/v1/heartbeat",
+                               i == 1 ? "{}" : NULL, NULL, &err),
+                 OMVEC_OK);
+    omvec_close(c);
+    fake_stop(&s);
+    CHECK_EQ(s.requests, 3);
+    CHECK_EQ(s.connections, 1);
 }
 
 /* Run one request against a fake server answering statuses; returns the
@@ -358,8 +406,7 @@ static omvec_status fake_call(const int *statuses, int n, int *out_requests, cha
 {
     fake_server s = {.n_statuses = n};
     memcpy(s.statuses, statuses, (size_t)n * sizeof *statuses);
-    s.fd = bound_socket(1, &s.port);
-    pthread_create(&s.th, NULL, fake_main, &s);
+    fake_start(&s);
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%d", s.port);
     omvec_options o = {.url = url, .max_retries = 2, .retry_backoff_ms = 2};
@@ -368,9 +415,7 @@ static omvec_status fake_call(const int *statuses, int n, int *out_requests, cha
     if (st == OMVEC_OK)
         st = omvec_request(c, "POST", "/api/v1/collections/x/query", "{}", out, err);
     omvec_close(c);
-    shutdown(s.fd, SHUT_RDWR);
-    pthread_join(s.th, NULL);
-    close(s.fd);
+    fake_stop(&s);
     *out_requests = s.requests;
     return st;
 }
@@ -436,6 +481,7 @@ int main(int argc, char **argv)
     RUN(test_client_refused);
     RUN(test_client_timeout);
     RUN(test_client_retries);
+    RUN(test_client_keep_alive);
     RUN(test_client_local_equals_remote);
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_dir);
