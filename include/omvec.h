@@ -144,7 +144,8 @@ omvec_status omvec_query_text(omvec_client *c, const char *collection, const cha
                               int n_results, const char *include_json, char **out_json,
                               omvec_error *err);
 
-/* Any Chroma request: method "GET"/"POST"/..., path from "/api/...", body
+/* Any Chroma request: method "GET"/"POST"/..., path from "/api/..." (no
+ * query string: a local client serves the default tenant and database), body
  * JSON or NULL. A 2xx answer gives OMVEC_OK and *out_json; any other status
  * is an error carrying the server's message. out_json may be NULL. */
 omvec_status omvec_request(omvec_client *c, const char *method, const char *path,
@@ -159,7 +160,8 @@ typedef struct omvec_matches omvec_matches;
  * (anything else: OMVEC_EINVAL listing them). k x 4 results are asked for
  * and the first k kept; score = clamp(1 - distance, 0, 1) rounded to 4
  * decimals. 1 <= k <= 10000.
- * Ownership: *out is the caller's; free with omvec_matches_free. */
+ * Ownership: *out is the caller's, free with omvec_matches_free; it does not
+ *            depend on the client, which may be closed first. */
 omvec_status omvec_match_ontology(omvec_client *c, const char *text, const char *ontology,
                                   int k, omvec_matches **out, omvec_error *err);
 
