@@ -267,6 +267,23 @@ static void test_client_bad_url(void)
     }
 }
 
+/* A local directory that cannot be opened: OMVEC_EIO naming it. */
+static void test_client_local_bad_dir(void)
+{
+    char file[300];
+    snprintf(file, sizeof file, "%s/plain-file", tmp_dir);
+    FILE *f = fopen(file, "w");
+    CHECK(f != NULL);
+    if (f)
+        fclose(f);
+    omvec_options o = {.path = file};
+    omvec_client *c = NULL;
+    omvec_error err = {0};
+    CHECK_EQ(omvec_open(&o, &c, &err), OMVEC_EIO);
+    CHECK_EQ(c == NULL, 1);
+    CHECK(strstr(err.message, "plain-file") != NULL);
+}
+
 /* A port nothing listens on: OMVEC_ECONNECT after the retries. */
 static void test_client_refused(void)
 {
@@ -478,6 +495,7 @@ int main(int argc, char **argv)
     RUN(test_client_null_safety);
     RUN(test_client_bad_url);
     RUN(test_client_open_env);
+    RUN(test_client_local_bad_dir);
     RUN(test_client_refused);
     RUN(test_client_timeout);
     RUN(test_client_retries);
