@@ -5,6 +5,7 @@
 #                   concurrency tests under ThreadSanitizer (what CI runs)
 #   make fuzz       clang libFuzzer binaries in build/fuzz/
 #   make lint       include-graph check
+#   make lib        client library: build/rel/libomvec.{a,so}, build/rel/omvec.pc
 # Variables: SANITIZE=address,undefined|thread, OPT=-O0, RELEASE=1, SHARED=dir
 
 .DEFAULT_GOAL := all
@@ -14,7 +15,7 @@ OPT     ?= -O2
 WERROR  ?= $(if $(CI),-Werror,)
 ARCH    := $(shell $(CC) -dumpmachine)
 
-CPPFLAGS += -Isrc -D_GNU_SOURCE -DOMVEC_VERSION='"$(VERSION)"'
+CPPFLAGS += -Isrc -Iinclude -D_GNU_SOURCE -DOMVEC_VERSION='"$(VERSION)"'
 CFLAGS_BASE = -std=c17 -Wall -Wextra $(WERROR) -g -pthread -fno-strict-aliasing
 # libcurl: artifact pulls and the client library; libarchive + OpenSSL: artifacts;
 # utf8proc: the BERT tokenizer; OpenBLAS: the BERT encoder (DESIGN.md).
@@ -71,11 +72,52 @@ $(eval $(call variant,san,$(SAN_FLAGS)))
 $(eval $(call variant,plain,-O1))
 $(eval $(call variant,tsan,-O1 -fsanitize=thread))
 
+# ---- the client library (include/omvec.h, docs/client.md) ----
+# build/rel/libomvec.a already holds the client with the engine; the shared
+# libomvec.so is linked from -fPIC objects of their own (build/pic) and
+# exports only omvec_* (src/client/omvec.map). omvec.pc points at this tree;
+# `make install PREFIX=...` installs the header, both libraries and a .pc.
+$(eval $(call variant,pic,$(OPT) -fPIC))
+PREFIX  ?= /usr/local
+LIB_OUT = build/rel/libomvec.a build/rel/libomvec.so build/rel/omvec.pc
+# $(call omvec_pc,INCLUDEDIR,LIBDIR)
+omvec_pc = printf '%s\n' 'includedir=$(1)' 'libdir=$(2)' '' 'Name: omvec' \
+    'Description: omvec client library (remote Chroma-compatible server or local directory)' \
+    'Version: $(VERSION)' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lomvec' \
+    'Libs.private: -lmicrohttpd -lsqlite3 -lm -pthread' 'Requires.private: $(PKGS)'
+
+build/rel/libomvec.so: $(pic_OBJ) src/client/omvec.map
+	$(CC) -shared -Wl,-soname,libomvec.so.0 -Wl,--version-script=src/client/omvec.map \
+	    -o $@.0 $(pic_OBJ) $(LDLIBS)
+	ln -sf libomvec.so.0 $@
+
+build/rel/omvec.pc: Makefile
+	@mkdir -p $(@D)
+	$(call omvec_pc,$(CURDIR)/include,$(CURDIR)/build/rel) > $@
+
+# examples/ built against the .pc file, as a user would (so they cannot rot)
+build/rel/examples/%: examples/%.c $(LIB_OUT) include/omvec.h
+	@mkdir -p $(@D)
+	$(CC) -std=c17 -Wall -Wextra $(WERROR) $$(PKG_CONFIG_PATH=build/rel pkg-config --cflags omvec) \
+	    -o $@ $< $$(PKG_CONFIG_PATH=build/rel pkg-config --libs omvec) -Wl,-rpath,$(CURDIR)/build/rel
+
+lib: $(LIB_OUT)
+
+examples: build/rel/examples/match
+
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/omvec.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 build/rel/libomvec.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 build/rel/libomvec.so.0 $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libomvec.so.0 $(DESTDIR)$(PREFIX)/lib/libomvec.so
+	$(call omvec_pc,$(PREFIX)/include,$(PREFIX)/lib) > $(DESTDIR)$(PREFIX)/lib/pkgconfig/omvec.pc
+
 UNIT_BINS = $(patsubst tests/%.c,build/$(V)/tests/%,$(UNIT_SRC))
 REPLAY_BINS = $(patsubst tests/fuzz/%.c,build/$(V)/replay/%,$(FUZZ_SRC))
 
-.PHONY: all test check fuzz lint clean unit-bins run
-all: omvec
+.PHONY: all test check fuzz lint clean unit-bins run lib examples install
+all: omvec lib
 
 omvec: build/rel/omvec
 	cp $< $@.tmp && mv -f $@.tmp $@
@@ -84,11 +126,11 @@ unit-bins:
 	$(MAKE) --no-print-directory V=$(V) $(patsubst tests/%.c,build/$(V)/tests/%,$(UNIT_SRC)) \
 	    $(patsubst tests/fuzz/%.c,build/$(V)/replay/%,$(FUZZ_SRC)) build/$(V)/omvec
 
-test: omvec
+test: omvec lib examples
 	$(MAKE) --no-print-directory unit-bins V=san
 	SHARED=$(SHARED) tests/run_tests.sh san
 
-check: omvec
+check: omvec lib examples
 	$(MAKE) --no-print-directory unit-bins V=san
 	$(MAKE) --no-print-directory unit-bins V=plain
 	$(MAKE) --no-print-directory unit-bins V=tsan

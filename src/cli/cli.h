@@ -2,7 +2,7 @@
  * `omvec build` (OBO -> terms -> embeddings -> collections) and
  * `omvec match` (text -> ontology terms, local directory or remote server),
  * with their shared helpers (OBO sources, progress bar, the term-to-vector
- * rule). The client library of issue 6 will take over match's remote mode.
+ * rule). match runs on the client library (include/omvec.h).
  *
  * Layer: cli; above core, onto and embed (like http). */
 #ifndef OMVEC_CLI_CLI_H
