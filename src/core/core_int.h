@@ -101,6 +101,8 @@ struct core_coll {
     int64_t wm;            /* write watermark: store transactions applied */
     int64_t saved_wm;      /* watermark of the index file on disk (-1: none) */
     double last_write;     /* monotonic seconds, for the index saver */
+    int writers_waiting;   /* requests waiting for the write lock (atomic): the
+                            * background indexer steps aside for them */
 };
 
 /* The stored vector of a record (dim floats, as given): in the graph, or
@@ -115,6 +117,14 @@ void core_pend_append(core_coll *c, const int64_t *labels, const float *vecs, si
  * held). Returns how many entries were consumed. */
 size_t core_pend_index(core_coll *c, size_t max, int nthreads);
 long core_pend_find(const core_coll *c, int64_t label);
+
+/* Take c->lock for a write request, announcing it to the indexer. */
+static inline void core_coll_write_lock(core_coll *c)
+{
+    __atomic_add_fetch(&c->writers_waiting, 1, __ATOMIC_SEQ_CST);
+    pthread_rwlock_wrlock(&c->lock);
+    __atomic_sub_fetch(&c->writers_waiting, 1, __ATOMIC_SEQ_CST);
+}
 
 /* Row of the record with this seq (recs are in seq order), or -1. */
 long core_row_by_seq(const core_coll *c, int64_t seq);

@@ -11,6 +11,7 @@
  * the missing records (coll.c), so losing a save costs time, never data. */
 #include <malloc.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/core_int.h"
 
@@ -35,6 +36,11 @@ static void index_pending(core_db *db)
                 return;
             }
             core_coll *c = db->colls[i];
+            /* requests first: a write waiting for the lock gets it before
+             * the next chunk (a rwlock does not hand over in order) */
+            for (int w = 0; w < 2000 && __atomic_load_n(&c->writers_waiting, __ATOMIC_SEQ_CST);
+                 w++)
+                usleep(500);
             pthread_rwlock_wrlock(&c->lock);
             /* one thread while writes keep arriving (a core stays free for
              * them), both once the load is over */

@@ -223,7 +223,7 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
     plan_item *plan = NULL;
     if (b->ids->type != JSON_ARRAY)
         return ov_err_set(err, OV_EINVAL, "Expected ids to be a list");
-    pthread_rwlock_wrlock(&c->lock);
+    core_coll_write_lock(c);
     if ((rc = validate(c, op, b, a, &vecs, &dim, err)) != OV_OK || b->n == 0)
         goto done;
     uint32_t *first = NULL;
@@ -397,7 +397,7 @@ ov_rc core_coll_delete_records(core_db *db, core_coll *c, const json_val *ids,
     for (uint32_t i = 0; ids && i < ids->n; i++)
         if (ids->u.a[i].type != JSON_STRING)
             return ov_err_set(err, OV_EINVAL, "Expected ids[%u] to be a str", i);
-    pthread_rwlock_wrlock(&c->lock);
+    core_coll_write_lock(c);
     unsigned char *kill = ov_arena_calloc(a, c->n + 1, 1);
     size_t nk = 0;
     if (!kill) {
