@@ -435,6 +435,16 @@ size_t core_index_memory(core_db *db)
     return bytes;
 }
 
+size_t core_index_pending(core_db *db)
+{
+    size_t n = 0;
+    pthread_rwlock_rdlock(&db->lock);
+    for (size_t i = 0; i < db->n_colls; i++)
+        n += core_coll_pending(db->colls[i]);
+    pthread_rwlock_unlock(&db->lock);
+    return n;
+}
+
 /* The catalog's collection helpers live in catalog_coll.c; these two are
  * shared with it. */
 long core_find_coll_by_name(const core_db *db, ov_str tenant, ov_str database, ov_str name)

@@ -171,5 +171,7 @@ void core_stats(core_db *db, size_t *out_collections, size_t *out_records);
 /* Bytes held by the collections' vector indexes (graph and vectors), for
  * metrics. Locking: takes the catalog and each collection's read lock. */
 size_t core_index_memory(core_db *db);
+/* Vectors acknowledged but not yet in a graph, over all collections. */
+size_t core_index_pending(core_db *db);
 
 #endif

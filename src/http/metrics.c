@@ -147,8 +147,12 @@ void http_metrics_render(http_metrics *m, const http_metrics_state *st, ov_buf *
                       "omvec_records %zu\n"
                       "# HELP omvec_index_memory_bytes Memory of the vector indexes.\n"
                       "# TYPE omvec_index_memory_bytes gauge\n"
-                      "omvec_index_memory_bytes %zu\n",
-                      st->collections, st->records, st->index_bytes);
+                      "omvec_index_memory_bytes %zu\n"
+                      "# HELP omvec_index_pending_vectors Vectors acknowledged but not yet in "
+                      "the graph (queries scan them exactly).\n"
+                      "# TYPE omvec_index_pending_vectors gauge\n"
+                      "omvec_index_pending_vectors %zu\n",
+                      st->collections, st->records, st->index_bytes, st->index_pending);
     rss(out);
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);

@@ -44,6 +44,7 @@ typedef struct http_metrics_state {
     int have_store; /* collections/records valid */
     size_t collections, records;
     size_t index_bytes;
+    size_t index_pending;
 } http_metrics_state;
 
 /* Create zeroed counters. Ownership: caller destroys. */

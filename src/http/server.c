@@ -126,6 +126,7 @@ static enum MHD_Result send_ops(http_server *s, struct MHD_Connection *conn, htt
         st.have_store = 1;
         core_stats(db, &st.collections, &st.records);
         st.index_bytes = core_index_memory(db);
+        st.index_pending = core_index_pending(db);
     }
     http_metrics_render(s->metrics, &st, &body);
     rq->early_status = 200;

@@ -40,6 +40,7 @@ test("GET /metrics: requests by route and status, latency histograms, collection
     assert.equal(m.omvec_collections, 1);
     assert.equal(m.omvec_records, 50);
     assert.ok(m.omvec_index_memory_bytes >= 50 * 4 * 4, `index memory ${m.omvec_index_memory_bytes}`);
+    assert.equal(m.omvec_index_pending_vectors, 0); // 50 records: below the deferred-indexing batch size
     assert.ok(m.omvec_process_resident_memory_bytes > 1e6);
     assert.ok(m.omvec_uptime_seconds > 0);
     assert.equal((await raw(s, "POST", "/metrics")).status, 405);
