@@ -88,16 +88,20 @@ static void ensure_cap(core_coll *c, size_t want)
     c->cap = cap;
 }
 
-void core_coll_append(core_coll *c, core_rec *r)
+/* Append without touching the id map (the loader rebuilds it once). */
+static void append_raw(core_coll *c, core_rec *r)
 {
     ensure_cap(c, c->n + 1);
-    size_t i = c->n;
-    c->recs[i] = *r;
+    c->recs[c->n++] = *r;
+    if (r->seq >= c->next_seq)
+        c->next_seq = r->seq + 1;
     memset(r, 0, sizeof *r);
-    c->n++;
-    core_idmap_put(&c->map, c->recs, (uint32_t)i);
-    if (c->recs[i].seq >= c->next_seq)
-        c->next_seq = c->recs[i].seq + 1;
+}
+
+void core_coll_append(core_coll *c, core_rec *r)
+{
+    append_raw(c, r);
+    core_idmap_put(&c->map, c->recs, (uint32_t)(c->n - 1));
 }
 
 long core_pend_find(const core_coll *c, int64_t label)
@@ -335,11 +339,7 @@ static ov_rc load_one(void *ctx, const store_rec *sr)
         r.meta_json_len = (uint32_t)sr->meta_json_len;
         /* r.meta is parsed on first use (core_rec_meta) */
     }
-    /* appended unordered and without the id map: sorted by seq after the scan */
-    ensure_cap(c, c->n + 1);
-    c->recs[c->n++] = r;
-    if (r.seq >= c->next_seq)
-        c->next_seq = r.seq + 1;
+    append_raw(c, &r); /* unordered: sorted by seq after the scan */
     return OV_OK;
 }
 

@@ -73,11 +73,6 @@ void hnsw_free(hnsw *h)
     free(h);
 }
 
-const hnsw_params *hnsw_get_params(const hnsw *h)
-{
-    return &h->p;
-}
-
 size_t hnsw_live(const hnsw *h)
 {
     return h->n - h->n_dead;

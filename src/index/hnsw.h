@@ -48,7 +48,6 @@ typedef struct hnsw_params {
 hnsw *hnsw_new(const hnsw_params *p);
 void hnsw_free(hnsw *h);
 
-const hnsw_params *hnsw_get_params(const hnsw *h);
 /* Nodes that are not tombstoned. */
 size_t hnsw_live(const hnsw *h);
 /* All nodes, tombstones included. */
