@@ -22,6 +22,8 @@ typedef struct http_opts {
     http_auth *auth;       /* may be disabled, never NULL */
     bool log_requests;
     core_db *db;           /* for /metrics; may be NULL */
+    unsigned max_conns;    /* 0 = OV_HTTP_MAX_CONNS (clamped to the fd limit) */
+    unsigned max_conns_per_ip; /* 0 = OV_HTTP_MAX_CONNS_PER_IP */
     bool not_ready;        /* start not ready (prewarm): only heartbeat, version,
                             * pre-flight, /ready and /metrics answer; the rest 503
                             * until http_server_set_ready */
@@ -42,6 +44,22 @@ void http_server_set_ready(http_server *s, api_server *api, core_db *db);
  * counts to add. Locking: none (atomics). */
 void http_server_prewarm_report(http_server *s, int state, unsigned installed, unsigned kept,
                                 unsigned failed);
+
+/* ---- request-head framing (framing.c) ---- */
+typedef struct http_framing {
+    unsigned hosts, content_lengths, transfer_encodings;
+    unsigned long long content_length; /* the last one seen */
+    bool other_coding;                 /* "x, chunked": a coding besides chunked */
+    const char *bad;                   /* first violation seen, static text */
+} http_framing;
+
+/* Feed one header (name and value with their lengths; either may hold a NUL).
+ * Zero-initialise f first. */
+void http_framing_add(http_framing *f, const char *key, size_t klen, const char *val,
+                      size_t vlen);
+/* After the last header: 0 = well framed; 400 = refuse and close (*why says
+ * what); 501 = well framed but a transfer coding we do not implement. */
+int http_framing_verdict(http_framing *f, bool http11, const char **why);
 
 /* ---- prewarm (prewarm.c) ---- */
 typedef struct http_prewarm http_prewarm;

@@ -1,14 +1,24 @@
 /* http/server.c - the libmicrohttpd front end. Each request gets a context
  * with one arena (created on the first callback, destroyed in the completion
- * callback, so no error path can leak). On the first callback the route is
- * matched and the token checked from the headers alone; a denied or
- * oversized request is answered before any body byte is read. The body is
- * collected up to OV_MAX_BODY_LEN, then the api layer answers. */
+ * callback, so no error path can leak). On the first callback the head's
+ * framing is checked (http_check_framing: one Host, one Content-Length, no
+ * Content-Length with Transfer-Encoding, chunked as the only transfer coding,
+ * no CR, LF or NUL in a value, no space in a name; a violation is a 400 and
+ * the connection closes), the route is matched and the token checked from
+ * the headers alone; a denied, unroutable or oversized request is answered
+ * before any body byte is read. The body is collected as it arrives (never
+ * reserved from the declared length) up to OV_MAX_BODY_LEN, or
+ * OV_MAX_UNAUTH_BODY_LEN on open routes, then the api layer answers.
+ * Connection slots are bounded in total and per client address, and a new
+ * connection that does not finish its head within OV_HTTP_HEAD_TIMEOUT_S
+ * seconds of silence is closed (limits.h). */
 #include <netdb.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,7 +53,8 @@ typedef struct http_req {
     char *path;
     const char *method;
     ov_buf body;
-    int early_status; /* 403 or 413 decided from the headers */
+    int early_status; /* 400, 403, 404, 405, 413 or 501 decided from the head */
+    size_t body_cap;  /* OV_MAX_BODY_LEN, or OV_MAX_UNAUTH_BODY_LEN on open routes */
     http_auth_identity ident;
     unsigned long long id;
     struct timespec t0;
@@ -64,7 +75,7 @@ static ov_str header(struct MHD_Connection *c, const char *name)
 }
 
 static enum MHD_Result send_body(struct MHD_Connection *conn, http_req *rq, int status,
-                                 const char *ctype, ov_buf *body)
+                                 const char *ctype, ov_buf *body, bool close)
 {
     size_t len;
     char *p = ov_buf_take(body, &len);
@@ -76,13 +87,16 @@ static enum MHD_Result send_body(struct MHD_Connection *conn, http_req *rq, int 
     MHD_add_response_header(r, "Content-Type", ctype ? ctype : "application/json");
     /* while draining, keep-alive clients (a balancer's pool) are told to
      * reconnect elsewhere instead of reusing a connection about to close */
-    if (rq->srv && atomic_load(&rq->srv->draining))
+    if (close || (rq->srv && atomic_load(&rq->srv->draining)))
         MHD_add_response_header(r, "Connection", "close");
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, r);
     MHD_destroy_response(r);
     return ret;
 }
 
+/* An error answer with the Chroma body. Anything but 403 and 503 is answered
+ * before or instead of reading the body, or on a head that cannot be trusted,
+ * so the connection closes after it. */
 static enum MHD_Result send_error(struct MHD_Connection *conn, http_req *rq, int status,
                                   ov_rc rc, const char *msg)
 {
@@ -92,11 +106,13 @@ static enum MHD_Result send_error(struct MHD_Connection *conn, http_req *rq, int
         ov_err_named(&e, rc, "AuthError", "%s", msg);
     else if (status == 503)
         ov_err_named(&e, rc, "ServiceUnavailable", "%s", msg);
+    else if (status == 501)
+        ov_err_named(&e, rc, "NotImplemented", "%s", msg);
     else
         ov_err_set(&e, rc, "%s", msg);
     api_error(&rs, rc, &e);
     rq->early_status = status;
-    return send_body(conn, rq, status, NULL, &rs.body);
+    return send_body(conn, rq, status, NULL, &rs.body, status != 403 && status != 503);
 }
 
 /* GET /ready and GET /metrics, answered here because the state they report
@@ -111,7 +127,7 @@ static enum MHD_Result send_ops(http_server *s, struct MHD_Connection *conn, htt
         rq->early_status = ready ? 200 : 503;
         ov_buf_printf(&body, "{\"ready\":%s,\"prewarm\":\"%s\"}", ready ? "true" : "false",
                       pw_names[pw & 3]);
-        return send_body(conn, rq, rq->early_status, NULL, &body);
+        return send_body(conn, rq, rq->early_status, NULL, &body, false);
     }
     http_metrics_state st = {
         .ready = ready,
@@ -130,7 +146,89 @@ static enum MHD_Result send_ops(http_server *s, struct MHD_Connection *conn, htt
     }
     http_metrics_render(s->metrics, &st, &body);
     rq->early_status = 200;
-    return send_body(conn, rq, 200, "text/plain; version=0.0.4; charset=utf-8", &body);
+    return send_body(conn, rq, 200, "text/plain; version=0.0.4; charset=utf-8", &body,
+                     false);
+}
+
+static enum MHD_Result framing_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  size_t key_size, const char *value, size_t value_size)
+{
+    (void)kind;
+    http_framing_add(cls, key, key_size, value ? value : "", value ? value_size : 0);
+    return MHD_YES;
+}
+
+/* The first callback: the head is in, no body byte has been read. Returns
+ * MHD_YES with nothing queued when the body is wanted, or queues the answer. */
+static enum MHD_Result on_head(http_server *s, struct MHD_Connection *conn, http_req *rq,
+                               const char *version)
+{
+    /* the head is complete: from now on the (longer) idle timeout applies,
+     * for the body, the answer and the keep-alive wait */
+    MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+                              (unsigned)OV_HTTP_IDLE_TIMEOUT_S);
+    http_framing f = {0};
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, framing_cb, &f);
+    const char *why;
+    int fs = http_framing_verdict(&f, version && strcmp(version, "HTTP/1.0") != 0, &why);
+    if (fs)
+        return send_error(conn, rq, fs, OV_EINVAL, why);
+    bool chunked = f.transfer_encodings > 0;
+    if (rq->m.id == R_NONE || rq->m.id == R_BAD_METHOD) {
+        /* 404 / 405 need no body: answer now, the body is never read */
+        api_request ar = {.arena = rq->arena, .m = rq->m, .method = rq->method,
+                          .query = query_arg, .query_ctx = conn};
+        api_response rs = {0};
+        api_handle(atomic_load(&s->api), &ar, &rs);
+        rq->early_status = rs.status;
+        return send_body(conn, rq, rs.status, rs.content_type, &rs.body,
+                         chunked || f.content_length > 0);
+    }
+    bool open_route = rq->m.access == API_OPEN || rq->m.id == R_OPTIONS;
+    /* authentication from headers, before any body byte is read */
+    if (!open_route) {
+        http_auth_result ar = http_auth_check(s->auth, header(conn, "Authorization"),
+                                              header(conn, "X-Chroma-Token"), &rq->ident);
+        if (ar == HTTP_AUTH_DENIED || (rq->m.access == API_ADMIN && ar != HTTP_AUTH_ADMIN))
+            return send_error(conn, rq, 403, OV_EAUTH, "Forbidden");
+    }
+    if (rq->m.id == R_READY || rq->m.id == R_METRICS)
+        return send_ops(s, conn, rq);
+    if (!atomic_load(&s->ready) && (!open_route || rq->m.id == R_HEALTHCHECK))
+        return send_error(conn, rq, 503, OV_EIO, "not ready: prewarming artifacts");
+    /* open routes take at most OV_MAX_UNAUTH_BODY_LEN, whoever sends it */
+    rq->body_cap = open_route ? OV_MAX_UNAUTH_BODY_LEN : OV_MAX_BODY_LEN;
+    if (f.content_lengths && f.content_length > rq->body_cap)
+        return send_error(conn, rq, 413, OV_ELIMIT, "Request body too large");
+    /* the buffer grows with what arrives; the declared length is not reserved */
+    return MHD_YES;
+}
+
+/* A body (chunked, so its length was not declared) passed its cap. This
+ * libmicrohttpd (0.9.75) accepts a queued answer only before the body or
+ * after its end, and reading an endless body to its end would hold the slot
+ * forever: write the 413 straight to the socket (a few hundred bytes, which
+ * fit its send buffer) and have the connection closed. */
+static enum MHD_Result refuse_mid_body(struct MHD_Connection *conn, http_req *rq)
+{
+    rq->early_status = 413;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (ci) {
+        static const char body[] =
+            "{\"error\":\"InvalidArgumentError\",\"message\":\"Request body too large\"}";
+        char msg[256];
+        int n = snprintf(msg, sizeof msg,
+                         "HTTP/1.1 413 Content Too Large\r\nContent-Type: application/json\r\n"
+                         "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                         sizeof body - 1, body);
+        if (n > 0 && (size_t)n < sizeof msg) {
+            ssize_t w = send(ci->connect_fd, msg, (size_t)n, MSG_NOSIGNAL);
+            (void)w;
+            shutdown(ci->connect_fd, SHUT_WR);
+        }
+    }
+    return MHD_NO;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -140,7 +238,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
     http_server *s = cls;
     http_req *rq = *req_cls;
-    (void)version;
     if (!rq) {
         rq = calloc(1, sizeof *rq);
         if (!rq)
@@ -156,40 +253,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         rq->method = method;
         rq->path = ov_arena_strndup(rq->arena, url, strlen(url));
         api_route_match(method, rq->path, &rq->m);
-        /* authentication from headers, before any body byte is read */
-        if (rq->m.access != API_OPEN && rq->m.id != R_NONE && rq->m.id != R_BAD_METHOD &&
-            rq->m.id != R_OPTIONS) {
-            http_auth_result ar = http_auth_check(s->auth, header(conn, "Authorization"),
-                                                  header(conn, "X-Chroma-Token"), &rq->ident);
-            if (ar == HTTP_AUTH_DENIED || (rq->m.access == API_ADMIN && ar != HTTP_AUTH_ADMIN))
-                return send_error(conn, rq, 403, OV_EAUTH, "Forbidden");
-        }
-        if (rq->m.id == R_READY || rq->m.id == R_METRICS)
-            return send_ops(s, conn, rq);
-        if (!atomic_load(&s->ready) && rq->m.access != API_OPEN && rq->m.id != R_NONE &&
-            rq->m.id != R_BAD_METHOD && rq->m.id != R_OPTIONS)
-            return send_error(conn, rq, 503, OV_EIO, "not ready: prewarming artifacts");
-        if (!atomic_load(&s->ready) && rq->m.id == R_HEALTHCHECK)
-            return send_error(conn, rq, 503, OV_EIO, "not ready: prewarming artifacts");
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        if (cl) {
-            char *end;
-            unsigned long long n = strtoull(cl, &end, 10);
-            if (*end || n > OV_MAX_BODY_LEN)
-                return send_error(conn, rq, 413, OV_ELIMIT, "Request body too large");
-            if (n)
-                ov_buf_reserve(&rq->body, (size_t)n);
-        }
-        return MHD_YES;
+        return on_head(s, conn, rq, version);
     }
     if (*upload_data_size) {
         if (rq->early_status) {
             *upload_data_size = 0;
             return MHD_YES;
         }
-        if (rq->body.len + *upload_data_size > OV_MAX_BODY_LEN) {
+        if (rq->body.len + *upload_data_size > rq->body_cap) {
             *upload_data_size = 0;
-            return send_error(conn, rq, 413, OV_ELIMIT, "Request body too large");
+            return refuse_mid_body(conn, rq);
         }
         ov_buf_put(&rq->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
@@ -211,7 +284,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     api_handle(atomic_load(&s->api), &ar, &rs);
     rq->early_status = rs.status; /* for the log */
     ov_buf_free(&rq->body);
-    return send_body(conn, rq, rs.status, rs.content_type, &rs.body);
+    return send_body(conn, rq, rs.status, rs.content_type, &rs.body, false);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
@@ -278,13 +351,34 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = opts->threads ? opts->threads : (unsigned)(ncpu > 2 ? ncpu * 2 : 4);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    /* connection slots: the descriptor limit bounds them, so raise the soft
+     * limit to the hard one and keep a reserve for the store and logs */
+    struct rlimit rl;
+    unsigned max_conns = opts->max_conns ? opts->max_conns : OV_HTTP_MAX_CONNS;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+        if (rl.rlim_cur < rl.rlim_max) {
+            rlim_t want = rl.rlim_max == RLIM_INFINITY ? (rlim_t)max_conns + 1024 : rl.rlim_max;
+            rl.rlim_cur = want;
+            if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+                getrlimit(RLIMIT_NOFILE, &rl);
+        }
+        if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)max_conns + OV_HTTP_FD_RESERVE)
+            max_conns = rl.rlim_cur > 2 * OV_HTTP_FD_RESERVE
+                            ? (unsigned)(rl.rlim_cur - OV_HTTP_FD_RESERVE)
+                            : (unsigned)(rl.rlim_cur / 2);
+    }
+    if (max_conns < threads)
+        max_conns = threads;
+    unsigned per_ip = opts->max_conns_per_ip ? opts->max_conns_per_ip : OV_HTTP_MAX_CONNS_PER_IP;
     if (pick->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     s->d = MHD_start_daemon(flags, opts->port, NULL, NULL, on_request, s,
                             MHD_OPTION_SOCK_ADDR, pick->ai_addr,
                             MHD_OPTION_THREAD_POOL_SIZE, threads,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+                            MHD_OPTION_CONNECTION_LIMIT, max_conns,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)OV_HTTP_HEAD_TIMEOUT_S,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 << 10),
                             MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
                             MHD_OPTION_END);

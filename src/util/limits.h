@@ -58,4 +58,23 @@
  * hundred (xrefs, synonyms); 100,000 bounds memory for hostile input. */
 #define OV_MAX_OBO_TAGS 100000
 
+/* HTTP connection slots. Every open connection holds one descriptor and up to
+ * 64 KiB of request memory, so the total is capped (and further clamped to
+ * the process's descriptor limit less a reserve for the store and logs).
+ * One client address may hold at most OV_HTTP_MAX_CONNS_PER_IP of them, so
+ * a single host opening thousands of idle sockets is refused at accept
+ * (closed at once, never left in the backlog) while others still connect. */
+#define OV_HTTP_MAX_CONNS 16384
+#define OV_HTTP_MAX_CONNS_PER_IP 512
+/* Descriptors kept free of connections for the store, index files and logs. */
+#define OV_HTTP_FD_RESERVE 128
+
+/* Seconds of silence allowed while a request head is arriving (a new
+ * connection, or between bytes of a head): short, so half-sent heads and
+ * abandoned sockets give their slot back quickly. */
+#define OV_HTTP_HEAD_TIMEOUT_S 10
+/* Seconds of silence allowed once the head is in: while a body arrives, while
+ * the answer is sent, and between keep-alive requests. */
+#define OV_HTTP_IDLE_TIMEOUT_S 60
+
 #endif
