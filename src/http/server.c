@@ -13,6 +13,7 @@
  * connection that does not finish its head within OV_HTTP_HEAD_TIMEOUT_S
  * seconds of silence is closed (limits.h). */
 #include <netdb.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -318,6 +319,35 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     atomic_fetch_sub(&s->in_flight, 1);
 }
 
+/* libmicrohttpd's own messages ("reached connection limit", "closed by
+ * remote side") come one per connection: under a flood of connections they
+ * would flood the log too. At most 5 a second; the rest are counted and the
+ * count is logged with the next message let through. */
+static void mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    static atomic_long window, in_window, dropped;
+    long now = (long)time(NULL);
+    if (atomic_exchange(&window, now) != now)
+        atomic_store(&in_window, 0);
+    if (atomic_fetch_add(&in_window, 1) >= 5) {
+        atomic_fetch_add(&dropped, 1);
+        return;
+    }
+    char msg[256];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = 0;
+    char esc[512];
+    ov_log_escape(esc, sizeof esc, msg, n);
+    long d = atomic_exchange(&dropped, 0);
+    if (d)
+        ov_log(OV_LOG_WARN, "http: %s (%ld similar messages not logged)", esc, d);
+    else
+        ov_log(OV_LOG_WARN, "http: %s", esc);
+}
+
 ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
 {
     struct addrinfo hints = {0}, *ai = NULL;
@@ -350,7 +380,11 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
     s->log_requests = opts->log_requests;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = opts->threads ? opts->threads : (unsigned)(ncpu > 2 ? ncpu * 2 : 4);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    /* poll(), not epoll: with epoll (edge-triggered) this libmicrohttpd reads
+     * a half head and the peer's FIN in one event and never reads again, so
+     * a closed socket stayed in CLOSE-WAIT holding a slot until the timeout;
+     * level-triggered poll() sees the pending EOF on the next turn */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     /* connection slots: the descriptor limit bounds them, so raise the soft
      * limit to the hard one and keep a reserve for the store and logs */
     struct rlimit rl;
@@ -376,6 +410,7 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
                             MHD_OPTION_SOCK_ADDR, pick->ai_addr,
                             MHD_OPTION_THREAD_POOL_SIZE, threads,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
                             MHD_OPTION_CONNECTION_LIMIT, max_conns,
                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)OV_HTTP_HEAD_TIMEOUT_S,

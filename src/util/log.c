@@ -56,3 +56,46 @@ void ov_log_line(const char *line, unsigned long len)
     ssize_t w = write(2, buf, len + 1);
     (void)w;
 }
+
+char *ov_log_escape(char *buf, size_t cap, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (!cap)
+        return buf;
+    if (!s) {
+        snprintf(buf, cap, "(null)");
+        return buf;
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char e[7];
+        size_t el = 0;
+        if (c == '"' || c == '\\') {
+            e[el++] = '\\';
+            e[el++] = (char)c;
+        } else if (c == '\n' || c == '\r' || c == '\t') {
+            e[el++] = '\\';
+            e[el++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+        } else if (c < 0x20 || c >= 0x7f) {
+            memcpy(e, "\\u00", 4);
+            e[4] = hex[c >> 4];
+            e[5] = hex[c & 15];
+            el = 6;
+        } else {
+            e[el++] = (char)c;
+        }
+        if (o + el + 4 > cap) { /* room for "..." and the NUL */
+            while (o + 4 > cap && o > 0)
+                o--;
+            memcpy(buf + o, "...", cap - o > 3 ? 3 : cap - o - 1);
+            o += cap - o > 3 ? 3 : cap - o - 1;
+            buf[o] = 0;
+            return buf;
+        }
+        memcpy(buf + o, e, el);
+        o += el;
+    }
+    buf[o] = 0;
+    return buf;
+}
