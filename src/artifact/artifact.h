@@ -30,7 +30,11 @@
  * Extraction (art_extract.c) refuses, before writing anything: entries that
  * are not regular files or directories (symlinks, hardlinks, devices),
  * absolute paths, any ".." component, more than one top directory or deeper
- * nesting, names outside [A-Za-z0-9._-], and sizes over the limits below; the
+ * nesting, names outside [A-Za-z0-9._-], sizes over the limits below, a
+ * file after manifest.json not listed in it or of another size than it
+ * declares, a declared total over the free space less ART_MIN_FREE, files
+ * before the manifest expanding past ART_MAX_RATIO x the archive, and nested compression (two filters around the tar, or a
+ * gzip/xz/bzip2/zstd stream as a file); the
  * writes themselves go through libarchive's write-to-disk with
  * ARCHIVE_EXTRACT_SECURE_NODOTDOT, ARCHIVE_EXTRACT_SECURE_SYMLINKS and
  * ARCHIVE_EXTRACT_NO_OVERWRITE into a fresh temporary directory.
@@ -63,6 +67,16 @@
 /* Bytes of one extracted file, and of all of them together: the three
  * ontologies with 768-d vectors take ~0.5 GB; 16 GiB bounds a gzip bomb. */
 #define ART_MAX_FILE_LEN ((uint64_t)16 << 30)
+/* Bytes left free on the data volume after an extraction: the declared
+ * total of an artifact's files must fit the free space less this. */
+#define ART_MIN_FREE ((uint64_t)64 << 20)
+/* Files that come before manifest.json in the tar (a hand-made tar; omvec
+ * pack writes the manifest first) are not yet bounded by it: together they
+ * may expand to ART_MAX_RATIO times the archive, or ART_PRE_MANIFEST_MIN if
+ * that is more. A store of float vectors compresses about 1.1:1; a gzip bomb
+ * of zeros 1000:1. */
+#define ART_MAX_RATIO 32
+#define ART_PRE_MANIFEST_MIN ((uint64_t)64 << 20)
 /* Bytes downloaded for one artifact (compressed). */
 #define ART_MAX_DOWNLOAD_LEN ((uint64_t)16 << 30)
 /* Bytes of the artifact version text. */

@@ -303,11 +303,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                 (double)(t1.tv_nsec - rq->t0.tv_nsec) / 1e6;
     http_metrics_observe(s->metrics, rq->m.id, rq->early_status, ms / 1e3);
     if (s->log_requests && ov_log_min <= OV_LOG_INFO) {
-        char line[512];
+        char line[512], meth[64];
+        OV_LOG_ESC(meth, rq->method);
         int n = snprintf(line, sizeof line,
                          "{\"level\":\"info\",\"msg\":\"request\",\"request_id\":%llu,"
                          "\"method\":\"%s\",\"route\":\"%s\",\"status\":%d,\"duration_ms\":%.3f}",
-                         rq->id, rq->method ? rq->method : "?", api_route_name(rq->m.id),
+                         rq->id, rq->method ? meth : "?", api_route_name(rq->m.id),
                          rq->early_status, ms);
         if (n > 0)
             ov_log_line(line, (unsigned long)(n < (int)sizeof line ? n : (int)sizeof line - 1));

@@ -34,13 +34,22 @@ void ov_log(ov_log_level lvl, const char *fmt, ...)
     int n = snprintf(line, sizeof line, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ omvec %s: ",
                      tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
                      tm.tm_sec, ts.tv_nsec / 1000000, names[lvl]);
+    char msg[768];
     va_list ap;
     va_start(ap, fmt);
-    int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+    int m = vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
-    if (len > sizeof line - 2)
-        len = sizeof line - 2;
+    size_t mlen = m < 0 ? 0 : (size_t)m < sizeof msg ? (size_t)m : sizeof msg - 1;
+    /* last line of defence: a control byte that reached the message (an
+     * unescaped outside string) cannot start a new, forged log line */
+    size_t len = (size_t)n;
+    for (size_t i = 0; i < mlen && len < sizeof line - 8; i++) {
+        unsigned char c = (unsigned char)msg[i];
+        if (c < 0x20 || c == 0x7f)
+            len += (size_t)snprintf(line + len, sizeof line - len, "\\u%04x", c);
+        else
+            line[len++] = (char)c;
+    }
     line[len++] = '\n';
     ssize_t w = write(2, line, len);
     (void)w;
