@@ -6,6 +6,7 @@ import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
 import { createServer, startServer, makeTempDir } from "./lib/server.mjs";
 import { raw, paths } from "./lib/api.mjs";
 import { omvec, sh, seed, snapshot, fileServer, waitReady, parseMetrics } from "./lib/artifacts.mjs";
@@ -53,6 +54,25 @@ test("pack writes manifest.json, .version and the data, with the sha256 of every
   assert.match(bad.stderr, /no collection no_such_coll/);
   assert.ok(!fs.existsSync(path.join(work, "x.tar.gz")));
 });
+
+/** One ustar header block; type "0" file, "5" directory. The data (if any) follows, padded to 512. */
+function tarEntry(name, size, type = "0") {
+  const h = Buffer.alloc(512);
+  h.write(name, 0, 100, "latin1");
+  h.write(type === "5" ? "0000755\0" : "0000644\0", 100);
+  h.write("0000000\0", 108);
+  h.write("0000000\0", 116);
+  h.write(size.toString(8).padStart(11, "0") + "\0", 124);
+  h.write("14525245100\0", 136);
+  h.write("        ", 148);
+  h.write(type, 156);
+  h.write("ustar\0" + "00", 257, "latin1");
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(sum.toString(8).padStart(6, "0") + "\0 ", 148, "latin1");
+  return h;
+}
+const pad512 = (b) => Buffer.concat([b, Buffer.alloc((512 - (b.length % 512)) % 512)]);
 
 describe("pull", () => {
   const dest = makeTempDir("omvec-70-dest");
@@ -160,6 +180,41 @@ describe("pull", () => {
       fs.writeFileSync(path.join(d, NAME, "manifest.json"), "{not json");
       sh(`tar czf ${out} ${NAME}`, d);
     }],
+    // expansion bounds (issue 10 item 6): tar headers that claim 1 GiB,
+    // followed by a few bytes only: refused from the header, nothing written
+    ["a 1 GiB file before the manifest in a 1 KB archive (gzip bomb)", /comes before manifest\.json and expands past \d+ bytes .*decompression bomb/, (out) => {
+      fs.writeFileSync(out, zlib.gzipSync(Buffer.concat([tarEntry(`${NAME}/`, 0, "5"), tarEntry(`${NAME}/omvec.sqlite3`, 1 << 30), Buffer.alloc(4096)])));
+    }],
+    ["a file larger than the manifest declares", /"art_mondo\/omvec\.sqlite3" holds 1073741824 bytes, manifest\.json says \d+/, (out) => {
+      const m = sh(`tar xzOf ${A1} ${NAME}/manifest.json`);
+      fs.writeFileSync(out, zlib.gzipSync(Buffer.concat([tarEntry(`${NAME}/`, 0, "5"), tarEntry(`${NAME}/manifest.json`, m.length), pad512(Buffer.from(m)),
+        tarEntry(`${NAME}/omvec.sqlite3`, 1 << 30), Buffer.alloc(4096)])));
+    }],
+    ["a manifest declaring more than the destination can hold", /declares \d+ bytes of files; the destination has room for \d+/, (out) => {
+      const m = JSON.parse(sh(`tar xzOf ${A1} ${NAME}/manifest.json`));
+      for (const f of m.files) f.size = 15 * 2 ** 30; // 45 GiB in all, each under the 16 GiB file cap
+      const mj = Buffer.from(JSON.stringify(m));
+      fs.writeFileSync(out, zlib.gzipSync(Buffer.concat([tarEntry(`${NAME}/`, 0, "5"), tarEntry(`${NAME}/manifest.json`, mj.length), pad512(mj), Buffer.alloc(1024)])));
+    }],
+    ["the artifact gzipped twice", /compressed more than once \(nested compression refused\)/, (out) => {
+      fs.writeFileSync(out, zlib.gzipSync(fs.readFileSync(A1)));
+    }],
+    ["a gzip stream where the store file is expected", /"art_mondo\/omvec\.sqlite3" is a gzip stream \(nested compression refused\)/, (out) => {
+      const d = unpacked();
+      const f = path.join(d, NAME, "omvec.sqlite3");
+      const gz = zlib.gzipSync(fs.readFileSync(f));
+      fs.writeFileSync(f, gz);
+      const mf = path.join(d, NAME, "manifest.json");
+      const m = JSON.parse(fs.readFileSync(mf, "utf8"));
+      for (const x of m.files) if (x.path === "omvec.sqlite3") x.size = gz.length;
+      fs.writeFileSync(mf, JSON.stringify(m));
+      sh(`tar czf ${out} ${NAME}/manifest.json ${NAME}/.version ${NAME}/omvec.sqlite3`, d);
+    }],
+    ["an entry name with a newline and a forged JSON log line", /"art_mondo\/x\\n\{\\"level\\":\\"error\\".*has a character outside/, (out) => {
+      const m = sh(`tar xzOf ${A1} ${NAME}/manifest.json`);
+      fs.writeFileSync(out, zlib.gzipSync(Buffer.concat([tarEntry(`${NAME}/`, 0, "5"), tarEntry(`${NAME}/manifest.json`, m.length), pad512(Buffer.from(m)),
+        tarEntry(`${NAME}/x\n{"level":"error","msg":"forged"}`, 1), pad512(Buffer.from("x")), Buffer.alloc(1024)])));
+    }],
     ["two top directories", /more than one top directory/, (out) => {
       const d = unpacked();
       fs.mkdirSync(path.join(d, "other"));
@@ -175,6 +230,8 @@ describe("pull", () => {
       assert.equal(r.code, 1, `${label}: expected refusal, got ${r.stdout}${r.stderr}`);
       assert.match(r.stderr, /refused, nothing changed: /);
       assert.match(r.stderr, msg);
+      // an outside string never starts a line of its own in the output
+      assert.ok(!/\n\{"level"/.test(r.stderr), `forged log line in: ${r.stderr}`);
       assert.deepEqual(fs.readdirSync(dest).filter((f) => f.startsWith(".pull-")), [], "temporary directory left behind");
       assert.ok(!fs.existsSync(path.join(work, "evil.txt.x")));
     });
