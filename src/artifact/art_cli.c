@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "artifact/artifact.h"
+#include "util/log.h"
 
 static void pack_usage(FILE *f)
 {
@@ -104,13 +105,18 @@ int art_pull_main(int argc, char **argv)
         if (art_pull(argv[i], &o, &r, &err) != OV_OK) {
             fprintf(stderr, "omvec pull: %s: refused, nothing changed: %s\n", argv[i], err.msg);
             code = 1;
-        } else if (r.installed) {
-            printf("installed %s version %s (%" PRId64 " records) from %s\n", r.m.name,
-                   r.m.artifact_version, r.m.count, argv[i]);
         } else {
-            printf("kept %s: installed version %s is not older than %s (--force replaces it)\n",
-                   r.m.name, r.kept_version[0] ? r.kept_version : "(not from an artifact)",
-                   r.m.artifact_version);
+            /* name and versions come from the artifact: escaped */
+            char name[1100], ver[300], kept[300];
+            OV_LOG_ESC(name, r.m.name);
+            OV_LOG_ESC(ver, r.m.artifact_version);
+            OV_LOG_ESC(kept, r.kept_version);
+            if (r.installed)
+                printf("installed %s version %s (%" PRId64 " records) from %s\n", name, ver,
+                       r.m.count, argv[i]);
+            else
+                printf("kept %s: installed version %s is not older than %s (--force replaces "
+                       "it)\n", name, kept[0] ? kept : "(not from an artifact)", ver);
         }
     }
     return code;

@@ -8,6 +8,7 @@
 
 #include "artifact/artifact.h"
 #include "json/json.h"
+#include "util/log.h"
 #include "util/mem.h"
 
 void art_manifest_write(const art_manifest *m, ov_buf *b)
@@ -130,8 +131,11 @@ static ov_rc parse_files(const json_val *arr, art_manifest *m, ov_err *err)
             return ov_err_set(err, OV_ECORRUPT, "manifest: files[%u].sha256 is not 64 hex digits",
                               i);
         for (uint32_t j = 0; j < i; j++)
-            if (strcmp(m->files[j].path, af->path) == 0)
-                return ov_err_set(err, OV_ECORRUPT, "manifest: %s is listed twice", af->path);
+            if (strcmp(m->files[j].path, af->path) == 0) {
+                char pe[128];
+                return ov_err_set(err, OV_ECORRUPT, "manifest: %s is listed twice",
+                                  OV_LOG_ESC(pe, af->path));
+            }
         af->size = (uint64_t)size;
     }
     m->nfiles = arr->n;
@@ -163,8 +167,9 @@ ov_rc art_manifest_parse(const char *buf, size_t len, art_manifest *m, ov_err *e
     if ((rc = get_str(root, "format", format, sizeof format, false, err)))
         goto cleanup;
     if (strcmp(format, ART_FORMAT) != 0) {
+        char fe[128];
         rc = ov_err_set(err, OV_ECORRUPT, "manifest: format is \"%s\", not \"" ART_FORMAT "\"",
-                        format);
+                        OV_LOG_ESC(fe, format));
         goto cleanup;
     }
     if ((rc = get_int(root, "format_version", 0, INT32_MAX, &m->format_version, err)))

@@ -16,6 +16,7 @@
 
 #include "artifact/artifact.h"
 #include "store/store_xfer.h"
+#include "util/log.h"
 
 static void hex(const unsigned char *d, unsigned n, char out[65])
 {
@@ -196,8 +197,9 @@ ov_rc art_verify_dir(const char *dir, art_manifest *m, ov_err *err)
     while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
         buf[--len] = 0;
     if (strcmp(buf, m->artifact_version) != 0) {
-        rc = ov_err_set(err, OV_ECORRUPT, ".version (%s) differs from the manifest (%s)", buf,
-                        m->artifact_version);
+        char e1[300], e2[300];
+        rc = ov_err_set(err, OV_ECORRUPT, ".version (%s) differs from the manifest (%s)",
+                        OV_LOG_ESC(e1, buf), OV_LOG_ESC(e2, m->artifact_version));
         goto cleanup;
     }
     snprintf(path, sizeof path, "%s/omvec.sqlite3", dir);

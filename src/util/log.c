@@ -108,3 +108,8 @@ char *ov_log_escape(char *buf, size_t cap, const char *s, size_t n)
     buf[o] = 0;
     return buf;
 }
+
+char *ov_log_escape_str(char *buf, size_t cap, const char *s)
+{
+    return ov_log_escape(buf, cap, s, s ? strlen(s) : 0);
+}

@@ -4,7 +4,6 @@
 #define OMVEC_UTIL_LOG_H
 
 #include <stddef.h>
-#include <string.h>
 
 typedef enum ov_log_level { OV_LOG_DEBUG = 0, OV_LOG_INFO, OV_LOG_WARN, OV_LOG_ERROR } ov_log_level;
 
@@ -24,8 +23,10 @@ void ov_log(ov_log_level lvl, const char *fmt, ...) __attribute__((format(printf
  * NUL-terminated; cut with "..." when cap is short. s may be NULL. Returns
  * buf. */
 char *ov_log_escape(char *buf, size_t cap, const char *s, size_t n);
-/* The same for a NUL-terminated string; buf must be an array. */
-#define OV_LOG_ESC(buf, s) ov_log_escape((buf), sizeof(buf), (s), (s) ? strlen(s) : 0)
+/* The same for a NUL-terminated string (or NULL). */
+char *ov_log_escape_str(char *buf, size_t cap, const char *s);
+/* ov_log_escape_str into an array buf. */
+#define OV_LOG_ESC(buf, s) ov_log_escape_str((buf), sizeof(buf), (s))
 
 /* Write one preformatted line (a newline is added) atomically. */
 void ov_log_line(const char *line, unsigned long len);
