@@ -21,6 +21,7 @@ static void usage(FILE *f)
             "usage: omvec run [--host H] [--port P] [--path DIR] [--tokens FILE]\n"
             "                 [--log-level debug|info|warn|error] [--threads N]\n"
             "                 [--sync full|normal] [--prewarm SOURCE]...\n"
+            "                 [--max-connections N] [--max-connections-per-ip N]\n"
             "  --host H       address to listen on (default localhost)\n"
             "  --port P       port (default 8000; 0 picks a free one)\n"
             "  --path DIR     data directory (default ./omvec_data)\n"
@@ -30,6 +31,9 @@ static void usage(FILE *f)
             "  --prewarm SRC  install the artifact at SRC (http/https URL or path; the\n"
             "                 flag repeats) before serving; meanwhile GET /ready is 503\n"
             "                 and API routes answer 503, heartbeat stays 200\n"
+            "  --max-connections N         open connections in all (default 16384,\n"
+            "                              at most the descriptor limit less 128)\n"
+            "  --max-connections-per-ip N  from one client address (default 512)\n"
             "environment: ALLOW_RESET=TRUE enables /reset; CHROMA_SERVER_AUTHN_PROVIDER,\n"
             "CHROMA_SERVER_AUTHN_CREDENTIALS(_FILE), CHROMA_AUTH_TOKEN_TRANSPORT_HEADER as in\n"
             "Chroma (those tokens have the admin role).\n");
@@ -44,7 +48,7 @@ static bool env_true(const char *name)
 int http_run_main(int argc, char **argv)
 {
     const char *host = "localhost", *path = "./omvec_data", *tokens = NULL;
-    long port = 8000, threads = 0;
+    long port = 8000, threads = 0, max_conns = 0, max_conns_ip = 0;
     bool sync_normal = false;
     const char *prewarm[64];
     size_t n_prewarm = 0;
@@ -54,6 +58,8 @@ int http_run_main(int argc, char **argv)
         {"log-level", required_argument, NULL, 'l'}, {"threads", required_argument, NULL, 'n'},
         {"sync", required_argument, NULL, 's'},   {"help", no_argument, NULL, '?'},
         {"prewarm", required_argument, NULL, 'w'},
+        {"max-connections", required_argument, NULL, 'C'},
+        {"max-connections-per-ip", required_argument, NULL, 'I'},
         {NULL, 0, NULL, 0}};
     int ch;
     optind = 1;
@@ -89,6 +95,17 @@ int http_run_main(int argc, char **argv)
                 return 2;
             }
             break;
+        case 'C':
+        case 'I': {
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 1000000) {
+                fprintf(stderr, "omvec run: bad --%s %s\n",
+                        ch == 'C' ? "max-connections" : "max-connections-per-ip", optarg);
+                return 2;
+            }
+            *(ch == 'C' ? &max_conns : &max_conns_ip) = v;
+            break;
+        }
         case 'w':
             if (n_prewarm == sizeof prewarm / sizeof prewarm[0]) {
                 fprintf(stderr, "omvec run: at most 64 --prewarm sources\n");
@@ -148,7 +165,8 @@ int http_run_main(int argc, char **argv)
         api_opts bo = {.db = NULL, .auth_enabled = http_auth_enabled(auth)};
         bare = api_server_create(&bo);
         http_opts ho = {.host = host, .port = (uint16_t)port, .threads = (unsigned)threads,
-                        .api = bare, .auth = auth, .log_requests = true, .not_ready = true};
+                        .max_conns = (unsigned)max_conns,
+                        .max_conns_per_ip = (unsigned)max_conns_ip, .api = bare, .auth = auth, .log_requests = true, .not_ready = true};
         if (http_server_start(&ho, &srv, &err) != OV_OK) {
             ov_log(OV_LOG_ERROR, "%s", err.msg);
             goto done;
@@ -170,7 +188,8 @@ int http_run_main(int argc, char **argv)
     api_opts apo = {.db = db, .auth_enabled = http_auth_enabled(auth)};
     api = api_server_create(&apo);
     http_opts ho = {.host = host, .port = (uint16_t)port, .threads = (unsigned)threads,
-                    .api = api, .auth = auth, .log_requests = true, .db = db};
+                    .max_conns = (unsigned)max_conns,
+                    .max_conns_per_ip = (unsigned)max_conns_ip, .api = api, .auth = auth, .log_requests = true, .db = db};
     if (http_server_start(&ho, &srv, &err) != OV_OK) {
         ov_log(OV_LOG_ERROR, "%s", err.msg);
         goto done;

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { useServer, sharedDir } from "./lib/server.mjs";
+import { useServer, startServer, sharedDir } from "./lib/server.mjs";
 
 const srv = useServer({ tag: "omvec-55" });
 const COLLS = "/api/v2/tenants/default_tenant/databases/default_database/collections";
@@ -141,6 +141,36 @@ describe("connection slots", () => {
     assert.equal(h.status, 200);
     assert.ok(h.ms < 1000, `heartbeat took ${h.ms} ms after 2,500 abandoned connections`);
   });
+});
+
+test("--max-connections-per-ip 4: a 5th connection from one address is closed at once, another address still served", async () => {
+  const s = await startServer({ tag: "omvec-55-ip", args: ["--max-connections-per-ip", "4"] });
+  const socks = [];
+  try {
+    const open = (addr) => new Promise((res) => {
+      const c = net.connect({ port: s.port, host: "127.0.0.1", localAddress: addr }, () => {
+        c.write("GET /api/v2/heartbeat HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+        res(c);
+      });
+      c.on("error", () => res(c));
+      socks.push(c);
+    });
+    for (let i = 0; i < 4; i++) await open("127.0.1.30");
+    const fifth = await open("127.0.1.30");
+    const closed = await new Promise((res) => {
+      if (fifth.destroyed) return res(true);
+      const t = setTimeout(() => res(false), 3000);
+      fifth.on("close", () => { clearTimeout(t); res(true); });
+    });
+    assert.ok(closed, "the 5th connection from one address was not closed");
+    assert.ok(socks.slice(0, 4).every((c) => !c.destroyed), "the first 4 stay open");
+    const h = await heartbeatMs(s.port, "127.0.1.31");
+    assert.equal(h.status, 200);
+  } finally {
+    for (const c of socks) c.destroy();
+    await s.dispose();
+  }
+  assert.deepEqual(s.problems(), []);
 });
 
 describe("bodies before authentication", () => {
