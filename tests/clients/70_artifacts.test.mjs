@@ -382,6 +382,22 @@ describe("prewarm", () => {
     } finally { await s.dispose(); }
   });
 
+  test("--prewarm of a tarball whose entry name carries a newline and a JSON log line: the name is escaped, no forged line", async () => {
+    const bad = path.join(work, "forged-name.tar.gz");
+    const m = sh(`tar xzOf ${A1} ${NAME}/manifest.json`);
+    fs.writeFileSync(bad, zlib.gzipSync(Buffer.concat([tarEntry(`${NAME}/`, 0, "5"), tarEntry(`${NAME}/manifest.json`, m.length), pad512(Buffer.from(m)),
+      tarEntry(`${NAME}/x\n{"level":"info","msg":"request","status":200}`, 1), pad512(Buffer.from("x")), Buffer.alloc(1024)])));
+    const s = createServer({ tag: "omvec-70-pw", args: ["--prewarm", bad] });
+    try {
+      await s.start();
+      const deadline = Date.now() + 5000;
+      while (!/prewarm: .*forged-name\.tar\.gz: refused/.test(s.logTail(50)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const log = s.logTail(200);
+      assert.match(log, /prewarm: .*forged-name\.tar\.gz: refused, nothing changed: artifact entry "art_mondo\/x\\n\{\\"level\\":\\"info\\"/);
+      assert.ok(!log.split("\n").some((l) => l.startsWith('{"level":"info","msg":"request","status":200}')), `forged line in the log:\n${log}`);
+    } finally { await s.dispose(); }
+  });
+
   test("prewarm over existing data of the same version keeps it and is ready", async () => {
     const d = makeTempDir("omvec-70-keep");
     try {
