@@ -1,7 +1,7 @@
 /* http/server.c - the libmicrohttpd front end. Each request gets a context
  * with one arena (created on the first callback, destroyed in the completion
  * callback, so no error path can leak). On the first callback the head's
- * framing is checked (http_check_framing: one Host, one Content-Length, no
+ * framing is checked (http/framing.c: one Host, one Content-Length, no
  * Content-Length with Transfer-Encoding, chunked as the only transfer coding,
  * no CR, LF or NUL in a value, no space in a name; a violation is a 400 and
  * the connection closes), the route is matched and the token checked from
@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
