@@ -152,10 +152,14 @@ typedef struct chroma_import_opts {
     size_t n_names;
     bool replace;          /* replace collections that exist */
     const char *version;   /* artifact version recorded (NULL = "chroma") */
+    bool keep_same;        /* install nothing when every collection exists
+                              with this version recorded (result.kept) */
 } chroma_import_opts;
 
 typedef struct chroma_import_result {
     size_t n_colls, n_records;
+    bool kept;          /* keep_same: everything was there already */
+    char first[128];    /* the first collection's name ("" when none) */
     char version[32];
     double read_s, write_s; /* seconds reading Chroma, writing the store */
 } chroma_import_result;

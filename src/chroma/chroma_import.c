@@ -57,13 +57,11 @@ static ov_rc write_store(const char *sdir, const chroma_db *db, ov_err *err)
         bool def = !strcmp(cl->tenant, "default_tenant") &&
                    !strcmp(cl->database, "default_database");
         if (!def) {
-            ov_err e2 = {0};
-            store_tenant_create(s, cl->tenant, &e2); /* exists: fine */
-            if (store_database_create(s, cl->database_id[0] ? cl->database_id : cl->id,
-                                      cl->tenant, cl->database, &e2) != OV_OK &&
-                e2.code != OV_EEXISTS) {
-                /* the same database for a second collection: ignore */
-            }
+            /* a second collection of the same tenant or database finds its
+             * row there already: that error is expected and ignored */
+            store_tenant_create(s, cl->tenant, NULL);
+            store_database_create(s, cl->database_id[0] ? cl->database_id : cl->id, cl->tenant,
+                                  cl->database, NULL);
         }
         mb.len = cb.len = 0;
         if (cl->n_meta)
@@ -154,6 +152,9 @@ ov_rc chroma_import(const chroma_import_opts *o, chroma_import_result *out, ov_e
         goto cleanup;
     snprintf(out->version, sizeof out->version, "%s", db->version);
     out->n_colls = db->n;
+    if (db->n)
+        snprintf(out->first, sizeof out->first, "%.127s", db->colls[0].name);
+    size_t same = 0;
     for (size_t c = 0; c < db->n; c++) {
         const chroma_coll *cl = &db->colls[c];
         bool exists = false;
@@ -162,6 +163,7 @@ ov_rc chroma_import(const chroma_import_opts *o, chroma_import_result *out, ov_e
         if ((rc = store_coll_installed(o->dir, cl->tenant, cl->database, cl->name, &exists, ver,
                                        sizeof ver, err)))
             goto cleanup;
+        same += exists && o->version && !strcmp(ver, o->version);
         if (exists && !o->replace) {
             rc = ov_err_set(err, OV_EEXISTS,
                             "collection %.256s exists in %.256s (use --replace to replace it)",
@@ -173,6 +175,10 @@ ov_rc chroma_import(const chroma_import_opts *o, chroma_import_result *out, ov_e
     out->read_s = t1 - t0;
     if (db->n == 0)
         goto cleanup;
+    if (o->keep_same && same == db->n) {
+        out->kept = true;
+        goto cleanup;
+    }
     snprintf(sf, sizeof sf, "%s/s", tmp);
     if (mkdir(sf, 0700) != 0) {
         rc = ov_err_set(err, OV_EIO, "cannot create %s", sf);

@@ -14,9 +14,9 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { startServer, makeTempDir, sharedDir } from "./lib/server.mjs";
+import { startServer, createServer, makeTempDir, sharedDir } from "./lib/server.mjs";
 import { raw, paths } from "./lib/api.mjs";
-import { omvec, fileServer } from "./lib/artifacts.mjs";
+import { omvec, fileServer, waitReady } from "./lib/artifacts.mjs";
 
 const P = paths.v1;
 const FIX = path.join(sharedDir(), "data", "chroma-dirs");
@@ -190,4 +190,49 @@ test("the lobster tarball over http:// and --collection imports the same", async
     "--collection", "no_such");
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /no collection no_such/);
+});
+
+describe("pull and prewarm recognise a Chroma tarball by content", () => {
+  const fx = manifest.fixtures.find((f) => f.kind === "tar.gz");
+  const TAR = path.join(FIX, fx.source);
+
+  test("pull installs it, keeps it when pulled again, --force reinstalls; a wrong .sha256 beside it is refused", async () => {
+    const d = path.join(work, "pull");
+    let r = await omvec("pull", TAR, "--path", d);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /installed mondo_v2024_01 version chroma-sha256:[0-9a-f]{64} \(2000 records\)/);
+    r = await omvec("pull", TAR, "--path", d);
+    assert.match(r.stdout, /kept mondo_v2024_01/);
+    const before = sha(path.join(d, "omvec.sqlite3"));
+    const bad = path.join(work, "bad.tar.gz");
+    fs.copyFileSync(TAR, bad);
+    fs.writeFileSync(bad + ".sha256", "0".repeat(64) + "  bad.tar.gz\n");
+    r = await omvec("pull", bad, "--path", d, "--force");
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /sha256 mismatch/);
+    assert.equal(sha(path.join(d, "omvec.sqlite3")), before);
+    fs.writeFileSync(bad + ".sha256", sha(TAR) + "  bad.tar.gz\n");
+    r = await omvec("pull", bad, "--path", d, "--force");
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /installed mondo_v2024_01/);
+  });
+
+  test("run --prewarm URL into an empty directory: /ready 503 until imported, then serves the dump", async () => {
+    let release;
+    const hold = new Promise((r) => { release = r; });
+    const fsrv = await fileServer({ "/v1/mondo_sapbert_768.tar.gz": TAR }, { hold });
+    const s = createServer({ tag: "omvec-74-pw", args: ["--prewarm", fsrv.url("/v1/mondo_sapbert_768.tar.gz")] });
+    try {
+      await s.start();
+      const nr = await raw(s, "GET", "/ready");
+      assert.equal(nr.status, 503);
+      assert.equal((await raw(s, "GET", P.collections())).status, 503);
+      release();
+      await waitReady(s, 120000);
+      await checkServed(s, fx);
+    } finally {
+      await s.dispose();
+      await fsrv.close();
+    }
+  });
 });
