@@ -171,6 +171,28 @@ typedef struct chroma_import_result {
  * Returns:   OV_OK; the readers' errors; OV_EEXISTS; OV_EIO. */
 ov_rc chroma_import(const chroma_import_opts *o, chroma_import_result *out, ov_err *err);
 
+/* ---- export ---- */
+/* Write db as a Chroma 0.5.23 persist directory into out (an existing
+ * empty directory): chroma.sqlite3 with 0.5.23's schema and migrations,
+ * and per collection with records an hnswlib segment folder + pickle
+ * (chroma_write.c). Collections land in the default tenant and database.
+ * Returns:   OV_OK; OV_EIO. */
+ov_rc chroma_write_dir(const chroma_db *db, const char *out, ov_err *err);
+
+/* Read the named collections of an omvec data directory (store layer) into
+ * a chroma_db (version "omvec").
+ * Returns:   OV_OK; OV_ENOTFOUND (no directory or collection); OV_EIO.
+ * Ownership: caller frees *out with chroma_db_free. */
+ov_rc chroma_load_store(const char *dir, const char *const *names, size_t n_names,
+                        chroma_db **out, ov_err *err);
+
+/* `export-chroma`: the named collections of dir as a Chroma 0.5.23
+ * directory at out, or (tar) a .tar.gz at out whose one top folder is out's
+ * base name without .tar.gz. out must not exist; it appears atomically.
+ * Returns:   OV_OK; OV_EEXISTS; OV_ENOTFOUND; OV_EIO. */
+ov_rc chroma_export(const char *dir, const char *const *names, size_t n_names, const char *out,
+                    bool tar, ov_err *err);
+
 /* Remove a tree made by the importer (no symlinks followed). */
 void chroma_rmtree(const char *path);
 

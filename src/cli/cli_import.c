@@ -2,7 +2,9 @@
  * NAME]... [--replace]`: install the collections of a Chroma persist
  * directory or tarball (a local path or an http/https URL, downloaded with
  * libcurl into DIR first) into an omvec data directory, all or nothing.
- * One line per run on stdout; exit 0 on success, 1 on a refusal. */
+ * One line per run on stdout; exit 0 on success, 1 on a refusal.
+ * And `omvec export-chroma NAME... --path DIR -o OUT [--tar]`: the reverse,
+ * a Chroma 0.5.23 persist directory or tarball (chroma/chroma_export.c). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,5 +91,49 @@ cleanup:
         fprintf(stderr, "omvec import-chroma: %s\n", err.msg);
         return 1;
     }
+    return 0;
+}
+
+static void export_usage(FILE *f)
+{
+    fprintf(f, "usage: omvec export-chroma NAME... --path DIR -o OUT [--tar]\n"
+               "  writes the named collections as a Chroma 0.5.23 persist directory OUT\n"
+               "  (chroma.sqlite3 + one hnswlib folder per collection) that\n"
+               "  chromadb.PersistentClient opens as it is; with --tar, OUT is a .tar.gz\n"
+               "  whose one top folder is OUT's name without .tar.gz.\n");
+}
+
+int cli_export_main(int argc, char **argv)
+{
+    const char *dir = "./omvec_data", *out = NULL;
+    bool tar = false;
+    static const struct option longopts[] = {{"path", required_argument, NULL, 'd'},
+                                             {"output", required_argument, NULL, 'o'},
+                                             {"tar", no_argument, NULL, 't'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'd': dir = optarg; break;
+        case 'o': out = optarg; break;
+        case 't': tar = true; break;
+        case 'h': export_usage(stdout); return 0;
+        default: export_usage(stderr); return 2;
+        }
+    }
+    if (optind >= argc || !out) {
+        export_usage(stderr);
+        return 2;
+    }
+    ov_err err = {0};
+    if (chroma_export(dir, (const char *const *)&argv[optind], (size_t)(argc - optind), out, tar,
+                      &err) != OV_OK) {
+        fprintf(stderr, "omvec export-chroma: %s\n", err.msg);
+        return 1;
+    }
+    printf("exported %d collection%s to %s (Chroma 0.5.23 layout)\n", argc - optind,
+           argc - optind == 1 ? "" : "s", out);
     return 0;
 }
