@@ -326,6 +326,7 @@ ov_rc chroma_export(const char *dir, const char *const *names, size_t n_names, c
             rc = ov_err_set(err, OV_EIO, "cannot rename to %s", out);
         goto cleanup;
     }
+    chmod(tmp, 0755); /* mkdtemp made it 0700 */
     if (rename(tmp, out) != 0)
         rc = ov_err_set(err, OV_EIO, "cannot rename %s to %s", tmp, out);
     else
