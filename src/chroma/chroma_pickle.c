@@ -138,6 +138,7 @@ static ov_rc run(pk *k, const uint8_t *p, size_t len, size_t *out_root, ov_err *
         size_t at = pos;
         uint8_t op = p[pos++];
         size_t a, b, c, n;
+        ov_rc mr;
         switch (op) {
         case 0x80: /* PROTO */
             NEED(1);
@@ -170,8 +171,8 @@ static ov_rc run(pk *k, const uint8_t *p, size_t len, size_t *out_root, ov_err *
         case 0x94: /* MEMOIZE */
             if (k->ns == 0)
                 return ov_err_set(err, OV_ECORRUPT, "pickle: MEMOIZE on empty stack");
-            if (memo_put(k, k->nmemo, k->stack[k->ns - 1], err))
-                return err->code;
+            if ((mr = memo_put(k, k->nmemo, k->stack[k->ns - 1], err)))
+                return mr;
             break;
         case 'q': /* BINPUT */
         case 'r': /* LONG_BINPUT */
@@ -179,8 +180,8 @@ static ov_rc run(pk *k, const uint8_t *p, size_t len, size_t *out_root, ov_err *
             NEED(n);
             if (k->ns == 0)
                 return ov_err_set(err, OV_ECORRUPT, "pickle: PUT on empty stack");
-            if (memo_put(k, (size_t)rd_le(p + pos, (int)n), k->stack[k->ns - 1], err))
-                return err->code;
+            if ((mr = memo_put(k, (size_t)rd_le(p + pos, (int)n), k->stack[k->ns - 1], err)))
+                return mr;
             pos += n;
             break;
         case 'h': /* BINGET */
