@@ -312,6 +312,16 @@ static ov_rc write_coll(wr *w, const char *out, const chroma_coll *c, int64_t ba
         if ((rc = step(w, st, "segment_metadata")))
             goto cleanup;
     }
+    if (!has_space && strcmp(c->space, "l2") != 0) {
+        /* the vector segment takes its space from here, not the collection */
+        chroma_kv kv = {.key = "hnsw:space", .type = CHROMA_STR, .s = (char *)c->space,
+                        .s_len = strlen(c->space)};
+        sqlite3_bind_text(st, 1, vseg, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, kv.key, -1, SQLITE_STATIC);
+        bind_typed(st, 3, &kv);
+        if ((rc = step(w, st, "segment_metadata")))
+            goto cleanup;
+    }
     if (!c->n)
         goto cleanup;
     /* records */
