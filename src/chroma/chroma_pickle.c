@@ -73,7 +73,9 @@ static uint64_t rd_le(const uint8_t *p, int n)
 
 static ov_rc memo_put(pk *k, size_t idx, size_t v, ov_err *err)
 {
-    if (idx >= PK_MAX_MEMO)
+    /* picklers number memo entries in order, so an index is never beyond
+     * the values made so far: this bounds the memo by the input's size */
+    if (idx >= PK_MAX_MEMO || idx > k->nv)
         return ov_err_set(err, OV_ECORRUPT, "pickle: memo index %zu too large", idx);
     while (k->nmemo <= idx) {
         GROW(k->memo, k->nmemo, k->cmemo);
