@@ -91,6 +91,7 @@ ov_rc chroma_read_dir(const char *dir, const char *const *names, size_t n_names,
 typedef struct chroma_pickle {
     int64_t dim;                  /* -1 when None or absent */
     int64_t total_elements_added; /* -1 when absent */
+    int64_t max_seq_id;           /* 0.4's log position in the files; -1 when absent or None */
     size_t n;                     /* label_to_id pairs */
     uint64_t *labels;             /* n */
     char **ids;                   /* n, NUL-terminated copies */
@@ -154,6 +155,7 @@ typedef struct chroma_import_opts {
     const char *version;   /* artifact version recorded (NULL = "chroma") */
     bool keep_same;        /* install nothing when every collection exists
                               with this version recorded (result.kept) */
+    const char *tmp_parent; /* where the temporary directory goes (NULL = dir) */
 } chroma_import_opts;
 
 typedef struct chroma_import_result {

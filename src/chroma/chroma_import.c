@@ -128,7 +128,8 @@ ov_rc chroma_import(const chroma_import_opts *o, chroma_import_result *out, ov_e
         if (stat(o->dir, &ds) != 0 || !S_ISDIR(ds.st_mode))
             return ov_err_set(err, OV_EIO, "cannot create data directory %s", o->dir);
     }
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s/.chroma-XXXXXX", o->dir) >= sizeof tmp ||
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s/.chroma-XXXXXX",
+                         o->tmp_parent ? o->tmp_parent : o->dir) >= sizeof tmp ||
         !mkdtemp(tmp)) {
         tmp[0] = 0;
         return ov_err_set(err, OV_EIO, "cannot create a temporary directory in %s", o->dir);

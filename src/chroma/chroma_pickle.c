@@ -307,7 +307,7 @@ ov_rc chroma_pickle_parse(const uint8_t *p, size_t len, chroma_pickle *out, ov_e
     size_t root = 0;
     ov_rc rc;
     memset(out, 0, sizeof *out);
-    out->dim = out->total_elements_added = -1;
+    out->dim = out->total_elements_added = out->max_seq_id = -1;
     if (len > CHROMA_MAX_PICKLE_LEN)
         return ov_err_set(err, OV_ELIMIT, "pickle: %zu bytes is over the limit", len);
     if ((rc = run(&k, p, len, &root, err)))
@@ -334,6 +334,8 @@ ov_rc chroma_pickle_parse(const uint8_t *p, size_t len, chroma_pickle *out, ov_e
     }
     if ((x = dict_get(&k, d, "total_elements_added")) != (size_t)-1 && k.v[x].type == V_INT)
         out->total_elements_added = k.v[x].i;
+    if ((x = dict_get(&k, d, "max_seq_id")) != (size_t)-1 && k.v[x].type == V_INT)
+        out->max_seq_id = k.v[x].i;
     if ((x = dict_get(&k, d, "label_to_id")) == (size_t)-1 || k.v[x].type != V_DICT) {
         rc = ov_err_set(err, OV_ECORRUPT, "pickle: no label_to_id dict");
         goto cleanup;

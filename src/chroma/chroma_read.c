@@ -405,10 +405,10 @@ static int lab_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Vectors from the hnswlib folder, into have[]/c->vecs. *persisted gets the
- * pickle's max_seq_id (0.4) when there is one. */
+/* Vectors from the hnswlib folder, into have[]/c->vecs. *pk_seq gets the
+ * pickle's max_seq_id (0.4 kept it there) or -1. */
 static ov_rc read_segment(const char *dir, const char *vseg, chroma_coll *c, uint8_t *have,
-                          bool *has_pickle, ov_err *err)
+                          bool *has_pickle, int64_t *pk_seq, ov_err *err)
 {
     char p[4096 + 200];
     mapped f[5] = {{0}};
@@ -419,6 +419,7 @@ static ov_rc read_segment(const char *dir, const char *vseg, chroma_coll *c, uin
     uint64_t *pairs = NULL;
     ov_rc rc = OV_OK;
     *has_pickle = false;
+    *pk_seq = -1;
     if (!seg_name_ok(vseg))
         return ov_err_set(err, OV_ECORRUPT, "chroma.sqlite3: segment id '%.64s' is not a UUID",
                           vseg);
@@ -440,6 +441,7 @@ static ov_rc read_segment(const char *dir, const char *vseg, chroma_coll *c, uin
     }
     if ((rc = chroma_pickle_parse(f[0].p, f[0].len, &pk, err)))
         goto cleanup;
+    *pk_seq = pk.max_seq_id;
     if (pk.dim > 0 && (size_t)pk.dim != c->dim) {
         rc = ov_err_set(err, OV_ECORRUPT, "segment %s: pickle dimensionality %lld, collection %zu",
                         vseg, (long long)pk.dim, c->dim);
@@ -579,10 +581,12 @@ static ov_rc read_one(sqlite3 *db, const char *dir, chroma_db *out, chroma_coll 
         goto cleanup;
     c->vecs = ov_xcalloc(c->n * c->dim, sizeof(float));
     have = ov_xcalloc(c->n, 1);
-    int64_t persisted = 0;
+    int64_t persisted = 0, pk_seq = -1;
     bool has_pickle = false;
-    if ((rc = read_segment(dir, vseg, c, have, &has_pickle, err)))
+    if ((rc = read_segment(dir, vseg, c, have, &has_pickle, &pk_seq, err)))
         goto cleanup;
+    if (has_pickle && pk_seq > 0)
+        persisted = pk_seq; /* 0.4: the position lives in the pickle */
     if (has_pickle) {
         if (sqlite3_prepare_v2(db, "SELECT seq_id FROM max_seq_id WHERE segment_id = ?1", -1,
                                &st, NULL) != SQLITE_OK) {
