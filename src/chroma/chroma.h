@@ -22,18 +22,7 @@
 #include <stdint.h>
 
 #include "util/err.h"
-
-/* ---- limits on what a Chroma directory may hold (checked before use) ---- */
-/* Bytes of index_metadata.pickle: ~35 bytes per record; 1 GiB is ~30 M. */
-#define CHROMA_MAX_PICKLE_LEN ((size_t)1 << 30)
-/* Elements in one hnswlib segment (the file sizes bound it further). */
-#define CHROMA_MAX_ELEMENTS ((uint64_t)1 << 28)
-/* Entries in one tarball (files + folders): 5 per segment + the db. */
-#define CHROMA_MAX_TAR_ENTRIES 100000
-/* Bytes of one extracted file and of all of them together. */
-#define CHROMA_MAX_TAR_BYTES ((uint64_t)64 << 30)
-/* Collections in one directory. */
-#define CHROMA_MAX_COLLECTIONS 100000
+#include "util/limits.h"
 
 /* ---- typed values, as Chroma returns them ---- */
 typedef enum chroma_vtype { CHROMA_STR = 1, CHROMA_INT, CHROMA_FLOAT, CHROMA_BOOL } chroma_vtype;
