@@ -24,6 +24,8 @@ static const omvec_cmd omvec_cmds[] = {
     {"run", http_run_main, "serve the Chroma-compatible API (omvec run --help)"},
     {"pack", art_pack_main, "write a collection as a verified artifact tarball"},
     {"pull", art_pull_main, "verify and install artifacts from URLs or paths"},
+    {"import-chroma", cli_import_main, "import a Chroma persist directory or tarball"},
+    {"export-chroma", cli_export_main, "write collections as a Chroma 0.5.23 directory"},
     {"build", cli_build_main, "build ontology collections from OBO (omvec build --help)"},
     {"match", cli_match_main, "match text to ontology terms (omvec match --help)"},
     {"embed", bert_embed_main, "BERT [CLS] vectors of stdin lines (omvec embed --help)"},

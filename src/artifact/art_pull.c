@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "artifact/artifact.h"
+#include "chroma/chroma.h"
 #include "store/store_xfer.h"
 #include "util/mem.h"
 
@@ -157,6 +158,10 @@ ov_rc art_pull(const char *source, const art_pull_opts *o, art_pull_result *out,
     struct stat st;
     if (stat(tarball, &st) != 0 || !S_ISREG(st.st_mode)) {
         rc = ov_err_set(err, OV_EIO, "%s: no such artifact file", tarball);
+        goto cleanup;
+    }
+    if (chroma_tar_sniff(tarball)) { /* a Chroma persist directory (art_chroma.c) */
+        rc = art_chroma_pull(source, tarball, tmp, o, out, err);
         goto cleanup;
     }
     /* 2. extract and verify */

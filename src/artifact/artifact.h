@@ -169,6 +169,13 @@ typedef struct art_pull_result {
  *            data directory is unchanged on error. */
 ov_rc art_pull(const char *source, const art_pull_opts *o, art_pull_result *out, ov_err *err);
 
+/* art_pull's branch for a Chroma-directory tarball (chroma/chroma.h),
+ * recognised by content: check SOURCE.sha256 when one is beside it, then
+ * import every collection in one transaction (version "chroma-sha256:<hex>";
+ * kept when the same tarball is installed already, unless force). */
+ov_rc art_chroma_pull(const char *source, const char *tarball, const char *tmp,
+                      const art_pull_opts *o, art_pull_result *out, ov_err *err);
+
 /* Download url into the file path (created). http and https only.
  * cancel (nullable) is polled during the transfer; non-zero aborts it.
  * Returns:   OV_OK; OV_EIO with curl's reason or the HTTP status. */

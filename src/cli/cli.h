@@ -19,6 +19,8 @@
 /* Subcommand mains (argv[0] is the subcommand name). */
 int cli_build_main(int argc, char **argv);
 int cli_match_main(int argc, char **argv);
+int cli_import_main(int argc, char **argv);
+int cli_export_main(int argc, char **argv);
 
 /* Parse an OBO source into the terms of one ontology. src is a local path
  * (plain or gzip/xz/bzip2-compressed, detected by content) or an http(s)

@@ -102,6 +102,12 @@ ov_rc hnsw_save(const hnsw *h, const char *path, int64_t watermark, ov_err *err)
 ov_rc hnsw_load(const char *path, size_t dim, dist_space space, hnsw **out,
                 int64_t *out_watermark, ov_err *err);
 
+/* Write the graph and vectors as Chroma's hnswlib segment files (header.bin,
+ * data_level0.bin, length.bin, link_lists.bin) into the existing directory
+ * dir (hnsw_hnswlib.c). Labels are written as they are.
+ * Returns:   OV_OK; OV_EIO. */
+ov_rc hnsw_write_hnswlib(const hnsw *h, const char *dir, ov_err *err);
+
 /* ---- internal, shared by hnsw*.c ---- */
 /* Labels of the nodes in node order, with live flags, for the loader. */
 void hnsw_foreach_live(const hnsw *h, void *ctx, void (*fn)(void *ctx, int64_t label,

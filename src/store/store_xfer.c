@@ -353,14 +353,17 @@ static void drop_index_file(const char *dir, const char *id)
         unlink(p);
 }
 
-ov_rc store_coll_import(const char *dir, const char *src_file, const char *version,
-                        ov_err *err)
+/* The import of store_coll_import (many = false: exactly one collection)
+ * and store_colls_import (many: one or more). */
+static ov_rc import_file(const char *dir, const char *src_file, const char *version, bool many,
+                         ov_err *err)
 {
     char path[XFER_PATH_MAX];
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     store_xinfo in = {0};
-    char *old_ids[2] = {NULL, NULL};
+    char **old_ids = NULL;
+    size_t n_old = 0;
     int rows = 0;
     bool in_tx = false;
     ov_rc rc;
@@ -376,24 +379,23 @@ ov_rc store_coll_import(const char *dir, const char *src_file, const char *versi
     in_tx = true;
     if ((rc = read_coll(db, "src", "1", NULL, NULL, NULL, &in, &rows, err)))
         goto cleanup;
-    if (rows != 1) {
+    if (rows < 1 || (!many && rows != 1)) {
         rc = ov_err_set(err, OV_ECORRUPT, "collection data holds %d collections, not 1", rows);
         goto cleanup;
     }
-    /* the collections being replaced, for their index files */
+    /* the collections being replaced and the new ones, for their index files */
     if (sqlite3_prepare_v2(db,
-                           "SELECT id FROM main.collections WHERE id = ?1 OR (tenant = ?2 AND"
-                           " database = ?3 AND name = ?4) LIMIT 2",
+                           "SELECT m.id FROM main.collections m, src.collections s WHERE"
+                           " m.id = s.id OR (m.tenant = s.tenant AND m.database = s.database"
+                           " AND m.name = s.name) UNION SELECT id FROM src.collections",
                            -1, &st, NULL) != SQLITE_OK) {
         rc = db_err(db, err, OV_EIO, "import");
         goto cleanup;
     }
-    sqlite3_bind_text(st, 1, in.id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, in.tenant, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, in.database, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, in.name, -1, SQLITE_STATIC);
-    for (int i = 0; i < 2 && sqlite3_step(st) == SQLITE_ROW; i++)
-        old_ids[i] = col_dup(st, 0);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        old_ids = ov_xrealloc(old_ids, (n_old + 1) * sizeof *old_ids);
+        old_ids[n_old++] = col_dup(st, 0);
+    }
     sqlite3_finalize(st);
     st = NULL;
     static const char *const steps[] = {
@@ -434,10 +436,9 @@ ov_rc store_coll_import(const char *dir, const char *src_file, const char *versi
     }
     /* index files go before the commit: if it then fails, the old data is
      * rebuilt from the store instead of being served from a stale graph */
-    for (int i = 0; i < 2; i++)
+    for (size_t i = 0; i < n_old; i++)
         if (old_ids[i])
             drop_index_file(dir, old_ids[i]);
-    drop_index_file(dir, in.id);
     if ((rc = exec(db, "COMMIT", err, "commit")))
         goto cleanup;
     in_tx = false;
@@ -446,8 +447,21 @@ cleanup:
     if (in_tx)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(db);
-    free(old_ids[0]);
-    free(old_ids[1]);
+    for (size_t i = 0; i < n_old; i++)
+        free(old_ids[i]);
+    free(old_ids);
     store_xinfo_clear(&in);
     return rc;
+}
+
+ov_rc store_coll_import(const char *dir, const char *src_file, const char *version,
+                        ov_err *err)
+{
+    return import_file(dir, src_file, version, false, err);
+}
+
+ov_rc store_colls_import(const char *dir, const char *src_file, const char *version,
+                         ov_err *err)
+{
+    return import_file(dir, src_file, version, true, err);
 }

@@ -74,4 +74,10 @@ ov_rc store_coll_installed(const char *dir, const char *tenant, const char *data
 ov_rc store_coll_import(const char *dir, const char *src_file, const char *version,
                         ov_err *err);
 
+/* The same for a store file holding one or more collections (Chroma
+ * imports): every collection of src_file installed in one transaction.
+ * The caller checks src_file's schema (it writes it itself). */
+ov_rc store_colls_import(const char *dir, const char *src_file, const char *version,
+                         ov_err *err);
+
 #endif

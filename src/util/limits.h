@@ -76,5 +76,17 @@
 /* Seconds of silence allowed once the head is in: while a body arrives, while
  * the answer is sent, and between keep-alive requests. */
 #define OV_HTTP_IDLE_TIMEOUT_S 60
+/* ---- Chroma persist directories (chroma/) ---- */
+/* Bytes of index_metadata.pickle: ~35 bytes per record; 1 GiB is ~30 M. */
+#define CHROMA_MAX_PICKLE_LEN ((size_t)1 << 30)
+/* Elements in one hnswlib segment (the file sizes bound it further). */
+#define CHROMA_MAX_ELEMENTS ((uint64_t)1 << 28)
+/* Entries in one tarball (files + folders): 5 per segment + the db. */
+#define CHROMA_MAX_TAR_ENTRIES 100000
+/* Bytes of one extracted file and of all of them together. */
+#define CHROMA_MAX_TAR_BYTES ((uint64_t)64 << 30)
+/* Collections in one directory. */
+#define CHROMA_MAX_COLLECTIONS 100000
+
 
 #endif
