@@ -52,9 +52,14 @@ let httpUrl;
 const srv = createServer({ dir });
 
 // Asynchronous, so the HTTP server in this process keeps answering meanwhile.
-function omvec(args) {
+// opts: { cwd, env } (env replaces the inherited LOBSTER_VECTOR_CLOUD_* variables).
+function omvec(args, opts = {}) {
+  const env = { ...process.env };
+  delete env.LOBSTER_VECTOR_CLOUD_URL;
+  delete env.LOBSTER_VECTOR_CLOUD_TOKEN;
+  Object.assign(env, opts.env || {});
   return new Promise((resolve) => {
-    execFile(serverBinary(), args, { encoding: "utf8", timeout: 240000 }, (err, stdout, stderr) =>
+    execFile(serverBinary(), args, { encoding: "utf8", timeout: 240000, cwd: opts.cwd, env }, (err, stdout, stderr) =>
       resolve({ status: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }));
   });
 }
@@ -187,7 +192,21 @@ test("the real Cell Ontology: 3,324 terms, held-out synonyms left out, match loc
     assert.equal(r.status, 0, r.stderr);
     remote.push(r.stdout);
   }
+  // neither --path nor --url: LOBSTER_VECTOR_CLOUD_URL picks the server (omvec_open_env)
+  const empty = makeTempDir("omvec-70-cwd");
+  const viaEnv = await omvec(["match", queries[0], "--ontology", "cell_type", "-k", "5", "--json"],
+    { cwd: empty, env: { LOBSTER_VECTOR_CLOUD_URL: srv.url } });
+  assert.equal(viaEnv.status, 0, viaEnv.stderr);
+  assert.equal(viaEnv.stdout, remote[0]);
   await srv.stop();
+  // ... and without it, ./omvec_data, whose absence is said in plain words
+  const none = await omvec(["match", queries[0], "--ontology", "cell_type"], { cwd: empty });
+  assert.equal(none.status, 1);
+  assert.match(none.stderr, /no local data directory '\.\/omvec_data'/);
+  assert.match(none.stderr, /omvec build --ontology cell_type/);
+  assert.match(none.stderr, /LOBSTER_VECTOR_CLOUD_URL/);
+  assert.doesNotMatch(none.stderr, /does not exist/);
+  fs.rmSync(empty, { recursive: true, force: true });
   const local = [];
   for (const t of queries) {
     const r = await omvec(["match", t, "--ontology", "cell_ontology", "-k", "5", "--json", "--path", dir]);
