@@ -44,7 +44,8 @@ static void usage(FILE *f)
             "                    cell_type work too)\n"
             "  --obo SRC         OBO file (plain or compressed) or http(s) URL; default:\n"
             "                    the copy in --bundled DIR if given, else the OBO PURL\n"
-            "  --embedder SPEC   lexical (default; no model files) or sapbert:DIR\n"
+            "  --embedder SPEC   lexical (default; no model files), sapbert:DIR or\n"
+            "                    sapbert@N:DIR (truncate at N token ids; default 512)\n"
             "  --exclude-synonyms FILE  JSON lines {\"ontology\",\"term_id\",\"synonym\"}\n"
             "                    whose synonyms are left out (evaluation hold-outs)\n"
             "  --dim N           lexical embedder dimension (default %d)\n"
@@ -352,8 +353,10 @@ int cli_build_main(int argc, char **argv)
         fprintf(stderr, "omvec build: --obo names one file; use it with one --ontology\n");
         return 2;
     }
-    if (strcmp(o.embedder, "lexical") != 0 && strncmp(o.embedder, "sapbert:", 8) != 0) {
-        fprintf(stderr, "omvec build: unknown embedder '%s' (expected lexical or sapbert:DIR)\n",
+    if (strcmp(o.embedder, "lexical") != 0 && strncmp(o.embedder, "sapbert:", 8) != 0 &&
+        strncmp(o.embedder, "sapbert@", 8) != 0) {
+        fprintf(stderr, "omvec build: unknown embedder '%s' (expected lexical, sapbert:DIR or "
+                        "sapbert@N:DIR)\n",
                 o.embedder);
         return 2;
     }

@@ -13,12 +13,11 @@
 #define EMBED_META_SPEC "omvec:embedder"
 #define EMBED_META_PARAMS "omvec:embedder_params"
 
-/* SapBERT's model card truncates at 25 word pieces. */
-#define EMBED_SAPBERT_MAX_LENGTH 25
-
 /* Open the embedder a spec names.
  * Params:    spec "lexical" (params/params_len: its serialised parameters,
- *            required) or "sapbert:DIR" (params ignored).
+ *            required), "sapbert:DIR" (truncation: bert_default_max_length,
+ *            512 for SapBERT, as sentence-transformers) or "sapbert@N:DIR"
+ *            (truncation at N token ids; params ignored).
  * Returns:   OV_OK; OV_EINVAL for an unknown spec or missing parameters;
  *            the embedder's own errors (OV_ECORRUPT for bad parameters).
  * Ownership: caller frees *out with embed_free. */
