@@ -1,10 +1,10 @@
 /* api/api_embed_cache.c - the embedders of the served collections, opened
  * once and shared by every request: the collection metadata names the
  * embedder ("omvec:embedder", "omvec:embedder_params"; embed/embed_open.h),
- * and for a lexical collection a per-term text index (embed_termidx.h) is
- * built from its records' metadata (name, then the "; "-joined synonyms;
- * the document when there is no name), so query_texts can rank terms by
- * their best name or synonym.
+ * and for a lexical collection the text search (embed/tsearch.h) is built
+ * from its records: the name and the "; "-joined synonyms of the metadata
+ * (the document when there is no name), the definition from the document
+ * ("{name}: {definition}"), so query_texts ranks terms by their names.
  *
  * Entries are keyed by collection id and the exact spec and parameter text;
  * an entry whose collection's record count changed is rebuilt. Entries are
@@ -18,7 +18,7 @@
 
 #include "api/api_text.h"
 #include "embed/embed_open.h"
-#include "embed/embed_termidx.h"
+#include "embed/tsearch.h"
 
 #define CACHE_MAX 64
 
@@ -29,7 +29,7 @@ static void entry_free(api_embedder *e)
 {
     if (!e)
         return;
-    embed_termidx_free(e->idx);
+    tsearch_free(e->idx);
     embed_free(e->model);
     for (size_t i = 0; i < e->n_ids; i++)
         free(e->ids[i]);
@@ -52,8 +52,9 @@ void api_embedder_release(api_embedder *e)
 }
 
 /* Split "a; b; c" into texts appended to the arrays. */
-static void add_synonyms(const char *s, size_t len, uint32_t owner, const char ***tx,
-                         size_t **tl, uint32_t **own, size_t *n, size_t *cap)
+static void add_synonyms(const char *s, size_t len, uint32_t owner, uint8_t field,
+                         const char ***tx, size_t **tl, uint32_t **own, uint8_t **fl, size_t *n,
+                         size_t *cap)
 {
     size_t a = 0;
     while (a < len) {
@@ -65,11 +66,15 @@ static void add_synonyms(const char *s, size_t len, uint32_t owner, const char *
                 *tx = ov_xrealloc(*tx, *cap * sizeof **tx);
                 *tl = ov_xrealloc(*tl, *cap * sizeof **tl);
                 *own = ov_xrealloc(*own, *cap * sizeof **own);
+                *fl = ov_xrealloc(*fl, *cap * sizeof **fl);
             }
             (*tx)[*n] = s + a;
             (*tl)[*n] = b - a;
+            (*fl)[*n] = field;
             (*own)[(*n)++] = owner;
         }
+        if (field == TSEARCH_DEF)
+            break; /* a definition is one text */
         a = b + 2;
     }
 }
@@ -82,6 +87,7 @@ static ov_rc build_index(api_embedder *e, core_coll *c, ov_err *err)
     const char **tx = NULL;
     size_t *tl = NULL, n = 0, cap = 0;
     uint32_t *own = NULL;
+    uint8_t *fl = NULL;
     ov_rc rc = a ? OV_OK : ov_err_set(err, OV_ENOMEM, "out of memory");
     json_val *res = NULL;
     if (rc == OV_OK)
@@ -106,15 +112,23 @@ static ov_rc build_index(api_embedder *e, core_coll *c, ov_err *err)
         const json_val *m = &metas->u.a[i];
         const json_val *name = m->type == JSON_OBJECT ? json_get(m, "name") : NULL;
         const json_val *syn = m->type == JSON_OBJECT ? json_get(m, "synonyms") : NULL;
-        if (name && name->type == JSON_STRING)
-            add_synonyms(name->u.s, name->n, i, &tx, &tl, &own, &n, &cap);
-        else if (docs->u.a[i].type == JSON_STRING)
-            add_synonyms(docs->u.a[i].u.s, docs->u.a[i].n, i, &tx, &tl, &own, &n, &cap);
+        const json_val *doc = &docs->u.a[i];
+        if (name && name->type == JSON_STRING) {
+            add_synonyms(name->u.s, name->n, i, TSEARCH_NAME, &tx, &tl, &own, &fl, &n, &cap);
+            /* the document is "{name}: {definition}" */
+            if (doc->type == JSON_STRING && doc->n > name->n + 2 &&
+                memcmp(doc->u.s, name->u.s, name->n) == 0 &&
+                memcmp(doc->u.s + name->n, ": ", 2) == 0)
+                add_synonyms(doc->u.s + name->n + 2, doc->n - name->n - 2, i, TSEARCH_DEF, &tx,
+                             &tl, &own, &fl, &n, &cap);
+        } else if (doc->type == JSON_STRING)
+            add_synonyms(doc->u.s, doc->n, i, TSEARCH_NAME, &tx, &tl, &own, &fl, &n, &cap);
         if (syn && syn->type == JSON_STRING)
-            add_synonyms(syn->u.s, syn->n, i, &tx, &tl, &own, &n, &cap);
+            add_synonyms(syn->u.s, syn->n, i, TSEARCH_SYNONYM, &tx, &tl, &own, &fl, &n, &cap);
     }
-    rc = embed_termidx_build(e->model, tx, tl, own, n, ids->n, &e->idx, err);
+    rc = tsearch_build(tx, tl, own, fl, n, ids->n, NULL, &e->idx, err);
 cleanup:
+    free(fl);
     free(tx);
     free(tl);
     free(own);

@@ -1,7 +1,7 @@
 /* api/api_text.h - search by text: query requests that carry query_texts
  * instead of query_embeddings are embedded on the server with the
  * collection's own embedder (api_embed_cache.c). Lexical collections rank
- * terms by their best-matching name or synonym (embed_termidx.h); other
+ * terms with the text search (embed/tsearch.h); other
  * embedders, and any request with a filter, ids or asking for embeddings or
  * uris, embed the texts and take the plain vector path (core_coll_query).
  * Not included outside api/. */
@@ -10,7 +10,7 @@
 
 #include "api/api_util.h"
 #include "embed/embed.h"
-#include "embed/embed_termidx.h"
+#include "embed/tsearch.h"
 
 /* A shared, reference-counted embedder of one collection. */
 typedef struct api_embedder {
@@ -18,7 +18,7 @@ typedef struct api_embedder {
     char *spec, *params;   /* as in the collection metadata */
     size_t count;          /* record count the index was built from */
     embed_model *model;
-    embed_termidx *idx;    /* lexical only; NULL otherwise */
+    tsearch *idx;          /* lexical only: the text search; NULL otherwise */
     char **ids;            /* record ids, by index owner */
     size_t *id_lens, n_ids;
     int refs;              /* guarded by the cache mutex */

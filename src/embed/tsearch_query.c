@@ -1,0 +1,283 @@
+/* embed/tsearch_query.c - answering a query (tsearch.h): the query's words,
+ * each expanded to itself, its learned equivalents and (when the index does
+ * not know it) its nearest words by character trigrams; one pass over the
+ * postings accumulates every text's soft overlap (the best match per query
+ * word); a text scores 2 x overlap / (query weight + text weight), a term
+ * its best text; the best candidates are re-ranked with the trigram cosine
+ * of their texts and a definition bonus. Scratch is per call. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "embed/embed_lex_int.h"
+#include "embed/tsearch_int.h"
+
+/* One way a query word reaches the index. */
+typedef struct expn {
+    uint32_t word;
+    float sim;
+} expn;
+
+enum { MAX_EXP = 24, MAX_FUZZY = 4 };
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Nearest known words of an unknown one by trigram Dice (>= 0.5). */
+static size_t fuzzy(const tsearch *x, const char *w, size_t len, expn *out, size_t max)
+{
+    uint32_t tri[TS_MAX_WORD + 2];
+    size_t nt = ts_word_trigrams(w, len, tri, sizeof tri / sizeof tri[0]);
+    if (nt < 3)
+        return 0;
+    /* count shared trigrams per candidate word: small sorted merge */
+    size_t cap = 0;
+    for (size_t i = 0; i < nt; i++)
+        cap += x->g_off[tri[i] + 1] - x->g_off[tri[i]];
+    if (!cap)
+        return 0;
+    uint32_t *c = ov_xmalloc(cap * sizeof *c);
+    size_t m = 0;
+    for (size_t i = 0; i < nt; i++)
+        for (uint32_t j = x->g_off[tri[i]]; j < x->g_off[tri[i] + 1]; j++)
+            c[m++] = x->g_word[j];
+    /* count shared trigrams per word by sorting the hits */
+    size_t n = 0;
+    if (m) {
+        qsort(c, m, sizeof *c, cmp_u32);
+        for (size_t i = 0; i < m;) {
+            size_t j = i;
+            while (j < m && c[j] == c[i])
+                j++;
+            float dice = 2.0f * (float)(j - i) / (float)(nt + x->v_ntri[c[i]]);
+            if (dice >= 0.5f) {
+                size_t pos = n < max ? n++ : max;
+                while (pos > 0 && out[pos - 1].sim < dice) {
+                    if (pos < max)
+                        out[pos] = out[pos - 1];
+                    pos--;
+                }
+                if (pos < max)
+                    out[pos] = (expn){c[i], dice};
+            }
+            i = j;
+        }
+    }
+    free(c);
+    return n;
+}
+
+/* Weighted trigram cosine of two sorted bucket lists. */
+static float tri_cos(const tsearch *x, const uint32_t *a, size_t na, float sa, const uint32_t *b,
+                     size_t nb)
+{
+    float dot = 0, sb = 0;
+    size_t i = 0, j = 0;
+    for (size_t k = 0; k < nb; k++)
+        sb += x->tri_w[b[k]] * x->tri_w[b[k]];
+    while (i < na && j < nb) {
+        if (a[i] == b[j]) {
+            dot += x->tri_w[a[i]] * x->tri_w[a[i]];
+            i++, j++;
+        } else if (a[i] < b[j])
+            i++;
+        else
+            j++;
+    }
+    return sa > 0 && sb > 0 ? dot / sqrtf(sa * sb) : 0;
+}
+
+static bool in_sorted(const uint32_t *a, size_t n, uint32_t v)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (a[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && a[lo] == v;
+}
+
+/* Is (s1, o1) better than (s2, o2)? */
+static bool better(float s1, uint32_t o1, float s2, uint32_t o2)
+{
+    return s1 > s2 || (s1 == s2 && o1 < o2);
+}
+
+/* Insert (s, o) into a sorted top-k list of *filled entries. */
+static void topk_put(float s, uint32_t o, size_t k, uint32_t *own, float *sc, size_t *filled)
+{
+    if (*filled == k && !better(s, o, sc[k - 1], own[k - 1]))
+        return;
+    size_t pos = *filled < k ? (*filled)++ : k - 1;
+    while (pos > 0 && better(s, o, sc[pos - 1], own[pos - 1])) {
+        sc[pos] = sc[pos - 1];
+        own[pos] = own[pos - 1];
+        pos--;
+    }
+    sc[pos] = s;
+    own[pos] = o;
+}
+
+size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint32_t *out_owner,
+                     float *out_score)
+{
+    if (k == 0 || x->n_texts == 0)
+        return 0;
+    char buf[2048];
+    uint32_t starts[TS_MAX_QWORDS];
+    size_t nw = ts_split(q, len, x->o.stem, buf, sizeof buf, starts, TS_MAX_QWORDS);
+    /* query words: canonical id (or unknown), distinct */
+    uint32_t qid[TS_MAX_QWORDS];
+    float qw[TS_MAX_QWORDS];
+    expn ex[TS_MAX_QWORDS][MAX_EXP];
+    size_t nex[TS_MAX_QWORDS];
+    size_t nq = 0;
+    float wq = 0;
+    for (size_t i = 0; i < nw; i++) {
+        const char *w = buf + starts[i];
+        size_t wl = strlen(w);
+        uint32_t id = ts_vocab_find(&x->v, w, wl);
+        if (id != UINT32_MAX)
+            id = x->canon[id];
+        bool dup = false;
+        for (size_t j = 0; j < nq && id != UINT32_MAX; j++)
+            dup |= qid[j] == id;
+        if (dup)
+            continue;
+        size_t e = 0;
+        bool known = id != UINT32_MAX && x->p_off[id + 1] > x->p_off[id];
+        if (known) {
+            ex[nq][e++] = (expn){id, 1.0f};
+            qw[nq] = x->w[id];
+            if (x->o.equiv)
+                for (uint32_t j = x->e_off[id]; j < x->e_off[id + 1] && e < MAX_EXP; j++)
+                    ex[nq][e++] = (expn){x->e_word[j], x->e_w[j]};
+        } else {
+            qw[nq] = id != UINT32_MAX ? x->w[id] : x->w_unknown;
+            if (x->o.fuzzy)
+                e = fuzzy(x, w, wl, ex[nq], MAX_FUZZY);
+        }
+        qid[nq] = id;
+        nex[nq] = e;
+        wq += qw[nq];
+        nq++;
+    }
+    if (nq == 0)
+        return 0;
+    /* accumulate soft overlaps */
+    float *acc = ov_xcalloc(x->n_texts, sizeof *acc);
+    float *cur = ov_xmalloc(x->n_texts * sizeof *cur);
+    uint8_t *stamp = ov_xcalloc(x->n_texts, 1); /* query word index + 1 */
+    uint32_t *touched = NULL;
+    size_t nt = 0, tcap = 0;
+    for (size_t i = 0; i < nq; i++)
+        for (size_t e = 0; e < nex[i]; e++) {
+            uint32_t w = ex[i][e].word;
+            float val = ex[i][e].sim * 0.5f * (qw[i] + x->w[w]);
+            for (uint32_t p = x->p_off[w]; p < x->p_off[w + 1]; p++) {
+                uint32_t t = x->p_text[p];
+                if (stamp[t] == 0) {
+                    if (nt == tcap) {
+                        tcap = tcap ? tcap * 2 : 1024;
+                        touched = ov_xrealloc(touched, tcap * sizeof *touched);
+                    }
+                    touched[nt++] = t;
+                }
+                if (stamp[t] != i + 1) {
+                    stamp[t] = (uint8_t)(i + 1);
+                    cur[t] = val;
+                    acc[t] += val;
+                } else if (val > cur[t]) {
+                    acc[t] += val - cur[t];
+                    cur[t] = val;
+                }
+            }
+        }
+    /* term score = best text; first-stage candidates */
+    float *best = ov_xmalloc(x->n_owners * sizeof *best);
+    for (size_t i = 0; i < nt; i++)
+        best[x->t_owner[touched[i]]] = -1.0f;
+    size_t nc = 0;
+    uint32_t cand[TS_RERANK];
+    float cs[TS_RERANK];
+    for (size_t i = 0; i < nt; i++) {
+        uint32_t t = touched[i];
+        float s = 2.0f * acc[t] / (wq + x->t_sum[t]);
+        if (s > best[x->t_owner[t]])
+            best[x->t_owner[t]] = s;
+    }
+    for (size_t i = 0; i < nt; i++) {
+        uint32_t o = x->t_owner[touched[i]];
+        if (best[o] < -0.5f)
+            continue;
+        topk_put(best[o], o, TS_RERANK, cand, cs, &nc);
+        best[o] = -1.0f; /* once per owner */
+    }
+    /* second stage: trigram cosine of the candidates' texts, definitions */
+    size_t nl = 0;
+    char *qn = lex_normalise(q, len, &nl);
+    uint32_t qtri[1024], ttri[1024];
+    size_t nqt = ts_text_trigrams(qn, nl, qtri, 1024);
+    free(qn);
+    float sq = 0;
+    for (size_t i = 0; i < nqt; i++)
+        sq += x->tri_w[qtri[i]] * x->tri_w[qtri[i]];
+    size_t filled = 0;
+    for (size_t c = 0; c < nc; c++) {
+        uint32_t o = cand[c];
+        float s = cs[c];
+        if (x->o.rerank) {
+            float tb = 0;
+            for (uint32_t j = x->o_off[o]; j < x->o_off[o + 1]; j++) {
+                uint32_t t = x->o_text[j];
+                size_t n2 = ts_text_trigrams(x->t_norm + x->t_norm_off[t],
+                                             x->t_norm_off[t + 1] - x->t_norm_off[t] - 1, ttri,
+                                             1024);
+                float v = tri_cos(x, qtri, nqt, sq, ttri, n2);
+                tb = v > tb ? v : tb;
+            }
+            s = (1.0f - x->o.tri_weight) * s + x->o.tri_weight * tb;
+        }
+        if (x->o.def_weight > 0 && x->d_off[o + 1] > x->d_off[o]) {
+            float d = 0;
+            for (size_t i = 0; i < nq; i++)
+                if (qid[i] != UINT32_MAX &&
+                    in_sorted(x->d_words + x->d_off[o], x->d_off[o + 1] - x->d_off[o], qid[i]))
+                    d += qw[i];
+            s += x->o.def_weight * d / wq;
+        }
+        s = s > 1.0f ? 1.0f : s < 0 ? 0 : s;
+        topk_put(s, o, k, out_owner, out_score, &filled);
+    }
+    free(touched);
+    free(best);
+    free(acc);
+    free(cur);
+    free(stamp);
+    return filled;
+}
+
+size_t tsearch_equivalents(const tsearch *x, const char *word, size_t len, const char **out,
+                           float *weight, size_t max)
+{
+    char buf[256];
+    uint32_t starts[1];
+    if (ts_split(word, len, x->o.stem, buf, sizeof buf, starts, 1) != 1)
+        return 0;
+    uint32_t id = ts_vocab_find(&x->v, buf, strlen(buf));
+    if (id == UINT32_MAX)
+        return 0;
+    id = x->canon[id];
+    size_t n = 0;
+    for (uint32_t j = x->e_off[id]; j < x->e_off[id + 1] && n < max; j++, n++) {
+        out[n] = x->v.blob + x->v.off[x->e_word[j]];
+        weight[n] = x->e_w[j];
+    }
+    return n;
+}
