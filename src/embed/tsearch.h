@@ -50,6 +50,7 @@ typedef struct tsearch_opts {
     bool drop;        /* down-weight words synonyms often drop */
     bool fuzzy;       /* trigram fallback for unknown query words */
     bool rerank;      /* second-stage trigram blend */
+    bool acronym;     /* a query word may be the initials of a text's words */
     float def_weight; /* definition bonus (0: off) */
     float tri_weight; /* share of the trigram score in the re-rank */
     int min_pair;     /* equivalence kept from this many synonym pairs on */

@@ -20,6 +20,7 @@ static tsearch_opts g_default = {
     .drop = true,
     .fuzzy = true,
     .rerank = true,
+    .acronym = true,
     .def_weight = 0.02f,
     .tri_weight = 0.3f,
     .min_pair = 1,
@@ -61,6 +62,9 @@ void tsearch_free(tsearch *x)
     free(x->g_word);
     free(x->v_ntri);
     free(x->tri_w);
+    ts_vocab_free(&x->acr);
+    free(x->a_off);
+    free(x->a_text);
     free(x);
 }
 
@@ -358,7 +362,7 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     x->t_owner = ov_xmalloc((n_ns ? n_ns : 1) * sizeof *x->t_owner);
     x->t_off = ov_xmalloc((n_ns + 1) * sizeof *x->t_off);
     x->t_norm_off = ov_xmalloc((n_ns + 1) * sizeof *x->t_norm_off);
-    u32v tw = {0};
+    u32v tw = {0}, acr_pairs = {0};
     uint32_t *df = ov_xcalloc(nv ? nv : 1, sizeof *df);
     size_t t = 0;
     uint32_t tmp[256];
@@ -377,18 +381,63 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
             u32v_push(&tw, tmp[k]);
             df[tmp[k]]++;
         }
-        size_t nl = 0;
-        char *s = lex_normalise(texts[i], lens[i], &nl);
+        /* the normalised words in order (trigram re-rank) and initialisms */
         x->t_norm_off[t] = norm.len;
-        ov_buf_put(&norm, s, nl);
+        char ini[TS_MAX_QWORDS];
+        size_t nini = 0;
+        for (uint32_t k = all_off.p[i]; k < all_off.p[i + 1]; k++) {
+            uint32_t c = x->canon[all_words.p[k]];
+            if (k > all_off.p[i])
+                ov_buf_putc(&norm, ' ');
+            ov_buf_put(&norm, x->v.blob + x->v.off[c], x->v.len[c]);
+            if (nini < TS_MAX_QWORDS)
+                ini[nini++] = x->v.blob[x->v.off[c]];
+        }
         ov_buf_putc(&norm, 0);
-        free(s);
+        for (size_t a = 0; a < nini; a++)
+            for (size_t l = 2; l <= TS_MAX_ACR && a + l <= nini; l++) {
+                bool letters = true;
+                for (size_t b = a; b < a + l; b++)
+                    letters &= ini[b] >= 'a' && ini[b] <= 'z';
+                if (!letters)
+                    break;
+                u32v_push(&acr_pairs, ts_vocab_add(&x->acr, ini + a, l));
+                u32v_push(&acr_pairs, (uint32_t)t);
+            }
         t++;
     }
     x->t_off[n_ns] = (uint32_t)tw.n;
     x->t_norm_off[n_ns] = norm.len;
     x->t_words = tw.p ? tw.p : ov_xmalloc(sizeof *x->t_words);
     x->t_norm = norm.p ? norm.p : ov_xcalloc(1, 1);
+    /* initialism postings (each text once per initialism) */
+    x->a_off = ov_xcalloc((size_t)x->acr.n + 1, sizeof *x->a_off);
+    for (size_t k = 0; k < acr_pairs.n; k += 2)
+        x->a_off[acr_pairs.p[k] + 1]++;
+    for (uint32_t a = 0; a < x->acr.n; a++)
+        x->a_off[a + 1] += x->a_off[a];
+    x->a_text = ov_xmalloc((acr_pairs.n / 2 + 1) * sizeof *x->a_text);
+    {
+        uint32_t *af = ov_xmalloc(((size_t)x->acr.n + 1) * sizeof *af);
+        memcpy(af, x->a_off, ((size_t)x->acr.n + 1) * sizeof *af);
+        for (size_t k = 0; k < acr_pairs.n; k += 2) {
+            uint32_t a = acr_pairs.p[k], tt = acr_pairs.p[k + 1];
+            if (af[a] > x->a_off[a] && x->a_text[af[a] - 1] == tt)
+                continue;
+            x->a_text[af[a]++] = tt;
+        }
+        /* compact the duplicates away: rebuild offsets from the fill */
+        uint32_t w = 0;
+        for (uint32_t a = 0; a < x->acr.n; a++) {
+            uint32_t s0 = x->a_off[a], n0 = af[a] - s0;
+            memmove(x->a_text + w, x->a_text + s0, n0 * sizeof *x->a_text);
+            x->a_off[a] = w;
+            w += n0;
+        }
+        x->a_off[x->acr.n] = w;
+        free(af);
+    }
+    free(acr_pairs.p);
     /* 3. owner -> texts */
     x->o_off = ov_xcalloc(n_owners + 1, sizeof *x->o_off);
     for (size_t i = 0; i < n_ns; i++)
@@ -509,5 +558,6 @@ size_t tsearch_bytes(const tsearch *x)
     return sizeof *x + x->v.blob_cap + x->v.cap * 8 + x->v.n_slot * 4 + nv * (4 + 4 + 4 + 1) +
            nt * (4 + 4 + 4 + 8 + 4) + x->t_norm_off[nt] + x->t_off[nt] * 8 + no * 12 +
            x->o_off[no] * 4 + x->d_off[no] * 4 + x->e_off[nv] * 8 + (TS_TRI_N + 1) * 8 +
-           x->g_off[TS_TRI_N] * 4;
+           x->g_off[TS_TRI_N] * 4 + x->acr.blob_cap + x->acr.cap * 8 + x->acr.n_slot * 4 +
+           (x->acr.n + 1) * 4 + x->a_off[x->acr.n] * 4;
 }

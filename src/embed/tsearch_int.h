@@ -16,7 +16,7 @@
 #define TS_TRI_BITS 16
 #define TS_TRI_N (1u << TS_TRI_BITS)
 /* Candidates re-ranked in the second stage. */
-#define TS_RERANK 64
+#define TS_RERANK 100
 /* Texts of one term compared pairwise when mining equivalences. */
 #define TS_MINE_TEXTS 24
 /* Equivalents kept per word. */
@@ -57,7 +57,13 @@ struct tsearch {
     uint8_t *v_ntri;
     /* trigram bucket weights (re-rank) */
     float *tri_w;
+    /* initialisms of 2..TS_MAX_ACR consecutive words -> texts */
+    ts_vocab acr;
+    uint32_t *a_off, *a_text;
 };
+
+/* Longest initialism indexed (words of a span). */
+#define TS_MAX_ACR 5
 
 /* Normalise text into words: each word is written NUL-terminated into buf
  * (at most cap bytes in all) and its offset into starts. Returns the number

@@ -20,6 +20,9 @@ typedef struct expn {
 
 enum { MAX_EXP = 24, MAX_FUZZY = 4 };
 
+/* An initialism matches its words at this similarity. */
+#define TS_ACR_SIM 0.9f
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -103,6 +106,87 @@ static bool in_sorted(const uint32_t *a, size_t n, uint32_t v)
     return lo < n && a[lo] == v;
 }
 
+/* What the second stage needs of the query. */
+typedef struct qctx {
+    const tsearch *x;
+    size_t nq;
+    const uint32_t *qid;
+    const float *qw;
+    const uint32_t *qacr;
+    char (*qraw)[TS_MAX_ACR + 1];
+    expn (*ex)[MAX_EXP];
+    const size_t *nex;
+    float wq;
+} qctx;
+
+/* A possible match of query word i to text words j..j+len-1. */
+typedef struct amatch {
+    float val;
+    uint8_t i, j, len;
+} amatch;
+
+static int cmp_amatch(const void *a, const void *b)
+{
+    const amatch *x = a, *y = b;
+    if (x->val != y->val)
+        return x->val > y->val ? -1 : 1;
+    if (x->i != y->i)
+        return x->i - y->i;
+    return x->j - y->j;
+}
+
+/* Text score of text t: one-to-one greedy alignment of query words to text
+ * words (exact, equivalent, fuzzy, or an initialism over a span), soft Dice
+ * 2 x matched / (query weight + text weight). */
+static float align(const qctx *c, uint32_t t)
+{
+    const tsearch *x = c->x;
+    const uint32_t *tw = x->t_words + x->t_off[t];
+    size_t m = x->t_off[t + 1] - x->t_off[t];
+    if (m > TS_MAX_QWORDS)
+        m = TS_MAX_QWORDS;
+    amatch cand[TS_MAX_QWORDS * (TS_MAX_QWORDS + 2)];
+    size_t nc = 0;
+    for (size_t i = 0; i < c->nq; i++) {
+        for (size_t j = 0; j < m; j++) {
+            float sim = 0;
+            if (c->qid[i] == tw[j])
+                sim = 1.0f;
+            else
+                for (size_t e = 0; e < c->nex[i]; e++)
+                    if (c->ex[i][e].word == tw[j] && c->ex[i][e].sim > sim)
+                        sim = c->ex[i][e].sim;
+            if (sim > 0)
+                cand[nc++] = (amatch){sim * 0.5f * (c->qw[i] + x->w[tw[j]]), (uint8_t)i,
+                                      (uint8_t)j, 1};
+        }
+        if (c->qacr[i] == UINT32_MAX)
+            continue;
+        size_t l = strlen(c->qraw[i]);
+        for (size_t j = 0; j + l <= m; j++) {
+            size_t b = 0;
+            float ws = 0;
+            while (b < l && x->v.blob[x->v.off[tw[j + b]]] == c->qraw[i][b])
+                ws += x->w[tw[j + b]], b++;
+            if (b == l && nc < sizeof cand / sizeof cand[0])
+                cand[nc++] = (amatch){TS_ACR_SIM * 0.5f * (c->qw[i] + ws), (uint8_t)i,
+                                      (uint8_t)j, (uint8_t)l};
+        }
+    }
+    qsort(cand, nc, sizeof *cand, cmp_amatch);
+    uint32_t qused = 0, tused = 0;
+    float acc = 0;
+    for (size_t k = 0; k < nc; k++) {
+        uint32_t tm = ((1u << cand[k].len) - 1) << cand[k].j;
+        if ((qused >> cand[k].i & 1) || (tused & tm))
+            continue;
+        qused |= 1u << cand[k].i;
+        tused |= tm;
+        acc += cand[k].val;
+    }
+    return 2.0f * acc / (c->wq + x->t_sum[t]);
+}
+
 /* Is (s1, o1) better than (s2, o2)? */
 static bool better(float s1, uint32_t o1, float s2, uint32_t o2)
 {
@@ -133,7 +217,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     uint32_t starts[TS_MAX_QWORDS];
     size_t nw = ts_split(q, len, x->o.stem, buf, sizeof buf, starts, TS_MAX_QWORDS);
     /* query words: canonical id (or unknown), distinct */
-    uint32_t qid[TS_MAX_QWORDS];
+    uint32_t qid[TS_MAX_QWORDS], qacr[TS_MAX_QWORDS];
+    char qraw[TS_MAX_QWORDS][TS_MAX_ACR + 1];
     float qw[TS_MAX_QWORDS];
     expn ex[TS_MAX_QWORDS][MAX_EXP];
     size_t nex[TS_MAX_QWORDS];
@@ -163,6 +248,16 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
             if (x->o.fuzzy)
                 e = fuzzy(x, w, wl, ex[nq], MAX_FUZZY);
         }
+        qacr[nq] = UINT32_MAX;
+        if (x->o.acronym && wl >= 2 && wl <= TS_MAX_ACR) {
+            bool letters = true;
+            for (size_t j = 0; j < wl; j++)
+                letters &= w[j] >= 'a' && w[j] <= 'z';
+            if (letters)
+                qacr[nq] = ts_vocab_find(&x->acr, w, wl);
+            if (qacr[nq] != UINT32_MAX)
+                memcpy(qraw[nq], w, wl + 1);
+        }
         qid[nq] = id;
         nex[nq] = e;
         wq += qw[nq];
@@ -177,11 +272,21 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     uint32_t *touched = NULL;
     size_t nt = 0, tcap = 0;
     for (size_t i = 0; i < nq; i++)
-        for (size_t e = 0; e < nex[i]; e++) {
-            uint32_t w = ex[i][e].word;
-            float val = ex[i][e].sim * 0.5f * (qw[i] + x->w[w]);
-            for (uint32_t p = x->p_off[w]; p < x->p_off[w + 1]; p++) {
-                uint32_t t = x->p_text[p];
+        for (size_t e = 0; e <= nex[i]; e++) {
+            uint32_t w, p0, p1;
+            const uint32_t *post;
+            float val;
+            if (e < nex[i]) {
+                w = ex[i][e].word;
+                val = ex[i][e].sim * 0.5f * (qw[i] + x->w[w]);
+                post = x->p_text, p0 = x->p_off[w], p1 = x->p_off[w + 1];
+            } else if (qacr[i] != UINT32_MAX) {
+                val = TS_ACR_SIM * qw[i];
+                post = x->a_text, p0 = x->a_off[qacr[i]], p1 = x->a_off[qacr[i] + 1];
+            } else
+                break;
+            for (uint32_t p = p0; p < p1; p++) {
+                uint32_t t = post[p];
                 if (stamp[t] == 0) {
                     if (nt == tcap) {
                         tcap = tcap ? tcap * 2 : 1024;
@@ -221,29 +326,43 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     }
     /* second stage: trigram cosine of the candidates' texts, definitions */
     size_t nl = 0;
-    char *qn = lex_normalise(q, len, &nl);
+    char qn[2048];
+    for (size_t i = 0; i < nw; i++) {
+        size_t wl = strlen(buf + starts[i]);
+        if (nl + wl + 1 >= sizeof qn)
+            break;
+        if (i)
+            qn[nl++] = ' ';
+        memcpy(qn + nl, buf + starts[i], wl);
+        nl += wl;
+    }
     uint32_t qtri[1024], ttri[1024];
+    if (k > TS_RERANK)
+        k = TS_RERANK;
     size_t nqt = ts_text_trigrams(qn, nl, qtri, 1024);
-    free(qn);
     float sq = 0;
     for (size_t i = 0; i < nqt; i++)
         sq += x->tri_w[qtri[i]] * x->tri_w[qtri[i]];
     size_t filled = 0;
+    float raw[TS_RERANK];
+    qctx qc = {x, nq, qid, qw, qacr, qraw, ex, nex, wq};
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
-        float s = cs[c];
-        if (x->o.rerank) {
-            float tb = 0;
-            for (uint32_t j = x->o_off[o]; j < x->o_off[o + 1]; j++) {
-                uint32_t t = x->o_text[j];
+        float s = 0, tb = 0;
+        for (uint32_t j = x->o_off[o]; j < x->o_off[o + 1]; j++) {
+            uint32_t t = x->o_text[j];
+            float v = align(&qc, t);
+            s = v > s ? v : s;
+            if (x->o.rerank) {
                 size_t n2 = ts_text_trigrams(x->t_norm + x->t_norm_off[t],
                                              x->t_norm_off[t + 1] - x->t_norm_off[t] - 1, ttri,
                                              1024);
-                float v = tri_cos(x, qtri, nqt, sq, ttri, n2);
+                v = tri_cos(x, qtri, nqt, sq, ttri, n2);
                 tb = v > tb ? v : tb;
             }
-            s = (1.0f - x->o.tri_weight) * s + x->o.tri_weight * tb;
         }
+        if (x->o.rerank)
+            s = (1.0f - x->o.tri_weight) * s + x->o.tri_weight * tb;
         if (x->o.def_weight > 0 && x->d_off[o + 1] > x->d_off[o]) {
             float d = 0;
             for (size_t i = 0; i < nq; i++)
@@ -252,9 +371,10 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                     d += qw[i];
             s += x->o.def_weight * d / wq;
         }
-        s = s > 1.0f ? 1.0f : s < 0 ? 0 : s;
-        topk_put(s, o, k, out_owner, out_score, &filled);
+        topk_put(s, o, k, out_owner, raw, &filled);
     }
+    for (size_t i = 0; i < filled; i++)
+        out_score[i] = raw[i] > 1.0f ? 1.0f : raw[i] < 0 ? 0 : raw[i];
     free(touched);
     free(best);
     free(acc);
