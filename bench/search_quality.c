@@ -102,6 +102,12 @@ static void apply_opts(void)
             o.fuzzy = v != 0;
         else if (!strcmp(t, "acronym"))
             o.acronym = v != 0;
+        else if (!strcmp(t, "eqk"))
+            o.eq_k = (float)v;
+        else if (!strcmp(t, "multi"))
+            o.multi = v != 0;
+        else if (!strcmp(t, "prefix"))
+            o.prefix = v != 0;
         else if (!strcmp(t, "rerank"))
             o.rerank = v != 0;
         else if (!strcmp(t, "def"))

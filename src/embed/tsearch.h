@@ -51,9 +51,12 @@ typedef struct tsearch_opts {
     bool fuzzy;       /* trigram fallback for unknown query words */
     bool rerank;      /* second-stage trigram blend */
     bool acronym;     /* a query word may be the initials of a text's words */
-    float def_weight; /* definition bonus (0: off) */
+    bool prefix;      /* words sharing a long prefix (neoplastic/neoplasm) */
+    float def_weight; /* definition bonus for query words the best name lacks */
     float tri_weight; /* share of the trigram score in the re-rank */
     int min_pair;     /* equivalence kept from this many synonym pairs on */
+    float eq_k;       /* equivalence weight 0.9 c / (c + eq_k) for c pairs */
+    bool multi;       /* also pairs from 2-word differences (weaker) */
 } tsearch_opts;
 
 /* The served defaults. */

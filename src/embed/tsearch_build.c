@@ -21,9 +21,12 @@ static tsearch_opts g_default = {
     .fuzzy = true,
     .rerank = true,
     .acronym = true,
-    .def_weight = 0.02f,
+    .prefix = true,
+    .def_weight = 0.3f,
     .tri_weight = 0.3f,
     .min_pair = 1,
+    .eq_k = 1.0f,
+    .multi = true,
 };
 
 tsearch_opts tsearch_opts_default(void)
@@ -62,6 +65,7 @@ void tsearch_free(tsearch *x)
     free(x->g_word);
     free(x->v_ntri);
     free(x->tri_w);
+    free(x->sorted);
     ts_vocab_free(&x->acr);
     free(x->a_off);
     free(x->a_text);
@@ -162,6 +166,17 @@ static bool has(const uint32_t *a, size_t n, uint32_t v)
     return false;
 }
 
+/* qsort has no context argument; builds are serialised by the caller's
+ * cache lock, and the pointer is only read inside this qsort call. */
+static _Thread_local const ts_vocab *g_sort_vocab;
+
+static int cmp_word(const void *a, const void *b)
+{
+    const ts_vocab *v = g_sort_vocab;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return strcmp(v->blob + v->off[x], v->blob + v->off[y]);
+}
+
 /* Fold a Latin plural onto its singular when the singular is a word too. */
 static void fold_plurals(tsearch *x)
 {
@@ -220,6 +235,8 @@ static void mine_owner(const tsearch *x, const uint32_t *texts, size_t nt, pairs
                     drop[d[k]] += 1.0f / (float)nd;
                 continue;
             }
+            if ((nda > 1 || ndb > 1) && !x->o.multi)
+                continue;
             float v = nda == 1 && ndb == 1 ? 1.0f : 0.5f / (float)(nda * ndb);
             for (size_t p = 0; p < nda; p++)
                 for (size_t q = 0; q < ndb; q++)
@@ -264,7 +281,7 @@ static void build_equiv(tsearch *x, const pairs *eq)
         uint64_t k = eq->key[i] - 1;
         uint32_t a = (uint32_t)(k >> 32), b = (uint32_t)(k & 0xffffffffu);
         float c = eq->val[i];
-        float s = 0.9f * c / (c + 1.0f);
+        float s = 0.9f * c / (c + x->o.eq_k);
         lists[a][fill[a]++] = (eqe){b, s};
         lists[b][fill[b]++] = (eqe){a, s};
     }
@@ -519,6 +536,12 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
         x->e_w = ov_xmalloc(sizeof *x->e_w);
     }
     build_fuzzy(x, df);
+    x->sorted = ov_xmalloc((nv ? nv : 1) * sizeof *x->sorted);
+    for (uint32_t w = 0; w < nv; w++)
+        if (df[w] && x->canon[w] == w)
+            x->sorted[x->n_sorted++] = w;
+    g_sort_vocab = &x->v;
+    qsort(x->sorted, x->n_sorted, sizeof *x->sorted, cmp_word);
     x->tri_w = ov_xmalloc(TS_TRI_N * sizeof *x->tri_w);
     uint32_t *tdf = ov_xcalloc(TS_TRI_N, sizeof *tdf);
     uint32_t *tri = ov_xmalloc(4096 * sizeof *tri);
@@ -559,5 +582,5 @@ size_t tsearch_bytes(const tsearch *x)
            nt * (4 + 4 + 4 + 8 + 4) + x->t_norm_off[nt] + x->t_off[nt] * 8 + no * 12 +
            x->o_off[no] * 4 + x->d_off[no] * 4 + x->e_off[nv] * 8 + (TS_TRI_N + 1) * 8 +
            x->g_off[TS_TRI_N] * 4 + x->acr.blob_cap + x->acr.cap * 8 + x->acr.n_slot * 4 +
-           (x->acr.n + 1) * 4 + x->a_off[x->acr.n] * 4;
+           (x->acr.n + 1) * 4 + x->a_off[x->acr.n] * 4 + x->n_sorted * 4;
 }

@@ -57,6 +57,9 @@ struct tsearch {
     uint8_t *v_ntri;
     /* trigram bucket weights (re-rank) */
     float *tri_w;
+    /* words of names and synonyms in byte order (shared-prefix lookup) */
+    uint32_t *sorted;
+    size_t n_sorted;
     /* initialisms of 2..TS_MAX_ACR consecutive words -> texts */
     ts_vocab acr;
     uint32_t *a_off, *a_text;

@@ -73,6 +73,44 @@ static size_t fuzzy(const tsearch *x, const char *w, size_t len, expn *out, size
     return n;
 }
 
+/* Known words sharing a long prefix with w (at least 4 bytes and 65% of the
+ * longer word): neoplastic/neoplasm, intestinal/intestine, lateralis/lateral.
+ * Appends to out (sim 0.7 x shared share), at most max in all. */
+static size_t prefixed(const tsearch *x, const char *w, size_t len, uint32_t self, expn *out,
+                       size_t n, size_t max)
+{
+    if (len < 5)
+        return n;
+    const ts_vocab *v = &x->v;
+    size_t lo = 0, hi = x->n_sorted;
+    while (lo < hi) { /* first word >= the 4-byte prefix */
+        size_t mid = (lo + hi) / 2;
+        if (strncmp(v->blob + v->off[x->sorted[mid]], w, 4) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t added = 0;
+    for (size_t i = lo; i < x->n_sorted && n < max && added < 3; i++) {
+        uint32_t id = x->sorted[i];
+        const char *s = v->blob + v->off[id];
+        if (strncmp(s, w, 4) != 0)
+            break;
+        if (id == self)
+            continue;
+        size_t sl = v->len[id], c = 0;
+        while (c < sl && c < len && s[c] == w[c])
+            c++;
+        size_t mx = sl > len ? sl : len;
+        float share = (float)c / (float)mx;
+        if (share < 0.65f)
+            continue;
+        out[n++] = (expn){id, 0.7f * share};
+        added++;
+    }
+    return n;
+}
+
 /* Weighted trigram cosine of two sorted bucket lists. */
 static float tri_cos(const tsearch *x, const uint32_t *a, size_t na, float sa, const uint32_t *b,
                      size_t nb)
@@ -138,7 +176,7 @@ static int cmp_amatch(const void *a, const void *b)
 /* Text score of text t: one-to-one greedy alignment of query words to text
  * words (exact, equivalent, fuzzy, or an initialism over a span), soft Dice
  * 2 x matched / (query weight + text weight). */
-static float align(const qctx *c, uint32_t t)
+static float align(const qctx *c, uint32_t t, uint32_t *out_qused)
 {
     const tsearch *x = c->x;
     const uint32_t *tw = x->t_words + x->t_off[t];
@@ -184,6 +222,7 @@ static float align(const qctx *c, uint32_t t)
         tused |= tm;
         acc += cand[k].val;
     }
+    *out_qused = qused;
     return 2.0f * acc / (c->wq + x->t_sum[t]);
 }
 
@@ -248,6 +287,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
             if (x->o.fuzzy)
                 e = fuzzy(x, w, wl, ex[nq], MAX_FUZZY);
         }
+        if (x->o.prefix)
+            e = prefixed(x, w, wl, id, ex[nq], e, MAX_EXP);
         qacr[nq] = UINT32_MAX;
         if (x->o.acronym && wl >= 2 && wl <= TS_MAX_ACR) {
             bool letters = true;
@@ -349,10 +390,12 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
         float s = 0, tb = 0;
+        uint32_t used = 0;
         for (uint32_t j = x->o_off[o]; j < x->o_off[o + 1]; j++) {
-            uint32_t t = x->o_text[j];
-            float v = align(&qc, t);
-            s = v > s ? v : s;
+            uint32_t t = x->o_text[j], u = 0;
+            float v = align(&qc, t, &u);
+            if (v > s)
+                s = v, used = u;
             if (x->o.rerank) {
                 size_t n2 = ts_text_trigrams(x->t_norm + x->t_norm_off[t],
                                              x->t_norm_off[t + 1] - x->t_norm_off[t] - 1, ttri,
@@ -366,7 +409,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         if (x->o.def_weight > 0 && x->d_off[o + 1] > x->d_off[o]) {
             float d = 0;
             for (size_t i = 0; i < nq; i++)
-                if (qid[i] != UINT32_MAX &&
+                if (qid[i] != UINT32_MAX && !(used >> i & 1) &&
                     in_sorted(x->d_words + x->d_off[o], x->d_off[o + 1] - x->d_off[o], qid[i]))
                     d += qw[i];
             s += x->o.def_weight * d / wq;
