@@ -102,6 +102,8 @@ static void apply_opts(void)
             o.fuzzy = v != 0;
         else if (!strcmp(t, "acronym"))
             o.acronym = v != 0;
+        else if (!strcmp(t, "second"))
+            o.second_weight = (float)v;
         else if (!strcmp(t, "eqk"))
             o.eq_k = (float)v;
         else if (!strcmp(t, "multi"))

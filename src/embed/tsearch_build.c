@@ -23,7 +23,7 @@ static tsearch_opts g_default = {
     .acronym = true,
     .prefix = true,
     .def_weight = 0.3f,
-    .tri_weight = 0.3f,
+    .tri_weight = 0.2f,
     .min_pair = 1,
     .eq_k = 1.0f,
     .multi = true,
@@ -66,6 +66,9 @@ void tsearch_free(tsearch *x)
     free(x->v_ntri);
     free(x->tri_w);
     free(x->sorted);
+    free(x->tt_off);
+    free(x->tt);
+    free(x->tt_norm);
     ts_vocab_free(&x->acr);
     free(x->a_off);
     free(x->a_text);
@@ -553,6 +556,26 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     }
     for (uint32_t g = 0; g < TS_TRI_N; g++)
         x->tri_w[g] = (float)log(1.0 + N / (double)(tdf[g] ? tdf[g] : 1));
+    x->tt_off = ov_xmalloc((n_ns + 1) * sizeof *x->tt_off);
+    x->tt_norm = ov_xmalloc((n_ns ? n_ns : 1) * sizeof *x->tt_norm);
+    size_t tt_cap = n_ns * 24 + 16, tt_n = 0;
+    x->tt = ov_xmalloc(tt_cap * sizeof *x->tt);
+    for (size_t i = 0; i < n_ns; i++) {
+        size_t nt = ts_text_trigrams(x->t_norm + x->t_norm_off[i],
+                                     x->t_norm_off[i + 1] - x->t_norm_off[i] - 1, tri, 4096);
+        if (tt_n + nt > tt_cap) {
+            tt_cap = (tt_n + nt) * 2;
+            x->tt = ov_xrealloc(x->tt, tt_cap * sizeof *x->tt);
+        }
+        x->tt_off[i] = (uint32_t)tt_n;
+        float sn = 0;
+        for (size_t k = 0; k < nt; k++) {
+            x->tt[tt_n++] = (uint16_t)tri[k];
+            sn += x->tri_w[tri[k]] * x->tri_w[tri[k]];
+        }
+        x->tt_norm[i] = sn;
+    }
+    x->tt_off[n_ns] = (uint32_t)tt_n;
     free(tri);
     free(tdf);
     free(eq.key);
@@ -582,5 +605,6 @@ size_t tsearch_bytes(const tsearch *x)
            nt * (4 + 4 + 4 + 8 + 4) + x->t_norm_off[nt] + x->t_off[nt] * 8 + no * 12 +
            x->o_off[no] * 4 + x->d_off[no] * 4 + x->e_off[nv] * 8 + (TS_TRI_N + 1) * 8 +
            x->g_off[TS_TRI_N] * 4 + x->acr.blob_cap + x->acr.cap * 8 + x->acr.n_slot * 4 +
-           (x->acr.n + 1) * 4 + x->a_off[x->acr.n] * 4 + x->n_sorted * 4;
+           (x->acr.n + 1) * 4 + x->a_off[x->acr.n] * 4 + x->n_sorted * 4 + nt * 8 +
+           x->tt_off[nt] * 2;
 }

@@ -55,8 +55,12 @@ struct tsearch {
     /* trigram bucket -> vocabulary words (fuzzy), words' trigram counts */
     uint32_t *g_off, *g_word;
     uint8_t *v_ntri;
-    /* trigram bucket weights (re-rank) */
+    /* trigram bucket weights (re-rank); each text's sorted buckets and the
+     * squared norm of their weights */
     float *tri_w;
+    uint32_t *tt_off;
+    uint16_t *tt;
+    float *tt_norm;
     /* words of names and synonyms in byte order (shared-prefix lookup) */
     uint32_t *sorted;
     size_t n_sorted;

@@ -111,14 +111,12 @@ static size_t prefixed(const tsearch *x, const char *w, size_t len, uint32_t sel
     return n;
 }
 
-/* Weighted trigram cosine of two sorted bucket lists. */
-static float tri_cos(const tsearch *x, const uint32_t *a, size_t na, float sa, const uint32_t *b,
-                     size_t nb)
+/* Weighted trigram cosine of the query's sorted buckets and text t's. */
+static float tri_cos(const tsearch *x, const uint32_t *a, size_t na, float sa, uint32_t t)
 {
-    float dot = 0, sb = 0;
-    size_t i = 0, j = 0;
-    for (size_t k = 0; k < nb; k++)
-        sb += x->tri_w[b[k]] * x->tri_w[b[k]];
+    const uint16_t *b = x->tt + x->tt_off[t];
+    size_t nb = x->tt_off[t + 1] - x->tt_off[t], i = 0, j = 0;
+    float dot = 0, sb = x->tt_norm[t];
     while (i < na && j < nb) {
         if (a[i] == b[j]) {
             dot += x->tri_w[a[i]] * x->tri_w[a[i]];
@@ -377,7 +375,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         memcpy(qn + nl, buf + starts[i], wl);
         nl += wl;
     }
-    uint32_t qtri[1024], ttri[1024];
+    uint32_t qtri[1024];
     if (k > TS_RERANK)
         k = TS_RERANK;
     size_t nqt = ts_text_trigrams(qn, nl, qtri, 1024);
@@ -389,21 +387,21 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     qctx qc = {x, nq, qid, qw, qacr, qraw, ex, nex, wq};
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
-        float s = 0, tb = 0;
+        float s = 0, s2 = 0, tb = 0;
         uint32_t used = 0;
         for (uint32_t j = x->o_off[o]; j < x->o_off[o + 1]; j++) {
             uint32_t t = x->o_text[j], u = 0;
             float v = align(&qc, t, &u);
             if (v > s)
-                s = v, used = u;
+                s2 = s, s = v, used = u;
+            else if (v > s2)
+                s2 = v;
             if (x->o.rerank) {
-                size_t n2 = ts_text_trigrams(x->t_norm + x->t_norm_off[t],
-                                             x->t_norm_off[t + 1] - x->t_norm_off[t] - 1, ttri,
-                                             1024);
-                v = tri_cos(x, qtri, nqt, sq, ttri, n2);
+                v = tri_cos(x, qtri, nqt, sq, t);
                 tb = v > tb ? v : tb;
             }
         }
+        s += x->o.second_weight * s2;
         if (x->o.rerank)
             s = (1.0f - x->o.tri_weight) * s + x->o.tri_weight * tb;
         if (x->o.def_weight > 0 && x->d_off[o + 1] > x->d_off[o]) {
