@@ -15,10 +15,12 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/api_text.h"
 #include "embed/embed_open.h"
 #include "embed/tsearch.h"
+#include "util/log.h"
 
 #define CACHE_MAX 64
 
@@ -126,7 +128,17 @@ static ov_rc build_index(api_embedder *e, core_coll *c, ov_err *err)
         if (syn && syn->type == JSON_STRING)
             add_synonyms(syn->u.s, syn->n, i, TSEARCH_SYNONYM, &tx, &tl, &own, &fl, &n, &cap);
     }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     rc = tsearch_build(tx, tl, own, fl, n, ids->n, NULL, &e->idx, err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (rc == OV_OK)
+        ov_log(OV_LOG_INFO,
+               "text search: collection %s: %zu names and synonyms, %zu word equivalences, "
+               "%.1f MB, built in %.2f s",
+               e->coll_id, tsearch_count(e->idx), tsearch_n_equiv(e->idx),
+               (double)tsearch_bytes(e->idx) / 1e6,
+               (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 cleanup:
     free(fl);
     free(tx);
