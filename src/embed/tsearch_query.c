@@ -224,6 +224,42 @@ static float align(const qctx *c, uint32_t t, uint32_t *out_qused)
     return 2.0f * acc / (c->wq + x->t_sum[t]);
 }
 
+/* An unknown word shaped like a disease code, 2-5 letters then a digit
+ * (LCCS2, CMS3A), becomes two words: the letters (an initialism) and the
+ * rest (the number of the subtype: "2", "3a"). Words are rewritten in buf
+ * after the used part; returns the new word count. */
+static size_t split_codes(const tsearch *x, char *buf, size_t cap, uint32_t *starts, size_t nw)
+{
+    size_t used = 0;
+    for (size_t i = 0; i < nw; i++)
+        used = starts[i] + strlen(buf + starts[i]) + 1;
+    uint32_t out[TS_MAX_QWORDS];
+    size_t n = 0;
+    for (size_t i = 0; i < nw && n < TS_MAX_QWORDS; i++) {
+        const char *w = buf + starts[i];
+        size_t wl = strlen(w), a = 0;
+        while (a < wl && w[a] >= 'a' && w[a] <= 'z')
+            a++;
+        bool code = a >= 2 && a <= TS_MAX_ACR && a < wl && w[a] >= '0' && w[a] <= '9' &&
+                    ts_vocab_find(&x->v, w, wl) == UINT32_MAX && n + 2 <= TS_MAX_QWORDS &&
+                    used + wl + 2 <= cap;
+        if (!code) {
+            out[n++] = starts[i];
+            continue;
+        }
+        memcpy(buf + used, w, a);
+        buf[used + a] = 0;
+        out[n++] = (uint32_t)used;
+        used += a + 1;
+        memcpy(buf + used, w + a, wl - a);
+        buf[used + wl - a] = 0;
+        out[n++] = (uint32_t)used;
+        used += wl - a + 1;
+    }
+    memcpy(starts, out, n * sizeof *starts);
+    return n;
+}
+
 /* Is (s1, o1) better than (s2, o2)? */
 static bool better(float s1, uint32_t o1, float s2, uint32_t o2)
 {
@@ -253,6 +289,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     char buf[2048];
     uint32_t starts[TS_MAX_QWORDS];
     size_t nw = ts_split(q, len, x->o.stem, buf, sizeof buf, starts, TS_MAX_QWORDS);
+    if (x->o.acronym)
+        nw = split_codes(x, buf, sizeof buf, starts, nw);
     /* query words: canonical id (or unknown), distinct */
     uint32_t qid[TS_MAX_QWORDS], qacr[TS_MAX_QWORDS];
     char qraw[TS_MAX_QWORDS][TS_MAX_ACR + 1];
