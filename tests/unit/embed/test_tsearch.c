@@ -35,9 +35,11 @@ static const struct {
     {8, TSEARCH_NAME, "spinal nerve"},
     {8, TSEARCH_DEF, "A nerve that carries signals between the spinal cord and the body."},
     {9, TSEARCH_NAME, "spinal nerve root"},
+    {10, TSEARCH_NAME, "lethal congenital contracture syndrome 2"},
+    {11, TSEARCH_NAME, "lethal congenital contracture syndrome 3"},
 };
 #define NT (sizeof T / sizeof T[0])
-#define NOWN 10
+#define NOWN 12
 
 static tsearch *build(const tsearch_opts *o, bool with_syn)
 {
@@ -83,6 +85,8 @@ static void test_tsearch_basics(void)
     CHECK_EQ(top(x, "esophagus", NULL), 5);            /* American spelling */
     CHECK_EQ(top(x, "liver tumor", NULL), 2);          /* tumour/tumor */
     CHECK_EQ(top(x, "DRG", NULL), 4);                  /* initialism */
+    CHECK_EQ(top(x, "LCCS3", NULL), 11);               /* code: initialism + subtype */
+    CHECK_EQ(top(x, "LCCS2", NULL), 10);
     CHECK_EQ(top(x, "kidnye disease", NULL), 1);       /* typo */
     CHECK_EQ(top(x, "", NULL), -1);
     CHECK_EQ(top(x, "!!!", NULL), -1);
