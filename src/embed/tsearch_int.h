@@ -15,7 +15,7 @@
 /* Trigram hash buckets (fuzzy word lookup, trigram re-rank weights). */
 #define TS_TRI_BITS 16
 #define TS_TRI_N (1u << TS_TRI_BITS)
-/* Candidates re-ranked in the second stage. */
+/* Candidates re-ranked in the second stage (at least; k when larger). */
 #define TS_RERANK 100
 /* Texts of one term compared pairwise when mining equivalences. */
 #define TS_MINE_TEXTS 24

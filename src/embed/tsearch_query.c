@@ -386,8 +386,9 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     for (size_t i = 0; i < nt; i++)
         best[x->t_owner[touched[i]]] = -1.0f;
     size_t nc = 0;
-    uint32_t cand[TS_RERANK];
-    float cs[TS_RERANK];
+    size_t ncand = k > TS_RERANK ? k : TS_RERANK; /* every asked-for term is re-ranked */
+    uint32_t *cand = ov_xmalloc(ncand * sizeof *cand);
+    float *cs = ov_xmalloc(ncand * sizeof *cs), *raw = ov_xmalloc(ncand * sizeof *raw);
     for (size_t i = 0; i < nt; i++) {
         uint32_t t = touched[i];
         float s = 2.0f * acc[t] / (wq + x->t_sum[t]);
@@ -398,7 +399,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         uint32_t o = x->t_owner[touched[i]];
         if (best[o] < -0.5f)
             continue;
-        topk_put(best[o], o, TS_RERANK, cand, cs, &nc);
+        topk_put(best[o], o, ncand, cand, cs, &nc);
         best[o] = -1.0f; /* once per owner */
     }
     /* second stage: trigram cosine of the candidates' texts, definitions */
@@ -414,14 +415,11 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         nl += wl;
     }
     uint32_t qtri[1024];
-    if (k > TS_RERANK)
-        k = TS_RERANK;
     size_t nqt = ts_text_trigrams(qn, nl, qtri, 1024);
     float sq = 0;
     for (size_t i = 0; i < nqt; i++)
         sq += x->tri_w[qtri[i]] * x->tri_w[qtri[i]];
     size_t filled = 0;
-    float raw[TS_RERANK];
     qctx qc = {x, nq, qid, qw, qacr, qraw, ex, nex, wq};
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
@@ -454,6 +452,9 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     }
     for (size_t i = 0; i < filled; i++)
         out_score[i] = raw[i] > 1.0f ? 1.0f : raw[i] < 0 ? 0 : raw[i];
+    free(cand);
+    free(cs);
+    free(raw);
     free(touched);
     free(best);
     free(acc);

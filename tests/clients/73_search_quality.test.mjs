@@ -59,6 +59,11 @@ test("DEV accuracy@1 and @5 of query_texts per ontology, held-out synonyms remov
         for (let k = 1; k < d.length; k++) assert.ok(d[k] >= d[k - 1] && d[k] >= 0 && d[k] <= 1);
       });
     }
+    // more results than the text search re-ranks by default still come back, distinct
+    const big = await raw(srv, "POST", P.op(c.json.id, "query"), { query_texts: ["cell disease structure"], n_results: 300 });
+    assert.equal(big.status, 200, big.text);
+    assert.equal(new Set(big.json.ids[0]).size, big.json.ids[0].length);
+    assert.ok(big.json.ids[0].length > 100, `${onto}: ${big.json.ids[0].length} results for n_results 300`);
     const acc1 = a1 / qs.length, acc5 = a5 / qs.length;
     console.log(`${onto}: ${qs.length} DEV queries, acc@1 ${acc1.toFixed(3)}, acc@5 ${acc5.toFixed(3)}`);
     assert.ok(acc1 >= bar.acc1, `${onto} acc@1 ${acc1.toFixed(3)} < ${bar.acc1}`);

@@ -96,6 +96,10 @@ static void test_tsearch_basics(void)
     CHECK_EQ(tsearch_query(x, "disease", 7, 0, o, sc), 0);
     size_t n = tsearch_query(x, "disease", 7, NOWN + 2, o, sc);
     CHECK(n >= 2 && n <= NOWN);
+    /* every term a query word reaches comes back (terms 0-3, 8-11) */
+    CHECK_EQ(tsearch_query(x, "disease cancer liver kidney spinal nerve syndrome", 49, NOWN + 2, o,
+                           sc),
+             8);
     for (size_t i = 1; i < n; i++)
         CHECK(sc[i] <= sc[i - 1] && sc[i] >= 0 && sc[i] <= 1);
     CHECK_EQ(tsearch_count(x), NT - 2);
