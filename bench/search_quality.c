@@ -104,6 +104,8 @@ static void apply_opts(void)
             o.acronym = v != 0;
         else if (!strcmp(t, "second"))
             o.second_weight = (float)v;
+        else if (!strcmp(t, "share"))
+            o.eq_share = (float)v;
         else if (!strcmp(t, "eqk"))
             o.eq_k = (float)v;
         else if (!strcmp(t, "multi"))

@@ -57,6 +57,7 @@ typedef struct tsearch_opts {
     int min_pair;     /* equivalence kept from this many synonym pairs on */
     float eq_k;       /* equivalence weight 0.9 c / (c + eq_k) for c pairs */
     bool multi;       /* also pairs from 2-word differences (weaker) */
+    float eq_share;   /* x (pairs with b / all pairs of a)^eq_share (0: off) */
     float second_weight; /* share of a term's second-best text added */
 } tsearch_opts;
 

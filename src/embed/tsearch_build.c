@@ -23,9 +23,10 @@ static tsearch_opts g_default = {
     .acronym = true,
     .prefix = true,
     .def_weight = 0.3f,
-    .tri_weight = 0.2f,
+    .tri_weight = 0.1f,
     .min_pair = 1,
-    .eq_k = 1.0f,
+    .eq_k = 0.5f,
+    .eq_share = 0.15f,
     .multi = true,
 };
 
@@ -273,6 +274,14 @@ static void build_equiv(tsearch *x, const pairs *eq)
         cnt[k >> 32]++;
         cnt[k & 0xffffffffu]++;
     }
+    float *tot = ov_xcalloc(nv ? nv : 1, sizeof *tot); /* pair counts per word */
+    for (size_t i = 0; i < eq->cap; i++) {
+        if (!eq->key[i] || eq->val[i] < (float)x->o.min_pair)
+            continue;
+        uint64_t k = eq->key[i] - 1;
+        tot[k >> 32] += eq->val[i];
+        tot[k & 0xffffffffu] += eq->val[i];
+    }
     eqe **lists = ov_xcalloc(nv ? nv : 1, sizeof *lists);
     uint32_t *fill = ov_xcalloc(nv ? nv : 1, sizeof *fill);
     for (uint32_t w = 0; w < nv; w++)
@@ -285,8 +294,13 @@ static void build_equiv(tsearch *x, const pairs *eq)
         uint32_t a = (uint32_t)(k >> 32), b = (uint32_t)(k & 0xffffffffu);
         float c = eq->val[i];
         float s = 0.9f * c / (c + x->o.eq_k);
-        lists[a][fill[a]++] = (eqe){b, s};
-        lists[b][fill[b]++] = (eqe){a, s};
+        float sa = s, sb = s;
+        if (x->o.eq_share > 0) { /* how much of a's pairing goes to b */
+            sa *= powf(c / tot[a], x->o.eq_share);
+            sb *= powf(c / tot[b], x->o.eq_share);
+        }
+        lists[a][fill[a]++] = (eqe){b, sa};
+        lists[b][fill[b]++] = (eqe){a, sb};
     }
     x->e_off = ov_xmalloc((nv + 1) * sizeof *x->e_off);
     size_t total = 0;
@@ -311,6 +325,7 @@ static void build_equiv(tsearch *x, const pairs *eq)
     free(lists);
     free(fill);
     free(cnt);
+    free(tot);
 }
 
 /* Trigram bucket -> words occurring in names or synonyms (fuzzy lookup). */
