@@ -1,6 +1,8 @@
 /* api/api_embed_cache.c - the embedders of the served collections, opened
  * once and shared by every request: the collection metadata names the
- * embedder ("omvec:embedder", "omvec:embedder_params"; embed/embed_open.h),
+ * embedder ("omvec:embedder"; embed/embed_open.h) and its parameters are in
+ * the store (core_embedder_params_get; "omvec:embedder_params" in the
+ * metadata of older collections),
  * and for a lexical collection the text search (embed/tsearch.h) is built
  * from its records: the name and the "; "-joined synonyms of the metadata
  * (the document when there is no name), the definition from the document
@@ -149,8 +151,8 @@ cleanup:
     return rc;
 }
 
-ov_rc api_embedder_get(core_coll *c, const json_val *coll_meta, const char *coll_id,
-                       api_embedder **out, ov_err *err)
+ov_rc api_embedder_get(core_db *db, core_coll *c, const json_val *coll_meta,
+                       const char *coll_id, api_embedder **out, ov_err *err)
 {
     const json_val *spec = coll_meta ? json_get(coll_meta, EMBED_META_SPEC) : NULL;
     const json_val *params = coll_meta ? json_get(coll_meta, EMBED_META_PARAMS) : NULL;
@@ -160,6 +162,21 @@ ov_rc api_embedder_get(core_coll *c, const json_val *coll_meta, const char *coll
                           "(build it with `omvec build`), send query_embeddings");
     if (params && params->type != JSON_STRING)
         params = NULL;
+    /* the parameters: in the store (omvec build today), or in the metadata
+     * (collections built before) */
+    char *stored = NULL;
+    json_val stored_v = {0};
+    if (!params) {
+        ov_rc prc = core_embedder_params_get(db, coll_id, &stored, err);
+        if (prc != OV_OK)
+            return prc;
+        if (stored) {
+            stored_v.type = JSON_STRING;
+            stored_v.u.s = stored;
+            stored_v.n = (uint32_t)strlen(stored);
+            params = &stored_v;
+        }
+    }
     size_t count = core_coll_count(c);
     ov_rc rc = OV_OK;
     pthread_mutex_lock(&cache_lock);
@@ -211,5 +228,6 @@ fail:
     entry_free(e);
 done:
     pthread_mutex_unlock(&cache_lock);
+    free(stored);
     return rc;
 }

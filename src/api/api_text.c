@@ -112,7 +112,8 @@ static void put_column(ov_buf *b, const char *name, const hits *h, size_t nq, in
     ov_buf_putc(b, ']');
 }
 
-ov_rc api_query_texts(api_request *rq, core_coll *c, const json_val *body, const json_val *qt,
+ov_rc api_query_texts(api_request *rq, core_db *db, core_coll *c, const json_val *body,
+                      const json_val *qt,
                       int64_t k, const core_filter *f, unsigned inc, api_response *rs,
                       ov_err *err)
 {
@@ -140,7 +141,7 @@ ov_rc api_query_texts(api_request *rq, core_coll *c, const json_val *body, const
     api_embedder *e = NULL;
     ov_rc rc = coll_info(rq, c, &meta, &coll_id, err);
     if (rc == OV_OK)
-        rc = api_embedder_get(c, meta, coll_id, &e, err);
+        rc = api_embedder_get(db, c, meta, coll_id, &e, err);
     if (rc != OV_OK)
         return rc;
     size_t dim = e->model->dim;

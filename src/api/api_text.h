@@ -29,13 +29,14 @@ typedef struct api_embedder {
  *            or the embedder's own error.
  * Ownership: caller releases *out with api_embedder_release.
  * Locking:   caller holds the catalog read lock. */
-ov_rc api_embedder_get(core_coll *c, const json_val *coll_meta, const char *coll_id,
-                       api_embedder **out, ov_err *err);
+ov_rc api_embedder_get(core_db *db, core_coll *c, const json_val *coll_meta,
+                       const char *coll_id, api_embedder **out, ov_err *err);
 void api_embedder_release(api_embedder *e);
 
 /* Answer a query request whose texts are qt (the request's "query_texts").
  * Same contract as the vector query: writes the QueryResult into rs. */
-ov_rc api_query_texts(api_request *rq, core_coll *c, const json_val *body, const json_val *qt,
+ov_rc api_query_texts(api_request *rq, core_db *db, core_coll *c, const json_val *body,
+                      const json_val *qt,
                       int64_t k, const core_filter *f, unsigned inc, api_response *rs,
                       ov_err *err);
 

@@ -11,7 +11,13 @@
 /* Collection metadata keys written by `omvec build`: the spec, and for the
  * lexical embedder its parameters (embed_lex.h format) in base64. */
 #define EMBED_META_SPEC "omvec:embedder"
+/* Older collections carry the parameters themselves in the metadata; `omvec
+ * build` now keeps them in the store (core_embedder_params_get) and writes
+ * only a reference: the parameter format version and "sha256:<hex>" of the
+ * base64 text. */
 #define EMBED_META_PARAMS "omvec:embedder_params"
+#define EMBED_META_VERSION "omvec:embedder_version"
+#define EMBED_META_DIGEST "omvec:embedder_digest"
 
 /* Open the embedder a spec names.
  * Params:    spec "lexical" (params/params_len: its serialised parameters,

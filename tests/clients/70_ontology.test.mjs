@@ -181,6 +181,17 @@ test("the real Cell Ontology: 3,324 terms, held-out synonyms left out, match loc
   await srv.start();
   const c = (await raw(srv, "GET", paths.v1.collection("cell_ontology_v2024_01"))).json;
   assert.equal((await raw(srv, "GET", paths.v1.op(c.id, "count"))).json, 3324);
+  // the embedder parameters live in the store; the metadata holds a short reference
+  assert.equal(c.metadata["omvec:embedder"], "lexical");
+  assert.equal(c.metadata["omvec:embedder_version"], "lexical-1");
+  assert.match(c.metadata["omvec:embedder_digest"], /^sha256:[0-9a-f]{64}$/);
+  assert.ok(!("omvec:embedder_params" in c.metadata));
+  assert.ok(JSON.stringify(c.metadata).length < 400, JSON.stringify(c.metadata));
+  // ... and the server finds them: a filtered text query embeds with the lexical model
+  const fq = await raw(srv, "POST", paths.v1.op(c.id, "query"),
+    { query_texts: ["T cell"], n_results: 3, where: { namespace: "cell" } });
+  assert.equal(fq.status, 200, fq.text);
+  assert.equal(fq.json.ids[0].length, 3);
   const g = await raw(srv, "POST", paths.v1.op(c.id, "get"), { ids: ["CL:0000084"] });
   assert.ok(!g.json.metadatas[0].synonyms.split("; ").includes("T lymphocyte"));
   assert.ok(g.json.metadatas[0].synonyms.split("; ").includes("T-lymphocyte"));
