@@ -162,21 +162,15 @@ ov_rc api_embedder_get(core_db *db, core_coll *c, const json_val *coll_meta,
                           "(build it with `omvec build`), send query_embeddings");
     if (params && params->type != JSON_STRING)
         params = NULL;
-    /* the parameters: in the store (omvec build today), or in the metadata
-     * (collections built before) */
+    /* what identifies the parameters: the metadata's own copy (collections
+     * built before they moved to the store), else the digest of the stored
+     * ones; the store is read only when the entry is (re)built */
+    const json_val *digest = coll_meta ? json_get(coll_meta, EMBED_META_DIGEST) : NULL;
+    const char *ident = params ? params->u.s
+                        : digest && digest->type == JSON_STRING ? digest->u.s
+                                                                : "";
     char *stored = NULL;
     json_val stored_v = {0};
-    if (!params) {
-        ov_rc prc = core_embedder_params_get(db, coll_id, &stored, err);
-        if (prc != OV_OK)
-            return prc;
-        if (stored) {
-            stored_v.type = JSON_STRING;
-            stored_v.u.s = stored;
-            stored_v.n = (uint32_t)strlen(stored);
-            params = &stored_v;
-        }
-    }
     size_t count = core_coll_count(c);
     ov_rc rc = OV_OK;
     pthread_mutex_lock(&cache_lock);
@@ -191,7 +185,7 @@ ov_rc api_embedder_get(core_db *db, core_coll *c, const json_val *coll_meta,
         if (strcmp(e->coll_id, coll_id) == 0) {
             slot = i;
             if (strcmp(e->spec, spec->u.s) == 0 &&
-                strcmp(e->params ? e->params : "", params ? params->u.s : "") == 0 &&
+                strcmp(e->params ? e->params : "", ident) == 0 &&
                 e->count == count) {
                 e->refs++;
                 *out = e;
@@ -205,9 +199,19 @@ ov_rc api_embedder_get(core_db *db, core_coll *c, const json_val *coll_meta,
     memcpy(e->coll_id, coll_id, sizeof e->coll_id);
     e->coll_id[36] = 0;
     e->spec = ov_xstrndup(spec->u.s, spec->n);
-    e->params = params ? ov_xstrndup(params->u.s, params->n) : NULL;
+    e->params = ov_xstrndup(ident, strlen(ident));
     e->count = count;
     e->refs = 1; /* the cache's reference */
+    if (!params) { /* in the store, next to the collection */
+        if ((rc = core_embedder_params_get(db, coll_id, &stored, err)) != OV_OK)
+            goto fail;
+        if (stored) {
+            stored_v.type = JSON_STRING;
+            stored_v.u.s = stored;
+            stored_v.n = (uint32_t)strlen(stored);
+            params = &stored_v;
+        }
+    }
     unsigned char *raw = NULL;
     size_t raw_len = 0;
     if (params && (rc = embed_b64_decode(params->u.s, params->n, &raw, &raw_len, err)) != OV_OK)

@@ -15,7 +15,7 @@
 /* A shared, reference-counted embedder of one collection. */
 typedef struct api_embedder {
     char coll_id[37];
-    char *spec, *params;   /* as in the collection metadata */
+    char *spec, *params;   /* spec; parameters (or their digest) as in the metadata */
     size_t count;          /* record count the index was built from */
     embed_model *model;
     tsearch *idx;          /* lexical only: the text search; NULL otherwise */
