@@ -170,8 +170,8 @@ static bool has(const uint32_t *a, size_t n, uint32_t v)
     return false;
 }
 
-/* qsort has no context argument; builds are serialised by the caller's
- * cache lock, and the pointer is only read inside this qsort call. */
+/* qsort has no context argument: the vocabulary being sorted, per thread
+ * (set just before the one qsort that reads it). */
 static _Thread_local const ts_vocab *g_sort_vocab;
 
 static int cmp_word(const void *a, const void *b)
