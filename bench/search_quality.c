@@ -7,6 +7,14 @@
  * protocol of ../shared/data/eval/README.md). Not a test; the command that
  * reproduces docs/search-quality.md is there.
  *
+ * Query latency p50/p90 per ontology is printed too (after the first query,
+ * which builds the collection's text index).
+ *
+ * Environment: SQ_OPTS="stem=0,equiv=0,drop=0,fuzzy=0,rerank=0,def=W,tri=W,
+ * pair=N" changes the text search options (embed/tsearch.h) for the
+ * ablation table; SQ_MISSES=1 prints every query whose gold term is not
+ * first (kind, query, gold id and name, first id and name) to stderr.
+ *
  * Usage: search_quality DATA_DIR DEV_JSONL */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +23,7 @@
 
 #include "api/api.h"
 #include "core/core.h"
+#include "embed/tsearch.h"
 #include "json/json.h"
 #include "onto/onto.h"
 
@@ -69,8 +78,83 @@ static double now(void)
     return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
+/* SQ_OPTS into the text search defaults. */
+static void apply_opts(void)
+{
+    const char *e = getenv("SQ_OPTS");
+    if (!e || !*e)
+        return;
+    tsearch_opts o = tsearch_opts_default();
+    char *dup = strdup(e), *save = NULL;
+    for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(t, '=');
+        if (!eq)
+            continue;
+        *eq = 0;
+        double v = atof(eq + 1);
+        if (!strcmp(t, "stem"))
+            o.stem = v != 0;
+        else if (!strcmp(t, "equiv"))
+            o.equiv = v != 0;
+        else if (!strcmp(t, "drop"))
+            o.drop = v != 0;
+        else if (!strcmp(t, "fuzzy"))
+            o.fuzzy = v != 0;
+        else if (!strcmp(t, "acronym"))
+            o.acronym = v != 0;
+        else if (!strcmp(t, "second"))
+            o.second_weight = (float)v;
+        else if (!strcmp(t, "share"))
+            o.eq_share = (float)v;
+        else if (!strcmp(t, "eqk"))
+            o.eq_k = (float)v;
+        else if (!strcmp(t, "multi"))
+            o.multi = v != 0;
+        else if (!strcmp(t, "prefix"))
+            o.prefix = v != 0;
+        else if (!strcmp(t, "rerank"))
+            o.rerank = v != 0;
+        else if (!strcmp(t, "def"))
+            o.def_weight = (float)v;
+        else if (!strcmp(t, "tri"))
+            o.tri_weight = (float)v;
+        else if (!strcmp(t, "pair"))
+            o.min_pair = (int)v;
+        else
+            fprintf(stderr, "SQ_OPTS: unknown '%s'\n", t);
+    }
+    free(dup);
+    tsearch_set_default(&o);
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The name of a term, from its record's metadata (static buffer). */
+static const char *term_name(api_server *api, const char *coll, const char *id)
+{
+    static char out[512];
+    ov_arena *a = ov_arena_create(1 << 14);
+    char path[256], body[256];
+    snprintf(path, sizeof path, "/api/v1/collections/%s/get", coll);
+    snprintf(body, sizeof body, "{\"ids\":[\"%s\"],\"include\":[\"metadatas\"]}", id);
+    json_val *r = call(api, a, "POST", path, body);
+    const json_val *m = json_get(r, "metadatas");
+    const json_val *nm = m && m->n ? json_get(&m->u.a[0], "name") : NULL;
+    snprintf(out, sizeof out, "%s", nm ? nm->u.s : "?");
+    ov_arena_destroy(a);
+    return out;
+}
+
 int main(int argc, char **argv)
 {
+    apply_opts();
+    bool misses = getenv("SQ_MISSES") != NULL;
+    double *lat[3] = {0};
+    size_t n_lat[3] = {0};
     if (argc != 3) {
         fprintf(stderr, "usage: search_quality DATA_DIR DEV_JSONL\n");
         return 2;
@@ -133,8 +217,13 @@ int main(int argc, char **argv)
         snprintf(path, sizeof path, "/api/v1/collections/%s/query", ids[oi]);
         double tq = now();
         json_val *r = call(api, qa, "POST", path, body.p);
+        double dt = now() - tq;
         if (nq++ < 3)
-            t_first += now() - tq; /* the first query of each collection builds its index */
+            t_first += dt; /* the first query of each collection builds its index */
+        if (n_lat[oi]++ > 0) {
+            lat[oi] = realloc(lat[oi], n_lat[oi] * sizeof *lat[oi]);
+            lat[oi][n_lat[oi] - 2] = dt;
+        }
         ov_buf_free(&body);
         const json_val *row = &json_get(r, "ids")->u.a[0];
         int rank = 0;
@@ -142,6 +231,18 @@ int main(int argc, char **argv)
             for (uint32_t g = 0; g < gold->n; g++)
                 if (strcmp(row->u.a[i].u.s, gold->u.a[g].u.s) == 0)
                     rank = (int)i + 1;
+        if (misses && rank != 1) {
+            char gname[512];
+            snprintf(gname, sizeof gname, "%s", term_name(api, ids[oi], gold->u.a[0].u.s));
+            const json_val *dist = &json_get(r, "distances")->u.a[0];
+            fprintf(stderr, "MISS %s %s rank %d | %s | gold %s %s %.3f |", ont, kind, rank,
+                    text->u.s, gold->u.a[0].u.s, gname,
+                    rank ? 1 - dist->u.a[rank - 1].num : -1.0);
+            for (uint32_t i = 0; i < row->n && i < 3; i++)
+                fprintf(stderr, " %s %.3f;", term_name(api, ids[oi], row->u.a[i].u.s),
+                        1 - dist->u.a[i].num);
+            fprintf(stderr, "\n");
+        }
         int ki = 0;
         while (ki < 3 && strcmp(kinds[ki], kind) != 0)
             ki++;
@@ -165,6 +266,15 @@ int main(int argc, char **argv)
         }
     fprintf(stderr, "%d queries in %.1f s (%.2f ms per query after the index builds)\n", nq,
             total, nq > 3 ? (total - t_first) * 1000 / (nq - 3) : 0.0);
+    for (size_t oi = 0; oi < n_onto; oi++) {
+        size_t m = n_lat[oi] ? n_lat[oi] - 1 : 0;
+        if (!m)
+            continue;
+        qsort(lat[oi], m, sizeof *lat[oi], cmp_d);
+        fprintf(stderr, "%s: text query p50 %.3f ms, p90 %.3f ms (%zu queries)\n", ontos[oi].name,
+                lat[oi][m / 2] * 1000, lat[oi][m * 9 / 10] * 1000, m);
+        free(lat[oi]);
+    }
     ov_arena_destroy(a);
     api_server_destroy(api);
     core_close(db);

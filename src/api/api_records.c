@@ -115,7 +115,7 @@ static ov_rc get_records(api_request *rq, const json_val *body, core_coll *c, ap
                          err);
 }
 
-static ov_rc query_records(api_request *rq, const json_val *body, core_coll *c,
+static ov_rc query_records(api_server *s, api_request *rq, const json_val *body, core_coll *c,
                            api_response *rs, ov_err *err)
 {
     core_filter *f;
@@ -137,7 +137,8 @@ static ov_rc query_records(api_request *rq, const json_val *body, core_coll *c,
     }
     const json_val *qe = api_field(body, "query_embeddings"); /* or query_texts: body_of */
     if (!qe) /* embedded on the server with the collection's embedder */
-        return api_query_texts(rq, c, body, api_field(body, "query_texts"), k, f, inc, rs, err);
+        return api_query_texts(rq, s->db, c, body, api_field(body, "query_texts"), k, f, inc,
+                               rs, err);
     if (qe->type != JSON_ARRAY || qe->n == 0)
         return ov_err_set(err, OV_EINVAL, "Expected query_embeddings to be a non-empty list");
     if (qe->n > OV_MAX_QUERIES)
@@ -200,7 +201,7 @@ void api_records(api_server *s, api_request *rq, api_response *rs)
         rc = get_records(rq, body, c, rs, &err);
         break;
     case R_REC_QUERY:
-        rc = query_records(rq, body, c, rs, &err);
+        rc = query_records(s, rq, body, c, rs, &err);
         break;
     default: /* R_REC_COUNT */
         rs->status = 200;

@@ -1,8 +1,9 @@
 /* api/api_text.c - the query_texts handler (api_text.h): validates the
- * texts, finds the collection's embedder, embeds, then either ranks terms by
- * their best text (lexical) and writes the QueryResult from the matching
- * records, or hands the vectors to core_coll_query. Distances on the ranked
- * path are cosine distances, 1 - (best cosine over the term's texts). */
+ * texts, finds the collection's embedder, then either ranks terms with the
+ * text search (lexical; embed/tsearch.h) and writes the QueryResult from the
+ * matching records, or embeds and hands the vectors to core_coll_query.
+ * Distances on the ranked path are 1 - the text search score (0: the query
+ * is a name or synonym of the term word for word). */
 #include <float.h>
 #include <string.h>
 
@@ -37,8 +38,8 @@ typedef struct hits {
 } hits;
 
 /* Rank the terms for one embedded query and look their records up. */
-static ov_rc rank_one(api_request *rq, core_coll *c, const api_embedder *e, const float *q,
-                      size_t k, unsigned inc, hits *h, ov_err *err)
+static ov_rc rank_one(api_request *rq, core_coll *c, const api_embedder *e, const char *q,
+                      size_t qlen, size_t k, unsigned inc, hits *h, ov_err *err)
 {
     uint32_t *own = ov_arena_alloc(rq->arena, (k + 1) * sizeof *own);
     float *sim = ov_arena_alloc(rq->arena, (k + 1) * sizeof *sim);
@@ -49,7 +50,7 @@ static ov_rc rank_one(api_request *rq, core_coll *c, const api_embedder *e, cons
     h->dist = ov_arena_alloc(rq->arena, (k + 1) * sizeof *h->dist);
     if (!own || !sim || !idv || !h->id || !h->doc || !h->meta || !h->dist)
         return ov_err_set(err, OV_ENOMEM, "out of memory");
-    size_t n = embed_termidx_search(e->idx, q, k, own, sim);
+    size_t n = tsearch_query(e->idx, q, qlen, k, own, sim);
     for (size_t i = 0; i < n; i++) {
         idv[i].type = JSON_STRING;
         idv[i].u.s = e->ids[own[i]];
@@ -111,7 +112,8 @@ static void put_column(ov_buf *b, const char *name, const hits *h, size_t nq, in
     ov_buf_putc(b, ']');
 }
 
-ov_rc api_query_texts(api_request *rq, core_coll *c, const json_val *body, const json_val *qt,
+ov_rc api_query_texts(api_request *rq, core_db *db, core_coll *c, const json_val *body,
+                      const json_val *qt,
                       int64_t k, const core_filter *f, unsigned inc, api_response *rs,
                       ov_err *err)
 {
@@ -139,21 +141,21 @@ ov_rc api_query_texts(api_request *rq, core_coll *c, const json_val *body, const
     api_embedder *e = NULL;
     ov_rc rc = coll_info(rq, c, &meta, &coll_id, err);
     if (rc == OV_OK)
-        rc = api_embedder_get(c, meta, coll_id, &e, err);
+        rc = api_embedder_get(db, c, meta, coll_id, &e, err);
     if (rc != OV_OK)
         return rc;
     size_t dim = e->model->dim;
-    float *q = ov_arena_alloc(rq->arena, qt->n * dim * sizeof *q);
-    if (!q) {
-        rc = ov_err_set(err, OV_ENOMEM, "out of memory for the query vectors");
-        goto done;
-    }
-    if ((rc = embed_texts(e->model, texts, lens, qt->n, q, err)) != OV_OK)
-        goto done;
     const json_val *ids = api_field(body, "ids");
     bool ranked = e->idx && !f && !ids && !(inc & (CORE_INC_EMBEDDINGS | CORE_INC_URIS));
     rs->status = 200;
     if (!ranked) {
+        float *q = ov_arena_alloc(rq->arena, qt->n * dim * sizeof *q);
+        if (!q) {
+            rc = ov_err_set(err, OV_ENOMEM, "out of memory for the query vectors");
+            goto done;
+        }
+        if ((rc = embed_texts(e->model, texts, lens, qt->n, q, err)) != OV_OK)
+            goto done;
         rc = core_coll_query(c, q, qt->n, dim, k, ids, f, inc, rq->arena, &rs->body, err);
         goto done;
     }
@@ -166,7 +168,7 @@ ov_rc api_query_texts(api_request *rq, core_coll *c, const json_val *body, const
         goto done;
     }
     for (uint32_t i = 0; i < qt->n && rc == OV_OK; i++)
-        rc = rank_one(rq, c, e, q + i * dim, kk, inc, &h[i], err);
+        rc = rank_one(rq, c, e, texts[i], lens[i], kk, inc, &h[i], err);
     if (rc != OV_OK)
         goto done;
     ov_buf_puts(&rs->body, "{\"ids\":[");

@@ -1,7 +1,7 @@
 /* api/api_text.h - search by text: query requests that carry query_texts
  * instead of query_embeddings are embedded on the server with the
  * collection's own embedder (api_embed_cache.c). Lexical collections rank
- * terms by their best-matching name or synonym (embed_termidx.h); other
+ * terms with the text search (embed/tsearch.h); other
  * embedders, and any request with a filter, ids or asking for embeddings or
  * uris, embed the texts and take the plain vector path (core_coll_query).
  * Not included outside api/. */
@@ -10,15 +10,15 @@
 
 #include "api/api_util.h"
 #include "embed/embed.h"
-#include "embed/embed_termidx.h"
+#include "embed/tsearch.h"
 
 /* A shared, reference-counted embedder of one collection. */
 typedef struct api_embedder {
     char coll_id[37];
-    char *spec, *params;   /* as in the collection metadata */
+    char *spec, *params;   /* spec; parameters (or their digest) as in the metadata */
     size_t count;          /* record count the index was built from */
     embed_model *model;
-    embed_termidx *idx;    /* lexical only; NULL otherwise */
+    tsearch *idx;          /* lexical only: the text search; NULL otherwise */
     char **ids;            /* record ids, by index owner */
     size_t *id_lens, n_ids;
     int refs;              /* guarded by the cache mutex */
@@ -29,13 +29,14 @@ typedef struct api_embedder {
  *            or the embedder's own error.
  * Ownership: caller releases *out with api_embedder_release.
  * Locking:   caller holds the catalog read lock. */
-ov_rc api_embedder_get(core_coll *c, const json_val *coll_meta, const char *coll_id,
-                       api_embedder **out, ov_err *err);
+ov_rc api_embedder_get(core_db *db, core_coll *c, const json_val *coll_meta,
+                       const char *coll_id, api_embedder **out, ov_err *err);
 void api_embedder_release(api_embedder *e);
 
 /* Answer a query request whose texts are qt (the request's "query_texts").
  * Same contract as the vector query: writes the QueryResult into rs. */
-ov_rc api_query_texts(api_request *rq, core_coll *c, const json_val *body, const json_val *qt,
+ov_rc api_query_texts(api_request *rq, core_db *db, core_coll *c, const json_val *body,
+                      const json_val *qt,
                       int64_t k, const core_filter *f, unsigned inc, api_response *rs,
                       ov_err *err);
 

@@ -63,6 +63,15 @@ static void describe(const store_xinfo *info, art_manifest *m)
     const json_val *params = meta && meta->type == JSON_OBJECT
                                  ? json_get(meta, "omvec:embedder_params")
                                  : NULL;
+    const json_val *dg = meta && meta->type == JSON_OBJECT
+                             ? json_get(meta, "omvec:embedder_digest")
+                             : NULL;
+    if (dg && dg->type == JSON_STRING && dg->n == 71 && strncmp(dg->u.s, "sha256:", 7) == 0) {
+        /* omvec build records the digest of the parameters it stored */
+        snprintf(m->embedder_digest, sizeof m->embedder_digest, "%s", dg->u.s);
+        ov_arena_destroy(a);
+        return;
+    }
     if (params) {
         json_put_val(&d, params);
     } else {

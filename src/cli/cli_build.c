@@ -5,7 +5,9 @@
  * Each collection is built under a temporary name ("{name}__building") and
  * renamed over the old one only when complete, so a failed build leaves the
  * previous collection as it was. The collection metadata records how it was
- * made: "omvec:embedder" (the spec), "omvec:embedder_params" (lexical: its
+ * made: "omvec:embedder" (the spec), for lexical "omvec:embedder_version"
+ * and "omvec:embedder_digest" (the parameters themselves are kept in the
+ * store: core_embedder_params_put), formerly "omvec:embedder_params" (its
  * parameters, base64; see embed/embed_lex.h), "omvec:ontology", and
  * "hnsw:space": "cosine". Records: id = term id, document and metadata as
  * onto/onto.h says, embedding = the term's centroid (cli_term_vectors). */
@@ -16,6 +18,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "artifact/artifact.h"
 #include "cli/cli.h"
 #include "core/core.h"
 #include "embed/embed_lex.h"
@@ -44,7 +47,8 @@ static void usage(FILE *f)
             "                    cell_type work too)\n"
             "  --obo SRC         OBO file (plain or compressed) or http(s) URL; default:\n"
             "                    the copy in --bundled DIR if given, else the OBO PURL\n"
-            "  --embedder SPEC   lexical (default; no model files) or sapbert:DIR\n"
+            "  --embedder SPEC   lexical (default; no model files), sapbert:DIR or\n"
+            "                    sapbert@N:DIR (truncate at N token ids; default 512)\n"
             "  --exclude-synonyms FILE  JSON lines {\"ontology\",\"term_id\",\"synonym\"}\n"
             "                    whose synonyms are left out (evaluation hold-outs)\n"
             "  --dim N           lexical embedder dimension (default %d)\n"
@@ -229,9 +233,12 @@ static ov_rc build_one(core_db *db, const onto_info *info, const build_opts *o, 
 
     ov_buf_puts(&meta, "{\"hnsw:space\":\"cosine\",\"" EMBED_META_SPEC "\":");
     json_put_str(&meta, o->embedder, strlen(o->embedder));
-    if (b64) {
-        ov_buf_puts(&meta, ",\"" EMBED_META_PARAMS "\":");
-        json_put_str(&meta, b64, strlen(b64));
+    if (b64) { /* a reference; the parameters go to the store below */
+        char hex[65];
+        art_sha256_mem(b64, strlen(b64), hex);
+        ov_buf_printf(&meta, ",\"" EMBED_META_VERSION "\":\"lexical-1\",\"" EMBED_META_DIGEST
+                             "\":\"sha256:%s\"",
+                      hex);
     }
     ov_buf_puts(&meta, ",\"omvec:ontology\":");
     json_put_str(&meta, info->name, strlen(info->name));
@@ -241,7 +248,8 @@ static ov_rc build_one(core_db *db, const onto_info *info, const build_opts *o, 
     char tmp_name[OV_MAX_NAME_LEN], id[37];
     snprintf(tmp_name, sizeof tmp_name, "%s__building", info->collection);
     if ((rc = drop_if_exists(db, tmp_name, err)) != OV_OK ||
-        (rc = create(db, tmp_name, meta.p, id, err)) != OV_OK)
+        (rc = create(db, tmp_name, meta.p, id, err)) != OV_OK ||
+        (b64 && (rc = core_embedder_params_put(db, id, b64, err)) != OV_OK))
         goto cleanup;
     core_coll *c;
     core_read_begin(db);
@@ -352,8 +360,10 @@ int cli_build_main(int argc, char **argv)
         fprintf(stderr, "omvec build: --obo names one file; use it with one --ontology\n");
         return 2;
     }
-    if (strcmp(o.embedder, "lexical") != 0 && strncmp(o.embedder, "sapbert:", 8) != 0) {
-        fprintf(stderr, "omvec build: unknown embedder '%s' (expected lexical or sapbert:DIR)\n",
+    if (strcmp(o.embedder, "lexical") != 0 && strncmp(o.embedder, "sapbert:", 8) != 0 &&
+        strncmp(o.embedder, "sapbert@", 8) != 0) {
+        fprintf(stderr, "omvec build: unknown embedder '%s' (expected lexical, sapbert:DIR or "
+                        "sapbert@N:DIR)\n",
                 o.embedder);
         return 2;
     }

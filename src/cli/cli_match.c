@@ -4,12 +4,17 @@
  * X-Chroma-Token), through the client library (omvec_match_ontology in
  * client/client_match.c holds the backend's rules: alias map, k x 4
  * oversampling, score = clamp(1 - distance, 0, 1) rounded to 4 decimals).
+ * With neither --path nor --url it follows the library's switch
+ * (omvec_open_env): remote when LOBSTER_VECTOR_CLOUD_URL is set, else the
+ * local ./omvec_data, which must exist (a missing directory is reported in
+ * plain words, naming `omvec build` and the URL variable).
  * Output: "score  id  term" lines, or with --json one object per line
  * {"term","ontology_id","score","metadata","distance_metric"}. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "omvec.h"
@@ -20,7 +25,8 @@ static void usage(FILE *f)
                "[--token T]] [--json]\n"
                "  --ontology NAME  %s\n"
                "  -k N             results to print (default 5; k x 4 are asked for)\n"
-               "  --path DIR       local data directory (default ./omvec_data)\n"
+               "  --path DIR       local data directory (default: $LOBSTER_VECTOR_CLOUD_URL\n"
+               "                   when set, else ./omvec_data)\n"
                "  --url URL        remote omvec or Chroma server instead\n"
                "  --token T        token for --url (default $LOBSTER_VECTOR_CLOUD_TOKEN)\n"
                "  --json           one JSON object per line\n",
@@ -78,6 +84,23 @@ int cli_match_main(int argc, char **argv)
         fprintf(stderr, "omvec match: unknown ontology '%s'; expected one of %s\n", ontology,
                 onto_names_help());
         return 2;
+    }
+    if (!path && !url) { /* the library's switch, as omvec_open_env */
+        const char *env = getenv("LOBSTER_VECTOR_CLOUD_URL");
+        if (env && env[0])
+            url = env;
+    }
+    if (!url) {
+        const char *dir = path ? path : "./omvec_data";
+        struct stat st;
+        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            fprintf(stderr,
+                    "omvec match: no local data directory '%s'. Build one with `omvec build "
+                    "--ontology %s --path %s`, or search a server by setting "
+                    "LOBSTER_VECTOR_CLOUD_URL (or --url URL).\n",
+                    dir, ontology, dir);
+            return 1;
+        }
     }
     omvec_options o = {.url = url, .token = url ? token : NULL,
                        .path = path ? path : "./omvec_data"};

@@ -134,6 +134,14 @@ ov_rc core_filter_compile(ov_arena *a, const json_val *where, const json_val *wh
 /* Record count. */
 size_t core_coll_count(core_coll *c);
 
+/* The embedder parameters of a collection, kept in the store next to it
+ * (not in its metadata, which every list_collections carries; pack/pull
+ * carry them): base64 text written by `omvec build`, read by the server's
+ * text path. get: *out is a heap copy or NULL when none. put: NULL deletes.
+ * Locking:   none needed (the store serialises). */
+ov_rc core_embedder_params_get(core_db *db, const char *coll_id, char **out, ov_err *err);
+ov_rc core_embedder_params_put(core_db *db, const char *coll_id, const char *b64, ov_err *err);
+
 /* Fields a read returns. */
 enum {
     CORE_INC_EMBEDDINGS = 1,

@@ -89,9 +89,14 @@ ov_rc bert_pool(const bert_model *m, const float *cls, size_t n, float *out, ov_
  * process (n >= 1); the encoder itself is single-threaded around them. */
 void bert_set_threads(int n);
 
-/* Default truncation of bert_encode callers: SapBERT's model card embeds with
- * max_length=25. */
-#define BERT_DEFAULT_MAX_LENGTH 25
+/* The default truncation of a model directory, as sentence-transformers'
+ * Transformer module sets it when given no max_seq_length (what the backend
+ * embeds with): min(config.json max_position_embeddings, the tokenizer's
+ * model_max_length from tokenizer_config.json); the positions alone when
+ * tokenizer_config.json is absent, unreadable or has no integer
+ * model_max_length >= 2 (Hugging Face then uses a huge sentinel). 512 for
+ * SapBERT. */
+int bert_default_max_length(const bert_model *m, const char *dir);
 /* Default sequences per forward pass of bert_encode. */
 #define BERT_DEFAULT_BATCH 32
 

@@ -339,3 +339,25 @@ cleanup:
         close(fd);
     return rc;
 }
+
+int bert_default_max_length(const bert_model *m, const char *dir)
+{
+    int pos = bert_model_config(m)->max_positions;
+    char path[4096], *buf = NULL;
+    size_t len = 0;
+    ov_err err = {0};
+    snprintf(path, sizeof path, "%s/tokenizer_config.json", dir);
+    if (bert_read_small(path, BERT_MAX_CONFIG_LEN, &buf, &len, &err) != OV_OK)
+        return pos;
+    ov_arena *a = ov_arena_create(1 << 12);
+    json_val *root = NULL;
+    int out = pos;
+    if (a && json_parse(a, buf, len, NULL, &root, &err) == OV_OK && root->type == JSON_OBJECT) {
+        const json_val *v = json_get(root, "model_max_length");
+        if (v && v->type == JSON_NUMBER && v->is_int && v->inum >= 2 && v->inum < pos)
+            out = (int)v->inum;
+    }
+    ov_arena_destroy(a);
+    free(buf);
+    return out;
+}

@@ -22,12 +22,13 @@ static void bert_main_usage(FILE *f)
             "  reads one text per line on stdin; writes one JSON array per line: the\n"
             "  [CLS] vector of the last layer (SapBERT's embedding).\n"
             "  --model DIR      config.json, vocab.txt and model.safetensors\n"
-            "  --max-length N   truncate to N token ids, [CLS]/[SEP] included (default %d,\n"
-            "                   as SapBERT's model card; at most max_position_embeddings)\n"
+            "  --max-length N   truncate to N token ids, [CLS]/[SEP] included (default:\n"
+            "                   min(max_position_embeddings, tokenizer_config.json's\n"
+            "                   model_max_length), as sentence-transformers; 512 for SapBERT)\n"
             "  --batch N        texts per forward pass (default %d)\n"
             "  --threads N      OpenBLAS threads (default: OpenBLAS's own setting)\n"
             "  --normalize      L2-normalise each vector (as stored for cosine search)\n",
-            BERT_DEFAULT_MAX_LENGTH, BERT_DEFAULT_BATCH);
+            BERT_DEFAULT_BATCH);
 }
 
 /* Embed and print texts[0..n). */
@@ -60,7 +61,7 @@ static int bert_main_flush(const bert_model *m, const wp_vocab *v, char **texts,
 int bert_embed_main(int argc, char **argv)
 {
     const char *dir = NULL;
-    long max_len = BERT_DEFAULT_MAX_LENGTH, batch = BERT_DEFAULT_BATCH, threads = 0;
+    long max_len = 0, batch = BERT_DEFAULT_BATCH, threads = 0;
     bool normalize = false;
     static const struct option longopts[] = {
         {"model", required_argument, NULL, 'm'},   {"max-length", required_argument, NULL, 'l'},
@@ -109,6 +110,8 @@ int bert_embed_main(int argc, char **argv)
         wp_vocab_free(v);
         return 1;
     }
+    if (max_len == 0)
+        max_len = bert_default_max_length(m, dir);
     if (max_len > bert_model_config(m)->max_positions) {
         fprintf(stderr, "omvec embed: --max-length %ld is more than the model's %d positions\n",
                 max_len, bert_model_config(m)->max_positions);

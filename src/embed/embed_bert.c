@@ -9,9 +9,9 @@
 #include "embed/embed_bert.h"
 #include "embed/wp.h"
 
-/* Texts per forward pass: enough rows for efficient products, small enough
- * that scratch stays a few MB at max_length 25 (~1 MB per 1000 tokens for
- * BERT-base). */
+/* Texts per forward pass: enough rows for efficient products; scratch is
+ * ~1 MB per 1000 tokens for BERT-base, and texts are grouped by length, so
+ * short names stay cheap even when the truncation is 512. */
 #define EMBED_BERT_BATCH 64
 
 typedef struct embed_bert {
@@ -47,14 +47,14 @@ ov_rc embed_bert_open(const char *dir, int max_length, embed_model **out, ov_err
     wp_vocab *v = NULL;
     bert_model *m = NULL;
     ov_rc rc;
-    if (max_length <= 0)
-        max_length = BERT_DEFAULT_MAX_LENGTH;
     snprintf(path, sizeof path, "%s/vocab.txt", dir);
     if ((rc = wp_vocab_load(path, &v, err)) != OV_OK)
         goto fail;
     if ((rc = bert_model_open(dir, &m, err)) != OV_OK)
         goto fail;
     const bert_config *c = bert_model_config(m);
+    if (max_length <= 0)
+        max_length = bert_default_max_length(m, dir);
     if (max_length < 2 || max_length > c->max_positions) {
         rc = ov_err_set(err, OV_EINVAL, "max_length %d is outside [2, %d]", max_length,
                         c->max_positions);

@@ -2,8 +2,8 @@
  * (config.json, vocab.txt, model.safetensors; SapBERT-from-PubMedBERT in
  * production, see docs/sapbert.md) behind the embed.h interface. A text's
  * vector is the [CLS] row of the last layer, L2-normalised for cosine
- * search; texts are truncated to max_length token ids as SapBERT's model
- * card does (25).
+ * search; texts are truncated to max_length token ids, by default as
+ * sentence-transformers does (bert_default_max_length: 512 for SapBERT).
  * Layer: embed. */
 #ifndef OMVEC_EMBED_EMBED_BERT_H
 #define OMVEC_EMBED_EMBED_BERT_H
@@ -13,7 +13,8 @@
 
 /* Open the model in dir.
  * Params:    dir [in] the model directory; max_length [in] token ids per
- *            text, [CLS] and [SEP] included; <= 0 means 25; out [out].
+ *            text, [CLS] and [SEP] included; <= 0 means the directory's
+ *            default (bert_default_max_length); out [out].
  * Returns:   OV_OK; OV_EINVAL for a max_length outside [2, the model's
  *            max_position_embeddings]; the errors of wp_vocab_load and
  *            bert_model_open (OV_EIO, OV_ECORRUPT, OV_ELIMIT, OV_ENOMEM).

@@ -20,7 +20,14 @@ ov_rc embed_open(const char *spec, const void *params, size_t params_len, embed_
         return embed_lex_open(params, params_len, out, err);
     }
     if (strncmp(spec, "sapbert:", 8) == 0 && spec[8])
-        return embed_bert_open(spec + 8, EMBED_SAPBERT_MAX_LENGTH, out, err);
+        return embed_bert_open(spec + 8, 0, out, err);
+    if (strncmp(spec, "sapbert@", 8) == 0) {
+        char *end = NULL;
+        long n = strtol(spec + 8, &end, 10);
+        if (end == spec + 8 || *end != ':' || !end[1] || n < 2 || n > 1 << 20)
+            return ov_err_set(err, OV_EINVAL, "bad embedder '%s' (expected sapbert@N:DIR)", spec);
+        return embed_bert_open(end + 1, (int)n, out, err);
+    }
     return ov_err_set(err, OV_EINVAL, "unknown embedder '%s' (expected lexical or sapbert:DIR)",
                       spec);
 }

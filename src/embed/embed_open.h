@@ -11,14 +11,19 @@
 /* Collection metadata keys written by `omvec build`: the spec, and for the
  * lexical embedder its parameters (embed_lex.h format) in base64. */
 #define EMBED_META_SPEC "omvec:embedder"
+/* Older collections carry the parameters themselves in the metadata; `omvec
+ * build` now keeps them in the store (core_embedder_params_get) and writes
+ * only a reference: the parameter format version and "sha256:<hex>" of the
+ * base64 text. */
 #define EMBED_META_PARAMS "omvec:embedder_params"
-
-/* SapBERT's model card truncates at 25 word pieces. */
-#define EMBED_SAPBERT_MAX_LENGTH 25
+#define EMBED_META_VERSION "omvec:embedder_version"
+#define EMBED_META_DIGEST "omvec:embedder_digest"
 
 /* Open the embedder a spec names.
  * Params:    spec "lexical" (params/params_len: its serialised parameters,
- *            required) or "sapbert:DIR" (params ignored).
+ *            required), "sapbert:DIR" (truncation: bert_default_max_length,
+ *            512 for SapBERT, as sentence-transformers) or "sapbert@N:DIR"
+ *            (truncation at N token ids; params ignored).
  * Returns:   OV_OK; OV_EINVAL for an unknown spec or missing parameters;
  *            the embedder's own errors (OV_ECORRUPT for bad parameters).
  * Ownership: caller frees *out with embed_free. */

@@ -301,6 +301,18 @@ ov_rc store_coll_delete(store *s, const char *id, ov_err *err)
         bind_text(s->st[ST_COLL_DEL], 1, id);
         rc = step_done(s, ST_COLL_DEL, err, "delete collection");
     }
+    if (rc == OV_OK) { /* its side data (store_meta_put) */
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(s->db, "DELETE FROM meta WHERE key = 'embedder:' || ?1", -1, &st,
+                               NULL) != SQLITE_OK)
+            rc = sql_err(s, err, "delete collection meta");
+        else {
+            bind_text(st, 1, id);
+            if (sqlite3_step(st) != SQLITE_DONE)
+                rc = sql_err(s, err, "delete collection meta");
+        }
+        sqlite3_finalize(st);
+    }
     if (rc == OV_OK)
         rc = exec_locked(s, "COMMIT", err);
     if (rc != OV_OK)
@@ -432,6 +444,52 @@ ov_rc store_scan_records(store *s, const char *coll_id, bool with_vecs, void *ct
                          store_rec_fn fn, ov_err *err)
 {
     return load_records(s, with_vecs ? ST_REC_SCAN : ST_REC_LOAD_NOVEC, coll_id, ctx, fn, err);
+}
+
+ov_rc store_meta_get(store *s, const char *key, char **out, ov_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    ov_rc rc = OV_OK;
+    *out = NULL;
+    pthread_mutex_lock(&s->mu);
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) !=
+        SQLITE_OK) {
+        rc = sql_err(s, err, "read meta");
+        goto done;
+    }
+    bind_text(st, 1, key);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW && sqlite3_column_text(st, 0))
+        *out = ov_xstrndup((const char *)sqlite3_column_text(st, 0),
+                           (size_t)sqlite3_column_bytes(st, 0));
+    else if (r != SQLITE_ROW && r != SQLITE_DONE)
+        rc = sql_err(s, err, "read meta");
+done:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+ov_rc store_meta_put(store *s, const char *key, const char *value, ov_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    ov_rc rc = OV_OK;
+    pthread_mutex_lock(&s->mu);
+    const char *sql = value ? "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)"
+                            : "DELETE FROM meta WHERE key = ?1";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        rc = sql_err(s, err, "write meta");
+        goto done;
+    }
+    bind_text(st, 1, key);
+    if (value)
+        bind_text(st, 2, value);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = sql_err(s, err, "write meta");
+done:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
 }
 
 ov_rc store_get_watermark(store *s, const char *coll_id, int64_t *out, ov_err *err)

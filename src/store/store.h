@@ -93,6 +93,13 @@ ov_rc store_load_records(store *s, const char *coll_id, void *ctx, store_rec_fn 
  * watermark needs only the rest. */
 ov_rc store_scan_records(store *s, const char *coll_id, bool with_vecs, void *ctx,
                          store_rec_fn fn, ov_err *err);
+/* A text value of the meta table (per-collection side data such as the
+ * embedder parameters, key "embedder:<collection id>"). get: *out is a heap
+ * copy, or NULL when the key is absent. put: replaces; value NULL deletes.
+ * Deleting a collection deletes its "embedder:" row. */
+ov_rc store_meta_get(store *s, const char *key, char **out, ov_err *err);
+ov_rc store_meta_put(store *s, const char *key, const char *value, ov_err *err);
+
 /* The collection's write watermark (0 if it was never written). */
 ov_rc store_get_watermark(store *s, const char *coll_id, int64_t *out, ov_err *err);
 

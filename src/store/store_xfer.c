@@ -189,6 +189,8 @@ ov_rc store_coll_export(const char *dir, const char *tenant, const char *databas
         "INSERT OR IGNORE INTO main.databases(id, name, tenant) SELECT d.id, d.name, d.tenant"
         " FROM src.databases d JOIN main.collections c ON c.tenant = d.tenant AND"
         " c.database = d.name",
+        "INSERT OR REPLACE INTO main.meta(key, value) SELECT key, value FROM src.meta"
+        " WHERE key = 'embedder:' || ?1",
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         if (sqlite3_prepare_v2(db, steps[i], -1, &st, NULL) != SQLITE_OK) {
@@ -406,6 +408,9 @@ static ov_rc import_file(const char *dir, const char *src_file, const char *vers
         "DELETE FROM main.meta WHERE key IN (SELECT 'wm:' || m.id FROM main.collections m,"
         " src.collections s WHERE m.id = s.id OR (m.tenant = s.tenant AND"
         " m.database = s.database AND m.name = s.name))",
+        "DELETE FROM main.meta WHERE key IN (SELECT 'embedder:' || m.id FROM"
+        " main.collections m, src.collections s WHERE m.id = s.id OR (m.tenant = s.tenant AND"
+        " m.database = s.database AND m.name = s.name))",
         "DELETE FROM main.records WHERE coll IN (SELECT m.id FROM main.collections m,"
         " src.collections s WHERE m.id = s.id OR (m.tenant = s.tenant AND"
         " m.database = s.database AND m.name = s.name))",
@@ -418,6 +423,8 @@ static ov_rc import_file(const char *dir, const char *src_file, const char *vers
         " SELECT coll, id, seq, document, uri, metadata, embedding FROM src.records",
         "INSERT OR REPLACE INTO main.meta(key, value) SELECT 'artifact:' || tenant || '/' ||"
         " database || '/' || name, ?1 FROM src.collections",
+        "INSERT OR REPLACE INTO main.meta(key, value) SELECT m.key, m.value FROM src.meta m"
+        " JOIN src.collections c ON m.key = 'embedder:' || c.id",
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         if (sqlite3_prepare_v2(db, steps[i], -1, &st, NULL) != SQLITE_OK) {

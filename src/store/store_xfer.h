@@ -6,7 +6,8 @@
  *
  * A standalone store file has the schema of store.h (it is an omvec.sqlite3
  * that `omvec run --path` could serve) with journal_mode=DELETE, so it is
- * one self-contained file, holding exactly one collection, its records, and
+ * one self-contained file, holding exactly one collection, its records, its
+ * embedder parameters (meta row "embedder:<id>", carried on import) and
  * its tenant and database rows.
  *
  * The version of the artifact a collection came from is kept in the target's

@@ -52,9 +52,14 @@ let httpUrl;
 const srv = createServer({ dir });
 
 // Asynchronous, so the HTTP server in this process keeps answering meanwhile.
-function omvec(args) {
+// opts: { cwd, env } (env replaces the inherited LOBSTER_VECTOR_CLOUD_* variables).
+function omvec(args, opts = {}) {
+  const env = { ...process.env };
+  delete env.LOBSTER_VECTOR_CLOUD_URL;
+  delete env.LOBSTER_VECTOR_CLOUD_TOKEN;
+  Object.assign(env, opts.env || {});
   return new Promise((resolve) => {
-    execFile(serverBinary(), args, { encoding: "utf8", timeout: 240000 }, (err, stdout, stderr) =>
+    execFile(serverBinary(), args, { encoding: "utf8", timeout: 240000, cwd: opts.cwd, env }, (err, stdout, stderr) =>
       resolve({ status: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }));
   });
 }
@@ -176,6 +181,17 @@ test("the real Cell Ontology: 3,324 terms, held-out synonyms left out, match loc
   await srv.start();
   const c = (await raw(srv, "GET", paths.v1.collection("cell_ontology_v2024_01"))).json;
   assert.equal((await raw(srv, "GET", paths.v1.op(c.id, "count"))).json, 3324);
+  // the embedder parameters live in the store; the metadata holds a short reference
+  assert.equal(c.metadata["omvec:embedder"], "lexical");
+  assert.equal(c.metadata["omvec:embedder_version"], "lexical-1");
+  assert.match(c.metadata["omvec:embedder_digest"], /^sha256:[0-9a-f]{64}$/);
+  assert.ok(!("omvec:embedder_params" in c.metadata));
+  assert.ok(JSON.stringify(c.metadata).length < 400, JSON.stringify(c.metadata));
+  // ... and the server finds them: a filtered text query embeds with the lexical model
+  const fq = await raw(srv, "POST", paths.v1.op(c.id, "query"),
+    { query_texts: ["T cell"], n_results: 3, where: { namespace: "cell" } });
+  assert.equal(fq.status, 200, fq.text);
+  assert.equal(fq.json.ids[0].length, 3);
   const g = await raw(srv, "POST", paths.v1.op(c.id, "get"), { ids: ["CL:0000084"] });
   assert.ok(!g.json.metadatas[0].synonyms.split("; ").includes("T lymphocyte"));
   assert.ok(g.json.metadatas[0].synonyms.split("; ").includes("T-lymphocyte"));
@@ -187,7 +203,21 @@ test("the real Cell Ontology: 3,324 terms, held-out synonyms left out, match loc
     assert.equal(r.status, 0, r.stderr);
     remote.push(r.stdout);
   }
+  // neither --path nor --url: LOBSTER_VECTOR_CLOUD_URL picks the server (omvec_open_env)
+  const empty = makeTempDir("omvec-70-cwd");
+  const viaEnv = await omvec(["match", queries[0], "--ontology", "cell_type", "-k", "5", "--json"],
+    { cwd: empty, env: { LOBSTER_VECTOR_CLOUD_URL: srv.url } });
+  assert.equal(viaEnv.status, 0, viaEnv.stderr);
+  assert.equal(viaEnv.stdout, remote[0]);
   await srv.stop();
+  // ... and without it, ./omvec_data, whose absence is said in plain words
+  const none = await omvec(["match", queries[0], "--ontology", "cell_type"], { cwd: empty });
+  assert.equal(none.status, 1);
+  assert.match(none.stderr, /no local data directory '\.\/omvec_data'/);
+  assert.match(none.stderr, /omvec build --ontology cell_type/);
+  assert.match(none.stderr, /LOBSTER_VECTOR_CLOUD_URL/);
+  assert.doesNotMatch(none.stderr, /does not exist/);
+  fs.rmSync(empty, { recursive: true, force: true });
   const local = [];
   for (const t of queries) {
     const r = await omvec(["match", t, "--ontology", "cell_ontology", "-k", "5", "--json", "--path", dir]);

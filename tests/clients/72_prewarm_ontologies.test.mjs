@@ -55,6 +55,14 @@ test("--prewarm of the three ontology artifacts on an empty directory: text and 
       assert.equal(a.status, 200, a.text);
       assert.deepEqual(a.json.ids, b.json.ids, `${name}: ${text}`);
       assert.ok(a.json.ids[0].length === 5);
+      // the embedder parameters came with the artifact (they are in the store,
+      // not the metadata): a filtered text query embeds with them
+      const meta = (await raw(s, "GET", P.collection(name))).json.metadata;
+      assert.ok(!("omvec:embedder_params" in meta));
+      assert.equal(manifests[Object.keys(COLLS).indexOf(name)].embedder.digest, meta["omvec:embedder_digest"]);
+      const fq = await raw(s, "POST", P.op(await idOf(s), "query"), { query_texts: [text], n_results: 2, where: { is_obsolete: false } });
+      assert.equal(fq.status, 200, fq.text);
+      assert.equal(fq.json.ids[0].length, 2);
       // a vector query: the stored embedding of the top hit finds it again
       const g = await raw(s, "POST", P.op(await idOf(s), "get"), { ids: [a.json.ids[0][0]], include: ["embeddings"] });
       const v = await raw(s, "POST", P.op(await idOf(s), "query"), { query_embeddings: g.json.embeddings, n_results: 1 });

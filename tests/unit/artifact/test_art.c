@@ -306,6 +306,59 @@ static void test_art_manifest_embedder(void)
     source_meta = "{\"hnsw:space\":\"cosine\"}";
 }
 
+/* Embedder parameters kept in the store (store_meta_put "embedder:<id>", what
+ * `omvec build` writes) travel with pack -> pull, replace what the target
+ * had, and go when the collection is deleted; the manifest takes the
+ * metadata's omvec:embedder_digest as it is. */
+static void test_art_embedder_params_carried(void)
+{
+    char src[128], dst[128], out[128], key[64];
+    snprintf(src, sizeof src, "%s/ep_src", base);
+    snprintf(dst, sizeof dst, "%s/ep_dst", base);
+    snprintf(out, sizeof out, "%s/ep.tar.gz", base);
+    const char *id = "11111111-2222-4333-8444-555555555555";
+    snprintf(key, sizeof key, "embedder:%s", id);
+    source_meta = "{\"hnsw:space\":\"cosine\",\"omvec:embedder\":\"lexical\","
+                  "\"omvec:embedder_digest\":\"sha256:"
+                  "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}";
+    make_source(src, 3, "p");
+    store *s = NULL;
+    ov_err err = {0};
+    char *v = NULL;
+    CHECK_EQ(store_open(src, true, &s, &err), OV_OK);
+    CHECK_EQ(store_meta_put(s, key, "UEFSQU1T", &err), OV_OK);
+    CHECK_EQ(store_meta_get(s, key, &v, &err), OV_OK);
+    CHECK_STR(v ? v : "", "UEFSQU1T");
+    free(v);
+    store_close(s);
+    /* the target has stale parameters for the same collection */
+    make_source(dst, 1, "old");
+    CHECK_EQ(store_open(dst, true, &s, &err), OV_OK);
+    CHECK_EQ(store_meta_put(s, key, "U1RBTEU=", &err), OV_OK);
+    store_close(s);
+    art_manifest m;
+    art_pack_opts po = {.dir = src, .collection = "unit_coll", .out_file = out, .version = "1"};
+    CHECK_EQ(art_pack(&po, &m, &err), OV_OK);
+    CHECK_STR(m.embedder_digest,
+              "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+    art_pull_result r;
+    art_pull_opts pl = {.dir = dst, .force = true};
+    CHECK_EQ(art_pull(out, &pl, &r, &err), OV_OK);
+    CHECK(r.installed);
+    CHECK_EQ(store_open(dst, true, &s, &err), OV_OK);
+    v = NULL;
+    CHECK_EQ(store_meta_get(s, key, &v, &err), OV_OK);
+    CHECK_STR(v ? v : "(none)", "UEFSQU1T");
+    free(v);
+    CHECK_EQ(store_coll_delete(s, id, &err), OV_OK);
+    v = NULL;
+    CHECK_EQ(store_meta_get(s, key, &v, &err), OV_OK);
+    CHECK(v == NULL);
+    CHECK_EQ(store_meta_put(s, key, NULL, &err), OV_OK); /* deleting nothing is fine */
+    store_close(s);
+    source_meta = "{\"hnsw:space\":\"cosine\"}";
+}
+
 int main(void)
 {
     snprintf(base, sizeof base, "/tmp/omvec-unit-art-XXXXXX");
@@ -316,6 +369,7 @@ int main(void)
     RUN(test_art_manifest_refusals);
     RUN(test_art_pack_pull_roundtrip);
     RUN(test_art_manifest_embedder);
+    RUN(test_art_embedder_params_carried);
     art_rmtree(base);
     return harness_done();
 }

@@ -1,0 +1,102 @@
+/* embed/tsearch.h - the default no-model text search: free text in, the
+ * ontology terms it most likely names out, best first. What `query_texts`
+ * and `omvec match` serve for a collection built with the lexical embedder.
+ *
+ * Method (docs/search-quality.md has the figures and the ablation):
+ *   - words: NFKC + case fold + accent strip, then a light normaliser
+ *     (plurals, Latin plurals known to the vocabulary, British/American
+ *     spelling, roman numerals);
+ *   - every name and synonym of a term is its own text; a term scores its
+ *     best text (max over texts), plus a small bonus from its definition;
+ *   - text score: IDF-weighted soft Dice overlap of the query's and the
+ *     text's words, where a query word may match a text word exactly, through
+ *     a word equivalence mined from the collection's own synonym sets
+ *     (renal/kidney: words that differ between two names of one term), or,
+ *     for a word the index has never seen, through character trigrams
+ *     (typos); words that names of one term often drop ("disease",
+ *     "structure") weigh less;
+ *   - second stage: the best candidates are re-ranked with a blend of that
+ *     score and a character-trigram cosine over their whole texts.
+ * Everything learned comes from the texts given to tsearch_build (a
+ * collection's records, so held-out synonyms never reach it) and is
+ * deterministic: the same texts give the same index and the same answers.
+ *
+ * Thread safety: an index is immutable once built; any number of threads
+ * may query it at once.
+ * Layer: embed; depends on util (and utf8proc through embed_lex). */
+#ifndef OMVEC_EMBED_TSEARCH_H
+#define OMVEC_EMBED_TSEARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+typedef struct tsearch tsearch;
+
+/* What a text is to its term. */
+typedef enum tsearch_field {
+    TSEARCH_NAME = 0,    /* the term's name */
+    TSEARCH_SYNONYM = 1, /* one synonym */
+    TSEARCH_DEF = 2,     /* its definition (a weak field) */
+} tsearch_field;
+
+/* Switches and weights. The defaults (tsearch_opts_default) are the served
+ * method; the other settings exist to measure what each part is worth. */
+typedef struct tsearch_opts {
+    bool stem;        /* word normaliser */
+    bool equiv;       /* mined word equivalences */
+    bool drop;        /* down-weight words synonyms often drop */
+    bool fuzzy;       /* trigram fallback for unknown query words */
+    bool rerank;      /* second-stage trigram blend */
+    bool acronym;     /* a query word may be the initials of a text's words */
+    bool prefix;      /* words sharing a long prefix (neoplastic/neoplasm) */
+    float def_weight; /* definition bonus for query words the best name lacks */
+    float tri_weight; /* share of the trigram score in the re-rank */
+    int min_pair;     /* equivalence kept from this many synonym pairs on */
+    float eq_k;       /* equivalence weight 0.9 c / (c + eq_k) for c pairs */
+    bool multi;       /* also pairs from 2-word differences (weaker) */
+    float eq_share;   /* x (pairs with b / all pairs of a)^eq_share (0: off) */
+    float second_weight; /* share of a term's second-best text added */
+} tsearch_opts;
+
+/* The served defaults. */
+tsearch_opts tsearch_opts_default(void);
+
+/* Replace the defaults used by tsearch_build when given no options (for the
+ * ablation in bench/; call before any build, not thread safe). */
+void tsearch_set_default(const tsearch_opts *o);
+
+/* Build an index over n texts; owner[i] < n_owners is the term of text i,
+ * field[i] what the text is to it.
+ * Params:    o [in] options, NULL for the defaults.
+ * Returns:   OV_OK; OV_EINVAL for an owner out of range.
+ * Ownership: borrows the texts for the call only; caller frees *out with
+ *            tsearch_free. */
+ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t *owner,
+                    const uint8_t *field, size_t n, size_t n_owners, const tsearch_opts *o,
+                    tsearch **out, ov_err *err);
+void tsearch_free(tsearch *x);
+
+/* The k owners that best match the query text, best first (ties by lower
+ * owner), with their scores in [0, 1] (1: a name or synonym word for word).
+ * Params:    out_owner, out_score [out] k slots.
+ * Returns:   the number filled (at most k; 0 for a query with no word the
+ *            index can match). */
+size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint32_t *out_owner,
+                     float *out_score);
+
+/* Memory held by the index, in bytes; the number of texts; the number of
+ * word equivalences learned. */
+size_t tsearch_bytes(const tsearch *x);
+size_t tsearch_count(const tsearch *x);
+size_t tsearch_n_equiv(const tsearch *x);
+
+/* The equivalents learned for a word (normalised as the index does), best
+ * first: up to max words into out (pointers into the index) and weights.
+ * For tests and diagnostics. */
+size_t tsearch_equivalents(const tsearch *x, const char *word, size_t len, const char **out,
+                           float *weight, size_t max);
+
+#endif

@@ -1,0 +1,625 @@
+/* embed/tsearch_build.c - building the text search index (tsearch.h): words
+ * of every text into the vocabulary, Latin plurals folded onto their
+ * singular when both occur, IDF over the name and synonym texts, then what
+ * is learned from the synonym sets — for every pair of names of one term,
+ * the words that differ: one word against one word makes an equivalence
+ * (renal/kidney), up to two against up to two a weaker one, and words one
+ * name has and the other lacks count as droppable — then the postings, the
+ * per-term definition words and the trigram tables. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "embed/embed_lex_int.h"
+#include "embed/tsearch_int.h"
+#include "util/str.h"
+
+static tsearch_opts g_default = {
+    .stem = true,
+    .equiv = true,
+    .drop = true,
+    .fuzzy = true,
+    .rerank = true,
+    .acronym = true,
+    .prefix = true,
+    .def_weight = 0.3f,
+    .tri_weight = 0.1f,
+    .min_pair = 1,
+    .eq_k = 0.5f,
+    .eq_share = 0.15f,
+    .multi = true,
+};
+
+tsearch_opts tsearch_opts_default(void)
+{
+    return g_default;
+}
+
+void tsearch_set_default(const tsearch_opts *o)
+{
+    g_default = *o;
+}
+
+void tsearch_free(tsearch *x)
+{
+    if (!x)
+        return;
+    ts_vocab_free(&x->v);
+    free(x->canon);
+    free(x->w);
+    free(x->t_owner);
+    free(x->t_off);
+    free(x->t_words);
+    free(x->t_sum);
+    free(x->t_norm);
+    free(x->t_norm_off);
+    free(x->p_off);
+    free(x->p_text);
+    free(x->o_off);
+    free(x->o_text);
+    free(x->d_off);
+    free(x->d_words);
+    free(x->e_off);
+    free(x->e_word);
+    free(x->e_w);
+    free(x->g_off);
+    free(x->g_word);
+    free(x->v_ntri);
+    free(x->tri_w);
+    free(x->sorted);
+    free(x->tt_off);
+    free(x->tt);
+    free(x->tt_norm);
+    ts_vocab_free(&x->acr);
+    free(x->a_off);
+    free(x->a_text);
+    free(x);
+}
+
+/* A growable u32 array. */
+typedef struct u32v {
+    uint32_t *p;
+    size_t n, cap;
+} u32v;
+
+static void u32v_push(u32v *a, uint32_t v)
+{
+    if (a->n == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 1024;
+        a->p = ov_xrealloc(a->p, a->cap * sizeof *a->p);
+    }
+    a->p[a->n++] = v;
+}
+
+/* Word-pair counts: open addressing on (a << 32 | b), a < b. */
+typedef struct pairs {
+    uint64_t *key;
+    float *val;
+    size_t n, cap;
+} pairs;
+
+static uint64_t mix(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    return k;
+}
+
+static void pairs_add(pairs *p, uint32_t a, uint32_t b, float v)
+{
+    if (a == b)
+        return;
+    if (a > b) {
+        uint32_t t = a;
+        a = b;
+        b = t;
+    }
+    if ((p->n + 1) * 2 > p->cap) {
+        size_t nc = p->cap ? p->cap * 2 : 4096;
+        uint64_t *nk = ov_xcalloc(nc, sizeof *nk);
+        float *nv = ov_xcalloc(nc, sizeof *nv);
+        for (size_t i = 0; i < p->cap; i++) {
+            if (!p->key[i])
+                continue;
+            size_t s = mix(p->key[i]) & (nc - 1);
+            while (nk[s])
+                s = (s + 1) & (nc - 1);
+            nk[s] = p->key[i];
+            nv[s] = p->val[i];
+        }
+        free(p->key);
+        free(p->val);
+        p->key = nk;
+        p->val = nv;
+        p->cap = nc;
+    }
+    uint64_t k = ((uint64_t)a << 32 | b) + 1; /* 0 = empty */
+    size_t s = mix(k) & (p->cap - 1);
+    while (p->key[s] && p->key[s] != k)
+        s = (s + 1) & (p->cap - 1);
+    if (!p->key[s]) {
+        p->key[s] = k;
+        p->n++;
+    }
+    p->val[s] += v;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sort and deduplicate a[0..n). */
+static size_t uniq(uint32_t *a, size_t n)
+{
+    qsort(a, n, sizeof *a, cmp_u32);
+    size_t d = 0;
+    for (size_t i = 0; i < n; i++)
+        if (d == 0 || a[d - 1] != a[i])
+            a[d++] = a[i];
+    return d;
+}
+
+static bool has(const uint32_t *a, size_t n, uint32_t v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] == v)
+            return true;
+    return false;
+}
+
+/* qsort has no context argument: the vocabulary being sorted, per thread
+ * (set just before the one qsort that reads it). */
+static _Thread_local const ts_vocab *g_sort_vocab;
+
+static int cmp_word(const void *a, const void *b)
+{
+    const ts_vocab *v = g_sort_vocab;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return strcmp(v->blob + v->off[x], v->blob + v->off[y]);
+}
+
+/* Fold a Latin plural onto its singular when the singular is a word too. */
+static void fold_plurals(tsearch *x)
+{
+    static const char *const rules[][2] = {
+        {"i", "us"}, {"a", "um"}, {"a", "on"}, {"ice", "ex"}, {"ice", "ix"}, {"e", "is"},
+    };
+    ts_vocab *v = &x->v;
+    char buf[TS_MAX_WORD + 8];
+    for (uint32_t id = 0; id < v->n; id++) {
+        const char *w = v->blob + v->off[id];
+        size_t l = v->len[id];
+        if (l < 4 || l > TS_MAX_WORD)
+            continue;
+        for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++) {
+            size_t sl = strlen(rules[r][0]), tl = strlen(rules[r][1]);
+            if (l <= sl + 2 || memcmp(w + l - sl, rules[r][0], sl) != 0)
+                continue;
+            memcpy(buf, w, l - sl);
+            memcpy(buf + l - sl, rules[r][1], tl);
+            uint32_t t = ts_vocab_find(v, buf, l - sl + tl);
+            if (t != UINT32_MAX) {
+                x->canon[id] = t;
+                break;
+            }
+        }
+    }
+}
+
+/* Mine one term's texts: every pair, the words that differ. */
+static void mine_owner(const tsearch *x, const uint32_t *texts, size_t nt, pairs *eq,
+                       float *drop)
+{
+    if (nt > TS_MINE_TEXTS)
+        nt = TS_MINE_TEXTS;
+    for (size_t i = 0; i < nt; i++)
+        for (size_t j = i + 1; j < nt; j++) {
+            const uint32_t *a = x->t_words + x->t_off[texts[i]],
+                           *b = x->t_words + x->t_off[texts[j]];
+            size_t na = x->t_off[texts[i] + 1] - x->t_off[texts[i]],
+                   nb = x->t_off[texts[j] + 1] - x->t_off[texts[j]];
+            uint32_t da[3], db[3];
+            size_t nda = 0, ndb = 0;
+            for (size_t k = 0; k < na && nda < 3; k++)
+                if (!has(b, nb, a[k]))
+                    da[nda++] = a[k];
+            for (size_t k = 0; k < nb && ndb < 3; k++)
+                if (!has(a, na, b[k]))
+                    db[ndb++] = b[k];
+            if (nda == 3 || ndb == 3 || (nda == 0 && ndb == 0))
+                continue;
+            if (nda == 0 || ndb == 0) {
+                /* one name is the other with words added */
+                const uint32_t *d = nda ? da : db;
+                size_t nd = nda ? nda : ndb;
+                for (size_t k = 0; k < nd; k++)
+                    drop[d[k]] += 1.0f / (float)nd;
+                continue;
+            }
+            if ((nda > 1 || ndb > 1) && !x->o.multi)
+                continue;
+            float v = nda == 1 && ndb == 1 ? 1.0f : 0.5f / (float)(nda * ndb);
+            for (size_t p = 0; p < nda; p++)
+                for (size_t q = 0; q < ndb; q++)
+                    pairs_add(eq, da[p], db[q], v);
+        }
+}
+
+/* An equivalent while building the per-word lists. */
+typedef struct eqe {
+    uint32_t word;
+    float w;
+} eqe;
+
+static int cmp_eqe(const void *a, const void *b)
+{
+    const eqe *x = a, *y = b;
+    if (x->w != y->w)
+        return x->w > y->w ? -1 : 1;
+    return x->word < y->word ? -1 : x->word > y->word;
+}
+
+/* Turn the pair counts into per-word lists of (word, weight). */
+static void build_equiv(tsearch *x, const pairs *eq)
+{
+    uint32_t nv = x->v.n;
+    uint32_t *cnt = ov_xcalloc(nv + 1, sizeof *cnt);
+    for (size_t i = 0; i < eq->cap; i++) {
+        if (!eq->key[i] || eq->val[i] < (float)x->o.min_pair)
+            continue;
+        uint64_t k = eq->key[i] - 1;
+        cnt[k >> 32]++;
+        cnt[k & 0xffffffffu]++;
+    }
+    float *tot = ov_xcalloc(nv ? nv : 1, sizeof *tot); /* pair counts per word */
+    for (size_t i = 0; i < eq->cap; i++) {
+        if (!eq->key[i] || eq->val[i] < (float)x->o.min_pair)
+            continue;
+        uint64_t k = eq->key[i] - 1;
+        tot[k >> 32] += eq->val[i];
+        tot[k & 0xffffffffu] += eq->val[i];
+    }
+    eqe **lists = ov_xcalloc(nv ? nv : 1, sizeof *lists);
+    uint32_t *fill = ov_xcalloc(nv ? nv : 1, sizeof *fill);
+    for (uint32_t w = 0; w < nv; w++)
+        if (cnt[w])
+            lists[w] = ov_xmalloc(cnt[w] * sizeof **lists);
+    for (size_t i = 0; i < eq->cap; i++) {
+        if (!eq->key[i] || eq->val[i] < (float)x->o.min_pair)
+            continue;
+        uint64_t k = eq->key[i] - 1;
+        uint32_t a = (uint32_t)(k >> 32), b = (uint32_t)(k & 0xffffffffu);
+        float c = eq->val[i];
+        float s = 0.9f * c / (c + x->o.eq_k);
+        float sa = s, sb = s;
+        if (x->o.eq_share > 0) { /* how much of a's pairing goes to b */
+            sa *= powf(c / tot[a], x->o.eq_share);
+            sb *= powf(c / tot[b], x->o.eq_share);
+        }
+        lists[a][fill[a]++] = (eqe){b, sa};
+        lists[b][fill[b]++] = (eqe){a, sb};
+    }
+    x->e_off = ov_xmalloc((nv + 1) * sizeof *x->e_off);
+    size_t total = 0;
+    for (uint32_t w = 0; w < nv; w++) {
+        x->e_off[w] = (uint32_t)total;
+        total += fill[w] < TS_MAX_EQUIV ? fill[w] : TS_MAX_EQUIV;
+    }
+    x->e_off[nv] = (uint32_t)total;
+    x->e_word = ov_xmalloc((total ? total : 1) * sizeof *x->e_word);
+    x->e_w = ov_xmalloc((total ? total : 1) * sizeof *x->e_w);
+    for (uint32_t w = 0; w < nv; w++) {
+        if (!fill[w])
+            continue;
+        qsort(lists[w], fill[w], sizeof **lists, cmp_eqe);
+        for (uint32_t j = 0; j < x->e_off[w + 1] - x->e_off[w]; j++) {
+            x->e_word[x->e_off[w] + j] = lists[w][j].word;
+            x->e_w[x->e_off[w] + j] = lists[w][j].w;
+        }
+        free(lists[w]);
+    }
+    x->n_equiv = total / 2;
+    free(lists);
+    free(fill);
+    free(cnt);
+    free(tot);
+}
+
+/* Trigram bucket -> words occurring in names or synonyms (fuzzy lookup). */
+static void build_fuzzy(tsearch *x, const uint32_t *df)
+{
+    uint32_t nv = x->v.n;
+    uint32_t tri[TS_MAX_WORD + 2];
+    x->v_ntri = ov_xcalloc(nv ? nv : 1, 1);
+    uint32_t *cnt = ov_xcalloc(TS_TRI_N + 1, sizeof *cnt);
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t w = 0; w < nv; w++) {
+            if (!df[w] || x->canon[w] != w)
+                continue;
+            size_t n = ts_word_trigrams(x->v.blob + x->v.off[w], x->v.len[w], tri,
+                                        sizeof tri / sizeof tri[0]);
+            x->v_ntri[w] = (uint8_t)(n > 255 ? 255 : n);
+            for (size_t i = 0; i < n; i++) {
+                if (pass == 0)
+                    cnt[tri[i] + 1]++;
+                else
+                    x->g_word[cnt[tri[i]]++] = w;
+            }
+        }
+        if (pass == 0) {
+            for (uint32_t i = 0; i < TS_TRI_N; i++)
+                cnt[i + 1] += cnt[i];
+            x->g_off = ov_xmalloc((TS_TRI_N + 1) * sizeof *x->g_off);
+            memcpy(x->g_off, cnt, (TS_TRI_N + 1) * sizeof *cnt);
+            x->g_word = ov_xmalloc((cnt[TS_TRI_N] ? cnt[TS_TRI_N] : 1) * sizeof *x->g_word);
+        }
+    }
+    free(cnt);
+}
+
+ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t *owner,
+                    const uint8_t *field, size_t n, size_t n_owners, const tsearch_opts *o,
+                    tsearch **out, ov_err *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (owner[i] >= n_owners)
+            return ov_err_set(err, OV_EINVAL, "text %zu: owner %u out of range", i, owner[i]);
+    tsearch *x = ov_xcalloc(1, sizeof *x);
+    x->o = o ? *o : g_default;
+    x->n_owners = n_owners;
+    /* 1. words of every text (raw ids), texts' normalised strings */
+    u32v all_off = {0}, all_words = {0};
+    ov_buf norm = {0};
+    size_t n_ns = 0;
+    char buf[4096];
+    uint32_t starts[256];
+    for (size_t i = 0; i < n; i++) {
+        u32v_push(&all_off, (uint32_t)all_words.n);
+        size_t nw = ts_split(texts[i], lens[i], x->o.stem, buf, sizeof buf, starts,
+                             field[i] == TSEARCH_DEF ? 256 : TS_MAX_QWORDS);
+        for (size_t k = 0; k < nw; k++)
+            u32v_push(&all_words, ts_vocab_add(&x->v, buf + starts[k], strlen(buf + starts[k])));
+        if (field[i] != TSEARCH_DEF)
+            n_ns++;
+    }
+    u32v_push(&all_off, (uint32_t)all_words.n);
+    uint32_t nv = x->v.n;
+    x->canon = ov_xmalloc((nv ? nv : 1) * sizeof *x->canon);
+    for (uint32_t w = 0; w < nv; w++)
+        x->canon[w] = w;
+    if (x->o.stem)
+        fold_plurals(x);
+    /* 2. name and synonym texts: canonical distinct words */
+    x->n_texts = n_ns;
+    x->t_owner = ov_xmalloc((n_ns ? n_ns : 1) * sizeof *x->t_owner);
+    x->t_off = ov_xmalloc((n_ns + 1) * sizeof *x->t_off);
+    x->t_norm_off = ov_xmalloc((n_ns + 1) * sizeof *x->t_norm_off);
+    u32v tw = {0}, acr_pairs = {0};
+    uint32_t *df = ov_xcalloc(nv ? nv : 1, sizeof *df);
+    size_t t = 0;
+    uint32_t tmp[256];
+    for (size_t i = 0; i < n; i++) {
+        if (field[i] == TSEARCH_DEF)
+            continue;
+        x->t_owner[t] = owner[i];
+        x->t_off[t] = (uint32_t)tw.n;
+        size_t nw = 0;
+        for (uint32_t k = all_off.p[i]; k < all_off.p[i + 1]; k++) {
+            uint32_t c = x->canon[all_words.p[k]];
+            if (!has(tmp, nw, c))
+                tmp[nw++] = c;
+        }
+        for (size_t k = 0; k < nw; k++) {
+            u32v_push(&tw, tmp[k]);
+            df[tmp[k]]++;
+        }
+        /* the normalised words in order (trigram re-rank) and initialisms */
+        x->t_norm_off[t] = norm.len;
+        char ini[TS_MAX_QWORDS];
+        size_t nini = 0;
+        for (uint32_t k = all_off.p[i]; k < all_off.p[i + 1]; k++) {
+            uint32_t c = x->canon[all_words.p[k]];
+            if (k > all_off.p[i])
+                ov_buf_putc(&norm, ' ');
+            ov_buf_put(&norm, x->v.blob + x->v.off[c], x->v.len[c]);
+            if (nini < TS_MAX_QWORDS)
+                ini[nini++] = x->v.blob[x->v.off[c]];
+        }
+        ov_buf_putc(&norm, 0);
+        for (size_t a = 0; a < nini; a++)
+            for (size_t l = 2; l <= TS_MAX_ACR && a + l <= nini; l++) {
+                bool letters = true;
+                for (size_t b = a; b < a + l; b++)
+                    letters &= ini[b] >= 'a' && ini[b] <= 'z';
+                if (!letters)
+                    break;
+                u32v_push(&acr_pairs, ts_vocab_add(&x->acr, ini + a, l));
+                u32v_push(&acr_pairs, (uint32_t)t);
+            }
+        t++;
+    }
+    x->t_off[n_ns] = (uint32_t)tw.n;
+    x->t_norm_off[n_ns] = norm.len;
+    x->t_words = tw.p ? tw.p : ov_xmalloc(sizeof *x->t_words);
+    x->t_norm = norm.p ? norm.p : ov_xcalloc(1, 1);
+    /* initialism postings (each text once per initialism) */
+    x->a_off = ov_xcalloc((size_t)x->acr.n + 1, sizeof *x->a_off);
+    for (size_t k = 0; k < acr_pairs.n; k += 2)
+        x->a_off[acr_pairs.p[k] + 1]++;
+    for (uint32_t a = 0; a < x->acr.n; a++)
+        x->a_off[a + 1] += x->a_off[a];
+    x->a_text = ov_xmalloc((acr_pairs.n / 2 + 1) * sizeof *x->a_text);
+    {
+        uint32_t *af = ov_xmalloc(((size_t)x->acr.n + 1) * sizeof *af);
+        memcpy(af, x->a_off, ((size_t)x->acr.n + 1) * sizeof *af);
+        for (size_t k = 0; k < acr_pairs.n; k += 2) {
+            uint32_t a = acr_pairs.p[k], tt = acr_pairs.p[k + 1];
+            if (af[a] > x->a_off[a] && x->a_text[af[a] - 1] == tt)
+                continue;
+            x->a_text[af[a]++] = tt;
+        }
+        /* compact the duplicates away: rebuild offsets from the fill */
+        uint32_t w = 0;
+        for (uint32_t a = 0; a < x->acr.n; a++) {
+            uint32_t s0 = x->a_off[a], n0 = af[a] - s0;
+            memmove(x->a_text + w, x->a_text + s0, n0 * sizeof *x->a_text);
+            x->a_off[a] = w;
+            w += n0;
+        }
+        x->a_off[x->acr.n] = w;
+        free(af);
+    }
+    free(acr_pairs.p);
+    /* 3. owner -> texts */
+    x->o_off = ov_xcalloc(n_owners + 1, sizeof *x->o_off);
+    for (size_t i = 0; i < n_ns; i++)
+        x->o_off[x->t_owner[i] + 1]++;
+    for (size_t i = 0; i < n_owners; i++)
+        x->o_off[i + 1] += x->o_off[i];
+    x->o_text = ov_xmalloc((n_ns ? n_ns : 1) * sizeof *x->o_text);
+    uint32_t *fill = ov_xmalloc((n_owners ? n_owners : 1) * sizeof *fill);
+    memcpy(fill, x->o_off, n_owners * sizeof *fill);
+    for (size_t i = 0; i < n_ns; i++)
+        x->o_text[fill[x->t_owner[i]]++] = (uint32_t)i;
+    free(fill);
+    /* 4. learn from the synonym sets */
+    float *drop = ov_xcalloc(nv ? nv : 1, sizeof *drop);
+    pairs eq = {0};
+    if (x->o.equiv || x->o.drop)
+        for (size_t ow = 0; ow < n_owners; ow++)
+            mine_owner(x, x->o_text + x->o_off[ow], x->o_off[ow + 1] - x->o_off[ow], &eq, drop);
+    /* 5. weights */
+    double N = (double)(n_ns ? n_ns : 1);
+    x->w = ov_xmalloc((nv ? nv : 1) * sizeof *x->w);
+    x->w_unknown = (float)log(1.0 + N);
+    for (uint32_t w = 0; w < nv; w++) {
+        double idf = log(1.0 + N / (double)(df[w] ? df[w] : 1));
+        double f = 1.0;
+        if (x->o.drop && df[w]) {
+            double r = drop[w] / ((double)df[w] + 5.0);
+            f = 1.0 - 0.8 * (r > 1 ? 1 : r);
+        }
+        x->w[w] = (float)(idf * f);
+    }
+    x->t_sum = ov_xmalloc((n_ns ? n_ns : 1) * sizeof *x->t_sum);
+    for (size_t i = 0; i < n_ns; i++) {
+        float s = 0;
+        for (uint32_t k = x->t_off[i]; k < x->t_off[i + 1]; k++)
+            s += x->w[x->t_words[k]];
+        x->t_sum[i] = s;
+    }
+    /* 6. postings */
+    x->p_off = ov_xcalloc((size_t)nv + 1, sizeof *x->p_off);
+    for (size_t k = 0; k < tw.n; k++)
+        x->p_off[x->t_words[k] + 1]++;
+    for (uint32_t w = 0; w < nv; w++)
+        x->p_off[w + 1] += x->p_off[w];
+    x->p_text = ov_xmalloc((tw.n ? tw.n : 1) * sizeof *x->p_text);
+    fill = ov_xmalloc(((size_t)nv + 1) * sizeof *fill);
+    memcpy(fill, x->p_off, ((size_t)nv + 1) * sizeof *fill);
+    for (size_t i = 0; i < n_ns; i++)
+        for (uint32_t k = x->t_off[i]; k < x->t_off[i + 1]; k++)
+            x->p_text[fill[x->t_words[k]]++] = (uint32_t)i;
+    free(fill);
+    /* 7. definition words per owner */
+    x->d_off = ov_xcalloc(n_owners + 1, sizeof *x->d_off);
+    u32v dw = {0};
+    uint32_t *last = ov_xcalloc(n_owners ? n_owners : 1, sizeof *last); /* text index + 1 */
+    for (size_t i = 0; i < n; i++)
+        if (field[i] == TSEARCH_DEF)
+            last[owner[i]] = (uint32_t)i + 1;
+    for (size_t ow = 0; ow < n_owners; ow++) {
+        x->d_off[ow] = (uint32_t)dw.n;
+        if (!last[ow])
+            continue;
+        size_t i = last[ow] - 1, nd = 0;
+        for (uint32_t k = all_off.p[i]; k < all_off.p[i + 1] && nd < 256; k++)
+            tmp[nd++] = x->canon[all_words.p[k]];
+        nd = uniq(tmp, nd);
+        for (size_t k = 0; k < nd; k++)
+            u32v_push(&dw, tmp[k]);
+    }
+    x->d_off[n_owners] = (uint32_t)dw.n;
+    x->d_words = dw.p ? dw.p : ov_xmalloc(sizeof *x->d_words);
+    free(last);
+    /* 8. equivalences, fuzzy table, trigram weights */
+    if (x->o.equiv)
+        build_equiv(x, &eq);
+    else {
+        x->e_off = ov_xcalloc((size_t)nv + 1, sizeof *x->e_off);
+        x->e_word = ov_xmalloc(sizeof *x->e_word);
+        x->e_w = ov_xmalloc(sizeof *x->e_w);
+    }
+    build_fuzzy(x, df);
+    x->sorted = ov_xmalloc((nv ? nv : 1) * sizeof *x->sorted);
+    for (uint32_t w = 0; w < nv; w++)
+        if (df[w] && x->canon[w] == w)
+            x->sorted[x->n_sorted++] = w;
+    g_sort_vocab = &x->v;
+    qsort(x->sorted, x->n_sorted, sizeof *x->sorted, cmp_word);
+    x->tri_w = ov_xmalloc(TS_TRI_N * sizeof *x->tri_w);
+    uint32_t *tdf = ov_xcalloc(TS_TRI_N, sizeof *tdf);
+    uint32_t *tri = ov_xmalloc(4096 * sizeof *tri);
+    for (size_t i = 0; i < n_ns; i++) {
+        size_t nt = ts_text_trigrams(x->t_norm + x->t_norm_off[i],
+                                     x->t_norm_off[i + 1] - x->t_norm_off[i] - 1, tri, 4096);
+        for (size_t k = 0; k < nt; k++)
+            tdf[tri[k]]++;
+    }
+    for (uint32_t g = 0; g < TS_TRI_N; g++)
+        x->tri_w[g] = (float)log(1.0 + N / (double)(tdf[g] ? tdf[g] : 1));
+    x->tt_off = ov_xmalloc((n_ns + 1) * sizeof *x->tt_off);
+    x->tt_norm = ov_xmalloc((n_ns ? n_ns : 1) * sizeof *x->tt_norm);
+    size_t tt_cap = n_ns * 24 + 16, tt_n = 0;
+    x->tt = ov_xmalloc(tt_cap * sizeof *x->tt);
+    for (size_t i = 0; i < n_ns; i++) {
+        size_t nt = ts_text_trigrams(x->t_norm + x->t_norm_off[i],
+                                     x->t_norm_off[i + 1] - x->t_norm_off[i] - 1, tri, 4096);
+        if (tt_n + nt > tt_cap) {
+            tt_cap = (tt_n + nt) * 2;
+            x->tt = ov_xrealloc(x->tt, tt_cap * sizeof *x->tt);
+        }
+        x->tt_off[i] = (uint32_t)tt_n;
+        float sn = 0;
+        for (size_t k = 0; k < nt; k++) {
+            x->tt[tt_n++] = (uint16_t)tri[k];
+            sn += x->tri_w[tri[k]] * x->tri_w[tri[k]];
+        }
+        x->tt_norm[i] = sn;
+    }
+    x->tt_off[n_ns] = (uint32_t)tt_n;
+    free(tri);
+    free(tdf);
+    free(eq.key);
+    free(eq.val);
+    free(drop);
+    free(df);
+    free(all_off.p);
+    free(all_words.p);
+    *out = x;
+    return OV_OK;
+}
+
+size_t tsearch_count(const tsearch *x)
+{
+    return x->n_texts;
+}
+
+size_t tsearch_n_equiv(const tsearch *x)
+{
+    return x->n_equiv;
+}
+
+size_t tsearch_bytes(const tsearch *x)
+{
+    size_t nv = x->v.n, nt = x->n_texts, no = x->n_owners;
+    return sizeof *x + x->v.blob_cap + x->v.cap * 8 + x->v.n_slot * 4 + nv * (4 + 4 + 4 + 1) +
+           nt * (4 + 4 + 4 + 8 + 4) + x->t_norm_off[nt] + x->t_off[nt] * 8 + no * 12 +
+           x->o_off[no] * 4 + x->d_off[no] * 4 + x->e_off[nv] * 8 + (TS_TRI_N + 1) * 8 +
+           x->g_off[TS_TRI_N] * 4 + x->acr.blob_cap + x->acr.cap * 8 + x->acr.n_slot * 4 +
+           (x->acr.n + 1) * 4 + x->a_off[x->acr.n] * 4 + x->n_sorted * 4 + nt * 8 +
+           x->tt_off[nt] * 2;
+}

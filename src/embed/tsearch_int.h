@@ -1,0 +1,93 @@
+/* embed/tsearch_int.h - the text search index shared by tsearch_words.c
+ * (words: normalising, the vocabulary), tsearch_build.c (learning and
+ * indexing) and tsearch_query.c. Nothing outside embed/tsearch*.c includes
+ * this. */
+#ifndef OMVEC_EMBED_TSEARCH_INT_H
+#define OMVEC_EMBED_TSEARCH_INT_H
+
+#include "embed/tsearch.h"
+#include "util/mem.h"
+
+/* Longest word kept (bytes); longer ones are cut. */
+#define TS_MAX_WORD 64
+/* Words of a query or text considered (the rest are ignored). */
+#define TS_MAX_QWORDS 32
+/* Trigram hash buckets (fuzzy word lookup, trigram re-rank weights). */
+#define TS_TRI_BITS 16
+#define TS_TRI_N (1u << TS_TRI_BITS)
+/* Candidates re-ranked in the second stage (at least; k when larger). */
+#define TS_RERANK 100
+/* Texts of one term compared pairwise when mining equivalences. */
+#define TS_MINE_TEXTS 24
+/* Equivalents kept per word. */
+#define TS_MAX_EQUIV 16
+
+/* The vocabulary: distinct normalised words, open addressing. */
+typedef struct ts_vocab {
+    char *blob;
+    size_t blob_len, blob_cap;
+    uint32_t *off, *len; /* per word */
+    uint32_t n, cap;
+    uint32_t *slot; /* word id + 1, 0 = empty */
+    size_t n_slot;  /* power of two */
+} ts_vocab;
+
+struct tsearch {
+    tsearch_opts o;
+    ts_vocab v;
+    uint32_t *canon; /* v.n: the word a word is counted as (Latin plurals) */
+    float *w;        /* v.n: word weight, idf x drop factor */
+    float w_unknown; /* weight of a query word the index does not know */
+    /* name and synonym texts */
+    size_t n_texts, n_owners;
+    uint32_t *t_owner, *t_off, *t_words; /* CSR of canonical word ids */
+    float *t_sum;                        /* sum of its words' weights */
+    char *t_norm;                        /* normalised texts, NUL-separated */
+    size_t *t_norm_off;
+    /* word -> texts */
+    uint32_t *p_off, *p_text;
+    /* owner -> texts; owner -> definition words (sorted) */
+    uint32_t *o_off, *o_text, *d_off, *d_words;
+    /* word -> equivalents */
+    uint32_t *e_off, *e_word;
+    float *e_w;
+    size_t n_equiv;
+    /* trigram bucket -> vocabulary words (fuzzy), words' trigram counts */
+    uint32_t *g_off, *g_word;
+    uint8_t *v_ntri;
+    /* trigram bucket weights (re-rank); each text's sorted buckets and the
+     * squared norm of their weights */
+    float *tri_w;
+    uint32_t *tt_off;
+    uint16_t *tt;
+    float *tt_norm;
+    /* words of names and synonyms in byte order (shared-prefix lookup) */
+    uint32_t *sorted;
+    size_t n_sorted;
+    /* initialisms of 2..TS_MAX_ACR consecutive words -> texts */
+    ts_vocab acr;
+    uint32_t *a_off, *a_text;
+};
+
+/* Longest initialism indexed (words of a span). */
+#define TS_MAX_ACR 5
+
+/* Normalise text into words: each word is written NUL-terminated into buf
+ * (at most cap bytes in all) and its offset into starts. Returns the number
+ * of words (at most max). stem applies the word normaliser. */
+size_t ts_split(const char *s, size_t len, bool stem, char *buf, size_t cap, uint32_t *starts,
+                size_t max);
+
+/* Vocabulary: add (returns the id) and find (UINT32_MAX when absent). */
+uint32_t ts_vocab_add(ts_vocab *v, const char *w, size_t len);
+uint32_t ts_vocab_find(const ts_vocab *v, const char *w, size_t len);
+void ts_vocab_free(ts_vocab *v);
+
+/* Hashes of the trigrams of "<word>" into out (at most max, distinct).
+ * Returns the count. */
+size_t ts_word_trigrams(const char *w, size_t len, uint32_t *out, size_t max);
+
+/* Sorted distinct trigram buckets of a normalised text padded with spaces. */
+size_t ts_text_trigrams(const char *t, size_t len, uint32_t *out, size_t max);
+
+#endif

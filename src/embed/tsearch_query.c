@@ -1,0 +1,483 @@
+/* embed/tsearch_query.c - answering a query (tsearch.h): the query's words,
+ * each expanded to itself, its learned equivalents and (when the index does
+ * not know it) its nearest words by character trigrams; one pass over the
+ * postings accumulates every text's soft overlap (the best match per query
+ * word); a text scores 2 x overlap / (query weight + text weight), a term
+ * its best text; the best candidates are re-ranked with the trigram cosine
+ * of their texts and a definition bonus. Scratch is per call. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "embed/embed_lex_int.h"
+#include "embed/tsearch_int.h"
+
+/* One way a query word reaches the index. */
+typedef struct expn {
+    uint32_t word;
+    float sim;
+} expn;
+
+enum { MAX_EXP = 24, MAX_FUZZY = 4 };
+
+/* An initialism matches its words at this similarity. */
+#define TS_ACR_SIM 0.9f
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Nearest known words of an unknown one by trigram Dice (>= 0.5). */
+static size_t fuzzy(const tsearch *x, const char *w, size_t len, expn *out, size_t max)
+{
+    uint32_t tri[TS_MAX_WORD + 2];
+    size_t nt = ts_word_trigrams(w, len, tri, sizeof tri / sizeof tri[0]);
+    if (nt < 3)
+        return 0;
+    /* count shared trigrams per candidate word: small sorted merge */
+    size_t cap = 0;
+    for (size_t i = 0; i < nt; i++)
+        cap += x->g_off[tri[i] + 1] - x->g_off[tri[i]];
+    if (!cap)
+        return 0;
+    uint32_t *c = ov_xmalloc(cap * sizeof *c);
+    size_t m = 0;
+    for (size_t i = 0; i < nt; i++)
+        for (uint32_t j = x->g_off[tri[i]]; j < x->g_off[tri[i] + 1]; j++)
+            c[m++] = x->g_word[j];
+    /* count shared trigrams per word by sorting the hits */
+    size_t n = 0;
+    if (m) {
+        qsort(c, m, sizeof *c, cmp_u32);
+        for (size_t i = 0; i < m;) {
+            size_t j = i;
+            while (j < m && c[j] == c[i])
+                j++;
+            float dice = 2.0f * (float)(j - i) / (float)(nt + x->v_ntri[c[i]]);
+            if (dice >= 0.5f) {
+                size_t pos = n < max ? n++ : max;
+                while (pos > 0 && out[pos - 1].sim < dice) {
+                    if (pos < max)
+                        out[pos] = out[pos - 1];
+                    pos--;
+                }
+                if (pos < max)
+                    out[pos] = (expn){c[i], dice};
+            }
+            i = j;
+        }
+    }
+    free(c);
+    return n;
+}
+
+/* Known words sharing a long prefix with w (at least 4 bytes and 65% of the
+ * longer word): neoplastic/neoplasm, intestinal/intestine, lateralis/lateral.
+ * Appends to out (sim 0.7 x shared share), at most max in all. */
+static size_t prefixed(const tsearch *x, const char *w, size_t len, uint32_t self, expn *out,
+                       size_t n, size_t max)
+{
+    if (len < 5)
+        return n;
+    const ts_vocab *v = &x->v;
+    size_t lo = 0, hi = x->n_sorted;
+    while (lo < hi) { /* first word >= the 4-byte prefix */
+        size_t mid = (lo + hi) / 2;
+        if (strncmp(v->blob + v->off[x->sorted[mid]], w, 4) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t added = 0;
+    for (size_t i = lo; i < x->n_sorted && n < max && added < 3; i++) {
+        uint32_t id = x->sorted[i];
+        const char *s = v->blob + v->off[id];
+        if (strncmp(s, w, 4) != 0)
+            break;
+        if (id == self)
+            continue;
+        size_t sl = v->len[id], c = 0;
+        while (c < sl && c < len && s[c] == w[c])
+            c++;
+        size_t mx = sl > len ? sl : len;
+        float share = (float)c / (float)mx;
+        if (share < 0.65f)
+            continue;
+        out[n++] = (expn){id, 0.7f * share};
+        added++;
+    }
+    return n;
+}
+
+/* Weighted trigram cosine of the query's sorted buckets and text t's. */
+static float tri_cos(const tsearch *x, const uint32_t *a, size_t na, float sa, uint32_t t)
+{
+    const uint16_t *b = x->tt + x->tt_off[t];
+    size_t nb = x->tt_off[t + 1] - x->tt_off[t], i = 0, j = 0;
+    float dot = 0, sb = x->tt_norm[t];
+    while (i < na && j < nb) {
+        if (a[i] == b[j]) {
+            dot += x->tri_w[a[i]] * x->tri_w[a[i]];
+            i++, j++;
+        } else if (a[i] < b[j])
+            i++;
+        else
+            j++;
+    }
+    return sa > 0 && sb > 0 ? dot / sqrtf(sa * sb) : 0;
+}
+
+static bool in_sorted(const uint32_t *a, size_t n, uint32_t v)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (a[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && a[lo] == v;
+}
+
+/* What the second stage needs of the query. */
+typedef struct qctx {
+    const tsearch *x;
+    size_t nq;
+    const uint32_t *qid;
+    const float *qw;
+    const uint32_t *qacr;
+    char (*qraw)[TS_MAX_ACR + 1];
+    expn (*ex)[MAX_EXP];
+    const size_t *nex;
+    float wq;
+} qctx;
+
+/* A possible match of query word i to text words j..j+len-1. */
+typedef struct amatch {
+    float val;
+    uint8_t i, j, len;
+} amatch;
+
+static int cmp_amatch(const void *a, const void *b)
+{
+    const amatch *x = a, *y = b;
+    if (x->val != y->val)
+        return x->val > y->val ? -1 : 1;
+    if (x->i != y->i)
+        return x->i - y->i;
+    return x->j - y->j;
+}
+
+/* Text score of text t: one-to-one greedy alignment of query words to text
+ * words (exact, equivalent, fuzzy, or an initialism over a span), soft Dice
+ * 2 x matched / (query weight + text weight). */
+static float align(const qctx *c, uint32_t t, uint32_t *out_qused)
+{
+    const tsearch *x = c->x;
+    const uint32_t *tw = x->t_words + x->t_off[t];
+    size_t m = x->t_off[t + 1] - x->t_off[t];
+    if (m > TS_MAX_QWORDS)
+        m = TS_MAX_QWORDS;
+    amatch cand[TS_MAX_QWORDS * (TS_MAX_QWORDS + 2)];
+    size_t nc = 0;
+    for (size_t i = 0; i < c->nq; i++) {
+        for (size_t j = 0; j < m; j++) {
+            float sim = 0;
+            if (c->qid[i] == tw[j])
+                sim = 1.0f;
+            else
+                for (size_t e = 0; e < c->nex[i]; e++)
+                    if (c->ex[i][e].word == tw[j] && c->ex[i][e].sim > sim)
+                        sim = c->ex[i][e].sim;
+            if (sim > 0)
+                cand[nc++] = (amatch){sim * 0.5f * (c->qw[i] + x->w[tw[j]]), (uint8_t)i,
+                                      (uint8_t)j, 1};
+        }
+        if (c->qacr[i] == UINT32_MAX)
+            continue;
+        size_t l = strlen(c->qraw[i]);
+        for (size_t j = 0; j + l <= m; j++) {
+            size_t b = 0;
+            float ws = 0;
+            while (b < l && x->v.blob[x->v.off[tw[j + b]]] == c->qraw[i][b])
+                ws += x->w[tw[j + b]], b++;
+            if (b == l && nc < sizeof cand / sizeof cand[0])
+                cand[nc++] = (amatch){TS_ACR_SIM * 0.5f * (c->qw[i] + ws), (uint8_t)i,
+                                      (uint8_t)j, (uint8_t)l};
+        }
+    }
+    qsort(cand, nc, sizeof *cand, cmp_amatch);
+    uint32_t qused = 0, tused = 0;
+    float acc = 0;
+    for (size_t k = 0; k < nc; k++) {
+        uint32_t tm = ((1u << cand[k].len) - 1) << cand[k].j;
+        if ((qused >> cand[k].i & 1) || (tused & tm))
+            continue;
+        qused |= 1u << cand[k].i;
+        tused |= tm;
+        acc += cand[k].val;
+    }
+    *out_qused = qused;
+    return 2.0f * acc / (c->wq + x->t_sum[t]);
+}
+
+/* An unknown word shaped like a disease code, 2-5 letters then a digit
+ * (LCCS2, CMS3A), becomes two words: the letters (an initialism) and the
+ * rest (the number of the subtype: "2", "3a"). Words are rewritten in buf
+ * after the used part; returns the new word count. */
+static size_t split_codes(const tsearch *x, char *buf, size_t cap, uint32_t *starts, size_t nw)
+{
+    size_t used = 0;
+    for (size_t i = 0; i < nw; i++)
+        used = starts[i] + strlen(buf + starts[i]) + 1;
+    uint32_t out[TS_MAX_QWORDS];
+    size_t n = 0;
+    for (size_t i = 0; i < nw && n < TS_MAX_QWORDS; i++) {
+        const char *w = buf + starts[i];
+        size_t wl = strlen(w), a = 0;
+        while (a < wl && w[a] >= 'a' && w[a] <= 'z')
+            a++;
+        bool code = a >= 2 && a <= TS_MAX_ACR && a < wl && w[a] >= '0' && w[a] <= '9' &&
+                    ts_vocab_find(&x->v, w, wl) == UINT32_MAX && n + 2 <= TS_MAX_QWORDS &&
+                    used + wl + 2 <= cap;
+        if (!code) {
+            out[n++] = starts[i];
+            continue;
+        }
+        memcpy(buf + used, w, a);
+        buf[used + a] = 0;
+        out[n++] = (uint32_t)used;
+        used += a + 1;
+        memcpy(buf + used, w + a, wl - a);
+        buf[used + wl - a] = 0;
+        out[n++] = (uint32_t)used;
+        used += wl - a + 1;
+    }
+    memcpy(starts, out, n * sizeof *starts);
+    return n;
+}
+
+/* Is (s1, o1) better than (s2, o2)? */
+static bool better(float s1, uint32_t o1, float s2, uint32_t o2)
+{
+    return s1 > s2 || (s1 == s2 && o1 < o2);
+}
+
+/* Insert (s, o) into a sorted top-k list of *filled entries. */
+static void topk_put(float s, uint32_t o, size_t k, uint32_t *own, float *sc, size_t *filled)
+{
+    if (*filled == k && !better(s, o, sc[k - 1], own[k - 1]))
+        return;
+    size_t pos = *filled < k ? (*filled)++ : k - 1;
+    while (pos > 0 && better(s, o, sc[pos - 1], own[pos - 1])) {
+        sc[pos] = sc[pos - 1];
+        own[pos] = own[pos - 1];
+        pos--;
+    }
+    sc[pos] = s;
+    own[pos] = o;
+}
+
+size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint32_t *out_owner,
+                     float *out_score)
+{
+    if (k == 0 || x->n_texts == 0)
+        return 0;
+    char buf[2048];
+    uint32_t starts[TS_MAX_QWORDS];
+    size_t nw = ts_split(q, len, x->o.stem, buf, sizeof buf, starts, TS_MAX_QWORDS);
+    if (x->o.acronym)
+        nw = split_codes(x, buf, sizeof buf, starts, nw);
+    /* query words: canonical id (or unknown), distinct */
+    uint32_t qid[TS_MAX_QWORDS], qacr[TS_MAX_QWORDS];
+    char qraw[TS_MAX_QWORDS][TS_MAX_ACR + 1];
+    float qw[TS_MAX_QWORDS];
+    expn ex[TS_MAX_QWORDS][MAX_EXP];
+    size_t nex[TS_MAX_QWORDS];
+    size_t nq = 0;
+    float wq = 0;
+    for (size_t i = 0; i < nw; i++) {
+        const char *w = buf + starts[i];
+        size_t wl = strlen(w);
+        uint32_t id = ts_vocab_find(&x->v, w, wl);
+        if (id != UINT32_MAX)
+            id = x->canon[id];
+        bool dup = false;
+        for (size_t j = 0; j < nq && id != UINT32_MAX; j++)
+            dup |= qid[j] == id;
+        if (dup)
+            continue;
+        size_t e = 0;
+        bool known = id != UINT32_MAX && x->p_off[id + 1] > x->p_off[id];
+        if (known) {
+            ex[nq][e++] = (expn){id, 1.0f};
+            qw[nq] = x->w[id];
+            if (x->o.equiv)
+                for (uint32_t j = x->e_off[id]; j < x->e_off[id + 1] && e < MAX_EXP; j++)
+                    ex[nq][e++] = (expn){x->e_word[j], x->e_w[j]};
+        } else {
+            qw[nq] = id != UINT32_MAX ? x->w[id] : x->w_unknown;
+            if (x->o.fuzzy)
+                e = fuzzy(x, w, wl, ex[nq], MAX_FUZZY);
+        }
+        if (x->o.prefix)
+            e = prefixed(x, w, wl, id, ex[nq], e, MAX_EXP);
+        qacr[nq] = UINT32_MAX;
+        if (x->o.acronym && wl >= 2 && wl <= TS_MAX_ACR) {
+            bool letters = true;
+            for (size_t j = 0; j < wl; j++)
+                letters &= w[j] >= 'a' && w[j] <= 'z';
+            if (letters)
+                qacr[nq] = ts_vocab_find(&x->acr, w, wl);
+            if (qacr[nq] != UINT32_MAX)
+                memcpy(qraw[nq], w, wl + 1);
+        }
+        qid[nq] = id;
+        nex[nq] = e;
+        wq += qw[nq];
+        nq++;
+    }
+    if (nq == 0)
+        return 0;
+    /* accumulate soft overlaps */
+    float *acc = ov_xcalloc(x->n_texts, sizeof *acc);
+    float *cur = ov_xmalloc(x->n_texts * sizeof *cur);
+    uint8_t *stamp = ov_xcalloc(x->n_texts, 1); /* query word index + 1 */
+    uint32_t *touched = NULL;
+    size_t nt = 0, tcap = 0;
+    for (size_t i = 0; i < nq; i++)
+        for (size_t e = 0; e <= nex[i]; e++) {
+            uint32_t w, p0, p1;
+            const uint32_t *post;
+            float val;
+            if (e < nex[i]) {
+                w = ex[i][e].word;
+                val = ex[i][e].sim * 0.5f * (qw[i] + x->w[w]);
+                post = x->p_text, p0 = x->p_off[w], p1 = x->p_off[w + 1];
+            } else if (qacr[i] != UINT32_MAX) {
+                val = TS_ACR_SIM * qw[i];
+                post = x->a_text, p0 = x->a_off[qacr[i]], p1 = x->a_off[qacr[i] + 1];
+            } else
+                break;
+            for (uint32_t p = p0; p < p1; p++) {
+                uint32_t t = post[p];
+                if (stamp[t] == 0) {
+                    if (nt == tcap) {
+                        tcap = tcap ? tcap * 2 : 1024;
+                        touched = ov_xrealloc(touched, tcap * sizeof *touched);
+                    }
+                    touched[nt++] = t;
+                }
+                if (stamp[t] != i + 1) {
+                    stamp[t] = (uint8_t)(i + 1);
+                    cur[t] = val;
+                    acc[t] += val;
+                } else if (val > cur[t]) {
+                    acc[t] += val - cur[t];
+                    cur[t] = val;
+                }
+            }
+        }
+    /* term score = best text; first-stage candidates */
+    float *best = ov_xmalloc(x->n_owners * sizeof *best);
+    for (size_t i = 0; i < nt; i++)
+        best[x->t_owner[touched[i]]] = -1.0f;
+    size_t nc = 0;
+    size_t ncand = k > TS_RERANK ? k : TS_RERANK; /* every asked-for term is re-ranked */
+    uint32_t *cand = ov_xmalloc(ncand * sizeof *cand);
+    float *cs = ov_xmalloc(ncand * sizeof *cs), *raw = ov_xmalloc(ncand * sizeof *raw);
+    for (size_t i = 0; i < nt; i++) {
+        uint32_t t = touched[i];
+        float s = 2.0f * acc[t] / (wq + x->t_sum[t]);
+        if (s > best[x->t_owner[t]])
+            best[x->t_owner[t]] = s;
+    }
+    for (size_t i = 0; i < nt; i++) {
+        uint32_t o = x->t_owner[touched[i]];
+        if (best[o] < -0.5f)
+            continue;
+        topk_put(best[o], o, ncand, cand, cs, &nc);
+        best[o] = -1.0f; /* once per owner */
+    }
+    /* second stage: trigram cosine of the candidates' texts, definitions */
+    size_t nl = 0;
+    char qn[2048];
+    for (size_t i = 0; i < nw; i++) {
+        size_t wl = strlen(buf + starts[i]);
+        if (nl + wl + 1 >= sizeof qn)
+            break;
+        if (i)
+            qn[nl++] = ' ';
+        memcpy(qn + nl, buf + starts[i], wl);
+        nl += wl;
+    }
+    uint32_t qtri[1024];
+    size_t nqt = ts_text_trigrams(qn, nl, qtri, 1024);
+    float sq = 0;
+    for (size_t i = 0; i < nqt; i++)
+        sq += x->tri_w[qtri[i]] * x->tri_w[qtri[i]];
+    size_t filled = 0;
+    qctx qc = {x, nq, qid, qw, qacr, qraw, ex, nex, wq};
+    for (size_t c = 0; c < nc; c++) {
+        uint32_t o = cand[c];
+        float s = 0, s2 = 0, tb = 0;
+        uint32_t used = 0;
+        for (uint32_t j = x->o_off[o]; j < x->o_off[o + 1]; j++) {
+            uint32_t t = x->o_text[j], u = 0;
+            float v = align(&qc, t, &u);
+            if (v > s)
+                s2 = s, s = v, used = u;
+            else if (v > s2)
+                s2 = v;
+            if (x->o.rerank) {
+                v = tri_cos(x, qtri, nqt, sq, t);
+                tb = v > tb ? v : tb;
+            }
+        }
+        s += x->o.second_weight * s2;
+        if (x->o.rerank)
+            s = (1.0f - x->o.tri_weight) * s + x->o.tri_weight * tb;
+        if (x->o.def_weight > 0 && x->d_off[o + 1] > x->d_off[o]) {
+            float d = 0;
+            for (size_t i = 0; i < nq; i++)
+                if (qid[i] != UINT32_MAX && !(used >> i & 1) &&
+                    in_sorted(x->d_words + x->d_off[o], x->d_off[o + 1] - x->d_off[o], qid[i]))
+                    d += qw[i];
+            s += x->o.def_weight * d / wq;
+        }
+        topk_put(s, o, k, out_owner, raw, &filled);
+    }
+    for (size_t i = 0; i < filled; i++)
+        out_score[i] = raw[i] > 1.0f ? 1.0f : raw[i] < 0 ? 0 : raw[i];
+    free(cand);
+    free(cs);
+    free(raw);
+    free(touched);
+    free(best);
+    free(acc);
+    free(cur);
+    free(stamp);
+    return filled;
+}
+
+size_t tsearch_equivalents(const tsearch *x, const char *word, size_t len, const char **out,
+                           float *weight, size_t max)
+{
+    char buf[256];
+    uint32_t starts[1];
+    if (ts_split(word, len, x->o.stem, buf, sizeof buf, starts, 1) != 1)
+        return 0;
+    uint32_t id = ts_vocab_find(&x->v, buf, strlen(buf));
+    if (id == UINT32_MAX)
+        return 0;
+    id = x->canon[id];
+    size_t n = 0;
+    for (uint32_t j = x->e_off[id]; j < x->e_off[id + 1] && n < max; j++, n++) {
+        out[n] = x->v.blob + x->v.off[x->e_word[j]];
+        weight[n] = x->e_w[j];
+    }
+    return n;
+}

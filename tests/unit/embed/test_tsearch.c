@@ -1,0 +1,220 @@
+/* tests/unit/embed/test_tsearch.c - the default text search (embed/tsearch.h)
+ * on a small hand-made ontology: word order and case do not matter, plurals
+ * and British spellings meet, equivalences are learned from the synonym sets
+ * (and only from them: none without synonyms), initialisms, typos, the
+ * definition as a tie-breaker, k bounds and ties, identical answers from a
+ * second build (determinism) and from several threads. */
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "../harness.h"
+
+#include "embed/tsearch.h"
+
+/* owner, field, text */
+static const struct {
+    uint32_t owner;
+    uint8_t field;
+    const char *text;
+} T[] = {
+    {0, TSEARCH_NAME, "kidney cancer"},
+    {0, TSEARCH_SYNONYM, "renal cancer"},
+    {0, TSEARCH_DEF, "A cancer that arises from the kidney."},
+    {1, TSEARCH_NAME, "kidney disease"},
+    {1, TSEARCH_SYNONYM, "renal disease"},
+    {2, TSEARCH_NAME, "liver tumour"},
+    {2, TSEARCH_SYNONYM, "hepatic neoplasm"},
+    {3, TSEARCH_NAME, "liver disease"},
+    {3, TSEARCH_SYNONYM, "hepatic disease"},
+    {4, TSEARCH_NAME, "dorsal root ganglion"},
+    {5, TSEARCH_NAME, "oesophagus"},
+    {6, TSEARCH_NAME, "lung neoplasm"},
+    {6, TSEARCH_SYNONYM, "lung tumor"},
+    {7, TSEARCH_NAME, "cardiac muscle cell"},
+    {7, TSEARCH_SYNONYM, "heart muscle cell"},
+    {8, TSEARCH_NAME, "spinal nerve"},
+    {8, TSEARCH_DEF, "A nerve that carries signals between the spinal cord and the body."},
+    {9, TSEARCH_NAME, "spinal nerve root"},
+    {10, TSEARCH_NAME, "lethal congenital contracture syndrome 2"},
+    {11, TSEARCH_NAME, "lethal congenital contracture syndrome 3"},
+};
+#define NT (sizeof T / sizeof T[0])
+#define NOWN 12
+
+static tsearch *build(const tsearch_opts *o, bool with_syn)
+{
+    const char *tx[NT];
+    size_t tl[NT], n = 0;
+    uint32_t own[NT];
+    uint8_t fl[NT];
+    for (size_t i = 0; i < NT; i++) {
+        if (!with_syn && T[i].field == TSEARCH_SYNONYM)
+            continue;
+        tx[n] = T[i].text;
+        tl[n] = strlen(T[i].text);
+        own[n] = T[i].owner;
+        fl[n++] = T[i].field;
+    }
+    tsearch *x = NULL;
+    ov_err err = {0};
+    CHECK(tsearch_build(tx, tl, own, fl, n, NOWN, o, &x, &err) == OV_OK);
+    return x;
+}
+
+/* First owner for q, or -1. */
+static int top(const tsearch *x, const char *q, float *score)
+{
+    uint32_t o[3];
+    float s[3];
+    size_t n = tsearch_query(x, q, strlen(q), 3, o, s);
+    if (score)
+        *score = n ? s[0] : 0;
+    return n ? (int)o[0] : -1;
+}
+
+static void test_tsearch_basics(void)
+{
+    tsearch *x = build(NULL, true);
+    if (!x)
+        return;
+    float s;
+    CHECK_EQ(top(x, "Kidney Cancer", &s), 0);
+    CHECK_NEAR(s, 1.0, 1e-6);
+    CHECK_EQ(top(x, "cancer of the kidney", NULL), 0); /* order, function words */
+    CHECK_EQ(top(x, "kidney cancers", NULL), 0);       /* plural */
+    CHECK_EQ(top(x, "esophagus", NULL), 5);            /* American spelling */
+    CHECK_EQ(top(x, "liver tumor", NULL), 2);          /* tumour/tumor */
+    CHECK_EQ(top(x, "DRG", NULL), 4);                  /* initialism */
+    CHECK_EQ(top(x, "LCCS3", NULL), 11);               /* code: initialism + subtype */
+    CHECK_EQ(top(x, "LCCS2", NULL), 10);
+    CHECK_EQ(top(x, "kidnye disease", NULL), 1);       /* typo */
+    CHECK_EQ(top(x, "", NULL), -1);
+    CHECK_EQ(top(x, "!!!", NULL), -1);
+    /* k bounds: never more than asked, never more than the owners matched */
+    uint32_t o[NOWN + 2];
+    float sc[NOWN + 2];
+    CHECK_EQ(tsearch_query(x, "disease", 7, 0, o, sc), 0);
+    size_t n = tsearch_query(x, "disease", 7, NOWN + 2, o, sc);
+    CHECK(n >= 2 && n <= NOWN);
+    /* every term a query word reaches comes back (terms 0-3, 8-11) */
+    CHECK_EQ(tsearch_query(x, "disease cancer liver kidney spinal nerve syndrome", 49, NOWN + 2, o,
+                           sc),
+             8);
+    for (size_t i = 1; i < n; i++)
+        CHECK(sc[i] <= sc[i - 1] && sc[i] >= 0 && sc[i] <= 1);
+    CHECK_EQ(tsearch_count(x), NT - 2);
+    CHECK(tsearch_bytes(x) > 0);
+    tsearch_free(x);
+    tsearch_free(NULL);
+}
+
+/* renal/kidney and hepatic/liver are learned from the synonym sets: a query
+ * with "renal" finds the kidney term whose names never say "renal"... once
+ * the other names teach it; without synonyms nothing is learned. */
+static void test_tsearch_equivalences(void)
+{
+    tsearch *x = build(NULL, true);
+    if (!x)
+        return;
+    const char *eq[8];
+    float w[8];
+    size_t n = tsearch_equivalents(x, "renal", 5, eq, w, 8);
+    bool kidney = false;
+    for (size_t i = 0; i < n; i++)
+        kidney |= strcmp(eq[i], "kidney") == 0 && w[i] > 0.5f && w[i] < 1.0f;
+    CHECK(kidney);
+    CHECK(tsearch_n_equiv(x) >= 3);
+    /* hepatic = liver (two terms say so): "hepatic tumor" is the liver tumour */
+    CHECK_EQ(top(x, "hepatic tumor", NULL), 2);
+    tsearch_free(x);
+    x = build(NULL, false);
+    if (!x)
+        return;
+    CHECK_EQ(tsearch_n_equiv(x), 0);
+    CHECK_EQ(tsearch_equivalents(x, "renal", 5, eq, w, 8), 0);
+    tsearch_free(x);
+    tsearch_opts o = tsearch_opts_default();
+    o.equiv = false;
+    x = build(&o, true);
+    if (!x)
+        return;
+    CHECK_EQ(tsearch_n_equiv(x), 0);
+    tsearch_free(x);
+}
+
+/* A query word the best name lacks but the definition has breaks the tie. */
+static void test_tsearch_definition(void)
+{
+    tsearch *x = build(NULL, true);
+    if (!x)
+        return;
+    CHECK_EQ(top(x, "spinal nerve carrying signals", NULL), 8);
+    tsearch_free(x);
+}
+
+typedef struct job {
+    const tsearch *x;
+    uint32_t o[5];
+    float s[5];
+    size_t n;
+} job;
+
+static void *job_run(void *arg)
+{
+    job *j = arg;
+    for (int r = 0; r < 50; r++)
+        j->n = tsearch_query(j->x, "heart muscle cells", 18, 5, j->o, j->s);
+    return NULL;
+}
+
+/* Two builds of the same texts answer identically; so do concurrent queries. */
+static void test_tsearch_deterministic(void)
+{
+    tsearch *a = build(NULL, true), *b = build(NULL, true);
+    if (!a || !b)
+        goto cleanup;
+    job ja = {a, {0}, {0}, 0}, jb = {b, {0}, {0}, 0}, jc = {a, {0}, {0}, 0};
+    pthread_t t1, t2;
+    pthread_create(&t1, NULL, job_run, &ja);
+    pthread_create(&t2, NULL, job_run, &jc);
+    job_run(&jb);
+    pthread_join(t1, NULL);
+    pthread_join(t2, NULL);
+    CHECK(ja.n > 0 && ja.n == jb.n && ja.n == jc.n);
+    CHECK(memcmp(ja.o, jb.o, ja.n * sizeof ja.o[0]) == 0);
+    CHECK(memcmp(ja.s, jb.s, ja.n * sizeof ja.s[0]) == 0);
+    CHECK(memcmp(ja.o, jc.o, ja.n * sizeof ja.o[0]) == 0);
+    CHECK_EQ(ja.o[0], 7);
+cleanup:
+    tsearch_free(a);
+    tsearch_free(b);
+}
+
+static void test_tsearch_refused(void)
+{
+    const char *tx[1] = {"x"};
+    size_t tl[1] = {1};
+    uint32_t own[1] = {3};
+    uint8_t fl[1] = {TSEARCH_NAME};
+    tsearch *x = NULL;
+    ov_err err = {0};
+    CHECK(tsearch_build(tx, tl, own, fl, 1, 2, NULL, &x, &err) == OV_EINVAL);
+    CHECK(x == NULL);
+    /* an empty index answers nothing */
+    CHECK(tsearch_build(tx, tl, own, fl, 0, 0, NULL, &x, &err) == OV_OK);
+    uint32_t o[2];
+    float s[2];
+    if (x)
+        CHECK_EQ(tsearch_query(x, "x", 1, 2, o, s), 0);
+    tsearch_free(x);
+}
+
+int main(void)
+{
+    RUN(test_tsearch_basics);
+    RUN(test_tsearch_equivalences);
+    RUN(test_tsearch_definition);
+    RUN(test_tsearch_deterministic);
+    RUN(test_tsearch_refused);
+    return harness_done();
+}
