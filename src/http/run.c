@@ -30,6 +30,7 @@ static void usage(FILE *f)
             "  --prewarm SRC  install the artifact at SRC (http/https URL or path; the\n"
             "                 flag repeats) before serving; meanwhile GET /ready is 503\n"
             "                 and API routes answer 503, heartbeat stays 200\n"
+            "  --no-console   do not serve the browser console at / (docs/console.md)\n"
             "environment: ALLOW_RESET=TRUE enables /reset; CHROMA_SERVER_AUTHN_PROVIDER,\n"
             "CHROMA_SERVER_AUTHN_CREDENTIALS(_FILE), CHROMA_AUTH_TOKEN_TRANSPORT_HEADER as in\n"
             "Chroma (those tokens have the admin role).\n");
@@ -45,7 +46,7 @@ int http_run_main(int argc, char **argv)
 {
     const char *host = "localhost", *path = "./omvec_data", *tokens = NULL;
     long port = 8000, threads = 0;
-    bool sync_normal = false;
+    bool sync_normal = false, no_console = false;
     const char *prewarm[64];
     size_t n_prewarm = 0;
     static const struct option longopts[] = {
@@ -53,7 +54,7 @@ int http_run_main(int argc, char **argv)
         {"path", required_argument, NULL, 'd'},   {"tokens", required_argument, NULL, 't'},
         {"log-level", required_argument, NULL, 'l'}, {"threads", required_argument, NULL, 'n'},
         {"sync", required_argument, NULL, 's'},   {"help", no_argument, NULL, '?'},
-        {"prewarm", required_argument, NULL, 'w'},
+        {"prewarm", required_argument, NULL, 'w'}, {"no-console", no_argument, NULL, 'C'},
         {NULL, 0, NULL, 0}};
     int ch;
     optind = 1;
@@ -88,6 +89,9 @@ int http_run_main(int argc, char **argv)
                 fprintf(stderr, "omvec run: bad --threads %s\n", optarg);
                 return 2;
             }
+            break;
+        case 'C':
+            no_console = true;
             break;
         case 'w':
             if (n_prewarm == sizeof prewarm / sizeof prewarm[0]) {
@@ -148,7 +152,8 @@ int http_run_main(int argc, char **argv)
         api_opts bo = {.db = NULL, .auth_enabled = http_auth_enabled(auth)};
         bare = api_server_create(&bo);
         http_opts ho = {.host = host, .port = (uint16_t)port, .threads = (unsigned)threads,
-                        .api = bare, .auth = auth, .log_requests = true, .not_ready = true};
+                        .api = bare, .auth = auth, .log_requests = true, .not_ready = true,
+                        .no_console = no_console};
         if (http_server_start(&ho, &srv, &err) != OV_OK) {
             ov_log(OV_LOG_ERROR, "%s", err.msg);
             goto done;
@@ -170,7 +175,8 @@ int http_run_main(int argc, char **argv)
     api_opts apo = {.db = db, .auth_enabled = http_auth_enabled(auth)};
     api = api_server_create(&apo);
     http_opts ho = {.host = host, .port = (uint16_t)port, .threads = (unsigned)threads,
-                    .api = api, .auth = auth, .log_requests = true, .db = db};
+                    .api = api, .auth = auth, .log_requests = true, .db = db,
+                    .no_console = no_console};
     if (http_server_start(&ho, &srv, &err) != OV_OK) {
         ov_log(OV_LOG_ERROR, "%s", err.msg);
         goto done;

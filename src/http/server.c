@@ -15,6 +15,7 @@
 
 #include <microhttpd.h>
 
+#include "http/console.h"
 #include "http/http.h"
 #include "http/metrics.h"
 #include "util/limits.h"
@@ -31,6 +32,7 @@ struct http_server {
     http_metrics *metrics;
     http_auth *auth;
     bool log_requests;
+    bool no_console; /* --no-console: the console paths answer 404 */
     uint16_t port;
     atomic_long in_flight;
     atomic_ullong next_id;
@@ -156,6 +158,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         rq->method = method;
         rq->path = ov_arena_strndup(rq->arena, url, strlen(url));
         api_route_match(method, rq->path, &rq->m);
+        if (rq->m.id == R_CONSOLE && s->no_console)
+            rq->m.id = R_NONE;
+        if (rq->m.id == R_CONSOLE || rq->m.id == R_OPENAPI) /* static, no token */
+            return http_console_send(conn, rq->path, &rq->early_status);
         /* authentication from headers, before any body byte is read */
         if (rq->m.access != API_OPEN && rq->m.id != R_NONE && rq->m.id != R_BAD_METHOD &&
             rq->m.id != R_OPTIONS) {
@@ -275,6 +281,7 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
     s->metrics = http_metrics_create();
     s->auth = opts->auth;
     s->log_requests = opts->log_requests;
+    s->no_console = opts->no_console;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = opts->threads ? opts->threads : (unsigned)(ncpu > 2 ? ncpu * 2 : 4);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
