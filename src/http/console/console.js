@@ -286,7 +286,7 @@
     });
     $("logout").addEventListener("click", () => { sessionStorage.removeItem(KEY); $("token").value = ""; boot(); });
     document.addEventListener("keydown", (ev) => {
-      if (ev.key === "/" && document.activeElement !== $("q") && !/^(INPUT|SELECT|TEXTAREA)$/.test(document.activeElement.tagName)) {
+      if (ev.key === "/" && document.activeElement !== $("q") && !/^(INPUT|TEXTAREA)$/.test(document.activeElement.tagName)) {
         ev.preventDefault();
         $("q").focus();
       }
