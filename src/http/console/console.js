@@ -153,6 +153,17 @@
     return /^[A-Za-z]+:[A-Za-z0-9_]+$/.test(id) ? PURL + id.replace(":", "_") : null;
   }
 
+  // "a; b; A" -> the distinct synonyms other than the name, five at most shown
+  function synonyms(text, name) {
+    const seen = new Set([String(name).toLowerCase()]), list = [];
+    for (const s of String(text || "").split("; ")) {
+      const k = s.trim().toLowerCase();
+      if (k && !seen.has(k)) { seen.add(k); list.push(s.trim()); }
+    }
+    const more = Math.max(0, list.length - 5);
+    return { shown: list.slice(0, 5).join("; ") + (more ? ` (+${more} more)` : ""), all: list.join("; "), more };
+  }
+
   function schedule() {
     clearTimeout(timer);
     timer = setTimeout(search, 180);
@@ -196,7 +207,12 @@
       const head = el("div", "t-head");
       head.append(el("span", "t-name", name), el("span", "t-id", h.id));
       li.append(head);
-      if (h.meta.synonyms) li.append(el("div", "t-syn", `Synonyms: ${h.meta.synonyms}`));
+      const syns = synonyms(h.meta.synonyms, name);
+      if (syns.shown) {
+        const d = el("div", "t-syn", `Synonyms: ${syns.shown}`);
+        if (syns.more) d.title = syns.all;
+        li.append(d);
+      }
       if (def) li.append(el("div", "t-def", def));
       const side = el("div", "t-side");
       const bar = el("div", "score"), fill = el("span");
