@@ -16,7 +16,11 @@ pkgs=(build-essential pkg-config libmicrohttpd-dev libsqlite3-dev ca-certificate
 # nginx-light and openssl (test certificates): the multi-replica test behind nginx with TLS;
 # chromium: the console's browser test (tests/clients/95_console.test.mjs, puppeteer-core)
 [ "$want_test" = 1 ] && pkgs+=(valgrind procps nginx-light openssl clang
-    gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user chromium)
+    gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user)
+# Debian names the browser chromium; Ubuntu ships it as a snap instead (then
+# set CHROMIUM=/snap/bin/chromium for the test)
+[ "$want_test" = 1 ] && { [ -x /usr/bin/chromium ] || apt-cache show chromium > /dev/null 2>&1; } &&
+    pkgs+=(chromium)
 command -v node > /dev/null || pkgs+=(nodejs)
 command -v npm > /dev/null || pkgs+=(npm)
 
