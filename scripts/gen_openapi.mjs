@@ -3,7 +3,8 @@
 // document omvec serves at GET /openapi.json (compiled into the binary).
 // Run after changing the route table (src/api/api_routes.c); the unit test
 // tests/unit/http/test_openapi.c fails when the two disagree.
-//   node scripts/gen_openapi.mjs
+//   node scripts/gen_openapi.mjs           write it
+//   node scripts/gen_openapi.mjs --check   exit 1 if the file differs (95_console)
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -116,5 +117,11 @@ const doc = {
     },
   },
 };
-fs.writeFileSync(OUT, JSON.stringify(doc) + "\n");
+const out = JSON.stringify(doc) + "\n";
+if (process.argv.includes("--check")) { // exit 1 when the checked-in file is stale
+  const same = fs.existsSync(OUT) && fs.readFileSync(OUT, "utf8") === out;
+  if (!same) console.error(`${OUT} is stale: run node scripts/gen_openapi.mjs`);
+  process.exit(same ? 0 : 1);
+}
+fs.writeFileSync(OUT, out);
 console.log(`${OUT}: ${Object.values(paths).reduce((n, m) => n + Object.keys(m).length, 0)} operations, ${fs.statSync(OUT).size} bytes`);

@@ -12,6 +12,7 @@
 // Environment: CHROMIUM (default /usr/bin/chromium).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { createServer, makeTempDir, REPO_ROOT } from "./lib/server.mjs";
@@ -115,8 +116,16 @@ after(async () => {
       try { process.kill(-proc.pid, "SIGKILL"); } catch { try { proc.kill("SIGKILL"); } catch { /* gone */ } }
     }
   }
-  for (const s of servers) await s.dispose().catch(() => {});
+  const problems = [];
+  for (const s of servers) await s.dispose().catch((e) => problems.push(e.message));
   if (!process.env.OMVEC_KEEP_TMP) fs.rmSync(work, { recursive: true, force: true });
+  // a server that crashed or printed a sanitizer report fails the file
+  if (problems.length) throw new Error(problems.join("\n\n"));
+});
+
+test("src/http/console/openapi.json is what scripts/gen_openapi.mjs writes", () => {
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "scripts/gen_openapi.mjs"), "--check"], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
 });
 
 async function serve(args = []) {
