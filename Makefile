@@ -61,6 +61,7 @@ build/$(1)/replay/%: tests/fuzz/%.c tests/fuzz/replay_main.c build/$(1)/libomvec
 	$$(CC) $$(CPPFLAGS) -Itests $$($(1)_CFLAGS) -o $$@ $$< tests/fuzz/replay_main.c build/$(1)/libomvec.a $$(LDLIBS)
 
 -include $$(shell find build/$(1) -name '*.d' 2>/dev/null)
+build/$(1)/obj/http/console_assets.o: $$(wildcard src/http/console/*)
 endef
 
 SAN_FLAGS = -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -158,6 +159,8 @@ build/fuzz/libomvec.a: $(FUZZ_OBJ)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libomvec.a
 	$(FUZZ_CC) $(CPPFLAGS) -Itests $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
 	    -o $@ $< build/fuzz/libomvec.a $(LDLIBS)
+
+build/fuzz/obj/http/console_assets.o: $(wildcard src/http/console/*)
 
 fuzz: $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 

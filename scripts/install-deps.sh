@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/install-deps.sh [--test] - install what omvec needs on Debian 12 or
 # Ubuntu: the build dependencies, and with --test also what `make check`
-# uses (valgrind, Node.js >= 20 and npm for the official Chroma JS clients).
+# uses (valgrind, Node.js >= 20 and npm for the official Chroma JS clients,
+# chromium for the console's browser test).
 # Idempotent and quick when everything is there. Uses sudo when not root.
 set -euo pipefail
 want_test=0
@@ -12,9 +13,14 @@ SUDO=""
 
 pkgs=(build-essential pkg-config libmicrohttpd-dev libsqlite3-dev ca-certificates
       libcurl4-openssl-dev libarchive-dev libssl-dev libutf8proc-dev libopenblas-dev)
-# nginx-light and openssl (test certificates): the multi-replica test behind nginx with TLS
+# nginx-light and openssl (test certificates): the multi-replica test behind nginx with TLS;
+# chromium: the console's browser test (tests/clients/95_console.test.mjs, puppeteer-core)
 [ "$want_test" = 1 ] && pkgs+=(valgrind procps nginx-light openssl clang
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user)
+# Debian names the browser chromium; Ubuntu ships it as a snap instead (then
+# set CHROMIUM=/snap/bin/chromium for the test)
+[ "$want_test" = 1 ] && { [ -x /usr/bin/chromium ] || apt-cache show chromium > /dev/null 2>&1; } &&
+    pkgs+=(chromium)
 command -v node > /dev/null || pkgs+=(nodejs)
 command -v npm > /dev/null || pkgs+=(npm)
 

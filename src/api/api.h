@@ -52,6 +52,8 @@ typedef enum api_route_id {
     R_REC_COUNT,
     R_METRICS,
     R_READY, /* GET /ready: 200 once data is served, 503 while prewarming */
+    R_CONSOLE, /* GET /, /console, /console/...: the browser console (http/console.c) */
+    R_OPENAPI, /* GET /openapi.json */
     R__COUNT
 } api_route_id;
 

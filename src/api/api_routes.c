@@ -86,6 +86,7 @@ static const char *const route_names[R__COUNT] = {
     [R_REC_GET] = "get",             [R_REC_DELETE] = "delete",
     [R_REC_QUERY] = "query",         [R_REC_COUNT] = "count",
     [R_METRICS] = "metrics",         [R_READY] = "ready",
+    [R_CONSOLE] = "console",         [R_OPENAPI] = "openapi",
 };
 
 const char *api_route_name(api_route_id id)
@@ -158,6 +159,15 @@ void api_route_match(const char *method, const char *path, api_match *out)
     }
     if (len == 6 && strcmp(path, "/ready") == 0) { /* readiness probes carry no token */
         out->id = strcmp(method, "GET") == 0 ? R_READY : R_BAD_METHOD;
+        out->access = API_OPEN;
+        return;
+    }
+    /* the console's static assets and the API document hold no data */
+    if (strcmp(path, "/") == 0 || strcmp(path, "/console") == 0 ||
+        strncmp(path, "/console/", 9) == 0 || strcmp(path, "/openapi.json") == 0) {
+        out->id = strcmp(method, "GET") != 0 ? R_BAD_METHOD
+                  : path[1] == 'o'            ? R_OPENAPI
+                                              : R_CONSOLE;
         out->access = API_OPEN;
         return;
     }

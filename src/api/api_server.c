@@ -305,6 +305,8 @@ void api_handle(api_server *s, api_request *rq, api_response *rs)
         return;
     case R_METRICS: /* answered by the http layer */
     case R_READY:
+    case R_CONSOLE:
+    case R_OPENAPI:
     case R__COUNT:
         rs->status = 404;
         ov_buf_puts(&rs->body, "{\"detail\":\"Not Found\"}");

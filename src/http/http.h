@@ -27,6 +27,7 @@ typedef struct http_opts {
     bool not_ready;        /* start not ready (prewarm): only heartbeat, version,
                             * pre-flight, /ready and /metrics answer; the rest 503
                             * until http_server_set_ready */
+    bool no_console;       /* GET / and /console... answer 404 (http/console.h) */
 } http_opts;
 
 /* Start listening. Returns OV_OK or OV_EIO (bind failed) with a message. */

@@ -34,6 +34,7 @@ static void usage(FILE *f)
             "  --max-connections N         open connections in all (default 16384,\n"
             "                              at most the descriptor limit less 128)\n"
             "  --max-connections-per-ip N  from one client address (default 512)\n"
+            "  --no-console   do not serve the browser console at / (docs/console.md)\n"
             "environment: ALLOW_RESET=TRUE enables /reset; CHROMA_SERVER_AUTHN_PROVIDER,\n"
             "CHROMA_SERVER_AUTHN_CREDENTIALS(_FILE), CHROMA_AUTH_TOKEN_TRANSPORT_HEADER as in\n"
             "Chroma (those tokens have the admin role).\n");
@@ -49,7 +50,7 @@ int http_run_main(int argc, char **argv)
 {
     const char *host = "localhost", *path = "./omvec_data", *tokens = NULL;
     long port = 8000, threads = 0, max_conns = 0, max_conns_ip = 0;
-    bool sync_normal = false;
+    bool sync_normal = false, no_console = false;
     const char *prewarm[64];
     size_t n_prewarm = 0;
     static const struct option longopts[] = {
@@ -60,6 +61,7 @@ int http_run_main(int argc, char **argv)
         {"prewarm", required_argument, NULL, 'w'},
         {"max-connections", required_argument, NULL, 'C'},
         {"max-connections-per-ip", required_argument, NULL, 'I'},
+        {"no-console", no_argument, NULL, 'K'},
         {NULL, 0, NULL, 0}};
     int ch;
     optind = 1;
@@ -106,6 +108,9 @@ int http_run_main(int argc, char **argv)
             *(ch == 'C' ? &max_conns : &max_conns_ip) = v;
             break;
         }
+        case 'K':
+            no_console = true;
+            break;
         case 'w':
             if (n_prewarm == sizeof prewarm / sizeof prewarm[0]) {
                 fprintf(stderr, "omvec run: at most 64 --prewarm sources\n");
@@ -166,7 +171,8 @@ int http_run_main(int argc, char **argv)
         bare = api_server_create(&bo);
         http_opts ho = {.host = host, .port = (uint16_t)port, .threads = (unsigned)threads,
                         .max_conns = (unsigned)max_conns,
-                        .max_conns_per_ip = (unsigned)max_conns_ip, .api = bare, .auth = auth, .log_requests = true, .not_ready = true};
+                        .max_conns_per_ip = (unsigned)max_conns_ip, .api = bare, .auth = auth,
+                        .log_requests = true, .not_ready = true, .no_console = no_console};
         if (http_server_start(&ho, &srv, &err) != OV_OK) {
             ov_log(OV_LOG_ERROR, "%s", err.msg);
             goto done;
@@ -189,7 +195,8 @@ int http_run_main(int argc, char **argv)
     api = api_server_create(&apo);
     http_opts ho = {.host = host, .port = (uint16_t)port, .threads = (unsigned)threads,
                     .max_conns = (unsigned)max_conns,
-                    .max_conns_per_ip = (unsigned)max_conns_ip, .api = api, .auth = auth, .log_requests = true, .db = db};
+                    .max_conns_per_ip = (unsigned)max_conns_ip, .api = api, .auth = auth,
+                    .log_requests = true, .db = db, .no_console = no_console};
     if (http_server_start(&ho, &srv, &err) != OV_OK) {
         ov_log(OV_LOG_ERROR, "%s", err.msg);
         goto done;

@@ -25,6 +25,7 @@
 
 #include <microhttpd.h>
 
+#include "http/console.h"
 #include "http/http.h"
 #include "http/metrics.h"
 #include "util/limits.h"
@@ -41,6 +42,7 @@ struct http_server {
     http_metrics *metrics;
     http_auth *auth;
     bool log_requests;
+    bool no_console; /* --no-console: the console paths answer 404 */
     uint16_t port;
     atomic_long in_flight;
     atomic_ullong next_id;
@@ -174,6 +176,10 @@ static enum MHD_Result on_head(http_server *s, struct MHD_Connection *conn, http
     if (fs)
         return send_error(conn, rq, fs, OV_EINVAL, why);
     bool chunked = f.transfer_encodings > 0;
+    if (rq->m.id == R_CONSOLE && s->no_console)
+        rq->m.id = R_NONE;
+    if (rq->m.id == R_CONSOLE || rq->m.id == R_OPENAPI) /* static, no token */
+        return http_console_send(conn, rq->path, &rq->early_status);
     if (rq->m.id == R_NONE || rq->m.id == R_BAD_METHOD) {
         /* 404 / 405 need no body: answer now, the body is never read */
         api_request ar = {.arena = rq->arena, .m = rq->m, .method = rq->method,
@@ -378,6 +384,7 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
     s->metrics = http_metrics_create();
     s->auth = opts->auth;
     s->log_requests = opts->log_requests;
+    s->no_console = opts->no_console;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = opts->threads ? opts->threads : (unsigned)(ncpu > 2 ? ncpu * 2 : 4);
     /* poll(), not epoll: with epoll (edge-triggered) this libmicrohttpd reads

@@ -12,7 +12,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 DIR=tests/clients
 
-if [ ! -d "$DIR/node_modules/chromadb" ] || [ ! -d "$DIR/node_modules/chromadb-v1" ]; then
+if [ ! -d "$DIR/node_modules/chromadb" ] || [ ! -d "$DIR/node_modules/chromadb-v1" ] ||
+    [ ! -d "$DIR/node_modules/puppeteer-core" ]; then
     echo "installing client packages (npm ci) ..." >&2
     # --omit=optional: chromadb@3 lists the Chroma server binaries (~50 MB)
     # as optional dependencies; the client itself does not need them.

@@ -52,7 +52,8 @@ static void test_routes_captures(void)
 static void test_routes_unknown_and_methods(void)
 {
     CHECK_EQ(M("GET", "/api/v2/nope").id, R_NONE);
-    CHECK_EQ(M("GET", "/").id, R_NONE);
+    CHECK_EQ(M("GET", "/").id, R_CONSOLE); /* the console (http/console.c) */
+    CHECK_EQ(M("GET", "/x").id, R_NONE);
     CHECK_EQ(M("GET", "/api/v3/heartbeat").id, R_NONE);
     CHECK_EQ(M("GET", "/api/v2//heartbeat").id, R_NONE);
     CHECK_EQ(M("POST", "/api/v2/heartbeat").id, R_BAD_METHOD);
