@@ -328,7 +328,7 @@ ov_rc store_coll_installed(const char *dir, const char *tenant, const char *data
     if ((rc = read_coll(db, "main", "tenant = ?1 AND database = ?2 AND name = ?3", tenant,
                         database, name, &info, &rows, err)))
         goto cleanup;
-    *out_exists = rows > 0;
+    *out_exists = rows > 0 && info.count > 0; /* an empty one is replaced */
     snprintf(key, sizeof key, "artifact:%s/%s/%s", tenant, database, name);
     if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) !=
         SQLITE_OK) {

@@ -56,8 +56,10 @@ ov_rc store_coll_export(const char *dir, const char *tenant, const char *databas
  *            opened. Ownership: caller clears out. */
 ov_rc store_file_inspect(const char *file, store_xinfo *out, ov_err *err);
 
-/* Does dir hold collection tenant/database/name, and from which artifact
- * version? out_version gets "" when there is none recorded.
+/* Does dir hold collection tenant/database/name with at least one record,
+ * and from which artifact version? out_version gets "" when there is none
+ * recorded. A collection with no records (one a client created empty)
+ * answers "no", so an artifact installs over it.
  * Returns:   OV_OK; OV_EIO. A directory without a store answers "no". */
 ov_rc store_coll_installed(const char *dir, const char *tenant, const char *database,
                            const char *name, bool *out_exists, char *out_version,
