@@ -18,10 +18,13 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: omvec run [--host H] [--port P] [--path DIR] [--tokens FILE]\n"
+            "usage: omvec run [--host H] [--port P] [--path DIR] [--tokens FILE] [--allow-anonymous]\n"
             "                 [--log-level debug|info|warn|error] [--threads N]\n"
             "                 [--sync full|normal] [--prewarm SOURCE]...\n"
-            "  --host H       address to listen on (default localhost)\n"
+            "  --host H       address to listen on (default localhost); an address other\n"
+            "                 than loopback needs auth (--tokens or CHROMA_SERVER_AUTHN_*)\n"
+            "                 or --allow-anonymous\n"
+            "  --allow-anonymous  serve a non-loopback --host without auth\n"
             "  --port P       port (default 8000; 0 picks a free one)\n"
             "  --path DIR     data directory (default ./omvec_data)\n"
             "  --tokens FILE  role tokens file (lines 'read TOKEN' / 'admin TOKEN'),\n"
@@ -35,6 +38,15 @@ static void usage(FILE *f)
             "Chroma (those tokens have the admin role).\n");
 }
 
+/* Is host a loopback name or address (localhost, 127.0.0.0/8, ::1)? Only
+ * those may serve without auth unless --allow-anonymous is given. */
+static bool host_is_loopback(const char *host)
+{
+    return strcasecmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
+           strcmp(host, "::1") == 0 || strcmp(host, "[::1]") == 0 ||
+           strcasecmp(host, "ip6-localhost") == 0;
+}
+
 static bool env_true(const char *name)
 {
     const char *v = getenv(name);
@@ -45,7 +57,7 @@ int http_run_main(int argc, char **argv)
 {
     const char *host = "localhost", *path = "./omvec_data", *tokens = NULL;
     long port = 8000, threads = 0;
-    bool sync_normal = false;
+    bool sync_normal = false, allow_anonymous = false;
     const char *prewarm[64];
     size_t n_prewarm = 0;
     static const struct option longopts[] = {
@@ -54,6 +66,7 @@ int http_run_main(int argc, char **argv)
         {"log-level", required_argument, NULL, 'l'}, {"threads", required_argument, NULL, 'n'},
         {"sync", required_argument, NULL, 's'},   {"help", no_argument, NULL, '?'},
         {"prewarm", required_argument, NULL, 'w'},
+        {"allow-anonymous", no_argument, NULL, 'A'},
         {NULL, 0, NULL, 0}};
     int ch;
     optind = 1;
@@ -95,6 +108,9 @@ int http_run_main(int argc, char **argv)
                 return 2;
             }
             prewarm[n_prewarm++] = optarg;
+            break;
+        case 'A':
+            allow_anonymous = true;
             break;
         case 's':
             if (strcmp(optarg, "normal") == 0)
@@ -139,6 +155,16 @@ int http_run_main(int argc, char **argv)
     if (http_auth_create(&ao, &auth, &err) != OV_OK) {
         ov_log(OV_LOG_ERROR, "auth configuration: %s", err.msg);
         goto done;
+    }
+    if (!http_auth_enabled(auth) && !host_is_loopback(host)) {
+        if (!allow_anonymous) {
+            ov_log(OV_LOG_ERROR,
+                   "refusing to serve %s without auth: configure tokens (--tokens FILE or "
+                   "CHROMA_SERVER_AUTHN_*) or pass --allow-anonymous",
+                   host);
+            goto done;
+        }
+        ov_log(OV_LOG_WARN, "serving %s without auth (--allow-anonymous)", host);
     }
     core_opts co = {.path = path, .sync_normal = sync_normal, .allow_reset = env_true("ALLOW_RESET"),
                     .defer_index = true};
