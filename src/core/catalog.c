@@ -157,7 +157,9 @@ ov_rc core_open(const core_opts *opts, core_db **out, ov_err *err)
     db->allow_reset = opts->allow_reset;
     db->defer_index = opts->defer_index;
     db->path = ov_xstrndup(opts->path, strlen(opts->path));
-    ov_rc rc = store_open(opts->path, !opts->sync_normal, &db->st, err);
+    ov_rc rc = store_lock_acquire(opts->path, &db->dir_lock, err); /* one process per dir */
+    if (rc == OV_OK)
+        rc = store_open(opts->path, !opts->sync_normal, &db->st, err);
     if (rc == OV_OK)
         rc = store_load_catalog(db->st, db, load_tenant, load_db, load_coll, err);
     if (rc == OV_OK) {
@@ -201,6 +203,7 @@ void core_close(core_db *db)
     core_saver_stop(db); /* saves the indexes that changed */
     free_catalog_mem(db);
     store_close(db->st);
+    store_lock_release(db->dir_lock);
     free(db->path);
     pthread_rwlock_destroy(&db->lock);
     free(db);

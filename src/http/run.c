@@ -13,6 +13,7 @@
 
 #include "http/http.h"
 #include "index/dist.h"
+#include "store/store_lock.h"
 #include "util/log.h"
 
 static void usage(FILE *f)
@@ -146,6 +147,7 @@ int http_run_main(int argc, char **argv)
     api_server *api = NULL, *bare = NULL;
     http_server *srv = NULL;
     http_prewarm *pw = NULL;
+    store_lock *dir_lock = NULL;
     int code = 1;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -165,6 +167,11 @@ int http_run_main(int argc, char **argv)
             goto done;
         }
         ov_log(OV_LOG_WARN, "serving %s without auth (--allow-anonymous)", host);
+    }
+    /* one process per data directory, held from before prewarm to exit */
+    if (store_lock_acquire(path, &dir_lock, &err) != OV_OK) {
+        ov_log(OV_LOG_ERROR, "%s", err.msg);
+        goto done;
     }
     core_opts co = {.path = path, .sync_normal = sync_normal, .allow_reset = env_true("ALLOW_RESET"),
                     .defer_index = true};
@@ -239,6 +246,7 @@ done:
     api_server_destroy(api);
     api_server_destroy(bare);
     core_close(db);
+    store_lock_release(dir_lock);
     http_auth_destroy(auth);
     if (code == 0)
         ov_log(OV_LOG_INFO, "stopped cleanly");

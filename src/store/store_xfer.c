@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "store/store_lock.h"
 #include "util/mem.h"
 
 #define XFER_PATH_MAX 4096
@@ -363,11 +364,13 @@ ov_rc store_coll_import(const char *dir, const char *src_file, const char *versi
     char *old_ids[2] = {NULL, NULL};
     int rows = 0;
     bool in_tx = false;
+    store_lock *lk = NULL;
     ov_rc rc;
-    if ((rc = store_path(dir, path, sizeof path, err)) || (rc = ensure_store(dir, err)))
+    if ((rc = store_path(dir, path, sizeof path, err)) ||
+        (rc = store_lock_acquire(dir, &lk, err)))
         return rc;
-    if ((rc = open_conn(path, SQLITE_OPEN_READWRITE, &db, err)))
-        return rc;
+    if ((rc = ensure_store(dir, err)) || (rc = open_conn(path, SQLITE_OPEN_READWRITE, &db, err)))
+        goto cleanup;
     if ((rc = exec(db, "PRAGMA synchronous=FULL;", err, "pragma")) ||
         (rc = attach(db, src_file, err)))
         goto cleanup;
@@ -449,5 +452,6 @@ cleanup:
     free(old_ids[0]);
     free(old_ids[1]);
     store_xinfo_clear(&in);
+    store_lock_release(lk);
     return rc;
 }

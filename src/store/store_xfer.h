@@ -70,7 +70,9 @@ ov_rc store_coll_installed(const char *dir, const char *tenant, const char *data
  * id is deleted with its records, the new rows copied, the artifact version
  * recorded. The index files DIR/index/<id>.hnsw and the write watermarks
  * (meta 'wm:<id>') of the replaced and the new ids are removed before the
- * commit, so the index is rebuilt from the store on the next open.
+ * commit, so the index is rebuilt from the store on the next open. Holds
+ * dir's lock (store_lock.h) meanwhile: refused while another process has
+ * the directory open.
  * Params:    src_file must have passed store_file_inspect.
  * Returns:   OV_OK; OV_EIO (the target is unchanged). */
 ov_rc store_coll_import(const char *dir, const char *src_file, const char *version,
