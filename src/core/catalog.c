@@ -11,6 +11,7 @@
 
 #include "core/core_int.h"
 #include "util/limits.h"
+#include "util/log.h"
 
 #define DEFAULT_DB_ID "00000000-0000-0000-0000-000000000000"
 
@@ -158,6 +159,11 @@ ov_rc core_open(const core_opts *opts, core_db **out, ov_err *err)
     db->defer_index = opts->defer_index;
     db->path = ov_xstrndup(opts->path, strlen(opts->path));
     ov_rc rc = store_lock_acquire(opts->path, &db->dir_lock, err); /* one process per dir */
+    if (rc == OV_OK) /* a vanished store is not an empty one */
+        rc = store_check_present(opts->path, err);
+    double check_ms = 0;
+    if (rc == OV_OK && (rc = store_check_integrity(opts->path, &check_ms, err)) == OV_OK)
+        ov_log(OV_LOG_INFO, "store: quick_check passed in %.1f ms", check_ms);
     if (rc == OV_OK)
         rc = store_open(opts->path, !opts->sync_normal, &db->st, err);
     if (rc == OV_OK)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/core_int.h"
@@ -397,6 +398,19 @@ ov_rc core_coll_load(core_db *db, core_preload *pl, size_t idx, ov_err *err)
         return rc;
     c->saved_wm = -1;
     load_ctx lc = {.c = c, .err = err};
+    if (c->ix && file_wm > c->wm) {
+        /* the file saw writes the store does not have (a store restored
+         * from an older copy, or --sync normal after a power loss): keep
+         * the file aside rather than overwrite it with less */
+        char path[4200], bad[4300];
+        core_index_path(db, c, path, sizeof path);
+        snprintf(bad, sizeof bad, "%s.bad-%lld", path, (long long)time(NULL));
+        bool moved = rename(path, bad) == 0;
+        ov_log(OV_LOG_WARN, "index: collection %s: index file is ahead of the store "
+               "(watermark %lld > %lld); %s %s; reconciling to the store", c->id,
+               (long long)file_wm, (long long)c->wm, moved ? "kept it as" : "could not move",
+               moved ? bad : path);
+    }
     if (c->ix && file_wm == c->wm) {
         /* warm start: the file holds exactly the store's state */
         ov_err ferr = {0};
@@ -413,6 +427,20 @@ ov_rc core_coll_load(core_db *db, core_preload *pl, size_t idx, ov_err *err)
         if (rc == OV_EIO) {
             *err = ferr;
             return rc;
+        }
+        if (rc == OV_OK) {
+            /* a file is saved only complete (index_saver.c): at the same
+             * watermark, fewer records in the store means the store lost
+             * some; serving them as all would be wrong, and so would
+             * overwriting the only other copy */
+            char path[4200];
+            core_index_path(db, c, path, sizeof path);
+            return ov_err_set(err, OV_ECORRUPT,
+                              "%s/omvec.sqlite3 is damaged: collection %s has %zu records in "
+                              "the store but %zu in its index file %s at the same watermark "
+                              "%lld; refusing to serve it (the index file is left as it is)",
+                              db->path, c->id, c->n, hnsw_live(c->ix), path,
+                              (long long)c->wm);
         }
         ov_log(OV_LOG_WARN, "index: collection %s: index file disagrees with the store "
                "(%s); reconciling", c->id, rc != OV_OK ? ferr.msg : "record count");

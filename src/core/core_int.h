@@ -9,6 +9,7 @@
 #include "core/core.h"
 #include "index/hnsw.h"
 #include "store/store.h"
+#include "store/store_check.h"
 #include "store/store_lock.h"
 
 /* ---- metadata: one heap block per record ---- */

@@ -44,3 +44,39 @@ test("one process per data directory: a second run, build or pull is refused nam
     assert.equal(pull2.code, 0, pull2.stderr);
   } finally { await s.dispose(); }
 });
+
+/** Start `omvec run` on dir expecting a refusal; returns its output. */
+async function refused(dir) {
+  const r = await omvec("run", "--port", "0", "--path", dir);
+  assert.notEqual(r.code, 0, `started on a damaged store:\n${r.stdout}${r.stderr}`);
+  return r.stdout + r.stderr;
+}
+
+test("a damaged store is refused at start naming the file; the index file is not rewritten", async () => {
+  const s = await startServer({ tag: "omvec-81-damage" });
+  let idx;
+  try {
+    await seed(s, "damage_coll", { n: 1000, dim: 8 });
+    await s.stop();
+    const file = path.join(s.dir, "omvec.sqlite3");
+    idx = fs.readdirSync(path.join(s.dir, "index")).filter((f) => f.endsWith(".hnsw"));
+    assert.equal(idx.length, 1);
+    const idxPath = path.join(s.dir, "index", idx[0]);
+    const idxBefore = fs.readFileSync(idxPath);
+    // damage b-tree pages: the page-type byte of every page after the schema
+    const buf = fs.readFileSync(file);
+    let psz = buf.readUInt16BE(16);
+    if (psz === 1) psz = 65536;
+    for (let pg = 2; pg < buf.length / psz; pg++) buf[pg * psz] = 0x07;
+    fs.writeFileSync(file, buf);
+    const out = await refused(s.dir);
+    assert.match(out, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is damaged`));
+    assert.deepEqual(fs.readFileSync(idxPath), idxBefore);
+    // a 0-byte store where data used to be: refused, not started empty
+    fs.writeFileSync(file, "");
+    assert.match(await refused(s.dir), /omvec\.sqlite3 is empty \(0 bytes\) but the directory held data \(1 index file/);
+    fs.rmSync(file);
+    assert.match(await refused(s.dir), /omvec\.sqlite3 is missing but the directory held data/);
+    assert.deepEqual(fs.readFileSync(idxPath), idxBefore);
+  } finally { await s.dispose(); }
+});
