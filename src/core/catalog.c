@@ -161,9 +161,8 @@ ov_rc core_open(const core_opts *opts, core_db **out, ov_err *err)
     ov_rc rc = store_lock_acquire(opts->path, &db->dir_lock, err); /* one process per dir */
     if (rc == OV_OK) /* a vanished store is not an empty one */
         rc = store_check_present(opts->path, err);
-    double check_ms = 0;
-    if (rc == OV_OK && (rc = store_check_integrity(opts->path, &check_ms, err)) == OV_OK)
-        ov_log(OV_LOG_INFO, "store: quick_check passed in %.1f ms", check_ms);
+    /* SQLite's quick_check runs beside the load; its verdict decides */
+    store_check *chk = rc == OV_OK ? store_check_start(opts->path) : NULL;
     if (rc == OV_OK)
         rc = store_open(opts->path, !opts->sync_normal, &db->st, err);
     if (rc == OV_OK)
@@ -173,6 +172,17 @@ ov_rc core_open(const core_opts *opts, core_db **out, ov_err *err)
         for (size_t i = 0; rc == OV_OK && i < db->n_colls; i++)
             rc = core_coll_load(db, pl, i, err);
         core_preload_finish(pl);
+    }
+    if (chk) {
+        double check_ms = 0;
+        ov_err cerr = {0};
+        ov_rc crc = store_check_finish(chk, &check_ms, &cerr);
+        if (crc != OV_OK) { /* the damage is the cause of whatever else failed */
+            *err = cerr;
+            rc = crc;
+        } else {
+            ov_log(OV_LOG_INFO, "store: quick_check passed in %.1f ms", check_ms);
+        }
     }
     if (rc != OV_OK) {
         core_close(db);

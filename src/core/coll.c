@@ -459,14 +459,21 @@ ov_rc core_coll_load(core_db *db, core_preload *pl, size_t idx, ov_err *err)
             hnsw_remove(c->ix, oc.labels[i]);
         free(oc.labels);
     }
-    if (rc == OV_OK && lc.n_pend) {
+    bool deferred = db->defer_index && lc.n_pend >= CORE_DEFER_MIN;
+    if (rc == OV_OK && deferred) {
+        /* the server: serve at once from the saved graph, the tail waiting
+         * for the background indexer as a deferred write's vectors do
+         * (queries scan it exactly); a crash costs no start-up time */
+        core_pend_append(c, lc.labels, lc.vecs, lc.n_pend);
+        db->saver_kick = true; /* the saver starts once every collection is loaded */
+    } else if (rc == OV_OK && lc.n_pend) {
         core_coll_index_add(c, lc.labels, lc.vecs, lc.n_pend);
         core_coll_index_maybe_rebuild(c);
     }
     if (rc == OV_OK && c->n)
-        ov_log(OV_LOG_INFO, "index: collection %s: %zu records, %zu vectors (re)indexed%s%s",
-               c->id, c->n, lc.n_pend, why ? "; index file: " : " since the index file",
-               why ? why : "");
+        ov_log(OV_LOG_INFO, "index: collection %s: %zu records, %zu vectors %s%s%s", c->id,
+               c->n, lc.n_pend, deferred ? "left to the background indexer" : "(re)indexed",
+               why ? "; index file: " : " since the index file", why ? why : "");
     free(lc.labels);
     free(lc.vecs);
     return rc;

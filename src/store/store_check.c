@@ -3,14 +3,16 @@
 #include "store/store_check.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdlib.h>
 #include <time.h>
 
-#include "util/err.h"
+#include "util/mem.h"
 
 #define CHECK_PATH_MAX 4200
 /* quick_check rows quoted in the message */
@@ -115,5 +117,44 @@ cleanup:
     if (out_ms)
         *out_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
                   (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    return rc;
+}
+
+struct store_check {
+    char dir[CHECK_PATH_MAX];
+    pthread_t th;
+    bool started;
+    ov_rc rc;
+    double ms;
+    ov_err err;
+};
+
+static void *check_main(void *arg)
+{
+    store_check *c = arg;
+    c->rc = store_check_integrity(c->dir, &c->ms, &c->err);
+    return NULL;
+}
+
+store_check *store_check_start(const char *dir)
+{
+    store_check *c = ov_xcalloc(1, sizeof *c);
+    snprintf(c->dir, sizeof c->dir, "%s", dir);
+    c->started = pthread_create(&c->th, NULL, check_main, c) == 0;
+    return c;
+}
+
+ov_rc store_check_finish(store_check *c, double *out_ms, ov_err *err)
+{
+    if (c->started)
+        pthread_join(c->th, NULL);
+    else
+        check_main(c);
+    ov_rc rc = c->rc;
+    if (out_ms)
+        *out_ms = c->ms;
+    if (rc != OV_OK)
+        *err = c->err;
+    free(c);
     return rc;
 }
