@@ -464,7 +464,18 @@ ov_rc core_coll_load(core_db *db, core_preload *pl, size_t idx, ov_err *err)
         /* the server: serve at once from the saved graph, the tail waiting
          * for the background indexer as a deferred write's vectors do
          * (queries scan it exactly); a crash costs no start-up time */
-        core_pend_append(c, lc.labels, lc.vecs, lc.n_pend);
+        if (c->pend_n == 0) { /* hand the buffers over: no 200 MB copy at 65k x 768 */
+            c->pend_lab = lc.labels;
+            c->pend_vec = lc.vecs;
+            c->pend_live = ov_xmalloc(lc.cap_pend);
+            memset(c->pend_live, 1, lc.n_pend);
+            c->pend_n = c->pend_live_n = lc.n_pend;
+            c->pend_cap = lc.cap_pend;
+            lc.labels = NULL;
+            lc.vecs = NULL;
+        } else {
+            core_pend_append(c, lc.labels, lc.vecs, lc.n_pend);
+        }
         db->saver_kick = true; /* the saver starts once every collection is loaded */
     } else if (rc == OV_OK && lc.n_pend) {
         core_coll_index_add(c, lc.labels, lc.vecs, lc.n_pend);
