@@ -3,6 +3,7 @@
  * auth variables), start-up, and the signal loop (SIGTERM/SIGINT: drain and
  * stop; SIGHUP: reload the tokens). With --prewarm the server listens at
  * once, not ready, while prewarm.c installs the artifacts. */
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -43,9 +44,11 @@ static void usage(FILE *f)
  * those may serve without auth unless --allow-anonymous is given. */
 static bool host_is_loopback(const char *host)
 {
-    return strcasecmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
-           strcmp(host, "::1") == 0 || strcmp(host, "[::1]") == 0 ||
-           strcasecmp(host, "ip6-localhost") == 0;
+    struct in_addr a4;
+    if (inet_pton(AF_INET, host, &a4) == 1) /* not a name that merely starts "127." */
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    return strcasecmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 ||
+           strcmp(host, "[::1]") == 0 || strcasecmp(host, "ip6-localhost") == 0;
 }
 
 static bool env_true(const char *name)
