@@ -291,6 +291,39 @@ typedef struct load_ctx {
     size_t n_pend, cap_pend;
 } load_ctx;
 
+/* The scan visits records in key order; the pending queue is kept in
+ * label (seq) order (core_pend_find searches it). Sort lc's vectors so. */
+static int cmp_by_label(const void *a, const void *b, void *labels)
+{
+    const int64_t *l = labels;
+    int64_t x = l[*(const size_t *)a], y = l[*(const size_t *)b];
+    return (x > y) - (x < y);
+}
+
+static void sort_pending(load_ctx *lc, size_t dim)
+{
+    bool sorted = true;
+    for (size_t i = 1; i < lc->n_pend && sorted; i++)
+        sorted = lc->labels[i - 1] < lc->labels[i];
+    if (sorted)
+        return;
+    size_t *perm = ov_xmalloc(lc->n_pend * sizeof *perm);
+    for (size_t i = 0; i < lc->n_pend; i++)
+        perm[i] = i;
+    qsort_r(perm, lc->n_pend, sizeof *perm, cmp_by_label, lc->labels);
+    int64_t *lab = ov_xmalloc(lc->cap_pend * sizeof *lab);
+    float *vec = ov_xmalloc(lc->cap_pend * dim * sizeof(float));
+    for (size_t i = 0; i < lc->n_pend; i++) {
+        lab[i] = lc->labels[perm[i]];
+        memcpy(&vec[i * dim], &lc->vecs[perm[i] * dim], dim * sizeof(float));
+    }
+    free(perm);
+    free(lc->labels);
+    free(lc->vecs);
+    lc->labels = lab;
+    lc->vecs = vec;
+}
+
 static void pend(load_ctx *lc, int64_t label, const float *vec, size_t dim)
 {
     if (lc->n_pend == lc->cap_pend) {
@@ -459,8 +492,11 @@ ov_rc core_coll_load(core_db *db, core_preload *pl, size_t idx, ov_err *err)
             hnsw_remove(c->ix, oc.labels[i]);
         free(oc.labels);
     }
-    bool deferred = db->defer_index && lc.n_pend >= CORE_DEFER_MIN;
+    /* only a tail beside a saved graph: with no usable file (an import,
+     * a corrupt file) the graph is built before serving, as always */
+    bool deferred = db->defer_index && c->ix && lc.n_pend >= CORE_DEFER_MIN;
     if (rc == OV_OK && deferred) {
+        sort_pending(&lc, c->dim);
         /* the server: serve at once from the saved graph, the tail waiting
          * for the background indexer as a deferred write's vectors do
          * (queries scan it exactly); a crash costs no start-up time */

@@ -216,7 +216,7 @@ static void test_store_guard_recover_tail(void)
     core_db *db = NULL;
     ov_err err = {0};
     CHECK_EQ(open_db(&db, &err), OV_OK);
-    write_records(db, G_N, G_N + 400); /* the tail */
+    write_records(db, G_N, G_N + 500); /* the tail: r600..r1099, key order != seq order */
     core_close(db);
     copy_file(bak, ip); /* as if killed before the tail was saved */
     unlink(bak);
@@ -240,13 +240,30 @@ static void test_store_guard_recover_tail(void)
         logbuf[got] = 0;
         fclose(tf);
     }
-    CHECK(strstr(logbuf, "400 vectors left to the background indexer") != NULL);
+    CHECK(strstr(logbuf, "500 vectors left to the background indexer") != NULL);
     core_coll *c = NULL;
     core_read_begin(db);
     CHECK_EQ(core_coll_by_name(db, T, D, ov_str_c("guard"), &c, &err), OV_OK);
     core_read_end(db);
     if (c) {
-        CHECK_EQ(core_coll_count(c), G_N + 400);
+        CHECK_EQ(core_coll_count(c), G_N + 500);
+        /* a waiting record's vector is its own (found by seq in the queue) */
+        const char *q = "[\"r1050\",\"r650\"]";
+        ov_buf out = {0};
+        core_read_begin(db);
+        CHECK_EQ(core_coll_get(c, J(q, strlen(q)), NULL, -1, 0, CORE_INC_EMBEDDINGS, A, &out,
+                               &err), OV_OK);
+        core_read_end(db);
+        json_val *v = J(out.p, out.len);
+        const json_val *ids = json_get(v, "ids"), *embs = json_get(v, "embeddings");
+        CHECK(ids && embs && ids->n == 2 && embs->n == 2);
+        for (uint32_t r = 0; ids && embs && r < ids->n && r < embs->n; r++) {
+            size_t i = (size_t)atol(ids->u.a[r].u.s + 1);
+            CHECK_EQ(embs->u.a[r].n, G_DIM);
+            for (uint32_t d = 0; d < embs->u.a[r].n && d < G_DIM; d++)
+                CHECK(embs->u.a[r].u.a[d].num == (double)((int)((i * 7 + d * 13) % 17) - 8));
+        }
+        ov_buf_free(&out);
     }
     core_close(db); /* indexes what waits and saves */
     CHECK_EQ(open_db(&db, &err), OV_OK);
