@@ -5,7 +5,10 @@
 #   OMVEC_ARTIFACTS    artifact URLs or paths, separated by spaces, commas or
 #                      newlines; each becomes --prewarm (verified, installed
 #                      unless the data directory already holds that version)
-#   OMVEC_HOST         listen address (default 0.0.0.0)
+#   OMVEC_HOST         listen address (default 0.0.0.0; without tokens a
+#                      non-loopback address is refused unless
+#                      OMVEC_ALLOW_ANONYMOUS=1)
+#   OMVEC_ALLOW_ANONYMOUS  1: pass --allow-anonymous (serve without auth)
 #   OMVEC_PORT         port (default 8000)
 #   OMVEC_DATA         data directory (default /data)
 #   OMVEC_LOG_LEVEL    debug|info|warn|error (default info)
@@ -25,6 +28,10 @@ set -- run --host "${OMVEC_HOST:-0.0.0.0}" --port "${OMVEC_PORT:-8000}" --path "
     --log-level "${OMVEC_LOG_LEVEL:-info}" "$@"
 if [ -n "${OMVEC_THREADS:-}" ]; then
     set -- "$@" --threads "$OMVEC_THREADS"
+fi
+
+if [ "${OMVEC_ALLOW_ANONYMOUS:-}" = 1 ]; then
+    set -- "$@" --allow-anonymous
 fi
 
 tokens=${OMVEC_TOKENS_FILE:-}

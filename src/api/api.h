@@ -19,6 +19,9 @@ typedef enum api_access {
     API_OPEN = 0, /* no token needed: heartbeat, version, pre-flight, roots */
     API_READ,     /* a read or admin token */
     API_ADMIN,    /* an admin token: writes, collection management, reset */
+    API_READ_EXISTING, /* collection create: a read token may get_or_create a
+                        * collection that exists (api_colls.c); creating one
+                        * needs an admin token */
 } api_access;
 
 typedef enum api_route_id {
@@ -96,6 +99,9 @@ typedef struct api_request {
     api_query_fn query;
     void *query_ctx;
     const char *user_id; /* from auth, or NULL */
+    bool read_only;      /* the token has the read role: no writes (the one
+                          * read-role create: get_or_create of an existing
+                          * collection, api_colls.c) */
 } api_request;
 
 typedef struct api_response {

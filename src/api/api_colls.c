@@ -13,6 +13,9 @@ static ov_rc coll_create(api_server *s, api_request *rq, api_response *rs, ov_st
     if (rc != OV_OK)
         return rc;
     const json_val *name = json_get(body, "name");
+    const json_val *goc = api_field(body, "get_or_create");
+    if (rq->read_only && (!name || name->type != JSON_STRING || !goc || goc->type != JSON_TRUE))
+        return ov_err_named(err, OV_EAUTH, "AuthError", "Forbidden");
     if (!name)
         return ov_err_set(err, OV_ESCHEMA, "name: field required");
     core_coll_spec spec = {0};
@@ -33,10 +36,22 @@ static ov_rc coll_create(api_server *s, api_request *rq, api_response *rs, ov_st
     spec.name.len = name->n;
     spec.metadata = json_get(body, "metadata");
     spec.configuration = json_get(body, "configuration");
-    const json_val *goc = api_field(body, "get_or_create");
     if (goc && goc->type != JSON_TRUE && goc->type != JSON_FALSE)
         return ov_err_set(err, OV_EINVAL, "Expected get_or_create to be a bool");
     spec.get_or_create = goc && goc->type == JSON_TRUE;
+    if (rq->read_only) {
+        /* a read token gets an existing collection, as get_or_create answers
+         * it (unchanged); creating stays admin-only */
+        core_coll *c = NULL;
+        core_read_begin(s->db);
+        if (spec.get_or_create && core_coll_by_name(s->db, t, d, spec.name, &c, err) == OV_OK)
+            core_coll_json(c, &rs->body);
+        core_read_end(s->db);
+        if (!c)
+            return ov_err_named(err, OV_EAUTH, "AuthError", "Forbidden");
+        rs->status = 200;
+        return OV_OK;
+    }
     if ((rc = core_coll_create(s->db, t, d, &spec, &rs->body, err)) != OV_OK)
         return rc;
     rs->status = 200;

@@ -2,7 +2,9 @@
  * /api/v2 with its method and required role (DESIGN.md "Authentication":
  * one table, so a test can walk every route). Matching splits the path on
  * '/', ignores one trailing slash, and compares segment by segment; {x}
- * segments capture into api_match. */
+ * segments capture into api_match. Collection create is API_READ_EXISTING: a
+ * read token may get_or_create a collection that exists (what a backend
+ * calls before every search); api_colls.c refuses it anything else. */
 #include <string.h>
 
 #include "api/api.h"
@@ -29,7 +31,7 @@ static const route_def routes[] = {
     {1, "POST", "databases", R_DB_CREATE, API_ADMIN},
     {1, "GET", "databases/X", R_DB_GET, API_READ},
     {1, "GET", "collections", R_COLL_LIST, API_READ},
-    {1, "POST", "collections", R_COLL_CREATE, API_ADMIN},
+    {1, "POST", "collections", R_COLL_CREATE, API_READ_EXISTING},
     {1, "GET", "count_collections", R_COLL_COUNT_ALL, API_READ},
     {1, "GET", "collections/X", R_COLL_GET, API_READ},
     {1, "PUT", "collections/X", R_COLL_MODIFY, API_ADMIN},
@@ -56,7 +58,7 @@ static const route_def routes[] = {
     {2, "GET", "tenants/T/databases/X", R_DB_GET, API_READ},
     {2, "DELETE", "tenants/T/databases/X", R_DB_DELETE, API_ADMIN},
     {2, "GET", "tenants/T/databases/D/collections", R_COLL_LIST, API_READ},
-    {2, "POST", "tenants/T/databases/D/collections", R_COLL_CREATE, API_ADMIN},
+    {2, "POST", "tenants/T/databases/D/collections", R_COLL_CREATE, API_READ_EXISTING},
     {2, "GET", "tenants/T/databases/D/collections_count", R_COLL_COUNT_ALL, API_READ},
     {2, "GET", "tenants/T/databases/D/collections/X", R_COLL_GET, API_READ},
     {2, "PUT", "tenants/T/databases/D/collections/X", R_COLL_MODIFY, API_ADMIN},

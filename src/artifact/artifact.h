@@ -162,7 +162,7 @@ typedef struct art_pull_result {
 
 /* Fetch (http/https via libcurl, or a local path / file:// URL), extract,
  * verify, and install one artifact into o->dir, unless the collection
- * exists and the artifact is not newer than what is installed (or the
+ * exists with records and the artifact is not newer than what is installed (or the
  * collection was not installed from an artifact) and !force.
  * Returns:   OV_OK (out says installed or kept); OV_EIO (fetch or storage),
  *            OV_ECORRUPT / OV_EINVAL (refused artifact), each with why. The

@@ -11,6 +11,7 @@
 
 #include "core/core_int.h"
 #include "util/limits.h"
+#include "util/log.h"
 
 #define DEFAULT_DB_ID "00000000-0000-0000-0000-000000000000"
 
@@ -157,7 +158,13 @@ ov_rc core_open(const core_opts *opts, core_db **out, ov_err *err)
     db->allow_reset = opts->allow_reset;
     db->defer_index = opts->defer_index;
     db->path = ov_xstrndup(opts->path, strlen(opts->path));
-    ov_rc rc = store_open(opts->path, !opts->sync_normal, &db->st, err);
+    ov_rc rc = store_lock_acquire(opts->path, &db->dir_lock, err); /* one process per dir */
+    if (rc == OV_OK) /* a vanished store is not an empty one */
+        rc = store_check_present(opts->path, err);
+    /* SQLite's quick_check runs beside the load; its verdict decides */
+    store_check *chk = rc == OV_OK ? store_check_start(opts->path) : NULL;
+    if (rc == OV_OK)
+        rc = store_open(opts->path, !opts->sync_normal, &db->st, err);
     if (rc == OV_OK)
         rc = store_load_catalog(db->st, db, load_tenant, load_db, load_coll, err);
     if (rc == OV_OK) {
@@ -165,6 +172,17 @@ ov_rc core_open(const core_opts *opts, core_db **out, ov_err *err)
         for (size_t i = 0; rc == OV_OK && i < db->n_colls; i++)
             rc = core_coll_load(db, pl, i, err);
         core_preload_finish(pl);
+    }
+    if (chk) {
+        double check_ms = 0;
+        ov_err cerr = {0};
+        ov_rc crc = store_check_finish(chk, &check_ms, &cerr);
+        if (crc != OV_OK) { /* the damage is the cause of whatever else failed */
+            *err = cerr;
+            rc = crc;
+        } else {
+            ov_log(OV_LOG_INFO, "store: quick_check passed in %.1f ms", check_ms);
+        }
     }
     if (rc != OV_OK) {
         core_close(db);
@@ -201,6 +219,7 @@ void core_close(core_db *db)
     core_saver_stop(db); /* saves the indexes that changed */
     free_catalog_mem(db);
     store_close(db->st);
+    store_lock_release(db->dir_lock);
     free(db->path);
     pthread_rwlock_destroy(&db->lock);
     free(db);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/core_int.h"
@@ -290,6 +291,39 @@ typedef struct load_ctx {
     size_t n_pend, cap_pend;
 } load_ctx;
 
+/* The scan visits records in key order; the pending queue is kept in
+ * label (seq) order (core_pend_find searches it). Sort lc's vectors so. */
+static int cmp_by_label(const void *a, const void *b, void *labels)
+{
+    const int64_t *l = labels;
+    int64_t x = l[*(const size_t *)a], y = l[*(const size_t *)b];
+    return (x > y) - (x < y);
+}
+
+static void sort_pending(load_ctx *lc, size_t dim)
+{
+    bool sorted = true;
+    for (size_t i = 1; i < lc->n_pend && sorted; i++)
+        sorted = lc->labels[i - 1] < lc->labels[i];
+    if (sorted)
+        return;
+    size_t *perm = ov_xmalloc(lc->n_pend * sizeof *perm);
+    for (size_t i = 0; i < lc->n_pend; i++)
+        perm[i] = i;
+    qsort_r(perm, lc->n_pend, sizeof *perm, cmp_by_label, lc->labels);
+    int64_t *lab = ov_xmalloc(lc->cap_pend * sizeof *lab);
+    float *vec = ov_xmalloc(lc->cap_pend * dim * sizeof(float));
+    for (size_t i = 0; i < lc->n_pend; i++) {
+        lab[i] = lc->labels[perm[i]];
+        memcpy(&vec[i * dim], &lc->vecs[perm[i] * dim], dim * sizeof(float));
+    }
+    free(perm);
+    free(lc->labels);
+    free(lc->vecs);
+    lc->labels = lab;
+    lc->vecs = vec;
+}
+
 static void pend(load_ctx *lc, int64_t label, const float *vec, size_t dim)
 {
     if (lc->n_pend == lc->cap_pend) {
@@ -397,6 +431,19 @@ ov_rc core_coll_load(core_db *db, core_preload *pl, size_t idx, ov_err *err)
         return rc;
     c->saved_wm = -1;
     load_ctx lc = {.c = c, .err = err};
+    if (c->ix && file_wm > c->wm) {
+        /* the file saw writes the store does not have (a store restored
+         * from an older copy, or --sync normal after a power loss): keep
+         * the file aside rather than overwrite it with less */
+        char path[4200], bad[4300];
+        core_index_path(db, c, path, sizeof path);
+        snprintf(bad, sizeof bad, "%s.bad-%lld", path, (long long)time(NULL));
+        bool moved = rename(path, bad) == 0;
+        ov_log(OV_LOG_WARN, "index: collection %s: index file is ahead of the store "
+               "(watermark %lld > %lld); %s %s; reconciling to the store", c->id,
+               (long long)file_wm, (long long)c->wm, moved ? "kept it as" : "could not move",
+               moved ? bad : path);
+    }
     if (c->ix && file_wm == c->wm) {
         /* warm start: the file holds exactly the store's state */
         ov_err ferr = {0};
@@ -413,6 +460,20 @@ ov_rc core_coll_load(core_db *db, core_preload *pl, size_t idx, ov_err *err)
         if (rc == OV_EIO) {
             *err = ferr;
             return rc;
+        }
+        if (rc == OV_OK) {
+            /* a file is saved only complete (index_saver.c): at the same
+             * watermark, fewer records in the store means the store lost
+             * some; serving them as all would be wrong, and so would
+             * overwriting the only other copy */
+            char path[4200];
+            core_index_path(db, c, path, sizeof path);
+            return ov_err_set(err, OV_ECORRUPT,
+                              "%s/omvec.sqlite3 is damaged: collection %s has %zu records in "
+                              "the store but %zu in its index file %s at the same watermark "
+                              "%lld; refusing to serve it (the index file is left as it is)",
+                              db->path, c->id, c->n, hnsw_live(c->ix), path,
+                              (long long)c->wm);
         }
         ov_log(OV_LOG_WARN, "index: collection %s: index file disagrees with the store "
                "(%s); reconciling", c->id, rc != OV_OK ? ferr.msg : "record count");
@@ -431,14 +492,35 @@ ov_rc core_coll_load(core_db *db, core_preload *pl, size_t idx, ov_err *err)
             hnsw_remove(c->ix, oc.labels[i]);
         free(oc.labels);
     }
-    if (rc == OV_OK && lc.n_pend) {
+    /* only a tail beside a saved graph: with no usable file (an import,
+     * a corrupt file) the graph is built before serving, as always */
+    bool deferred = db->defer_index && c->ix && lc.n_pend >= CORE_DEFER_MIN;
+    if (rc == OV_OK && deferred) {
+        sort_pending(&lc, c->dim);
+        /* the server: serve at once from the saved graph, the tail waiting
+         * for the background indexer as a deferred write's vectors do
+         * (queries scan it exactly); a crash costs no start-up time */
+        if (c->pend_n == 0) { /* hand the buffers over: no 200 MB copy at 65k x 768 */
+            c->pend_lab = lc.labels;
+            c->pend_vec = lc.vecs;
+            c->pend_live = ov_xmalloc(lc.cap_pend);
+            memset(c->pend_live, 1, lc.n_pend);
+            c->pend_n = c->pend_live_n = lc.n_pend;
+            c->pend_cap = lc.cap_pend;
+            lc.labels = NULL;
+            lc.vecs = NULL;
+        } else {
+            core_pend_append(c, lc.labels, lc.vecs, lc.n_pend);
+        }
+        db->saver_kick = true; /* the saver starts once every collection is loaded */
+    } else if (rc == OV_OK && lc.n_pend) {
         core_coll_index_add(c, lc.labels, lc.vecs, lc.n_pend);
         core_coll_index_maybe_rebuild(c);
     }
     if (rc == OV_OK && c->n)
-        ov_log(OV_LOG_INFO, "index: collection %s: %zu records, %zu vectors (re)indexed%s%s",
-               c->id, c->n, lc.n_pend, why ? "; index file: " : " since the index file",
-               why ? why : "");
+        ov_log(OV_LOG_INFO, "index: collection %s: %zu records, %zu vectors %s%s%s", c->id,
+               c->n, lc.n_pend, deferred ? "left to the background indexer" : "(re)indexed",
+               why ? "; index file: " : " since the index file", why ? why : "");
     free(lc.labels);
     free(lc.vecs);
     return rc;

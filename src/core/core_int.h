@@ -9,6 +9,8 @@
 #include "core/core.h"
 #include "index/hnsw.h"
 #include "store/store.h"
+#include "store/store_check.h"
+#include "store/store_lock.h"
 
 /* ---- metadata: one heap block per record ---- */
 enum { CORE_MV_STR = 1, CORE_MV_INT, CORE_MV_FLOAT, CORE_MV_BOOL };
@@ -150,6 +152,7 @@ typedef struct core_dbrow {
 
 struct core_db {
     store *st;
+    store_lock *dir_lock;  /* DIR/omvec.lock, held while open (store_lock.h) */
     char *path;            /* data directory */
     pthread_t saver;       /* index saver thread (index_saver.c) */
     bool saver_on;

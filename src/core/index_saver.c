@@ -113,7 +113,7 @@ void core_saver_start(core_db *db)
 {
     pthread_mutex_init(&db->saver_mu, NULL);
     pthread_cond_init(&db->saver_cv, NULL);
-    db->saver_stop = false;
+    db->saver_stop = false; /* saver_kick may be set: start-up left vectors to index */
     db->saver_on = pthread_create(&db->saver, NULL, saver_main, db) == 0;
 }
 

@@ -43,15 +43,18 @@
  *          users:                      # the only top-level key
  *            - id: alice               # required, a scalar
  *              tokens: [t1, 't2']      # required: a flow list on one line,
- *              tenant: acme            #   or "tokens:" then "- t" lines
+ *              tenant: '*'             #   or "tokens:" then "- t" lines
  *              databases:              # optional, default ["*"]
- *                - db1
+ *                - '*'                 # anything but '*' is refused (below)
  *              role: admin             # optional, accepted and not used
  *
  *      Scalars are plain, 'single' or "double" quoted (no escapes);
  *      full-line and " #" comments are allowed; tabs in indentation, flow
  *      mappings, anchors, multi-line values and unknown keys are errors
- *      naming the line. A token listed by two users is an error.
+ *      naming the line. A token listed by two users is an error. A tenant
+ *      other than '*' or a database other than '*' is an error naming the
+ *      user's line: omvec does not enforce tenant/database scopes, and
+ *      refuses a file that expects them rather than ignore them.
  *    Every Chroma token has role ADMIN.
  *
  * 2. omvec's tokens file (omvec --tokens FILE), format version 1. Plain

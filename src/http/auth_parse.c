@@ -577,7 +577,20 @@ static ov_rc yaml_end_user(yaml_state *y, ov_err *err)
     if (!y->has_tokens)
         return ov_err_set(err, OV_EINVAL, "line %u: user has no 'tokens'",
                           (unsigned)y->user_line);
-    user_defaults(yaml_user(y), !y->has_tenant, !y->has_databases);
+    http_auth_user *u = yaml_user(y);
+    user_defaults(u, !y->has_tenant, !y->has_databases);
+    /* Scopes are refused, not ignored: omvec does not enforce them, and a
+     * file that names them expects them enforced (issue 10 item 7). */
+    bool scoped = strcmp(u->tenant, "*") != 0;
+    for (size_t i = 0; i < u->n_databases; i++)
+        scoped = scoped || strcmp(u->databases[i], "*") != 0;
+    if (scoped)
+        return ov_err_set(err, OV_EINVAL,
+                          "line %u: user '%s' is limited to a tenant or databases; omvec does "
+                          "not enforce tenant/database scopes, so it refuses them: use "
+                          "tenant: '*' and databases: ['*'] (or leave them out) and give each "
+                          "deployment its own tokens",
+                          (unsigned)y->user_line, u->id ? u->id : "");
     return OV_OK;
 }
 

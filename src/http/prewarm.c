@@ -4,9 +4,12 @@
  * backoff (1 s doubling to 30 s), then opens the store and makes the server
  * ready. Until then the server answers heartbeat, version and pre-flight,
  * GET /ready 503 and /metrics omvec_ready 0, and 503 ServiceUnavailable on
- * every other API route. */
+ * every other API route. It stays not ready when a prewarmed collection has
+ * no records after the installs (an empty artifact, or a collection emptied
+ * meanwhile): /ready is never 200 with an empty prewarmed collection. */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,13 +23,36 @@
 #define PREWARM_BACKOFF_FIRST_MS 1000
 #define PREWARM_BACKOFF_MAX_MS 30000
 
+typedef struct prewarm_coll {
+    char name[513], tenant[513], database[513];
+} prewarm_coll;
+
 struct http_prewarm {
     http_prewarm_opts o;
     pthread_t thread;
     _Atomic int cancel;
     core_db *db;      /* set by the thread when ready; read after join */
     api_server *api;
+    prewarm_coll *m;  /* [o.n] the collection of each source, once pulled */
 };
+
+/* The first prewarmed collection with no records in db, or NULL. */
+static const prewarm_coll *empty_collection(http_prewarm *p)
+{
+    const prewarm_coll *out = NULL;
+    core_read_begin(p->db);
+    for (size_t i = 0; i < p->o.n && !out; i++) {
+        core_coll *c;
+        ov_err e = {0};
+        const prewarm_coll *m = &p->m[i];
+        if (core_coll_by_name(p->db, ov_str_c(m->tenant), ov_str_c(m->database),
+                              ov_str_c(m->name), &c, &e) != OV_OK ||
+            core_coll_count(c) == 0)
+            out = m;
+    }
+    core_read_end(p->db);
+    return out;
+}
 
 static double ms_since(const struct timespec *t0)
 {
@@ -59,6 +85,9 @@ static void *prewarm_main(void *arg)
                 continue;
             }
             done[i] = true;
+            snprintf(p->m[i].name, sizeof p->m[i].name, "%s", r.m.name);
+            snprintf(p->m[i].tenant, sizeof p->m[i].tenant, "%s", r.m.tenant);
+            snprintf(p->m[i].database, sizeof p->m[i].database, "%s", r.m.database);
             if (r.installed)
                 ov_log(OV_LOG_INFO, "prewarm: installed %s version %s (%lld records) from %s",
                        r.m.name, r.m.artifact_version, (long long)r.m.count, p->o.sources[i]);
@@ -89,6 +118,13 @@ static void *prewarm_main(void *arg)
         p->db = NULL;
         return NULL;
     }
+    const prewarm_coll *empty = empty_collection(p);
+    if (empty) {
+        http_server_prewarm_report(p->o.srv, HTTP_PREWARM_FAILING, 0, 0, 0);
+        ov_log(OV_LOG_ERROR, "prewarm: collection %s/%s/%s is empty after prewarm; staying not "
+               "ready", empty->tenant, empty->database, empty->name);
+        return NULL; /* p->db is closed by http_prewarm_finish */
+    }
     api_opts ao = {.db = p->db, .auth_enabled = p->o.auth_enabled};
     p->api = api_server_create(&ao);
     http_server_set_ready(p->o.srv, p->api, p->db);
@@ -104,7 +140,9 @@ ov_rc http_prewarm_start(const http_prewarm_opts *opts, http_prewarm **out, ov_e
 {
     http_prewarm *p = ov_xcalloc(1, sizeof *p);
     p->o = *opts;
+    p->m = ov_xcalloc(opts->n ? opts->n : 1, sizeof *p->m);
     if (pthread_create(&p->thread, NULL, prewarm_main, p) != 0) {
+        free(p->m);
         free(p);
         return ov_err_set(err, OV_EIO, "cannot start the prewarm thread");
     }
@@ -122,5 +160,6 @@ void http_prewarm_finish(http_prewarm *p, core_db **out_db, api_server **out_api
     pthread_join(p->thread, NULL);
     *out_db = p->db;
     *out_api = p->api;
+    free(p->m);
     free(p);
 }

@@ -3,6 +3,7 @@
  * auth variables), start-up, and the signal loop (SIGTERM/SIGINT: drain and
  * stop; SIGHUP: reload the tokens). With --prewarm the server listens at
  * once, not ready, while prewarm.c installs the artifacts. */
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,16 +14,20 @@
 
 #include "http/http.h"
 #include "index/dist.h"
+#include "store/store_lock.h"
 #include "util/log.h"
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: omvec run [--host H] [--port P] [--path DIR] [--tokens FILE]\n"
+            "usage: omvec run [--host H] [--port P] [--path DIR] [--tokens FILE] [--allow-anonymous]\n"
             "                 [--log-level debug|info|warn|error] [--threads N]\n"
             "                 [--sync full|normal] [--prewarm SOURCE]...\n"
             "                 [--max-connections N] [--max-connections-per-ip N]\n"
-            "  --host H       address to listen on (default localhost)\n"
+            "  --host H       address to listen on (default localhost); an address other\n"
+            "                 than loopback needs auth (--tokens or CHROMA_SERVER_AUTHN_*)\n"
+            "                 or --allow-anonymous\n"
+            "  --allow-anonymous  serve a non-loopback --host without auth\n"
             "  --port P       port (default 8000; 0 picks a free one)\n"
             "  --path DIR     data directory (default ./omvec_data)\n"
             "  --tokens FILE  role tokens file (lines 'read TOKEN' / 'admin TOKEN'),\n"
@@ -40,6 +45,17 @@ static void usage(FILE *f)
             "Chroma (those tokens have the admin role).\n");
 }
 
+/* Is host a loopback name or address (localhost, 127.0.0.0/8, ::1)? Only
+ * those may serve without auth unless --allow-anonymous is given. */
+static bool host_is_loopback(const char *host)
+{
+    struct in_addr a4;
+    if (inet_pton(AF_INET, host, &a4) == 1) /* not a name that merely starts "127." */
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    return strcasecmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 ||
+           strcmp(host, "[::1]") == 0 || strcasecmp(host, "ip6-localhost") == 0;
+}
+
 static bool env_true(const char *name)
 {
     const char *v = getenv(name);
@@ -50,7 +66,7 @@ int http_run_main(int argc, char **argv)
 {
     const char *host = "localhost", *path = "./omvec_data", *tokens = NULL;
     long port = 8000, threads = 0, max_conns = 0, max_conns_ip = 0;
-    bool sync_normal = false, no_console = false;
+    bool sync_normal = false, no_console = false, allow_anonymous = false;
     const char *prewarm[64];
     size_t n_prewarm = 0;
     static const struct option longopts[] = {
@@ -62,6 +78,7 @@ int http_run_main(int argc, char **argv)
         {"max-connections", required_argument, NULL, 'C'},
         {"max-connections-per-ip", required_argument, NULL, 'I'},
         {"no-console", no_argument, NULL, 'K'},
+        {"allow-anonymous", no_argument, NULL, 'A'},
         {NULL, 0, NULL, 0}};
     int ch;
     optind = 1;
@@ -118,6 +135,9 @@ int http_run_main(int argc, char **argv)
             }
             prewarm[n_prewarm++] = optarg;
             break;
+        case 'A':
+            allow_anonymous = true;
+            break;
         case 's':
             if (strcmp(optarg, "normal") == 0)
                 sync_normal = true;
@@ -152,6 +172,7 @@ int http_run_main(int argc, char **argv)
     api_server *api = NULL, *bare = NULL;
     http_server *srv = NULL;
     http_prewarm *pw = NULL;
+    store_lock *dir_lock = NULL;
     int code = 1;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -160,6 +181,21 @@ int http_run_main(int argc, char **argv)
     http_auth_opts ao = {.tokens_file = tokens};
     if (http_auth_create(&ao, &auth, &err) != OV_OK) {
         ov_log(OV_LOG_ERROR, "auth configuration: %s", err.msg);
+        goto done;
+    }
+    if (!http_auth_enabled(auth) && !host_is_loopback(host)) {
+        if (!allow_anonymous) {
+            ov_log(OV_LOG_ERROR,
+                   "refusing to serve %s without auth: configure tokens (--tokens FILE or "
+                   "CHROMA_SERVER_AUTHN_*) or pass --allow-anonymous",
+                   host);
+            goto done;
+        }
+        ov_log(OV_LOG_WARN, "serving %s without auth (--allow-anonymous)", host);
+    }
+    /* one process per data directory, held from before prewarm to exit */
+    if (store_lock_acquire(path, &dir_lock, &err) != OV_OK) {
+        ov_log(OV_LOG_ERROR, "%s", err.msg);
         goto done;
     }
     core_opts co = {.path = path, .sync_normal = sync_normal, .allow_reset = env_true("ALLOW_RESET"),
@@ -239,6 +275,7 @@ done:
     api_server_destroy(api);
     api_server_destroy(bare);
     core_close(db);
+    store_lock_release(dir_lock);
     http_auth_destroy(auth);
     if (code == 0)
         ov_log(OV_LOG_INFO, "stopped cleanly");

@@ -285,6 +285,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         .query = query_arg,
         .query_ctx = conn,
         .user_id = rq->ident.user_id[0] ? rq->ident.user_id : NULL,
+        .read_only = rq->ident.role == HTTP_ROLE_READ,
     };
     api_response rs = {0};
     api_handle(atomic_load(&s->api), &ar, &rs);

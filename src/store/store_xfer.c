@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "store/store_lock.h"
 #include "util/mem.h"
 
 #define XFER_PATH_MAX 4096
@@ -330,7 +331,7 @@ ov_rc store_coll_installed(const char *dir, const char *tenant, const char *data
     if ((rc = read_coll(db, "main", "tenant = ?1 AND database = ?2 AND name = ?3", tenant,
                         database, name, &info, &rows, err)))
         goto cleanup;
-    *out_exists = rows > 0;
+    *out_exists = rows > 0 && info.count > 0; /* an empty one is replaced */
     snprintf(key, sizeof key, "artifact:%s/%s/%s", tenant, database, name);
     if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) !=
         SQLITE_OK) {
@@ -368,11 +369,13 @@ static ov_rc import_file(const char *dir, const char *src_file, const char *vers
     size_t n_old = 0;
     int rows = 0;
     bool in_tx = false;
+    store_lock *lk = NULL;
     ov_rc rc;
-    if ((rc = store_path(dir, path, sizeof path, err)) || (rc = ensure_store(dir, err)))
+    if ((rc = store_path(dir, path, sizeof path, err)) ||
+        (rc = store_lock_acquire(dir, &lk, err)))
         return rc;
-    if ((rc = open_conn(path, SQLITE_OPEN_READWRITE, &db, err)))
-        return rc;
+    if ((rc = ensure_store(dir, err)) || (rc = open_conn(path, SQLITE_OPEN_READWRITE, &db, err)))
+        goto cleanup;
     if ((rc = exec(db, "PRAGMA synchronous=FULL;", err, "pragma")) ||
         (rc = attach(db, src_file, err)))
         goto cleanup;
@@ -458,6 +461,7 @@ cleanup:
         free(old_ids[i]);
     free(old_ids);
     store_xinfo_clear(&in);
+    store_lock_release(lk);
     return rc;
 }
 

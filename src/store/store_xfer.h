@@ -57,8 +57,10 @@ ov_rc store_coll_export(const char *dir, const char *tenant, const char *databas
  *            opened. Ownership: caller clears out. */
 ov_rc store_file_inspect(const char *file, store_xinfo *out, ov_err *err);
 
-/* Does dir hold collection tenant/database/name, and from which artifact
- * version? out_version gets "" when there is none recorded.
+/* Does dir hold collection tenant/database/name with at least one record,
+ * and from which artifact version? out_version gets "" when there is none
+ * recorded. A collection with no records (one a client created empty)
+ * answers "no", so an artifact installs over it.
  * Returns:   OV_OK; OV_EIO. A directory without a store answers "no". */
 ov_rc store_coll_installed(const char *dir, const char *tenant, const char *database,
                            const char *name, bool *out_exists, char *out_version,
@@ -69,7 +71,9 @@ ov_rc store_coll_installed(const char *dir, const char *tenant, const char *data
  * id is deleted with its records, the new rows copied, the artifact version
  * recorded. The index files DIR/index/<id>.hnsw and the write watermarks
  * (meta 'wm:<id>') of the replaced and the new ids are removed before the
- * commit, so the index is rebuilt from the store on the next open.
+ * commit, so the index is rebuilt from the store on the next open. Holds
+ * dir's lock (store_lock.h) meanwhile: refused while another process has
+ * the directory open.
  * Params:    src_file must have passed store_file_inspect.
  * Returns:   OV_OK; OV_EIO (the target is unchanged). */
 ov_rc store_coll_import(const char *dir, const char *src_file, const char *version,

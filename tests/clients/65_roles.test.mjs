@@ -97,7 +97,7 @@ test("read token: every read route is served, every write route is 403 AuthError
       : /collections\/X\//.test(rt.pattern) ? collId
         : rt.pattern.startsWith("tenants/X") ? "default_tenant" : "default_database"));
     const res = await raw(srv, r.method, p, bodyFor(r), bearer(READ));
-    if (r.access === "API_ADMIN") {
+    if (r.access === "API_ADMIN" || r.access === "API_READ_EXISTING") {
       assert.equal(res.status, 403, `${r.method} ${p} -> ${res.status} ${res.text}`);
       assert.deepEqual(res.json, FORBIDDEN, `${r.method} ${p}`);
     } else {
@@ -109,6 +109,29 @@ test("read token: every read route is served, every write route is 403 AuthError
   // the collection is untouched by the refused writes
   const c = await raw(srv, "GET", P.op(collId, "count"), undefined, bearer(READ));
   assert.equal(c.json, 20);
+});
+
+test("read token: get_or_create of an existing collection is answered, creating stays admin-only", async () => {
+  // what a backend calls before every search (issue 10 item 7)
+  const body = { name: "roles_coll", metadata: { "hnsw:space": "cosine" }, get_or_create: true };
+  const g = await raw(srv, "POST", P.collections(), body, bearer(READ));
+  assert.equal(g.status, 200, g.text);
+  assert.equal(g.json.id, collId);
+  assert.equal(g.json.name, "roles_coll");
+  const v1 = await raw(srv, "POST", "/api/v1/collections", body, bearer(READ));
+  assert.equal(v1.status, 200, v1.text);
+  assert.equal(v1.json.id, collId);
+  for (const b of [{ ...body, name: "roles_new" }, { name: "roles_coll" },
+    { name: "roles_coll", get_or_create: false }, { get_or_create: true }]) {
+    const r = await raw(srv, "POST", P.collections(), b, bearer(READ));
+    assert.equal(r.status, 403, JSON.stringify(b));
+    assert.deepEqual(r.json, FORBIDDEN);
+  }
+  const list = await raw(srv, "GET", P.collections(), undefined, bearer(READ));
+  assert.ok(!list.json.some((c) => c.name === "roles_new"));
+  const a = await raw(srv, "POST", P.collections(), { name: "roles_new", get_or_create: true }, bearer(ADMIN));
+  assert.equal(a.status, 200);
+  assert.equal((await raw(srv, "DELETE", P.collection("roles_new"), undefined, bearer(ADMIN))).status, 200);
 });
 
 test("admin token: no route answers 403", async () => {

@@ -398,6 +398,52 @@ describe("prewarm", () => {
     } finally { await s.dispose(); }
   });
 
+  test("prewarm installs over a collection a client created empty (issue 10 item 7)", async () => {
+    const d = makeTempDir("omvec-70-empty");
+    try {
+      const c = await startServer({ dir: d, tag: "omvec-70-pw" });
+      try {
+        const r = await raw(c, "POST", P.collections(), { name: NAME, metadata: { "hnsw:space": "cosine" }, get_or_create: true });
+        assert.equal(r.status, 200, r.text);
+      } finally { await c.dispose(); }
+      const s = createServer({ dir: d, tag: "omvec-70-pw", args: ["--prewarm", A1] });
+      await s.start();
+      try {
+        await waitReady(s);
+        const m = parseMetrics((await raw(s, "GET", "/metrics")).text);
+        assert.equal(m['omvec_prewarm_artifacts_total{outcome="installed"}'], 1);
+        assert.equal(m["omvec_records"], 300);
+        const got = await snapshot(s, NAME, QUERIES());
+        assert.equal(got.all.ids.length, 300);
+      } finally { await s.dispose(); }
+    } finally { fs.rmSync(d, { recursive: true, force: true }); }
+  });
+
+  test("/ready is never 200 while a prewarmed collection is empty", async () => {
+    const d = makeTempDir("omvec-70-empty-art");
+    const EMPTY = path.join(work, "empty.tar.gz");
+    try {
+      const c = await startServer({ dir: d, tag: "omvec-70-pw" });
+      try {
+        assert.equal((await raw(c, "POST", P.collections(), { name: "art_empty" })).status, 200);
+      } finally { await c.dispose(); }
+      const pk = await omvec("pack", "art_empty", "--path", d, "-o", EMPTY, "--version", "1");
+      assert.equal(pk.code, 0, pk.stderr);
+      const s = createServer({ tag: "omvec-70-pw", args: ["--prewarm", EMPTY] });
+      await s.start();
+      try {
+        // wait for the prewarm thread's verdict (a log line), then check /ready
+        const limit = Date.now() + 120000; // a bound for a broken build, not a timing assumption
+        while (!/is empty after prewarm; staying not ready/.test(s.log.join("")) && Date.now() < limit) {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        assert.match(s.log.join(""), /collection default_tenant\/default_database\/art_empty is empty after prewarm/);
+        assert.equal((await raw(s, "GET", "/ready")).status, 503);
+        assert.equal(parseMetrics((await raw(s, "GET", "/metrics")).text)["omvec_ready"], 0);
+      } finally { await s.dispose(); }
+    } finally { fs.rmSync(d, { recursive: true, force: true }); }
+  });
+
   test("prewarm over existing data of the same version keeps it and is ready", async () => {
     const d = makeTempDir("omvec-70-keep");
     try {

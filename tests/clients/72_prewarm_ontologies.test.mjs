@@ -41,6 +41,11 @@ after(() => {
 test("--prewarm of the three ontology artifacts on an empty directory: text and vector queries as built", { skip, timeout: 600000 }, async () => {
   const manifests = arts.map((a) => JSON.parse(manifestOf(a)));
   for (const m of manifests) assert.equal(m.embedder.id, "lexical");
+  // `omvec match --path` opens its directory with core, which one process
+  // at a time may do (issue 10 item 5): the local side reads a copy while
+  // the reference server holds `built`
+  const local_dir = path.join(work, "local-copy");
+  fs.cpSync(built, local_dir, { recursive: true });
   const ref = await startServer({ dir: built, tag: "omvec-72-ref" });
   const s = createServer({ tag: "omvec-72-pw", args: arts.flatMap((a) => ["--prewarm", a]) });
   try {
@@ -69,7 +74,7 @@ test("--prewarm of the three ontology artifacts on an empty directory: text and 
       assert.equal(v.json.ids[0][0], a.json.ids[0][0]);
       // omvec match against the prewarmed server equals the local directory
       const remote = await omvec("match", text, "--ontology", alias, "-k", "5", "--url", s.url, "--json");
-      const local = await omvec("match", text, "--ontology", alias, "-k", "5", "--path", built, "--json");
+      const local = await omvec("match", text, "--ontology", alias, "-k", "5", "--path", local_dir, "--json");
       assert.equal(remote.code, 0, remote.stderr);
       assert.equal(remote.stdout, local.stdout);
       assert.ok(remote.stdout.split("\n").filter(Boolean).length === 5);

@@ -134,3 +134,33 @@ test("SIGTERM: stop accepting, finish the requests in flight, close the store, e
     await s.dispose();
   }
 });
+
+test("--host on a non-loopback address without auth refuses to start unless --allow-anonymous", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const { serverBinary, makeTempDir } = await import("./lib/server.mjs");
+  const dir = makeTempDir("omvec-75-host");
+  try {
+    const env = { ...process.env };
+    for (const k of Object.keys(env)) if (/^CHROMA_/i.test(k)) delete env[k];
+    const r = spawnSync(serverBinary(), ["run", "--host", "0.0.0.0", "--port", "0", "--path", dir],
+      { env, encoding: "utf8", timeout: 60000 });
+    assert.notEqual(r.status, 0, `${r.stdout}${r.stderr}`);
+    assert.match(r.stdout + r.stderr, /refusing to serve 0\.0\.0\.0 without auth/);
+    assert.match(r.stdout + r.stderr, /--allow-anonymous/);
+    const anon = await startServer({ tag: "omvec-75-anon", args: ["--host", "0.0.0.0", "--allow-anonymous"] });
+    try {
+      assert.equal((await raw(anon, "GET", "/api/v2/heartbeat")).status, 200);
+      assert.match(anon.log.join(""), /serving 0\.0\.0\.0 without auth \(--allow-anonymous\)/);
+    } finally { await anon.dispose(); }
+    const tok = path.join(dir, "tokens");
+    fs.writeFileSync(tok, "admin adm-75\n");
+    const authed = await startServer({ tag: "omvec-75-tok", args: ["--host", "0.0.0.0", "--tokens", tok] });
+    try {
+      assert.equal((await raw(authed, "GET", "/api/v2/heartbeat")).status, 200);
+    } finally { await authed.dispose(); }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

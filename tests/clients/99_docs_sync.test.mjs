@@ -23,3 +23,10 @@ test("every allow-list entry appears in docs/compatibility.md", async () => {
     assert.ok(doc.includes(what), `missing: ${r.what}`);
   }
 });
+
+test("docs/compatibility.md says search is approximate (HNSW) and gives measured recall (issue 10 item 9)", () => {
+  const doc = fs.readFileSync(path.join(root, "docs/compatibility.md"), "utf8");
+  assert.doesNotMatch(doc, /\*\*Exact search\.\*\*|exact \(brute force/);
+  assert.match(doc, /Approximate search \(HNSW\)/);
+  assert.match(doc, /recall@10/);
+});

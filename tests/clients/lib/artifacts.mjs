@@ -5,6 +5,7 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import { serverBinary, REPO_ROOT } from "./server.mjs";
+import { track } from "./reaper.mjs";
 import { raw, paths, rng, randomVectors } from "./api.mjs";
 
 const P = paths.v2;
@@ -15,7 +16,7 @@ const P = paths.v2;
  */
 export function omvec(...args) {
   return new Promise((resolve) => {
-    const p = spawn(serverBinary(), args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const p = track(spawn(serverBinary(), args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] }));
     let stdout = "", stderr = "";
     p.stdout.on("data", (d) => { stdout += d; });
     p.stderr.on("data", (d) => { stderr += d; });
@@ -83,7 +84,7 @@ export async function fileServer(routes, { hold } = {}) {
 }
 
 /** Wait until GET /ready answers 200 (or throw after timeoutMs). */
-export async function waitReady(srv, timeoutMs = 20000) {
+export async function waitReady(srv, timeoutMs = 120000) {
   const deadline = Date.now() + timeoutMs;
   let last;
   while (Date.now() < deadline) {

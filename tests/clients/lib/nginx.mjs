@@ -6,6 +6,7 @@
 // the same locations is added for the load generator (which has no TLS).
 
 import { spawn, spawnSync } from "node:child_process";
+import { track } from "./reaper.mjs";
 import fs from "node:fs";
 import https from "node:https";
 import net from "node:net";
@@ -75,15 +76,19 @@ http {
     const bin = nginxBinary();
     const t = spawnSync(bin, ["-t", "-p", d, "-e", `${d}/error.log`, "-c", `${d}/nginx.conf`], { encoding: "utf8" });
     if (t.status !== 0) throw new Error(`nginx -t: ${t.stderr}`);
-    this.proc = spawn(bin, ["-p", d, "-e", `${d}/error.log`, "-c", `${d}/nginx.conf`], { stdio: ["ignore", "pipe", "pipe"] });
+    // its own process group: the workers are killed with the master
+    this.proc = track(spawn(bin, ["-p", d, "-e", `${d}/error.log`, "-c", `${d}/nginx.conf`],
+      { stdio: ["ignore", "pipe", "pipe"], detached: true }), { group: true });
     this.exited = new Promise((res) => this.proc.on("exit", (code, signal) => res({ code, signal })));
     this.agent = new https.Agent({ keepAlive: true, maxSockets: 64, ca: fs.readFileSync(this.cert) });
-    const deadline = Date.now() + 10000;
-    while (Date.now() < deadline) {
+    const deadline = Date.now() + 60000; // bounds a broken setup; normally milliseconds
+    while (Date.now() < deadline && this.proc.exitCode === null && this.proc.signalCode === null) {
       if (await canConnect(this.tlsPort)) return this;
       await new Promise((res) => setTimeout(res, 50));
     }
-    throw new Error(`nginx did not start: ${fs.readFileSync(`${d}/error.log`, "utf8")}`);
+    const log = fs.readFileSync(`${d}/error.log`, "utf8");
+    await this.stop();
+    throw new Error(`nginx did not start: ${log}`);
   }
 
   /** One HTTPS request through nginx (certificate verified). */
@@ -116,12 +121,14 @@ http {
 
   async stop() {
     this.agent?.destroy();
-    if (this.proc && this.proc.exitCode === null) {
+    if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) {
       this.proc.kill("SIGQUIT");
-      const t = setTimeout(() => this.proc.kill("SIGKILL"), 5000);
+      const t = setTimeout(() => { try { process.kill(-this.proc.pid, "SIGKILL"); } catch { /* gone */ } }, 5000);
       await this.exited;
       clearTimeout(t);
     }
+    // workers a killed master left behind
+    try { if (this.proc?.pid) process.kill(-this.proc.pid, "SIGKILL"); } catch { /* none */ }
     if (!process.env.OMVEC_KEEP_TMP) fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -20,6 +20,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { before, after } from "node:test";
+import { track } from "./reaper.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(HERE, "..", "..", "..");
@@ -73,7 +74,9 @@ class Server {
     return this.log.join("").split("\n").slice(-n).join("\n");
   }
 
-  async start({ timeoutMs = 10000 } = {}) {
+  // timeoutMs bounds a broken build, not a timing assumption: a loaded
+  // 2-core CI box can take seconds to start a server
+  async start({ timeoutMs = 60000 } = {}) {
     const bin = serverBinary();
     if (!fs.existsSync(bin)) {
       throw new Error(`server binary not found: ${bin} (build it with 'make omvec' or set OMVEC_BIN)`);
@@ -99,11 +102,11 @@ class Server {
     const args = ["run", "--host", this.host, "--port", String(this.port), "--path", this.dir,
       ...this.extraArgs];
     this.log = [];
-    const proc = spawn(bin, args, {
+    const proc = track(spawn(bin, args, {
       cwd: REPO_ROOT,
       env: { ...process.env, ...this.extraEnv },
       stdio: ["ignore", "pipe", "pipe"],
-    });
+    }));
     this.proc = proc;
     this.exited = new Promise((resolve) => {
       proc.on("exit", (code, signal) => resolve({ code, signal }));

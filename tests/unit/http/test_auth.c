@@ -346,10 +346,9 @@ static void test_auth_yaml_multi_user(void)
                        "users:\n"
                        "  - id: alice\n"
                        "    tokens: [alice-1, 'alice-2']   # two\n"
-                       "    tenant: acme\n"
+                       "    tenant: '*'\n"
                        "    databases:\n"
-                       "      - db1\n"
-                       "      - \"db 2\"\n"
+                       "      - \"*\"\n"
                        "    role: admin\n"
                        "  - id: \"bob\"\n"
                        "    tokens:\n"
@@ -369,10 +368,9 @@ static void test_auth_yaml_multi_user(void)
     http_auth_identity id;
     CHECK_EQ(chk(a, "Bearer alice-2", NULL, &id), HTTP_AUTH_ADMIN);
     CHECK_STR(id.user_id, "alice");
-    CHECK_STR(id.tenant, "acme");
-    CHECK_EQ(id.n_databases, 2);
-    CHECK_STR(id.databases[0], "db1");
-    CHECK_STR(id.databases[1], "db 2");
+    CHECK_STR(id.tenant, "*");
+    CHECK_EQ(id.n_databases, 1);
+    CHECK_STR(id.databases[0], "*");
     CHECK_EQ(chk(a, NULL, "alice-1", &id), HTTP_AUTH_ADMIN);
     CHECK_STR(id.user_id, "alice");
     CHECK_EQ(chk(a, NULL, "it's-bob", &id), HTTP_AUTH_ADMIN);
@@ -390,6 +388,29 @@ static void test_auth_yaml_multi_user(void)
     CHECK_EQ(http_auth_parse_credentials(flat, strlen(flat), &s, &err), OV_OK);
     CHECK_EQ(http_auth_set_count(s), 3);
     http_auth_set_free(s);
+}
+
+/* Tenant and database scopes are refused with a message naming the user's
+ * line (omvec does not enforce them; issue 10 item 7). */
+static void test_auth_yaml_scopes_refused(void)
+{
+    static const char *const bad[] = {
+        "users:\n  - id: alice\n    tokens: [a1]\n    tenant: acme\n",
+        "users:\n  - id: u\n    tokens: [u1]\n  - id: alice\n    tokens: [a1]\n"
+        "    databases:\n      - db1\n",
+        "users:\n  - id: alice\n    tokens: [a1]\n    databases: ['*', db2]\n",
+    };
+    static const char *const line[] = {"line 2: user 'alice'", "line 4: user 'alice'",
+                                       "line 2: user 'alice'"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        http_auth_set *s = NULL;
+        ov_err err = {0};
+        CHECK_EQ(http_auth_parse_credentials(bad[i], strlen(bad[i]), &s, &err), OV_EINVAL);
+        CHECK(s == NULL);
+        CHECK(strstr(err.msg, line[i]) != NULL);
+        CHECK(strstr(err.msg, "does not enforce tenant/database scopes") != NULL);
+        http_auth_set_free(s);
+    }
 }
 
 /* A token held by two users is a start-up error naming both lines; the
@@ -785,6 +806,7 @@ int main(void)
     RUN(test_auth_provider_values);
     RUN(test_auth_env_case_insensitive);
     RUN(test_auth_yaml_multi_user);
+    RUN(test_auth_yaml_scopes_refused);
     RUN(test_auth_yaml_duplicate_token_error);
     RUN(test_auth_yaml_malformed);
     RUN(test_auth_tokens_file_roles);

@@ -1,0 +1,46 @@
+/* store/store_check.h - is the data directory's store whole? Run by
+ * core_open before serving (issue 10 item 4: a damaged store must not be
+ * served as complete).
+ *
+ * Two checks:
+ *  - store_check_present: DIR/omvec.sqlite3 missing or 0 bytes while the
+ *    directory shows it held data (index files in DIR/index/, or a WAL
+ *    file) is refused: starting an empty server there would silently serve
+ *    nothing.
+ *  - store_check_integrity: SQLite's PRAGMA quick_check on a separate
+ *    read-only connection (every page, b-tree structure, record format,
+ *    no index-content cross check). Its cost is one read of the file; see
+ *    docs/operations.md for the figures at the ontology sizes.
+ * The third check, the record count against the index file at the same
+ * watermark, is in core (coll.c), where both are known.
+ *
+ * Layer: store; depends on util only. */
+#ifndef OMVEC_STORE_CHECK_H
+#define OMVEC_STORE_CHECK_H
+
+#include "util/err.h"
+
+/* Params:  dir [in] data directory (need not exist).
+ * Returns: OV_OK (a store with data, or a directory that never held one);
+ *          OV_ECORRUPT naming the file and what is wrong. */
+ov_rc store_check_present(const char *dir, ov_err *err);
+
+/* Run before the store is opened for writing (a damaged file can fail the
+ * schema statements with a bare "malformed"). A missing or empty file
+ * passes: there is nothing to check.
+ * Params:  dir [in] data directory holding omvec.sqlite3;
+ *          out_ms [out] milliseconds the check took (may be NULL).
+ * Returns: OV_OK; OV_ECORRUPT naming the file and SQLite's first findings;
+ *          OV_EIO when the file cannot be opened. */
+ov_rc store_check_integrity(const char *dir, double *out_ms, ov_err *err);
+
+/* The same on a thread, so the check overlaps the store's load (they read
+ * the same pages; on two cores the check then costs almost nothing at
+ * start-up). store_check_finish joins and returns what
+ * store_check_integrity would have; it must be called exactly once.
+ * Ownership: the handle is freed by store_check_finish. */
+typedef struct store_check store_check;
+store_check *store_check_start(const char *dir);
+ov_rc store_check_finish(store_check *c, double *out_ms, ov_err *err);
+
+#endif
