@@ -6,8 +6,11 @@
  * the document when there is no name), so query_texts can rank terms by
  * their best name or synonym.
  *
- * Entries are keyed by collection id and the exact spec and parameter text;
- * an entry whose collection's record count changed is rebuilt. Entries are
+ * Entries are keyed by collection id and the exact metadata text; a
+ * lexical entry is also keyed on the collection's write version
+ * (core_coll_version), so any write or delete - an update that renames a
+ * term and keeps the count included - rebuilds its text index. The index
+ * is built from the row views under the collection's read lock. Entries are
  * reference counted (STYLE rule 14): a request holds one until it has
  * written its response, so a rebuild never frees what another thread reads.
  * Locking: one mutex guards the table; building happens under it (the first
@@ -35,6 +38,7 @@ static void entry_free(api_embedder *e)
         free(e->ids[i]);
     free(e->ids);
     free(e->id_lens);
+    free(e->meta);
     free(e->spec);
     free(e->params);
     free(e);
@@ -74,68 +78,75 @@ static void add_synonyms(const char *s, size_t len, uint32_t owner, const char *
     }
 }
 
-/* Build the per-term text index of a lexical collection from its records. */
+static ov_str meta_str(const core_meta *m, const char *key)
+{
+    const core_mv *v = core_meta_find(m, key, strlen(key));
+    return v && v->type == CORE_MV_STR ? (ov_str){v->v.s, v->s_len} : (ov_str){NULL, 0};
+}
+
+/* Build the per-term text index of a lexical collection from its rows,
+ * under the collection's read lock; records the write version it saw. */
 static ov_rc build_index(api_embedder *e, core_coll *c, ov_err *err)
 {
-    ov_arena *a = ov_arena_create(1 << 20);
-    ov_buf out = {0};
     const char **tx = NULL;
     size_t *tl = NULL, n = 0, cap = 0;
     uint32_t *own = NULL;
-    ov_rc rc = a ? OV_OK : ov_err_set(err, OV_ENOMEM, "out of memory");
-    json_val *res = NULL;
-    if (rc == OV_OK)
-        rc = core_coll_get(c, NULL, NULL, -1, 0, CORE_INC_DOCUMENTS | CORE_INC_METADATAS, a,
-                           &out, err);
-    if (rc == OV_OK)
-        rc = json_parse(a, out.p, out.len, NULL, &res, err);
-    if (rc != OV_OK)
-        goto cleanup;
-    const json_val *ids = json_get(res, "ids"), *docs = json_get(res, "documents"),
-                   *metas = json_get(res, "metadatas");
-    if (!ids || ids->type != JSON_ARRAY || !docs || !metas) {
-        rc = ov_err_set(err, OV_EINTERNAL, "unexpected get result");
-        goto cleanup;
+    core_coll_read_lock(c);
+    e->version = core_coll_version(c);
+    size_t nr = core_coll_count(c);
+    e->n_ids = nr;
+    e->ids = ov_xcalloc(nr ? nr : 1, sizeof *e->ids);
+    e->id_lens = ov_xcalloc(nr ? nr : 1, sizeof *e->id_lens);
+    for (uint32_t i = 0; i < nr; i++) {
+        core_row r;
+        core_coll_row(c, i, &r);
+        const core_meta *m = core_coll_row_meta(c, i);
+        e->ids[i] = ov_xstrndup(r.id.p, r.id.len);
+        e->id_lens[i] = r.id.len;
+        ov_str name = meta_str(m, "name"), syn = meta_str(m, "synonyms");
+        if (name.p)
+            add_synonyms(name.p, name.len, i, &tx, &tl, &own, &n, &cap);
+        else if (r.doc.p)
+            add_synonyms(r.doc.p, r.doc.len, i, &tx, &tl, &own, &n, &cap);
+        if (syn.p)
+            add_synonyms(syn.p, syn.len, i, &tx, &tl, &own, &n, &cap);
     }
-    e->n_ids = ids->n;
-    e->ids = ov_xcalloc(ids->n ? ids->n : 1, sizeof *e->ids);
-    e->id_lens = ov_xcalloc(ids->n ? ids->n : 1, sizeof *e->id_lens);
-    for (uint32_t i = 0; i < ids->n; i++) {
-        e->ids[i] = ov_xstrndup(ids->u.a[i].u.s, ids->u.a[i].n);
-        e->id_lens[i] = ids->u.a[i].n;
-        const json_val *m = &metas->u.a[i];
-        const json_val *name = m->type == JSON_OBJECT ? json_get(m, "name") : NULL;
-        const json_val *syn = m->type == JSON_OBJECT ? json_get(m, "synonyms") : NULL;
-        if (name && name->type == JSON_STRING)
-            add_synonyms(name->u.s, name->n, i, &tx, &tl, &own, &n, &cap);
-        else if (docs->u.a[i].type == JSON_STRING)
-            add_synonyms(docs->u.a[i].u.s, docs->u.a[i].n, i, &tx, &tl, &own, &n, &cap);
-        if (syn && syn->type == JSON_STRING)
-            add_synonyms(syn->u.s, syn->n, i, &tx, &tl, &own, &n, &cap);
-    }
-    rc = embed_termidx_build(e->model, tx, tl, own, n, ids->n, &e->idx, err);
-cleanup:
+    ov_rc rc = embed_termidx_build(e->model, tx, tl, own, n, nr, &e->idx, err);
+    core_coll_read_unlock(c);
     free(tx);
     free(tl);
     free(own);
-    ov_buf_free(&out);
-    ov_arena_destroy(a);
     return rc;
 }
 
-ov_rc api_embedder_get(core_coll *c, const json_val *coll_meta, const char *coll_id,
-                       api_embedder **out, ov_err *err)
+/* Spec and parameters from the collection metadata text (a miss only). */
+static ov_rc parse_spec(const char *meta_json, ov_arena *a, const json_val **spec,
+                        const json_val **params, ov_err *err)
 {
-    const json_val *spec = coll_meta ? json_get(coll_meta, EMBED_META_SPEC) : NULL;
-    const json_val *params = coll_meta ? json_get(coll_meta, EMBED_META_PARAMS) : NULL;
-    if (!spec || spec->type != JSON_STRING)
+    json_val *m = NULL;
+    *spec = *params = NULL;
+    if (meta_json && json_parse(a, meta_json, strlen(meta_json), NULL, &m, NULL) == OV_OK &&
+        m->type == JSON_OBJECT) {
+        *spec = json_get(m, EMBED_META_SPEC);
+        *params = json_get(m, EMBED_META_PARAMS);
+    }
+    if (!*spec || (*spec)->type != JSON_STRING)
         return ov_err_set(err, OV_EINVAL,
                           "query_texts needs an embedding function; this collection has none "
                           "(build it with `omvec build`), send query_embeddings");
-    if (params && params->type != JSON_STRING)
-        params = NULL;
-    size_t count = core_coll_count(c);
+    if (*params && (*params)->type != JSON_STRING)
+        *params = NULL;
+    return OV_OK;
+}
+
+ov_rc api_embedder_get(core_coll *c, const core_coll_info *ci, api_embedder **out,
+                       ov_err *err)
+{
+    const char *meta = ci->metadata_json ? ci->metadata_json : "";
+    uint64_t version = core_coll_version(c);
     ov_rc rc = OV_OK;
+    ov_arena *a = NULL;
+    const json_val *spec, *params;
     pthread_mutex_lock(&cache_lock);
     int slot = -1, free_slot = -1;
     for (int i = 0; i < CACHE_MAX; i++) {
@@ -145,25 +156,31 @@ ov_rc api_embedder_get(core_coll *c, const json_val *coll_meta, const char *coll
                 free_slot = i;
             continue;
         }
-        if (strcmp(e->coll_id, coll_id) == 0) {
+        if (strcmp(e->coll_id, ci->id) == 0) {
             slot = i;
-            if (strcmp(e->spec, spec->u.s) == 0 &&
-                strcmp(e->params ? e->params : "", params ? params->u.s : "") == 0 &&
-                e->count == count) {
+            /* the model follows the metadata; a text index also the records */
+            if (strcmp(e->meta, meta) == 0 && (!e->idx || e->version == version)) {
                 e->refs++;
                 *out = e;
                 goto done;
             }
         }
     }
+    a = ov_arena_create(8192);
+    if (!a) {
+        rc = ov_err_set(err, OV_ENOMEM, "out of memory");
+        goto done;
+    }
+    if ((rc = parse_spec(ci->metadata_json, a, &spec, &params, err)) != OV_OK)
+        goto done;
     if (slot < 0)
         slot = free_slot >= 0 ? free_slot : 0; /* full: replace the first */
     api_embedder *e = ov_xcalloc(1, sizeof *e);
-    memcpy(e->coll_id, coll_id, sizeof e->coll_id);
+    memcpy(e->coll_id, ci->id, sizeof e->coll_id);
     e->coll_id[36] = 0;
+    e->meta = ov_xstrndup(meta, strlen(meta));
     e->spec = ov_xstrndup(spec->u.s, spec->n);
     e->params = params ? ov_xstrndup(params->u.s, params->n) : NULL;
-    e->count = count;
     e->refs = 1; /* the cache's reference */
     unsigned char *raw = NULL;
     size_t raw_len = 0;
@@ -185,5 +202,6 @@ fail:
     entry_free(e);
 done:
     pthread_mutex_unlock(&cache_lock);
+    ov_arena_destroy(a);
     return rc;
 }

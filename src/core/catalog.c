@@ -152,6 +152,7 @@ static ov_rc load_coll(void *ctx, const store_coll_row *row)
 
 ov_rc core_open(const core_opts *opts, core_db **out, ov_err *err)
 {
+    core_read_tuning_init();
     core_db *db = ov_xcalloc(1, sizeof *db);
     rwlock_init_writer_pref(&db->lock);
     db->allow_reset = opts->allow_reset;

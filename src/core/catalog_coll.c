@@ -136,6 +136,20 @@ void core_coll_config_json(const core_coll *c, ov_buf *b)
                   dist_space_name(c->space), c->hnsw_m, c->ef_construction, c->ef_search);
 }
 
+void core_coll_get_info(core_coll *c, core_coll_info *out)
+{
+    out->id = c->id;
+    out->name = c->name;
+    out->tenant = c->tenant;
+    out->database = c->database;
+    out->metadata_json = c->metadata_json;
+    out->space = c->space;
+    out->hnsw_m = c->hnsw_m;
+    out->ef_construction = c->ef_construction;
+    out->ef_search = c->ef_search;
+    out->dim = core_coll_dim(c);
+}
+
 void core_coll_json(const core_coll *c, ov_buf *b)
 {
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);

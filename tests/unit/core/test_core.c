@@ -12,6 +12,7 @@
 #include "unit/harness.h"
 
 #include "core/core.h"
+#include "unit/core/core_json.h"
 #include "store/store.h"
 
 static char dir[64];
@@ -60,15 +61,7 @@ static core_coll *make_coll(core_db *db, const char *name, const char *meta)
 
 static ov_rc wr(core_db *db, core_coll *c, core_write_op op, const char *body, ov_err *err)
 {
-    json_val *b = J(body);
-    core_batch bt = {0};
-    bt.ids = json_get(b, "ids");
-    bt.n = bt.ids->n;
-    bt.embeddings = json_get(b, "embeddings");
-    bt.documents = json_get(b, "documents");
-    bt.metadatas = json_get(b, "metadatas");
-    bt.uris = json_get(b, "uris");
-    return core_coll_write(db, c, op, &bt, A, err);
+    return tj_write(db, c, op, J(body), A, err);
 }
 
 /* get all as JSON text (caller frees) */
@@ -76,7 +69,7 @@ static char *get_all(core_coll *c)
 {
     ov_buf out = {0};
     ov_err err;
-    CHECK_EQ(core_coll_get(c, NULL, NULL, -1, 0,
+    CHECK_EQ(tj_get(c, NULL, NULL, -1, 0,
                            CORE_INC_DOCUMENTS | CORE_INC_METADATAS | CORE_INC_EMBEDDINGS, A,
                            &out, &err),
              OV_OK);
@@ -292,7 +285,7 @@ static void test_core_query_brute_force(void)
                     }
                 int k = 10;
                 ov_buf out = {0};
-                CHECK_EQ(core_coll_query(c, qv, 1, DIM, k, NULL, f, CORE_INC_DISTANCES, A, &out,
+                CHECK_EQ(tj_query(c, qv, 1, DIM, k, NULL, f, CORE_INC_DISTANCES, A, &out,
                                          &err),
                          OV_OK);
                 json_val *r = J(out.p);
