@@ -1,8 +1,9 @@
-/* core/catalog.c - tenants, databases and collections: open/load, create,
- * lookup, list, modify, delete, and the collection JSON (the exact 0.5.23
- * key set with the typed configuration_json, CONTRACT.md section 5).
- * Catalog changes write the store first and touch memory only after the
- * store said yes. */
+/* core/catalog.c - the catalog: open (load tenants, databases and
+ * collections from the store, then their records and indexes), close,
+ * reset, the catalog lock, tenants and databases (create, get, list,
+ * delete), counts for metrics, and the UUID helpers. Collections
+ * themselves are catalog_coll.c's. Catalog changes write the store first
+ * and touch memory only after the store said yes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

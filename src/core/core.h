@@ -10,7 +10,14 @@
  * (core_read_begin / core_read_end), so the collection cannot be freed under
  * it.
  *
- * Layer: core; depends on index, store, json, util. */
+ * Core's API is typed C: write batches, hits and row views (records), and
+ * no Chroma JSON is written here except the Collection object
+ * (core_coll_json). JSON enters only as where/where_document filters, a
+ * collection's metadata/configuration at create/modify, and the stored
+ * metadata text (meta.c).
+ *
+ * Layer: core; depends on index, store, json (filters, collection spec,
+ * stored metadata text), util. */
 #ifndef OMVEC_CORE_CORE_H
 #define OMVEC_CORE_CORE_H
 
