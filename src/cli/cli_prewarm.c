@@ -1,4 +1,4 @@
-/* http/prewarm.c - `omvec run --prewarm`: a thread that pulls every artifact
+/* cli/cli_prewarm.c - `omvec run --prewarm`: a thread that pulls every artifact
  * source into the data directory (artifact/art_pull: verified, installed in
  * one transaction, kept when not newer), retrying failed sources with
  * backoff (1 s doubling to 30 s), then opens the store and makes the server
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "artifact/artifact.h"
+#include "cli/cli.h"
 #include "http/http.h"
 #include "http/metrics.h"
 #include "util/log.h"
@@ -20,8 +21,8 @@
 #define PREWARM_BACKOFF_FIRST_MS 1000
 #define PREWARM_BACKOFF_MAX_MS 30000
 
-struct http_prewarm {
-    http_prewarm_opts o;
+struct cli_prewarm {
+    cli_prewarm_opts o;
     pthread_t thread;
     _Atomic int cancel;
     core_db *db;      /* set by the thread when ready; read after join */
@@ -37,7 +38,7 @@ static double ms_since(const struct timespec *t0)
 
 static void *prewarm_main(void *arg)
 {
-    http_prewarm *p = arg;
+    cli_prewarm *p = arg;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     bool *done = ov_xcalloc(p->o.n ? p->o.n : 1, sizeof *done);
@@ -100,9 +101,9 @@ static void *prewarm_main(void *arg)
     return NULL;
 }
 
-ov_rc http_prewarm_start(const http_prewarm_opts *opts, http_prewarm **out, ov_err *err)
+ov_rc cli_prewarm_start(const cli_prewarm_opts *opts, cli_prewarm **out, ov_err *err)
 {
-    http_prewarm *p = ov_xcalloc(1, sizeof *p);
+    cli_prewarm *p = ov_xcalloc(1, sizeof *p);
     p->o = *opts;
     if (pthread_create(&p->thread, NULL, prewarm_main, p) != 0) {
         free(p);
@@ -112,7 +113,7 @@ ov_rc http_prewarm_start(const http_prewarm_opts *opts, http_prewarm **out, ov_e
     return OV_OK;
 }
 
-void http_prewarm_finish(http_prewarm *p, core_db **out_db, api_server **out_api)
+void cli_prewarm_finish(cli_prewarm *p, core_db **out_db, api_server **out_api)
 {
     *out_db = NULL;
     *out_api = NULL;

@@ -1,8 +1,8 @@
-/* http/run.c - the `omvec run` command: flags in the style of `chroma run`
+/* cli/cli_run.c - the `omvec run` command: flags in the style of `chroma run`
  * (--host, --port, --path), the environment (ALLOW_RESET, the CHROMA_*
  * auth variables), start-up, and the signal loop (SIGTERM/SIGINT: drain and
  * stop; SIGHUP: reload the tokens). With --prewarm the server listens at
- * once, not ready, while prewarm.c installs the artifacts. */
+ * once, not ready, while cli_prewarm.c installs the artifacts. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "cli/cli.h"
 #include "http/http.h"
 #include "index/dist.h"
 #include "util/log.h"
@@ -41,7 +42,7 @@ static bool env_true(const char *name)
     return v && (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0 || strcasecmp(v, "yes") == 0);
 }
 
-int http_run_main(int argc, char **argv)
+int cli_run_main(int argc, char **argv)
 {
     const char *host = "localhost", *path = "./omvec_data", *tokens = NULL;
     long port = 8000, threads = 0;
@@ -129,7 +130,7 @@ int http_run_main(int argc, char **argv)
     http_auth *auth = NULL;
     api_server *api = NULL, *bare = NULL;
     http_server *srv = NULL;
-    http_prewarm *pw = NULL;
+    cli_prewarm *pw = NULL;
     int code = 1;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -155,9 +156,9 @@ int http_run_main(int argc, char **argv)
         }
         ov_log(OV_LOG_INFO, "listening on %s:%u, not ready: prewarming %zu source(s) into %s",
                host, http_server_port(srv), n_prewarm, path);
-        http_prewarm_opts po = {.sources = prewarm, .n = n_prewarm, .core = &co, .srv = srv,
+        cli_prewarm_opts po = {.sources = prewarm, .n = n_prewarm, .core = &co, .srv = srv,
                                 .auth_enabled = http_auth_enabled(auth)};
-        if (http_prewarm_start(&po, &pw, &err) != OV_OK) {
+        if (cli_prewarm_start(&po, &pw, &err) != OV_OK) {
             ov_log(OV_LOG_ERROR, "%s", err.msg);
             goto done;
         }
@@ -200,7 +201,7 @@ serve:
         break;
     }
     if (pw) { /* cancel a running prewarm before the server goes away */
-        http_prewarm_finish(pw, &db, &api);
+        cli_prewarm_finish(pw, &db, &api);
         pw = NULL;
     }
     http_server_stop(srv, 10000);
@@ -208,7 +209,7 @@ serve:
     code = 0;
 done:
     if (pw)
-        http_prewarm_finish(pw, &db, &api);
+        cli_prewarm_finish(pw, &db, &api);
     http_server_stop(srv, 0);
     api_server_destroy(api);
     api_server_destroy(bare);

@@ -1,8 +1,9 @@
 /* http/http.h - the HTTP front: libmicrohttpd daemon, per-request context
  * and arena, authentication from headers before any body byte is read,
- * body limits, dispatch to the api layer, request logs, and the `omvec run`
- * command (signals: SIGTERM/SIGINT drain and stop, SIGHUP reloads tokens).
- * Layer: http; depends on api and below. */
+ * body limits, dispatch to the api layer, request logs, readiness. The
+ * `omvec run` command and its prewarm thread are cli's (cli_run.c,
+ * cli_prewarm.c).
+ * Layer: http; depends on api, util (and libmicrohttpd). */
 #ifndef OMVEC_HTTP_HTTP_H
 #define OMVEC_HTTP_HTTP_H
 
@@ -42,30 +43,5 @@ void http_server_set_ready(http_server *s, api_server *api, core_db *db);
  * counts to add. Locking: none (atomics). */
 void http_server_prewarm_report(http_server *s, int state, unsigned installed, unsigned kept,
                                 unsigned failed);
-
-/* ---- prewarm (prewarm.c) ---- */
-typedef struct http_prewarm http_prewarm;
-
-typedef struct http_prewarm_opts {
-    const char *const *sources; /* URLs or paths; borrowed until finish */
-    size_t n;
-    const core_opts *core;      /* store to open once installed; borrowed */
-    http_server *srv;           /* made ready when done */
-    bool auth_enabled;
-} http_prewarm_opts;
-
-/* Start pulling the sources in a thread; when all are installed (or kept),
- * open the store and call http_server_set_ready. Failed sources are retried
- * with backoff; the server stays not ready meanwhile.
- * Returns: OV_OK; OV_EIO if the thread cannot start. */
-ov_rc http_prewarm_start(const http_prewarm_opts *opts, http_prewarm **out, ov_err *err);
-/* Cancel what is still running (downloads abort, retries stop), join, and
- * hand back the store and api server if they were opened (else NULL).
- * Ownership: caller closes/destroys them after stopping the server. */
-void http_prewarm_finish(http_prewarm *p, core_db **out_db, api_server **out_api);
-
-/* `omvec run ...`: parse flags, open the store, serve until SIGTERM/SIGINT.
- * Returns the process exit code. */
-int http_run_main(int argc, char **argv);
 
 #endif
