@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "api/api_util.h"
+#include "api/api_wire.h"
 
 static ov_rc coll_create(api_server *s, api_request *rq, api_response *rs, ov_str t, ov_str d,
                          ov_err *err)
@@ -37,7 +38,8 @@ static ov_rc coll_create(api_server *s, api_request *rq, api_response *rs, ov_st
     if (goc && goc->type != JSON_TRUE && goc->type != JSON_FALSE)
         return ov_err_set(err, OV_EINVAL, "Expected get_or_create to be a bool");
     spec.get_or_create = goc && goc->type == JSON_TRUE;
-    if ((rc = core_coll_create(s->db, t, d, &spec, &rs->body, err)) != OV_OK)
+    api_coll_list out = {&rs->body, 0};
+    if ((rc = core_coll_create(s->db, t, d, &spec, api_put_collection_fn, &out, err)) != OV_OK)
         return rc;
     rs->status = 200;
     return OV_OK;
@@ -97,7 +99,10 @@ void api_collections(api_server *s, api_request *rq, api_response *rs)
         if (limit < 0)
             limit = -1;
         core_read_begin(s->db);
-        rc = core_coll_list(s->db, t, d, limit, offset, &rs->body, &err);
+        api_coll_list out = {&rs->body, 0};
+        ov_buf_putc(&rs->body, '[');
+        rc = core_coll_list(s->db, t, d, limit, offset, api_put_collection_fn, &out, &err);
+        ov_buf_putc(&rs->body, ']');
         core_read_end(s->db);
         rs->status = 200;
         break;
@@ -116,7 +121,9 @@ void api_collections(api_server *s, api_request *rq, api_response *rs)
         core_read_begin(s->db);
         if ((rc = core_coll_by_name(s->db, t, d, rq->m.target, &c, &err)) == OV_OK) {
             rs->status = 200;
-            core_coll_json(c, &rs->body);
+            core_coll_info ci;
+            core_coll_get_info(c, &ci);
+            api_put_collection(&rs->body, &ci);
         }
         core_read_end(s->db);
         break;

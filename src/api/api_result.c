@@ -1,13 +1,14 @@
 /* api/api_result.c - the response JSON written in one place (api_wire.h):
  * GetResult and QueryResult from core's row views (one column writer for
  * both: a get is one list of rows, a query one list per query), the
- * include echo. (The Collection object is still core_coll_json.)
+ * include echo, and the Collection object of a catalog entry.
  *
  * Result JSON carries both "included" (0.5.23, fixed order) and "include"
  * (1.x) plus "data": null (CONTRACT.md section 9.1). */
 #include <float.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api/api_wire.h"
 
@@ -143,4 +144,39 @@ void api_put_query_result(ov_buf *b, core_coll *c, const core_hits *h, size_t nq
 {
     static const core_hits none = {0};
     put_result(b, c, NULL, 0, h ? h : &none, nq, inc);
+}
+
+void api_put_collection(ov_buf *b, const core_coll_info *ci)
+{
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    ov_buf_puts(b, "{\"id\":\"");
+    ov_buf_puts(b, ci->id);
+    ov_buf_puts(b, "\",\"name\":");
+    json_put_str(b, ci->name, strlen(ci->name));
+    ov_buf_printf(b,
+                  ",\"configuration_json\":{\"hnsw_configuration\":{\"space\":\"%s\","
+                  "\"ef_construction\":%d,\"ef_search\":%d,\"num_threads\":%ld,\"M\":%d,"
+                  "\"resize_factor\":1.2,\"batch_size\":100,\"sync_threshold\":1000,"
+                  "\"_type\":\"HNSWConfigurationInternal\"},"
+                  "\"_type\":\"CollectionConfigurationInternal\"},\"metadata\":",
+                  dist_space_name(ci->space), ci->ef_construction, ci->ef_search,
+                  ncpu > 0 ? ncpu : 1, ci->hnsw_m);
+    ov_buf_puts(b, ci->metadata_json ? ci->metadata_json : "null");
+    if (ci->dim)
+        ov_buf_printf(b, ",\"dimension\":%zu", ci->dim);
+    else
+        ov_buf_puts(b, ",\"dimension\":null");
+    ov_buf_puts(b, ",\"tenant\":");
+    json_put_str(b, ci->tenant, strlen(ci->tenant));
+    ov_buf_puts(b, ",\"database\":");
+    json_put_str(b, ci->database, strlen(ci->database));
+    ov_buf_puts(b, ",\"version\":0,\"log_position\":0}");
+}
+
+void api_put_collection_fn(void *ctx, const core_coll_info *ci)
+{
+    api_coll_list *l = ctx;
+    if (l->n++)
+        ov_buf_putc(l->b, ',');
+    api_put_collection(l->b, ci);
 }

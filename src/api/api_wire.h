@@ -1,7 +1,7 @@
 /* api/api_wire.h - Chroma's wire format in one place: request JSON into
  * core's typed structures (write batches, id lists, query vectors) with
  * 0.5.23's validation messages in its order, and the GetResult /
- * QueryResult JSON written from core's row views and hits.
+ * QueryResult / Collection JSON written from core's row views and hits.
  * Not included outside api/.
  * Layer: api; depends on core, json, util. */
 #ifndef OMVEC_API_API_WIRE_H
@@ -38,5 +38,15 @@ void api_put_query_result(ov_buf *b, core_coll *c, const core_hits *h, size_t nq
 /* ,"included":[...],"include":[...] in 0.5.23's fixed order (distances only
  * when query is true). */
 void api_put_included(ov_buf *b, unsigned inc, bool query);
+
+/* The Collection JSON object (0.5.23 key set) of a catalog entry. */
+void api_put_collection(ov_buf *b, const core_coll_info *ci);
+/* A core_coll_fn appending Collection objects to b, comma-separated
+ * (ctx: an api_coll_list; the caller writes the brackets of a list). */
+typedef struct api_coll_list {
+    ov_buf *b;
+    size_t n;
+} api_coll_list;
+void api_put_collection_fn(void *ctx, const core_coll_info *ci);
 
 #endif

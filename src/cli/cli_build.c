@@ -139,26 +139,24 @@ static ov_rc drop_if_exists(core_db *db, const char *name, ov_err *err)
     return core_coll_delete(db, T, D, ov_str_c(name), err);
 }
 
+static void take_id(void *ctx, const core_coll_info *ci)
+{
+    memcpy(ctx, ci->id, 37);
+}
+
 /* Create the collection and return its id. */
 static ov_rc create(core_db *db, const char *name, const char *meta_json, char out_id[37],
                     ov_err *err)
 {
     ov_arena *a = ov_arena_create(4096);
-    ov_buf out = {0};
-    json_val *meta, *res;
+    json_val *meta;
+    if (!a)
+        return ov_err_set(err, OV_ENOMEM, "out of memory");
     ov_rc rc = json_parse(a, meta_json, strlen(meta_json), NULL, &meta, err);
     if (rc == OV_OK) {
         core_coll_spec spec = {.name = ov_str_c(name), .metadata = meta};
-        rc = core_coll_create(db, T, D, &spec, &out, err);
+        rc = core_coll_create(db, T, D, &spec, take_id, out_id, err);
     }
-    if (rc == OV_OK && (rc = json_parse(a, out.p, out.len, NULL, &res, err)) == OV_OK) {
-        const json_val *id = json_get(res, "id");
-        if (!id || id->type != JSON_STRING || id->n != 36)
-            rc = ov_err_set(err, OV_EINTERNAL, "created collection has no id");
-        else
-            memcpy(out_id, id->u.s, 37);
-    }
-    ov_buf_free(&out);
     ov_arena_destroy(a);
     return rc;
 }

@@ -10,9 +10,9 @@
  * (core_read_begin / core_read_end), so the collection cannot be freed under
  * it.
  *
- * Core's API is typed C: write batches, hits and row views (records), and
- * no Chroma JSON is written here except the Collection object
- * (core_coll_json). JSON enters only as where/where_document filters, a
+ * Core's API is typed C: write batches, hits and row views (records),
+ * catalog entries (collections); no Chroma JSON is written here (that is
+ * api/api_result.c). JSON enters only as where/where_document filters, a
  * collection's metadata/configuration at create/modify, and the stored
  * metadata text (meta.c).
  *
@@ -79,17 +79,6 @@ typedef struct core_coll_spec {
     bool get_or_create;
 } core_coll_spec;
 
-/* Create a collection (or return the existing one with get_or_create).
- * On success writes the collection JSON into out (a buffer). */
-ov_rc core_coll_create(core_db *db, ov_str tenant, ov_str database, const core_coll_spec *spec,
-                       ov_buf *out_json, ov_err *err);
-/* Look up by name (caller holds the read lock). */
-ov_rc core_coll_by_name(core_db *db, ov_str tenant, ov_str database, ov_str name,
-                        core_coll **out, ov_err *err);
-/* Look up by id text (validates the UUID). tenant/database may be {NULL,0}
- * to skip the ownership check (v1 paths). */
-ov_rc core_coll_by_id(core_db *db, ov_str tenant, ov_str database, ov_str id, core_coll **out,
-                      ov_err *err);
 /* A collection's catalog entry, borrowed (valid while the caller holds the
  * catalog read lock). dim is 0 while unknown. */
 typedef struct core_coll_info {
@@ -101,11 +90,26 @@ typedef struct core_coll_info {
     size_t dim;
 } core_coll_info;
 void core_coll_get_info(core_coll *c, core_coll_info *out);
-/* Append the collection JSON object (0.5.23 key set). */
-void core_coll_json(const core_coll *c, ov_buf *b);
-/* List collections of tenant/database ordered by id (limit < 0: all). */
+
+/* Receives a collection's catalog entry (borrowed for the call only; the
+ * catalog lock is held meanwhile: fn must not call back into core). */
+typedef void (*core_coll_fn)(void *ctx, const core_coll_info *ci);
+
+/* Create a collection (or return the existing one with get_or_create).
+ * On success calls fn (may be NULL) once with the collection's entry. */
+ov_rc core_coll_create(core_db *db, ov_str tenant, ov_str database, const core_coll_spec *spec,
+                       core_coll_fn fn, void *ctx, ov_err *err);
+/* Look up by name (caller holds the read lock). */
+ov_rc core_coll_by_name(core_db *db, ov_str tenant, ov_str database, ov_str name,
+                        core_coll **out, ov_err *err);
+/* Look up by id text (validates the UUID). tenant/database may be {NULL,0}
+ * to skip the ownership check (v1 paths). */
+ov_rc core_coll_by_id(core_db *db, ov_str tenant, ov_str database, ov_str id, core_coll **out,
+                      ov_err *err);
+/* Call fn for the collections of tenant/database in catalog order, after
+ * offset, at most limit (< 0: all). */
 ov_rc core_coll_list(core_db *db, ov_str tenant, ov_str database, int64_t limit, int64_t offset,
-                     ov_buf *out_json, ov_err *err);
+                     core_coll_fn fn, void *ctx, ov_err *err);
 ov_rc core_coll_count_in(core_db *db, ov_str tenant, ov_str database, int64_t *out,
                          ov_err *err);
 /* Modify name and/or metadata by id. new_name {NULL,0} = keep; new_meta NULL = keep. */

@@ -65,4 +65,24 @@ static inline ov_rc tj_delete(core_db *db, core_coll *c, const json_val *ids,
     return rc != OV_OK ? rc : core_coll_delete_records(db, c, iv, n_ids, f, a, err);
 }
 
+static inline void tj_put_coll(void *ctx, const core_coll_info *ci)
+{
+    api_put_collection(ctx, ci);
+}
+
+/* core_coll_create writing the Collection JSON into out, as the API does. */
+static inline ov_rc tj_coll_create(core_db *db, ov_str t, ov_str d, const core_coll_spec *spec,
+                                   ov_buf *out, ov_err *err)
+{
+    return core_coll_create(db, t, d, spec, tj_put_coll, out, err);
+}
+
+/* The Collection JSON of c (catalog read lock held). */
+static inline void tj_coll_json(core_coll *c, ov_buf *out)
+{
+    core_coll_info ci;
+    core_coll_get_info(c, &ci);
+    api_put_collection(out, &ci);
+}
+
 #endif

@@ -68,7 +68,7 @@ static void test_concurrency_readers_and_writer(void)
     CHECK_EQ(core_open(&o, &db, &err), OV_OK);
     ov_buf out = {0};
     core_coll_spec spec = {.name = ov_str_c("conc")};
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_OK);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_OK);
     ov_buf_free(&out);
     pthread_t th[2];
     for (int i = 0; i < 2; i++)
@@ -93,7 +93,7 @@ static void test_concurrency_readers_and_writer(void)
         snprintf(name, sizeof name, "churn%d", round);
         core_coll_spec s2 = {.name = ov_str_c(name)};
         ov_buf o2 = {0};
-        CHECK_EQ(core_coll_create(db, T, D, &s2, &o2, &err), OV_OK);
+        CHECK_EQ(tj_coll_create(db, T, D, &s2, &o2, &err), OV_OK);
         CHECK_EQ(core_coll_delete(db, T, D, ov_str_c(name), &err), OV_OK);
         ov_buf_free(&o2);
     }
@@ -215,7 +215,7 @@ static void test_concurrency_graph_index(void)
     CHECK_EQ(core_open(&o, &db, &err), OV_OK);
     ov_buf out = {0};
     core_coll_spec spec = {.name = ov_str_c("bigc")};
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_OK);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_OK);
     ov_buf_free(&out);
     ov_arena *a = ov_arena_create(1 << 20);
     big_write(a, CORE_ADD, 0, 2400, 0);

@@ -50,7 +50,7 @@ static core_coll *make_coll(core_db *db, const char *name, const char *meta)
     ov_err err;
     core_coll_spec spec = {.name = ov_str_c(name), .metadata = meta ? J(meta) : NULL,
                            .get_or_create = true};
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_OK);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_OK);
     ov_buf_free(&out);
     core_coll *c = NULL;
     core_read_begin(db);
@@ -191,7 +191,7 @@ static void test_core_persistence(void)
                    &err),
              OV_OK);
     ov_buf j1 = {0};
-    core_coll_json(c, &j1);
+    tj_coll_json(c, &j1);
     char *before = get_all(c);
     core_close(db);
     db = open_db();
@@ -201,7 +201,7 @@ static void test_core_persistence(void)
     char *after = get_all(c);
     CHECK_STR(after, before);
     ov_buf j2 = {0};
-    core_coll_json(c, &j2);
+    tj_coll_json(c, &j2);
     CHECK_STR(j2.p, j1.p);
     free(before);
     free(after);
@@ -356,24 +356,24 @@ static void test_core_catalog(void)
     core_coll_count_in(db, T, D, &n0, &err);
     core_read_end(db);
     core_coll_spec spec = {.name = ov_str_c("cat1")};
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_OK);
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_EEXISTS);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_OK);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_EEXISTS);
     spec.name = ov_str_c("ab");
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_EINVAL);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_EINVAL);
     spec.name = ov_str_c("a..b");
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_EINVAL);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_EINVAL);
     spec.name = ov_str_c("10.0.0.1");
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_EINVAL);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_EINVAL);
     spec.name = ov_str_c("cat2");
     spec.metadata = J("{}");
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_EINVAL);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_EINVAL);
     spec.metadata = J("{\"hnsw:space\":\"manhattan\"}");
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_EINVAL);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_EINVAL);
     CHECK_STR(err.msg, "Invalid value for HNSW parameter: hnsw:space = manhattan");
     spec.metadata = NULL;
     spec.configuration = J("{\"hnsw\":{\"space\":\"ip\"}}");
     out.len = 0;
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_OK);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_OK);
     CHECK(strstr(out.p, "\"space\":\"ip\"") != NULL);
     CHECK_EQ(core_tenant_create(db, ov_str_c("tenant2"), &err), OV_OK);
     CHECK_EQ(core_tenant_create(db, ov_str_c("tenant2"), &err), OV_EEXISTS);
@@ -381,7 +381,7 @@ static void test_core_catalog(void)
     CHECK_EQ(core_database_create(db, ov_str_c("nope"), ov_str_c("db2"), &err), OV_ENOTFOUND);
     spec.name = ov_str_c("cat1");
     spec.configuration = NULL;
-    CHECK_EQ(core_coll_create(db, ov_str_c("tenant2"), ov_str_c("db2"), &spec, &out, &err), OV_OK);
+    CHECK_EQ(tj_coll_create(db, ov_str_c("tenant2"), ov_str_c("db2"), &spec, &out, &err), OV_OK);
     int64_t n = 0;
     core_read_begin(db);
     core_coll_count_in(db, T, D, &n, &err);
@@ -396,7 +396,7 @@ static void test_core_catalog(void)
              OV_OK);
     char id[37];
     ov_buf cj = {0};
-    core_coll_json(c, &cj);
+    tj_coll_json(c, &cj);
     memcpy(id, cj.p + 7, 36);
     id[36] = 0;
     /* the UUID must not reach across tenants */

@@ -239,7 +239,7 @@ static void find_index_file(core_db *db)
     ov_buf b = {0};
     ov_err err;
     core_read_begin(db);
-    core_coll_json(coll(db), &b);
+    tj_coll_json(coll(db), &b);
     core_read_end(db);
     json_val *v = J(b.p, b.len);
     snprintf(ipath, sizeof ipath, "%s/index/%s.hnsw", dir, json_get(v, "id")->u.s);
@@ -267,7 +267,7 @@ static void test_index_lifecycle(void)
     ov_err err;
     const char *meta = "{\"hnsw:space\":\"cosine\"}";
     core_coll_spec spec = {.name = ov_str_c("ixc"), .metadata = J(meta, strlen(meta))};
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_OK);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_OK);
     ov_buf_free(&out);
     for (size_t i = 0; i < X_N; i++)
         rand_vec(mv[i]);
@@ -364,7 +364,7 @@ static void test_deferred_indexing(void)
     ov_err err;
     const char *meta = "{\"hnsw:space\":\"cosine\"}";
     core_coll_spec spec = {.name = ov_str_c("ixc"), .metadata = J(meta, strlen(meta))};
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_OK);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_OK);
     ov_buf_free(&out);
     for (size_t i = 0; i < X_N; i++)
         rand_vec(mv[i]);
