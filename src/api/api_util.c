@@ -24,7 +24,10 @@ ov_rc api_body_object(api_request *rq, bool allow_empty, const json_val **out, o
             return OV_OK;
         return ov_err_set(err, OV_ESCHEMA, "body: field required");
     }
-    json_opts jo = {.max_depth = OV_JSON_MAX_DEPTH, .reject_dup_keys = true};
+    /* vectors are read straight into float arrays (no node per number) */
+    static const char *const vec_keys[] = {"embeddings", "query_embeddings", NULL};
+    json_opts jo = {.max_depth = OV_JSON_MAX_DEPTH, .reject_dup_keys = true,
+                    .f32_keys = vec_keys};
     json_val *v = NULL;
     ov_err jerr = {0};
     ov_rc rc = json_parse(rq->arena, rq->body, rq->body_len, &jo, &v, &jerr);
