@@ -111,6 +111,75 @@ static void test_core_write_semantics(void)
     core_close(db);
 }
 
+/* The typed API without JSON: a batch of ids, one float array, documents
+ * (a .p NULL item keeps the stored one), typed metadata (CORE_MV_NULL
+ * deletes a key on update); row views and hits; the write version moves on
+ * every write or delete that changed something and only then. */
+static void test_core_typed_api(void)
+{
+    core_db *db = open_db();
+    core_coll *c = make_coll(db, "typed", NULL);
+    ov_err err;
+    core_read_begin(db);
+    CHECK_EQ(core_coll_version(c), 0);
+    ov_str ids[2] = {ov_str_c("t1"), ov_str_c("t2")};
+    float vecs[4] = {1, 0, 0, 1};
+    ov_str docs[2] = {ov_str_c("first"), {NULL, 0}};
+    core_mv kv[2] = {{.key = "k", .key_len = 1, .type = CORE_MV_INT, .v.i = 7},
+                     {.key = "s", .key_len = 1, .type = CORE_MV_STR, .s_len = 2, .v.s = "hi"}};
+    core_meta_in metas[2] = {{.kv = kv, .n = 2, .present = true}, {0}};
+    core_batch b = {.n = 2, .ids = ids, .vecs = vecs, .dim = 2, .docs = docs, .metas = metas};
+    CHECK_EQ(core_coll_write(db, c, CORE_ADD, &b, A, &err), OV_OK);
+    CHECK_EQ(core_coll_version(c), 1);
+    CHECK_EQ(core_coll_write(db, c, CORE_ADD, &b, A, &err), OV_OK); /* existing ids: no-op */
+    CHECK_EQ(core_coll_version(c), 1);
+    /* update t1: keep the document, delete k, keep s, new vector */
+    core_mv upd = {.key = "k", .key_len = 1, .type = CORE_MV_NULL};
+    core_meta_in um = {.kv = &upd, .n = 1, .present = true};
+    ov_str nodoc = {NULL, 0};
+    float v1[2] = {0.5f, 0.5f};
+    core_batch u = {.n = 1, .ids = ids, .vecs = v1, .dim = 2, .docs = &nodoc, .metas = &um};
+    CHECK_EQ(core_coll_write(db, c, CORE_UPDATE, &u, A, &err), OV_OK);
+    CHECK_EQ(core_coll_version(c), 2);
+    core_coll_read_lock(c);
+    uint32_t *rows;
+    size_t n;
+    CHECK_EQ(core_coll_select(c, NULL, 0, NULL, -1, 0, A, &rows, &n, &err), OV_OK);
+    CHECK_EQ(n, 2);
+    core_row r;
+    core_coll_row(c, rows[0], &r);
+    CHECK(r.id.len == 2 && memcmp(r.id.p, "t1", 2) == 0);
+    CHECK(r.doc.p && r.doc.len == 5 && memcmp(r.doc.p, "first", 5) == 0);
+    CHECK(r.uri.p == NULL && r.dim == 2 && r.vec[0] == 0.5f);
+    CHECK(r.meta_json.p && strncmp(r.meta_json.p, "{\"s\":\"hi\"}", r.meta_json.len) == 0);
+    const core_meta *m = core_coll_row_meta(c, rows[0]);
+    CHECK(m && m->n == 1 && core_meta_find(m, "k", 1) == NULL);
+    core_coll_row(c, rows[1], &r);
+    CHECK(r.doc.p == NULL && r.meta_json.p == NULL && core_coll_row_meta(c, rows[1]) == NULL);
+    float q[2] = {0, 1};
+    core_hits *h;
+    CHECK_EQ(core_coll_search(c, q, 1, 2, 5, NULL, 0, NULL, A, &h, &err), OV_OK);
+    CHECK_EQ(h[0].n, 2);
+    core_coll_row(c, h[0].row[0], &r);
+    CHECK(memcmp(r.id.p, "t2", 2) == 0 && h[0].dist[0] <= h[0].dist[1]);
+    CHECK_EQ(core_coll_search(c, q, 1, 3, 5, NULL, 0, NULL, A, &h, &err), OV_EDIM);
+    core_coll_read_unlock(c);
+    /* a batch of the wrong dimension is refused before anything changes */
+    float v3[3] = {1, 2, 3};
+    core_batch w = {.n = 1, .ids = ids, .vecs = v3, .dim = 3};
+    CHECK_EQ(core_coll_write(db, c, CORE_UPSERT, &w, A, &err), OV_EDIM);
+    CHECK_EQ(core_coll_version(c), 2);
+    ov_str gone = ov_str_c("nope");
+    CHECK_EQ(core_coll_delete_records(db, c, &gone, 1, NULL, A, &err), OV_OK);
+    CHECK_EQ(core_coll_version(c), 2); /* nothing deleted */
+    CHECK_EQ(core_coll_delete_records(db, c, &ids[1], 1, NULL, A, &err), OV_OK);
+    CHECK_EQ(core_coll_version(c), 3);
+    CHECK_EQ(core_coll_count(c), 1);
+    CHECK_EQ(core_coll_delete_records(db, c, NULL, 0, NULL, A, &err), OV_EINVAL);
+    core_read_end(db);
+    core_close(db);
+}
+
 /* Duplicate ids inside one batch are accepted (Chroma answers 201) and
  * applied in order: on add the first occurrence wins, on upsert and update
  * later occurrences merge onto the earlier ones. */
@@ -425,6 +494,7 @@ int main(void)
     A = ov_arena_create(1 << 20);
     RUN(test_core_write_semantics);
     RUN(test_core_batch_duplicate_ids);
+    RUN(test_core_typed_api);
     RUN(test_core_validation_all_or_nothing);
     RUN(test_core_persistence);
     RUN(test_core_query_brute_force);
