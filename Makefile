@@ -74,13 +74,18 @@ $(eval $(call variant,plain,-O1))
 $(eval $(call variant,tsan,-O1 -fsanitize=thread))
 
 # ---- the client library (include/omvec.h, docs/client.md) ----
-# build/rel/libomvec.a already holds the client with the engine; the shared
-# libomvec.so is linked from -fPIC objects of their own (build/pic) and
-# exports only omvec_* (src/client/omvec.map). omvec.pc points at this tree;
-# `make install PREFIX=...` installs the header, both libraries and a .pc.
+# build/rel/libomvec.a holds the client with the engine, every symbol global
+# (the omvec binary and the tests link it). The installed static library,
+# build/rel/pub/libomvec.a, is the same objects linked into one relocatable
+# object whose globals other than omvec_* are made local (ld -r, then
+# objcopy --keep-global-symbol), so like the shared libomvec.so - linked
+# from -fPIC objects of their own (build/pic) with src/client/omvec.map - it
+# exports only omvec_*. omvec.pc points at this tree; `make install
+# PREFIX=...` installs the header, both libraries and a .pc.
 $(eval $(call variant,pic,$(OPT) -fPIC))
 PREFIX  ?= /usr/local
-LIB_OUT = build/rel/libomvec.a build/rel/libomvec.so build/rel/omvec.pc
+LIB_OUT = build/rel/libomvec.a build/rel/pub/libomvec.a build/rel/libomvec.so build/rel/omvec.pc
+OBJCOPY ?= objcopy
 # $(call omvec_pc,INCLUDEDIR,LIBDIR)
 omvec_pc = printf '%s\n' 'includedir=$(1)' 'libdir=$(2)' '' 'Name: omvec' \
     'Description: omvec client library (remote Chroma-compatible server or local directory)' \
@@ -91,6 +96,12 @@ build/rel/libomvec.so: $(pic_OBJ) src/client/omvec.map
 	$(CC) -shared -Wl,-soname,libomvec.so.0 -Wl,--version-script=src/client/omvec.map \
 	    -o $@.0 $(pic_OBJ) $(LDLIBS)
 	ln -sf libomvec.so.0 $@
+
+build/rel/pub/libomvec.a: $(rel_OBJ)
+	@mkdir -p $(@D)
+	$(LD) -r -o $(@D)/omvec_all.o $(rel_OBJ)
+	$(OBJCOPY) --wildcard --keep-global-symbol='omvec_*' $(@D)/omvec_all.o
+	rm -f $@ && $(AR) rcs $@ $(@D)/omvec_all.o && rm -f $(@D)/omvec_all.o
 
 build/rel/omvec.pc: Makefile
 	@mkdir -p $(@D)
@@ -109,7 +120,7 @@ examples: build/rel/examples/match
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 include/omvec.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 build/rel/libomvec.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 build/rel/pub/libomvec.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 build/rel/libomvec.so.0 $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libomvec.so.0 $(DESTDIR)$(PREFIX)/lib/libomvec.so
 	$(call omvec_pc,$(PREFIX)/include,$(PREFIX)/lib) > $(DESTDIR)$(PREFIX)/lib/pkgconfig/omvec.pc

@@ -11,7 +11,7 @@ make -s build/rel/libomvec.a
 CPPFLAGS="-Isrc -D_GNU_SOURCE $(pkg-config --cflags libcurl libarchive openssl libutf8proc openblas 2>/dev/null)"
 LIBS="-lmicrohttpd -lsqlite3 $(pkg-config --libs libcurl libarchive openssl libutf8proc openblas 2>/dev/null) -lm -pthread"
 # shellcheck disable=SC2086
-gcc -std=c17 -O2 -pthread $CPPFLAGS bench/recover_bench.c build/rel/libomvec.a $LIBS -o build/recover_bench
+gcc -std=c17 -O2 -pthread $CPPFLAGS -Itests bench/recover_bench.c build/rel/libomvec.a $LIBS -o build/recover_bench
 W=${WORK:-/tmp/omvec-recover}
 N=${1:-65000} DIM=${2:-768} TAIL=${3:-10000}
 RECOVER_REPEAT=${RECOVER_REPEAT:-} build/recover_bench "$N" "$DIM" "$TAIL" "$W"

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "core/core.h"
+#include "unit/core/core_json.h"
 #include "json/json.h"
 #include "store/store_check.h"
 
@@ -92,10 +93,8 @@ static void write_range(core_db *db, size_t from, size_t to, int dim)
         json_opts jo = {0};
         if (json_parse(a, b.p, b.len, &jo, &v, &err) != OV_OK)
             exit(2);
-        core_batch bt = {.ids = json_get(v, "ids"), .embeddings = json_get(v, "embeddings")};
-        bt.n = bt.ids->n;
         core_read_begin(db);
-        if (core_coll_write(db, coll(db), CORE_UPSERT, &bt, a, &err) != OV_OK) {
+        if (tj_write(db, coll(db), CORE_UPSERT, v, a, &err) != OV_OK) {
             fprintf(stderr, "write: %s\n", err.msg);
             exit(1);
         }
@@ -137,7 +136,7 @@ int main(int argc, char **argv)
         ov_buf out = {0};
         ov_err err;
         core_coll_spec spec = {.name = ov_str_c("recover")};
-        if (core_coll_create(db, T, D, &spec, &out, &err) != OV_OK)
+        if (tj_coll_create(db, T, D, &spec, &out, &err) != OV_OK)
             _exit(1);
         ov_buf_free(&out);
         if (n > tail)

@@ -1,13 +1,9 @@
 /* omvec.c - the omvec binary: subcommand dispatch only. Each subcommand is
- * one row of the table below; its main lives with its subsystem. */
+ * one row of the table below; its main lives in cli/ (cli/cli.h). */
 #include <stdio.h>
 #include <string.h>
 
-#include "artifact/artifact.h"
 #include "cli/cli.h"
-#include "embed/bert.h"
-#include "embed/wp.h"
-#include "http/http.h"
 #include "index/dist.h"
 
 #ifndef OMVEC_VERSION
@@ -21,15 +17,15 @@ typedef struct omvec_cmd {
 } omvec_cmd;
 
 static const omvec_cmd omvec_cmds[] = {
-    {"run", http_run_main, "serve the Chroma-compatible API (omvec run --help)"},
-    {"pack", art_pack_main, "write a collection as a verified artifact tarball"},
-    {"pull", art_pull_main, "verify and install artifacts from URLs or paths"},
+    {"run", cli_run_main, "serve the Chroma-compatible API (omvec run --help)"},
+    {"pack", cli_pack_main, "write a collection as a verified artifact tarball"},
+    {"pull", cli_pull_main, "verify and install artifacts from URLs or paths"},
     {"import-chroma", cli_import_main, "import a Chroma persist directory or tarball"},
     {"export-chroma", cli_export_main, "write collections as a Chroma 0.5.23 directory"},
     {"build", cli_build_main, "build ontology collections from OBO (omvec build --help)"},
     {"match", cli_match_main, "match text to ontology terms (omvec match --help)"},
-    {"embed", bert_embed_main, "BERT [CLS] vectors of stdin lines (omvec embed --help)"},
-    {"tokenize", wp_tokenize_main, "BERT WordPiece token ids of stdin lines (omvec tokenize --help)"},
+    {"embed", cli_embed_main, "BERT [CLS] vectors of stdin lines (omvec embed --help)"},
+    {"tokenize", cli_tokenize_main, "BERT WordPiece token ids of stdin lines (omvec tokenize --help)"},
 };
 
 static void help(FILE *f)

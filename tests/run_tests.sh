@@ -42,6 +42,9 @@ stage() {
     fi
 }
 
+# the layer rules of the headers (scripts/check_includes.sh, also make lint)
+stage "include layers" scripts/check_includes.sh
+
 for t in $(find build/$V/tests/unit -type f -name 'test_*' ! -name '*.d' 2>/dev/null | sort); do
     stage "unit $(basename "$t")" "$t"
 done

@@ -3,7 +3,7 @@
  * table (with each route's required role), and the dispatcher that turns a
  * matched request with its body into a status and a JSON body.
  * The http layer owns sockets, headers and auth; this layer never sees them.
- * Layer: api; depends on core, json, util. */
+ * Layer: api; depends on core, embed (query_texts), json, util. */
 #ifndef OMVEC_API_API_H
 #define OMVEC_API_API_H
 

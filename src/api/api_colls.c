@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "api/api_util.h"
+#include "api/api_wire.h"
 
 static ov_rc coll_create(api_server *s, api_request *rq, api_response *rs, ov_str t, ov_str d,
                          ov_err *err)
@@ -44,15 +45,19 @@ static ov_rc coll_create(api_server *s, api_request *rq, api_response *rs, ov_st
          * it (unchanged); creating stays admin-only */
         core_coll *c = NULL;
         core_read_begin(s->db);
-        if (spec.get_or_create && core_coll_by_name(s->db, t, d, spec.name, &c, err) == OV_OK)
-            core_coll_json(c, &rs->body);
+        if (spec.get_or_create && core_coll_by_name(s->db, t, d, spec.name, &c, err) == OV_OK) {
+            core_coll_info ci;
+            core_coll_get_info(c, &ci);
+            api_put_collection(&rs->body, &ci);
+        }
         core_read_end(s->db);
         if (!c)
             return ov_err_named(err, OV_EAUTH, "AuthError", "Forbidden");
         rs->status = 200;
         return OV_OK;
     }
-    if ((rc = core_coll_create(s->db, t, d, &spec, &rs->body, err)) != OV_OK)
+    api_coll_list out = {&rs->body, 0};
+    if ((rc = core_coll_create(s->db, t, d, &spec, api_put_collection_fn, &out, err)) != OV_OK)
         return rc;
     rs->status = 200;
     return OV_OK;
@@ -112,7 +117,10 @@ void api_collections(api_server *s, api_request *rq, api_response *rs)
         if (limit < 0)
             limit = -1;
         core_read_begin(s->db);
-        rc = core_coll_list(s->db, t, d, limit, offset, &rs->body, &err);
+        api_coll_list out = {&rs->body, 0};
+        ov_buf_putc(&rs->body, '[');
+        rc = core_coll_list(s->db, t, d, limit, offset, api_put_collection_fn, &out, &err);
+        ov_buf_putc(&rs->body, ']');
         core_read_end(s->db);
         rs->status = 200;
         break;
@@ -131,7 +139,9 @@ void api_collections(api_server *s, api_request *rq, api_response *rs)
         core_read_begin(s->db);
         if ((rc = core_coll_by_name(s->db, t, d, rq->m.target, &c, &err)) == OV_OK) {
             rs->status = 200;
-            core_coll_json(c, &rs->body);
+            core_coll_info ci;
+            core_coll_get_info(c, &ci);
+            api_put_collection(&rs->body, &ci);
         }
         core_read_end(s->db);
         break;

@@ -8,8 +8,13 @@
  * (the document when there is no name), the definition from the document
  * ("{name}: {definition}"), so query_texts ranks terms by their names.
  *
- * Entries are keyed by collection id and the exact spec and parameter text;
- * an entry whose collection's record count changed is rebuilt. Entries are
+ * Entries are keyed by collection id and the exact metadata text (which
+ * carries the embedder spec and the digest of its parameters); a lexical
+ * entry is also keyed on the collection's write version (core_coll_version),
+ * so any write or delete - an update that renames a term and keeps the count
+ * included - rebuilds its text search, from the row views under the
+ * collection's read lock. The parameters in the store are read on a miss
+ * only. Entries are
  * reference counted (STYLE rule 14): a request holds one until it has
  * written its response, so a rebuild never frees what another thread reads.
  * Locking: one mutex guards the table; building happens under it (the first
@@ -39,6 +44,7 @@ static void entry_free(api_embedder *e)
         free(e->ids[i]);
     free(e->ids);
     free(e->id_lens);
+    free(e->meta);
     free(e->spec);
     free(e->params);
     free(e);
@@ -83,57 +89,50 @@ static void add_synonyms(const char *s, size_t len, uint32_t owner, uint8_t fiel
     }
 }
 
-/* Build the per-term text index of a lexical collection from its records. */
+static ov_str meta_str(const core_meta *m, const char *key)
+{
+    const core_mv *v = core_meta_find(m, key, strlen(key));
+    return v && v->type == CORE_MV_STR ? (ov_str){v->v.s, v->s_len} : (ov_str){NULL, 0};
+}
+
+/* Build the text search of a lexical collection from its rows (name, the
+ * synonyms, the definition from a "{name}: {definition}" document), under
+ * the collection's read lock; records the write version it saw. */
 static ov_rc build_index(api_embedder *e, core_coll *c, ov_err *err)
 {
-    ov_arena *a = ov_arena_create(1 << 20);
-    ov_buf out = {0};
     const char **tx = NULL;
     size_t *tl = NULL, n = 0, cap = 0;
     uint32_t *own = NULL;
     uint8_t *fl = NULL;
-    ov_rc rc = a ? OV_OK : ov_err_set(err, OV_ENOMEM, "out of memory");
-    json_val *res = NULL;
-    if (rc == OV_OK)
-        rc = core_coll_get(c, NULL, NULL, -1, 0, CORE_INC_DOCUMENTS | CORE_INC_METADATAS, a,
-                           &out, err);
-    if (rc == OV_OK)
-        rc = json_parse(a, out.p, out.len, NULL, &res, err);
-    if (rc != OV_OK)
-        goto cleanup;
-    const json_val *ids = json_get(res, "ids"), *docs = json_get(res, "documents"),
-                   *metas = json_get(res, "metadatas");
-    if (!ids || ids->type != JSON_ARRAY || !docs || !metas) {
-        rc = ov_err_set(err, OV_EINTERNAL, "unexpected get result");
-        goto cleanup;
-    }
-    e->n_ids = ids->n;
-    e->ids = ov_xcalloc(ids->n ? ids->n : 1, sizeof *e->ids);
-    e->id_lens = ov_xcalloc(ids->n ? ids->n : 1, sizeof *e->id_lens);
-    for (uint32_t i = 0; i < ids->n; i++) {
-        e->ids[i] = ov_xstrndup(ids->u.a[i].u.s, ids->u.a[i].n);
-        e->id_lens[i] = ids->u.a[i].n;
-        const json_val *m = &metas->u.a[i];
-        const json_val *name = m->type == JSON_OBJECT ? json_get(m, "name") : NULL;
-        const json_val *syn = m->type == JSON_OBJECT ? json_get(m, "synonyms") : NULL;
-        const json_val *doc = &docs->u.a[i];
-        if (name && name->type == JSON_STRING) {
-            add_synonyms(name->u.s, name->n, i, TSEARCH_NAME, &tx, &tl, &own, &fl, &n, &cap);
-            /* the document is "{name}: {definition}" */
-            if (doc->type == JSON_STRING && doc->n > name->n + 2 &&
-                memcmp(doc->u.s, name->u.s, name->n) == 0 &&
-                memcmp(doc->u.s + name->n, ": ", 2) == 0)
-                add_synonyms(doc->u.s + name->n + 2, doc->n - name->n - 2, i, TSEARCH_DEF, &tx,
-                             &tl, &own, &fl, &n, &cap);
-        } else if (doc->type == JSON_STRING)
-            add_synonyms(doc->u.s, doc->n, i, TSEARCH_NAME, &tx, &tl, &own, &fl, &n, &cap);
-        if (syn && syn->type == JSON_STRING)
-            add_synonyms(syn->u.s, syn->n, i, TSEARCH_SYNONYM, &tx, &tl, &own, &fl, &n, &cap);
+    core_coll_read_lock(c);
+    e->version = core_coll_version(c);
+    size_t nr = core_coll_count(c);
+    e->n_ids = nr;
+    e->ids = ov_xcalloc(nr ? nr : 1, sizeof *e->ids);
+    e->id_lens = ov_xcalloc(nr ? nr : 1, sizeof *e->id_lens);
+    for (uint32_t i = 0; i < nr; i++) {
+        core_row r;
+        core_coll_row(c, i, &r);
+        const core_meta *m = core_coll_row_meta(c, i);
+        e->ids[i] = ov_xstrndup(r.id.p, r.id.len);
+        e->id_lens[i] = r.id.len;
+        ov_str name = meta_str(m, "name"), syn = meta_str(m, "synonyms");
+        if (name.p) {
+            add_synonyms(name.p, name.len, i, TSEARCH_NAME, &tx, &tl, &own, &fl, &n, &cap);
+            if (r.doc.p && r.doc.len > name.len + 2 && memcmp(r.doc.p, name.p, name.len) == 0 &&
+                memcmp(r.doc.p + name.len, ": ", 2) == 0)
+                add_synonyms(r.doc.p + name.len + 2, r.doc.len - name.len - 2, i, TSEARCH_DEF,
+                             &tx, &tl, &own, &fl, &n, &cap);
+        } else if (r.doc.p)
+            add_synonyms(r.doc.p, r.doc.len, i, TSEARCH_NAME, &tx, &tl, &own, &fl, &n, &cap);
+        if (syn.p)
+            add_synonyms(syn.p, syn.len, i, TSEARCH_SYNONYM, &tx, &tl, &own, &fl, &n, &cap);
     }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = tsearch_build(tx, tl, own, fl, n, ids->n, NULL, &e->idx, err);
+    ov_rc rc = tsearch_build(tx, tl, own, fl, n, nr, NULL, &e->idx, err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    core_coll_read_unlock(c);
     if (rc == OV_OK)
         ov_log(OV_LOG_INFO,
                "text search: collection %s: %zu names and synonyms, %zu word equivalences, "
@@ -141,38 +140,43 @@ static ov_rc build_index(api_embedder *e, core_coll *c, ov_err *err)
                e->coll_id, tsearch_count(e->idx), tsearch_n_equiv(e->idx),
                (double)tsearch_bytes(e->idx) / 1e6,
                (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-cleanup:
     free(fl);
     free(tx);
     free(tl);
     free(own);
-    ov_buf_free(&out);
-    ov_arena_destroy(a);
     return rc;
 }
 
-ov_rc api_embedder_get(core_db *db, core_coll *c, const json_val *coll_meta,
-                       const char *coll_id, api_embedder **out, ov_err *err)
+/* Spec and parameters from the collection metadata text (a miss only). */
+static ov_rc parse_spec(const char *meta_json, ov_arena *a, const json_val **spec,
+                        const json_val **params, ov_err *err)
 {
-    const json_val *spec = coll_meta ? json_get(coll_meta, EMBED_META_SPEC) : NULL;
-    const json_val *params = coll_meta ? json_get(coll_meta, EMBED_META_PARAMS) : NULL;
-    if (!spec || spec->type != JSON_STRING)
+    json_val *m = NULL;
+    *spec = *params = NULL;
+    if (meta_json && json_parse(a, meta_json, strlen(meta_json), NULL, &m, NULL) == OV_OK &&
+        m->type == JSON_OBJECT) {
+        *spec = json_get(m, EMBED_META_SPEC);
+        *params = json_get(m, EMBED_META_PARAMS);
+    }
+    if (!*spec || (*spec)->type != JSON_STRING)
         return ov_err_set(err, OV_EINVAL,
                           "query_texts needs an embedding function; this collection has none "
                           "(build it with `omvec build`), send query_embeddings");
-    if (params && params->type != JSON_STRING)
-        params = NULL;
-    /* what identifies the parameters: the metadata's own copy (collections
-     * built before they moved to the store), else the digest of the stored
-     * ones; the store is read only when the entry is (re)built */
-    const json_val *digest = coll_meta ? json_get(coll_meta, EMBED_META_DIGEST) : NULL;
-    const char *ident = params ? params->u.s
-                        : digest && digest->type == JSON_STRING ? digest->u.s
-                                                                : "";
-    char *stored = NULL;
-    json_val stored_v = {0};
-    size_t count = core_coll_count(c);
+    if (*params && (*params)->type != JSON_STRING)
+        *params = NULL;
+    return OV_OK;
+}
+
+ov_rc api_embedder_get(core_db *db, core_coll *c, const core_coll_info *ci,
+                       api_embedder **out, ov_err *err)
+{
+    const char *meta = ci->metadata_json ? ci->metadata_json : "";
+    uint64_t version = core_coll_version(c);
     ov_rc rc = OV_OK;
+    ov_arena *a = NULL;
+    const json_val *spec, *params;
+    char *stored = NULL; /* the parameters from the store, when not in the metadata */
+    json_val stored_v = {0};
     pthread_mutex_lock(&cache_lock);
     int slot = -1, free_slot = -1;
     for (int i = 0; i < CACHE_MAX; i++) {
@@ -182,28 +186,34 @@ ov_rc api_embedder_get(core_db *db, core_coll *c, const json_val *coll_meta,
                 free_slot = i;
             continue;
         }
-        if (strcmp(e->coll_id, coll_id) == 0) {
+        if (strcmp(e->coll_id, ci->id) == 0) {
             slot = i;
-            if (strcmp(e->spec, spec->u.s) == 0 &&
-                strcmp(e->params ? e->params : "", ident) == 0 &&
-                e->count == count) {
+            /* the model follows the metadata; a text index also the records */
+            if (strcmp(e->meta, meta) == 0 && (!e->idx || e->version == version)) {
                 e->refs++;
                 *out = e;
                 goto done;
             }
         }
     }
+    a = ov_arena_create(8192);
+    if (!a) {
+        rc = ov_err_set(err, OV_ENOMEM, "out of memory");
+        goto done;
+    }
+    if ((rc = parse_spec(ci->metadata_json, a, &spec, &params, err)) != OV_OK)
+        goto done;
     if (slot < 0)
         slot = free_slot >= 0 ? free_slot : 0; /* full: replace the first */
     api_embedder *e = ov_xcalloc(1, sizeof *e);
-    memcpy(e->coll_id, coll_id, sizeof e->coll_id);
+    memcpy(e->coll_id, ci->id, sizeof e->coll_id);
     e->coll_id[36] = 0;
+    e->meta = ov_xstrndup(meta, strlen(meta));
     e->spec = ov_xstrndup(spec->u.s, spec->n);
-    e->params = ov_xstrndup(ident, strlen(ident));
-    e->count = count;
+    e->params = params ? ov_xstrndup(params->u.s, params->n) : NULL;
     e->refs = 1; /* the cache's reference */
-    if (!params) { /* in the store, next to the collection */
-        if ((rc = core_embedder_params_get(db, coll_id, &stored, err)) != OV_OK)
+    if (!params) { /* in the store, next to the collection (omvec build) */
+        if ((rc = core_embedder_params_get(db, ci->id, &stored, err)) != OV_OK)
             goto fail;
         if (stored) {
             stored_v.type = JSON_STRING;
@@ -218,6 +228,8 @@ ov_rc api_embedder_get(core_db *db, core_coll *c, const json_val *coll_meta,
         goto fail;
     rc = embed_open(e->spec, raw, raw_len, &e->model, err);
     free(raw);
+    free(stored);
+    stored = NULL;
     if (rc != OV_OK)
         goto fail;
     if (strcmp(e->model->vt->kind, "lexical") == 0 && (rc = build_index(e, c, err)) != OV_OK)
@@ -229,9 +241,10 @@ ov_rc api_embedder_get(core_db *db, core_coll *c, const json_val *coll_meta,
     *out = e;
     goto done;
 fail:
+    free(stored);
     entry_free(e);
 done:
     pthread_mutex_unlock(&cache_lock);
-    free(stored);
+    ov_arena_destroy(a);
     return rc;
 }

@@ -1,20 +1,13 @@
 /* api/api_records.c - record endpoints: add, upsert, update, delete, get,
- * query, count. Parses and type-checks the body, then hands typed data to
- * core, which validates the whole batch before writing anything. */
+ * query, count. Checks the body's shape, turns it into core's typed input
+ * (api_wire.c), calls core, and writes the result from row views under the
+ * collection's read lock (api_result.c). */
 #include <string.h>
 
 #include "api/api_text.h"
 #include "api/api_util.h"
+#include "api/api_wire.h"
 #include "util/limits.h"
-
-static ov_rc opt_array(const json_val *body, const char *key, const json_val **out, ov_err *err)
-{
-    const json_val *v = api_field(body, key);
-    if (v && v->type != JSON_ARRAY)
-        return ov_err_set(err, OV_EINVAL, "Expected %s to be a list", key);
-    *out = v;
-    return OV_OK;
-}
 
 /* The checks FastAPI made on the request model of 0.5.23 before the handler
  * ran, so before the collection is looked up (an empty body to /get of an
@@ -45,23 +38,11 @@ static ov_rc write_records(api_server *s, api_request *rq, const json_val *body,
                            api_response *rs, ov_err *err)
 {
     ov_rc rc;
-    core_batch b = {0};
-    const json_val *ids = json_get(body, "ids"); /* a list: body_of */
-    if (ids->n > OV_MAX_BATCH)
-        return ov_err_set(err, OV_ELIMIT, "Batch size %u exceeds maximum batch size %d", ids->n,
-                          OV_MAX_BATCH);
-    b.ids = ids;
-    b.n = ids->n;
-    if ((rc = opt_array(body, "embeddings", &b.embeddings, err)) ||
-        (rc = opt_array(body, "documents", &b.documents, err)) ||
-        (rc = opt_array(body, "uris", &b.uris, err)) ||
-        (rc = opt_array(body, "metadatas", &b.metadatas, err)))
-        return rc;
-    if (api_field(body, "images"))
-        return ov_err_set(err, OV_EINVAL, "images are not supported");
+    core_batch b;
     core_write_op op = rq->m.id == R_REC_ADD ? CORE_ADD
                        : rq->m.id == R_REC_UPSERT ? CORE_UPSERT : CORE_UPDATE;
-    if ((rc = core_coll_write(s->db, c, op, &b, rq->arena, err)) != OV_OK)
+    if ((rc = api_batch_from_json(body, op, core_coll_dim(c), rq->arena, &b, err)) != OV_OK ||
+        (rc = core_coll_write(s->db, c, op, &b, rq->arena, err)) != OV_OK)
         return rc;
     if (op == CORE_ADD) {
         rs->status = 201;
@@ -86,8 +67,22 @@ static ov_rc delete_records(api_server *s, api_request *rq, const json_val *body
     ov_rc rc = filter_of(rq, body, &f, err);
     if (rc != OV_OK)
         return rc;
-    if ((rc = core_coll_delete_records(s->db, c, body ? json_get(body, "ids") : NULL, f,
-                                       rq->arena, err)) != OV_OK)
+    const json_val *idv = body ? json_get(body, "ids") : NULL;
+    if (idv && idv->type == JSON_NULL)
+        idv = NULL;
+    const ov_str *ids = NULL;
+    size_t n_ids = 0;
+    /* 0.5.23's order: "give ids or a filter" (core's message) before the
+     * type of ids (n counts a string's bytes, as it did) */
+    if ((!idv || idv->n == 0) && !f)
+        return core_coll_delete_records(s->db, c, NULL, 0, NULL, rq->arena, err);
+    if (idv && idv->type != JSON_ARRAY)
+        return ov_err_set(err, OV_EINVAL, "Expected ids to be a list");
+    for (uint32_t i = 0; idv && i < idv->n; i++)
+        if (idv->u.a[i].type != JSON_STRING)
+            return ov_err_set(err, OV_EINVAL, "Expected ids[%u] to be a str", i);
+    if ((rc = api_ids_from_json(idv, rq->arena, &ids, &n_ids, err)) != OV_OK ||
+        (rc = core_coll_delete_records(s->db, c, ids, n_ids, f, rq->arena, err)) != OV_OK)
         return rc;
     rs->status = 200;
     ov_buf_puts(&rs->body, "null");
@@ -100,6 +95,9 @@ static ov_rc get_records(api_request *rq, const json_val *body, core_coll *c, ap
     core_filter *f;
     unsigned inc;
     int64_t limit = -1, offset = 0;
+    const ov_str *ids;
+    size_t n_ids, n;
+    uint32_t *rows;
     ov_rc rc;
     if ((rc = filter_of(rq, body, &f, err)) ||
         (rc = api_include(body, CORE_INC_DOCUMENTS | CORE_INC_METADATAS, &inc, err)) ||
@@ -110,9 +108,36 @@ static ov_rc get_records(api_request *rq, const json_val *body, core_coll *c, ap
         return ov_err_set(err, OV_EINVAL, "Sorting is not supported");
     if (limit <= 0)
         limit = -1; /* 0.5.23: limit 0 means no limit */
-    rs->status = 200;
-    return core_coll_get(c, json_get(body, "ids"), f, limit, offset, inc, rq->arena, &rs->body,
-                         err);
+    if ((rc = api_ids_from_json(json_get(body, "ids"), rq->arena, &ids, &n_ids, err)) != OV_OK)
+        return rc;
+    core_coll_read_lock(c);
+    rc = core_coll_select(c, ids, n_ids, f, limit, offset, rq->arena, &rows, &n, err);
+    if (rc == OV_OK) {
+        rs->status = 200;
+        api_put_get_result(&rs->body, c, rows, n, inc);
+    }
+    core_coll_read_unlock(c);
+    return rc;
+}
+
+ov_rc api_query_vectors_answer(api_request *rq, core_coll *c, const float *q, size_t nq,
+                               size_t dim, int64_t k, const json_val *ids_json,
+                               const core_filter *f, unsigned inc, api_response *rs, ov_err *err)
+{
+    const ov_str *ids;
+    size_t n_ids;
+    core_hits *h;
+    ov_rc rc = api_ids_from_json(ids_json, rq->arena, &ids, &n_ids, err);
+    if (rc != OV_OK)
+        return rc;
+    core_coll_read_lock(c);
+    rc = core_coll_search(c, q, nq, dim, k, ids, n_ids, f, rq->arena, &h, err);
+    if (rc == OV_OK) {
+        rs->status = 200;
+        api_put_query_result(&rs->body, c, h, nq, inc);
+    }
+    core_coll_read_unlock(c);
+    return rc;
 }
 
 static ov_rc query_records(api_server *s, api_request *rq, const json_val *body, core_coll *c,
@@ -137,37 +162,13 @@ static ov_rc query_records(api_server *s, api_request *rq, const json_val *body,
     }
     const json_val *qe = api_field(body, "query_embeddings"); /* or query_texts: body_of */
     if (!qe) /* embedded on the server with the collection's embedder */
-        return api_query_texts(rq, s->db, c, body, api_field(body, "query_texts"), k, f, inc,
-                               rs, err);
-    if (qe->type != JSON_ARRAY || qe->n == 0)
-        return ov_err_set(err, OV_EINVAL, "Expected query_embeddings to be a non-empty list");
-    if (qe->n > OV_MAX_QUERIES)
-        return ov_err_set(err, OV_ELIMIT, "%u query embeddings exceed the limit of %d", qe->n,
-                          OV_MAX_QUERIES);
-    const json_val *q0 = &qe->u.a[0];
-    if (q0->type != JSON_ARRAY || q0->n == 0 || q0->n > OV_MAX_DIM)
-        return ov_err_set(err, OV_EINVAL, "Expected query_embeddings[0] to be a non-empty list "
-                                          "of numbers");
-    size_t dim = q0->n;
-    float *q = ov_arena_alloc(rq->arena, qe->n * dim * sizeof(float));
-    if (!q)
-        return ov_err_set(err, OV_ENOMEM, "out of memory for the query vectors");
-    for (uint32_t i = 0; i < qe->n; i++) {
-        const json_val *e = &qe->u.a[i];
-        if (e->type != JSON_ARRAY)
-            return ov_err_set(err, OV_EINVAL, "Expected query_embeddings[%u] to be a list", i);
-        if (e->n != dim)
-            return ov_err_named(err, OV_EDIM, "InvalidDimension",
-                                "Embedding dimension %u does not match dimension %zu of "
-                                "query_embeddings[0]",
-                                e->n, dim);
-        ov_err sub;
-        if (json_to_f32(e, &q[i * dim], &sub) != OV_OK)
-            return ov_err_set(err, OV_EINVAL, "query_embeddings[%u]%s", i, sub.msg);
-    }
-    rs->status = 200;
-    return core_coll_query(c, q, qe->n, dim, k, json_get(body, "ids"), f, inc, rq->arena,
-                           &rs->body, err);
+        return api_query_texts(rq, s->db, c, body, api_field(body, "query_texts"), k, f, inc, rs, err);
+    float *q;
+    size_t nq, dim;
+    if ((rc = api_query_vectors(qe, rq->arena, &q, &nq, &dim, err)) != OV_OK)
+        return rc;
+    return api_query_vectors_answer(rq, c, q, nq, dim, k, json_get(body, "ids"), f, inc, rs,
+                                    err);
 }
 
 void api_records(api_server *s, api_request *rq, api_response *rs)

@@ -3,7 +3,7 @@
  * collection's own embedder (api_embed_cache.c). Lexical collections rank
  * terms with the text search (embed/tsearch.h); other
  * embedders, and any request with a filter, ids or asking for embeddings or
- * uris, embed the texts and take the plain vector path (core_coll_query).
+ * uris, embed the texts and take the plain vector path (core_coll_search).
  * Not included outside api/. */
 #ifndef OMVEC_API_API_TEXT_H
 #define OMVEC_API_API_TEXT_H
@@ -15,8 +15,9 @@
 /* A shared, reference-counted embedder of one collection. */
 typedef struct api_embedder {
     char coll_id[37];
-    char *spec, *params;   /* spec; parameters (or their digest) as in the metadata */
-    size_t count;          /* record count the index was built from */
+    char *meta;            /* the collection metadata text it was made from */
+    char *spec, *params;   /* as in the collection metadata */
+    uint64_t version;      /* write version the text index was built at */
     embed_model *model;
     tsearch *idx;          /* lexical only: the text search; NULL otherwise */
     char **ids;            /* record ids, by index owner */
@@ -24,13 +25,14 @@ typedef struct api_embedder {
     int refs;              /* guarded by the cache mutex */
 } api_embedder;
 
-/* The embedder of collection c (coll_meta: its metadata object or NULL).
+/* The embedder of collection c (ci: its catalog entry).
  * Returns:   OV_OK; OV_EINVAL (400) when the collection names no embedder,
  *            or the embedder's own error.
  * Ownership: caller releases *out with api_embedder_release.
- * Locking:   caller holds the catalog read lock. */
-ov_rc api_embedder_get(core_db *db, core_coll *c, const json_val *coll_meta,
-                       const char *coll_id, api_embedder **out, ov_err *err);
+ * Locking:   caller holds the catalog read lock, not c's lock (building a
+ *            text index takes it shared). */
+ov_rc api_embedder_get(core_db *db, core_coll *c, const core_coll_info *ci,
+                       api_embedder **out, ov_err *err);
 void api_embedder_release(api_embedder *e);
 
 /* Answer a query request whose texts are qt (the request's "query_texts").

@@ -32,6 +32,13 @@ ov_rc api_int_query(api_request *rq, const char *key, int64_t *out, ov_err *err)
 /* Parse "include" (absent = def). */
 ov_rc api_include(const json_val *obj, unsigned def, unsigned *out, ov_err *err);
 
+/* Answer a query of nq vectors: search c (ids_json: the request's "ids" or
+ * NULL) and write the QueryResult into rs. Takes c's read lock. */
+ov_rc api_query_vectors_answer(api_request *rq, core_coll *c, const float *q, size_t nq,
+                               size_t dim, int64_t k, const json_val *ids_json,
+                               const core_filter *f, unsigned inc, api_response *rs,
+                               ov_err *err);
+
 void api_collections(api_server *s, api_request *rq, api_response *rs);
 void api_records(api_server *s, api_request *rq, api_response *rs);
 

@@ -184,8 +184,5 @@ ov_rc art_fetch_url(const char *url, const char *path, const _Atomic int *cancel
 /* Remove a temporary tree made by pack/pull (no symlinks followed). */
 void art_rmtree(const char *path);
 
-/* `omvec pack ...` and `omvec pull ...`: return the exit code. */
-int art_pack_main(int argc, char **argv);
-int art_pull_main(int argc, char **argv);
 
 #endif

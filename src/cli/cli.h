@@ -1,26 +1,42 @@
-/* cli/cli.h - the command-line tools built on core, onto and embed:
- * `omvec build` (OBO -> terms -> embeddings -> collections) and
+/* cli/cli.h - the subcommands: `omvec run` (the server, with its prewarm
+ * thread), `omvec build` (OBO -> terms -> embeddings -> collections),
  * `omvec match` (text -> ontology terms, local directory or remote server),
- * with their shared helpers (OBO sources, progress bar, the term-to-vector
- * rule). match runs on the client library (include/omvec.h).
+ * pack/pull, embed and tokenize, with their shared helpers (OBO sources,
+ * progress bar, the term-to-vector rule). match runs on the client library
+ * (include/omvec.h).
  *
- * Layer: cli; above core, onto and embed (like http). */
+ * Layer: cli; the top: above http, api, core, artifact, onto, embed, index,
+ * store, json, util. */
 #ifndef OMVEC_CLI_CLI_H
 #define OMVEC_CLI_CLI_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/core.h"
 #include "embed/embed.h"
+#include "http/http.h"
 #include "onto/obo.h"
 #include "onto/onto.h"
 #include "util/err.h"
 
-/* Subcommand mains (argv[0] is the subcommand name). */
+/* Subcommand mains (argv[0] is the subcommand name); each returns the
+ * process exit status.
+ *   run       serve the API (cli_run.c): flags, environment, signals
+ *   pack/pull artifacts (cli_art.c)
+ *   embed     BERT [CLS] vectors of stdin lines (cli_embed.c): --model DIR
+ *             [--max-length N] [--batch N] [--threads N] [--normalize]
+ *   tokenize  WordPiece ids of stdin lines (cli_tokenize.c): --vocab FILE
+ *             [--max-length N] */
 int cli_build_main(int argc, char **argv);
 int cli_match_main(int argc, char **argv);
 int cli_import_main(int argc, char **argv);
 int cli_export_main(int argc, char **argv);
+int cli_run_main(int argc, char **argv);
+int cli_pack_main(int argc, char **argv);
+int cli_pull_main(int argc, char **argv);
+int cli_embed_main(int argc, char **argv);
+int cli_tokenize_main(int argc, char **argv);
 
 /* Parse an OBO source into the terms of one ontology. src is a local path
  * (plain or gzip/xz/bzip2-compressed, detected by content) or an http(s)
@@ -55,5 +71,27 @@ ov_rc cli_term_vectors(embed_model *m, const char *const *texts, const size_t *l
  * name, then its synonyms. Caller frees the three arrays. */
 void cli_term_texts(const onto_terms *t, const char ***out_texts, size_t **out_lens,
                     size_t **out_first, size_t *out_n);
+
+/* ---- `omvec run --prewarm` (cli_prewarm.c) ---- */
+typedef struct cli_prewarm cli_prewarm;
+
+typedef struct cli_prewarm_opts {
+    const char *const *sources; /* URLs or paths; borrowed until finish */
+    size_t n;
+    const core_opts *core;      /* store to open once installed; borrowed */
+    http_server *srv;           /* made ready when done */
+    bool auth_enabled;
+} cli_prewarm_opts;
+
+/* Start pulling the sources in a thread; when all are installed (or kept),
+ * open the store and call http_server_set_ready. Failed sources are retried
+ * with backoff; the server stays not ready meanwhile.
+ * Returns: OV_OK; OV_EIO if the thread cannot start. */
+ov_rc cli_prewarm_start(const cli_prewarm_opts *opts, cli_prewarm **out, ov_err *err);
+/* Cancel what is still running (downloads abort, retries stop), join, and
+ * hand back the store and api server if they were opened (else NULL).
+ * Ownership: caller closes/destroys them after stopping the server. */
+void cli_prewarm_finish(cli_prewarm *p, core_db **out_db, api_server **out_api);
+
 
 #endif

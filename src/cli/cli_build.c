@@ -65,70 +65,68 @@ static double now(void)
     return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
-static json_val jstr(const char *s, size_t len)
+static core_mv mv_str(const char *key, const char *s, size_t len)
 {
-    json_val v;
-    memset(&v, 0, sizeof v);
-    v.type = JSON_STRING;
-    v.n = (uint32_t)len;
-    v.u.s = s;
+    core_mv v = {.key = key, .key_len = (uint32_t)strlen(key), .type = CORE_MV_STR};
+    v.v.s = s;
+    v.s_len = (uint32_t)len;
     return v;
 }
 
-/* Write terms [from, to) with their vectors in one core write. */
+/* Write terms [from, to) with their vectors in one core write: a typed
+ * batch (the vectors are borrowed straight from vecs; documents and the
+ * joined synonyms live in the arena). Metadata: term_id, name, synonyms
+ * ("; "-joined), namespace, is_obsolete (onto/onto.h). */
 static ov_rc write_batch(core_db *db, core_coll *c, const onto_terms *t, const float *vecs,
                          size_t dim, size_t from, size_t to, ov_err *err)
 {
+    enum { NKEYS = 5 };
     size_t n = to - from;
     ov_arena *a = ov_arena_create(1 << 20);
     if (!a)
         return ov_err_set(err, OV_ENOMEM, "out of memory");
     ov_rc rc = OV_OK;
-    json_val *ids = ov_arena_calloc(a, n, sizeof *ids);
-    json_val *docs = ov_arena_calloc(a, n, sizeof *docs);
-    json_val *embs = ov_arena_calloc(a, n, sizeof *embs);
-    json_val *nums = ov_arena_calloc(a, n * dim, sizeof *nums);
-    ov_buf doc = {0}, meta = {0};
-    if (!ids || !docs || !embs || !nums) {
+    ov_str *ids = ov_arena_calloc(a, n, sizeof *ids);
+    ov_str *docs = ov_arena_calloc(a, n, sizeof *docs);
+    core_meta_in *metas = ov_arena_calloc(a, n, sizeof *metas);
+    core_mv *kv = ov_arena_calloc(a, n * NKEYS, sizeof *kv);
+    ov_buf doc = {0}, syn = {0};
+    if (!ids || !docs || !metas || !kv) {
         rc = ov_err_set(err, OV_ENOMEM, "out of memory");
         goto cleanup;
     }
-    ov_buf_putc(&meta, '[');
     for (size_t i = 0; i < n; i++) {
         const onto_term *term = &t->v[from + i];
-        ids[i] = jstr(term->id.p, term->id.len);
+        ids[i] = term->id;
         doc.len = 0;
         onto_term_document(term, &doc);
-        char *d = ov_arena_strndup(a, doc.p, doc.len);
-        if (!d) {
+        syn.len = 0;
+        for (size_t j = 0; j < term->n_syns; j++) {
+            if (j)
+                ov_buf_put(&syn, "; ", 2);
+            ov_buf_put(&syn, term->syns[j].text.p, term->syns[j].text.len);
+        }
+        char *d = ov_arena_strndup(a, doc.p ? doc.p : "", doc.len);
+        char *sy = ov_arena_strndup(a, syn.p ? syn.p : "", syn.len);
+        if (!d || !sy) {
             rc = ov_err_set(err, OV_ENOMEM, "out of memory");
             goto cleanup;
         }
-        docs[i] = jstr(d, doc.len);
-        embs[i].type = JSON_ARRAY;
-        embs[i].n = (uint32_t)dim;
-        embs[i].u.a = &nums[i * dim];
-        for (size_t k = 0; k < dim; k++) {
-            nums[i * dim + k].type = JSON_NUMBER;
-            nums[i * dim + k].num = vecs[(from + i) * dim + k];
-        }
-        if (i)
-            ov_buf_putc(&meta, ',');
-        onto_term_metadata(term, &meta);
+        docs[i] = (ov_str){d, doc.len};
+        core_mv *m = &kv[i * NKEYS];
+        m[0] = mv_str("term_id", term->id.p, term->id.len);
+        m[1] = mv_str("name", term->name.p, term->name.len);
+        m[2] = mv_str("synonyms", sy, syn.len);
+        m[3] = mv_str("namespace", term->ns.p, term->ns.len);
+        m[4] = (core_mv){.key = "is_obsolete", .key_len = 11, .type = CORE_MV_BOOL};
+        metas[i] = (core_meta_in){.kv = m, .n = NKEYS, .present = true};
     }
-    ov_buf_putc(&meta, ']');
-    json_val *metas;
-    if ((rc = json_parse(a, meta.p, meta.len, NULL, &metas, err)) != OV_OK)
-        goto cleanup;
-    json_val id_arr = {.type = JSON_ARRAY, .n = (uint32_t)n, .u.a = ids};
-    json_val doc_arr = {.type = JSON_ARRAY, .n = (uint32_t)n, .u.a = docs};
-    json_val emb_arr = {.type = JSON_ARRAY, .n = (uint32_t)n, .u.a = embs};
-    core_batch b = {.n = n, .ids = &id_arr, .embeddings = &emb_arr, .documents = &doc_arr,
-                    .metadatas = metas};
+    core_batch b = {.n = n, .ids = ids, .vecs = &vecs[from * dim], .dim = dim, .docs = docs,
+                    .metas = metas};
     rc = core_coll_write(db, c, CORE_ADD, &b, a, err);
 cleanup:
     ov_buf_free(&doc);
-    ov_buf_free(&meta);
+    ov_buf_free(&syn);
     ov_arena_destroy(a);
     return rc;
 }
@@ -145,26 +143,24 @@ static ov_rc drop_if_exists(core_db *db, const char *name, ov_err *err)
     return core_coll_delete(db, T, D, ov_str_c(name), err);
 }
 
+static void take_id(void *ctx, const core_coll_info *ci)
+{
+    memcpy(ctx, ci->id, 37);
+}
+
 /* Create the collection and return its id. */
 static ov_rc create(core_db *db, const char *name, const char *meta_json, char out_id[37],
                     ov_err *err)
 {
     ov_arena *a = ov_arena_create(4096);
-    ov_buf out = {0};
-    json_val *meta, *res;
+    json_val *meta;
+    if (!a)
+        return ov_err_set(err, OV_ENOMEM, "out of memory");
     ov_rc rc = json_parse(a, meta_json, strlen(meta_json), NULL, &meta, err);
     if (rc == OV_OK) {
         core_coll_spec spec = {.name = ov_str_c(name), .metadata = meta};
-        rc = core_coll_create(db, T, D, &spec, &out, err);
+        rc = core_coll_create(db, T, D, &spec, take_id, out_id, err);
     }
-    if (rc == OV_OK && (rc = json_parse(a, out.p, out.len, NULL, &res, err)) == OV_OK) {
-        const json_val *id = json_get(res, "id");
-        if (!id || id->type != JSON_STRING || id->n != 36)
-            rc = ov_err_set(err, OV_EINTERNAL, "created collection has no id");
-        else
-            memcpy(out_id, id->u.s, 37);
-    }
-    ov_buf_free(&out);
     ov_arena_destroy(a);
     return rc;
 }

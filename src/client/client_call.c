@@ -8,13 +8,17 @@
 
 #include "client/client_int.h"
 
-static omvec_status status_code(long status, const char *error_name, const char *msg)
+/* By the HTTP status and Chroma's error name only, never the message text
+ * (messages are for people and change between versions): no such
+ * collection is 404 or the name InvalidCollection (0.5.23) / NotFoundError
+ * (1.x); omvec_delete_collection looks the collection up first, so its
+ * 0.5.23 answer for a missing one (400 InvalidArgumentError) is not needed. */
+static omvec_status status_code(long status, const char *error_name)
 {
     if (status == 401 || status == 403)
         return OMVEC_EAUTH;
     if (status == 404 || (error_name && (strcmp(error_name, "InvalidCollection") == 0 ||
-                                         strcmp(error_name, "NotFoundError") == 0)) ||
-        (status == 400 && msg && strstr(msg, "does not exist")))
+                                         strcmp(error_name, "NotFoundError") == 0)))
         return OMVEC_ENOTFOUND;
     if (status == 409)
         return OMVEC_EEXISTS;
@@ -45,7 +49,7 @@ omvec_status client_call(omvec_client *c, const char *method, const char *path,
         msg = m && m->type == JSON_STRING ? m->u.s : NULL;
         name = e && e->type == JSON_STRING ? e->u.s : NULL;
     }
-    st = client_fail(err, status_code(status, name, msg), status, "%s %s: HTTP %ld: %s", method,
+    st = client_fail(err, status_code(status, name), status, "%s %s: HTTP %ld: %s", method,
                      path, status, msg ? msg : "(no message)");
     ov_arena_destroy(a);
     return st;

@@ -1,8 +1,9 @@
-/* core/catalog.c - tenants, databases and collections: open/load, create,
- * lookup, list, modify, delete, and the collection JSON (the exact 0.5.23
- * key set with the typed configuration_json, CONTRACT.md section 5).
- * Catalog changes write the store first and touch memory only after the
- * store said yes. */
+/* core/catalog.c - the catalog: open (load tenants, databases and
+ * collections from the store, then their records and indexes), close,
+ * reset, the catalog lock, tenants and databases (create, get, list,
+ * delete), counts for metrics, and the UUID helpers. Collections
+ * themselves are catalog_coll.c's. Catalog changes write the store first
+ * and touch memory only after the store said yes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +154,7 @@ static ov_rc load_coll(void *ctx, const store_coll_row *row)
 
 ov_rc core_open(const core_opts *opts, core_db **out, ov_err *err)
 {
+    core_read_tuning_init();
     core_db *db = ov_xcalloc(1, sizeof *db);
     rwlock_init_writer_pref(&db->lock);
     db->allow_reset = opts->allow_reset;

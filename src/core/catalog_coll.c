@@ -1,10 +1,10 @@
 /* core/catalog_coll.c - collection lifecycle: create (both configuration
  * forms and the legacy hnsw:* metadata keys), lookup by name and by id,
- * list, modify, delete, and the collection JSON object. */
+ * list, modify, delete, and the typed catalog entry the API writes the
+ * Collection JSON from. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/core_int.h"
 #include "util/limits.h"
@@ -136,32 +136,18 @@ void core_coll_config_json(const core_coll *c, ov_buf *b)
                   dist_space_name(c->space), c->hnsw_m, c->ef_construction, c->ef_search);
 }
 
-void core_coll_json(const core_coll *c, ov_buf *b)
+void core_coll_get_info(core_coll *c, core_coll_info *out)
 {
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    ov_buf_puts(b, "{\"id\":\"");
-    ov_buf_puts(b, c->id);
-    ov_buf_puts(b, "\",\"name\":");
-    json_put_str(b, c->name, strlen(c->name));
-    ov_buf_printf(b,
-                  ",\"configuration_json\":{\"hnsw_configuration\":{\"space\":\"%s\","
-                  "\"ef_construction\":%d,\"ef_search\":%d,\"num_threads\":%ld,\"M\":%d,"
-                  "\"resize_factor\":1.2,\"batch_size\":100,\"sync_threshold\":1000,"
-                  "\"_type\":\"HNSWConfigurationInternal\"},"
-                  "\"_type\":\"CollectionConfigurationInternal\"},\"metadata\":",
-                  dist_space_name(c->space), c->ef_construction, c->ef_search,
-                  ncpu > 0 ? ncpu : 1, c->hnsw_m);
-    ov_buf_puts(b, c->metadata_json ? c->metadata_json : "null");
-    size_t dim = core_coll_dim((core_coll *)c);
-    if (dim)
-        ov_buf_printf(b, ",\"dimension\":%zu", dim);
-    else
-        ov_buf_puts(b, ",\"dimension\":null");
-    ov_buf_puts(b, ",\"tenant\":");
-    json_put_str(b, c->tenant, strlen(c->tenant));
-    ov_buf_puts(b, ",\"database\":");
-    json_put_str(b, c->database, strlen(c->database));
-    ov_buf_puts(b, ",\"version\":0,\"log_position\":0}");
+    out->id = c->id;
+    out->name = c->name;
+    out->tenant = c->tenant;
+    out->database = c->database;
+    out->metadata_json = c->metadata_json;
+    out->space = c->space;
+    out->hnsw_m = c->hnsw_m;
+    out->ef_construction = c->ef_construction;
+    out->ef_search = c->ef_search;
+    out->dim = core_coll_dim(c);
 }
 
 static char *meta_text(const json_val *m)
@@ -171,8 +157,17 @@ static char *meta_text(const json_val *m)
     return ov_buf_take(&b, NULL);
 }
 
+static void visit(core_coll *c, core_coll_fn fn, void *ctx)
+{
+    core_coll_info ci;
+    if (!fn)
+        return;
+    core_coll_get_info(c, &ci);
+    fn(ctx, &ci);
+}
+
 ov_rc core_coll_create(core_db *db, ov_str tenant, ov_str database, const core_coll_spec *spec,
-                       ov_buf *out_json, ov_err *err)
+                       core_coll_fn fn, void *ctx, ov_err *err)
 {
     ov_rc rc = check_coll_name(spec->name, err);
     core_coll *c = NULL;
@@ -190,7 +185,7 @@ ov_rc core_coll_create(core_db *db, ov_str tenant, ov_str database, const core_c
     long existing = core_find_coll_by_name(db, tenant, database, spec->name);
     if (existing >= 0) {
         if (spec->get_or_create)
-            core_coll_json(db->colls[existing], out_json);
+            visit(db->colls[existing], fn, ctx);
         else
             rc = ov_err_named(err, OV_EEXISTS, "UniqueConstraintError",
                               "Collection %.*s already exists", (int)spec->name.len,
@@ -220,7 +215,7 @@ ov_rc core_coll_create(core_db *db, ov_str tenant, ov_str database, const core_c
     rc = store_coll_create(db->st, &row, err);
     if (rc == OV_OK) {
         core_add_coll_mem(db, c);
-        core_coll_json(c, out_json);
+        visit(c, fn, ctx);
         c = NULL;
     }
     pthread_rwlock_unlock(&db->lock);
@@ -265,24 +260,21 @@ ov_rc core_coll_by_id(core_db *db, ov_str tenant, ov_str database, ov_str id, co
 }
 
 ov_rc core_coll_list(core_db *db, ov_str tenant, ov_str database, int64_t limit, int64_t offset,
-                     ov_buf *out_json, ov_err *err)
+                     core_coll_fn fn, void *ctx, ov_err *err)
 {
     (void)err;
     int64_t seen = 0, emitted = 0;
-    ov_buf_putc(out_json, '[');
     for (size_t i = 0; i < db->n_colls; i++) {
-        const core_coll *c = db->colls[i];
+        core_coll *c = db->colls[i];
         if (!ov_str_eqc(tenant, c->tenant) || !ov_str_eqc(database, c->database))
             continue;
         if (seen++ < offset)
             continue;
         if (limit >= 0 && emitted >= limit)
             break;
-        if (emitted++)
-            ov_buf_putc(out_json, ',');
-        core_coll_json(c, out_json);
+        emitted++;
+        visit(c, fn, ctx);
     }
-    ov_buf_putc(out_json, ']');
     return OV_OK;
 }
 

@@ -10,7 +10,14 @@
  * (core_read_begin / core_read_end), so the collection cannot be freed under
  * it.
  *
- * Layer: core; depends on index, store, json, util. */
+ * Core's API is typed C: write batches, hits and row views (records),
+ * catalog entries (collections); no Chroma JSON is written here (that is
+ * api/api_result.c). JSON enters only as where/where_document filters, a
+ * collection's metadata/configuration at create/modify, and the stored
+ * metadata text (meta.c).
+ *
+ * Layer: core; depends on index, store, json (filters, collection spec,
+ * stored metadata text), util. */
 #ifndef OMVEC_CORE_CORE_H
 #define OMVEC_CORE_CORE_H
 
@@ -72,10 +79,26 @@ typedef struct core_coll_spec {
     bool get_or_create;
 } core_coll_spec;
 
+/* A collection's catalog entry, borrowed (valid while the caller holds the
+ * catalog read lock). dim is 0 while unknown. */
+typedef struct core_coll_info {
+    const char *id; /* 36 characters */
+    const char *name, *tenant, *database;
+    const char *metadata_json; /* the metadata object as JSON text, NULL if none */
+    dist_space space;
+    int hnsw_m, ef_construction, ef_search;
+    size_t dim;
+} core_coll_info;
+void core_coll_get_info(core_coll *c, core_coll_info *out);
+
+/* Receives a collection's catalog entry (borrowed for the call only; the
+ * catalog lock is held meanwhile: fn must not call back into core). */
+typedef void (*core_coll_fn)(void *ctx, const core_coll_info *ci);
+
 /* Create a collection (or return the existing one with get_or_create).
- * On success writes the collection JSON into out (a buffer). */
+ * On success calls fn (may be NULL) once with the collection's entry. */
 ov_rc core_coll_create(core_db *db, ov_str tenant, ov_str database, const core_coll_spec *spec,
-                       ov_buf *out_json, ov_err *err);
+                       core_coll_fn fn, void *ctx, ov_err *err);
 /* Look up by name (caller holds the read lock). */
 ov_rc core_coll_by_name(core_db *db, ov_str tenant, ov_str database, ov_str name,
                         core_coll **out, ov_err *err);
@@ -83,11 +106,10 @@ ov_rc core_coll_by_name(core_db *db, ov_str tenant, ov_str database, ov_str name
  * to skip the ownership check (v1 paths). */
 ov_rc core_coll_by_id(core_db *db, ov_str tenant, ov_str database, ov_str id, core_coll **out,
                       ov_err *err);
-/* Append the collection JSON object (0.5.23 key set). */
-void core_coll_json(const core_coll *c, ov_buf *b);
-/* List collections of tenant/database ordered by id (limit < 0: all). */
+/* Call fn for the collections of tenant/database in catalog order, after
+ * offset, at most limit (< 0: all). */
 ov_rc core_coll_list(core_db *db, ov_str tenant, ov_str database, int64_t limit, int64_t offset,
-                     ov_buf *out_json, ov_err *err);
+                     core_coll_fn fn, void *ctx, ov_err *err);
 ov_rc core_coll_count_in(core_db *db, ov_str tenant, ov_str database, int64_t *out,
                          ov_err *err);
 /* Modify name and/or metadata by id. new_name {NULL,0} = keep; new_meta NULL = keep. */
@@ -103,31 +125,92 @@ typedef enum core_write_op {
     CORE_UPDATE,
 } core_write_op;
 
-/* A typed write batch, parsed from JSON by the API. Arrays may be NULL when
- * the field was absent or null. */
+/* A typed metadata value. In a write batch CORE_MV_NULL means "delete this
+ * key" on update/upsert (and is skipped on a new record); stored metadata
+ * never holds it. Strings are borrowed (not NUL-terminated). */
+enum { CORE_MV_NULL = 0, CORE_MV_STR, CORE_MV_INT, CORE_MV_FLOAT, CORE_MV_BOOL };
+
+typedef struct core_mv {
+    const char *key;
+    uint32_t key_len;
+    uint32_t s_len; /* CORE_MV_STR */
+    uint8_t type;
+    union {
+        int64_t i;
+        double d;
+        const char *s;
+        int b;
+    } v;
+} core_mv;
+
+/* A record's stored metadata: sorted by key (bytewise), unique keys, no
+ * nulls. One heap block; read it through a row view. */
+typedef struct core_meta {
+    uint32_t n;
+    core_mv kv[];
+} core_meta;
+
+/* Binary search for key; NULL when m is NULL or has no such key. */
+const core_mv *core_meta_find(const core_meta *m, const char *key, size_t key_len);
+
+/* Check one metadata object as Chroma sends it (the API's record
+ * metadata and a collection's): an object or null, scalars only, finite
+ * numbers, the limits of util/limits.h. path names it in the message
+ * ("metadatas[3]"). */
+ov_rc core_meta_check(const json_val *obj, const char *path, ov_err *err);
+
+/* One item's metadata in a write batch. present = false: the item's
+ * metadata was null or absent (keep the stored one). present with n = 0:
+ * an empty object. Keys are unique within an item. */
+typedef struct core_meta_in {
+    const core_mv *kv;
+    uint32_t n;
+    bool present;
+} core_meta_in;
+
+/* A typed write batch (the contract every writer - the HTTP API, omvec
+ * build, importers - fills in; nothing in it is JSON).
+ *   n       number of items; ids[0..n) required, non-empty, no NUL.
+ *   vecs    n * dim floats, item i at vecs[i * dim]; NULL when the request
+ *           carried no embeddings (allowed only for CORE_UPDATE).
+ *   docs    n documents, or NULL when the field was absent; an item with
+ *           .p == NULL was null: like an absent field it keeps the stored
+ *           value on update/upsert and stores none on a new record
+ *           (Chroma 0.5.23).
+ *   uris    as docs.
+ *   metas   n items, or NULL when the field was absent (see core_meta_in).
+ * Everything is borrowed for the call only. Wire-level checks (types,
+ * array lengths, finite numbers, metadata limits) are the caller's: the
+ * API reports them with Chroma's messages; core re-checks what it relies on
+ * (batch size, ids, lengths, dimensions). */
 typedef struct core_batch {
     size_t n;
-    const json_val *ids;       /* array of n strings */
-    const json_val *embeddings; /* array of n arrays, or NULL */
-    const json_val *documents; /* array of n (string|null), or NULL */
-    const json_val *uris;
-    const json_val *metadatas; /* array of n (object|null), or NULL */
+    const ov_str *ids;
+    const float *vecs;
+    size_t dim;
+    const ov_str *docs;
+    const ov_str *uris;
+    const core_meta_in *metas;
 } core_batch;
 
-/* Validate the whole batch, then write it in one store transaction, then
- * apply it to the served copy. Any error leaves both untouched.
+/* Validate the batch, then write it in one store transaction, then apply
+ * it to the served copy and bump the write version. Any error leaves both
+ * untouched.
  * Locking: takes the collection's write lock; caller holds the catalog read
  * lock. */
 ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_batch *b,
                       ov_arena *a, ov_err *err);
 
-/* Delete records matching ids (NULL = any) and the filter (NULL = any);
- * at least one of them must be given. */
-ov_rc core_coll_delete_records(core_db *db, core_coll *c, const json_val *ids,
+/* Delete records matching ids (NULL = any id; n_ids = 0 with ids non-NULL
+ * matches nothing) and the filter (NULL = any). At least one of them must
+ * be given: ids == NULL (or n_ids == 0) without a filter is Chroma's
+ * "You must provide either ids, where, or where_document" error. */
+ov_rc core_coll_delete_records(core_db *db, core_coll *c, const ov_str *ids, size_t n_ids,
                                const core_filter *f, ov_arena *a, ov_err *err);
 
 /* Compile where / where_document (either may be NULL or JSON null; {} means
- * no filter). *out is NULL when there is no filter at all. */
+ * no filter). *out is NULL when there is no filter at all. Filters are
+ * Chroma's JSON language, so they stay parsed JSON at core's edge. */
 ov_rc core_filter_compile(ov_arena *a, const json_val *where, const json_val *where_doc,
                           core_filter **out, ov_err *err);
 
@@ -142,7 +225,13 @@ size_t core_coll_count(core_coll *c);
 ov_rc core_embedder_params_get(core_db *db, const char *coll_id, char **out, ov_err *err);
 ov_rc core_embedder_params_put(core_db *db, const char *coll_id, const char *b64, ov_err *err);
 
-/* Fields a read returns. */
+/* Write version: starts at 0 when the collection is loaded or created and
+ * is bumped by every successful write and delete that changed something.
+ * Caches derived from a collection's records (the text index) key on it
+ * together with the collection id. */
+uint64_t core_coll_version(core_coll *c);
+
+/* Fields a read returns (the API's include list). */
 enum {
     CORE_INC_EMBEDDINGS = 1,
     CORE_INC_DOCUMENTS = 2,
@@ -152,20 +241,49 @@ enum {
     CORE_INC_DATA = 32,
 };
 
-/* get: select records in storage order, write the GetResult JSON.
- * ids NULL = all. limit < 0 = no limit. */
-ov_rc core_coll_get(core_coll *c, const json_val *ids, const core_filter *f, int64_t limit,
-                    int64_t offset, unsigned include, ov_arena *a, ov_buf *out, ov_err *err);
+/* ---- reading: the caller holds the collection's read lock around select
+ * or search and every row view it takes from the result ---- */
+void core_coll_read_lock(core_coll *c);
+void core_coll_read_unlock(core_coll *c);
 
-/* query: exact k-NN of nq query vectors (each of dim floats, already parsed),
- * write the QueryResult JSON. */
-ov_rc core_coll_query(core_coll *c, const float *q, size_t nq, size_t dim, int64_t k,
-                      const json_val *ids, const core_filter *f, unsigned include, ov_arena *a,
-                      ov_buf *out, ov_err *err);
+/* A record, borrowed: valid while the caller holds the read lock. */
+typedef struct core_row {
+    ov_str id;
+    ov_str doc;             /* .p NULL when the record has none */
+    ov_str uri;             /* .p NULL when the record has none */
+    ov_str meta_json;       /* the metadata as a JSON object text, .p NULL when none */
+    const float *vec;       /* dim floats as written */
+    size_t dim;
+} core_row;
 
-/* Append the include echo of a result: ,"included":[...],"include":[...]
- * in 0.5.23's fixed order (distances only when query is true). */
-void core_put_included(ov_buf *b, unsigned include, bool query);
+/* Fill out with record row (0 <= row < count). */
+void core_coll_row(core_coll *c, uint32_t row, core_row *out);
+/* The same record's metadata typed (NULL when none). Parsed from the
+ * stored text on first use and kept, so ask only when it is needed. */
+const core_meta *core_coll_row_meta(core_coll *c, uint32_t row);
+
+/* Records in storage order: those with the given ids (ids NULL = all; a
+ * repeated or unknown id is dropped) that pass f (NULL = all), then offset
+ * and limit (< 0 = no limit) applied. *rows is an arena array. */
+ov_rc core_coll_select(core_coll *c, const ov_str *ids, size_t n_ids, const core_filter *f,
+                       int64_t limit, int64_t offset, ov_arena *a, uint32_t **rows,
+                       size_t *n, ov_err *err);
+
+/* One query's hits, nearest first. */
+typedef struct core_hits {
+    size_t n;
+    uint32_t *row;  /* record rows (core_coll_row) */
+    float *dist;    /* distances in the collection's space */
+} core_hits;
+
+/* k-nearest neighbours of nq query vectors (each of dim floats) among the
+ * records selected by ids and f (as core_coll_select): an exact scan for
+ * small candidate sets, the HNSW graph (with the pending vectors scanned
+ * exactly) for big ones. *out is an arena array of nq hit lists.
+ * Errors: OV_EDIM (InvalidDimension) when dim differs from the collection's. */
+ov_rc core_coll_search(core_coll *c, const float *q, size_t nq, size_t dim, int64_t k,
+                       const ov_str *ids, size_t n_ids, const core_filter *f, ov_arena *a,
+                       core_hits **out, ov_err *err);
 
 /* Vectors acknowledged but not yet in the graph (deferred indexing). */
 size_t core_coll_pending(core_coll *c);

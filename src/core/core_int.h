@@ -12,43 +12,18 @@
 #include "store/store_check.h"
 #include "store/store_lock.h"
 
-/* ---- metadata: one heap block per record ---- */
-enum { CORE_MV_STR = 1, CORE_MV_INT, CORE_MV_FLOAT, CORE_MV_BOOL };
+/* ---- metadata: one heap block per record (core_meta, core.h) ---- */
 
-typedef struct core_mv {
-    const char *key;
-    uint32_t key_len;
-    uint32_t s_len; /* CORE_MV_STR */
-    uint8_t type;
-    union {
-        int64_t i;
-        double d;
-        const char *s;
-        int b;
-    } v;
-} core_mv;
-
-/* Sorted by key (bytewise), so output and lookups are stable. */
-typedef struct core_meta {
-    uint32_t n;
-    core_mv kv[];
-} core_meta;
-
-/* Build a metadata block from a JSON object. Null values are skipped (the
- * caller decides what null means). An object with no non-null values gives
- * *out = NULL. Validation is done by core_meta_check first. */
-core_meta *core_meta_from_json(const json_val *obj);
-/* Check one metadata object: scalars only, finite numbers, limits. path is
- * used in the message ("metadatas[3]"). allow_null: null values allowed. */
-ov_rc core_meta_check(const json_val *obj, const char *path, ov_err *err);
-/* Merge: keys of upd overwrite old; a null in upd deletes the key. Returns a
- * new block (or NULL if empty); old is not freed. */
-core_meta *core_meta_merge(const core_meta *old, const json_val *upd);
+/* Build a metadata block from typed values (CORE_MV_NULL values are
+ * skipped). No values gives NULL. Keys must be unique. */
+core_meta *core_meta_from_kv(const core_mv *kv, size_t n);
+/* Merge: keys of upd overwrite old; a CORE_MV_NULL in upd deletes the key.
+ * Returns a new block (or NULL if empty); old is not freed. */
+core_meta *core_meta_merge(const core_meta *old, const core_mv *upd, size_t n_upd);
 /* Parse the stored JSON text of a metadata block. NULL on error or empty. */
 core_meta *core_meta_parse(const char *json, size_t len);
-/* Serialise as a JSON object. */
+/* Serialise as a JSON object (the stored text and the served fragment). */
 void core_meta_json(const core_meta *m, ov_buf *b);
-const core_mv *core_meta_find(const core_meta *m, const char *key, size_t key_len);
 
 /* ---- id -> slot map (open addressing, linear probing) ---- */
 typedef struct core_idmap {
@@ -103,6 +78,8 @@ struct core_coll {
     int64_t wm;            /* write watermark: store transactions applied */
     int64_t saved_wm;      /* watermark of the index file on disk (-1: none) */
     double last_write;     /* monotonic seconds, for the index saver */
+    uint64_t version;      /* write version (core_coll_version), bumped under
+                            * the write lock, read atomically */
     int writers_waiting;   /* requests waiting for the write lock (atomic): the
                             * background indexer steps aside for them */
 };
@@ -209,6 +186,10 @@ void core_saver_start(core_db *db);
 void core_saver_kick(core_db *db);
 void core_saver_stop(core_db *db);
 double core_now(void);
+
+/* Tuning knobs of the read path from the environment (OMVEC_EF_FLOOR),
+ * read once by core_open before any request runs. */
+void core_read_tuning_init(void);
 
 /* filters */
 bool core_filter_match(const core_filter *f, const core_rec *r);

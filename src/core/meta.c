@@ -1,6 +1,8 @@
-/* core/meta.c - record metadata: validation of JSON objects, the compact
- * sorted block kept per record, merge (update/upsert semantics: given keys
- * overwrite, null deletes), and its JSON text. */
+/* core/meta.c - record metadata: the compact sorted block kept per record
+ * built from typed values, merge (update/upsert semantics: given keys
+ * overwrite, null deletes), and its stored JSON text (written here, read
+ * back at load). Validation of request metadata is the API's
+ * (api/api_wire.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +93,67 @@ static core_meta *meta_pack(core_mv *kv, size_t n)
     return m;
 }
 
+core_meta *core_meta_from_kv(const core_mv *in, size_t n_in)
+{
+    if (n_in == 0)
+        return NULL;
+    core_mv *kv = ov_xmalloc(n_in * sizeof *kv);
+    size_t n = 0;
+    for (size_t i = 0; i < n_in; i++)
+        if (in[i].type != CORE_MV_NULL)
+            kv[n++] = in[i];
+    core_meta *r = meta_pack(kv, n);
+    free(kv);
+    return r;
+}
+
+const core_mv *core_meta_find(const core_meta *m, const char *key, size_t key_len)
+{
+    if (!m)
+        return NULL;
+    size_t lo = 0, hi = m->n;
+    core_mv probe = {.key = key, .key_len = (uint32_t)key_len};
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = mv_cmp(&probe, &m->kv[mid]);
+        if (c == 0)
+            return &m->kv[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
+core_meta *core_meta_merge(const core_meta *old, const core_mv *upd, size_t n_upd)
+{
+    size_t cap = (old ? old->n : 0) + n_upd;
+    if (cap == 0)
+        return NULL;
+    core_mv *kv = ov_xmalloc(cap * sizeof *kv);
+    size_t n = 0;
+    if (old) {
+        for (uint32_t i = 0; i < old->n; i++) {
+            bool replaced = false;
+            for (size_t j = 0; j < n_upd; j++)
+                if (upd[j].key_len == old->kv[i].key_len &&
+                    memcmp(upd[j].key, old->kv[i].key, old->kv[i].key_len) == 0)
+                    replaced = true;
+            if (!replaced)
+                kv[n++] = old->kv[i];
+        }
+    }
+    for (size_t j = 0; j < n_upd; j++)
+        if (upd[j].type != CORE_MV_NULL)
+            kv[n++] = upd[j];
+    core_meta *r = meta_pack(kv, n);
+    free(kv);
+    return r;
+}
+
+/* The stored text is always written by core_meta_json: an object of
+ * scalars with unique keys. */
 static int mv_from_json(core_mv *d, const char *key, uint32_t key_len, const json_val *v)
 {
     memset(d, 0, sizeof *d);
@@ -121,77 +184,20 @@ static int mv_from_json(core_mv *d, const char *key, uint32_t key_len, const jso
     }
 }
 
-/* Remove duplicate keys from a sorted array keeping the last occurrence in
- * input order; input order is lost by qsort, so callers pass unique keys
- * (JSON objects with duplicate keys are rejected by the reader). */
-core_meta *core_meta_from_json(const json_val *obj)
-{
-    if (!obj || obj->type != JSON_OBJECT || obj->n == 0)
-        return NULL;
-    core_mv *kv = ov_xmalloc(obj->n * sizeof *kv);
-    size_t n = 0;
-    for (uint32_t i = 0; i < obj->n; i++) {
-        const json_member *m = &obj->u.o[i];
-        n += (size_t)mv_from_json(&kv[n], m->key, m->key_len, &m->val);
-    }
-    core_meta *r = meta_pack(kv, n);
-    free(kv);
-    return r;
-}
-
-const core_mv *core_meta_find(const core_meta *m, const char *key, size_t key_len)
-{
-    if (!m)
-        return NULL;
-    size_t lo = 0, hi = m->n;
-    core_mv probe = {.key = key, .key_len = (uint32_t)key_len};
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = mv_cmp(&probe, &m->kv[mid]);
-        if (c == 0)
-            return &m->kv[mid];
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return NULL;
-}
-
-core_meta *core_meta_merge(const core_meta *old, const json_val *upd)
-{
-    size_t cap = (old ? old->n : 0) + (upd ? upd->n : 0);
-    if (cap == 0)
-        return NULL;
-    core_mv *kv = ov_xmalloc(cap * sizeof *kv);
-    size_t n = 0;
-    if (old) {
-        for (uint32_t i = 0; i < old->n; i++) {
-            bool replaced = false;
-            for (uint32_t j = 0; upd && j < upd->n; j++)
-                if (upd->u.o[j].key_len == old->kv[i].key_len &&
-                    memcmp(upd->u.o[j].key, old->kv[i].key, old->kv[i].key_len) == 0)
-                    replaced = true;
-            if (!replaced)
-                kv[n++] = old->kv[i];
-        }
-    }
-    for (uint32_t j = 0; upd && j < upd->n; j++) {
-        const json_member *m = &upd->u.o[j];
-        n += (size_t)mv_from_json(&kv[n], m->key, m->key_len, &m->val);
-    }
-    core_meta *r = meta_pack(kv, n);
-    free(kv);
-    return r;
-}
-
 core_meta *core_meta_parse(const char *json, size_t len)
 {
     ov_arena *a = ov_arena_create(4096);
     json_val *v = NULL;
     core_meta *m = NULL;
-    if (a && json_parse(a, json, len, NULL, &v, NULL) == OV_OK)
-        m = core_meta_from_json(v);
+    if (a && json_parse(a, json, len, NULL, &v, NULL) == OV_OK && v->type == JSON_OBJECT &&
+        v->n > 0) {
+        core_mv *kv = ov_xmalloc(v->n * sizeof *kv);
+        size_t n = 0;
+        for (uint32_t i = 0; i < v->n; i++)
+            n += (size_t)mv_from_json(&kv[n], v->u.o[i].key, v->u.o[i].key_len, &v->u.o[i].val);
+        m = meta_pack(kv, n);
+        free(kv);
+    }
     ov_arena_destroy(a);
     return m;
 }

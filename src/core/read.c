@@ -1,12 +1,9 @@
-/* core/read.c - get and query over the served in-memory copy: selection in
- * storage order, exact k-NN with the SIMD kernels and a bounded heap, and
- * the GetResult / QueryResult JSON written from the per-record fragments
- * prepared at write time. Never touches the store.
- *
- * Result JSON carries both "included" (0.5.23, fixed order) and "include"
- * (1.x) plus "data": null (CONTRACT.md section 9.1). */
-#include <float.h>
-#include <math.h>
+/* core/read.c - selection and k-NN search over the served in-memory copy,
+ * and the row view the API writes results from: selection in storage
+ * order, exact k-NN with the SIMD kernels and a bounded heap for small
+ * candidate sets, the HNSW graph (plus an exact scan of vectors still
+ * waiting for it) for big ones. Never touches the store; writes no JSON
+ * (GetResult / QueryResult are api/api_result.c's). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,29 +17,57 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+void core_coll_read_lock(core_coll *c)
+{
+    pthread_rwlock_rdlock(&c->lock);
+}
+
+void core_coll_read_unlock(core_coll *c)
+{
+    pthread_rwlock_unlock(&c->lock);
+}
+
+uint64_t core_coll_version(core_coll *c)
+{
+    return __atomic_load_n(&c->version, __ATOMIC_ACQUIRE);
+}
+
+void core_coll_row(core_coll *c, uint32_t row, core_row *out)
+{
+    const core_rec *r = &c->recs[row];
+    out->id = (ov_str){r->id, r->id_len};
+    out->doc = (ov_str){r->doc, r->doc ? r->doc_len : 0};
+    out->uri = (ov_str){r->uri, r->uri ? r->uri_len : 0};
+    out->meta_json = (ov_str){r->meta_json, r->meta_json ? r->meta_json_len : 0};
+    out->vec = core_rec_vec(c, row);
+    out->dim = c->dim;
+}
+
+const core_meta *core_coll_row_meta(core_coll *c, uint32_t row)
+{
+    return core_rec_meta(&c->recs[row]);
+}
+
 /* Candidate record indexes in storage order: the ids (if given) and the
  * filter. *out_all is set when every record qualifies (no list built). */
-static ov_rc select_rows(core_coll *c, const json_val *ids, const core_filter *f, ov_arena *a,
-                         uint32_t **out, size_t *out_n, bool *out_all, ov_err *err)
+static ov_rc select_rows(core_coll *c, const ov_str *ids, size_t n_ids, const core_filter *f,
+                         ov_arena *a, uint32_t **out, size_t *out_n, bool *out_all, ov_err *err)
 {
     *out_all = false;
-    if (ids && ids->type == JSON_NULL)
-        ids = NULL;
     if (!ids && !f) {
         *out_all = true;
         *out = NULL;
         *out_n = c->n;
         return OV_OK;
     }
-    size_t cap = ids ? ids->n : c->n;
+    size_t cap = ids ? n_ids : c->n;
     uint32_t *rows = ov_arena_alloc(a, (cap + 1) * sizeof *rows);
     if (!rows)
         return ov_err_set(err, OV_ENOMEM, "out of memory");
     size_t n = 0;
     if (ids) {
-        for (uint32_t i = 0; i < ids->n; i++) {
-            const json_val *id = &ids->u.a[i];
-            long ex = core_idmap_get(&c->map, c->recs, id->u.s, id->n);
+        for (size_t i = 0; i < n_ids; i++) {
+            long ex = core_idmap_get(&c->map, c->recs, ids[i].p, ids[i].len);
             if (ex >= 0 && core_filter_match(f, &c->recs[ex]))
                 rows[n++] = (uint32_t)ex;
         }
@@ -62,154 +87,34 @@ static ov_rc select_rows(core_coll *c, const json_val *ids, const core_filter *f
     return OV_OK;
 }
 
-static ov_rc check_ids(const json_val *ids, ov_err *err)
+ov_rc core_coll_select(core_coll *c, const ov_str *ids, size_t n_ids, const core_filter *f,
+                       int64_t limit, int64_t offset, ov_arena *a, uint32_t **out_rows,
+                       size_t *out_n, ov_err *err)
 {
-    if (!ids || ids->type == JSON_NULL)
-        return OV_OK;
-    if (ids->type != JSON_ARRAY)
-        return ov_err_set(err, OV_EINVAL, "Expected ids to be a list of str");
-    for (uint32_t i = 0; i < ids->n; i++)
-        if (ids->u.a[i].type != JSON_STRING)
-            return ov_err_set(err, OV_EINVAL, "Expected ids[%u] to be a str", i);
-    return OV_OK;
-}
-
-static void put_vec(ov_buf *b, const float *v, size_t dim)
-{
-    ov_buf_putc(b, '[');
-    for (size_t i = 0; i < dim; i++) {
-        if (i)
-            ov_buf_putc(b, ',');
-        json_put_f32(b, v[i]);
-    }
-    ov_buf_putc(b, ']');
-}
-
-static void put_doc(ov_buf *b, const core_rec *r)
-{
-    if (r->doc)
-        json_put_str(b, r->doc, r->doc_len);
-    else
-        ov_buf_puts(b, "null");
-}
-
-static void put_uri(ov_buf *b, const core_rec *r)
-{
-    if (r->uri)
-        json_put_str(b, r->uri, r->uri_len);
-    else
-        ov_buf_puts(b, "null");
-}
-
-static void put_meta(ov_buf *b, const core_rec *r)
-{
-    if (r->meta_json)
-        ov_buf_put(b, r->meta_json, r->meta_json_len);
-    else
-        ov_buf_puts(b, "null");
-}
-
-typedef enum field { FLD_EMB, FLD_DOC, FLD_URI, FLD_META } field;
-
-static void put_field(ov_buf *b, const core_coll *c, field f, uint32_t row)
-{
-    const core_rec *r = &c->recs[row];
-    switch (f) {
-    case FLD_EMB:
-        put_vec(b, core_rec_vec(c, row), c->dim);
-        break;
-    case FLD_DOC:
-        put_doc(b, r);
-        break;
-    case FLD_URI:
-        put_uri(b, r);
-        break;
-    default:
-        put_meta(b, r);
-    }
-}
-
-/* The include echo: 0.5.23's fixed order (get: embeddings, documents, uris,
- * metadatas; query adds distances after embeddings). */
-void core_put_included(ov_buf *b, unsigned inc, bool query)
-{
-    static const struct {
-        unsigned bit;
-        const char *name;
-    } order[] = {{CORE_INC_EMBEDDINGS, "embeddings"}, {CORE_INC_DISTANCES, "distances"},
-                 {CORE_INC_DOCUMENTS, "documents"},   {CORE_INC_URIS, "uris"},
-                 {CORE_INC_DATA, "data"},             {CORE_INC_METADATAS, "metadatas"}};
-    ov_buf lst = {0};
-    ov_buf_putc(&lst, '[');
-    int k = 0;
-    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-        if (!(inc & order[i].bit) || (!query && order[i].bit == CORE_INC_DISTANCES))
-            continue;
-        if (k++)
-            ov_buf_putc(&lst, ',');
-        ov_buf_printf(&lst, "\"%s\"", order[i].name);
-    }
-    ov_buf_putc(&lst, ']');
-    ov_buf_puts(b, ",\"included\":");
-    ov_buf_put(b, lst.p, lst.len);
-    ov_buf_puts(b, ",\"include\":");
-    ov_buf_put(b, lst.p, lst.len);
-    ov_buf_free(&lst);
-}
-
-static void get_column(ov_buf *b, const core_coll *c, const char *name, field f, bool on,
-                       const uint32_t *rows, bool all, size_t from, size_t to)
-{
-    ov_buf_printf(b, ",\"%s\":", name);
-    if (!on) {
-        ov_buf_puts(b, "null");
-        return;
-    }
-    ov_buf_putc(b, '[');
-    for (size_t i = from; i < to; i++) {
-        if (i > from)
-            ov_buf_putc(b, ',');
-        put_field(b, c, f, all ? (uint32_t)i : rows[i]);
-    }
-    ov_buf_putc(b, ']');
-}
-
-ov_rc core_coll_get(core_coll *c, const json_val *ids, const core_filter *f, int64_t limit,
-                    int64_t offset, unsigned inc, ov_arena *a, ov_buf *out, ov_err *err)
-{
-    ov_rc rc = check_ids(ids, err);
-    if (rc != OV_OK)
-        return rc;
-    pthread_rwlock_rdlock(&c->lock);
     uint32_t *rows;
     size_t n;
     bool all;
-    if ((rc = select_rows(c, ids, f, a, &rows, &n, &all, err)) != OV_OK)
-        goto done;
+    ov_rc rc = select_rows(c, ids, n_ids, f, a, &rows, &n, &all, err);
+    if (rc != OV_OK)
+        return rc;
     size_t from = offset > 0 ? (size_t)offset : 0;
     if (from > n)
         from = n;
     size_t to = n;
     if (limit >= 0 && (uint64_t)limit < to - from)
         to = from + (size_t)limit;
-    ov_buf_puts(out, "{\"ids\":[");
-    for (size_t i = from; i < to; i++) {
-        const core_rec *r = &c->recs[all ? i : rows[i]];
-        if (i > from)
-            ov_buf_putc(out, ',');
-        json_put_str(out, r->id, r->id_len);
+    if (all) {
+        rows = ov_arena_alloc(a, (to - from + 1) * sizeof *rows);
+        if (!rows)
+            return ov_err_set(err, OV_ENOMEM, "out of memory");
+        for (size_t i = from; i < to; i++)
+            rows[i - from] = (uint32_t)i;
+    } else {
+        rows += from;
     }
-    ov_buf_putc(out, ']');
-    get_column(out, c, "embeddings", FLD_EMB, inc & CORE_INC_EMBEDDINGS, rows, all, from, to);
-    get_column(out, c, "documents", FLD_DOC, inc & CORE_INC_DOCUMENTS, rows, all, from, to);
-    get_column(out, c, "uris", FLD_URI, inc & CORE_INC_URIS, rows, all, from, to);
-    ov_buf_puts(out, ",\"data\":null");
-    get_column(out, c, "metadatas", FLD_META, inc & CORE_INC_METADATAS, rows, all, from, to);
-    core_put_included(out, inc, false);
-    ov_buf_putc(out, '}');
-done:
-    pthread_rwlock_unlock(&c->lock);
-    return rc;
+    *out_rows = rows;
+    *out_n = to - from;
+    return OV_OK;
 }
 
 /* Candidate sets up to this size are scanned exactly (about 0.1 ms at 768
@@ -218,24 +123,16 @@ done:
 /* The graph's beam width is at least this, whatever hnsw:search_ef says
  * (Chroma's default of 10 gives poor recall): recall@10 >= 0.99 on the
  * benchmark's 768-d collections (docs/performance.md). OMVEC_EF_FLOOR
- * overrides it (1..4096), for measuring. */
+ * overrides it (1..4096), for measuring; read once by core_open. */
 #define CORE_EF_FLOOR_DEFAULT 40
 
 static size_t ef_floor_v = CORE_EF_FLOOR_DEFAULT;
-static pthread_once_t ef_floor_once = PTHREAD_ONCE_INIT;
 
-static void ef_floor_init(void)
+void core_read_tuning_init(void)
 {
     const char *e = getenv("OMVEC_EF_FLOOR");
     long v = e ? strtol(e, NULL, 10) : 0;
-    if (v >= 1 && v <= 4096)
-        ef_floor_v = (size_t)v;
-}
-
-static size_t ef_floor(void)
-{
-    pthread_once(&ef_floor_once, ef_floor_init);
-    return ef_floor_v;
+    ef_floor_v = v >= 1 && v <= 4096 ? (size_t)v : CORE_EF_FLOOR_DEFAULT;
 }
 
 typedef struct allow_ctx {
@@ -250,55 +147,22 @@ static bool allow_row(void *ctx, int64_t label)
     return row >= 0 && ac->rows[row];
 }
 
-/* Per-query results, kept for the column-wise output. */
-typedef struct qres {
-    size_t n;
-    float *dist;
-    uint32_t *row;
-} qres;
-
-static void query_column(ov_buf *b, const core_coll *c, const char *name, field f, bool on,
-                         const qres *res, size_t nq)
+ov_rc core_coll_search(core_coll *c, const float *q, size_t nq, size_t dim, int64_t k,
+                       const ov_str *ids, size_t n_ids, const core_filter *f, ov_arena *a,
+                       core_hits **out, ov_err *err)
 {
-    ov_buf_printf(b, ",\"%s\":", name);
-    if (!on) {
-        ov_buf_puts(b, "null");
-        return;
-    }
-    ov_buf_putc(b, '[');
-    for (size_t q = 0; q < nq; q++) {
-        if (q)
-            ov_buf_putc(b, ',');
-        ov_buf_putc(b, '[');
-        for (size_t i = 0; i < res[q].n; i++) {
-            if (i)
-                ov_buf_putc(b, ',');
-            put_field(b, c, f, res[q].row[i]);
-        }
-        ov_buf_putc(b, ']');
-    }
-    ov_buf_putc(b, ']');
-}
-
-ov_rc core_coll_query(core_coll *c, const float *q, size_t nq, size_t dim, int64_t k,
-                      const json_val *ids, const core_filter *f, unsigned inc, ov_arena *a,
-                      ov_buf *out, ov_err *err)
-{
-    ov_rc rc = check_ids(ids, err);
-    if (rc != OV_OK)
-        return rc;
-    pthread_rwlock_rdlock(&c->lock);
+    ov_rc rc = OV_OK;
     uint32_t *rows;
     size_t n;
     bool all;
-    qres *res = NULL;
+    core_hits *res = NULL;
     if (c->dim && dim != c->dim) {
         rc = ov_err_named(err, OV_EDIM, "InvalidDimension",
                           "Embedding dimension %zu does not match collection dimensionality %zu",
                           dim, c->dim);
         goto done;
     }
-    if ((rc = select_rows(c, ids, f, a, &rows, &n, &all, err)) != OV_OK)
+    if ((rc = select_rows(c, ids, n_ids, f, a, &rows, &n, &all, err)) != OV_OK)
         goto done;
     size_t kk = k < 0 ? 0 : (size_t)k;
     if (kk > n)
@@ -321,8 +185,8 @@ ov_rc core_coll_query(core_coll *c, const float *q, size_t nq, size_t dim, int64
     }
     allow_ctx actx = {c, allowed};
     size_t ef = (size_t)c->ef_search;
-    if (ef < ef_floor())
-        ef = ef_floor();
+    if (ef < ef_floor_v)
+        ef = ef_floor_v;
     int64_t *labels = ov_arena_alloc(a, (kk + 1) * sizeof *labels);
     float *gdist = ov_arena_alloc(a, (kk + 1) * sizeof *gdist);
     if (!labels || !gdist) {
@@ -369,47 +233,7 @@ ov_rc core_coll_query(core_coll *c, const float *q, size_t nq, size_t dim, int64
         }
         res[qi].n = topk_sorted(&t);
     }
-    ov_buf_puts(out, "{\"ids\":[");
-    for (size_t qi = 0; qi < nq; qi++) {
-        if (qi)
-            ov_buf_putc(out, ',');
-        ov_buf_putc(out, '[');
-        for (size_t i = 0; i < res[qi].n; i++) {
-            const core_rec *r = &c->recs[res[qi].row[i]];
-            if (i)
-                ov_buf_putc(out, ',');
-            json_put_str(out, r->id, r->id_len);
-        }
-        ov_buf_putc(out, ']');
-    }
-    ov_buf_putc(out, ']');
-    query_column(out, c, "embeddings", FLD_EMB, inc & CORE_INC_EMBEDDINGS, res, nq);
-    query_column(out, c, "documents", FLD_DOC, inc & CORE_INC_DOCUMENTS, res, nq);
-    query_column(out, c, "uris", FLD_URI, inc & CORE_INC_URIS, res, nq);
-    ov_buf_puts(out, ",\"data\":null");
-    query_column(out, c, "metadatas", FLD_META, inc & CORE_INC_METADATAS, res, nq);
-    ov_buf_puts(out, ",\"distances\":");
-    if (inc & CORE_INC_DISTANCES) {
-        ov_buf_putc(out, '[');
-        for (size_t qi = 0; qi < nq; qi++) {
-            if (qi)
-                ov_buf_putc(out, ',');
-            ov_buf_putc(out, '[');
-            for (size_t i = 0; i < res[qi].n; i++) {
-                if (i)
-                    ov_buf_putc(out, ',');
-                float d = res[qi].dist[i];
-                json_put_f32(out, isfinite(d) ? d : FLT_MAX);
-            }
-            ov_buf_putc(out, ']');
-        }
-        ov_buf_putc(out, ']');
-    } else {
-        ov_buf_puts(out, "null");
-    }
-    core_put_included(out, inc, true);
-    ov_buf_putc(out, '}');
+    *out = res;
 done:
-    pthread_rwlock_unlock(&c->lock);
     return rc;
 }

@@ -21,46 +21,27 @@ typedef struct plan_item {
     bool vec_new;  /* the request gave a vector (else vec is the stored one) */
 } plan_item;
 
-static const json_val *item_or_null(const json_val *arr, size_t i)
+static const ov_str *item_str(const ov_str *arr, size_t i)
 {
-    if (!arr)
-        return NULL;
-    const json_val *v = &arr->u.a[i];
-    return v->type == JSON_NULL ? NULL : v;
+    return arr && arr[i].p ? &arr[i] : NULL;
 }
 
-static ov_rc check_array(const json_val *v, size_t n, const char *name, ov_err *err)
+static const core_meta_in *item_meta(const core_meta_in *arr, size_t i)
 {
-    if (!v)
-        return OV_OK;
-    if (v->type != JSON_ARRAY)
-        return ov_err_set(err, OV_EINVAL, "Expected %s to be a list", name);
-    if (v->n != n)
-        return ov_err_set(err, OV_EINVAL,
-                          "Inconsistent number of IDs, embeddings, documents, URIs and "
-                          "metadatas: %u %s for %zu ids",
-                          v->n, name, n);
+    return arr && arr[i].present ? &arr[i] : NULL;
+}
+
+static ov_rc check_lens(const ov_str *arr, const char *name, size_t n, size_t max, ov_err *err)
+{
+    for (size_t i = 0; arr && i < n; i++)
+        if (arr[i].p && arr[i].len > max)
+            return ov_err_set(err, OV_ELIMIT, "%s[%zu] is longer than %zu bytes", name, i, max);
     return OV_OK;
 }
 
-static ov_rc check_strings(const json_val *arr, const char *name, size_t max, ov_err *err)
-{
-    for (uint32_t i = 0; arr && i < arr->n; i++) {
-        const json_val *v = &arr->u.a[i];
-        if (v->type == JSON_NULL)
-            continue;
-        if (v->type != JSON_STRING)
-            return ov_err_set(err, OV_EINVAL, "Expected %s[%u] to be a str or null", name, i);
-        if (v->n > max)
-            return ov_err_set(err, OV_ELIMIT, "%s[%u] is longer than %zu bytes", name, i, max);
-    }
-    return OV_OK;
-}
-
-/* Validate ids, embeddings, documents, uris, metadatas; parse the vectors
- * into one float block. */
-static ov_rc validate(const core_coll *c, core_write_op op, const core_batch *b, ov_arena *a,
-                      float **out_vecs, size_t *out_dim, ov_err *err)
+/* The checks core relies on (the API has already made these and the wire
+ * checks with the same messages, in Chroma's order). */
+static ov_rc validate(const core_coll *c, core_write_op op, const core_batch *b, ov_err *err)
 {
     ov_rc rc;
     size_t n = b->n;
@@ -68,72 +49,35 @@ static ov_rc validate(const core_coll *c, core_write_op op, const core_batch *b,
         return ov_err_set(err, OV_ELIMIT, "Batch size %zu exceeds maximum batch size %d", n,
                           OV_MAX_BATCH);
     for (size_t i = 0; i < n; i++) {
-        const json_val *id = &b->ids->u.a[i];
-        if (id->type != JSON_STRING)
-            return ov_err_set(err, OV_EINVAL, "Expected ids[%zu] to be a str", i);
-        if (id->n == 0)
+        const ov_str *id = &b->ids[i];
+        if (!id->p || id->len == 0)
             return ov_err_set(err, OV_EINVAL, "Expected ids[%zu] to be a non-empty str", i);
-        if (id->n > OV_MAX_ID_LEN)
+        if (id->len > OV_MAX_ID_LEN)
             return ov_err_set(err, OV_ELIMIT, "ids[%zu] is longer than %d bytes", i,
                               OV_MAX_ID_LEN);
-        if (memchr(id->u.s, 0, id->n))
+        if (memchr(id->p, 0, id->len))
             return ov_err_set(err, OV_EINVAL, "ids[%zu] contains a NUL character", i);
     }
-    if ((rc = check_array(b->embeddings, n, "embeddings", err)) ||
-        (rc = check_array(b->documents, n, "documents", err)) ||
-        (rc = check_array(b->uris, n, "uris", err)) ||
-        (rc = check_array(b->metadatas, n, "metadatas", err)) ||
-        (rc = check_strings(b->documents, "documents", OV_MAX_DOC_LEN, err)) ||
-        (rc = check_strings(b->uris, "uris", OV_MAX_DOC_LEN, err)))
+    if ((rc = check_lens(b->docs, "documents", n, OV_MAX_DOC_LEN, err)) ||
+        (rc = check_lens(b->uris, "uris", n, OV_MAX_DOC_LEN, err)))
         return rc;
-    if (!b->embeddings && op != CORE_UPDATE && n > 0)
+    if (!b->vecs && op != CORE_UPDATE && n > 0)
         return ov_err_set(err, OV_EINVAL,
                           "Expected embeddings to be provided: this server does not compute "
                           "embeddings for %s",
                           op == CORE_ADD ? "add" : "upsert");
-    for (size_t i = 0; b->metadatas && i < n; i++) {
-        char path[32];
-        snprintf(path, sizeof path, "metadatas[%zu]", i);
-        if ((rc = core_meta_check(&b->metadatas->u.a[i], path, err)) != OV_OK)
-            return rc;
-    }
-    *out_vecs = NULL;
-    *out_dim = 0;
-    if (!b->embeddings || n == 0)
+    if (!b->vecs || n == 0)
         return OV_OK;
-    const json_val *e0 = &b->embeddings->u.a[0];
-    if (e0->type != JSON_ARRAY)
-        return ov_err_set(err, OV_EINVAL, "Expected embeddings[0] to be a list of numbers");
-    size_t dim = e0->n;
-    if (dim == 0)
+    if (b->dim == 0)
         return ov_err_set(err, OV_EINVAL, "Expected embeddings[0] to be a non-empty list");
-    if (dim > OV_MAX_DIM)
-        return ov_err_set(err, OV_ELIMIT, "Embedding dimension %zu exceeds the limit %d", dim,
-                          OV_MAX_DIM);
-    if (c->dim && dim != c->dim)
+    if (b->dim > OV_MAX_DIM)
+        return ov_err_set(err, OV_ELIMIT, "Embedding dimension %zu exceeds the limit %d",
+                          b->dim, OV_MAX_DIM);
+    if (c->dim && b->dim != c->dim)
         return ov_err_named(err, OV_EDIM, "InvalidDimension",
                             "Embedding dimension %zu does not match collection dimensionality "
                             "%zu",
-                            dim, c->dim);
-    float *vecs = ov_arena_alloc(a, n * dim * sizeof(float));
-    if (!vecs)
-        return ov_err_set(err, OV_ENOMEM, "out of memory for %zu embeddings", n);
-    for (size_t i = 0; i < n; i++) {
-        const json_val *e = &b->embeddings->u.a[i];
-        if (e->type != JSON_ARRAY)
-            return ov_err_set(err, OV_EINVAL, "Expected embeddings[%zu] to be a list of numbers",
-                              i);
-        if (e->n != dim)
-            return ov_err_named(err, OV_EDIM, "InvalidDimension",
-                                "Inconsistent dimensions in provided embeddings: embeddings[%zu] "
-                                "has %u, expected %zu",
-                                i, e->n, dim);
-        ov_err sub;
-        if (json_to_f32(e, &vecs[i * dim], &sub) != OV_OK)
-            return ov_err_set(err, OV_EINVAL, "embeddings[%zu]%s", i, sub.msg);
-    }
-    *out_vecs = vecs;
-    *out_dim = dim;
+                            b->dim, c->dim);
     return OV_OK;
 }
 
@@ -154,8 +98,8 @@ static ov_rc batch_first_ids(const core_batch *b, ov_arena *a, uint32_t **out_fi
         return ov_err_set(err, OV_ENOMEM, "out of memory");
     }
     for (size_t i = 0; i < n; i++) {
-        tmp[i].id = (char *)b->ids->u.a[i].u.s;
-        tmp[i].id_len = b->ids->u.a[i].n;
+        tmp[i].id = (char *)b->ids[i].p;
+        tmp[i].id_len = (uint32_t)b->ids[i].len;
     }
     /* inserted in batch order with linear probing and no deletes, so a
      * lookup meets the earliest item with an equal id first */
@@ -172,14 +116,14 @@ static ov_rc batch_first_ids(const core_batch *b, ov_arena *a, uint32_t **out_fi
     return OV_OK;
 }
 
-static char *dup_or_null(const json_val *v, uint32_t *out_len)
+static char *dup_or_null(const ov_str *v, uint32_t *out_len)
 {
     if (!v) {
         *out_len = 0;
         return NULL;
     }
-    *out_len = v->n;
-    return ov_xstrndup(v->u.s, v->n);
+    *out_len = (uint32_t)v->len;
+    return ov_xstrndup(v->p, v->len);
 }
 
 static void set_meta(core_rec *r, core_meta *m)
@@ -218,13 +162,11 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
                       ov_arena *a, ov_err *err)
 {
     ov_rc rc;
-    float *vecs = NULL;
-    size_t dim = 0, np = 0;
+    const float *vecs = b->vecs;
+    size_t dim = b->vecs ? b->dim : 0, np = 0;
     plan_item *plan = NULL;
-    if (b->ids->type != JSON_ARRAY)
-        return ov_err_set(err, OV_EINVAL, "Expected ids to be a list");
     core_coll_write_lock(c);
-    if ((rc = validate(c, op, b, a, &vecs, &dim, err)) != OV_OK || b->n == 0)
+    if ((rc = validate(c, op, b, err)) != OV_OK || b->n == 0)
         goto done;
     uint32_t *first = NULL;
     long *plan_of = NULL; /* batch index of a first occurrence -> plan index, or -1 */
@@ -238,10 +180,10 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
     }
     int64_t seq = c->next_seq;
     for (size_t i = 0; i < b->n; i++) {
-        const json_val *id = &b->ids->u.a[i];
-        const json_val *doc = item_or_null(b->documents, i);
-        const json_val *uri = item_or_null(b->uris, i);
-        const json_val *meta = item_or_null(b->metadatas, i);
+        const ov_str *id = &b->ids[i];
+        const ov_str *doc = item_str(b->docs, i);
+        const ov_str *uri = item_str(b->uris, i);
+        const core_meta_in *meta = item_meta(b->metas, i);
         plan_of[i] = -1;
         if (first[i] != i) {
             /* a repeated id: ignored on add; merged onto the planned state
@@ -261,14 +203,14 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
             if (meta) {
                 core_meta *old_meta = p->rec.meta;
                 free(p->rec.meta_json);
-                set_meta(&p->rec, core_meta_merge(old_meta, meta));
+                set_meta(&p->rec, core_meta_merge(old_meta, meta->kv, meta->n));
                 free(old_meta);
             }
             if (vecs)
                 p->vec = &vecs[i * dim];
             continue;
         }
-        long ex = core_idmap_get(&c->map, c->recs, id->u.s, id->n);
+        long ex = core_idmap_get(&c->map, c->recs, id->p, id->len);
         if ((op == CORE_ADD && ex >= 0) || (op == CORE_UPDATE && ex < 0))
             continue;
         plan_of[i] = (long)np;
@@ -276,12 +218,12 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
         memset(p, 0, sizeof *p);
         p->existing = ex;
         if (ex < 0) {
-            p->rec.id = ov_xstrndup(id->u.s, id->n);
-            p->rec.id_len = id->n;
+            p->rec.id = ov_xstrndup(id->p, id->len);
+            p->rec.id_len = (uint32_t)id->len;
             p->rec.seq = seq++;
             p->rec.doc = dup_or_null(doc, &p->rec.doc_len);
             p->rec.uri = dup_or_null(uri, &p->rec.uri_len);
-            set_meta(&p->rec, core_meta_from_json(meta));
+            set_meta(&p->rec, meta ? core_meta_from_kv(meta->kv, meta->n) : NULL);
         } else {
             const core_rec *old = &c->recs[ex];
             rec_copy(&p->rec, old);
@@ -293,8 +235,8 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
                 free(p->rec.uri);
                 p->rec.uri = dup_or_null(uri, &p->rec.uri_len);
             }
-            set_meta(&p->rec, meta ? core_meta_merge(core_rec_meta(old), meta)
-                                   : core_meta_merge(core_rec_meta(old), NULL));
+            set_meta(&p->rec, meta ? core_meta_merge(core_rec_meta(old), meta->kv, meta->n)
+                                   : core_meta_merge(core_rec_meta(old), NULL, 0));
         }
         p->vec_new = vecs != NULL;
         p->vec = vecs ? &vecs[i * dim] : (ex >= 0 ? core_rec_vec(c, (size_t)ex) : NULL);
@@ -321,6 +263,7 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
         goto done;
     /* committed: apply to memory (cannot fail) */
     c->wm++;
+    __atomic_add_fetch(&c->version, 1, __ATOMIC_RELEASE);
     c->last_write = core_now();
     if (c->dim == 0)
         c->dim = dim;
@@ -378,13 +321,11 @@ done:
     return rc;
 }
 
-ov_rc core_coll_delete_records(core_db *db, core_coll *c, const json_val *ids,
+ov_rc core_coll_delete_records(core_db *db, core_coll *c, const ov_str *ids, size_t n_ids,
                                const core_filter *f, ov_arena *a, ov_err *err)
 {
     ov_rc rc = OV_OK;
-    if (ids && ids->type == JSON_NULL)
-        ids = NULL;
-    if ((!ids || ids->n == 0) && !f)
+    if ((!ids || n_ids == 0) && !f)
         return ov_err_set(err, OV_EINVAL,
                           "\n                You must provide either ids, where, or "
                           "where_document to delete. If\n                you want to delete all "
@@ -392,11 +333,6 @@ ov_rc core_coll_delete_records(core_db *db, core_coll *c, const json_val *ids,
                           "itself using the delete_collection method. Or alternatively,\n      "
                           "          you can get() all the relevant ids and then delete them.\n"
                           "                ");
-    if (ids && ids->type != JSON_ARRAY)
-        return ov_err_set(err, OV_EINVAL, "Expected ids to be a list");
-    for (uint32_t i = 0; ids && i < ids->n; i++)
-        if (ids->u.a[i].type != JSON_STRING)
-            return ov_err_set(err, OV_EINVAL, "Expected ids[%u] to be a str", i);
     core_coll_write_lock(c);
     unsigned char *kill = ov_arena_calloc(a, c->n + 1, 1);
     size_t nk = 0;
@@ -405,8 +341,8 @@ ov_rc core_coll_delete_records(core_db *db, core_coll *c, const json_val *ids,
         goto done;
     }
     if (ids) {
-        for (uint32_t i = 0; i < ids->n; i++) {
-            long ex = core_idmap_get(&c->map, c->recs, ids->u.a[i].u.s, ids->u.a[i].n);
+        for (size_t i = 0; i < n_ids; i++) {
+            long ex = core_idmap_get(&c->map, c->recs, ids[i].p, ids[i].len);
             if (ex >= 0 && !kill[ex] && core_filter_match(f, &c->recs[ex]))
                 kill[ex] = 1, nk++;
         }
@@ -433,6 +369,7 @@ ov_rc core_coll_delete_records(core_db *db, core_coll *c, const json_val *ids,
     if ((rc = store_tx_commit(db->st, err)) != OV_OK)
         goto done;
     c->wm++;
+    __atomic_add_fetch(&c->version, 1, __ATOMIC_RELEASE);
     c->last_write = core_now();
     size_t w = 0;
     for (size_t i = 0; i < c->n; i++) {

@@ -114,10 +114,5 @@ ov_rc bert_encode(const bert_model *m, const wp_vocab *v, const char *const *tex
                   const size_t *lens, size_t n, size_t max_len, size_t batch, bool by_length,
                   bool normalize, float *out, ov_err *err);
 
-/* `omvec embed --model DIR [--max-length N] [--batch N] [--threads N]
- * [--normalize]`: one text per stdin line, one JSON array (the [CLS] vector)
- * per line on stdout, batches in input order.
- * Returns the process exit status. */
-int bert_embed_main(int argc, char **argv);
 
 #endif

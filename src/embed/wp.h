@@ -96,9 +96,5 @@ ov_rc wp_tokenize(const wp_vocab *v, const char *text, size_t len, size_t max_le
 /* Free the ids buffer and reset it. NULL-safe. */
 void wp_ids_free(wp_ids *ids);
 
-/* `omvec tokenize --vocab FILE [--max-length N]`: one text per stdin line,
- * one {"ids":[...],"tokens":[...]} JSON line per text on stdout.
- * Returns the process exit status. */
-int wp_tokenize_main(int argc, char **argv);
 
 #endif

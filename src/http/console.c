@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "http/console.h"
-#include "index/dist.h"
 
 #ifndef OMVEC_VERSION
 #define OMVEC_VERSION "0.0.0"
@@ -49,16 +48,15 @@ bool http_console_asset(const char *path, const char **out_p, size_t *out_len,
 }
 
 enum MHD_Result http_console_send(struct MHD_Connection *conn, const char *path,
-                                  int *out_status)
+                                  const char *simd_kernel, int *out_status)
 {
     const char *p = NULL, *ctype = "application/json";
     size_t len = 0;
     char info[256];
     int status = 200;
     if (strcmp(path, "/console/info.json") == 0) {
-        const dist_kernels *k = dist_active();
         int n = snprintf(info, sizeof info, "{\"omvec_version\":\"%s\",\"simd\":\"%s\"}",
-                         OMVEC_VERSION, k && k->isa ? k->isa : "unknown");
+                         OMVEC_VERSION, simd_kernel ? simd_kernel : "unknown");
         p = info;
         len = n > 0 && (size_t)n < sizeof info ? (size_t)n : 0;
     } else if (!http_console_asset(path, &p, &len, &ctype)) {

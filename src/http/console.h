@@ -28,9 +28,11 @@ bool http_console_asset(const char *path, const char **out_p, size_t *out_len,
                         const char **out_ctype);
 
 /* Answer a GET of a console path or /openapi.json: the asset with its
- * headers, or 404 for an unknown /console/ path. *out_status gets the status.
+ * headers, or 404 for an unknown /console/ path. simd_kernel names the
+ * distance kernel for /console/info.json (NULL: "unknown"; the caller reads
+ * it from index/, which http/ does not include). *out_status gets the status.
  * Returns:   the libmicrohttpd result of queueing the response. */
 enum MHD_Result http_console_send(struct MHD_Connection *conn, const char *path,
-                                  int *out_status);
+                                  const char *simd_kernel, int *out_status);
 
 #endif

@@ -1,8 +1,9 @@
 /* http/http.h - the HTTP front: libmicrohttpd daemon, per-request context
  * and arena, authentication from headers before any body byte is read,
- * body limits, dispatch to the api layer, request logs, and the `omvec run`
- * command (signals: SIGTERM/SIGINT drain and stop, SIGHUP reloads tokens).
- * Layer: http; depends on api and below. */
+ * body limits, dispatch to the api layer, request logs, readiness. The
+ * `omvec run` command and its prewarm thread are cli's (cli_run.c,
+ * cli_prewarm.c).
+ * Layer: http; depends on api, util (and libmicrohttpd). */
 #ifndef OMVEC_HTTP_HTTP_H
 #define OMVEC_HTTP_HTTP_H
 
@@ -28,6 +29,7 @@ typedef struct http_opts {
                             * pre-flight, /ready and /metrics answer; the rest 503
                             * until http_server_set_ready */
     bool no_console;       /* GET / and /console... answer 404 (http/console.h) */
+    const char *simd_kernel; /* shown by /console/info.json; static text, or NULL */
 } http_opts;
 
 /* Start listening. Returns OV_OK or OV_EIO (bind failed) with a message. */
@@ -61,30 +63,5 @@ void http_framing_add(http_framing *f, const char *key, size_t klen, const char 
 /* After the last header: 0 = well framed; 400 = refuse and close (*why says
  * what); 501 = well framed but a transfer coding we do not implement. */
 int http_framing_verdict(http_framing *f, bool http11, const char **why);
-
-/* ---- prewarm (prewarm.c) ---- */
-typedef struct http_prewarm http_prewarm;
-
-typedef struct http_prewarm_opts {
-    const char *const *sources; /* URLs or paths; borrowed until finish */
-    size_t n;
-    const core_opts *core;      /* store to open once installed; borrowed */
-    http_server *srv;           /* made ready when done */
-    bool auth_enabled;
-} http_prewarm_opts;
-
-/* Start pulling the sources in a thread; when all are installed (or kept),
- * open the store and call http_server_set_ready. Failed sources are retried
- * with backoff; the server stays not ready meanwhile.
- * Returns: OV_OK; OV_EIO if the thread cannot start. */
-ov_rc http_prewarm_start(const http_prewarm_opts *opts, http_prewarm **out, ov_err *err);
-/* Cancel what is still running (downloads abort, retries stop), join, and
- * hand back the store and api server if they were opened (else NULL).
- * Ownership: caller closes/destroys them after stopping the server. */
-void http_prewarm_finish(http_prewarm *p, core_db **out_db, api_server **out_api);
-
-/* `omvec run ...`: parse flags, open the store, serve until SIGTERM/SIGINT.
- * Returns the process exit code. */
-int http_run_main(int argc, char **argv);
 
 #endif

@@ -43,6 +43,7 @@ struct http_server {
     http_auth *auth;
     bool log_requests;
     bool no_console; /* --no-console: the console paths answer 404 */
+    const char *simd_kernel; /* for /console/info.json */
     uint16_t port;
     atomic_long in_flight;
     atomic_ullong next_id;
@@ -179,7 +180,7 @@ static enum MHD_Result on_head(http_server *s, struct MHD_Connection *conn, http
     if (rq->m.id == R_CONSOLE && s->no_console)
         rq->m.id = R_NONE;
     if (rq->m.id == R_CONSOLE || rq->m.id == R_OPENAPI) /* static, no token */
-        return http_console_send(conn, rq->path, &rq->early_status);
+        return http_console_send(conn, rq->path, s->simd_kernel, &rq->early_status);
     if (rq->m.id == R_NONE || rq->m.id == R_BAD_METHOD) {
         /* 404 / 405 need no body: answer now, the body is never read */
         api_request ar = {.arena = rq->arena, .m = rq->m, .method = rq->method,
@@ -386,6 +387,7 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
     s->auth = opts->auth;
     s->log_requests = opts->log_requests;
     s->no_console = opts->no_console;
+    s->simd_kernel = opts->simd_kernel;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = opts->threads ? opts->threads : (unsigned)(ncpu > 2 ? ncpu * 2 : 4);
     /* poll(), not epoll: with epoll (edge-triggered) this libmicrohttpd reads

@@ -42,12 +42,15 @@ typedef struct json_member json_member;
 struct json_val {
     uint8_t type;     /* json_type */
     uint8_t is_int;   /* JSON_NUMBER: literal is an integer that fits int64 */
+    uint8_t is_f32;   /* JSON_ARRAY read as floats (json_opts.f32_keys): the
+                       * n items are u.f, there are no item nodes */
     uint32_t n;       /* string: bytes; array: items; object: members */
     double num;       /* JSON_NUMBER: value (inf if it overflowed) */
     int64_t inum;     /* JSON_NUMBER with is_int: exact value */
     union {
         const char *s;    /* JSON_STRING: n bytes + NUL */
         json_val *a;      /* JSON_ARRAY: n items, contiguous */
+        float *f;         /* JSON_ARRAY with is_f32: n floats */
         json_member *o;   /* JSON_OBJECT: n members in document order */
     } u;
 };
@@ -61,6 +64,13 @@ struct json_member {
 typedef struct json_opts {
     uint32_t max_depth;   /* 0 means OV_JSON_MAX_DEPTH */
     bool reject_dup_keys; /* an object with a repeated key is an error */
+    /* NULL-terminated member names of a root object whose value is a list
+     * of number lists (vectors): each inner list whose items are all finite
+     * numbers that are finite as float32 is stored as floats (is_f32, one
+     * float per item, no item nodes); any other inner list is read as
+     * usual, so json_to_f32 reports its problem. Read such arrays with
+     * json_to_f32. NULL = none. */
+    const char *const *f32_keys;
 } json_opts;
 
 /* Parse one JSON text (surrounding whitespace allowed, nothing else).

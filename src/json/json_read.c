@@ -64,6 +64,7 @@ typedef struct json_reader {
     ov_err *err;
     uint32_t max_depth;
     bool reject_dup_keys;
+    const char *const *f32_keys;
     json_val *vals; /* items of open arrays */
     size_t nvals, cap_vals;
     json_member *mems; /* members of open objects */
@@ -665,6 +666,31 @@ static ov_rc json_check_dups(json_reader *r, size_t start, size_t pos)
     return rc;
 }
 
+/* Whether the array closing on top of the stack is an inner list of a
+ * root member named in f32_keys ({"key": [[...], ...]}) made of numbers
+ * that are finite as float32. */
+static bool json_f32_row(const json_reader *r, size_t start, size_t n)
+{
+    if (!r->f32_keys || r->nframes != 3 || r->frames[0].type != JSON_OBJECT ||
+        r->frames[1].type != JSON_ARRAY || r->nmems == 0)
+        return false;
+    const json_member *m = &r->mems[r->nmems - 1];
+    bool named = false;
+    for (const char *const *k = r->f32_keys; *k && !named; k++)
+        named = strlen(*k) == m->key_len && memcmp(*k, m->key, m->key_len) == 0;
+    if (!named)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        const json_val *x = &r->vals[start + i];
+        if (x->type != JSON_NUMBER || !json_num_finite(x))
+            return false;
+        float fv = (float)x->num;
+        if (fv - fv != 0.0f)
+            return false;
+    }
+    return true;
+}
+
 /* Close the container on top of the frame stack into v: copy its items to
  * the arena and pop them. */
 static ov_rc json_close(json_reader *r, json_val *v)
@@ -678,6 +704,20 @@ static ov_rc json_close(json_reader *r, json_val *v)
         if (n > UINT32_MAX)
             return ov_err_set(r->err, OV_ELIMIT, "JSON array at byte %zu has over 2^32 items",
                               f->pos);
+        if (json_f32_row(r, f->start, n)) {
+            float *fl = ov_arena_alloc(r->a, (n ? n : 1) * sizeof(float));
+            if (!fl)
+                return ov_err_set(r->err, OV_ENOMEM, "out of memory parsing JSON");
+            for (size_t i = 0; i < n; i++)
+                fl[i] = (float)r->vals[f->start + i].num;
+            r->nvals = f->start;
+            v->u.f = fl;
+            v->is_f32 = 1;
+            v->type = JSON_ARRAY;
+            v->n = (uint32_t)n;
+            r->nframes--;
+            return OV_OK;
+        }
         items = ov_arena_alloc(r->a, n * sizeof(json_val));
         if (!items)
             return ov_err_set(r->err, OV_ENOMEM, "out of memory parsing JSON");
@@ -784,6 +824,7 @@ ov_rc json_parse(ov_arena *a, const char *buf, size_t len, const json_opts *opts
     r.err = err;
     r.max_depth = opts && opts->max_depth ? opts->max_depth : OV_JSON_MAX_DEPTH;
     r.reject_dup_keys = opts && opts->reject_dup_keys;
+    r.f32_keys = opts ? opts->f32_keys : NULL;
     ov_rc rc = OV_OK;
     json_val v;
     bool opened;
@@ -878,6 +919,11 @@ ov_rc json_to_f32(const json_val *arr, float *out, ov_err *err)
 {
     if (arr->type != JSON_ARRAY)
         return ov_err_set(err, OV_EINVAL, "not an array");
+    if (arr->is_f32) { /* checked while reading */
+        if (arr->n)
+            memcpy(out, arr->u.f, arr->n * sizeof(float));
+        return OV_OK;
+    }
     for (uint32_t i = 0; i < arr->n; i++) {
         const json_val *v = &arr->u.a[i];
         if (v->type != JSON_NUMBER)

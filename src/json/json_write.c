@@ -313,6 +313,10 @@ void json_put_val(ov_buf *b, const json_val *v)
         if (f->i)
             ov_buf_putc(b, ',');
         const json_val *item;
+        if (c->type == JSON_ARRAY && c->is_f32) { /* a vector read as floats */
+            json_put_f32(b, c->u.f[f->i++]);
+            continue;
+        }
         if (c->type == JSON_ARRAY) {
             item = &c->u.a[f->i];
         } else {

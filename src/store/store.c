@@ -25,7 +25,6 @@ enum {
     ST_COLL_DEL_RECS,
     ST_REC_PUT,
     ST_REC_DEL,
-    ST_REC_LOAD,
     ST_REC_LOAD_NOVEC,
     ST_REC_SCAN,
     ST_WM_GET,
@@ -46,8 +45,6 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_REC_PUT] = "INSERT OR REPLACE INTO records(coll, id, seq, embedding, document, uri, "
                    "metadata) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [ST_REC_DEL] = "DELETE FROM records WHERE coll = ?1 AND id = ?2",
-    [ST_REC_LOAD] = "SELECT id, seq, embedding, document, uri, metadata FROM records "
-                    "WHERE coll = ?1 ORDER BY seq",
     [ST_REC_LOAD_NOVEC] = "SELECT id, seq, NULL, document, uri, metadata FROM records "
                           "WHERE coll = ?1",
     [ST_REC_SCAN] = "SELECT id, seq, embedding, document, uri, metadata FROM records "
@@ -263,18 +260,6 @@ ov_rc store_coll_modify(store *s, const char *id, const char *name, const char *
     return rc;
 }
 
-ov_rc store_coll_set_dim(store *s, const char *id, int64_t dim, ov_err *err)
-{
-    ov_rc rc;
-    LOCKED(s, {
-        sqlite3_stmt *st = s->st[ST_COLL_DIM];
-        bind_text(st, 1, id);
-        sqlite3_bind_int64(st, 2, dim);
-        rc = step_done(s, ST_COLL_DIM, err, "set dimension");
-    });
-    return rc;
-}
-
 static ov_rc exec_locked(store *s, const char *sql, ov_err *err)
 {
     char *emsg = NULL;
@@ -433,11 +418,6 @@ static ov_rc load_records(store *s, int which, const char *coll_id, void *ctx, s
     sqlite3_clear_bindings(st);
     pthread_mutex_unlock(&s->mu);
     return rc;
-}
-
-ov_rc store_load_records(store *s, const char *coll_id, void *ctx, store_rec_fn fn, ov_err *err)
-{
-    return load_records(s, ST_REC_LOAD, coll_id, ctx, fn, err);
 }
 
 ov_rc store_scan_records(store *s, const char *coll_id, bool with_vecs, void *ctx,

@@ -55,7 +55,6 @@ ov_rc store_coll_create(store *s, const store_coll_row *row, ov_err *err);
 /* Update name and metadata (metadata_json NULL clears it). */
 ov_rc store_coll_modify(store *s, const char *id, const char *name, const char *metadata_json,
                         ov_err *err);
-ov_rc store_coll_set_dim(store *s, const char *id, int64_t dim, ov_err *err);
 /* Drop the collection and all its records in one transaction. */
 ov_rc store_coll_delete(store *s, const char *id, ov_err *err);
 /* Delete everything (reset). */
@@ -84,13 +83,10 @@ typedef struct store_rec {
 } store_rec;
 
 typedef ov_rc (*store_rec_fn)(void *ctx, const store_rec *rec);
-/* Stream a collection's records in seq order. */
-ov_rc store_load_records(store *s, const char *coll_id, void *ctx, store_rec_fn fn, ov_err *err);
-
-/* The same in key order (a sequential range scan, several times faster
- * than seq order, which needs a lookup per row); without the vectors (vec
- * NULL, dim 0) unless with_vecs: a warm start whose index file matches the
- * watermark needs only the rest. */
+/* Stream a collection's records in key order (a sequential range scan,
+ * several times faster than seq order, which needs a lookup per row);
+ * without the vectors (vec NULL, dim 0) unless with_vecs: a warm start
+ * whose index file matches the watermark needs only the rest. */
 ov_rc store_scan_records(store *s, const char *coll_id, bool with_vecs, void *ctx,
                          store_rec_fn fn, ov_err *err);
 /* A text value of the meta table (per-collection side data such as the

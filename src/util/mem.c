@@ -172,7 +172,3 @@ char *ov_arena_strndup(ov_arena *a, const char *s, size_t len)
     return p;
 }
 
-size_t ov_arena_used(const ov_arena *a)
-{
-    return a->total;
-}

@@ -30,7 +30,5 @@ void *ov_arena_alloc(ov_arena *a, size_t len);
 void *ov_arena_calloc(ov_arena *a, size_t n, size_t len);
 /* Copy len bytes and add a NUL. */
 char *ov_arena_strndup(ov_arena *a, const char *s, size_t len);
-/* Bytes handed out so far (for limits and metrics). */
-size_t ov_arena_used(const ov_arena *a);
 
 #endif

@@ -3,7 +3,8 @@
  * searched with query_texts through the API handler from several threads
  * while a writer adds and deletes a record, so the shared embedder entry
  * (api/api_embed_cache.c) is rebuilt and released under the readers. Every
- * answer must be 200 and rank the right term first. Run under
+ * answer must be 200 and rank the right term first. Then a rename that
+ * keeps the record count must be searched by its new name. Run under
  * ThreadSanitizer by `make check` (the name matches *concurren*). */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -118,6 +119,59 @@ static void *writer(void *arg)
     return NULL;
 }
 
+/* Derived state follows the data: an update that renames a term keeps the
+ * record count, and the next text query must search the new name (the
+ * text index is keyed on the collection's write version, not its count). */
+static void renamed_term_is_found_by_its_new_name(void)
+{
+    char path[256];
+    ov_buf out = {0};
+    snprintf(path, sizeof path, "%s/query", coll_path);
+    const char *q = "{\"query_texts\":[\"giant squid axon\"],\"n_results\":1,"
+                    "\"include\":[\"distances\",\"metadatas\"]}";
+    /* the index exists at the current version before the update */
+    CHECK_EQ(call("POST", path, q, &out), 200);
+    ov_buf_free(&out);
+    CHECK_EQ(call("GET", (snprintf(path, sizeof path, "%s/count", coll_path), path), NULL, &out),
+             200);
+    ov_buf_putc(&out, 0);
+    CHECK_STR(out.p, "3");
+    ov_buf_free(&out);
+    snprintf(path, sizeof path, "%s/update", coll_path);
+    CHECK_EQ(call("POST", path,
+                  "{\"ids\":[\"CL:0000540\"],\"metadatas\":[{\"name\":\"giant squid axon\","
+                  "\"synonyms\":null}]}",
+                  &out),
+             200);
+    ov_buf_free(&out);
+    snprintf(path, sizeof path, "%s/count", coll_path);
+    CHECK_EQ(call("GET", path, NULL, &out), 200);
+    ov_buf_putc(&out, 0);
+    CHECK_STR(out.p, "3"); /* same count */
+    ov_buf_free(&out);
+    snprintf(path, sizeof path, "%s/query", coll_path);
+    CHECK_EQ(call("POST", path, q, &out), 200);
+    ov_buf_putc(&out, 0);
+    const char *want = "{\"ids\":[[\"CL:0000540\"]]";
+    CHECK(strncmp(out.p, want, strlen(want)) == 0);
+    CHECK(strstr(out.p, "\"name\":\"giant squid axon\"") != NULL);
+    const char *d = strstr(out.p, "\"distances\":[[");
+    CHECK(d != NULL && atof(d + 15) < 0.01); /* the exact new name */
+    if (d == NULL || strncmp(out.p, want, strlen(want)) != 0)
+        fprintf(stderr, "after the rename: %s\n", out.p);
+    ov_buf_free(&out);
+    /* and the old name is gone from the index: "neuron" no longer ranks it
+     * at distance 0 */
+    CHECK_EQ(call("POST", path,
+                  "{\"query_texts\":[\"neuron\"],\"n_results\":3,\"include\":[\"distances\"]}",
+                  &out),
+             200);
+    ov_buf_putc(&out, 0);
+    d = strstr(out.p, "\"distances\":[[");
+    CHECK(d != NULL && atof(d + 15) > 0.01);
+    ov_buf_free(&out);
+}
+
 /* Readers and a writer at once: all answers right, no race (TSan). */
 static void test_text_concurrent_queries_and_rebuilds(void)
 {
@@ -156,6 +210,7 @@ static void test_text_concurrent_queries_and_rebuilds(void)
         pthread_join(th[i], NULL);
     CHECK_EQ(atomic_load(&bad), 0);
     CHECK(atomic_load(&answered) > 0);
+    renamed_term_is_found_by_its_new_name();
     api_server_destroy(api);
     core_close(db);
     char cmd[128];

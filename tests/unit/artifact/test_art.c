@@ -203,7 +203,8 @@ static seen load(const char *dir)
     store *s = NULL;
     ov_err err = {0};
     CHECK_EQ(store_open(dir, true, &s, &err), OV_OK);
-    CHECK_EQ(store_load_records(s, "11111111-2222-4333-8444-555555555555", &sn, on_rec, &err),
+    CHECK_EQ(store_scan_records(s, "11111111-2222-4333-8444-555555555555", true, &sn, on_rec,
+                                &err),
              OV_OK);
     store_close(s);
     return sn;

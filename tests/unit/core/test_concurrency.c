@@ -11,6 +11,7 @@
 #include "unit/harness.h"
 
 #include "core/core.h"
+#include "unit/core/core_json.h"
 
 static char dir[64];
 static core_db *db;
@@ -29,7 +30,7 @@ static void *reader(void *arg)
         ov_err err;
         if (core_coll_by_name(db, T, D, ov_str_c("conc"), &c, &err) == OV_OK) {
             ov_buf out = {0};
-            ov_rc rc = core_coll_query(c, q, 1, 4, 5, NULL, NULL,
+            ov_rc rc = tj_query(c, q, 1, 4, 5, NULL, NULL,
                                        CORE_INC_DISTANCES | CORE_INC_METADATAS, a, &out, &err);
             json_val *v;
             if (rc == OV_OK && json_parse(a, out.p, out.len, NULL, &v, &err) != OV_OK)
@@ -38,7 +39,7 @@ static void *reader(void *arg)
                 fprintf(stderr, "reader: %s\n", err.msg), abort();
             ov_buf_free(&out);
             out = (ov_buf){0};
-            core_coll_get(c, NULL, NULL, 3, 0, CORE_INC_DOCUMENTS, a, &out, &err);
+            tj_get(c, NULL, NULL, 3, 0, CORE_INC_DOCUMENTS, a, &out, &err);
             ov_buf_free(&out);
             atomic_fetch_add(&answered, 1);
         }
@@ -67,7 +68,7 @@ static void test_concurrency_readers_and_writer(void)
     CHECK_EQ(core_open(&o, &db, &err), OV_OK);
     ov_buf out = {0};
     core_coll_spec spec = {.name = ov_str_c("conc")};
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_OK);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_OK);
     ov_buf_free(&out);
     pthread_t th[2];
     for (int i = 0; i < 2; i++)
@@ -80,21 +81,19 @@ static void test_concurrency_readers_and_writer(void)
                  "\"metadatas\":[{\"r\":%d},null]}",
                  round, round, round, round, round);
         json_val *b = J(a, body);
-        core_batch bt = {.ids = json_get(b, "ids"), .n = 2, .embeddings = json_get(b, "embeddings"),
-                         .metadatas = json_get(b, "metadatas")};
         core_read_begin(db);
         core_coll *c;
         CHECK_EQ(core_coll_by_name(db, T, D, ov_str_c("conc"), &c, &err), OV_OK);
-        CHECK_EQ(core_coll_write(db, c, round % 2 ? CORE_UPSERT : CORE_ADD, &bt, a, &err), OV_OK);
+        CHECK_EQ(tj_write(db, c, round % 2 ? CORE_UPSERT : CORE_ADD, b, a, &err), OV_OK);
         snprintf(body, sizeof body, "[\"b%d\"]", round);
-        CHECK_EQ(core_coll_delete_records(db, c, J(a, body), NULL, a, &err), OV_OK);
+        CHECK_EQ(tj_delete(db, c, J(a, body), NULL, a, &err), OV_OK);
         core_read_end(db);
         /* catalog churn */
         char name[32];
         snprintf(name, sizeof name, "churn%d", round);
         core_coll_spec s2 = {.name = ov_str_c(name)};
         ov_buf o2 = {0};
-        CHECK_EQ(core_coll_create(db, T, D, &s2, &o2, &err), OV_OK);
+        CHECK_EQ(tj_coll_create(db, T, D, &s2, &o2, &err), OV_OK);
         CHECK_EQ(core_coll_delete(db, T, D, ov_str_c(name), &err), OV_OK);
         ov_buf_free(&o2);
     }
@@ -142,7 +141,7 @@ static void *big_reader(void *arg)
             if (i % 2)
                 core_filter_compile(a, J(a, "{\"p\":{\"$ne\":1}}"), NULL, &f, &err);
             ov_buf out = {0};
-            ov_rc rc = core_coll_query(c, q, 1, BIG_DIM, 10, NULL, f, CORE_INC_DISTANCES, a,
+            ov_rc rc = tj_query(c, q, 1, BIG_DIM, 10, NULL, f, CORE_INC_DISTANCES, a,
                                        &out, &err);
             json_val *v;
             if (rc != OV_OK || json_parse(a, out.p, out.len, NULL, &v, &err) != OV_OK)
@@ -162,7 +161,7 @@ static void *big_reader(void *arg)
             core_filter *f = NULL;
             core_filter_compile(a, J(a, "{\"r\":{\"$gte\":0}}"), NULL, &f, &err);
             ov_buf out = {0};
-            if (core_coll_get(c, NULL, f, -1, 0, CORE_INC_METADATAS, a, &out, &err) != OV_OK)
+            if (tj_get(c, NULL, f, -1, 0, CORE_INC_METADATAS, a, &out, &err) != OV_OK)
                 fprintf(stderr, "big reader: get: %s\n", err.msg), abort();
             json_val *v;
             if (json_parse(a, out.p, out.len, NULL, &v, &err) != OV_OK ||
@@ -198,14 +197,11 @@ static void big_write(ov_arena *a, core_write_op op, int from, int to, int salt)
         ov_buf_printf(&b, "%s{\"p\":%d}", i > from ? "," : "", i % 3);
     ov_buf_puts(&b, "]}");
     json_val *v = J(a, b.p);
-    core_batch bt = {.ids = json_get(v, "ids"), .embeddings = json_get(v, "embeddings"),
-                     .metadatas = json_get(v, "metadatas")};
-    bt.n = bt.ids->n;
     ov_err err;
     core_read_begin(db);
     core_coll *c;
     CHECK_EQ(core_coll_by_name(db, T, D, ov_str_c("bigc"), &c, &err), OV_OK);
-    CHECK_EQ(core_coll_write(db, c, op, &bt, a, &err), OV_OK);
+    CHECK_EQ(tj_write(db, c, op, v, a, &err), OV_OK);
     core_read_end(db);
     ov_buf_free(&b);
 }
@@ -219,7 +215,7 @@ static void test_concurrency_graph_index(void)
     CHECK_EQ(core_open(&o, &db, &err), OV_OK);
     ov_buf out = {0};
     core_coll_spec spec = {.name = ov_str_c("bigc")};
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_OK);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_OK);
     ov_buf_free(&out);
     ov_arena *a = ov_arena_create(1 << 20);
     big_write(a, CORE_ADD, 0, 2400, 0);
@@ -239,7 +235,7 @@ static void test_concurrency_graph_index(void)
         core_read_begin(db);
         core_coll *c;
         CHECK_EQ(core_coll_by_name(db, T, D, ov_str_c("bigc"), &c, &err), OV_OK);
-        CHECK_EQ(core_coll_delete_records(db, c, J(a, ids), NULL, a, &err), OV_OK);
+        CHECK_EQ(tj_delete(db, c, J(a, ids), NULL, a, &err), OV_OK);
         core_read_end(db);
     }
     while (atomic_load(&big_answers) < 20)
@@ -256,7 +252,7 @@ static void test_concurrency_graph_index(void)
         float q[BIG_DIM];
         big_vec(100 + i * 40, 0, q);
         ov_buf o2 = {0};
-        CHECK_EQ(core_coll_query(c, q, 1, BIG_DIM, 10, NULL, NULL, 0, a, &o2, &err), OV_OK);
+        CHECK_EQ(tj_query(c, q, 1, BIG_DIM, 10, NULL, NULL, 0, a, &o2, &err), OV_OK);
         json_val *v = J(a, o2.p);
         const json_val *ids = &json_get(v, "ids")->u.a[0];
         CHECK_EQ(ids->n, 10);

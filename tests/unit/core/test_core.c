@@ -12,6 +12,7 @@
 #include "unit/harness.h"
 
 #include "core/core.h"
+#include "unit/core/core_json.h"
 #include "store/store.h"
 
 static char dir[64];
@@ -49,7 +50,7 @@ static core_coll *make_coll(core_db *db, const char *name, const char *meta)
     ov_err err;
     core_coll_spec spec = {.name = ov_str_c(name), .metadata = meta ? J(meta) : NULL,
                            .get_or_create = true};
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_OK);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_OK);
     ov_buf_free(&out);
     core_coll *c = NULL;
     core_read_begin(db);
@@ -60,15 +61,7 @@ static core_coll *make_coll(core_db *db, const char *name, const char *meta)
 
 static ov_rc wr(core_db *db, core_coll *c, core_write_op op, const char *body, ov_err *err)
 {
-    json_val *b = J(body);
-    core_batch bt = {0};
-    bt.ids = json_get(b, "ids");
-    bt.n = bt.ids->n;
-    bt.embeddings = json_get(b, "embeddings");
-    bt.documents = json_get(b, "documents");
-    bt.metadatas = json_get(b, "metadatas");
-    bt.uris = json_get(b, "uris");
-    return core_coll_write(db, c, op, &bt, A, err);
+    return tj_write(db, c, op, J(body), A, err);
 }
 
 /* get all as JSON text (caller frees) */
@@ -76,7 +69,7 @@ static char *get_all(core_coll *c)
 {
     ov_buf out = {0};
     ov_err err;
-    CHECK_EQ(core_coll_get(c, NULL, NULL, -1, 0,
+    CHECK_EQ(tj_get(c, NULL, NULL, -1, 0,
                            CORE_INC_DOCUMENTS | CORE_INC_METADATAS | CORE_INC_EMBEDDINGS, A,
                            &out, &err),
              OV_OK);
@@ -115,6 +108,75 @@ static void test_core_write_semantics(void)
                    "\"include\":[\"embeddings\",\"documents\",\"metadatas\"]}");
     free(all);
     CHECK_EQ(core_coll_count(c), 3);
+    core_close(db);
+}
+
+/* The typed API without JSON: a batch of ids, one float array, documents
+ * (a .p NULL item keeps the stored one), typed metadata (CORE_MV_NULL
+ * deletes a key on update); row views and hits; the write version moves on
+ * every write or delete that changed something and only then. */
+static void test_core_typed_api(void)
+{
+    core_db *db = open_db();
+    core_coll *c = make_coll(db, "typed", NULL);
+    ov_err err;
+    core_read_begin(db);
+    CHECK_EQ(core_coll_version(c), 0);
+    ov_str ids[2] = {ov_str_c("t1"), ov_str_c("t2")};
+    float vecs[4] = {1, 0, 0, 1};
+    ov_str docs[2] = {ov_str_c("first"), {NULL, 0}};
+    core_mv kv[2] = {{.key = "k", .key_len = 1, .type = CORE_MV_INT, .v.i = 7},
+                     {.key = "s", .key_len = 1, .type = CORE_MV_STR, .s_len = 2, .v.s = "hi"}};
+    core_meta_in metas[2] = {{.kv = kv, .n = 2, .present = true}, {0}};
+    core_batch b = {.n = 2, .ids = ids, .vecs = vecs, .dim = 2, .docs = docs, .metas = metas};
+    CHECK_EQ(core_coll_write(db, c, CORE_ADD, &b, A, &err), OV_OK);
+    CHECK_EQ(core_coll_version(c), 1);
+    CHECK_EQ(core_coll_write(db, c, CORE_ADD, &b, A, &err), OV_OK); /* existing ids: no-op */
+    CHECK_EQ(core_coll_version(c), 1);
+    /* update t1: keep the document, delete k, keep s, new vector */
+    core_mv upd = {.key = "k", .key_len = 1, .type = CORE_MV_NULL};
+    core_meta_in um = {.kv = &upd, .n = 1, .present = true};
+    ov_str nodoc = {NULL, 0};
+    float v1[2] = {0.5f, 0.5f};
+    core_batch u = {.n = 1, .ids = ids, .vecs = v1, .dim = 2, .docs = &nodoc, .metas = &um};
+    CHECK_EQ(core_coll_write(db, c, CORE_UPDATE, &u, A, &err), OV_OK);
+    CHECK_EQ(core_coll_version(c), 2);
+    core_coll_read_lock(c);
+    uint32_t *rows;
+    size_t n;
+    CHECK_EQ(core_coll_select(c, NULL, 0, NULL, -1, 0, A, &rows, &n, &err), OV_OK);
+    CHECK_EQ(n, 2);
+    core_row r;
+    core_coll_row(c, rows[0], &r);
+    CHECK(r.id.len == 2 && memcmp(r.id.p, "t1", 2) == 0);
+    CHECK(r.doc.p && r.doc.len == 5 && memcmp(r.doc.p, "first", 5) == 0);
+    CHECK(r.uri.p == NULL && r.dim == 2 && r.vec[0] == 0.5f);
+    CHECK(r.meta_json.p && strncmp(r.meta_json.p, "{\"s\":\"hi\"}", r.meta_json.len) == 0);
+    const core_meta *m = core_coll_row_meta(c, rows[0]);
+    CHECK(m && m->n == 1 && core_meta_find(m, "k", 1) == NULL);
+    core_coll_row(c, rows[1], &r);
+    CHECK(r.doc.p == NULL && r.meta_json.p == NULL && core_coll_row_meta(c, rows[1]) == NULL);
+    float q[2] = {0, 1};
+    core_hits *h;
+    CHECK_EQ(core_coll_search(c, q, 1, 2, 5, NULL, 0, NULL, A, &h, &err), OV_OK);
+    CHECK_EQ(h[0].n, 2);
+    core_coll_row(c, h[0].row[0], &r);
+    CHECK(memcmp(r.id.p, "t2", 2) == 0 && h[0].dist[0] <= h[0].dist[1]);
+    CHECK_EQ(core_coll_search(c, q, 1, 3, 5, NULL, 0, NULL, A, &h, &err), OV_EDIM);
+    core_coll_read_unlock(c);
+    /* a batch of the wrong dimension is refused before anything changes */
+    float v3[3] = {1, 2, 3};
+    core_batch w = {.n = 1, .ids = ids, .vecs = v3, .dim = 3};
+    CHECK_EQ(core_coll_write(db, c, CORE_UPSERT, &w, A, &err), OV_EDIM);
+    CHECK_EQ(core_coll_version(c), 2);
+    ov_str gone = ov_str_c("nope");
+    CHECK_EQ(core_coll_delete_records(db, c, &gone, 1, NULL, A, &err), OV_OK);
+    CHECK_EQ(core_coll_version(c), 2); /* nothing deleted */
+    CHECK_EQ(core_coll_delete_records(db, c, &ids[1], 1, NULL, A, &err), OV_OK);
+    CHECK_EQ(core_coll_version(c), 3);
+    CHECK_EQ(core_coll_count(c), 1);
+    CHECK_EQ(core_coll_delete_records(db, c, NULL, 0, NULL, A, &err), OV_EINVAL);
+    core_read_end(db);
     core_close(db);
 }
 
@@ -198,7 +260,7 @@ static void test_core_persistence(void)
                    &err),
              OV_OK);
     ov_buf j1 = {0};
-    core_coll_json(c, &j1);
+    tj_coll_json(c, &j1);
     char *before = get_all(c);
     core_close(db);
     db = open_db();
@@ -208,7 +270,7 @@ static void test_core_persistence(void)
     char *after = get_all(c);
     CHECK_STR(after, before);
     ov_buf j2 = {0};
-    core_coll_json(c, &j2);
+    tj_coll_json(c, &j2);
     CHECK_STR(j2.p, j1.p);
     free(before);
     free(after);
@@ -292,7 +354,7 @@ static void test_core_query_brute_force(void)
                     }
                 int k = 10;
                 ov_buf out = {0};
-                CHECK_EQ(core_coll_query(c, qv, 1, DIM, k, NULL, f, CORE_INC_DISTANCES, A, &out,
+                CHECK_EQ(tj_query(c, qv, 1, DIM, k, NULL, f, CORE_INC_DISTANCES, A, &out,
                                          &err),
                          OV_OK);
                 json_val *r = J(out.p);
@@ -363,24 +425,24 @@ static void test_core_catalog(void)
     core_coll_count_in(db, T, D, &n0, &err);
     core_read_end(db);
     core_coll_spec spec = {.name = ov_str_c("cat1")};
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_OK);
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_EEXISTS);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_OK);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_EEXISTS);
     spec.name = ov_str_c("ab");
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_EINVAL);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_EINVAL);
     spec.name = ov_str_c("a..b");
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_EINVAL);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_EINVAL);
     spec.name = ov_str_c("10.0.0.1");
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_EINVAL);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_EINVAL);
     spec.name = ov_str_c("cat2");
     spec.metadata = J("{}");
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_EINVAL);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_EINVAL);
     spec.metadata = J("{\"hnsw:space\":\"manhattan\"}");
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_EINVAL);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_EINVAL);
     CHECK_STR(err.msg, "Invalid value for HNSW parameter: hnsw:space = manhattan");
     spec.metadata = NULL;
     spec.configuration = J("{\"hnsw\":{\"space\":\"ip\"}}");
     out.len = 0;
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_OK);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_OK);
     CHECK(strstr(out.p, "\"space\":\"ip\"") != NULL);
     CHECK_EQ(core_tenant_create(db, ov_str_c("tenant2"), &err), OV_OK);
     CHECK_EQ(core_tenant_create(db, ov_str_c("tenant2"), &err), OV_EEXISTS);
@@ -388,7 +450,7 @@ static void test_core_catalog(void)
     CHECK_EQ(core_database_create(db, ov_str_c("nope"), ov_str_c("db2"), &err), OV_ENOTFOUND);
     spec.name = ov_str_c("cat1");
     spec.configuration = NULL;
-    CHECK_EQ(core_coll_create(db, ov_str_c("tenant2"), ov_str_c("db2"), &spec, &out, &err), OV_OK);
+    CHECK_EQ(tj_coll_create(db, ov_str_c("tenant2"), ov_str_c("db2"), &spec, &out, &err), OV_OK);
     int64_t n = 0;
     core_read_begin(db);
     core_coll_count_in(db, T, D, &n, &err);
@@ -403,7 +465,7 @@ static void test_core_catalog(void)
              OV_OK);
     char id[37];
     ov_buf cj = {0};
-    core_coll_json(c, &cj);
+    tj_coll_json(c, &cj);
     memcpy(id, cj.p + 7, 36);
     id[36] = 0;
     /* the UUID must not reach across tenants */
@@ -432,6 +494,7 @@ int main(void)
     A = ov_arena_create(1 << 20);
     RUN(test_core_write_semantics);
     RUN(test_core_batch_duplicate_ids);
+    RUN(test_core_typed_api);
     RUN(test_core_validation_all_or_nothing);
     RUN(test_core_persistence);
     RUN(test_core_query_brute_force);

@@ -14,6 +14,7 @@
 #include "unit/harness.h"
 
 #include "core/core.h"
+#include "unit/core/core_json.h"
 
 #define X_DIM 24
 #define X_N 4000
@@ -117,12 +118,9 @@ static void write_range(core_db *db, size_t from, size_t to)
         ov_buf_printf(&b, "%s{\"g\":%zu}", i > from ? "," : "", i % 4);
     ov_buf_puts(&b, "]}");
     json_val *v = J(b.p, b.len);
-    core_batch bt = {.ids = json_get(v, "ids"), .embeddings = json_get(v, "embeddings"),
-                     .metadatas = json_get(v, "metadatas")};
-    bt.n = bt.ids->n;
     ov_err err;
     core_read_begin(db);
-    CHECK_EQ(core_coll_write(db, coll(db), CORE_UPSERT, &bt, A, &err), OV_OK);
+    CHECK_EQ(tj_write(db, coll(db), CORE_UPSERT, v, A, &err), OV_OK);
     core_read_end(db);
     ov_buf_free(&b);
     for (size_t i = from; i < to; i++)
@@ -180,7 +178,7 @@ static size_t query(core_db *db, const float *q, int g, size_t *out)
         CHECK_EQ(core_filter_compile(A, json_get(J(w, strlen(w)), "where"), NULL, &f, &err),
                  OV_OK);
     core_read_begin(db);
-    CHECK_EQ(core_coll_query(coll(db), q, 1, X_DIM, X_K, NULL, f, CORE_INC_DISTANCES, A, &b,
+    CHECK_EQ(tj_query(coll(db), q, 1, X_DIM, X_K, NULL, f, CORE_INC_DISTANCES, A, &b,
                              &err),
              OV_OK);
     core_read_end(db);
@@ -227,7 +225,7 @@ static void del_ids(core_db *db, size_t from, size_t to)
     ov_buf_putc(&b, ']');
     ov_err err;
     core_read_begin(db);
-    CHECK_EQ(core_coll_delete_records(db, coll(db), J(b.p, b.len), NULL, A, &err), OV_OK);
+    CHECK_EQ(tj_delete(db, coll(db), J(b.p, b.len), NULL, A, &err), OV_OK);
     core_read_end(db);
     ov_buf_free(&b);
     for (size_t i = from; i < to; i++)
@@ -241,7 +239,7 @@ static void find_index_file(core_db *db)
     ov_buf b = {0};
     ov_err err;
     core_read_begin(db);
-    core_coll_json(coll(db), &b);
+    tj_coll_json(coll(db), &b);
     core_read_end(db);
     json_val *v = J(b.p, b.len);
     snprintf(ipath, sizeof ipath, "%s/index/%s.hnsw", dir, json_get(v, "id")->u.s);
@@ -269,7 +267,7 @@ static void test_index_lifecycle(void)
     ov_err err;
     const char *meta = "{\"hnsw:space\":\"cosine\"}";
     core_coll_spec spec = {.name = ov_str_c("ixc"), .metadata = J(meta, strlen(meta))};
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_OK);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_OK);
     ov_buf_free(&out);
     for (size_t i = 0; i < X_N; i++)
         rand_vec(mv[i]);
@@ -366,7 +364,7 @@ static void test_deferred_indexing(void)
     ov_err err;
     const char *meta = "{\"hnsw:space\":\"cosine\"}";
     core_coll_spec spec = {.name = ov_str_c("ixc"), .metadata = J(meta, strlen(meta))};
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_OK);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_OK);
     ov_buf_free(&out);
     for (size_t i = 0; i < X_N; i++)
         rand_vec(mv[i]);

@@ -31,6 +31,7 @@
 #include "unit/harness.h"
 
 #include "core/core.h"
+#include "unit/core/core_json.h"
 
 #define PL_BATCHES 12
 #define PL_PER_BATCH 40
@@ -272,7 +273,7 @@ static void workload(int ack_fd)
     ov_arena *a = ov_arena_create(1 << 20);
     ov_buf out = {0};
     core_coll_spec spec = {.name = ov_str_c("powerloss")};
-    if (core_coll_create(db, T, D, &spec, &out, &err) != OV_OK)
+    if (tj_coll_create(db, T, D, &spec, &out, &err) != OV_OK)
         _exit(5);
     ov_buf_free(&out);
     for (int b = 0; b < PL_BATCHES; b++) {
@@ -292,13 +293,11 @@ static void workload(int ack_fd)
         json_opts jo = {0};
         if (json_parse(a, t.p, t.len, &jo, &v, &err) != OV_OK)
             _exit(6);
-        core_batch bt = {.ids = json_get(v, "ids"), .embeddings = json_get(v, "embeddings")};
-        bt.n = bt.ids->n;
         core_coll *c = NULL;
         core_read_begin(db);
         ov_rc rc = core_coll_by_name(db, T, D, ov_str_c("powerloss"), &c, &err);
         if (rc == OV_OK)
-            rc = core_coll_write(db, c, CORE_UPSERT, &bt, a, &err);
+            rc = tj_write(db, c, CORE_UPSERT, v, a, &err);
         core_read_end(db);
         ov_buf_free(&t);
         if (rc != OV_OK)
@@ -396,7 +395,7 @@ static void verify(int acked, long k)
     ov_buf res = {0};
     core_read_begin(db);
     if (c)
-        CHECK_EQ(core_coll_get(c, NULL, NULL, -1, 0, CORE_INC_EMBEDDINGS, a, &res, &err), OV_OK);
+        CHECK_EQ(tj_get(c, NULL, NULL, -1, 0, CORE_INC_EMBEDDINGS, a, &res, &err), OV_OK);
     core_read_end(db);
     json_val *v = NULL;
     json_opts jo = {0};

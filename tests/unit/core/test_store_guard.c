@@ -13,6 +13,7 @@
 #include "unit/harness.h"
 
 #include "core/core.h"
+#include "unit/core/core_json.h"
 
 #define G_N 600
 #define G_DIM 8
@@ -56,14 +57,12 @@ static void write_records(core_db *db, size_t from, size_t to)
     }
     ov_buf_puts(&b, "]}");
     json_val *v = J(b.p, b.len);
-    core_batch bt = {.ids = json_get(v, "ids"), .embeddings = json_get(v, "embeddings")};
-    bt.n = bt.ids->n;
     ov_err err;
     core_coll *c = NULL;
     core_read_begin(db);
     CHECK_EQ(core_coll_by_name(db, T, D, ov_str_c("guard"), &c, &err), OV_OK);
     if (c)
-        CHECK_EQ(core_coll_write(db, c, CORE_UPSERT, &bt, A, &err), OV_OK);
+        CHECK_EQ(tj_write(db, c, CORE_UPSERT, v, A, &err), OV_OK);
     core_read_end(db);
     ov_buf_free(&b);
 }
@@ -82,7 +81,7 @@ static void setup(void)
     }
     ov_buf out = {0};
     core_coll_spec spec = {.name = ov_str_c("guard")};
-    CHECK_EQ(core_coll_create(db, T, D, &spec, &out, &err), OV_OK);
+    CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_OK);
     json_val *v = J(out.p, out.len);
     snprintf(coll_id, sizeof coll_id, "%s", json_get(v, "id")->u.s);
     ov_buf_free(&out);
@@ -251,7 +250,7 @@ static void test_store_guard_recover_tail(void)
         const char *q = "[\"r1050\",\"r650\"]";
         ov_buf out = {0};
         core_read_begin(db);
-        CHECK_EQ(core_coll_get(c, J(q, strlen(q)), NULL, -1, 0, CORE_INC_EMBEDDINGS, A, &out,
+        CHECK_EQ(tj_get(c, J(q, strlen(q)), NULL, -1, 0, CORE_INC_EMBEDDINGS, A, &out,
                                &err), OV_OK);
         core_read_end(db);
         json_val *v = J(out.p, out.len);

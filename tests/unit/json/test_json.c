@@ -993,6 +993,44 @@ static void test_json_parse_out_of_memory(void)
     CHECK(failures > 5);
 }
 
+/* json_opts.f32_keys: the inner lists of a named root member become float
+ * arrays when every item is a float32-finite number; any other list is
+ * read as nodes, so json_to_f32 reports the same problem as before. */
+static void test_json_f32_keys(void)
+{
+    ov_arena *a = ov_arena_create(4096);
+    static const char *const keys[] = {"embeddings", NULL};
+    json_opts o = {.f32_keys = keys};
+    const char *t = "{\"ids\":[1,2],\"embeddings\":[[1,-2.5,3e2],[1,\"x\"],[1e39],[]],"
+                    "\"other\":[[1,2]],\"where\":{\"embeddings\":[[1]]}}";
+    json_val *v = NULL;
+    ov_err err = {0};
+    CHECK_EQ(json_parse(a, t, strlen(t), &o, &v, &err), OV_OK);
+    const json_val *e = json_get(v, "embeddings");
+    CHECK(e && e->type == JSON_ARRAY && e->n == 4 && !e->is_f32);
+    CHECK(e->u.a[0].is_f32 && e->u.a[0].n == 3);
+    CHECK(e->u.a[0].u.f[1] == -2.5f && e->u.a[0].u.f[2] == 300.0f);
+    CHECK(!e->u.a[1].is_f32 && e->u.a[1].u.a[1].type == JSON_STRING);
+    CHECK(!e->u.a[2].is_f32); /* finite as double, not as float32 */
+    CHECK(e->u.a[3].is_f32 && e->u.a[3].n == 0);
+    float out[3];
+    CHECK_EQ(json_to_f32(&e->u.a[0], out, &err), OV_OK);
+    CHECK(out[0] == 1.0f && out[1] == -2.5f);
+    CHECK_EQ(json_to_f32(&e->u.a[1], out, &err), OV_EINVAL);
+    CHECK_STR(err.msg, "[1] is not a number");
+    CHECK_EQ(json_to_f32(&e->u.a[2], out, &err), OV_EINVAL);
+    CHECK_STR(err.msg, "[0] is not finite as float32");
+    CHECK(!json_get(v, "ids")->is_f32);
+    CHECK(!json_get(v, "other")->u.a[0].is_f32);
+    CHECK(!json_get(json_get(v, "where"), "embeddings")->u.a[0].is_f32); /* not the root */
+    ov_buf b = {0};
+    json_put_val(&b, e);
+    ov_buf_putc(&b, 0);
+    CHECK_STR(b.p, "[[1.0,-2.5,300.0],[1,\"x\"],[1e+39],[]]");
+    ov_buf_free(&b);
+    ov_arena_destroy(a);
+}
+
 int main(void)
 {
     arena = ov_arena_create(1 << 16);
@@ -1020,6 +1058,7 @@ int main(void)
     RUN(test_json_write_i64);
     RUN(test_json_write_values);
     RUN(test_json_parse_out_of_memory);
+    RUN(test_json_f32_keys);
     ov_arena_destroy(arena);
     return harness_done();
 }

@@ -1,4 +1,4 @@
-/* http/prewarm.c - `omvec run --prewarm`: a thread that pulls every artifact
+/* cli/cli_prewarm.c - `omvec run --prewarm`: a thread that pulls every artifact
  * source into the data directory (artifact/art_pull: verified, installed in
  * one transaction, kept when not newer), retrying failed sources with
  * backoff (1 s doubling to 30 s), then opens the store and makes the server
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "artifact/artifact.h"
+#include "cli/cli.h"
 #include "http/http.h"
 #include "http/metrics.h"
 #include "util/log.h"
@@ -27,8 +28,8 @@ typedef struct prewarm_coll {
     char name[513], tenant[513], database[513];
 } prewarm_coll;
 
-struct http_prewarm {
-    http_prewarm_opts o;
+struct cli_prewarm {
+    cli_prewarm_opts o;
     pthread_t thread;
     _Atomic int cancel;
     core_db *db;      /* set by the thread when ready; read after join */
@@ -37,7 +38,7 @@ struct http_prewarm {
 };
 
 /* The first prewarmed collection with no records in db, or NULL. */
-static const prewarm_coll *empty_collection(http_prewarm *p)
+static const prewarm_coll *empty_collection(cli_prewarm *p)
 {
     const prewarm_coll *out = NULL;
     core_read_begin(p->db);
@@ -63,7 +64,7 @@ static double ms_since(const struct timespec *t0)
 
 static void *prewarm_main(void *arg)
 {
-    http_prewarm *p = arg;
+    cli_prewarm *p = arg;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     bool *done = ov_xcalloc(p->o.n ? p->o.n : 1, sizeof *done);
@@ -123,7 +124,7 @@ static void *prewarm_main(void *arg)
         http_server_prewarm_report(p->o.srv, HTTP_PREWARM_FAILING, 0, 0, 0);
         ov_log(OV_LOG_ERROR, "prewarm: collection %s/%s/%s is empty after prewarm; staying not "
                "ready", empty->tenant, empty->database, empty->name);
-        return NULL; /* p->db is closed by http_prewarm_finish */
+        return NULL; /* p->db is closed by cli_prewarm_finish */
     }
     api_opts ao = {.db = p->db, .auth_enabled = p->o.auth_enabled};
     p->api = api_server_create(&ao);
@@ -136,9 +137,9 @@ static void *prewarm_main(void *arg)
     return NULL;
 }
 
-ov_rc http_prewarm_start(const http_prewarm_opts *opts, http_prewarm **out, ov_err *err)
+ov_rc cli_prewarm_start(const cli_prewarm_opts *opts, cli_prewarm **out, ov_err *err)
 {
-    http_prewarm *p = ov_xcalloc(1, sizeof *p);
+    cli_prewarm *p = ov_xcalloc(1, sizeof *p);
     p->o = *opts;
     p->m = ov_xcalloc(opts->n ? opts->n : 1, sizeof *p->m);
     if (pthread_create(&p->thread, NULL, prewarm_main, p) != 0) {
@@ -150,7 +151,7 @@ ov_rc http_prewarm_start(const http_prewarm_opts *opts, http_prewarm **out, ov_e
     return OV_OK;
 }
 
-void http_prewarm_finish(http_prewarm *p, core_db **out_db, api_server **out_api)
+void cli_prewarm_finish(cli_prewarm *p, core_db **out_db, api_server **out_api)
 {
     *out_db = NULL;
     *out_api = NULL;

@@ -1,4 +1,4 @@
-/* embed/bert_main.c - the `omvec embed` command: a BERT model directory
+/* cli/cli_embed.c - the `omvec embed` command: a BERT model directory
  * (config.json, vocab.txt, model.safetensors), one text per stdin line, one
  * JSON array of floats (the [CLS] vector of the last layer, raw unless
  * --normalize) per line on stdout. Texts are read in chunks and embedded in
@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli.h"
 #include "embed/bert.h"
 #include "json/json.h"
 
@@ -58,7 +59,7 @@ static int bert_main_flush(const bert_model *m, const wp_vocab *v, char **texts,
     return 0;
 }
 
-int bert_embed_main(int argc, char **argv)
+int cli_embed_main(int argc, char **argv)
 {
     const char *dir = NULL;
     long max_len = 0, batch = BERT_DEFAULT_BATCH, threads = 0;

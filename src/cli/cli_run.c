@@ -1,8 +1,8 @@
-/* http/run.c - the `omvec run` command: flags in the style of `chroma run`
+/* cli/cli_run.c - the `omvec run` command: flags in the style of `chroma run`
  * (--host, --port, --path), the environment (ALLOW_RESET, the CHROMA_*
  * auth variables), start-up, and the signal loop (SIGTERM/SIGINT: drain and
  * stop; SIGHUP: reload the tokens). With --prewarm the server listens at
- * once, not ready, while prewarm.c installs the artifacts. */
+ * once, not ready, while cli_prewarm.c installs the artifacts. */
 #include <arpa/inet.h>
 #include <getopt.h>
 #include <signal.h>
@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "cli/cli.h"
 #include "http/http.h"
 #include "index/dist.h"
 #include "store/store_lock.h"
@@ -62,7 +63,7 @@ static bool env_true(const char *name)
     return v && (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0 || strcasecmp(v, "yes") == 0);
 }
 
-int http_run_main(int argc, char **argv)
+int cli_run_main(int argc, char **argv)
 {
     const char *host = "localhost", *path = "./omvec_data", *tokens = NULL;
     long port = 8000, threads = 0, max_conns = 0, max_conns_ip = 0;
@@ -171,13 +172,15 @@ int http_run_main(int argc, char **argv)
     http_auth *auth = NULL;
     api_server *api = NULL, *bare = NULL;
     http_server *srv = NULL;
-    http_prewarm *pw = NULL;
+    cli_prewarm *pw = NULL;
     store_lock *dir_lock = NULL;
     int code = 1;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     dist_init();
     ov_log(OV_LOG_INFO, "simd: %s", dist_selected_reason());
+    const dist_kernels *kern = dist_active();
+    const char *simd_kernel = kern && kern->isa ? kern->isa : NULL;
     http_auth_opts ao = {.tokens_file = tokens};
     if (http_auth_create(&ao, &auth, &err) != OV_OK) {
         ov_log(OV_LOG_ERROR, "auth configuration: %s", err.msg);
@@ -208,16 +211,17 @@ int http_run_main(int argc, char **argv)
         http_opts ho = {.host = host, .port = (uint16_t)port, .threads = (unsigned)threads,
                         .max_conns = (unsigned)max_conns,
                         .max_conns_per_ip = (unsigned)max_conns_ip, .api = bare, .auth = auth,
-                        .log_requests = true, .not_ready = true, .no_console = no_console};
+                        .log_requests = true, .not_ready = true, .no_console = no_console,
+                        .simd_kernel = simd_kernel};
         if (http_server_start(&ho, &srv, &err) != OV_OK) {
             ov_log(OV_LOG_ERROR, "%s", err.msg);
             goto done;
         }
         ov_log(OV_LOG_INFO, "listening on %s:%u, not ready: prewarming %zu source(s) into %s",
                host, http_server_port(srv), n_prewarm, path);
-        http_prewarm_opts po = {.sources = prewarm, .n = n_prewarm, .core = &co, .srv = srv,
+        cli_prewarm_opts po = {.sources = prewarm, .n = n_prewarm, .core = &co, .srv = srv,
                                 .auth_enabled = http_auth_enabled(auth)};
-        if (http_prewarm_start(&po, &pw, &err) != OV_OK) {
+        if (cli_prewarm_start(&po, &pw, &err) != OV_OK) {
             ov_log(OV_LOG_ERROR, "%s", err.msg);
             goto done;
         }
@@ -232,7 +236,8 @@ int http_run_main(int argc, char **argv)
     http_opts ho = {.host = host, .port = (uint16_t)port, .threads = (unsigned)threads,
                     .max_conns = (unsigned)max_conns,
                     .max_conns_per_ip = (unsigned)max_conns_ip, .api = api, .auth = auth,
-                    .log_requests = true, .db = db, .no_console = no_console};
+                    .log_requests = true, .db = db, .no_console = no_console,
+                        .simd_kernel = simd_kernel};
     if (http_server_start(&ho, &srv, &err) != OV_OK) {
         ov_log(OV_LOG_ERROR, "%s", err.msg);
         goto done;
@@ -262,7 +267,7 @@ serve:
         break;
     }
     if (pw) { /* cancel a running prewarm before the server goes away */
-        http_prewarm_finish(pw, &db, &api);
+        cli_prewarm_finish(pw, &db, &api);
         pw = NULL;
     }
     http_server_stop(srv, 10000);
@@ -270,7 +275,7 @@ serve:
     code = 0;
 done:
     if (pw)
-        http_prewarm_finish(pw, &db, &api);
+        cli_prewarm_finish(pw, &db, &api);
     http_server_stop(srv, 0);
     api_server_destroy(api);
     api_server_destroy(bare);

@@ -1,4 +1,4 @@
-/* embed/wp_main.c - the `omvec tokenize` command: one text per stdin line
+/* cli/cli_tokenize.c - the `omvec tokenize` command: one text per stdin line
  * (the newline removed), one JSON line {"ids":[...],"tokens":[...]} per text
  * on stdout, ids framed by [CLS] and [SEP]. */
 #include <getopt.h>
@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli.h"
 #include "embed/wp.h"
 #include "json/json.h"
 
@@ -17,7 +18,7 @@ static void wp_usage(FILE *f)
                "  --max-length N  truncate to N ids, [CLS] and [SEP] included (N >= 2)\n");
 }
 
-int wp_tokenize_main(int argc, char **argv)
+int cli_tokenize_main(int argc, char **argv)
 {
     const char *vocab_path = NULL;
     long max_len = 0;

@@ -1,4 +1,4 @@
-/* artifact/art_cli.c - the `omvec pack` and `omvec pull` commands: flags,
+/* cli/cli_art.c - the `omvec pack` and `omvec pull` commands: flags,
  * one line of outcome per artifact, exit status 0 only when every source was
  * installed or deliberately kept. */
 #include <getopt.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "artifact/artifact.h"
+#include "cli/cli.h"
 #include "util/log.h"
 
 static void pack_usage(FILE *f)
@@ -18,7 +19,7 @@ static void pack_usage(FILE *f)
                "  the collection's data. --version defaults to the UTC time.\n");
 }
 
-int art_pack_main(int argc, char **argv)
+int cli_pack_main(int argc, char **argv)
 {
     art_pack_opts o = {.dir = "./omvec_data"};
     static const struct option longopts[] = {
@@ -77,7 +78,7 @@ static void pull_usage(FILE *f)
                "  artifact's version is newer or --force is given.\n");
 }
 
-int art_pull_main(int argc, char **argv)
+int cli_pull_main(int argc, char **argv)
 {
     art_pull_opts o = {.dir = "./omvec_data"};
     static const struct option longopts[] = {{"path", required_argument, NULL, 'd'},
