@@ -179,8 +179,15 @@ static enum MHD_Result on_head(http_server *s, struct MHD_Connection *conn, http
     bool chunked = f.transfer_encodings > 0;
     if (rq->m.id == R_CONSOLE && s->no_console)
         rq->m.id = R_NONE;
-    if (rq->m.id == R_CONSOLE || rq->m.id == R_OPENAPI) /* static, no token */
+    if (rq->m.id == R_CONSOLE || rq->m.id == R_OPENAPI) { /* static, no token */
+        /* a GET of a static page carries no body: one that declares one is
+         * refused, not answered from the head with its body left to be read
+         * as the next request (llhttp vector 060: a bare LF smuggles a
+         * Content-Length past the framing check) */
+        if (chunked || f.content_length > 0)
+            return send_error(conn, rq, 400, OV_EINVAL, "a GET of this path takes no body");
         return http_console_send(conn, rq->path, s->simd_kernel, &rq->early_status);
+    }
     if (rq->m.id == R_NONE || rq->m.id == R_BAD_METHOD) {
         /* 404 / 405 need no body: answer now, the body is never read */
         api_request ar = {.arena = rq->arena, .m = rq->m, .method = rq->method,
