@@ -24,6 +24,21 @@ static ov_rc rank_one(api_request *rq, core_coll *c, const api_embedder *e, cons
     if (!own || !sim || !h->row || !h->dist)
         return ov_err_set(err, OV_ENOMEM, "out of memory");
     size_t n = tsearch_query(e->idx, q, qlen, k, own, sim);
+    if (n < k) {
+        /* as Chroma, a query answers min(k, count) records: the terms the
+         * text search did not score follow in record order at score 0
+         * (distance 1) */
+        uint8_t *seen = ov_arena_calloc(rq->arena, e->n_ids ? e->n_ids : 1, 1);
+        if (!seen)
+            return ov_err_set(err, OV_ENOMEM, "out of memory");
+        for (size_t i = 0; i < n; i++)
+            seen[own[i]] = 1;
+        for (size_t i = 0; i < e->n_ids && n < k; i++)
+            if (!seen[i]) {
+                own[n] = (uint32_t)i;
+                sim[n++] = 0.0f;
+            }
+    }
     h->n = 0;
     for (size_t i = 0; i < n; i++) {
         ov_str id = {e->ids[own[i]], e->id_lens[own[i]]};

@@ -129,6 +129,9 @@ test("src/http/console/openapi.json is what scripts/gen_openapi.mjs writes", () 
 });
 
 async function serve(args = []) {
+  // one process per data directory: stop the previous test's server first
+  // (even when that test failed); its problems are still reported in after()
+  for (const prev of servers) if (prev.proc) await prev.stop();
   const s = createServer({ dir: data, tag: "omvec-95", args });
   servers.push(s);
   await s.start();
