@@ -74,8 +74,11 @@ ov_rc art_chroma_pull(const char *source, const char *tarball, const char *tmp,
     if ((rc = chroma_import(&io, &r, err)))
         return rc;
     out->installed = !r.kept;
-    snprintf(out->m.name, sizeof out->m.name, "%s%s", r.first,
-             r.n_colls > 1 ? " (and the other collections of the Chroma tarball)" : "");
+    /* the collection a prewarm checks is not empty: the largest one (a
+     * Chroma tarball may also hold empty collections) */
+    snprintf(out->m.name, sizeof out->m.name, "%s", r.main_name);
+    snprintf(out->m.tenant, sizeof out->m.tenant, "%s", r.main_tenant);
+    snprintf(out->m.database, sizeof out->m.database, "%s", r.main_database);
     snprintf(out->m.artifact_version, sizeof out->m.artifact_version, "%s", version);
     if (r.kept)
         snprintf(out->kept_version, sizeof out->kept_version, "%s", version);

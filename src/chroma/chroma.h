@@ -151,6 +151,9 @@ typedef struct chroma_import_result {
     size_t n_colls, n_records;
     bool kept;          /* keep_same: everything was there already */
     char first[128];    /* the first collection's name ("" when none) */
+    /* the collection with the most records (the first of equals): what a
+     * prewarm checks is not empty ("" when none) */
+    char main_name[128], main_tenant[128], main_database[128];
     char version[32];
     double read_s, write_s; /* seconds reading Chroma, writing the store */
 } chroma_import_result;

@@ -153,8 +153,17 @@ ov_rc chroma_import(const chroma_import_opts *o, chroma_import_result *out, ov_e
         goto cleanup;
     snprintf(out->version, sizeof out->version, "%s", db->version);
     out->n_colls = db->n;
-    if (db->n)
+    if (db->n) {
         snprintf(out->first, sizeof out->first, "%.127s", db->colls[0].name);
+        size_t big = 0;
+        for (size_t c = 1; c < db->n; c++)
+            if (db->colls[c].n > db->colls[big].n)
+                big = c;
+        snprintf(out->main_name, sizeof out->main_name, "%.127s", db->colls[big].name);
+        snprintf(out->main_tenant, sizeof out->main_tenant, "%.127s", db->colls[big].tenant);
+        snprintf(out->main_database, sizeof out->main_database, "%.127s",
+                 db->colls[big].database);
+    }
     size_t same = 0;
     for (size_t c = 0; c < db->n; c++) {
         const chroma_coll *cl = &db->colls[c];
