@@ -423,11 +423,12 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
     unsigned per_ip = opts->max_conns_per_ip ? opts->max_conns_per_ip : OV_HTTP_MAX_CONNS_PER_IP;
     if (pick->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    /* the logger first: libmicrohttpd warns about options parsed before it */
     s->d = MHD_start_daemon(flags, opts->port, NULL, NULL, on_request, s,
+                            MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
                             MHD_OPTION_SOCK_ADDR, pick->ai_addr,
                             MHD_OPTION_THREAD_POOL_SIZE, threads,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                            MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
                             MHD_OPTION_CONNECTION_LIMIT, max_conns,
                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)OV_HTTP_HEAD_TIMEOUT_S,
