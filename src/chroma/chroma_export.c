@@ -151,6 +151,37 @@ static int rec_cmp(const void *a, const void *b)
     return strcmp(((const chroma_rec *)a)->id, ((const chroma_rec *)b)->id);
 }
 
+/* A collection built by `omvec build` keeps its embedder parameters in the
+ * store ("embedder:<id>" in the meta table), not in its metadata. Chroma
+ * has no such place, so an export carries them in the collection metadata
+ * as "omvec:embedder_params" (the key the server still reads from the
+ * metadata of older collections): search by text survives export and
+ * import. A key already in the metadata wins. */
+static ov_rc carry_embedder_params(store *s, chroma_coll *c, ov_err *err)
+{
+    static const char pkey[] = "omvec:embedder_params";
+    char key[128];
+    char *params = NULL;
+    snprintf(key, sizeof key, "embedder:%s", c->id);
+    ov_rc rc = store_meta_get(s, key, &params, err);
+    if (rc != OV_OK || !params)
+        return rc;
+    for (size_t i = 0; i < c->n_meta; i++)
+        if (!strcmp(c->meta[i].key, pkey)) {
+            free(params);
+            return OV_OK;
+        }
+    c->meta = ov_xrealloc(c->meta, (c->n_meta + 1) * sizeof *c->meta);
+    chroma_kv *kv = &c->meta[c->n_meta++];
+    memset(kv, 0, sizeof *kv);
+    kv->key = ov_xstrndup(pkey, sizeof pkey - 1);
+    kv->type = CHROMA_STR;
+    kv->s = params; /* heap, NUL-terminated: owned by the collection now */
+    kv->s_len = strlen(params);
+    qsort(c->meta, c->n_meta, sizeof *c->meta, kvc);
+    return OV_OK;
+}
+
 ov_rc chroma_load_store(const char *dir, const char *const *names, size_t n_names,
                         chroma_db **out, ov_err *err)
 {
@@ -188,6 +219,8 @@ ov_rc chroma_load_store(const char *dir, const char *const *names, size_t n_name
                 snprintf(c->space, sizeof c->space, "%s", sp->u.s);
             ov_arena_destroy(a);
         }
+        if ((rc = carry_embedder_params(s, c, err)))
+            goto cleanup;
         x.cur = c;
         x.cap = 0;
         if ((rc = store_scan_records(s, c->id, true, &x, on_rec, err)))

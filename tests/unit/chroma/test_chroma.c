@@ -17,6 +17,7 @@
 #include "unit/harness.h"
 
 #include "chroma/chroma.h"
+#include "cli/cli.h"
 #include "util/mem.h"
 
 static char fix[1024];
@@ -316,6 +317,66 @@ static void test_import_refusals_keep_data(void)
     refused(base, dir, "no chroma.sqlite3");
 }
 
+/* One text value of an SQLite query (heap copy, or NULL). */
+static char *sql_text(const char *file, const char *q)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    char *out = NULL;
+    if (sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_text(st, 0))
+        out = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+}
+
+/* A collection built by `omvec build` keeps its embedder parameters in the
+ * store, not in its metadata: export carries them in the Chroma collection
+ * metadata (omvec:embedder_params), so after import(export(x)) the server
+ * can still embed query_texts with them. */
+static void test_export_carries_embedder_params(void)
+{
+    char obo[256], built[256], exp[256], imp[256], db[300];
+    snprintf(obo, sizeof obo, "%s/tiny.obo", base);
+    snprintf(built, sizeof built, "%s/built", base);
+    snprintf(exp, sizeof exp, "%s/exp", base);
+    snprintf(imp, sizeof imp, "%s/imp", base);
+    FILE *f = fopen(obo, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fputs("format-version: 1.2\nontology: cl\n\n"
+          "[Term]\nid: CL:0000084\nname: T cell\nsynonym: \"T lymphocyte\" EXACT []\n\n"
+          "[Term]\nid: CL:0000540\nname: neuron\nsynonym: \"nerve cell\" EXACT []\n",
+          f);
+    fclose(f);
+    char *argv[] = {"build", "--ontology", "cell_ontology", "--obo", obo, "--path", built,
+                    "--quiet", NULL};
+    CHECK_EQ(cli_build_main(8, argv), 0);
+    snprintf(db, sizeof db, "%s/omvec.sqlite3", built);
+    char *params = sql_text(db, "SELECT m.value FROM meta m JOIN collections c "
+                                "ON m.key = 'embedder:' || c.id");
+    char *meta0 = sql_text(db, "SELECT metadata FROM collections");
+    CHECK(params != NULL && strlen(params) > 100);
+    CHECK(meta0 != NULL && strstr(meta0, "omvec:embedder_params") == NULL);
+    const char *names[] = {"cell_ontology_v2024_01"};
+    ov_err err = {0};
+    CHECK_EQ(chroma_export(built, names, 1, exp, false, &err), OV_OK);
+    chroma_import_opts o = {.src = exp, .dir = imp};
+    chroma_import_result r;
+    CHECK_EQ(chroma_import(&o, &r, &err), OV_OK);
+    CHECK_EQ(r.n_records, 2);
+    snprintf(db, sizeof db, "%s/omvec.sqlite3", imp);
+    char *meta = sql_text(db, "SELECT json_extract(metadata, '$.\"omvec:embedder_params\"') "
+                              "FROM collections");
+    CHECK(meta != NULL && params != NULL && strcmp(meta, params) == 0);
+    free(params);
+    free(meta0);
+    free(meta);
+}
+
 int main(void)
 {
     const char *s = getenv("SHARED") ? getenv("SHARED") : "../shared";
@@ -332,6 +393,7 @@ int main(void)
     RUN(test_pickle_writer_round_trip);
     RUN(test_hnsw_real_and_refusals);
     RUN(test_import_refusals_keep_data);
+    RUN(test_export_carries_embedder_params);
     chroma_rmtree(base);
     return harness_done();
 }
