@@ -35,8 +35,6 @@ static ov_rc coll_create(api_server *s, api_request *rq, api_response *rs, ov_st
     }
     spec.name.p = name->u.s;
     spec.name.len = name->n;
-    spec.metadata = json_get(body, "metadata");
-    spec.configuration = json_get(body, "configuration");
     if (goc && goc->type != JSON_TRUE && goc->type != JSON_FALSE)
         return ov_err_set(err, OV_EINVAL, "Expected get_or_create to be a bool");
     spec.get_or_create = goc && goc->type == JSON_TRUE;
@@ -56,6 +54,14 @@ static ov_rc coll_create(api_server *s, api_request *rq, api_response *rs, ov_st
         rs->status = 200;
         return OV_OK;
     }
+    /* in 0.5.23's order: the name's rules, the metadata, the configuration
+     * (core checks the name again and the hnsw:* metadata keys) */
+    if ((rc = core_coll_name_check(spec.name, err)) != OV_OK ||
+        (rc = api_coll_meta_from_json(json_get(body, "metadata"), rq->arena, &spec.metadata,
+                                      err)) != OV_OK ||
+        (rc = api_coll_params_from_json(json_get(body, "configuration"), &spec.params, err)) !=
+            OV_OK)
+        return rc;
     api_coll_list out = {&rs->body, 0};
     if ((rc = core_coll_create(s->db, t, d, &spec, api_put_collection_fn, &out, err)) != OV_OK)
         return rc;
@@ -78,12 +84,16 @@ static ov_rc coll_modify(api_server *s, api_request *rq, api_response *rs, ov_st
         new_name.p = nn->u.s;
         new_name.len = nn->n;
     }
-    const json_val *nm = api_field(body, "new_metadata");
+    core_meta_in nm;
+    if ((new_name.p && (rc = core_coll_name_check(new_name, err)) != OV_OK) ||
+        (rc = api_coll_meta_from_json(api_field(body, "new_metadata"), rq->arena, &nm, err)) !=
+            OV_OK)
+        return rc;
     if (rq->m.v2 == false) {
         t.p = NULL; /* v1 addresses collections by id alone */
         d.p = NULL;
     }
-    if ((rc = core_coll_modify(s->db, t, d, rq->m.target, new_name, nm, err)) != OV_OK)
+    if ((rc = core_coll_modify(s->db, t, d, rq->m.target, new_name, &nm, err)) != OV_OK)
         return rc;
     rs->status = 200;
     ov_buf_puts(&rs->body, "null");

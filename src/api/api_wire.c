@@ -47,6 +47,49 @@ static ov_rc check_strings(const json_val *arr, const char *name, size_t max, ov
     return OV_OK;
 }
 
+ov_rc api_meta_check(const json_val *obj, const char *path, ov_err *err)
+{
+    if (obj->type == JSON_NULL)
+        return OV_OK;
+    if (obj->type != JSON_OBJECT)
+        return ov_err_set(err, OV_EINVAL, "Expected %s to be a dict or null", path);
+    if (obj->n > OV_MAX_META_KEYS)
+        return ov_err_set(err, OV_ELIMIT, "%s has %u keys; the limit is %d", path, obj->n,
+                          OV_MAX_META_KEYS);
+    for (uint32_t i = 0; i < obj->n; i++) {
+        const json_member *m = &obj->u.o[i];
+        const json_val *v = &m->val;
+        if (m->key_len == 0)
+            return ov_err_set(err, OV_EINVAL, "%s has an empty key", path);
+        if (m->key_len > OV_MAX_META_STR_LEN || memchr(m->key, 0, m->key_len))
+            return ov_err_set(err, OV_EINVAL, "%s has an invalid key", path);
+        switch (v->type) {
+        case JSON_NULL:
+        case JSON_TRUE:
+        case JSON_FALSE:
+            break;
+        case JSON_NUMBER:
+            if (!json_num_finite(v))
+                return ov_err_set(err, OV_EINVAL,
+                                  "Expected metadata value to be a finite number: %s[\"%.64s\"]",
+                                  path, m->key);
+            break;
+        case JSON_STRING:
+            if (v->n > OV_MAX_META_STR_LEN)
+                return ov_err_set(err, OV_ELIMIT, "%s[\"%.64s\"] is longer than %zu bytes",
+                                  path, m->key, (size_t)OV_MAX_META_STR_LEN);
+            break;
+        default:
+            return ov_err_set(err, OV_EINVAL,
+                              "Expected metadata value to be a str, int, float or bool, got "
+                              "%s which is a %s (%s[\"%.64s\"])",
+                              v->type == JSON_OBJECT ? "an object" : "a list",
+                              v->type == JSON_OBJECT ? "dict" : "list", path, m->key);
+        }
+    }
+    return OV_OK;
+}
+
 /* A checked metadata object as typed values (JSON null -> CORE_MV_NULL). */
 static ov_rc meta_in(const json_val *obj, ov_arena *a, core_meta_in *out, ov_err *err)
 {
@@ -152,7 +195,7 @@ ov_rc api_batch_from_json(const json_val *body, core_write_op op, size_t coll_di
     for (size_t i = 0; metas && i < n; i++) {
         char path[32];
         snprintf(path, sizeof path, "metadatas[%zu]", i);
-        if ((rc = core_meta_check(&metas->u.a[i], path, err)) != OV_OK)
+        if ((rc = api_meta_check(&metas->u.a[i], path, err)) != OV_OK)
             return rc;
     }
     b->n = n;
@@ -265,5 +308,76 @@ ov_rc api_query_vectors(const json_val *qe, ov_arena *a, float **out, size_t *ou
     *out = q;
     *out_nq = qe->n;
     *out_dim = dim;
+    return OV_OK;
+}
+
+/* ---- collections ---- */
+
+ov_rc api_coll_meta_from_json(const json_val *m, ov_arena *a, core_meta_in *out, ov_err *err)
+{
+    ov_rc rc;
+    memset(out, 0, sizeof *out);
+    if (!m || m->type == JSON_NULL)
+        return OV_OK;
+    if (m->type != JSON_OBJECT)
+        return ov_err_set(err, OV_EINVAL, "Expected metadata to be a dict or None");
+    if (m->n == 0)
+        return ov_err_set(err, OV_EINVAL,
+                          "Expected metadata to be a non-empty dict, got 0 metadata attributes");
+    for (uint32_t i = 0; i < m->n; i++)
+        if (m->u.o[i].val.type == JSON_NULL)
+            return ov_err_set(err, OV_EINVAL,
+                              "Expected metadata value to be a str, int, float or bool, got "
+                              "None which is a NoneType");
+    if ((rc = api_meta_check(m, "metadata", err)) != OV_OK)
+        return rc;
+    return meta_in(m, a, out, err);
+}
+
+static ov_rc int_param(const json_val *v, const char *name, int lo, int hi, int *out, ov_err *err)
+{
+    if (!v || v->type == JSON_NULL)
+        return OV_OK;
+    if (v->type != JSON_NUMBER || !v->is_int || v->inum < lo || v->inum > hi)
+        return ov_err_set(err, OV_EINVAL, "Invalid value for HNSW parameter: %s", name);
+    *out = (int)v->inum;
+    return OV_OK;
+}
+
+static ov_rc space_param(const json_val *v, const char *name, core_coll_params *p, ov_err *err)
+{
+    if (!v || v->type == JSON_NULL)
+        return OV_OK;
+    if (v->type != JSON_STRING || dist_space_parse(v->u.s, v->n, &p->space) != 0)
+        return ov_err_set(err, OV_EINVAL, "Invalid value for HNSW parameter: %s = %.64s", name,
+                          v->type == JSON_STRING ? v->u.s : "?");
+    p->has_space = true;
+    return OV_OK;
+}
+
+ov_rc api_coll_params_from_json(const json_val *cfg, core_coll_params *p, ov_err *err)
+{
+    ov_rc rc = OV_OK;
+    memset(p, 0, sizeof *p);
+    if (cfg && cfg->type == JSON_OBJECT) {
+        const json_val *h = json_get(cfg, "hnsw_configuration");
+        if (!h || h->type != JSON_OBJECT)
+            h = json_get(cfg, "hnsw");
+        if (h && h->type == JSON_OBJECT) {
+            if ((rc = space_param(json_get(h, "space"), "space", p, err)) ||
+                (rc = int_param(json_get(h, "M"), "M", 2, 256, &p->hnsw_m, err)) ||
+                (rc = int_param(json_get(h, "max_neighbors"), "max_neighbors", 2, 256,
+                                &p->hnsw_m, err)) ||
+                (rc = int_param(json_get(h, "ef_construction"), "ef_construction", 1, 100000,
+                                &p->ef_construction, err)) ||
+                (rc = int_param(json_get(h, "ef_search"), "ef_search", 1, 100000,
+                                &p->ef_search, err)))
+                return rc;
+        } else if (h && h->type != JSON_NULL) {
+            return ov_err_set(err, OV_EINVAL, "configuration.hnsw must be an object");
+        }
+    } else if (cfg && cfg->type != JSON_NULL) {
+        return ov_err_set(err, OV_EINVAL, "Expected configuration to be an object or null");
+    }
     return OV_OK;
 }

@@ -2,7 +2,7 @@
  * core's typed structures (write batches, id lists, query vectors) with
  * 0.5.23's validation messages in its order, and the GetResult /
  * QueryResult / Collection JSON written from core's row views and hits.
- * Not included outside api/.
+ * Outside api/ only cli tools (omvec build) and tests use it.
  * Layer: api; depends on core, json, util. */
 #ifndef OMVEC_API_API_WIRE_H
 #define OMVEC_API_API_WIRE_H
@@ -28,6 +28,22 @@ ov_rc api_ids_from_json(const json_val *ids, ov_arena *a, const ov_str **out, si
  * nq * dim floats. */
 ov_rc api_query_vectors(const json_val *qe, ov_arena *a, float **out, size_t *out_nq,
                         size_t *out_dim, ov_err *err);
+
+/* Check one metadata object as Chroma sends it (a record's or a
+ * collection's): an object or null, scalars only, finite numbers, the
+ * limits of util/limits.h. path names it in the message ("metadatas[3]"). */
+ov_rc api_meta_check(const json_val *obj, const char *path, ov_err *err);
+
+/* A collection's metadata (create's "metadata", modify's "new_metadata";
+ * NULL or JSON null: out->present false) checked with 0.5.23's messages
+ * (a non-empty dict of str, int, float or bool) and typed in key order
+ * (borrowing from m, arrays in a). */
+ov_rc api_coll_meta_from_json(const json_val *m, ov_arena *a, core_meta_in *out, ov_err *err);
+
+/* A collection's "configuration" (NULL, null, or an object with
+ * hnsw_configuration / hnsw: space, M or max_neighbors, ef_construction,
+ * ef_search) as typed parameters; "Invalid value for HNSW parameter: ..." */
+ov_rc api_coll_params_from_json(const json_val *cfg, core_coll_params *p, ov_err *err);
 
 /* ---- results (the caller holds c's read lock) ---- */
 

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "api/api_wire.h"
 #include "artifact/artifact.h"
 #include "cli/cli.h"
 #include "core/core.h"
@@ -157,10 +158,9 @@ static ov_rc create(core_db *db, const char *name, const char *meta_json, char o
     if (!a)
         return ov_err_set(err, OV_ENOMEM, "out of memory");
     ov_rc rc = json_parse(a, meta_json, strlen(meta_json), NULL, &meta, err);
-    if (rc == OV_OK) {
-        core_coll_spec spec = {.name = ov_str_c(name), .metadata = meta};
+    core_coll_spec spec = {.name = ov_str_c(name)};
+    if (rc == OV_OK && (rc = api_coll_meta_from_json(meta, a, &spec.metadata, err)) == OV_OK)
         rc = core_coll_create(db, T, D, &spec, take_id, out_id, err);
-    }
     ov_arena_destroy(a);
     return rc;
 }

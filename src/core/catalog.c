@@ -118,22 +118,14 @@ static ov_rc load_db(void *ctx, const char *id, const char *tenant, const char *
     return OV_OK;
 }
 
+/* The stored configuration text (core_coll_config_json) read back. */
 static void apply_config_json(core_coll *c, const char *cfg)
 {
-    ov_arena *a = ov_arena_create(1024);
-    json_val *v = NULL;
-    if (a && json_parse(a, cfg, strlen(cfg), NULL, &v, NULL) == OV_OK && v->type == JSON_OBJECT) {
-        const json_val *x;
-        if ((x = json_get(v, "space")) && x->type == JSON_STRING)
-            dist_space_parse(x->u.s, x->n, &c->space);
-        if ((x = json_get(v, "M")) && x->is_int)
-            c->hnsw_m = (int)x->inum;
-        if ((x = json_get(v, "ef_construction")) && x->is_int)
-            c->ef_construction = (int)x->inum;
-        if ((x = json_get(v, "ef_search")) && x->is_int)
-            c->ef_search = (int)x->inum;
-    }
-    ov_arena_destroy(a);
+    char space[32];
+    store_config_parse(cfg, space, sizeof space, &c->hnsw_m, &c->ef_construction,
+                       &c->ef_search);
+    if (space[0])
+        dist_space_parse(space, strlen(space), &c->space);
 }
 
 static ov_rc load_coll(void *ctx, const store_coll_row *row)

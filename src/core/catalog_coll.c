@@ -57,73 +57,85 @@ static ov_rc check_coll_name(ov_str n, ov_err *err)
     return OV_OK;
 }
 
-/* Collection metadata: a non-empty object of scalars. */
-static ov_rc check_coll_meta(const json_val *m, ov_err *err)
+ov_rc core_coll_name_check(ov_str name, ov_err *err)
 {
-    if (m->type != JSON_OBJECT)
-        return ov_err_set(err, OV_EINVAL, "Expected metadata to be a dict or None");
+    return check_coll_name(name, err);
+}
+
+/* Collection metadata: non-empty, no nulls (the caller checked the rest
+ * with the API's messages: api_coll_meta_from_json). */
+static ov_rc check_coll_meta(const core_meta_in *m, ov_err *err)
+{
     if (m->n == 0)
         return ov_err_set(err, OV_EINVAL,
                           "Expected metadata to be a non-empty dict, got 0 metadata attributes");
     for (uint32_t i = 0; i < m->n; i++)
-        if (m->u.o[i].val.type == JSON_NULL)
+        if (m->kv[i].type == CORE_MV_NULL)
             return ov_err_set(err, OV_EINVAL,
                               "Expected metadata value to be a str, int, float or bool, got "
                               "None which is a NoneType");
-    return core_meta_check(m, "metadata", err);
+    return OV_OK;
 }
 
-static ov_rc int_param(const json_val *v, const char *name, int lo, int hi, int *out, ov_err *err)
+static const core_mv *meta_get(const core_meta_in *m, const char *key)
 {
-    if (!v || v->type == JSON_NULL)
+    size_t len = strlen(key);
+    for (uint32_t i = 0; m && i < m->n; i++)
+        if (m->kv[i].key_len == len && memcmp(m->kv[i].key, key, len) == 0)
+            return &m->kv[i];
+    return NULL;
+}
+
+static ov_rc int_param(const core_mv *v, const char *name, int lo, int hi, int *out, ov_err *err)
+{
+    if (!v || v->type == CORE_MV_NULL)
         return OV_OK;
-    if (v->type != JSON_NUMBER || !v->is_int || v->inum < lo || v->inum > hi)
+    if (v->type != CORE_MV_INT || v->v.i < lo || v->v.i > hi)
         return ov_err_set(err, OV_EINVAL, "Invalid value for HNSW parameter: %s", name);
-    *out = (int)v->inum;
+    *out = (int)v->v.i;
     return OV_OK;
 }
 
-static ov_rc space_param(const json_val *v, const char *name, core_coll *c, ov_err *err)
+static ov_rc space_param(const core_mv *v, const char *name, core_coll *c, ov_err *err)
 {
-    if (!v || v->type == JSON_NULL)
+    if (!v || v->type == CORE_MV_NULL)
         return OV_OK;
-    if (v->type != JSON_STRING || dist_space_parse(v->u.s, v->n, &c->space) != 0)
-        return ov_err_set(err, OV_EINVAL, "Invalid value for HNSW parameter: %s = %.64s", name,
-                          v->type == JSON_STRING ? v->u.s : "?");
+    if (v->type != CORE_MV_STR || dist_space_parse(v->v.s, v->s_len, &c->space) != 0) {
+        /* as the text up to a NUL, at most 64 bytes */
+        int shown = 1;
+        const char *p = "?";
+        if (v->type == CORE_MV_STR) {
+            const char *z = memchr(v->v.s, 0, v->s_len);
+            size_t len = z ? (size_t)(z - v->v.s) : v->s_len;
+            shown = (int)(len > 64 ? 64 : len);
+            p = v->v.s;
+        }
+        return ov_err_set(err, OV_EINVAL, "Invalid value for HNSW parameter: %s = %.*s", name,
+                          shown, p);
+    }
     return OV_OK;
 }
 
-/* Space and HNSW parameters from `configuration` (0.5.x typed form or 1.x
- * form) and then from the legacy metadata keys, which take precedence. */
-static ov_rc apply_params(core_coll *c, const json_val *cfg, const json_val *meta, ov_err *err)
+/* Space and HNSW parameters from `configuration` (typed by the caller)
+ * and then from the legacy metadata keys, which take precedence. */
+static ov_rc apply_params(core_coll *c, const core_coll_params *p, const core_meta_in *meta,
+                          ov_err *err)
 {
     ov_rc rc = OV_OK;
-    if (cfg && cfg->type == JSON_OBJECT) {
-        const json_val *h = json_get(cfg, "hnsw_configuration");
-        if (!h || h->type != JSON_OBJECT)
-            h = json_get(cfg, "hnsw");
-        if (h && h->type == JSON_OBJECT) {
-            if ((rc = space_param(json_get(h, "space"), "space", c, err)) ||
-                (rc = int_param(json_get(h, "M"), "M", 2, 256, &c->hnsw_m, err)) ||
-                (rc = int_param(json_get(h, "max_neighbors"), "max_neighbors", 2, 256,
-                                &c->hnsw_m, err)) ||
-                (rc = int_param(json_get(h, "ef_construction"), "ef_construction", 1, 100000,
-                                &c->ef_construction, err)) ||
-                (rc = int_param(json_get(h, "ef_search"), "ef_search", 1, 100000,
-                                &c->ef_search, err)))
-                return rc;
-        } else if (h && h->type != JSON_NULL) {
-            return ov_err_set(err, OV_EINVAL, "configuration.hnsw must be an object");
-        }
-    } else if (cfg && cfg->type != JSON_NULL) {
-        return ov_err_set(err, OV_EINVAL, "Expected configuration to be an object or null");
-    }
-    if (meta && meta->type == JSON_OBJECT) {
-        if ((rc = space_param(json_get(meta, "hnsw:space"), "hnsw:space", c, err)) ||
-            (rc = int_param(json_get(meta, "hnsw:M"), "hnsw:M", 2, 256, &c->hnsw_m, err)) ||
-            (rc = int_param(json_get(meta, "hnsw:construction_ef"), "hnsw:construction_ef", 1,
+    if (p->has_space)
+        c->space = p->space;
+    if (p->hnsw_m)
+        c->hnsw_m = p->hnsw_m;
+    if (p->ef_construction)
+        c->ef_construction = p->ef_construction;
+    if (p->ef_search)
+        c->ef_search = p->ef_search;
+    if (meta) {
+        if ((rc = space_param(meta_get(meta, "hnsw:space"), "hnsw:space", c, err)) ||
+            (rc = int_param(meta_get(meta, "hnsw:M"), "hnsw:M", 2, 256, &c->hnsw_m, err)) ||
+            (rc = int_param(meta_get(meta, "hnsw:construction_ef"), "hnsw:construction_ef", 1,
                             100000, &c->ef_construction, err)) ||
-            (rc = int_param(json_get(meta, "hnsw:search_ef"), "hnsw:search_ef", 1, 100000,
+            (rc = int_param(meta_get(meta, "hnsw:search_ef"), "hnsw:search_ef", 1, 100000,
                             &c->ef_search, err)))
             return rc;
     }
@@ -150,10 +162,12 @@ void core_coll_get_info(core_coll *c, core_coll_info *out)
     out->dim = core_coll_dim(c);
 }
 
-static char *meta_text(const json_val *m)
+/* The stored text of collection metadata, keys in the given order
+ * (byte-identical to the request's object re-written). */
+static char *meta_text(const core_meta_in *m)
 {
     ov_buf b = {0};
-    json_put_val(&b, m);
+    store_meta_text(m->kv, m->n, &b);
     return ov_buf_take(&b, NULL);
 }
 
@@ -174,12 +188,11 @@ ov_rc core_coll_create(core_db *db, ov_str tenant, ov_str database, const core_c
     ov_buf cfg = {0};
     if (rc != OV_OK)
         return rc;
-    const json_val *meta = spec->metadata && spec->metadata->type != JSON_NULL ? spec->metadata
-                                                                               : NULL;
+    const core_meta_in *meta = spec->metadata.present ? &spec->metadata : NULL;
     if (meta && (rc = check_coll_meta(meta, err)) != OV_OK)
         return rc;
     c = core_coll_new();
-    if ((rc = apply_params(c, spec->configuration, meta, err)) != OV_OK)
+    if ((rc = apply_params(c, &spec->params, meta, err)) != OV_OK)
         goto done;
     pthread_rwlock_wrlock(&db->lock);
     long existing = core_find_coll_by_name(db, tenant, database, spec->name);
@@ -291,13 +304,13 @@ ov_rc core_coll_count_in(core_db *db, ov_str tenant, ov_str database, int64_t *o
 }
 
 ov_rc core_coll_modify(core_db *db, ov_str tenant, ov_str database, ov_str id, ov_str new_name,
-                       const json_val *new_meta, ov_err *err)
+                       const core_meta_in *new_meta, ov_err *err)
 {
     ov_rc rc = OV_OK;
     char *mtext = NULL, *ntext = NULL;
     if (new_name.p && (rc = check_coll_name(new_name, err)) != OV_OK)
         return rc;
-    if (new_meta && new_meta->type == JSON_NULL)
+    if (new_meta && !new_meta->present)
         new_meta = NULL;
     if (new_meta && (rc = check_coll_meta(new_meta, err)) != OV_OK)
         return rc;

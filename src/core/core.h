@@ -11,13 +11,13 @@
  * it.
  *
  * Core's API is typed C: write batches, hits and row views (records),
- * catalog entries (collections); no Chroma JSON is written here (that is
- * api/api_result.c). JSON enters only as where/where_document filters, a
- * collection's metadata/configuration at create/modify, and the stored
- * metadata text (meta.c).
+ * catalog entries (collections); no Chroma JSON is read or written here
+ * (that is api/api_wire.c and api/api_result.c). JSON enters only as
+ * where/where_document filters (filter.c); the stored metadata text is
+ * store/store_meta.c's.
  *
- * Layer: core; depends on index, store, json (filters, collection spec,
- * stored metadata text), util. */
+ * Layer: core; depends on index, store, util (and json for filters, in
+ * filter.c only). */
 #ifndef OMVEC_CORE_CORE_H
 #define OMVEC_CORE_CORE_H
 
@@ -26,10 +26,14 @@
 #include <stdint.h>
 
 #include "index/dist.h"
-#include "json/json.h"
+#include "store/store_meta.h"
 #include "util/err.h"
 #include "util/mem.h"
 #include "util/str.h"
+
+/* where/where_document filters arrive as parsed JSON (core_filter_compile;
+ * filter.c reads them) */
+typedef struct json_val json_val;
 
 typedef struct core_db core_db;
 typedef struct core_coll core_coll;
@@ -68,16 +72,67 @@ ov_rc core_database_list(core_db *db, ov_str tenant, ov_arena *a, const char ***
 ov_rc core_reset(core_db *db, ov_err *err);
 bool core_reset_allowed(const core_db *db);
 
+/* ---- typed metadata (records and collections) ---- */
+
+/* A typed metadata value (store/store_meta.h, which also writes and reads
+ * its stored text). In a write batch CORE_MV_NULL means "delete this key"
+ * on update/upsert (and is skipped on a new record); stored metadata never
+ * holds it. Strings are borrowed (not NUL-terminated). */
+enum {
+    CORE_MV_NULL = STORE_MV_NULL,
+    CORE_MV_STR = STORE_MV_STR,
+    CORE_MV_INT = STORE_MV_INT,
+    CORE_MV_FLOAT = STORE_MV_FLOAT,
+    CORE_MV_BOOL = STORE_MV_BOOL
+};
+typedef store_mv core_mv;
+
+/* A record's stored metadata: sorted by key (bytewise), unique keys, no
+ * nulls. One heap block; read it through a row view. */
+typedef struct core_meta {
+    uint32_t n;
+    core_mv kv[];
+} core_meta;
+
+/* Binary search for key; NULL when m is NULL or has no such key. */
+const core_mv *core_meta_find(const core_meta *m, const char *key, size_t key_len);
+
+/* One item's metadata in a write batch. present = false: the item's
+ * metadata was null or absent (keep the stored one). present with n = 0:
+ * an empty object. Keys are unique within an item. */
+typedef struct core_meta_in {
+    const core_mv *kv;
+    uint32_t n;
+    bool present;
+} core_meta_in;
+
 /* ---- collections (catalog lock: caller holds core_read_begin, except for
  * create/modify/delete which take it exclusive themselves and must be called
  * WITHOUT holding it) ---- */
 
+/* A collection's HNSW parameters from its `configuration` (already checked
+ * by the caller): each 0 (space: has_space false) when not given. */
+typedef struct core_coll_params {
+    bool has_space;
+    dist_space space;
+    int hnsw_m, ef_construction, ef_search;
+} core_coll_params;
+
+/* What creates a collection. metadata: typed as a record's, checked by the
+ * caller (non-empty, scalars, no nulls: api_coll_meta_from_json), present
+ * false when none; kept in the given key order. The legacy keys hnsw:space,
+ * hnsw:M, hnsw:construction_ef and hnsw:search_ef override params (checked
+ * here: "Invalid value for HNSW parameter: ..."). */
 typedef struct core_coll_spec {
     ov_str name;
-    const json_val *metadata;      /* object or NULL */
-    const json_val *configuration; /* object or NULL */
+    core_meta_in metadata;
+    core_coll_params params;
     bool get_or_create;
 } core_coll_spec;
+
+/* Chroma's collection name rules (3-63 characters, ...); core_coll_create
+ * and core_coll_modify check them first. */
+ov_rc core_coll_name_check(ov_str name, ov_err *err);
 
 /* A collection's catalog entry, borrowed (valid while the caller holds the
  * catalog read lock). dim is 0 while unknown. */
@@ -112,9 +167,10 @@ ov_rc core_coll_list(core_db *db, ov_str tenant, ov_str database, int64_t limit,
                      core_coll_fn fn, void *ctx, ov_err *err);
 ov_rc core_coll_count_in(core_db *db, ov_str tenant, ov_str database, int64_t *out,
                          ov_err *err);
-/* Modify name and/or metadata by id. new_name {NULL,0} = keep; new_meta NULL = keep. */
+/* Modify name and/or metadata by id. new_name {NULL,0} = keep; new_meta NULL
+ * or not present = keep (else checked as core_coll_spec.metadata). */
 ov_rc core_coll_modify(core_db *db, ov_str tenant, ov_str database, ov_str id, ov_str new_name,
-                       const json_val *new_meta, ov_err *err);
+                       const core_meta_in *new_meta, ov_err *err);
 ov_rc core_coll_delete(core_db *db, ov_str tenant, ov_str database, ov_str name, ov_err *err);
 
 /* ---- records ---- */
@@ -125,48 +181,6 @@ typedef enum core_write_op {
     CORE_UPDATE,
 } core_write_op;
 
-/* A typed metadata value. In a write batch CORE_MV_NULL means "delete this
- * key" on update/upsert (and is skipped on a new record); stored metadata
- * never holds it. Strings are borrowed (not NUL-terminated). */
-enum { CORE_MV_NULL = 0, CORE_MV_STR, CORE_MV_INT, CORE_MV_FLOAT, CORE_MV_BOOL };
-
-typedef struct core_mv {
-    const char *key;
-    uint32_t key_len;
-    uint32_t s_len; /* CORE_MV_STR */
-    uint8_t type;
-    union {
-        int64_t i;
-        double d;
-        const char *s;
-        int b;
-    } v;
-} core_mv;
-
-/* A record's stored metadata: sorted by key (bytewise), unique keys, no
- * nulls. One heap block; read it through a row view. */
-typedef struct core_meta {
-    uint32_t n;
-    core_mv kv[];
-} core_meta;
-
-/* Binary search for key; NULL when m is NULL or has no such key. */
-const core_mv *core_meta_find(const core_meta *m, const char *key, size_t key_len);
-
-/* Check one metadata object as Chroma sends it (the API's record
- * metadata and a collection's): an object or null, scalars only, finite
- * numbers, the limits of util/limits.h. path names it in the message
- * ("metadatas[3]"). */
-ov_rc core_meta_check(const json_val *obj, const char *path, ov_err *err);
-
-/* One item's metadata in a write batch. present = false: the item's
- * metadata was null or absent (keep the stored one). present with n = 0:
- * an empty object. Keys are unique within an item. */
-typedef struct core_meta_in {
-    const core_mv *kv;
-    uint32_t n;
-    bool present;
-} core_meta_in;
 
 /* A typed write batch (the contract every writer - the HTTP API, omvec
  * build, importers - fills in; nothing in it is JSON).

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/core_int.h"
+#include "json/json.h"
 #include "util/limits.h"
 
 typedef enum fkind { F_AND, F_OR, F_CMP, F_DOC_HAS, F_DOC_HASNT } fkind;

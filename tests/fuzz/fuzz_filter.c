@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/core_int.h"
+#include "json/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,6 +5,8 @@
 #ifndef OMVEC_TESTS_CORE_JSON_H
 #define OMVEC_TESTS_CORE_JSON_H
 
+#include <stdlib.h>
+
 #include "api/api_wire.h"
 #include "core/core.h"
 
@@ -68,6 +70,51 @@ static inline ov_rc tj_delete(core_db *db, core_coll *c, const json_val *ids,
 static inline void tj_put_coll(void *ctx, const core_coll_info *ci)
 {
     api_put_collection(ctx, ci);
+}
+
+/* A collection's metadata (a JSON object, or NULL: none) typed in key
+ * order as api_coll_meta_from_json types it, but unchecked, so that core's
+ * own checks are what a test sees; arrays in a. */
+static inline core_meta_in tj_meta(const json_val *m, ov_arena *a)
+{
+    core_meta_in out = {0};
+    if (!m || m->type != JSON_OBJECT)
+        return out;
+    core_mv *kv = ov_arena_calloc(a, m->n ? m->n : 1, sizeof *kv);
+    for (uint32_t i = 0; i < m->n; i++) {
+        const json_val *v = &m->u.o[i].val;
+        kv[i].key = m->u.o[i].key;
+        kv[i].key_len = m->u.o[i].key_len;
+        if (v->type == JSON_STRING) {
+            kv[i].type = CORE_MV_STR;
+            kv[i].v.s = v->u.s;
+            kv[i].s_len = v->n;
+        } else if (v->type == JSON_NUMBER && v->is_int) {
+            kv[i].type = CORE_MV_INT;
+            kv[i].v.i = v->inum;
+        } else if (v->type == JSON_NUMBER) {
+            kv[i].type = CORE_MV_FLOAT;
+            kv[i].v.d = v->num;
+        } else if (v->type == JSON_TRUE || v->type == JSON_FALSE) {
+            kv[i].type = CORE_MV_BOOL;
+            kv[i].v.b = v->type == JSON_TRUE;
+        }
+    }
+    out.kv = kv;
+    out.n = m->n;
+    out.present = true;
+    return out;
+}
+
+/* A collection's "configuration" JSON (or NULL) as typed parameters
+ * (aborts on an invalid one: tests pass valid ones). */
+static inline core_coll_params tj_params(const json_val *cfg)
+{
+    core_coll_params p;
+    ov_err err;
+    if (api_coll_params_from_json(cfg, &p, &err) != OV_OK)
+        abort();
+    return p;
 }
 
 /* core_coll_create writing the Collection JSON into out, as the API does. */

@@ -48,7 +48,7 @@ static core_coll *make_coll(core_db *db, const char *name, const char *meta)
 {
     ov_buf out = {0};
     ov_err err;
-    core_coll_spec spec = {.name = ov_str_c(name), .metadata = meta ? J(meta) : NULL,
+    core_coll_spec spec = {.name = ov_str_c(name), .metadata = tj_meta(meta ? J(meta) : NULL, A),
                            .get_or_create = true};
     CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_OK);
     ov_buf_free(&out);
@@ -434,13 +434,13 @@ static void test_core_catalog(void)
     spec.name = ov_str_c("10.0.0.1");
     CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_EINVAL);
     spec.name = ov_str_c("cat2");
-    spec.metadata = J("{}");
+    spec.metadata = tj_meta(J("{}"), A);
     CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_EINVAL);
-    spec.metadata = J("{\"hnsw:space\":\"manhattan\"}");
+    spec.metadata = tj_meta(J("{\"hnsw:space\":\"manhattan\"}"), A);
     CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_EINVAL);
     CHECK_STR(err.msg, "Invalid value for HNSW parameter: hnsw:space = manhattan");
-    spec.metadata = NULL;
-    spec.configuration = J("{\"hnsw\":{\"space\":\"ip\"}}");
+    spec.metadata = tj_meta(NULL, A);
+    spec.params = tj_params(J("{\"hnsw\":{\"space\":\"ip\"}}"));
     out.len = 0;
     CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_OK);
     CHECK(strstr(out.p, "\"space\":\"ip\"") != NULL);
@@ -449,7 +449,7 @@ static void test_core_catalog(void)
     CHECK_EQ(core_database_create(db, ov_str_c("tenant2"), ov_str_c("db2"), &err), OV_OK);
     CHECK_EQ(core_database_create(db, ov_str_c("nope"), ov_str_c("db2"), &err), OV_ENOTFOUND);
     spec.name = ov_str_c("cat1");
-    spec.configuration = NULL;
+    spec.params = tj_params(NULL);
     CHECK_EQ(tj_coll_create(db, ov_str_c("tenant2"), ov_str_c("db2"), &spec, &out, &err), OV_OK);
     int64_t n = 0;
     core_read_begin(db);
@@ -474,8 +474,9 @@ static void test_core_catalog(void)
              OV_OK);
     CHECK_EQ(core_coll_by_id(db, T, D, ov_str_c("not-a-uuid"), &c, &err), OV_EUUID);
     core_read_end(db);
+    core_meta_in m9 = tj_meta(J("{\"a\":1}"), A);
     CHECK_EQ(core_coll_modify(db, ov_str_c("tenant2"), ov_str_c("db2"), ov_str_c(id),
-                              ov_str_c("cat9"), J("{\"a\":1}"), &err),
+                              ov_str_c("cat9"), &m9, &err),
              OV_OK);
     CHECK_EQ(core_coll_delete(db, ov_str_c("tenant2"), ov_str_c("db2"), ov_str_c("cat1"), &err),
              OV_EINVAL);

@@ -266,7 +266,7 @@ static void test_index_lifecycle(void)
     ov_buf out = {0};
     ov_err err;
     const char *meta = "{\"hnsw:space\":\"cosine\"}";
-    core_coll_spec spec = {.name = ov_str_c("ixc"), .metadata = J(meta, strlen(meta))};
+    core_coll_spec spec = {.name = ov_str_c("ixc"), .metadata = tj_meta(J(meta, strlen(meta)), A)};
     CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_OK);
     ov_buf_free(&out);
     for (size_t i = 0; i < X_N; i++)
@@ -363,7 +363,7 @@ static void test_deferred_indexing(void)
     ov_buf out = {0};
     ov_err err;
     const char *meta = "{\"hnsw:space\":\"cosine\"}";
-    core_coll_spec spec = {.name = ov_str_c("ixc"), .metadata = J(meta, strlen(meta))};
+    core_coll_spec spec = {.name = ov_str_c("ixc"), .metadata = tj_meta(J(meta, strlen(meta)), A)};
     CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_OK);
     ov_buf_free(&out);
     for (size_t i = 0; i < X_N; i++)
