@@ -69,6 +69,8 @@ for (const v of [1, 2]) {
   add(list, "get", op(`list_collections${sfx}`, tag, "List collections", { params: [...td, p("limit", "query"), p("offset", "query")], res: { type: "array", items: ref("Collection") } }));
   add(list, "post", op(`create_collection${sfx}`, tag, "Create a collection (get_or_create)", { params: td, body: ref("CreateCollection"), res: ref("Collection") }));
   add(v === 1 ? `${b}/count_collections` : `${b}${tdPath}/collections_count`, "get", op(`count_collections${sfx}`, tag, "Number of collections", { params: td, res: { type: "integer" } }));
+  if (v === 2)
+    add(`${b}${tdPath}/collections_status`, "get", op("collections_status", "omvec", "Per collection: records, vectors not yet in the graph (pending), and the artifact version and tarball sha256 it was installed from (null when none); read by the console", { params: td, res: { type: "array", items: ref("CollectionStatus") } }));
   add(coll, "get", op(`get_collection${sfx}`, tag, "Get a collection by name (or id)", { params: cpName, res: ref("Collection") }));
   add(coll, "put", op(`update_collection${sfx}`, tag, "Rename a collection or change its metadata", { params: cp, body: ref("UpdateCollection") }));
   add(coll, "delete", op(`delete_collection${sfx}`, tag, "Delete a collection by name", { params: cpName }));
@@ -106,6 +108,7 @@ const doc = {
       CreateTenant: { type: "object", required: ["name"], properties: { name: str } },
       CreateDatabase: { type: "object", required: ["name"], properties: { name: str } },
       Collection: { type: "object", properties: { id: str, name: str, metadata: meta, dimension: { type: ["integer", "null"] }, tenant: str, database: str } },
+      CollectionStatus: { type: "object", properties: { id: str, name: str, count: { type: "integer" }, pending: { type: "integer" }, artifact_version: { type: ["string", "null"] }, artifact_sha256: { type: ["string", "null"] } } },
       CreateCollection: { type: "object", required: ["name"], properties: { name: str, metadata: meta, get_or_create: { type: "boolean" } } },
       UpdateCollection: { type: "object", properties: { new_name: str, new_metadata: meta } },
       AddEmbedding: { type: "object", required: ["ids"], properties: { ids, embeddings: { type: ["array", "null"], items: { type: "array", items: { type: "number" } } }, documents: { type: ["array", "null"], items: { type: ["string", "null"] } }, metadatas: { type: ["array", "null"], items: meta }, uris: { type: ["array", "null"] } } },

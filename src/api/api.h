@@ -53,6 +53,7 @@ typedef enum api_route_id {
     R_REC_DELETE,
     R_REC_QUERY,
     R_REC_COUNT,
+    R_COLL_STATUS, /* GET .../collections_status: console state (api_status.c) */
     R_METRICS,
     R_READY, /* GET /ready: 200 once data is served, 503 while prewarming */
     R_CONSOLE, /* GET /, /console, /console/...: the browser console (http/console.c) */

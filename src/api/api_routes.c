@@ -60,6 +60,7 @@ static const route_def routes[] = {
     {2, "GET", "tenants/T/databases/D/collections", R_COLL_LIST, API_READ},
     {2, "POST", "tenants/T/databases/D/collections", R_COLL_CREATE, API_READ_EXISTING},
     {2, "GET", "tenants/T/databases/D/collections_count", R_COLL_COUNT_ALL, API_READ},
+    {2, "GET", "tenants/T/databases/D/collections_status", R_COLL_STATUS, API_READ},
     {2, "GET", "tenants/T/databases/D/collections/X", R_COLL_GET, API_READ},
     {2, "PUT", "tenants/T/databases/D/collections/X", R_COLL_MODIFY, API_ADMIN},
     {2, "DELETE", "tenants/T/databases/D/collections/X", R_COLL_DELETE, API_ADMIN},
@@ -86,7 +87,7 @@ static const char *const route_names[R__COUNT] = {
     [R_COLL_DELETE] = "collection_delete", [R_REC_ADD] = "add",
     [R_REC_UPSERT] = "upsert",       [R_REC_UPDATE] = "update",
     [R_REC_GET] = "get",             [R_REC_DELETE] = "delete",
-    [R_REC_QUERY] = "query",         [R_REC_COUNT] = "count",
+    [R_REC_QUERY] = "query",         [R_REC_COUNT] = "count",         [R_COLL_STATUS] = "collection_status",
     [R_METRICS] = "metrics",         [R_READY] = "ready",
     [R_CONSOLE] = "console",         [R_OPENAPI] = "openapi",
 };

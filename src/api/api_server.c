@@ -187,6 +187,9 @@ void api_handle(api_server *s, api_request *rq, api_response *rs)
     case R_COLL_DELETE:
         api_collections(s, rq, rs);
         return;
+    case R_COLL_STATUS:
+        api_coll_status(s, rq, rs);
+        return;
     case R_METRICS: /* answered by the http layer */
     case R_READY:
     case R_CONSOLE:

@@ -41,5 +41,7 @@ ov_rc api_query_vectors_answer(api_request *rq, core_coll *c, const float *q, si
 
 void api_collections(api_server *s, api_request *rq, api_response *rs);
 void api_records(api_server *s, api_request *rq, api_response *rs);
+/* GET .../collections_status (api_status.c). */
+void api_coll_status(api_server *s, api_request *rq, api_response *rs);
 
 #endif

@@ -69,7 +69,8 @@ ov_rc art_chroma_pull(const char *source, const char *tarball, const char *tmp,
                           source, source, want, got);
     snprintf(version, sizeof version, "chroma-sha256:%s", got);
     chroma_import_opts io = {.src = tarball, .dir = o->dir, .replace = true,
-                             .version = version, .keep_same = !o->force, .tmp_parent = tmp};
+                             .version = version, .sha256 = got, .keep_same = !o->force,
+                             .tmp_parent = tmp};
     chroma_import_result r;
     if ((rc = chroma_import(&io, &r, err)))
         return rc;

@@ -183,8 +183,13 @@ ov_rc art_pull(const char *source, const art_pull_opts *o, art_pull_result *out,
     if (exists && !o->force &&
         (!out->kept_version[0] || strverscmp(out->m.artifact_version, out->kept_version) <= 0))
         goto cleanup; /* kept */
+    /* the tarball's digest is recorded with the data (the console shows it) */
+    char sha[65];
+    uint64_t size = 0;
+    if ((rc = art_sha256_file(tarball, sha, &size, err)))
+        goto cleanup;
     snprintf(path, sizeof path, "%s/omvec.sqlite3", adir);
-    if ((rc = store_coll_import(o->dir, path, out->m.artifact_version, err)))
+    if ((rc = store_coll_import(o->dir, path, out->m.artifact_version, sha, err)))
         goto cleanup;
     out->installed = true;
 cleanup:

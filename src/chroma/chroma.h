@@ -142,6 +142,7 @@ typedef struct chroma_import_opts {
     size_t n_names;
     bool replace;          /* replace collections that exist */
     const char *version;   /* artifact version recorded (NULL = "chroma") */
+    const char *sha256;    /* sha256 of the tarball recorded (NULL = none) */
     bool keep_same;        /* install nothing when every collection exists
                               with this version recorded (result.kept) */
     const char *tmp_parent; /* where the temporary directory goes (NULL = dir) */

@@ -197,7 +197,8 @@ ov_rc chroma_import(const chroma_import_opts *o, chroma_import_result *out, ov_e
     if ((rc = write_store(sf, db, err)))
         goto cleanup;
     snprintf(sf, sizeof sf, "%s/s/omvec.sqlite3", tmp);
-    if ((rc = store_colls_import(o->dir, sf, o->version ? o->version : "chroma", err)))
+    if ((rc = store_colls_import(o->dir, sf, o->version ? o->version : "chroma", o->sha256,
+                                 err)))
         goto cleanup;
     out->write_s = now_s() - t1;
 cleanup:

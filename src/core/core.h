@@ -302,6 +302,23 @@ ov_rc core_coll_search(core_coll *c, const float *q, size_t nq, size_t dim, int6
 /* Vectors acknowledged but not yet in the graph (deferred indexing). */
 size_t core_coll_pending(core_coll *c);
 
+/* A collection's state for the console: borrowed for the call only. */
+typedef struct core_coll_status {
+    const char *id, *name;
+    size_t count;   /* records */
+    size_t pending; /* vectors acknowledged but not yet in the graph */
+    const char *artifact_version; /* NULL: not installed from an artifact */
+    const char *artifact_sha256;  /* tarball's lowercase hex sha256, NULL: not recorded */
+} core_coll_status;
+typedef void (*core_coll_status_fn)(void *ctx, const core_coll_status *cs);
+
+/* Call fn for each collection of tenant/database in catalog order (fn must
+ * not call back into core).
+ * Returns:   OV_OK; OV_EIO when the store cannot be read.
+ * Locking:   caller holds core_read_begin; takes each collection's read lock. */
+ov_rc core_coll_status_list(core_db *db, ov_str tenant, ov_str database, core_coll_status_fn fn,
+                            void *ctx, ov_err *err);
+
 /* Dimension of a collection, 0 while unknown. */
 size_t core_coll_dim(core_coll *c);
 

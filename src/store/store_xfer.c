@@ -358,8 +358,8 @@ static void drop_index_file(const char *dir, const char *id)
 
 /* The import of store_coll_import (many = false: exactly one collection)
  * and store_colls_import (many: one or more). */
-static ov_rc import_file(const char *dir, const char *src_file, const char *version, bool many,
-                         ov_err *err)
+static ov_rc import_file(const char *dir, const char *src_file, const char *version,
+                         const char *sha256, bool many, ov_err *err)
 {
     char path[XFER_PATH_MAX];
     sqlite3 *db = NULL;
@@ -426,6 +426,10 @@ static ov_rc import_file(const char *dir, const char *src_file, const char *vers
         " SELECT coll, id, seq, document, uri, metadata, embedding FROM src.records",
         "INSERT OR REPLACE INTO main.meta(key, value) SELECT 'artifact:' || tenant || '/' ||"
         " database || '/' || name, ?1 FROM src.collections",
+        "DELETE FROM main.meta WHERE key IN (SELECT 'artifact-sha256:' || tenant || '/' ||"
+        " database || '/' || name FROM src.collections)",
+        "INSERT INTO main.meta(key, value) SELECT 'artifact-sha256:' || tenant || '/' ||"
+        " database || '/' || name, ?2 FROM src.collections WHERE ?2 <> ''",
         "INSERT OR REPLACE INTO main.meta(key, value) SELECT m.key, m.value FROM src.meta m"
         " JOIN src.collections c ON m.key = 'embedder:' || c.id",
     };
@@ -434,8 +438,11 @@ static ov_rc import_file(const char *dir, const char *src_file, const char *vers
             rc = db_err(db, err, OV_EIO, "import");
             goto cleanup;
         }
-        if (sqlite3_bind_parameter_count(st) == 1)
+        int np = sqlite3_bind_parameter_count(st);
+        if (np == 1)
             sqlite3_bind_text(st, 1, version ? version : "", -1, SQLITE_STATIC);
+        else if (np == 2) /* ?2 alone: ?1 is unbound (NULL) and unused */
+            sqlite3_bind_text(st, 2, sha256 ? sha256 : "", -1, SQLITE_STATIC);
         int r = sqlite3_step(st);
         sqlite3_finalize(st);
         st = NULL;
@@ -466,13 +473,31 @@ cleanup:
 }
 
 ov_rc store_coll_import(const char *dir, const char *src_file, const char *version,
-                        ov_err *err)
+                        const char *sha256, ov_err *err)
 {
-    return import_file(dir, src_file, version, false, err);
+    return import_file(dir, src_file, version, sha256, false, err);
 }
 
 ov_rc store_colls_import(const char *dir, const char *src_file, const char *version,
-                         ov_err *err)
+                         const char *sha256, ov_err *err)
 {
-    return import_file(dir, src_file, version, true, err);
+    return import_file(dir, src_file, version, sha256, true, err);
+}
+
+ov_rc store_coll_artifact(store *s, const char *tenant, const char *database, const char *name,
+                          char **out_version, char **out_sha256, ov_err *err)
+{
+    char key[1600];
+    ov_rc rc;
+    *out_version = NULL;
+    *out_sha256 = NULL;
+    snprintf(key, sizeof key, "artifact:%s/%s/%s", tenant, database, name);
+    if ((rc = store_meta_get(s, key, out_version, err)))
+        return rc;
+    snprintf(key, sizeof key, "artifact-sha256:%s/%s/%s", tenant, database, name);
+    if ((rc = store_meta_get(s, key, out_sha256, err))) {
+        free(*out_version);
+        *out_version = NULL;
+    }
+    return rc;
 }

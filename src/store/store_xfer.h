@@ -11,8 +11,12 @@
  * its tenant and database rows.
  *
  * The version of the artifact a collection came from is kept in the target's
- * meta table under the key "artifact:<tenant>/<database>/<name>", written in
- * the same transaction as the data.
+ * meta table under the key "artifact:<tenant>/<database>/<name>", and the
+ * sha256 of the tarball it was installed from (64 lowercase hex digits)
+ * under "artifact-sha256:<tenant>/<database>/<name>", both written in the
+ * same transaction as the data. Rows written before the sha256 was recorded
+ * have only the version; an import without a sha256 removes a sibling row
+ * left by an earlier one.
  *
  * These functions open their own SQLite connections; they may run while an
  * `omvec run` serves the same directory (WAL readers do not block), but a
@@ -25,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store/store.h"
 #include "util/err.h"
 
 /* What a standalone store file holds. Strings are heap copies. */
@@ -66,10 +71,18 @@ ov_rc store_coll_installed(const char *dir, const char *tenant, const char *data
                            const char *name, bool *out_exists, char *out_version,
                            size_t version_cap, ov_err *err);
 
+/* The artifact a collection of an open store was installed from: *out_version
+ * and *out_sha256 are heap copies, or NULL when none is recorded (a collection
+ * a client created, or one installed before the sha256 was kept).
+ * Returns:   OV_OK; OV_EIO. Ownership: caller frees both.
+ * Locking:   none needed (the store serialises). */
+ov_rc store_coll_artifact(store *s, const char *tenant, const char *database, const char *name,
+                          char **out_version, char **out_sha256, ov_err *err);
+
 /* Replace (or create) in dir's store the collection held by src_file, in one
  * transaction: any collection with the same tenant/database/name or the same
  * id is deleted with its records, the new rows copied, the artifact version
- * recorded. The index files DIR/index/<id>.hnsw and the write watermarks
+ * and the tarball's sha256 (NULL or "": none) recorded. The index files DIR/index/<id>.hnsw and the write watermarks
  * (meta 'wm:<id>') of the replaced and the new ids are removed before the
  * commit, so the index is rebuilt from the store on the next open. Holds
  * dir's lock (store_lock.h) meanwhile: refused while another process has
@@ -77,12 +90,12 @@ ov_rc store_coll_installed(const char *dir, const char *tenant, const char *data
  * Params:    src_file must have passed store_file_inspect.
  * Returns:   OV_OK; OV_EIO (the target is unchanged). */
 ov_rc store_coll_import(const char *dir, const char *src_file, const char *version,
-                        ov_err *err);
+                        const char *sha256, ov_err *err);
 
 /* The same for a store file holding one or more collections (Chroma
  * imports): every collection of src_file installed in one transaction.
  * The caller checks src_file's schema (it writes it itself). */
 ov_rc store_colls_import(const char *dir, const char *src_file, const char *version,
-                         ov_err *err);
+                         const char *sha256, ov_err *err);
 
 #endif

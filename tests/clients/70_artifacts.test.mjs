@@ -91,6 +91,41 @@ describe("pull", () => {
     } finally { await s.dispose(); }
   });
 
+  test("collections_status: the installed artifact's version and tarball sha256, pending 0 once indexed; read token needed", async () => {
+    const sha = sh(`sha256sum ${A1}`).split(/\s+/)[0];
+    const tokens = path.join(work, "tokens-status");
+    fs.writeFileSync(tokens, "read status-read-70\nadmin status-admin-70\n");
+    const s = await startServer({ dir: dest, tag: "omvec-70-dst", args: ["--tokens", tokens] });
+    try {
+      const url = `${P.collections()}_status`;
+      const denied = await raw(s, "GET", url);
+      assert.equal(denied.status, 403, denied.text);
+      const read = { "x-chroma-token": "status-read-70" };
+      // pending drains as the index catches up: wait for the condition
+      let st;
+      for (let i = 0; i < 600; i++) {
+        st = await raw(s, "GET", url, undefined, read);
+        assert.equal(st.status, 200, st.text);
+        if (st.json.length === 1 && st.json[0].pending === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.deepEqual(st.json, [{ id: expected.id, name: NAME, count: 300, pending: 0,
+        artifact_version: "2024_01", artifact_sha256: sha }]);
+      // a collection a client creates has no artifact
+      const admin = { "x-chroma-token": "status-admin-70" };
+      const c = await raw(s, "POST", P.collections(), { name: "made_here" }, admin);
+      assert.equal(c.status, 200, c.text);
+      st = await raw(s, "GET", url, undefined, read);
+      assert.deepEqual(st.json.find((x) => x.name === "made_here"),
+        { id: c.json.id, name: "made_here", count: 0, pending: 0, artifact_version: null, artifact_sha256: null });
+      await raw(s, "DELETE", P.collection("made_here"), undefined, admin);
+      // an unknown database lists nothing, as the Chroma listing does
+      const none = await raw(s, "GET", "/api/v2/tenants/default_tenant/databases/no_such_db/collections_status", undefined, read);
+      assert.equal(none.status, 200, none.text);
+      assert.deepEqual(none.json, []);
+    } finally { await s.dispose(); }
+  });
+
   test("the same or an older version is kept; --force replaces; a newer one installs", async () => {
     let r = await omvec("pull", A1, "--path", dest);
     assert.equal(r.code, 0, r.stderr);

@@ -248,6 +248,16 @@ describe("pull and prewarm recognise a Chroma tarball by content", () => {
     r = await omvec("pull", bad, "--path", d, "--force");
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /installed mondo_v2024_01/);
+    // the console's collections_status: the tarball's digest, recorded with the data
+    const s = await startServer({ dir: d, tag: "omvec-74-status" });
+    try {
+      const st = await raw(s, "GET", `${paths.v2.collections()}_status`);
+      assert.equal(st.status, 200, st.text);
+      const m = st.json.find((c) => c.name === "mondo_v2024_01");
+      assert.equal(m.artifact_version, `chroma-sha256:${sha(TAR)}`);
+      assert.equal(m.artifact_sha256, sha(TAR));
+      assert.equal(m.count, 2000);
+    } finally { await s.dispose(); }
   });
 
   test("run --prewarm URL into an empty directory: /ready 503 until imported, then serves the dump", async () => {

@@ -13,6 +13,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { createServer, makeTempDir, REPO_ROOT } from "./lib/server.mjs";
@@ -28,6 +29,8 @@ const work = makeTempDir("omvec-95");
 const data = path.join(work, "data");
 const TOKENS = path.join(work, "tokens");
 const READ = "console-read-token-95";
+const CL_TAR = path.join(work, "cl.tar.gz");
+let CL_SHA = "";
 const servers = [];
 let browser = null;
 let puppeteer = null;
@@ -98,6 +101,13 @@ before(async () => {
     const r = await omvec("build", "--ontology", onto, "--obo", path.join(work, file), "--dim", "64", "--path", data);
     assert.equal(r.code, 0, r.stderr);
   }
+  // the cell ontology goes through an artifact (pack, then pull --force into
+  // the same directory), so the collections view has a version and sha256
+  let r = await omvec("pack", "cell_ontology_v2024_01", "--path", data, "-o", CL_TAR, "--version", "2024_01");
+  assert.equal(r.code, 0, r.stderr);
+  r = await omvec("pull", CL_TAR, "--path", data, "--force");
+  assert.equal(r.code, 0, r.stderr);
+  CL_SHA = crypto.createHash("sha256").update(fs.readFileSync(CL_TAR)).digest("hex");
   ({ default: puppeteer } = await import("puppeteer-core"));
   browser = await puppeteer.launch({
     executablePath: CHROMIUM,
@@ -225,9 +235,23 @@ test("console: search by keyboard, switch ontology, copy id, headers, no off-ori
 
   // the collections view and the server's state
   await page.waitForFunction(() => document.querySelectorAll("#coll-rows tr").length === 2, { timeout: 10000 });
-  const rows = await page.$$eval("#coll-rows tr", (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+  const readRows = () => page.$$eval("#coll-rows tr", (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+  // pending (vectors not yet in the graph) drains once the server has
+  // indexed the pulled collection: reload the view until both say 0
+  let rows = await readRows();
+  for (let i = 0; i < 100 && !rows.every((r) => r[2] === "0"); i++) {
+    await new Promise((res) => setTimeout(res, 100));
+    await page.$eval("#reload", (b) => b.click());
+    await page.waitForFunction(() => document.querySelectorAll("#coll-rows tr").length === 2, { timeout: 10000 });
+    rows = await readRows();
+  }
   const cl = rows.find((r) => r[0] === "cell_ontology_v2024_01");
-  assert.deepEqual(cl.slice(0, 6), ["cell_ontology_v2024_01", "3", "64", "cosine", "lexical", "cell_ontology (cell_type)"]);
+  assert.deepEqual(cl, ["cell_ontology_v2024_01", "3", "0", "64", "cosine", "lexical", "cell_ontology (cell_type)",
+    "2024_01", `${CL_SHA.slice(0, 12)}…`]);
+  assert.equal(await page.$eval("#coll-rows tr[data-name=cell_ontology_v2024_01] td.sha", (td) => td.title), CL_SHA);
+  // a collection built in place was not installed from an artifact
+  const mondo = rows.find((r) => r[0] !== "cell_ontology_v2024_01");
+  assert.deepEqual([mondo[1], mondo[2], mondo.at(-2), mondo.at(-1)], ["5", "0", "—", "—"]);
   await page.waitForFunction(() => document.querySelector("#s-simd").textContent !== "…" &&
     document.querySelector("#s-pending").textContent !== "…", { timeout: 10000 });
   assert.match(await text(page, "#s-version"), /^0\.\d+\.\d+ \(Chroma API /);

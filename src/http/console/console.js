@@ -88,10 +88,19 @@
 
   async function loadCollections() {
     const list = await api(BASE);
+    // records, pending vectors and the installed artifact, per collection
+    // (one call; without it, e.g. an older server, counts come one by one)
+    let status = null;
+    try { status = new Map((await api(`${BASE}_status`)).map((s) => [s.id, s])); } catch (e) {
+      if (e.kind === "auth") throw e;
+    }
     colls = await Promise.all(list.map(async (c) => {
-      let count = "?";
-      try { count = await api(`${BASE}/${c.id}/count`); } catch { /* shown as ? */ }
-      return { ...c, count };
+      const s = status && status.get(c.id);
+      let count = s ? s.count : "?";
+      if (!s) try { count = await api(`${BASE}/${c.id}/count`); } catch { /* shown as ? */ }
+      return { ...c, count, pending: s ? s.pending : "?",
+        artifact_version: (s && s.artifact_version) || md(c, "omvec:artifact_version"),
+        artifact_sha256: (s && s.artifact_sha256) || md(c, "omvec:artifact_sha256") };
     }));
     colls.sort((a, b) => a.name.localeCompare(b.name));
     renderCollections();
@@ -105,11 +114,13 @@
     rows.replaceChildren();
     for (const c of colls) {
       const tr = el("tr");
+      tr.dataset.name = c.name;
       const onto = md(c, "omvec:ontology");
-      const sha = md(c, "omvec:artifact_sha256");
-      for (const [v, cls] of [[c.name], [c.count], [c.dimension ?? "—"], [md(c, "hnsw:space") || "l2"],
-        [md(c, "omvec:embedder") || "—"], [onto ? `${onto}${ALIAS[onto] ? ` (${ALIAS[onto]})` : ""}` : "—"],
-        [md(c, "omvec:artifact_version") || "—"], [sha ? String(sha).slice(0, 16) + "…" : "—", "sha"]]) {
+      const sha = c.artifact_sha256;
+      for (const [v, cls] of [[c.name], [c.count, "count"], [c.pending, "pending"], [c.dimension ?? "—"],
+        [md(c, "hnsw:space") || "l2"], [md(c, "omvec:embedder") || "—"],
+        [onto ? `${onto}${ALIAS[onto] ? ` (${ALIAS[onto]})` : ""}` : "—"],
+        [c.artifact_version || "—", "artifact"], [sha ? String(sha).slice(0, 12) + "…" : "—", "sha"]]) {
         const td = el("td", cls, v);
         if (cls === "sha" && sha) td.title = sha;
         tr.append(td);
@@ -118,7 +129,7 @@
     }
     if (!colls.length) {
       const tr = el("tr"), td = el("td", "", "No collections yet. Build one: omvec build --ontology all --bundled data/ontologies --path DIR");
-      td.colSpan = 8;
+      td.colSpan = 9;
       tr.append(td);
       rows.append(tr);
     }

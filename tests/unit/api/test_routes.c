@@ -43,6 +43,12 @@ static void test_routes_captures(void)
     CHECK_EQ(M("GET", "/api/v1/count_collections").id, R_COLL_COUNT_ALL);
     CHECK_EQ(M("GET", "/api/v2/tenants/t/databases/d/collections_count").id, R_COLL_COUNT_ALL);
     CHECK_EQ(M("GET", "/api/v1/collections/x/count").id, R_REC_COUNT);
+    m = M("GET", "/api/v2/tenants/t/databases/d/collections_status");
+    CHECK_EQ(m.id, R_COLL_STATUS); /* the console's per-collection state: a read token */
+    CHECK_EQ(m.access, API_READ);
+    CHECK_EQ(M("POST", "/api/v2/tenants/t/databases/d/collections_status").id, R_BAD_METHOD);
+    CHECK_EQ(M("GET", "/api/v1/collections_status").id, R_NONE); /* v2 only */
+    CHECK_STR(api_route_name(R_COLL_STATUS), "collection_status");
     CHECK_EQ(M("GET", "/api/v2/tenants/t/databases/d").id, R_DB_GET);
     CHECK_EQ(M("DELETE", "/api/v2/tenants/t/databases/d").id, R_DB_DELETE);
     CHECK_EQ(M("GET", "/api/v1/databases/d").id, R_DB_GET);

@@ -286,6 +286,73 @@ static void test_art_pack_pull_roundtrip(void)
     CHECK_EQ(load(dst).n, 10);
 }
 
+/* What an open store says the collection was installed from. */
+static void artifact_of(const char *dir, char **ver, char **sha)
+{
+    store *s = NULL;
+    ov_err err = {0};
+    *ver = *sha = NULL;
+    CHECK_EQ(store_open(dir, true, &s, &err), OV_OK);
+    if (!s)
+        return;
+    CHECK_EQ(store_coll_artifact(s, "default_tenant", "default_database", "unit_coll", ver, sha,
+                                 &err),
+             OV_OK);
+    store_close(s);
+}
+
+/* pull records the tarball's sha256 beside the version, in the import's
+ * transaction; an import without one (a row of an older omvec, or a caller
+ * with no tarball) leaves no stale digest; a collection made in place has
+ * neither. */
+static void test_art_installed_sha256(void)
+{
+    char src[128], dst[128], a1[128], f[256], want[65];
+    snprintf(src, sizeof src, "%s/sha-src", base);
+    snprintf(dst, sizeof dst, "%s/sha-dst", base);
+    snprintf(a1, sizeof a1, "%s/sha.tar.gz", base);
+    make_source(src, 4, "sha");
+    ov_err err = {0};
+    art_manifest m;
+    art_pack_opts po = {.dir = src, .collection = "unit_coll", .out_file = a1, .version = "7"};
+    CHECK_EQ(art_pack(&po, &m, &err), OV_OK);
+    char *ver, *sha;
+    artifact_of(src, &ver, &sha);
+    CHECK(ver == NULL && sha == NULL);
+    art_pull_result r;
+    art_pull_opts pl = {.dir = dst};
+    CHECK_EQ(art_pull(a1, &pl, &r, &err), OV_OK);
+    CHECK(r.installed);
+    uint64_t size = 0;
+    CHECK_EQ(art_sha256_file(a1, want, &size, &err), OV_OK);
+    artifact_of(dst, &ver, &sha);
+    CHECK_STR(ver ? ver : "", "7");
+    CHECK_STR(sha ? sha : "", want);
+    free(ver);
+    free(sha);
+    /* an import without a sha256 replaces the row and drops the digest */
+    snprintf(f, sizeof f, "%s/x2", base);
+    mkdir(f, 0700);
+    char top[ART_MAX_PATH_LEN + 1];
+    CHECK_EQ(art_extract_file(a1, f, top, &err), OV_OK);
+    snprintf(f, sizeof f, "%s/x2/unit_coll/omvec.sqlite3", base);
+    CHECK_EQ(store_coll_import(dst, f, "8", NULL, &err), OV_OK);
+    artifact_of(dst, &ver, &sha);
+    CHECK_STR(ver ? ver : "", "8");
+    CHECK(sha == NULL);
+    free(ver);
+    free(sha);
+    bool exists = false;
+    char kept[64];
+    CHECK_EQ(store_coll_installed(dst, "default_tenant", "default_database", "unit_coll", &exists,
+                                  kept, sizeof kept, &err),
+             OV_OK);
+    CHECK(exists);
+    CHECK_STR(kept, "8");
+    snprintf(f, sizeof f, "%s/x2", base);
+    art_rmtree(f);
+}
+
 /* The manifest names the collection's embedder and digests its stored
  * parameters (metadata omvec:embedder / omvec:embedder_params). */
 static void test_art_manifest_embedder(void)
@@ -369,6 +436,7 @@ int main(void)
     RUN(test_art_manifest_roundtrip);
     RUN(test_art_manifest_refusals);
     RUN(test_art_pack_pull_roundtrip);
+    RUN(test_art_installed_sha256);
     RUN(test_art_manifest_embedder);
     RUN(test_art_embedder_params_carried);
     art_rmtree(base);
