@@ -70,8 +70,28 @@ static void stem(char *w, size_t *n)
 size_t ts_split(const char *s, size_t len, bool do_stem, char *buf, size_t cap, uint32_t *starts,
                 size_t max)
 {
+    /* "CD4+" is written "CD4-positive" in names: a '+' after a letter or
+     * digit reads as the word "positive" (in texts and queries alike) */
+    char *plus = NULL;
+    if (memchr(s, '+', len)) {
+        plus = ov_xmalloc(len * 10 + 1);
+        size_t o = 0;
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)s[i];
+            unsigned char p = i ? (unsigned char)s[i - 1] : ' ';
+            bool alnum = (p >= '0' && p <= '9') || ((p | 0x20) >= 'a' && (p | 0x20) <= 'z');
+            if (c == '+' && alnum) {
+                memcpy(plus + o, " positive ", 10);
+                o += 10;
+            } else
+                plus[o++] = (char)c;
+        }
+        s = plus;
+        len = o;
+    }
     size_t nl = 0;
     char *t = lex_normalise(s, len, &nl);
+    free(plus);
     size_t nw = 0, used = 0, i = 0;
     while (i < nl && nw < max) {
         size_t a = i;
