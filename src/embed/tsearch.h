@@ -52,6 +52,7 @@ typedef struct tsearch_opts {
     bool rerank;      /* second-stage trigram blend */
     bool acronym;     /* a query word may be the initials of a text's words */
     bool prefix;      /* words sharing a long prefix (neoplastic/neoplasm) */
+    bool compound;    /* join or split query words into compounds names carry */
     float def_weight; /* definition bonus for query words the best name lacks */
     float tri_weight; /* share of the trigram score in the re-rank */
     int min_pair;     /* equivalence kept from this many synonym pairs on */

@@ -22,6 +22,7 @@ static tsearch_opts g_default = {
     .rerank = true,
     .acronym = true,
     .prefix = true,
+    .compound = true,
     .def_weight = 0.3f,
     .tri_weight = 0.1f,
     .min_pair = 1,

@@ -260,6 +260,91 @@ static size_t split_codes(const tsearch *x, char *buf, size_t cap, uint32_t *sta
     return n;
 }
 
+/* Does a name or synonym carry the word w[0..len)? */
+static bool indexed(const tsearch *x, const char *w, size_t len)
+{
+    uint32_t id = ts_vocab_find(&x->v, w, len);
+    if (id == UINT32_MAX)
+        return false;
+    id = x->canon[id];
+    return x->p_off[id + 1] > x->p_off[id];
+}
+
+/* Does some name or synonym have the word w[0..a) right before w[a..n)? */
+static bool adjacent(const tsearch *x, const char *w, size_t a, size_t n)
+{
+    uint32_t ca = ts_vocab_find(&x->v, w, a), cb = ts_vocab_find(&x->v, w + a, n - a);
+    if (ca == UINT32_MAX || cb == UINT32_MAX)
+        return false;
+    ca = x->canon[ca];
+    cb = x->canon[cb];
+    uint32_t p0 = x->p_off[ca], p1 = x->p_off[ca + 1];
+    if (x->p_off[cb + 1] - x->p_off[cb] < p1 - p0) /* scan the rarer word's texts */
+        p0 = x->p_off[cb], p1 = x->p_off[cb + 1];
+    for (uint32_t p = p0; p < p1; p++) {
+        uint32_t t = x->p_text[p];
+        for (uint32_t k = x->t_off[t]; k + 1 < x->t_off[t + 1]; k++)
+            if (x->t_words[k] == ca && x->t_words[k + 1] == cb)
+                return true;
+    }
+    return false;
+}
+
+/* Compounds written apart or together: two neighbouring words one of which
+ * no name carries become one word when names carry their concatenation
+ * ("GABA-ergic" -> gabaergic); a word no name carries becomes two when a
+ * name carries both halves, each at least 3 bytes, side by side
+ * ("gammadelta" -> gamma delta; the first such split from the left). Words are rewritten in buf after the used
+ * part; returns the new word count. */
+static size_t compounds(const tsearch *x, char *buf, size_t cap, uint32_t *starts, size_t nw)
+{
+    size_t used = 0;
+    for (size_t i = 0; i < nw; i++)
+        used = starts[i] + strlen(buf + starts[i]) + 1;
+    uint32_t out[TS_MAX_QWORDS];
+    size_t n = 0;
+    for (size_t i = 0; i < nw && n < TS_MAX_QWORDS; i++) {
+        const char *w = buf + starts[i];
+        size_t wl = strlen(w);
+        bool known = indexed(x, w, wl);
+        if (i + 1 < nw) {
+            const char *v = buf + starts[i + 1];
+            size_t vl = strlen(v);
+            if (wl + vl <= TS_MAX_WORD && used + wl + vl + 1 <= cap &&
+                (!known || !indexed(x, v, vl))) {
+                memcpy(buf + used, w, wl);
+                memcpy(buf + used + wl, v, vl);
+                buf[used + wl + vl] = 0;
+                if (indexed(x, buf + used, wl + vl)) {
+                    out[n++] = (uint32_t)used;
+                    used += wl + vl + 1;
+                    i++;
+                    continue;
+                }
+            }
+        }
+        size_t cut = 0;
+        if (!known && n + 2 <= TS_MAX_QWORDS && used + wl + 2 <= cap)
+            for (size_t k = 3; k + 3 <= wl && !cut; k++)
+                if (indexed(x, w, k) && indexed(x, w + k, wl - k) && adjacent(x, w, k, wl))
+                    cut = k;
+        if (!cut) {
+            out[n++] = starts[i];
+            continue;
+        }
+        memcpy(buf + used, w, cut);
+        buf[used + cut] = 0;
+        out[n++] = (uint32_t)used;
+        used += cut + 1;
+        memcpy(buf + used, w + cut, wl - cut);
+        buf[used + wl - cut] = 0;
+        out[n++] = (uint32_t)used;
+        used += wl - cut + 1;
+    }
+    memcpy(starts, out, n * sizeof *starts);
+    return n;
+}
+
 /* Is (s1, o1) better than (s2, o2)? */
 static bool better(float s1, uint32_t o1, float s2, uint32_t o2)
 {
@@ -291,6 +376,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     size_t nw = ts_split(q, len, x->o.stem, buf, sizeof buf, starts, TS_MAX_QWORDS);
     if (x->o.acronym)
         nw = split_codes(x, buf, sizeof buf, starts, nw);
+    if (x->o.compound)
+        nw = compounds(x, buf, sizeof buf, starts, nw);
     /* query words: canonical id (or unknown), distinct */
     uint32_t qid[TS_MAX_QWORDS], qacr[TS_MAX_QWORDS];
     char qraw[TS_MAX_QWORDS][TS_MAX_ACR + 1];
