@@ -112,6 +112,8 @@ static void apply_opts(void)
             o.multi = v != 0;
         else if (!strcmp(t, "prefix"))
             o.prefix = v != 0;
+        else if (!strcmp(t, "contrast"))
+            o.contrast = (float)v;
         else if (!strcmp(t, "compound"))
             o.compound = v != 0;
         else if (!strcmp(t, "rerank"))

@@ -29,6 +29,7 @@ static tsearch_opts g_default = {
     .eq_k = 0.5f,
     .eq_share = 0.15f,
     .multi = true,
+    .contrast = 0.25f,
 };
 
 tsearch_opts tsearch_opts_default(void)
@@ -146,6 +147,23 @@ static void pairs_add(pairs *p, uint32_t a, uint32_t b, float v)
     p->val[s] += v;
 }
 
+/* The count of a pair (0 when absent). */
+static float pairs_get(const pairs *p, uint32_t a, uint32_t b)
+{
+    if (!p->cap || a == b)
+        return 0;
+    if (a > b) {
+        uint32_t t = a;
+        a = b;
+        b = t;
+    }
+    uint64_t k = ((uint64_t)a << 32 | b) + 1;
+    for (size_t s = mix(k) & (p->cap - 1); p->key[s]; s = (s + 1) & (p->cap - 1))
+        if (p->key[s] == k)
+            return p->val[s];
+    return 0;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -249,6 +267,69 @@ static void mine_owner(const tsearch *x, const uint32_t *texts, size_t nt, pairs
         }
 }
 
+/* One word slot of a text: the hash of the text's other words (and the
+ * slot's place), the word, the term. */
+typedef struct slotk {
+    uint64_t key;
+    uint32_t word, owner;
+} slotk;
+
+static int cmp_slotk(const void *a, const void *b)
+{
+    const slotk *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    if (x->word != y->word)
+        return x->word < y->word ? -1 : 1;
+    return x->owner < y->owner ? -1 : x->owner > y->owner;
+}
+
+/* Texts in one contrast group compared pairwise (larger groups: the first). */
+#define TS_CONTRAST_GROUP 256
+
+/* Contrast: two names of different terms that differ in one word only
+ * ("autosomal dominant X" / "autosomal recessive X", "type 1 diabetes" /
+ * "type 2 diabetes") say those two words are not interchangeable. For every
+ * pair that the synonym sets made equivalent, count such contrasts into neg. */
+static void mine_contrast(const tsearch *x, const pairs *eq, pairs *neg)
+{
+    size_t n = 0;
+    for (size_t t = 0; t < x->n_texts; t++) {
+        size_t nw = x->t_off[t + 1] - x->t_off[t];
+        if (nw >= 2 && nw <= 12)
+            n += nw;
+    }
+    slotk *sk = ov_xmalloc((n ? n : 1) * sizeof *sk);
+    size_t m = 0;
+    for (size_t t = 0; t < x->n_texts; t++) {
+        const uint32_t *w = x->t_words + x->t_off[t];
+        size_t nw = x->t_off[t + 1] - x->t_off[t];
+        if (nw < 2 || nw > 12)
+            continue;
+        for (size_t k = 0; k < nw; k++) {
+            uint64_t h = 1469598103934665603ULL ^ (uint64_t)k;
+            for (size_t j = 0; j < nw; j++)
+                if (j != k)
+                    h = mix(h ^ (w[j] + 0x9e3779b97f4a7c15ULL));
+            sk[m++] = (slotk){h, w[k], x->t_owner[t]};
+        }
+    }
+    qsort(sk, m, sizeof *sk, cmp_slotk);
+    for (size_t a = 0; a < m;) {
+        size_t b = a;
+        while (b < m && sk[b].key == sk[a].key)
+            b++;
+        size_t e = b - a > TS_CONTRAST_GROUP ? a + TS_CONTRAST_GROUP : b;
+        for (size_t i = a; i < e; i++)
+            for (size_t j = i + 1; j < e; j++)
+                if (sk[i].word != sk[j].word && sk[i].owner != sk[j].owner &&
+                    pairs_get(eq, sk[i].word, sk[j].word) > 0)
+                    pairs_add(neg, sk[i].word, sk[j].word, 1.0f);
+        a = b;
+    }
+    free(sk);
+}
+
 /* An equivalent while building the per-word lists. */
 typedef struct eqe {
     uint32_t word;
@@ -264,7 +345,7 @@ static int cmp_eqe(const void *a, const void *b)
 }
 
 /* Turn the pair counts into per-word lists of (word, weight). */
-static void build_equiv(tsearch *x, const pairs *eq)
+static void build_equiv(tsearch *x, const pairs *eq, const pairs *neg)
 {
     uint32_t nv = x->v.n;
     uint32_t *cnt = ov_xcalloc(nv + 1, sizeof *cnt);
@@ -295,6 +376,10 @@ static void build_equiv(tsearch *x, const pairs *eq)
         uint32_t a = (uint32_t)(k >> 32), b = (uint32_t)(k & 0xffffffffu);
         float c = eq->val[i];
         float s = 0.9f * c / (c + x->o.eq_k);
+        if (x->o.contrast > 0) { /* names of different terms set a and b apart */
+            float d = pairs_get(neg, a, b);
+            s *= c / (c + x->o.contrast * d);
+        }
         float sa = s, sb = s;
         if (x->o.eq_share > 0) { /* how much of a's pairing goes to b */
             sa *= powf(c / tot[a], x->o.eq_share);
@@ -547,13 +632,18 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     x->d_words = dw.p ? dw.p : ov_xmalloc(sizeof *x->d_words);
     free(last);
     /* 8. equivalences, fuzzy table, trigram weights */
+    pairs neg = {0};
+    if (x->o.equiv && x->o.contrast > 0)
+        mine_contrast(x, &eq, &neg);
     if (x->o.equiv)
-        build_equiv(x, &eq);
+        build_equiv(x, &eq, &neg);
     else {
         x->e_off = ov_xcalloc((size_t)nv + 1, sizeof *x->e_off);
         x->e_word = ov_xmalloc(sizeof *x->e_word);
         x->e_w = ov_xmalloc(sizeof *x->e_w);
     }
+    free(neg.key);
+    free(neg.val);
     build_fuzzy(x, df);
     x->sorted = ov_xmalloc((nv ? nv : 1) * sizeof *x->sorted);
     for (uint32_t w = 0; w < nv; w++)
