@@ -112,6 +112,10 @@ static void apply_opts(void)
             o.multi = v != 0;
         else if (!strcmp(t, "prefix"))
             o.prefix = v != 0;
+        else if (!strcmp(t, "deffirst"))
+            o.def_first = (float)v;
+        else if (!strcmp(t, "qcov"))
+            o.qcov = (float)v;
         else if (!strcmp(t, "contrast"))
             o.contrast = (float)v;
         else if (!strcmp(t, "compound"))

@@ -30,6 +30,8 @@ static tsearch_opts g_default = {
     .eq_share = 0.15f,
     .multi = true,
     .contrast = 0.25f,
+    .qcov = 1.0f,
+    .def_first = 0.3f,
 };
 
 tsearch_opts tsearch_opts_default(void)
@@ -61,6 +63,8 @@ void tsearch_free(tsearch *x)
     free(x->o_text);
     free(x->d_off);
     free(x->d_words);
+    free(x->dp_off);
+    free(x->dp_owner);
     free(x->e_off);
     free(x->e_word);
     free(x->e_w);
@@ -631,6 +635,19 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     x->d_off[n_owners] = (uint32_t)dw.n;
     x->d_words = dw.p ? dw.p : ov_xmalloc(sizeof *x->d_words);
     free(last);
+    /* definition word -> owners (first stage reaches terms by definition) */
+    x->dp_off = ov_xcalloc((size_t)nv + 1, sizeof *x->dp_off);
+    for (size_t k = 0; k < dw.n; k++)
+        x->dp_off[x->d_words[k] + 1]++;
+    for (uint32_t w = 0; w < nv; w++)
+        x->dp_off[w + 1] += x->dp_off[w];
+    x->dp_owner = ov_xmalloc((dw.n ? dw.n : 1) * sizeof *x->dp_owner);
+    fill = ov_xmalloc(((size_t)nv + 1) * sizeof *fill);
+    memcpy(fill, x->dp_off, ((size_t)nv + 1) * sizeof *fill);
+    for (size_t ow = 0; ow < n_owners; ow++)
+        for (uint32_t k = x->d_off[ow]; k < x->d_off[ow + 1]; k++)
+            x->dp_owner[fill[x->d_words[k]]++] = (uint32_t)ow;
+    free(fill);
     /* 8. equivalences, fuzzy table, trigram weights */
     pairs neg = {0};
     if (x->o.equiv && x->o.contrast > 0)

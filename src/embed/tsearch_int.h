@@ -48,6 +48,8 @@ struct tsearch {
     uint32_t *p_off, *p_text;
     /* owner -> texts; owner -> definition words (sorted) */
     uint32_t *o_off, *o_text, *d_off, *d_words;
+    /* definition word -> owners */
+    uint32_t *dp_off, *dp_owner;
     /* word -> equivalents */
     uint32_t *e_off, *e_word;
     float *e_w;

@@ -221,7 +221,8 @@ static float align(const qctx *c, uint32_t t, uint32_t *out_qused)
         acc += cand[k].val;
     }
     *out_qused = qused;
-    return 2.0f * acc / (c->wq + x->t_sum[t]);
+    float b = x->o.qcov;
+    return (1.0f + b) * acc / (b * c->wq + x->t_sum[t]);
 }
 
 /* An unknown word shaped like a disease code, 2-5 letters then a digit
@@ -482,13 +483,45 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         if (s > best[x->t_owner[t]])
             best[x->t_owner[t]] = s;
     }
+    /* definitions: the share of the query's weight a term's definition has */
+    float *dsc = NULL;
+    uint32_t *down = NULL;
+    size_t nd = 0;
+    if (x->o.def_first > 0) {
+        dsc = ov_xcalloc(x->n_owners, sizeof *dsc);
+        size_t dcap = 0;
+        for (size_t i = 0; i < nq; i++) {
+            if (qid[i] == UINT32_MAX)
+                continue;
+            float v = x->o.def_first * qw[i] / wq;
+            for (uint32_t p = x->dp_off[qid[i]]; p < x->dp_off[qid[i] + 1]; p++) {
+                uint32_t o = x->dp_owner[p];
+                if (dsc[o] == 0) {
+                    if (nd == dcap) {
+                        dcap = dcap ? dcap * 2 : 1024;
+                        down = ov_xrealloc(down, dcap * sizeof *down);
+                    }
+                    down[nd++] = o;
+                }
+                dsc[o] += v;
+            }
+        }
+    }
     for (size_t i = 0; i < nt; i++) {
         uint32_t o = x->t_owner[touched[i]];
         if (best[o] < -0.5f)
             continue;
-        topk_put(best[o], o, ncand, cand, cs, &nc);
+        float s = best[o] + (dsc ? dsc[o] : 0);
+        if (dsc)
+            dsc[o] = -1.0f; /* counted */
+        topk_put(s, o, ncand, cand, cs, &nc);
         best[o] = -1.0f; /* once per owner */
     }
+    for (size_t i = 0; i < nd; i++) /* terms only their definition reaches */
+        if (dsc[down[i]] > 0)
+            topk_put(dsc[down[i]], down[i], ncand, cand, cs, &nc);
+    free(dsc);
+    free(down);
     /* second stage: trigram cosine of the candidates' texts, definitions */
     size_t nl = 0;
     char qn[2048];
