@@ -209,6 +209,10 @@ static void fold_plurals(tsearch *x)
 {
     static const char *const rules[][2] = {
         {"i", "us"}, {"a", "um"}, {"a", "on"}, {"ice", "ex"}, {"ice", "ix"}, {"e", "is"},
+        /* Latin adjectives onto the English form */
+        {"alis", "al"}, {"aris", "ar"}, {"ales", "al"}, {"ares", "ar"}, {"icus", "ic"},
+        {"ica", "ic"}, {"icum", "ic"}, {"ivus", "ive"}, {"iva", "ive"}, {"osus", "ous"},
+        {"osa", "ous"}, {"aris", "ary"}, {"ares", "ary"},
     };
     ts_vocab *v = &x->v;
     char buf[TS_MAX_WORD + 8];
