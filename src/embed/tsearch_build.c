@@ -512,15 +512,18 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
         }
         /* the normalised words in order (trigram re-rank) and initialisms */
         x->t_norm_off[t] = norm.len;
-        char ini[TS_MAX_QWORDS];
+        char ini[TS_MAX_QWORDS], cont[TS_MAX_QWORDS];
+        bool fnw[TS_MAX_QWORDS];
         size_t nini = 0;
         for (uint32_t k = all_off.p[i]; k < all_off.p[i + 1]; k++) {
             uint32_t c = x->canon[all_words.p[k]];
             if (k > all_off.p[i])
                 ov_buf_putc(&norm, ' ');
             ov_buf_put(&norm, x->v.blob + x->v.off[c], x->v.len[c]);
-            if (nini < TS_MAX_QWORDS)
+            if (nini < TS_MAX_QWORDS) {
+                fnw[nini] = ts_function_word(x->v.blob + x->v.off[c], x->v.len[c]);
                 ini[nini++] = x->v.blob[x->v.off[c]];
+            }
         }
         ov_buf_putc(&norm, 0);
         for (size_t a = 0; a < nini; a++)
@@ -533,6 +536,27 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
                 u32v_push(&acr_pairs, ts_vocab_add(&x->acr, ini + a, l));
                 u32v_push(&acr_pairs, (uint32_t)t);
             }
+        /* and the initialisms that skip function words (DEE = developmental
+         * and epileptic encephalopathy) */
+        for (size_t a = 0; a < nini; a++) {
+            if (fnw[a])
+                continue;
+            size_t l = 0;
+            bool skipped = false;
+            for (size_t b = a; b < nini && l < TS_MAX_ACR; b++) {
+                if (fnw[b]) {
+                    skipped = true;
+                    continue;
+                }
+                if (ini[b] < 'a' || ini[b] > 'z')
+                    break;
+                cont[l++] = ini[b];
+                if (l >= 2 && skipped) {
+                    u32v_push(&acr_pairs, ts_vocab_add(&x->acr, cont, l));
+                    u32v_push(&acr_pairs, (uint32_t)t);
+                }
+            }
+        }
         t++;
     }
     x->t_off[n_ns] = (uint32_t)tw.n;

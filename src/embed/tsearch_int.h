@@ -80,6 +80,9 @@ struct tsearch {
 size_t ts_split(const char *s, size_t len, bool stem, char *buf, size_t cap, uint32_t *starts,
                 size_t max);
 
+/* An English function word (and, of, with...) that initialisms skip. */
+bool ts_function_word(const char *w, size_t len);
+
 /* Vocabulary: add (returns the id) and find (UINT32_MAX when absent). */
 uint32_t ts_vocab_add(ts_vocab *v, const char *w, size_t len);
 uint32_t ts_vocab_find(const ts_vocab *v, const char *w, size_t len);

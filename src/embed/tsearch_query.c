@@ -200,13 +200,20 @@ static float align(const qctx *c, uint32_t t, uint32_t *out_qused)
             continue;
         size_t l = strlen(c->qraw[i]);
         for (size_t j = 0; j + l <= m; j++) {
-            size_t b = 0;
+            size_t b = 0, k = j; /* function words inside the span may be skipped */
             float ws = 0;
-            while (b < l && x->v.blob[x->v.off[tw[j + b]]] == c->qraw[i][b])
-                ws += x->w[tw[j + b]], b++;
-            if (b == l && nc < sizeof cand / sizeof cand[0])
+            while (b < l && k < m) {
+                const char *v = x->v.blob + x->v.off[tw[k]];
+                if (v[0] == c->qraw[i][b])
+                    ws += x->w[tw[k]], b++, k++;
+                else if (b > 0 && ts_function_word(v, x->v.len[tw[k]]))
+                    k++;
+                else
+                    break;
+            }
+            if (b == l && k - j < 32 && nc < sizeof cand / sizeof cand[0])
                 cand[nc++] = (amatch){TS_ACR_SIM * 0.5f * (c->qw[i] + ws), (uint8_t)i,
-                                      (uint8_t)j, (uint8_t)l};
+                                      (uint8_t)j, (uint8_t)(k - j)};
         }
     }
     qsort(cand, nc, sizeof *cand, cmp_amatch);

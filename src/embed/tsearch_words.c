@@ -117,6 +117,16 @@ size_t ts_split(const char *s, size_t len, bool do_stem, char *buf, size_t cap, 
     return nw;
 }
 
+bool ts_function_word(const char *w, size_t len)
+{
+    static const char *const fw[] = {"a",  "an", "and", "at", "by", "due", "for",
+                                     "in", "of", "on",  "or", "the", "to", "with"};
+    for (size_t i = 0; i < sizeof fw / sizeof fw[0]; i++)
+        if (strlen(fw[i]) == len && memcmp(fw[i], w, len) == 0)
+            return true;
+    return false;
+}
+
 static uint64_t hash(const char *w, size_t n)
 {
     uint64_t h = 14695981039346656037ULL;
