@@ -32,6 +32,7 @@ static tsearch_opts g_default = {
     .contrast = 0.25f,
     .qcov = 1.0f,
     .def_first = 0.3f,
+    .codes = true,
 };
 
 tsearch_opts tsearch_opts_default(void)
@@ -338,6 +339,49 @@ static void mine_contrast(const tsearch *x, const pairs *eq, pairs *neg)
     free(sk);
 }
 
+/* Codes: a term with a synonym that is a code (SPH1: letters, then a
+ * number) pairs the code's letters with the words of its other names, each
+ * term counting at most one per word (a word in every other name: 1). So
+ * "sph" learns spherocytosis from SPH1..SPH4 and a query SPH5 finds
+ * hereditary spherocytosis type 5. */
+static void mine_codes(const tsearch *x, pairs *eq)
+{
+    for (size_t ow = 0; ow < x->n_owners; ow++) {
+        const uint32_t *tx = x->o_text + x->o_off[ow];
+        size_t nt = x->o_off[ow + 1] - x->o_off[ow];
+        uint32_t code[4];
+        size_t ncode = 0, nother = 0;
+        for (size_t i = 0; i < nt; i++) {
+            uint32_t t = tx[i];
+            size_t a = 0;
+            if (x->t_off[t + 1] - x->t_off[t] == 1) {
+                uint32_t w = x->t_words[x->t_off[t]];
+                a = ts_code_letters(x->v.blob + x->v.off[w], x->v.len[w]);
+                if (a) {
+                    uint32_t id = ts_vocab_find(&x->v, x->v.blob + x->v.off[w], a);
+                    if (id != UINT32_MAX && ncode < 4 && !has(code, ncode, id))
+                        code[ncode++] = id;
+                }
+            }
+            if (!a)
+                nother++;
+        }
+        if (!ncode || !nother)
+            continue;
+        for (size_t i = 0; i < nt; i++) {
+            uint32_t t = tx[i];
+            if (x->t_off[t + 1] - x->t_off[t] == 1) {
+                uint32_t w = x->t_words[x->t_off[t]];
+                if (ts_code_letters(x->v.blob + x->v.off[w], x->v.len[w]))
+                    continue;
+            }
+            for (uint32_t k = x->t_off[t]; k < x->t_off[t + 1]; k++)
+                for (size_t c = 0; c < ncode; c++)
+                    pairs_add(eq, code[c], x->t_words[k], 1.0f / (float)nother);
+        }
+    }
+}
+
 /* An equivalent while building the per-word lists. */
 typedef struct eqe {
     uint32_t word;
@@ -393,8 +437,11 @@ static void build_equiv(tsearch *x, const pairs *eq, const pairs *neg)
             sa *= powf(c / tot[a], x->o.eq_share);
             sb *= powf(c / tot[b], x->o.eq_share);
         }
-        lists[a][fill[a]++] = (eqe){b, sa};
-        lists[b][fill[b]++] = (eqe){a, sb};
+        /* a word no name carries (code letters) is no equivalent to offer */
+        if (x->p_off[b + 1] > x->p_off[b])
+            lists[a][fill[a]++] = (eqe){b, sa};
+        if (x->p_off[a + 1] > x->p_off[a])
+            lists[b][fill[b]++] = (eqe){a, sb};
     }
     x->e_off = ov_xmalloc((nv + 1) * sizeof *x->e_off);
     size_t total = 0;
@@ -480,6 +527,18 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
             n_ns++;
     }
     u32v_push(&all_off, (uint32_t)all_words.n);
+    /* the letters of synonyms that are codes (SPH1 -> "sph") are words too:
+     * they learn what the term's other names say (mine_codes) */
+    for (size_t i = 0; i < n; i++)
+        if (field[i] != TSEARCH_DEF && all_off.p[i + 1] - all_off.p[i] == 1) {
+            uint32_t id = all_words.p[all_off.p[i]];
+            size_t a = ts_code_letters(x->v.blob + x->v.off[id], x->v.len[id]);
+            if (a) {
+                char cl[TS_MAX_ACR];
+                memcpy(cl, x->v.blob + x->v.off[id], a); /* blob may move */
+                ts_vocab_add(&x->v, cl, a);
+            }
+        }
     uint32_t nv = x->v.n;
     x->canon = ov_xmalloc((nv ? nv : 1) * sizeof *x->canon);
     for (uint32_t w = 0; w < nv; w++)
@@ -609,6 +668,8 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     if (x->o.equiv || x->o.drop)
         for (size_t ow = 0; ow < n_owners; ow++)
             mine_owner(x, x->o_text + x->o_off[ow], x->o_off[ow + 1] - x->o_off[ow], &eq, drop);
+    if (x->o.equiv && x->o.codes)
+        mine_codes(x, &eq);
     /* 5. weights */
     double N = (double)(n_ns ? n_ns : 1);
     x->w = ov_xmalloc((nv ? nv : 1) * sizeof *x->w);

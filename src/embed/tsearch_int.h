@@ -80,6 +80,10 @@ struct tsearch {
 size_t ts_split(const char *s, size_t len, bool stem, char *buf, size_t cap, uint32_t *starts,
                 size_t max);
 
+/* A word shaped like a disease code, 2..TS_MAX_ACR letters then a digit
+ * (LCCS2, CMS3A): the number of letters; 0 for other words. */
+size_t ts_code_letters(const char *w, size_t len);
+
 /* An English function word (and, of, with...) that initialisms skip. */
 bool ts_function_word(const char *w, size_t len);
 

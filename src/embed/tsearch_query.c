@@ -406,7 +406,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         if (dup)
             continue;
         size_t e = 0;
-        bool known = id != UINT32_MAX && x->p_off[id + 1] > x->p_off[id];
+        bool known = id != UINT32_MAX && (x->p_off[id + 1] > x->p_off[id] ||
+                                          x->e_off[id + 1] > x->e_off[id]);
         if (known) {
             ex[nq][e++] = (expn){id, 1.0f};
             qw[nq] = x->w[id];

@@ -117,6 +117,14 @@ size_t ts_split(const char *s, size_t len, bool do_stem, char *buf, size_t cap, 
     return nw;
 }
 
+size_t ts_code_letters(const char *w, size_t len)
+{
+    size_t a = 0;
+    while (a < len && w[a] >= 'a' && w[a] <= 'z')
+        a++;
+    return a >= 2 && a <= TS_MAX_ACR && a < len && w[a] >= '0' && w[a] <= '9' ? a : 0;
+}
+
 bool ts_function_word(const char *w, size_t len)
 {
     static const char *const fw[] = {"a",  "an", "and", "at", "by", "due", "for",
