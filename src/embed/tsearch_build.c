@@ -534,7 +534,7 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
             uint32_t id = all_words.p[all_off.p[i]];
             size_t a = ts_code_letters(x->v.blob + x->v.off[id], x->v.len[id]);
             if (a) {
-                char cl[TS_MAX_ACR];
+                char cl[TS_MAX_CODE];
                 memcpy(cl, x->v.blob + x->v.off[id], a); /* blob may move */
                 ts_vocab_add(&x->v, cl, a);
             }

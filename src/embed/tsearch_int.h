@@ -73,6 +73,8 @@ struct tsearch {
 
 /* Longest initialism indexed (words of a span). */
 #define TS_MAX_ACR 5
+/* Most letters before the number of a disease code (MCOPCB2). */
+#define TS_MAX_CODE 8
 
 /* Normalise text into words: each word is written NUL-terminated into buf
  * (at most cap bytes in all) and its offset into starts. Returns the number
@@ -80,7 +82,7 @@ struct tsearch {
 size_t ts_split(const char *s, size_t len, bool stem, char *buf, size_t cap, uint32_t *starts,
                 size_t max);
 
-/* A word shaped like a disease code, 2..TS_MAX_ACR letters then a digit
+/* A word shaped like a disease code, 2..TS_MAX_CODE letters then a digit
  * (LCCS2, CMS3A): the number of letters; 0 for other words. */
 size_t ts_code_letters(const char *w, size_t len);
 

@@ -248,7 +248,7 @@ static size_t split_codes(const tsearch *x, char *buf, size_t cap, uint32_t *sta
         size_t wl = strlen(w), a = 0;
         while (a < wl && w[a] >= 'a' && w[a] <= 'z')
             a++;
-        bool code = a >= 2 && a <= TS_MAX_ACR && a < wl && w[a] >= '0' && w[a] <= '9' &&
+        bool code = a >= 2 && a <= TS_MAX_CODE && a < wl && w[a] >= '0' && w[a] <= '9' &&
                     ts_vocab_find(&x->v, w, wl) == UINT32_MAX && n + 2 <= TS_MAX_QWORDS &&
                     used + wl + 2 <= cap;
         if (!code) {

@@ -122,7 +122,7 @@ size_t ts_code_letters(const char *w, size_t len)
     size_t a = 0;
     while (a < len && w[a] >= 'a' && w[a] <= 'z')
         a++;
-    return a >= 2 && a <= TS_MAX_ACR && a < len && w[a] >= '0' && w[a] <= '9' ? a : 0;
+    return a >= 2 && a <= TS_MAX_CODE && a < len && w[a] >= '0' && w[a] <= '9' ? a : 0;
 }
 
 bool ts_function_word(const char *w, size_t len)
