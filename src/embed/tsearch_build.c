@@ -453,8 +453,10 @@ static void build_equiv(tsearch *x, const pairs *eq, const pairs *neg)
     x->e_word = ov_xmalloc((total ? total : 1) * sizeof *x->e_word);
     x->e_w = ov_xmalloc((total ? total : 1) * sizeof *x->e_w);
     for (uint32_t w = 0; w < nv; w++) {
-        if (!fill[w])
+        if (!fill[w]) {
+            free(lists[w]);
             continue;
+        }
         qsort(lists[w], fill[w], sizeof **lists, cmp_eqe);
         for (uint32_t j = 0; j < x->e_off[w + 1] - x->e_off[w]; j++) {
             x->e_word[x->e_off[w] + j] = lists[w][j].word;

@@ -239,8 +239,10 @@ static float align(const qctx *c, uint32_t t, uint32_t *out_qused)
 static size_t split_codes(const tsearch *x, char *buf, size_t cap, uint32_t *starts, size_t nw)
 {
     size_t used = 0;
-    for (size_t i = 0; i < nw; i++)
-        used = starts[i] + strlen(buf + starts[i]) + 1;
+    for (size_t i = 0; i < nw; i++) { /* past the last word written */
+        size_t end = starts[i] + strlen(buf + starts[i]) + 1;
+        used = end > used ? end : used;
+    }
     uint32_t out[TS_MAX_QWORDS];
     size_t n = 0;
     for (size_t i = 0; i < nw && n < TS_MAX_QWORDS; i++) {
@@ -307,8 +309,10 @@ static bool adjacent(const tsearch *x, const char *w, size_t a, size_t n)
 static size_t compounds(const tsearch *x, char *buf, size_t cap, uint32_t *starts, size_t nw)
 {
     size_t used = 0;
-    for (size_t i = 0; i < nw; i++)
-        used = starts[i] + strlen(buf + starts[i]) + 1;
+    for (size_t i = 0; i < nw; i++) { /* past the last word written */
+        size_t end = starts[i] + strlen(buf + starts[i]) + 1;
+        used = end > used ? end : used;
+    }
     uint32_t out[TS_MAX_QWORDS];
     size_t n = 0;
     for (size_t i = 0; i < nw && n < TS_MAX_QWORDS; i++) {
