@@ -33,6 +33,7 @@ static tsearch_opts g_default = {
     .qcov = 1.0f,
     .def_first = 0.3f,
     .codes = true,
+    .num_floor = 0.5f,
 };
 
 tsearch_opts tsearch_opts_default(void)
@@ -684,6 +685,11 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
             f = 1.0 - 0.8 * (r > 1 ? 1 : r);
         }
         x->w[w] = (float)(idf * f);
+        /* a number tells siblings apart (type 2 / type 5): never a light word */
+        const char *ws = x->v.blob + x->v.off[w];
+        if (x->o.num_floor > 0 && ws[0] >= '0' && ws[0] <= '9' &&
+            x->w[w] < x->o.num_floor * x->w_unknown)
+            x->w[w] = x->o.num_floor * x->w_unknown;
     }
     x->t_sum = ov_xmalloc((n_ns ? n_ns : 1) * sizeof *x->t_sum);
     for (size_t i = 0; i < n_ns; i++) {
