@@ -112,6 +112,8 @@ static void apply_opts(void)
             o.multi = v != 0;
         else if (!strcmp(t, "prefix"))
             o.prefix = v != 0;
+        else if (!strcmp(t, "sib"))
+            o.sib_pen = (float)v;
         else if (!strcmp(t, "num"))
             o.num_floor = (float)v;
         else if (!strcmp(t, "codes"))

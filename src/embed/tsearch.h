@@ -60,6 +60,8 @@ typedef struct tsearch_opts {
     bool multi;       /* also pairs from 2-word differences (weaker) */
     float eq_share;   /* x (pairs with b / all pairs of a)^eq_share (0: off) */
     float second_weight; /* share of a term's second-best text added */
+    float sib_pen;       /* re-rank x (1 - sib_pen) per unmatched query word whose
+                            sibling word the text has instead */
     float num_floor;     /* a number weighs at least this x an unseen word */
     bool codes;          /* code synonyms' letters learn their terms' words */
     float def_first;     /* first stage: x share of query weight in the definition */

@@ -34,6 +34,7 @@ static tsearch_opts g_default = {
     .def_first = 0.3f,
     .codes = true,
     .num_floor = 0.5f,
+    .sib_pen = 0.1f,
 };
 
 tsearch_opts tsearch_opts_default(void)
@@ -66,6 +67,7 @@ void tsearch_free(tsearch *x)
     free(x->d_off);
     free(x->d_words);
     free(x->dp_off);
+    free(x->sib);
     free(x->dp_owner);
     free(x->e_off);
     free(x->e_word);
@@ -296,13 +298,23 @@ static int cmp_slotk(const void *a, const void *b)
 
 /* Texts in one contrast group compared pairwise (larger groups: the first). */
 #define TS_CONTRAST_GROUP 256
+/* Sibling words are kept from groups of at most this many texts. */
+#define TS_SIB_GROUP 32
 
 /* Contrast: two names of different terms that differ in one word only
  * ("autosomal dominant X" / "autosomal recessive X", "type 1 diabetes" /
  * "type 2 diabetes") say those two words are not interchangeable. For every
  * pair that the synonym sets made equivalent, count such contrasts into neg. */
-static void mine_contrast(const tsearch *x, const pairs *eq, pairs *neg)
+static int cmp_u64(const void *a, const void *b)
 {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void mine_contrast(tsearch *x, const pairs *eq, pairs *neg)
+{
+    uint64_t *sib = NULL;
+    size_t nsib = 0, csib = 0;
     size_t n = 0;
     for (size_t t = 0; t < x->n_texts; t++) {
         size_t nw = x->t_off[t + 1] - x->t_off[t];
@@ -331,13 +343,31 @@ static void mine_contrast(const tsearch *x, const pairs *eq, pairs *neg)
             b++;
         size_t e = b - a > TS_CONTRAST_GROUP ? a + TS_CONTRAST_GROUP : b;
         for (size_t i = a; i < e; i++)
-            for (size_t j = i + 1; j < e; j++)
-                if (sk[i].word != sk[j].word && sk[i].owner != sk[j].owner &&
-                    pairs_get(eq, sk[i].word, sk[j].word) > 0)
-                    pairs_add(neg, sk[i].word, sk[j].word, 1.0f);
+            for (size_t j = i + 1; j < e; j++) {
+                uint32_t u = sk[i].word, v = sk[j].word;
+                if (u == v || sk[i].owner == sk[j].owner)
+                    continue;
+                if (pairs_get(eq, u, v) > 0) {
+                    pairs_add(neg, u, v, 1.0f);
+                } else if (x->o.sib_pen > 0 && b - a <= TS_SIB_GROUP) {
+                    if (nsib == csib) {
+                        csib = csib ? csib * 2 : 4096;
+                        sib = ov_xrealloc(sib, csib * sizeof *sib);
+                    }
+                    sib[nsib++] = u < v ? (uint64_t)u << 32 | v : (uint64_t)v << 32 | u;
+                }
+            }
         a = b;
     }
     free(sk);
+    if (nsib)
+        qsort(sib, nsib, sizeof *sib, cmp_u64);
+    size_t d = 0;
+    for (size_t i = 0; i < nsib; i++)
+        if (d == 0 || sib[d - 1] != sib[i])
+            sib[d++] = sib[i];
+    x->sib = sib ? ov_xrealloc(sib, (d ? d : 1) * sizeof *sib) : NULL;
+    x->n_sib = d;
 }
 
 /* Codes: a term with a synonym that is a code (SPH1: letters, then a
@@ -826,5 +856,5 @@ size_t tsearch_bytes(const tsearch *x)
            x->o_off[no] * 4 + x->d_off[no] * 4 + x->e_off[nv] * 8 + (TS_TRI_N + 1) * 8 +
            x->g_off[TS_TRI_N] * 4 + x->acr.blob_cap + x->acr.cap * 8 + x->acr.n_slot * 4 +
            (x->acr.n + 1) * 4 + x->a_off[x->acr.n] * 4 + x->n_sorted * 4 + nt * 8 +
-           x->tt_off[nt] * 2;
+           x->tt_off[nt] * 2 + x->n_sib * 8;
 }

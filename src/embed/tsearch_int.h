@@ -48,6 +48,10 @@ struct tsearch {
     uint32_t *p_off, *p_text;
     /* owner -> texts; owner -> definition words (sorted) */
     uint32_t *o_off, *o_text, *d_off, *d_words;
+    /* sibling words: (a << 32 | b), a < b, sorted: two names of different
+     * terms that differ in just these words (granule / stellate cell) */
+    uint64_t *sib;
+    size_t n_sib;
     /* definition word -> owners */
     uint32_t *dp_off, *dp_owner;
     /* word -> equivalents */

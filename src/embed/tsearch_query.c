@@ -142,6 +142,21 @@ static bool in_sorted(const uint32_t *a, size_t n, uint32_t v)
     return lo < n && a[lo] == v;
 }
 
+/* Are a and b sibling words? */
+static bool is_sib(const tsearch *x, uint32_t a, uint32_t b)
+{
+    uint64_t k = a < b ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a;
+    size_t lo = 0, hi = x->n_sib;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x->sib[mid] < k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < x->n_sib && x->sib[lo] == k;
+}
+
 /* What the second stage needs of the query. */
 typedef struct qctx {
     const tsearch *x;
@@ -229,7 +244,18 @@ static float align(const qctx *c, uint32_t t, uint32_t *out_qused)
     }
     *out_qused = qused;
     float b = x->o.qcov;
-    return (1.0f + b) * acc / (b * c->wq + x->t_sum[t]);
+    float s = (1.0f + b) * acc / (b * c->wq + x->t_sum[t]);
+    if (x->n_sib) /* a query word left over whose sibling the text has instead */
+        for (size_t i = 0; i < c->nq; i++) {
+            if ((qused >> i & 1) || c->qid[i] == UINT32_MAX)
+                continue;
+            for (size_t j = 0; j < m; j++)
+                if (!(tused >> j & 1) && is_sib(x, c->qid[i], tw[j])) {
+                    s *= 1.0f - x->o.sib_pen;
+                    break;
+                }
+        }
+    return s;
 }
 
 /* An unknown word shaped like a disease code, 2-5 letters then a digit
