@@ -350,14 +350,20 @@ static size_t compounds(const tsearch *x, char *buf, size_t cap, uint32_t *start
             size_t vl = strlen(v);
             if (wl + vl <= TS_MAX_WORD && used + wl + vl + 1 <= cap &&
                 (!known || !indexed(x, v, vl))) {
-                memcpy(buf + used, w, wl);
-                memcpy(buf + used + wl, v, vl);
-                buf[used + wl + vl] = 0;
-                if (indexed(x, buf + used, wl + vl)) {
-                    out[n++] = (uint32_t)used;
-                    used += wl + vl + 1;
-                    i++;
-                    continue;
+                char cat[2 * TS_MAX_WORD + 2], one[2 * TS_MAX_WORD + 2];
+                uint32_t st[1];
+                memcpy(cat, w, wl);
+                memcpy(cat + wl, v, vl);
+                /* normalised again as one word (gaba + ergic: gabaergic -> gabergic) */
+                if (ts_split(cat, wl + vl, x->o.stem, one, sizeof one, st, 1) == 1) {
+                    size_t ol = strlen(one);
+                    if (indexed(x, one, ol)) {
+                        memcpy(buf + used, one, ol + 1);
+                        out[n++] = (uint32_t)used;
+                        used += ol + 1;
+                        i++;
+                        continue;
+                    }
                 }
             }
         }
