@@ -168,6 +168,7 @@ typedef struct qctx {
     expn (*ex)[MAX_EXP];
     const size_t *nex;
     float wq;
+    const bool *qphrase;
 } qctx;
 
 /* A possible match of query word i to text words j..j+len-1. */
@@ -241,6 +242,26 @@ static float align(const qctx *c, uint32_t t, uint32_t *out_qused)
         qused |= 1u << cand[k].i;
         tused |= tm;
         acc += cand[k].val;
+    }
+    /* code letters stand for a phrase: they take every word of it */
+    for (size_t i = 0; i < c->nq; i++) {
+        if (!c->qphrase[i])
+            continue;
+        bool got = qused >> i & 1;
+        for (size_t j = 0; j < m; j++) {
+            if (tused >> j & 1)
+                continue;
+            float sim = 0;
+            for (size_t e = 0; e < c->nex[i]; e++)
+                if (c->ex[i][e].word == tw[j] && c->ex[i][e].sim > sim)
+                    sim = c->ex[i][e].sim;
+            if (sim <= 0)
+                continue;
+            acc += sim * 0.5f * (x->w[tw[j]] + (got ? 0 : c->qw[i]));
+            got = true;
+            tused |= 1u << j;
+            qused |= 1u << i;
+        }
     }
     *out_qused = qused;
     float b = x->o.qcov;
@@ -424,6 +445,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         nw = compounds(x, buf, sizeof buf, starts, nw);
     /* query words: canonical id (or unknown), distinct */
     uint32_t qid[TS_MAX_QWORDS], qacr[TS_MAX_QWORDS];
+    bool qphrase[TS_MAX_QWORDS];
     char qraw[TS_MAX_QWORDS][TS_MAX_ACR + 1];
     float qw[TS_MAX_QWORDS];
     expn ex[TS_MAX_QWORDS][MAX_EXP];
@@ -468,6 +490,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                 memcpy(qraw[nq], w, wl + 1);
         }
         qid[nq] = id;
+        qphrase[nq] = x->o.codes && known && x->p_off[id + 1] == x->p_off[id];
         nex[nq] = e;
         wq += qw[nq];
         nq++;
@@ -507,6 +530,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                     stamp[t] = (uint8_t)(i + 1);
                     cur[t] = val;
                     acc[t] += val;
+                } else if (qphrase[i] && e < nex[i]) { /* a phrase: every word */
+                    acc[t] += ex[i][e].sim * 0.5f * x->w[ex[i][e].word];
                 } else if (val > cur[t]) {
                     acc[t] += val - cur[t];
                     cur[t] = val;
@@ -584,7 +609,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     for (size_t i = 0; i < nqt; i++)
         sq += x->tri_w[qtri[i]] * x->tri_w[qtri[i]];
     size_t filled = 0;
-    qctx qc = {x, nq, qid, qw, qacr, qraw, ex, nex, wq};
+    qctx qc = {x, nq, qid, qw, qacr, qraw, ex, nex, wq, qphrase};
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
         float s = 0, s2 = 0, tb = 0;
