@@ -229,6 +229,8 @@ static const struct {
     {12, TSEARCH_NAME, "dentate gyrus granule cell"},
     {13, TSEARCH_NAME, "dentate gyrus of hippocampal formation stellate cell"},
     {14, TSEARCH_NAME, "dentate gyrus stellate cell"},
+    {15, TSEARCH_NAME, "IgG-negative memory B cell"},
+    {16, TSEARCH_NAME, "IgG-positive memory B cell"},
 };
 #define NT2 (sizeof T2 / sizeof T2[0])
 
@@ -246,7 +248,7 @@ static void test_tsearch_round2(void)
     }
     tsearch *x = NULL;
     ov_err err = {0};
-    CHECK(tsearch_build(tx, tl, own, fl, NT2, 15, NULL, &x, &err) == OV_OK);
+    CHECK(tsearch_build(tx, tl, own, fl, NT2, 17, NULL, &x, &err) == OV_OK);
     if (!x)
         return;
     float s;
@@ -263,6 +265,10 @@ static void test_tsearch_round2(void)
     /* CD4+ reads CD4-positive */
     CHECK_EQ(top(x, "CD4+ T cell", &s), 6);
     CHECK(s > 0.99f);
+    /* and a trailing minus reads negative */
+    CHECK_EQ(top(x, "IgG- memory B cell", &s), 15);
+    CHECK_EQ(top(x, "IgG\xe2\x88\x92 memory B cell", &s), 15);
+    CHECK_EQ(top(x, "IgG+ memory B cell", &s), 16);
     /* compounds written apart or together */
     CHECK_EQ(top(x, "GABA-ergic neuron", &s), 8);
     CHECK(s > 0.9f);
@@ -274,7 +280,7 @@ static void test_tsearch_round2(void)
     tsearch_opts o = tsearch_opts_default();
     o.sib_pen = 0;
     tsearch *y = NULL;
-    CHECK(tsearch_build(tx, tl, own, fl, NT2, 15, &o, &y, &err) == OV_OK);
+    CHECK(tsearch_build(tx, tl, own, fl, NT2, 17, &o, &y, &err) == OV_OK);
     if (y) {
         const char *q = "dentate gyrus of hippocampal formation granule cell";
         float with = owner_score(x, q, 13), without = owner_score(y, q, 13);
