@@ -156,7 +156,7 @@ static void renamed_term_is_found_by_its_new_name(void)
     CHECK(strncmp(out.p, want, strlen(want)) == 0);
     CHECK(strstr(out.p, "\"name\":\"giant squid axon\"") != NULL);
     const char *d = strstr(out.p, "\"distances\":[[");
-    CHECK(d != NULL && atof(d + 15) < 0.01); /* the exact new name */
+    CHECK(d != NULL && atof(d + 14) < 0.01); /* the exact new name */
     if (d == NULL || strncmp(out.p, want, strlen(want)) != 0)
         fprintf(stderr, "after the rename: %s\n", out.p);
     ov_buf_free(&out);
@@ -168,7 +168,7 @@ static void renamed_term_is_found_by_its_new_name(void)
              200);
     ov_buf_putc(&out, 0);
     d = strstr(out.p, "\"distances\":[[");
-    CHECK(d != NULL && atof(d + 15) > 0.01);
+    CHECK(d != NULL && atof(d + 14) > 0.01);
     ov_buf_free(&out);
 }
 
