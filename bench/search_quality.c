@@ -112,6 +112,20 @@ static void apply_opts(void)
             o.multi = v != 0;
         else if (!strcmp(t, "prefix"))
             o.prefix = v != 0;
+        else if (!strcmp(t, "sib"))
+            o.sib_pen = (float)v;
+        else if (!strcmp(t, "num"))
+            o.num_floor = (float)v;
+        else if (!strcmp(t, "codes"))
+            o.codes = v != 0;
+        else if (!strcmp(t, "deffirst"))
+            o.def_first = (float)v;
+        else if (!strcmp(t, "qcov"))
+            o.qcov = (float)v;
+        else if (!strcmp(t, "contrast"))
+            o.contrast = (float)v;
+        else if (!strcmp(t, "compound"))
+            o.compound = v != 0;
         else if (!strcmp(t, "rerank"))
             o.rerank = v != 0;
         else if (!strcmp(t, "def"))

@@ -52,6 +52,7 @@ typedef struct tsearch_opts {
     bool rerank;      /* second-stage trigram blend */
     bool acronym;     /* a query word may be the initials of a text's words */
     bool prefix;      /* words sharing a long prefix (neoplastic/neoplasm) */
+    bool compound;    /* join or split query words into compounds names carry */
     float def_weight; /* definition bonus for query words the best name lacks */
     float tri_weight; /* share of the trigram score in the re-rank */
     int min_pair;     /* equivalence kept from this many synonym pairs on */
@@ -59,6 +60,14 @@ typedef struct tsearch_opts {
     bool multi;       /* also pairs from 2-word differences (weaker) */
     float eq_share;   /* x (pairs with b / all pairs of a)^eq_share (0: off) */
     float second_weight; /* share of a term's second-best text added */
+    float sib_pen;       /* re-rank x (1 - sib_pen) per unmatched query word whose
+                            sibling word the text has instead */
+    float num_floor;     /* a number weighs at least this x an unseen word */
+    bool codes;          /* code synonyms' letters learn their terms' words */
+    float def_first;     /* first stage: x share of query weight in the definition */
+    float qcov;          /* re-rank (1 + qcov) m / (qcov wq + wt): 1 = Dice */
+    float contrast;      /* x c / (c + contrast * d): d names of different
+                            terms differing in just that pair (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

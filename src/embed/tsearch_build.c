@@ -22,12 +22,19 @@ static tsearch_opts g_default = {
     .rerank = true,
     .acronym = true,
     .prefix = true,
+    .compound = true,
     .def_weight = 0.3f,
     .tri_weight = 0.1f,
     .min_pair = 1,
     .eq_k = 0.5f,
     .eq_share = 0.15f,
     .multi = true,
+    .contrast = 0.25f,
+    .qcov = 1.0f,
+    .def_first = 0.3f,
+    .codes = true,
+    .num_floor = 0.5f,
+    .sib_pen = 0.1f,
 };
 
 tsearch_opts tsearch_opts_default(void)
@@ -59,6 +66,9 @@ void tsearch_free(tsearch *x)
     free(x->o_text);
     free(x->d_off);
     free(x->d_words);
+    free(x->dp_off);
+    free(x->sib);
+    free(x->dp_owner);
     free(x->e_off);
     free(x->e_word);
     free(x->e_w);
@@ -145,6 +155,23 @@ static void pairs_add(pairs *p, uint32_t a, uint32_t b, float v)
     p->val[s] += v;
 }
 
+/* The count of a pair (0 when absent). */
+static float pairs_get(const pairs *p, uint32_t a, uint32_t b)
+{
+    if (!p->cap || a == b)
+        return 0;
+    if (a > b) {
+        uint32_t t = a;
+        a = b;
+        b = t;
+    }
+    uint64_t k = ((uint64_t)a << 32 | b) + 1;
+    for (size_t s = mix(k) & (p->cap - 1); p->key[s]; s = (s + 1) & (p->cap - 1))
+        if (p->key[s] == k)
+            return p->val[s];
+    return 0;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -186,6 +213,10 @@ static void fold_plurals(tsearch *x)
 {
     static const char *const rules[][2] = {
         {"i", "us"}, {"a", "um"}, {"a", "on"}, {"ice", "ex"}, {"ice", "ix"}, {"e", "is"},
+        /* Latin adjectives onto the English form */
+        {"alis", "al"}, {"aris", "ar"}, {"ales", "al"}, {"ares", "ar"}, {"icus", "ic"},
+        {"ica", "ic"}, {"icum", "ic"}, {"ivus", "ive"}, {"iva", "ive"}, {"osus", "ous"},
+        {"osa", "ous"}, {"aris", "ary"}, {"ares", "ary"},
     };
     ts_vocab *v = &x->v;
     char buf[TS_MAX_WORD + 8];
@@ -248,6 +279,140 @@ static void mine_owner(const tsearch *x, const uint32_t *texts, size_t nt, pairs
         }
 }
 
+/* One word slot of a text: the hash of the text's other words (and the
+ * slot's place), the word, the term. */
+typedef struct slotk {
+    uint64_t key;
+    uint32_t word, owner;
+} slotk;
+
+static int cmp_slotk(const void *a, const void *b)
+{
+    const slotk *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    if (x->word != y->word)
+        return x->word < y->word ? -1 : 1;
+    return x->owner < y->owner ? -1 : x->owner > y->owner;
+}
+
+/* Texts in one contrast group compared pairwise (larger groups: the first). */
+#define TS_CONTRAST_GROUP 256
+/* Sibling words are kept from groups of at most this many texts. */
+#define TS_SIB_GROUP 32
+
+/* Contrast: two names of different terms that differ in one word only
+ * ("autosomal dominant X" / "autosomal recessive X", "type 1 diabetes" /
+ * "type 2 diabetes") say those two words are not interchangeable. For every
+ * pair that the synonym sets made equivalent, count such contrasts into neg. */
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void mine_contrast(tsearch *x, const pairs *eq, pairs *neg)
+{
+    uint64_t *sib = NULL;
+    size_t nsib = 0, csib = 0;
+    size_t n = 0;
+    for (size_t t = 0; t < x->n_texts; t++) {
+        size_t nw = x->t_off[t + 1] - x->t_off[t];
+        if (nw >= 2 && nw <= 12)
+            n += nw;
+    }
+    slotk *sk = ov_xmalloc((n ? n : 1) * sizeof *sk);
+    size_t m = 0;
+    for (size_t t = 0; t < x->n_texts; t++) {
+        const uint32_t *w = x->t_words + x->t_off[t];
+        size_t nw = x->t_off[t + 1] - x->t_off[t];
+        if (nw < 2 || nw > 12)
+            continue;
+        for (size_t k = 0; k < nw; k++) {
+            uint64_t h = 1469598103934665603ULL ^ (uint64_t)k;
+            for (size_t j = 0; j < nw; j++)
+                if (j != k)
+                    h = mix(h ^ (w[j] + 0x9e3779b97f4a7c15ULL));
+            sk[m++] = (slotk){h, w[k], x->t_owner[t]};
+        }
+    }
+    qsort(sk, m, sizeof *sk, cmp_slotk);
+    for (size_t a = 0; a < m;) {
+        size_t b = a;
+        while (b < m && sk[b].key == sk[a].key)
+            b++;
+        size_t e = b - a > TS_CONTRAST_GROUP ? a + TS_CONTRAST_GROUP : b;
+        for (size_t i = a; i < e; i++)
+            for (size_t j = i + 1; j < e; j++) {
+                uint32_t u = sk[i].word, v = sk[j].word;
+                if (u == v || sk[i].owner == sk[j].owner)
+                    continue;
+                if (pairs_get(eq, u, v) > 0) {
+                    pairs_add(neg, u, v, 1.0f);
+                } else if (x->o.sib_pen > 0 && b - a <= TS_SIB_GROUP) {
+                    if (nsib == csib) {
+                        csib = csib ? csib * 2 : 4096;
+                        sib = ov_xrealloc(sib, csib * sizeof *sib);
+                    }
+                    sib[nsib++] = u < v ? (uint64_t)u << 32 | v : (uint64_t)v << 32 | u;
+                }
+            }
+        a = b;
+    }
+    free(sk);
+    if (nsib)
+        qsort(sib, nsib, sizeof *sib, cmp_u64);
+    size_t d = 0;
+    for (size_t i = 0; i < nsib; i++)
+        if (d == 0 || sib[d - 1] != sib[i])
+            sib[d++] = sib[i];
+    x->sib = sib ? ov_xrealloc(sib, (d ? d : 1) * sizeof *sib) : NULL;
+    x->n_sib = d;
+}
+
+/* Codes: a term with a synonym that is a code (SPH1: letters, then a
+ * number) pairs the code's letters with the words of its other names, each
+ * term counting at most one per word (a word in every other name: 1). So
+ * "sph" learns spherocytosis from SPH1..SPH4 and a query SPH5 finds
+ * hereditary spherocytosis type 5. */
+static void mine_codes(const tsearch *x, pairs *eq)
+{
+    for (size_t ow = 0; ow < x->n_owners; ow++) {
+        const uint32_t *tx = x->o_text + x->o_off[ow];
+        size_t nt = x->o_off[ow + 1] - x->o_off[ow];
+        uint32_t code[4];
+        size_t ncode = 0, nother = 0;
+        for (size_t i = 0; i < nt; i++) {
+            uint32_t t = tx[i];
+            size_t a = 0;
+            if (x->t_off[t + 1] - x->t_off[t] == 1) {
+                uint32_t w = x->t_words[x->t_off[t]];
+                a = ts_code_letters(x->v.blob + x->v.off[w], x->v.len[w]);
+                if (a) {
+                    uint32_t id = ts_vocab_find(&x->v, x->v.blob + x->v.off[w], a);
+                    if (id != UINT32_MAX && ncode < 4 && !has(code, ncode, id))
+                        code[ncode++] = id;
+                }
+            }
+            if (!a)
+                nother++;
+        }
+        if (!ncode || !nother)
+            continue;
+        for (size_t i = 0; i < nt; i++) {
+            uint32_t t = tx[i];
+            if (x->t_off[t + 1] - x->t_off[t] == 1) {
+                uint32_t w = x->t_words[x->t_off[t]];
+                if (ts_code_letters(x->v.blob + x->v.off[w], x->v.len[w]))
+                    continue;
+            }
+            for (uint32_t k = x->t_off[t]; k < x->t_off[t + 1]; k++)
+                for (size_t c = 0; c < ncode; c++)
+                    pairs_add(eq, code[c], x->t_words[k], 1.0f / (float)nother);
+        }
+    }
+}
+
 /* An equivalent while building the per-word lists. */
 typedef struct eqe {
     uint32_t word;
@@ -263,7 +428,7 @@ static int cmp_eqe(const void *a, const void *b)
 }
 
 /* Turn the pair counts into per-word lists of (word, weight). */
-static void build_equiv(tsearch *x, const pairs *eq)
+static void build_equiv(tsearch *x, const pairs *eq, const pairs *neg)
 {
     uint32_t nv = x->v.n;
     uint32_t *cnt = ov_xcalloc(nv + 1, sizeof *cnt);
@@ -294,13 +459,20 @@ static void build_equiv(tsearch *x, const pairs *eq)
         uint32_t a = (uint32_t)(k >> 32), b = (uint32_t)(k & 0xffffffffu);
         float c = eq->val[i];
         float s = 0.9f * c / (c + x->o.eq_k);
+        if (x->o.contrast > 0) { /* names of different terms set a and b apart */
+            float d = pairs_get(neg, a, b);
+            s *= c / (c + x->o.contrast * d);
+        }
         float sa = s, sb = s;
         if (x->o.eq_share > 0) { /* how much of a's pairing goes to b */
             sa *= powf(c / tot[a], x->o.eq_share);
             sb *= powf(c / tot[b], x->o.eq_share);
         }
-        lists[a][fill[a]++] = (eqe){b, sa};
-        lists[b][fill[b]++] = (eqe){a, sb};
+        /* a word no name carries (code letters) is no equivalent to offer */
+        if (x->p_off[b + 1] > x->p_off[b])
+            lists[a][fill[a]++] = (eqe){b, sa};
+        if (x->p_off[a + 1] > x->p_off[a])
+            lists[b][fill[b]++] = (eqe){a, sb};
     }
     x->e_off = ov_xmalloc((nv + 1) * sizeof *x->e_off);
     size_t total = 0;
@@ -312,8 +484,10 @@ static void build_equiv(tsearch *x, const pairs *eq)
     x->e_word = ov_xmalloc((total ? total : 1) * sizeof *x->e_word);
     x->e_w = ov_xmalloc((total ? total : 1) * sizeof *x->e_w);
     for (uint32_t w = 0; w < nv; w++) {
-        if (!fill[w])
+        if (!fill[w]) {
+            free(lists[w]);
             continue;
+        }
         qsort(lists[w], fill[w], sizeof **lists, cmp_eqe);
         for (uint32_t j = 0; j < x->e_off[w + 1] - x->e_off[w]; j++) {
             x->e_word[x->e_off[w] + j] = lists[w][j].word;
@@ -386,6 +560,18 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
             n_ns++;
     }
     u32v_push(&all_off, (uint32_t)all_words.n);
+    /* the letters of synonyms that are codes (SPH1 -> "sph") are words too:
+     * they learn what the term's other names say (mine_codes) */
+    for (size_t i = 0; i < n; i++)
+        if (field[i] != TSEARCH_DEF && all_off.p[i + 1] - all_off.p[i] == 1) {
+            uint32_t id = all_words.p[all_off.p[i]];
+            size_t a = ts_code_letters(x->v.blob + x->v.off[id], x->v.len[id]);
+            if (a) {
+                char cl[TS_MAX_CODE];
+                memcpy(cl, x->v.blob + x->v.off[id], a); /* blob may move */
+                ts_vocab_add(&x->v, cl, a);
+            }
+        }
     uint32_t nv = x->v.n;
     x->canon = ov_xmalloc((nv ? nv : 1) * sizeof *x->canon);
     for (uint32_t w = 0; w < nv; w++)
@@ -418,15 +604,18 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
         }
         /* the normalised words in order (trigram re-rank) and initialisms */
         x->t_norm_off[t] = norm.len;
-        char ini[TS_MAX_QWORDS];
+        char ini[TS_MAX_QWORDS], cont[TS_MAX_QWORDS];
+        bool fnw[TS_MAX_QWORDS];
         size_t nini = 0;
         for (uint32_t k = all_off.p[i]; k < all_off.p[i + 1]; k++) {
             uint32_t c = x->canon[all_words.p[k]];
             if (k > all_off.p[i])
                 ov_buf_putc(&norm, ' ');
             ov_buf_put(&norm, x->v.blob + x->v.off[c], x->v.len[c]);
-            if (nini < TS_MAX_QWORDS)
+            if (nini < TS_MAX_QWORDS) {
+                fnw[nini] = ts_function_word(x->v.blob + x->v.off[c], x->v.len[c]);
                 ini[nini++] = x->v.blob[x->v.off[c]];
+            }
         }
         ov_buf_putc(&norm, 0);
         for (size_t a = 0; a < nini; a++)
@@ -439,6 +628,27 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
                 u32v_push(&acr_pairs, ts_vocab_add(&x->acr, ini + a, l));
                 u32v_push(&acr_pairs, (uint32_t)t);
             }
+        /* and the initialisms that skip function words (DEE = developmental
+         * and epileptic encephalopathy) */
+        for (size_t a = 0; a < nini; a++) {
+            if (fnw[a])
+                continue;
+            size_t l = 0;
+            bool skipped = false;
+            for (size_t b = a; b < nini && l < TS_MAX_ACR; b++) {
+                if (fnw[b]) {
+                    skipped = true;
+                    continue;
+                }
+                if (ini[b] < 'a' || ini[b] > 'z')
+                    break;
+                cont[l++] = ini[b];
+                if (l >= 2 && skipped) {
+                    u32v_push(&acr_pairs, ts_vocab_add(&x->acr, cont, l));
+                    u32v_push(&acr_pairs, (uint32_t)t);
+                }
+            }
+        }
         t++;
     }
     x->t_off[n_ns] = (uint32_t)tw.n;
@@ -491,6 +701,8 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     if (x->o.equiv || x->o.drop)
         for (size_t ow = 0; ow < n_owners; ow++)
             mine_owner(x, x->o_text + x->o_off[ow], x->o_off[ow + 1] - x->o_off[ow], &eq, drop);
+    if (x->o.equiv && x->o.codes)
+        mine_codes(x, &eq);
     /* 5. weights */
     double N = (double)(n_ns ? n_ns : 1);
     x->w = ov_xmalloc((nv ? nv : 1) * sizeof *x->w);
@@ -503,6 +715,11 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
             f = 1.0 - 0.8 * (r > 1 ? 1 : r);
         }
         x->w[w] = (float)(idf * f);
+        /* a number tells siblings apart (type 2 / type 5): never a light word */
+        const char *ws = x->v.blob + x->v.off[w];
+        if (x->o.num_floor > 0 && ws[0] >= '0' && ws[0] <= '9' &&
+            x->w[w] < x->o.num_floor * x->w_unknown)
+            x->w[w] = x->o.num_floor * x->w_unknown;
     }
     x->t_sum = ov_xmalloc((n_ns ? n_ns : 1) * sizeof *x->t_sum);
     for (size_t i = 0; i < n_ns; i++) {
@@ -545,14 +762,32 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     x->d_off[n_owners] = (uint32_t)dw.n;
     x->d_words = dw.p ? dw.p : ov_xmalloc(sizeof *x->d_words);
     free(last);
+    /* definition word -> owners (first stage reaches terms by definition) */
+    x->dp_off = ov_xcalloc((size_t)nv + 1, sizeof *x->dp_off);
+    for (size_t k = 0; k < dw.n; k++)
+        x->dp_off[x->d_words[k] + 1]++;
+    for (uint32_t w = 0; w < nv; w++)
+        x->dp_off[w + 1] += x->dp_off[w];
+    x->dp_owner = ov_xmalloc((dw.n ? dw.n : 1) * sizeof *x->dp_owner);
+    fill = ov_xmalloc(((size_t)nv + 1) * sizeof *fill);
+    memcpy(fill, x->dp_off, ((size_t)nv + 1) * sizeof *fill);
+    for (size_t ow = 0; ow < n_owners; ow++)
+        for (uint32_t k = x->d_off[ow]; k < x->d_off[ow + 1]; k++)
+            x->dp_owner[fill[x->d_words[k]]++] = (uint32_t)ow;
+    free(fill);
     /* 8. equivalences, fuzzy table, trigram weights */
+    pairs neg = {0};
+    if (x->o.equiv && x->o.contrast > 0)
+        mine_contrast(x, &eq, &neg);
     if (x->o.equiv)
-        build_equiv(x, &eq);
+        build_equiv(x, &eq, &neg);
     else {
         x->e_off = ov_xcalloc((size_t)nv + 1, sizeof *x->e_off);
         x->e_word = ov_xmalloc(sizeof *x->e_word);
         x->e_w = ov_xmalloc(sizeof *x->e_w);
     }
+    free(neg.key);
+    free(neg.val);
     build_fuzzy(x, df);
     x->sorted = ov_xmalloc((nv ? nv : 1) * sizeof *x->sorted);
     for (uint32_t w = 0; w < nv; w++)
@@ -621,5 +856,5 @@ size_t tsearch_bytes(const tsearch *x)
            x->o_off[no] * 4 + x->d_off[no] * 4 + x->e_off[nv] * 8 + (TS_TRI_N + 1) * 8 +
            x->g_off[TS_TRI_N] * 4 + x->acr.blob_cap + x->acr.cap * 8 + x->acr.n_slot * 4 +
            (x->acr.n + 1) * 4 + x->a_off[x->acr.n] * 4 + x->n_sorted * 4 + nt * 8 +
-           x->tt_off[nt] * 2;
+           x->tt_off[nt] * 2 + x->n_sib * 8;
 }

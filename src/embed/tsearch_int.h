@@ -48,6 +48,12 @@ struct tsearch {
     uint32_t *p_off, *p_text;
     /* owner -> texts; owner -> definition words (sorted) */
     uint32_t *o_off, *o_text, *d_off, *d_words;
+    /* sibling words: (a << 32 | b), a < b, sorted: two names of different
+     * terms that differ in just these words (granule / stellate cell) */
+    uint64_t *sib;
+    size_t n_sib;
+    /* definition word -> owners */
+    uint32_t *dp_off, *dp_owner;
     /* word -> equivalents */
     uint32_t *e_off, *e_word;
     float *e_w;
@@ -71,12 +77,21 @@ struct tsearch {
 
 /* Longest initialism indexed (words of a span). */
 #define TS_MAX_ACR 5
+/* Most letters before the number of a disease code (MCOPCB2). */
+#define TS_MAX_CODE 8
 
 /* Normalise text into words: each word is written NUL-terminated into buf
  * (at most cap bytes in all) and its offset into starts. Returns the number
  * of words (at most max). stem applies the word normaliser. */
 size_t ts_split(const char *s, size_t len, bool stem, char *buf, size_t cap, uint32_t *starts,
                 size_t max);
+
+/* A word shaped like a disease code, 2..TS_MAX_CODE letters then a digit
+ * (LCCS2, CMS3A): the number of letters; 0 for other words. */
+size_t ts_code_letters(const char *w, size_t len);
+
+/* An English function word (and, of, with...) that initialisms skip. */
+bool ts_function_word(const char *w, size_t len);
 
 /* Vocabulary: add (returns the id) and find (UINT32_MAX when absent). */
 uint32_t ts_vocab_add(ts_vocab *v, const char *w, size_t len);

@@ -142,6 +142,21 @@ static bool in_sorted(const uint32_t *a, size_t n, uint32_t v)
     return lo < n && a[lo] == v;
 }
 
+/* Are a and b sibling words? */
+static bool is_sib(const tsearch *x, uint32_t a, uint32_t b)
+{
+    uint64_t k = a < b ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a;
+    size_t lo = 0, hi = x->n_sib;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x->sib[mid] < k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < x->n_sib && x->sib[lo] == k;
+}
+
 /* What the second stage needs of the query. */
 typedef struct qctx {
     const tsearch *x;
@@ -153,6 +168,7 @@ typedef struct qctx {
     expn (*ex)[MAX_EXP];
     const size_t *nex;
     float wq;
+    const bool *qphrase;
 } qctx;
 
 /* A possible match of query word i to text words j..j+len-1. */
@@ -200,13 +216,20 @@ static float align(const qctx *c, uint32_t t, uint32_t *out_qused)
             continue;
         size_t l = strlen(c->qraw[i]);
         for (size_t j = 0; j + l <= m; j++) {
-            size_t b = 0;
+            size_t b = 0, k = j; /* function words inside the span may be skipped */
             float ws = 0;
-            while (b < l && x->v.blob[x->v.off[tw[j + b]]] == c->qraw[i][b])
-                ws += x->w[tw[j + b]], b++;
-            if (b == l && nc < sizeof cand / sizeof cand[0])
+            while (b < l && k < m) {
+                const char *v = x->v.blob + x->v.off[tw[k]];
+                if (v[0] == c->qraw[i][b])
+                    ws += x->w[tw[k]], b++, k++;
+                else if (b > 0 && ts_function_word(v, x->v.len[tw[k]]))
+                    k++;
+                else
+                    break;
+            }
+            if (b == l && k - j < 32 && nc < sizeof cand / sizeof cand[0])
                 cand[nc++] = (amatch){TS_ACR_SIM * 0.5f * (c->qw[i] + ws), (uint8_t)i,
-                                      (uint8_t)j, (uint8_t)l};
+                                      (uint8_t)j, (uint8_t)(k - j)};
         }
     }
     qsort(cand, nc, sizeof *cand, cmp_amatch);
@@ -220,8 +243,40 @@ static float align(const qctx *c, uint32_t t, uint32_t *out_qused)
         tused |= tm;
         acc += cand[k].val;
     }
+    /* code letters stand for a phrase: they take every word of it */
+    for (size_t i = 0; i < c->nq; i++) {
+        if (!c->qphrase[i])
+            continue;
+        bool got = qused >> i & 1;
+        for (size_t j = 0; j < m; j++) {
+            if (tused >> j & 1)
+                continue;
+            float sim = 0;
+            for (size_t e = 0; e < c->nex[i]; e++)
+                if (c->ex[i][e].word == tw[j] && c->ex[i][e].sim > sim)
+                    sim = c->ex[i][e].sim;
+            if (sim <= 0)
+                continue;
+            acc += sim * 0.5f * (x->w[tw[j]] + (got ? 0 : c->qw[i]));
+            got = true;
+            tused |= 1u << j;
+            qused |= 1u << i;
+        }
+    }
     *out_qused = qused;
-    return 2.0f * acc / (c->wq + x->t_sum[t]);
+    float b = x->o.qcov;
+    float s = (1.0f + b) * acc / (b * c->wq + x->t_sum[t]);
+    if (x->n_sib) /* a query word left over whose sibling the text has instead */
+        for (size_t i = 0; i < c->nq; i++) {
+            if ((qused >> i & 1) || c->qid[i] == UINT32_MAX)
+                continue;
+            for (size_t j = 0; j < m; j++)
+                if (!(tused >> j & 1) && is_sib(x, c->qid[i], tw[j])) {
+                    s *= 1.0f - x->o.sib_pen;
+                    break;
+                }
+        }
+    return s;
 }
 
 /* An unknown word shaped like a disease code, 2-5 letters then a digit
@@ -231,8 +286,10 @@ static float align(const qctx *c, uint32_t t, uint32_t *out_qused)
 static size_t split_codes(const tsearch *x, char *buf, size_t cap, uint32_t *starts, size_t nw)
 {
     size_t used = 0;
-    for (size_t i = 0; i < nw; i++)
-        used = starts[i] + strlen(buf + starts[i]) + 1;
+    for (size_t i = 0; i < nw; i++) { /* past the last word written */
+        size_t end = starts[i] + strlen(buf + starts[i]) + 1;
+        used = end > used ? end : used;
+    }
     uint32_t out[TS_MAX_QWORDS];
     size_t n = 0;
     for (size_t i = 0; i < nw && n < TS_MAX_QWORDS; i++) {
@@ -240,7 +297,7 @@ static size_t split_codes(const tsearch *x, char *buf, size_t cap, uint32_t *sta
         size_t wl = strlen(w), a = 0;
         while (a < wl && w[a] >= 'a' && w[a] <= 'z')
             a++;
-        bool code = a >= 2 && a <= TS_MAX_ACR && a < wl && w[a] >= '0' && w[a] <= '9' &&
+        bool code = a >= 2 && a <= TS_MAX_CODE && a < wl && w[a] >= '0' && w[a] <= '9' &&
                     ts_vocab_find(&x->v, w, wl) == UINT32_MAX && n + 2 <= TS_MAX_QWORDS &&
                     used + wl + 2 <= cap;
         if (!code) {
@@ -255,6 +312,99 @@ static size_t split_codes(const tsearch *x, char *buf, size_t cap, uint32_t *sta
         buf[used + wl - a] = 0;
         out[n++] = (uint32_t)used;
         used += wl - a + 1;
+    }
+    memcpy(starts, out, n * sizeof *starts);
+    return n;
+}
+
+/* Does a name or synonym carry the word w[0..len)? */
+static bool indexed(const tsearch *x, const char *w, size_t len)
+{
+    uint32_t id = ts_vocab_find(&x->v, w, len);
+    if (id == UINT32_MAX)
+        return false;
+    id = x->canon[id];
+    return x->p_off[id + 1] > x->p_off[id];
+}
+
+/* Does some name or synonym have the word w[0..a) right before w[a..n)? */
+static bool adjacent(const tsearch *x, const char *w, size_t a, size_t n)
+{
+    uint32_t ca = ts_vocab_find(&x->v, w, a), cb = ts_vocab_find(&x->v, w + a, n - a);
+    if (ca == UINT32_MAX || cb == UINT32_MAX)
+        return false;
+    ca = x->canon[ca];
+    cb = x->canon[cb];
+    uint32_t p0 = x->p_off[ca], p1 = x->p_off[ca + 1];
+    if (x->p_off[cb + 1] - x->p_off[cb] < p1 - p0) /* scan the rarer word's texts */
+        p0 = x->p_off[cb], p1 = x->p_off[cb + 1];
+    for (uint32_t p = p0; p < p1; p++) {
+        uint32_t t = x->p_text[p];
+        for (uint32_t k = x->t_off[t]; k + 1 < x->t_off[t + 1]; k++)
+            if (x->t_words[k] == ca && x->t_words[k + 1] == cb)
+                return true;
+    }
+    return false;
+}
+
+/* Compounds written apart or together: two neighbouring words one of which
+ * no name carries become one word when names carry their concatenation
+ * ("GABA-ergic" -> gabaergic); a word no name carries becomes two when a
+ * name carries both halves, each at least 3 bytes, side by side
+ * ("gammadelta" -> gamma delta; the first such split from the left). Words are rewritten in buf after the used
+ * part; returns the new word count. */
+static size_t compounds(const tsearch *x, char *buf, size_t cap, uint32_t *starts, size_t nw)
+{
+    size_t used = 0;
+    for (size_t i = 0; i < nw; i++) { /* past the last word written */
+        size_t end = starts[i] + strlen(buf + starts[i]) + 1;
+        used = end > used ? end : used;
+    }
+    uint32_t out[TS_MAX_QWORDS];
+    size_t n = 0;
+    for (size_t i = 0; i < nw && n < TS_MAX_QWORDS; i++) {
+        const char *w = buf + starts[i];
+        size_t wl = strlen(w);
+        bool known = indexed(x, w, wl);
+        if (i + 1 < nw) {
+            const char *v = buf + starts[i + 1];
+            size_t vl = strlen(v);
+            if (wl + vl <= TS_MAX_WORD && used + wl + vl + 1 <= cap &&
+                (!known || !indexed(x, v, vl))) {
+                char cat[2 * TS_MAX_WORD + 2], one[2 * TS_MAX_WORD + 2];
+                uint32_t st[1];
+                memcpy(cat, w, wl);
+                memcpy(cat + wl, v, vl);
+                /* normalised again as one word (gaba + ergic: gabaergic -> gabergic) */
+                if (ts_split(cat, wl + vl, x->o.stem, one, sizeof one, st, 1) == 1) {
+                    size_t ol = strlen(one);
+                    if (indexed(x, one, ol)) {
+                        memcpy(buf + used, one, ol + 1);
+                        out[n++] = (uint32_t)used;
+                        used += ol + 1;
+                        i++;
+                        continue;
+                    }
+                }
+            }
+        }
+        size_t cut = 0;
+        if (!known && n + 2 <= TS_MAX_QWORDS && used + wl + 2 <= cap)
+            for (size_t k = 3; k + 3 <= wl && !cut; k++)
+                if (indexed(x, w, k) && indexed(x, w + k, wl - k) && adjacent(x, w, k, wl))
+                    cut = k;
+        if (!cut) {
+            out[n++] = starts[i];
+            continue;
+        }
+        memcpy(buf + used, w, cut);
+        buf[used + cut] = 0;
+        out[n++] = (uint32_t)used;
+        used += cut + 1;
+        memcpy(buf + used, w + cut, wl - cut);
+        buf[used + wl - cut] = 0;
+        out[n++] = (uint32_t)used;
+        used += wl - cut + 1;
     }
     memcpy(starts, out, n * sizeof *starts);
     return n;
@@ -291,8 +441,11 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     size_t nw = ts_split(q, len, x->o.stem, buf, sizeof buf, starts, TS_MAX_QWORDS);
     if (x->o.acronym)
         nw = split_codes(x, buf, sizeof buf, starts, nw);
+    if (x->o.compound)
+        nw = compounds(x, buf, sizeof buf, starts, nw);
     /* query words: canonical id (or unknown), distinct */
     uint32_t qid[TS_MAX_QWORDS], qacr[TS_MAX_QWORDS];
+    bool qphrase[TS_MAX_QWORDS];
     char qraw[TS_MAX_QWORDS][TS_MAX_ACR + 1];
     float qw[TS_MAX_QWORDS];
     expn ex[TS_MAX_QWORDS][MAX_EXP];
@@ -311,7 +464,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         if (dup)
             continue;
         size_t e = 0;
-        bool known = id != UINT32_MAX && x->p_off[id + 1] > x->p_off[id];
+        bool known = id != UINT32_MAX && (x->p_off[id + 1] > x->p_off[id] ||
+                                          x->e_off[id + 1] > x->e_off[id]);
         if (known) {
             ex[nq][e++] = (expn){id, 1.0f};
             qw[nq] = x->w[id];
@@ -336,6 +490,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                 memcpy(qraw[nq], w, wl + 1);
         }
         qid[nq] = id;
+        qphrase[nq] = x->o.codes && known && x->p_off[id + 1] == x->p_off[id];
         nex[nq] = e;
         wq += qw[nq];
         nq++;
@@ -375,6 +530,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                     stamp[t] = (uint8_t)(i + 1);
                     cur[t] = val;
                     acc[t] += val;
+                } else if (qphrase[i] && e < nex[i]) { /* a phrase: every word */
+                    acc[t] += ex[i][e].sim * 0.5f * x->w[ex[i][e].word];
                 } else if (val > cur[t]) {
                     acc[t] += val - cur[t];
                     cur[t] = val;
@@ -395,13 +552,45 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         if (s > best[x->t_owner[t]])
             best[x->t_owner[t]] = s;
     }
+    /* definitions: the share of the query's weight a term's definition has */
+    float *dsc = NULL;
+    uint32_t *down = NULL;
+    size_t nd = 0;
+    if (x->o.def_first > 0) {
+        dsc = ov_xcalloc(x->n_owners, sizeof *dsc);
+        size_t dcap = 0;
+        for (size_t i = 0; i < nq; i++) {
+            if (qid[i] == UINT32_MAX)
+                continue;
+            float v = x->o.def_first * qw[i] / wq;
+            for (uint32_t p = x->dp_off[qid[i]]; p < x->dp_off[qid[i] + 1]; p++) {
+                uint32_t o = x->dp_owner[p];
+                if (dsc[o] == 0) {
+                    if (nd == dcap) {
+                        dcap = dcap ? dcap * 2 : 1024;
+                        down = ov_xrealloc(down, dcap * sizeof *down);
+                    }
+                    down[nd++] = o;
+                }
+                dsc[o] += v;
+            }
+        }
+    }
     for (size_t i = 0; i < nt; i++) {
         uint32_t o = x->t_owner[touched[i]];
         if (best[o] < -0.5f)
             continue;
-        topk_put(best[o], o, ncand, cand, cs, &nc);
+        float s = best[o] + (dsc ? dsc[o] : 0);
+        if (dsc)
+            dsc[o] = -1.0f; /* counted */
+        topk_put(s, o, ncand, cand, cs, &nc);
         best[o] = -1.0f; /* once per owner */
     }
+    for (size_t i = 0; i < nd; i++) /* terms only their definition reaches */
+        if (dsc[down[i]] > 0)
+            topk_put(dsc[down[i]], down[i], ncand, cand, cs, &nc);
+    free(dsc);
+    free(down);
     /* second stage: trigram cosine of the candidates' texts, definitions */
     size_t nl = 0;
     char qn[2048];
@@ -420,7 +609,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     for (size_t i = 0; i < nqt; i++)
         sq += x->tri_w[qtri[i]] * x->tri_w[qtri[i]];
     size_t filled = 0;
-    qctx qc = {x, nq, qid, qw, qacr, qraw, ex, nex, wq};
+    qctx qc = {x, nq, qid, qw, qacr, qraw, ex, nex, wq, qphrase};
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
         float s = 0, s2 = 0, tb = 0;

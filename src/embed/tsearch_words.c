@@ -70,8 +70,39 @@ static void stem(char *w, size_t *n)
 size_t ts_split(const char *s, size_t len, bool do_stem, char *buf, size_t cap, uint32_t *starts,
                 size_t max)
 {
+    /* "CD4+" is written "CD4-positive" in names: a '+' after a letter or
+     * digit reads as the word "positive", and a '-' (or U+2212 minus) after
+     * one and before a space, ',', '/' or the end as "negative" (IgG- =
+     * IgG-negative), in texts and queries alike */
+    char *plus = NULL;
+    bool any = memchr(s, '+', len) != NULL;
+    for (size_t i = 0; i + 1 <= len && !any; i++)
+        any = s[i] == '-' || (i + 2 < len && memcmp(s + i, "\xe2\x88\x92", 3) == 0);
+    if (any) {
+        plus = ov_xmalloc(len * 10 + 1);
+        size_t o = 0;
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)s[i];
+            unsigned char p = i ? (unsigned char)s[i - 1] : ' ';
+            bool alnum = (p >= '0' && p <= '9') || ((p | 0x20) >= 'a' && (p | 0x20) <= 'z');
+            size_t ml = c == '-' ? 1 : (i + 2 < len && memcmp(s + i, "\xe2\x88\x92", 3) == 0) ? 3 : 0;
+            unsigned char nx = i + ml < len ? (unsigned char)s[i + ml] : ' ';
+            if (c == '+' && alnum) {
+                memcpy(plus + o, " positive ", 10);
+                o += 10;
+            } else if (ml && alnum && (nx == ' ' || nx == ',' || nx == '/')) {
+                memcpy(plus + o, " negative ", 10);
+                o += 10;
+                i += ml - 1;
+            } else
+                plus[o++] = (char)c;
+        }
+        s = plus;
+        len = o;
+    }
     size_t nl = 0;
     char *t = lex_normalise(s, len, &nl);
+    free(plus);
     size_t nw = 0, used = 0, i = 0;
     while (i < nl && nw < max) {
         size_t a = i;
@@ -95,6 +126,24 @@ size_t ts_split(const char *s, size_t len, bool do_stem, char *buf, size_t cap, 
     }
     free(t);
     return nw;
+}
+
+size_t ts_code_letters(const char *w, size_t len)
+{
+    size_t a = 0;
+    while (a < len && w[a] >= 'a' && w[a] <= 'z')
+        a++;
+    return a >= 2 && a <= TS_MAX_CODE && a < len && w[a] >= '0' && w[a] <= '9' ? a : 0;
+}
+
+bool ts_function_word(const char *w, size_t len)
+{
+    static const char *const fw[] = {"a",  "an", "and", "at", "by", "due", "for",
+                                     "in", "of", "on",  "or", "the", "to", "with"};
+    for (size_t i = 0; i < sizeof fw / sizeof fw[0]; i++)
+        if (strlen(fw[i]) == len && memcmp(fw[i], w, len) == 0)
+            return true;
+    return false;
 }
 
 static uint64_t hash(const char *w, size_t n)

@@ -3,7 +3,9 @@
  * and British spellings meet, equivalences are learned from the synonym sets
  * (and only from them: none without synonyms), initialisms, typos, the
  * definition as a tie-breaker, k bounds and ties, identical answers from a
- * second build (determinism) and from several threads. */
+ * second build (determinism) and from several threads; codes learned from
+ * sibling code synonyms, Latin adjectives, '+', compounds, initialisms over
+ * function words, sibling words. */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -190,6 +192,105 @@ cleanup:
     tsearch_free(b);
 }
 
+/* The score of owner o for q among the first 16, or -1. */
+static float owner_score(const tsearch *x, const char *q, uint32_t o)
+{
+    uint32_t ow[16];
+    float sc[16];
+    size_t n = tsearch_query(x, q, strlen(q), 16, ow, sc);
+    for (size_t i = 0; i < n; i++)
+        if (ow[i] == o)
+            return sc[i];
+    return -1;
+}
+
+/* Codes learned from sibling code synonyms, Latin adjectives, '+',
+ * compounds, initialisms over function words, sibling words. */
+static const struct {
+    uint32_t owner;
+    uint8_t field;
+    const char *text;
+} T2[] = {
+    {0, TSEARCH_NAME, "hereditary spherocytosis type 1"},
+    {0, TSEARCH_SYNONYM, "SPH1"},
+    {1, TSEARCH_NAME, "hereditary spherocytosis type 2"},
+    {1, TSEARCH_SYNONYM, "SPH2"},
+    {2, TSEARCH_NAME, "hereditary spherocytosis type 3"},
+    {2, TSEARCH_SYNONYM, "SPH3"},
+    {3, TSEARCH_NAME, "hereditary spherocytosis type 5"},
+    {4, TSEARCH_NAME, "retromandibular vein"},
+    {5, TSEARCH_NAME, "mandibular nerve"},
+    {6, TSEARCH_NAME, "CD4-positive T cell"},
+    {7, TSEARCH_NAME, "CD8-positive T cell"},
+    {8, TSEARCH_NAME, "GABAergic neuron"},
+    {9, TSEARCH_NAME, "glutamatergic neuron"},
+    {10, TSEARCH_NAME, "developmental and epileptic encephalopathy 4"},
+    {11, TSEARCH_NAME, "spinal cord motor neuron"},
+    {12, TSEARCH_NAME, "dentate gyrus granule cell"},
+    {13, TSEARCH_NAME, "dentate gyrus of hippocampal formation stellate cell"},
+    {14, TSEARCH_NAME, "dentate gyrus stellate cell"},
+    {15, TSEARCH_NAME, "IgG-negative memory B cell"},
+    {16, TSEARCH_NAME, "IgG-positive memory B cell"},
+};
+#define NT2 (sizeof T2 / sizeof T2[0])
+
+static void test_tsearch_round2(void)
+{
+    const char *tx[NT2];
+    size_t tl[NT2];
+    uint32_t own[NT2];
+    uint8_t fl[NT2];
+    for (size_t i = 0; i < NT2; i++) {
+        tx[i] = T2[i].text;
+        tl[i] = strlen(T2[i].text);
+        own[i] = T2[i].owner;
+        fl[i] = T2[i].field;
+    }
+    tsearch *x = NULL;
+    ov_err err = {0};
+    CHECK(tsearch_build(tx, tl, own, fl, NT2, 17, NULL, &x, &err) == OV_OK);
+    if (!x)
+        return;
+    float s;
+    /* "sph" learned from SPH1..SPH3: an unseen SPH5 finds type 5 */
+    CHECK_EQ(top(x, "SPH5", &s), 3);
+    const char *eq[4];
+    float ew[4];
+    size_t ne = tsearch_equivalents(x, "spherocytosis", 13, eq, ew, 4);
+    for (size_t i = 0; i < ne; i++) /* code letters are no one's equivalent */
+        CHECK(strcmp(eq[i], "sph") != 0);
+    /* Latin adjective onto the English word the names have */
+    CHECK_EQ(top(x, "retromandibularis vein", &s), 4);
+    CHECK(s > 0.9f);
+    /* CD4+ reads CD4-positive */
+    CHECK_EQ(top(x, "CD4+ T cell", &s), 6);
+    CHECK(s > 0.99f);
+    /* and a trailing minus reads negative */
+    CHECK_EQ(top(x, "IgG- memory B cell", &s), 15);
+    CHECK_EQ(top(x, "IgG\xe2\x88\x92 memory B cell", &s), 15);
+    CHECK_EQ(top(x, "IgG+ memory B cell", &s), 16);
+    /* compounds written apart or together */
+    CHECK_EQ(top(x, "GABA-ergic neuron", &s), 8);
+    CHECK(s > 0.9f);
+    CHECK_EQ(top(x, "spinalcord motor neuron", &s), 11);
+    /* an initialism may skip "and" */
+    CHECK_EQ(top(x, "DEE4", &s), 10);
+    /* a text with a sibling's distinguishing word instead of the query's
+     * (stellate for granule) scores less than without the sibling rule */
+    tsearch_opts o = tsearch_opts_default();
+    o.sib_pen = 0;
+    tsearch *y = NULL;
+    CHECK(tsearch_build(tx, tl, own, fl, NT2, 17, &o, &y, &err) == OV_OK);
+    if (y) {
+        const char *q = "dentate gyrus of hippocampal formation granule cell";
+        float with = owner_score(x, q, 13), without = owner_score(y, q, 13);
+        CHECK(with > 0 && with < without);
+        CHECK(owner_score(x, q, 12) == owner_score(y, q, 12)); /* no sibling */
+    }
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 static void test_tsearch_refused(void)
 {
     const char *tx[1] = {"x"};
@@ -215,6 +316,7 @@ int main(void)
     RUN(test_tsearch_equivalences);
     RUN(test_tsearch_definition);
     RUN(test_tsearch_deterministic);
+    RUN(test_tsearch_round2);
     RUN(test_tsearch_refused);
     return harness_done();
 }
