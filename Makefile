@@ -33,6 +33,7 @@ FUZZ_SRC := $(shell find tests/fuzz -name 'fuzz_*.c' | sort)
 ifneq (,$(findstring x86_64,$(ARCH)))
 ISA_avx2   = -mavx2 -mfma
 ISA_avx512 = -mavx512f -mavx512dq -mfma
+ISA_fsum_sse42 = -msse4.2
 endif
 
 # ---- variants: rel (release), san (ASan+UBSan), plain (valgrind), tsan ----

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -104,16 +105,26 @@ static void write_range(core_db *db, size_t from, size_t to, int dim)
     }
 }
 
-/* open (timed), then close (which indexes what waits) */
+static double cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* open (timed, wall and CPU), then close (which indexes what waits) */
 static void time_open(const char *dir, bool defer)
 {
-    double t0 = now();
+    double t0 = now(), c0 = cpu_s();
     core_db *db = open_db(dir, defer);
-    double t1 = now();
+    double t1 = now(), c1 = cpu_s();
     size_t pend = core_coll_pending(coll(db));
+    double la[1] = {0};
+    getloadavg(la, 1);
     core_close(db);
-    printf("  defer_index=%d: core_open %.3f s (vectors left to the background indexer: %zu)\n",
-           defer, t1 - t0, pend);
+    printf("  defer_index=%d: core_open %.3f s wall, %.3f s CPU, load %.1f (vectors left to the "
+           "background indexer: %zu)\n", defer, t1 - t0, c1 - c0, la[0], pend);
 }
 
 int main(int argc, char **argv)
@@ -177,6 +188,11 @@ int main(int argc, char **argv)
     }
     if (!getenv("RECOVER_SKIP_SYNC")) /* the synchronous open takes minutes at N = TAIL */
         time_open(b, false);
-    snprintf(cmd, sizeof cmd, "rm -rf %s %s.a %s.b", dir, dir, dir);
+    /* RECOVER_KEEP=1: keep the crashed directory (for bench/open.sh-style
+     * reruns on copies of it) */
+    if (getenv("RECOVER_KEEP"))
+        snprintf(cmd, sizeof cmd, "rm -rf %s.a %s.b", dir, dir);
+    else
+        snprintf(cmd, sizeof cmd, "rm -rf %s %s.a %s.b", dir, dir, dir);
     return system(cmd) != 0;
 }
