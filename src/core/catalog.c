@@ -169,11 +169,15 @@ ov_rc core_open(const core_opts *opts, core_db **out, ov_err *err)
     }
     if (chk) {
         double check_ms = 0;
+        bool sealed = false;
         ov_err cerr = {0};
-        ov_rc crc = store_check_finish(chk, &check_ms, &cerr);
+        ov_rc crc = store_check_finish(chk, &check_ms, &sealed, &cerr);
         if (crc != OV_OK) { /* the damage is the cause of whatever else failed */
             *err = cerr;
             rc = crc;
+        } else if (sealed) {
+            ov_log(OV_LOG_INFO, "store: unchanged since the clean stop's check (seal verified "
+                   "in %.1f ms)", check_ms);
         } else {
             ov_log(OV_LOG_INFO, "store: quick_check passed in %.1f ms", check_ms);
         }
@@ -182,6 +186,7 @@ ov_rc core_open(const core_opts *opts, core_db **out, ov_err *err)
         core_close(db);
         return rc;
     }
+    db->seal_on_close = true;
     core_saver_start(db);
     *out = db;
     return OV_OK;
@@ -213,6 +218,15 @@ void core_close(core_db *db)
     core_saver_stop(db); /* saves the indexes that changed */
     free_catalog_mem(db);
     store_close(db->st);
+    if (db->seal_on_close) { /* the next start can skip quick_check (store_check.h) */
+        double ms = 0;
+        ov_err serr = {0};
+        if (store_seal(db->path, &ms, &serr) == OV_OK)
+            ov_log(OV_LOG_INFO, "store: checked and sealed in %.1f ms", ms);
+        else
+            ov_log(OV_LOG_WARN, "store: not sealed (%s); the next start runs quick_check",
+                   serr.msg);
+    }
     store_lock_release(db->dir_lock);
     free(db->path);
     pthread_rwlock_destroy(&db->lock);

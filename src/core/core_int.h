@@ -139,6 +139,7 @@ struct core_db {
     bool saver_kick;       /* pending vectors to index: wake the saver */
     bool defer_index;      /* big batches are acknowledged before the graph has them */
     bool allow_reset;
+    bool seal_on_close;    /* opened whole: a clean close seals the store */
     pthread_rwlock_t lock; /* the catalog lock */
     char **tenants;
     size_t n_tenants;

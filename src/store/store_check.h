@@ -14,9 +14,20 @@
  * The third check, the record count against the index file at the same
  * watermark, is in core (coll.c), where both are known.
  *
+ * The seal (issue 13: a start must not pay a quick_check of an unchanged
+ * file): a clean close runs quick_check on the closed file and, if it
+ * passes, writes DIR/omvec.seal = the file's size and fsum (util/fsum.h).
+ * The next start's check hashes the file (one read, about 10 GB/s of
+ * checksum) and skips quick_check when size and sum match and no
+ * write-ahead log holds more; anything else (a flipped byte while stopped,
+ * a crash, a file written by another tool, no seal) gets the full
+ * quick_check. The seal is removed as it is read.
+ *
  * Layer: store; depends on util only. */
 #ifndef OMVEC_STORE_CHECK_H
 #define OMVEC_STORE_CHECK_H
+
+#include <stdbool.h>
 
 #include "util/err.h"
 
@@ -39,8 +50,18 @@ ov_rc store_check_integrity(const char *dir, double *out_ms, ov_err *err);
  * start-up). store_check_finish joins and returns what
  * store_check_integrity would have; it must be called exactly once.
  * Ownership: the handle is freed by store_check_finish. */
+/* out_sealed (may be NULL): true when the seal matched and quick_check was
+ * skipped. */
 typedef struct store_check store_check;
 store_check *store_check_start(const char *dir);
-ov_rc store_check_finish(store_check *c, double *out_ms, ov_err *err);
+ov_rc store_check_finish(store_check *c, double *out_ms, bool *out_sealed, ov_err *err);
+
+/* Seal the closed store: quick_check, then write DIR/omvec.seal. Call
+ * after the last connection is closed, while the directory lock is still
+ * held. A store that fails the check is not sealed (the error says why).
+ * Params:  out_ms [out] milliseconds taken (may be NULL).
+ * Returns: OV_OK (also for a directory with no store yet); OV_ECORRUPT;
+ *          OV_EIO. */
+ov_rc store_seal(const char *dir, double *out_ms, ov_err *err);
 
 #endif
