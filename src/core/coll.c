@@ -285,6 +285,9 @@ typedef struct load_ctx {
     core_coll *c;
     ov_err *err;
     bool with_vecs;
+    bool unchanged_missing; /* a row unchanged since the file's watermark is
+                             * not in the file: the file is not what its
+                             * watermark says; compare every vector instead */
     /* vectors to (re)insert */
     int64_t *labels;
     float *vecs;
@@ -340,7 +343,14 @@ static ov_rc load_one(void *ctx, const store_rec *sr)
 {
     load_ctx *lc = ctx;
     core_coll *c = lc->c;
-    if (lc->with_vecs) {
+    if (lc->with_vecs && sr->vec_unchanged) {
+        /* written at or before the file's watermark: the file holds it */
+        if (!c->ix || !hnsw_has(c->ix, sr->seq)) {
+            lc->unchanged_missing = true;
+            return ov_err_set(lc->err, OV_ECORRUPT, "record %lld missing from the index",
+                              (long long)sr->seq);
+        }
+    } else if (lc->with_vecs) {
         if (!sr->vec || sr->dim == 0)
             return ov_err_set(lc->err, OV_ECORRUPT, "collection %s: record without a vector",
                               c->id);
@@ -481,7 +491,27 @@ ov_rc core_coll_load(core_db *db, core_preload *pl, size_t idx, ov_err *err)
         lc.err = err;
     }
     lc.with_vecs = true;
-    rc = store_scan_records(db->st, c->id, true, &lc, load_one, err);
+    if (c->ix && file_wm > 0 && file_wm < c->wm && c->dim) {
+        /* a file behind the store (a kill -9 before the next save): rows
+         * last written at or before its watermark are in it as they are,
+         * so only the later rows' vectors are read and compared */
+        ov_err serr = {0};
+        lc.err = &serr;
+        rc = store_scan_records_since(db->st, c->id, file_wm, &lc, load_one, &serr);
+        lc.err = err;
+        if (rc != OV_OK && !lc.unchanged_missing) {
+            *err = serr;
+        } else if (rc != OV_OK) {
+            ov_log(OV_LOG_WARN, "index: collection %s: %s although unchanged since the index "
+                   "file's watermark %lld; comparing every vector", c->id, serr.msg,
+                   (long long)file_wm);
+            clear_records(c);
+            lc.n_pend = 0;
+            rc = store_scan_records(db->st, c->id, true, &lc, load_one, err);
+        }
+    } else {
+        rc = store_scan_records(db->st, c->id, true, &lc, load_one, err);
+    }
     if (rc == OV_OK)
         finish_scan(c);
     if (rc == OV_OK && c->ix) {

@@ -253,7 +253,7 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
         store_rec sr = {.id = r->id, .id_len = r->id_len, .seq = r->seq, .vec = plan[i].vec,
                         .dim = vdim, .doc = r->doc, .doc_len = r->doc_len, .uri = r->uri,
                         .uri_len = r->uri_len, .meta_json = r->meta_json,
-                        .meta_json_len = r->meta_json_len};
+                        .meta_json_len = r->meta_json_len, .wm = c->wm + 1};
         if ((rc = store_tx_put(db->st, c->id, &sr, err)) != OV_OK)
             goto rollback;
     }

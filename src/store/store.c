@@ -14,6 +14,10 @@
 
 long store_fail_countdown = 0;
 
+/* Pages the write-ahead log may hold before SQLite copies it into the main
+ * file (64 MiB at 4 KiB pages; about 20,000 records of 768 floats). */
+#define STORE_WAL_CHECKPOINT_PAGES "16384"
+
 enum {
     ST_TENANT_INS,
     ST_DB_INS,
@@ -27,6 +31,7 @@ enum {
     ST_REC_DEL,
     ST_REC_LOAD_NOVEC,
     ST_REC_SCAN,
+    ST_REC_SCAN_SINCE,
     ST_WM_GET,
     ST_WM_SET,
     ST_COUNT
@@ -43,12 +48,18 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_COLL_DEL] = "DELETE FROM collections WHERE id = ?1",
     [ST_COLL_DEL_RECS] = "DELETE FROM records WHERE coll = ?1",
     [ST_REC_PUT] = "INSERT OR REPLACE INTO records(coll, id, seq, embedding, document, uri, "
-                   "metadata) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                   "metadata, wm) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [ST_REC_DEL] = "DELETE FROM records WHERE coll = ?1 AND id = ?2",
     [ST_REC_LOAD_NOVEC] = "SELECT id, seq, NULL, document, uri, metadata FROM records "
                           "WHERE coll = ?1",
     [ST_REC_SCAN] = "SELECT id, seq, embedding, document, uri, metadata FROM records "
                     "WHERE coll = ?1",
+    /* the vector only of rows written after watermark ?2 (column 6 says
+     * which were left out): SQLite reads a column only when asked, so the
+     * others' overflow pages are never walked */
+    [ST_REC_SCAN_SINCE] = "SELECT id, seq, CASE WHEN wm IS NULL OR wm > ?2 THEN embedding END, "
+                          "document, uri, metadata, wm IS NOT NULL AND wm <= ?2 FROM records "
+                          "WHERE coll = ?1",
     [ST_WM_GET] = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'wm:' || ?1",
     [ST_WM_SET] = "INSERT INTO meta(key, value) VALUES('wm:' || ?1, ?2) "
                   "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -63,7 +74,7 @@ static const char schema_sql[] =
     " tenant TEXT NOT NULL, database TEXT NOT NULL, metadata TEXT, dimension INTEGER,"
     " config TEXT NOT NULL, UNIQUE(tenant, database, name));"
     "CREATE TABLE IF NOT EXISTS records(coll TEXT NOT NULL, id BLOB NOT NULL,"
-    " seq INTEGER NOT NULL, document BLOB, uri BLOB, metadata BLOB, embedding BLOB,"
+    " seq INTEGER NOT NULL, wm INTEGER, document BLOB, uri BLOB, metadata BLOB, embedding BLOB,"
     " PRIMARY KEY(coll, id)) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS records_seq ON records(coll, seq);"
     "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '1');"
@@ -114,17 +125,36 @@ ov_rc store_open(const char *dir, bool sync_full, store **out, ov_err *err)
     char *emsg = NULL;
     /* mmap_size: reads map the file instead of copying pages (start-up
      * scans the whole records table: 0.45 s -> 0.16 s for 65,000 records);
-     * SQLite caps it at its compile-time maximum */
+     * SQLite caps it at its compile-time maximum.
+     * wal_autocheckpoint: the main file is left as the last clean close
+     * sealed it until the log reaches STORE_WAL_CHECKPOINT_PAGES, so a
+     * crash before that still finds the seal valid and skips quick_check
+     * (store_check.h); SQLite's default is 1,000 pages */
     const char *pragmas = sync_full ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                                       " PRAGMA mmap_size=17179869184;"
+                                      " PRAGMA wal_autocheckpoint=" STORE_WAL_CHECKPOINT_PAGES ";"
                                     : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                                      " PRAGMA mmap_size=17179869184;";
+                                      " PRAGMA mmap_size=17179869184;"
+                                      " PRAGMA wal_autocheckpoint=" STORE_WAL_CHECKPOINT_PAGES ";";
     if (sqlite3_exec(s->db, pragmas, NULL, NULL, &emsg) != SQLITE_OK ||
         sqlite3_exec(s->db, schema_sql, NULL, NULL, &emsg) != SQLITE_OK) {
         rc = ov_err_set(err, OV_EIO, "storage: schema: %s", emsg ? emsg : "?");
         sqlite3_free(emsg);
         goto fail;
     }
+    /* a store from before the row watermark: add the column (at the end,
+     * after the embedding; such rows read it through their overflow pages) */
+    sqlite3_stmt *probe = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT wm FROM records LIMIT 0", -1, &probe, NULL) !=
+        SQLITE_OK) {
+        if (sqlite3_exec(s->db, "ALTER TABLE records ADD COLUMN wm INTEGER", NULL, NULL,
+                         &emsg) != SQLITE_OK) {
+            rc = ov_err_set(err, OV_EIO, "storage: schema: %s", emsg ? emsg : "?");
+            sqlite3_free(emsg);
+            goto fail;
+        }
+    }
+    sqlite3_finalize(probe);
     for (int i = 0; i < ST_COUNT; i++) {
         if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
                                NULL) != SQLITE_OK) {
@@ -375,13 +405,15 @@ done:
     return rc;
 }
 
-static ov_rc load_records(store *s, int which, const char *coll_id, void *ctx, store_rec_fn fn,
-                          ov_err *err)
+static ov_rc load_records(store *s, int which, const char *coll_id, int64_t since, void *ctx,
+                          store_rec_fn fn, ov_err *err)
 {
     ov_rc rc = OV_OK;
     pthread_mutex_lock(&s->mu);
     sqlite3_stmt *st = s->st[which];
     bind_text(st, 1, coll_id);
+    if (which == ST_REC_SCAN_SINCE)
+        sqlite3_bind_int64(st, 2, since);
     int r;
     while (rc == OV_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
         store_rec rec = {0};
@@ -410,6 +442,8 @@ static ov_rc load_records(store *s, int which, const char *coll_id, void *ctx, s
             rec.meta_json = sqlite3_column_blob(st, 5);
             rec.meta_json_len = (size_t)sqlite3_column_bytes(st, 5);
         }
+        if (which == ST_REC_SCAN_SINCE)
+            rec.vec_unchanged = sqlite3_column_int(st, 6) != 0;
         rc = fn(ctx, &rec);
     }
     if (rc == OV_OK && r != SQLITE_DONE)
@@ -423,7 +457,14 @@ static ov_rc load_records(store *s, int which, const char *coll_id, void *ctx, s
 ov_rc store_scan_records(store *s, const char *coll_id, bool with_vecs, void *ctx,
                          store_rec_fn fn, ov_err *err)
 {
-    return load_records(s, with_vecs ? ST_REC_SCAN : ST_REC_LOAD_NOVEC, coll_id, ctx, fn, err);
+    return load_records(s, with_vecs ? ST_REC_SCAN : ST_REC_LOAD_NOVEC, coll_id, 0, ctx, fn,
+                        err);
+}
+
+ov_rc store_scan_records_since(store *s, const char *coll_id, int64_t since, void *ctx,
+                               store_rec_fn fn, ov_err *err)
+{
+    return load_records(s, ST_REC_SCAN_SINCE, coll_id, since, ctx, fn, err);
 }
 
 ov_rc store_meta_get(store *s, const char *key, char **out, ov_err *err)
@@ -512,6 +553,10 @@ ov_rc store_tx_put(store *s, const char *coll_id, const store_rec *rec, ov_err *
     bind_blob(st, 5, rec->doc, rec->doc_len);
     bind_blob(st, 6, rec->uri, rec->uri_len);
     bind_blob(st, 7, rec->meta_json, rec->meta_json_len);
+    if (rec->wm > 0)
+        sqlite3_bind_int64(st, 8, rec->wm);
+    else
+        sqlite3_bind_null(st, 8);
     return step_done(s, ST_REC_PUT, err, "write record");
 }
 

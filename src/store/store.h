@@ -10,7 +10,10 @@
  *   collections(id TEXT PRIMARY KEY, name, tenant, database, metadata TEXT
  *               (JSON or NULL), dimension INTEGER or NULL, config TEXT (JSON),
  *               UNIQUE(tenant, database, name))
- *   records(coll, id, seq INTEGER, document TEXT, uri TEXT, metadata TEXT
+ *   records(coll, id, seq INTEGER, wm INTEGER (the collection watermark of
+ *           the transaction that last wrote the row; NULL for rows written
+ *           by imports and by stores from before the column, which was then
+ *           added last), document TEXT, uri TEXT, metadata TEXT
  *           (JSON or NULL), embedding BLOB (float32 little-endian; last, so
  *           reading the other columns never walks its overflow pages),
  *           PRIMARY KEY(coll, id)) WITHOUT ROWID; index (coll, seq)
@@ -80,6 +83,9 @@ typedef struct store_rec {
     size_t uri_len;
     const char *meta_json; /* NULL when absent */
     size_t meta_json_len;
+    int64_t wm;            /* put: the row's watermark (0 = none, stored NULL) */
+    bool vec_unchanged;    /* store_scan_records_since: vec left out, the row
+                            * not written since the watermark asked about */
 } store_rec;
 
 typedef ov_rc (*store_rec_fn)(void *ctx, const store_rec *rec);
@@ -89,6 +95,12 @@ typedef ov_rc (*store_rec_fn)(void *ctx, const store_rec *rec);
  * whose index file matches the watermark needs only the rest. */
 ov_rc store_scan_records(store *s, const char *coll_id, bool with_vecs, void *ctx,
                          store_rec_fn fn, ov_err *err);
+/* The same with the vector only for rows written after watermark since
+ * (or of unknown watermark); the others come with vec NULL and
+ * vec_unchanged set. Crash recovery (core/coll.c) reads only the vectors
+ * an index file saved at `since` can lack. */
+ov_rc store_scan_records_since(store *s, const char *coll_id, int64_t since, void *ctx,
+                               store_rec_fn fn, ov_err *err);
 /* A text value of the meta table (per-collection side data such as the
  * embedder parameters, key "embedder:<collection id>"). get: *out is a heap
  * copy, or NULL when the key is absent. put: replaces; value NULL deletes.

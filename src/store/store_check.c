@@ -183,11 +183,14 @@ ov_rc store_seal(const char *dir, double *out_ms, ov_err *err)
         return ov_err_set(err, OV_EINVAL, "data directory path too long");
     snprintf(tmp, sizeof tmp, "%s.tmp", sp);
     unlink(sp);
+    /* the seal vouches for the main file alone (a log is checked by SQLite's
+     * frame checksums), but a clean close leaves none: one left means
+     * another connection holds the store */
     ov_rc rc = OV_OK;
     struct stat fs;
     if (stat(p, &fs) != 0 || fs.st_size == 0)
         goto cleanup; /* nothing to seal */
-    if (!wal_empty(p)) { /* another connection kept a log: the file alone is not the store */
+    if (!wal_empty(p)) {
         rc = ov_err_set(err, OV_EIO, "%s-wal is not empty", p);
         goto cleanup;
     }
@@ -219,8 +222,11 @@ cleanup:
 }
 
 /* True when DIR/omvec.seal matches omvec.sqlite3 byte for byte (size and
- * fsum) and no write-ahead log holds more. The seal is consumed: the store
- * is about to be written. */
+ * fsum). A write-ahead log beside it does not void the seal: the server
+ * writes only the log until its first checkpoint (store.c), and every
+ * frame of the log carries SQLite's own checksum (a damaged frame and all
+ * after it are ignored by SQLite, with or without quick_check). A seal that
+ * does not match is removed. */
 static bool seal_matches(const char *dir)
 {
     char p[CHECK_PATH_MAX], sp[CHECK_PATH_MAX], line[128];
@@ -232,13 +238,15 @@ static bool seal_matches(const char *dir)
         return false;
     bool got = fgets(line, sizeof line, f) != NULL;
     fclose(f);
-    unlink(sp);
     uint64_t want_size = 0, want_sum = 0, sum = 0, size = 0;
     struct stat fs;
-    if (!got || sscanf(line, SEAL_MAGIC " %" SCNu64 " %" SCNx64, &want_size, &want_sum) != 2 ||
-        stat(p, &fs) != 0 || (uint64_t)fs.st_size != want_size || !wal_empty(p))
-        return false;
-    return hash_file(p, &sum, &size) && size == want_size && sum == want_sum;
+    bool ok = got &&
+              sscanf(line, SEAL_MAGIC " %" SCNu64 " %" SCNx64, &want_size, &want_sum) == 2 &&
+              stat(p, &fs) == 0 && (uint64_t)fs.st_size == want_size &&
+              hash_file(p, &sum, &size) && size == want_size && sum == want_sum;
+    if (!ok)
+        unlink(sp);
+    return ok;
 }
 
 struct store_check {

@@ -18,10 +18,14 @@
  * file): a clean close runs quick_check on the closed file and, if it
  * passes, writes DIR/omvec.seal = the file's size and fsum (util/fsum.h).
  * The next start's check hashes the file (one read, about 10 GB/s of
- * checksum) and skips quick_check when size and sum match and no
- * write-ahead log holds more; anything else (a flipped byte while stopped,
- * a crash, a file written by another tool, no seal) gets the full
- * quick_check. The seal is removed as it is read.
+ * checksum) and skips quick_check when size and sum match; anything else
+ * (a flipped byte while stopped, a file written by another tool or
+ * checkpointed since, no seal) gets the full quick_check, and a seal that
+ * does not match is removed. The server's writes go to the write-ahead log
+ * until it checkpoints (store.c: at STORE_WAL_CHECKPOINT_PAGES), so after a
+ * kill -9 before the first checkpoint the main file still matches its seal
+ * and the log's frames are covered by SQLite's frame checksums: a crash
+ * recovery skips quick_check too.
  *
  * Layer: store; depends on util only. */
 #ifndef OMVEC_STORE_CHECK_H
