@@ -155,6 +155,11 @@ ov_rc core_open(const core_opts *opts, core_db **out, ov_err *err)
     ov_rc rc = store_lock_acquire(opts->path, &db->dir_lock, err); /* one process per dir */
     if (rc == OV_OK) /* a vanished store is not an empty one */
         rc = store_check_present(opts->path, err);
+    if (rc == OV_OK) { /* before the check thread may remove a void seal */
+        char sp[4200];
+        snprintf(sp, sizeof sp, "%s/omvec.seal", opts->path);
+        db->seal_seen = access(sp, F_OK) == 0;
+    }
     /* SQLite's quick_check runs beside the load; its verdict decides */
     store_check *chk = rc == OV_OK ? store_check_start(opts->path) : NULL;
     if (rc == OV_OK)
@@ -180,6 +185,11 @@ ov_rc core_open(const core_opts *opts, core_db **out, ov_err *err)
                    "in %.1f ms)", check_ms);
         } else {
             ov_log(OV_LOG_INFO, "store: quick_check passed in %.1f ms", check_ms);
+            /* records taken from snapshots on the strength of a seal that
+             * did not verify: read them from the store after all */
+            for (size_t i = 0; rc == OV_OK && i < db->n_colls; i++)
+                if (db->colls[i]->from_snapshot)
+                    rc = core_coll_reload_records(db, db->colls[i], err);
         }
     }
     if (rc != OV_OK) {

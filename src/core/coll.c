@@ -259,6 +259,8 @@ void core_coll_drop_index_file(core_db *db, core_coll *c)
     char path[4200];
     core_index_path(db, c, path, sizeof path);
     unlink(path);
+    core_recs_path(db, c, path, sizeof path);
+    unlink(path);
     c->saved_wm = c->wm; /* nothing left to save */
 }
 
@@ -271,9 +273,10 @@ void core_coll_save_index(core_db *db, core_coll *c)
     mkdir(path, 0755);
     core_index_path(db, c, path, sizeof path);
     ov_err err = {0};
-    if (hnsw_save(c->ix, path, c->wm, &err) == OV_OK)
+    if (hnsw_save(c->ix, path, c->wm, &err) == OV_OK) {
         c->saved_wm = c->wm;
-    else
+        core_recs_save(db, c, c->wm); /* the warm start's records (recs_snap.c) */
+    } else
         ov_log(OV_LOG_WARN, "index: collection %s: could not save the index: %s", c->id,
                err.msg);
 }
@@ -412,6 +415,42 @@ static void clear_records(core_coll *c)
     core_idmap_rebuild(&c->map, c->recs, 0);
 }
 
+void core_coll_append_loaded(core_coll *c, core_rec *r)
+{
+    append_raw(c, r);
+}
+
+/* The warm start's records from the store (no vectors), checked against
+ * the index file at the same watermark. OV_ECORRUPT: the store lost
+ * records; other errors: the two disagree otherwise (reconcile). */
+static ov_rc warm_scan(core_db *db, core_coll *c, load_ctx *lc, ov_err *ferr, ov_err *err)
+{
+    lc->err = ferr;
+    ov_rc rc = store_scan_records(db->st, c->id, false, lc, load_one, ferr);
+    if (rc == OV_OK)
+        finish_scan(c);
+    if (rc == OV_OK && hnsw_live(c->ix) == c->n)
+        return OV_OK;
+    if (rc == OV_EIO) {
+        *err = *ferr;
+        return rc;
+    }
+    if (rc == OV_OK) {
+        /* a file is saved only complete (index_saver.c): at the same
+         * watermark, fewer records in the store means the store lost
+         * some; serving them as all would be wrong, and so would
+         * overwriting the only other copy */
+        char path[4200];
+        core_index_path(db, c, path, sizeof path);
+        return ov_err_set(err, OV_ECORRUPT,
+                          "%s/omvec.sqlite3 is damaged: collection %s has %zu records in "
+                          "the store but %zu in its index file %s at the same watermark "
+                          "%lld; refusing to serve it (the index file is left as it is)",
+                          db->path, c->id, c->n, hnsw_live(c->ix), path, (long long)c->wm);
+    }
+    return OV_EINVAL; /* ferr says why */
+}
+
 typedef struct orphan_ctx {
     const core_coll *c;
     int64_t *labels;
@@ -425,6 +464,9 @@ static void find_orphan(void *ctx, int64_t label, const float *vec)
     if (core_row_by_seq(oc->c, label) < 0)
         oc->labels[oc->n++] = label;
 }
+
+static ov_rc load_recs(core_db *db, core_coll *c, int64_t file_wm, const char *why, bool snap,
+                       ov_err *err);
 
 ov_rc core_coll_load(core_db *db, core_preload *pl, size_t idx, ov_err *err)
 {
@@ -440,7 +482,6 @@ ov_rc core_coll_load(core_db *db, core_preload *pl, size_t idx, ov_err *err)
     if (rc != OV_OK)
         return rc;
     c->saved_wm = -1;
-    load_ctx lc = {.c = c, .err = err};
     if (c->ix && file_wm > c->wm) {
         /* the file saw writes the store does not have (a store restored
          * from an older copy, or --sync normal after a power loss): keep
@@ -454,39 +495,43 @@ ov_rc core_coll_load(core_db *db, core_preload *pl, size_t idx, ov_err *err)
                (long long)file_wm, (long long)c->wm, moved ? "kept it as" : "could not move",
                moved ? bad : path);
     }
+    return load_recs(db, c, file_wm, why, db->seal_seen, err);
+}
+
+/* The records (and the vectors the index file lacks) of a collection whose
+ * index file, if any, is in c->ix at watermark file_wm. snap: a warm start
+ * may take the records from the snapshot. */
+static ov_rc load_recs(core_db *db, core_coll *c, int64_t file_wm, const char *why, bool snap,
+                       ov_err *err)
+{
+    ov_rc rc = OV_OK;
+    load_ctx lc = {.c = c, .err = err};
     if (c->ix && file_wm == c->wm) {
-        /* warm start: the file holds exactly the store's state */
+        /* warm start: the file holds exactly the store's state. With a
+         * seal on the store the records come from the snapshot saved with
+         * the file, else (or if core_open's check then finds the seal void,
+         * core_coll_reload_records) from the store */
+        if (snap && core_recs_load(db, c, c->wm)) {
+            core_idmap_rebuild(&c->map, c->recs, c->n);
+            c->from_snapshot = true;
+            c->saved_wm = c->wm;
+            ov_log(OV_LOG_INFO, "index: collection %s: %zu records from the snapshot, index "
+                   "file current (watermark %lld)", c->id, c->n, (long long)c->wm);
+            return OV_OK;
+        }
+        clear_records(c); /* a snapshot refused half way */
         ov_err ferr = {0};
-        lc.err = &ferr;
-        rc = store_scan_records(db->st, c->id, false, &lc, load_one, &ferr);
-        if (rc == OV_OK)
-            finish_scan(c);
-        if (rc == OV_OK && hnsw_live(c->ix) == c->n) {
+        rc = warm_scan(db, c, &lc, &ferr, err);
+        if (rc == OV_OK) {
             c->saved_wm = c->wm;
             ov_log(OV_LOG_INFO, "index: collection %s: %zu records, index file current "
                    "(watermark %lld)", c->id, c->n, (long long)c->wm);
             return OV_OK;
         }
-        if (rc == OV_EIO) {
-            *err = ferr;
+        if (rc != OV_EINVAL)
             return rc;
-        }
-        if (rc == OV_OK) {
-            /* a file is saved only complete (index_saver.c): at the same
-             * watermark, fewer records in the store means the store lost
-             * some; serving them as all would be wrong, and so would
-             * overwriting the only other copy */
-            char path[4200];
-            core_index_path(db, c, path, sizeof path);
-            return ov_err_set(err, OV_ECORRUPT,
-                              "%s/omvec.sqlite3 is damaged: collection %s has %zu records in "
-                              "the store but %zu in its index file %s at the same watermark "
-                              "%lld; refusing to serve it (the index file is left as it is)",
-                              db->path, c->id, c->n, hnsw_live(c->ix), path,
-                              (long long)c->wm);
-        }
         ov_log(OV_LOG_WARN, "index: collection %s: index file disagrees with the store "
-               "(%s); reconciling", c->id, rc != OV_OK ? ferr.msg : "record count");
+               "(%s); reconciling", c->id, ferr.msg[0] ? ferr.msg : "record count");
         clear_records(c);
         lc.err = err;
     }
@@ -554,6 +599,14 @@ ov_rc core_coll_load(core_db *db, core_preload *pl, size_t idx, ov_err *err)
     free(lc.labels);
     free(lc.vecs);
     return rc;
+}
+
+ov_rc core_coll_reload_records(core_db *db, core_coll *c, ov_err *err)
+{
+    clear_records(c);
+    c->from_snapshot = false;
+    c->saved_wm = -1;
+    return load_recs(db, c, c->wm, NULL, false, err);
 }
 
 size_t core_coll_count(core_coll *c)

@@ -82,6 +82,8 @@ struct core_coll {
                             * the write lock, read atomically */
     int writers_waiting;   /* requests waiting for the write lock (atomic): the
                             * background indexer steps aside for them */
+    bool from_snapshot;    /* records read from the snapshot at start-up
+                            * (recs_snap.c), before the store's seal verified */
 };
 
 /* The stored vector of a record (dim floats, as given): in the graph, or
@@ -140,6 +142,8 @@ struct core_db {
     bool defer_index;      /* big batches are acknowledged before the graph has them */
     bool allow_reset;
     bool seal_on_close;    /* opened whole: a clean close seals the store */
+    bool seal_seen;        /* DIR/omvec.seal was there at open: warm starts may
+                            * read the records snapshots */
     pthread_rwlock_t lock; /* the catalog lock */
     char **tenants;
     size_t n_tenants;
@@ -175,6 +179,21 @@ void core_preload_finish(core_preload *pl);
 /* Load db->colls[i]'s records from the store and its index (the preloaded
  * file, reconciled, or rebuilt). */
 ov_rc core_coll_load(core_db *db, core_preload *pl, size_t i, ov_err *err);
+/* The records of a collection loaded from its snapshot, read again from the
+ * store (the seal did not verify), as core_coll_load would have. */
+ov_rc core_coll_reload_records(core_db *db, core_coll *c, ov_err *err);
+/* Append a record as loaded (the id map is rebuilt by the caller). */
+void core_coll_append_loaded(core_coll *c, core_rec *r);
+
+/* ---- the records snapshot (recs_snap.c): DIR/index/<id>.recs ---- */
+void core_recs_path(const core_db *db, const core_coll *c, char *out, size_t len);
+/* Write c's records as of watermark wm (lock held; a failure only removes
+ * the file: it is a cache). */
+void core_recs_save(core_db *db, core_coll *c, int64_t wm);
+/* Read them into c (empty, c->ix loaded) if the file is whole, at wm, and
+ * names exactly the index's live labels in seq order. false: c may hold
+ * part of them; the caller clears. */
+bool core_recs_load(core_db *db, core_coll *c, int64_t wm);
 /* Config JSON as stored. */
 void core_coll_config_json(const core_coll *c, ov_buf *b);
 

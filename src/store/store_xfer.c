@@ -348,11 +348,14 @@ cleanup:
     return rc;
 }
 
-/* Remove DIR/index/<id>.hnsw (a stale index for replaced data). */
+/* Remove DIR/index/<id>.hnsw and its records snapshot <id>.recs (stale for
+ * replaced data). */
 static void drop_index_file(const char *dir, const char *id)
 {
     char p[XFER_PATH_MAX];
     if ((size_t)snprintf(p, sizeof p, "%s/index/%s.hnsw", dir, id) < sizeof p)
+        unlink(p);
+    if ((size_t)snprintf(p, sizeof p, "%s/index/%s.recs", dir, id) < sizeof p)
         unlink(p);
 }
 
