@@ -173,6 +173,8 @@ static bool wal_empty(const char *db_path)
     return stat(wal, &ws) != 0 || ws.st_size == 0;
 }
 
+static bool seal_matches(const char *dir);
+
 ov_rc store_seal(const char *dir, double *out_ms, ov_err *err)
 {
     char p[CHECK_PATH_MAX], sp[CHECK_PATH_MAX], tmp[CHECK_PATH_MAX + 8];
@@ -182,11 +184,13 @@ ov_rc store_seal(const char *dir, double *out_ms, ov_err *err)
         (size_t)snprintf(sp, sizeof sp, "%s/omvec.seal", dir) >= sizeof sp)
         return ov_err_set(err, OV_EINVAL, "data directory path too long");
     snprintf(tmp, sizeof tmp, "%s.tmp", sp);
+    ov_rc rc = OV_OK;
+    if (seal_matches(dir)) /* nothing was checkpointed: the seal still holds */
+        goto cleanup;
     unlink(sp);
     /* the seal vouches for the main file alone (a log is checked by SQLite's
      * frame checksums), but a clean close leaves none: one left means
      * another connection holds the store */
-    ov_rc rc = OV_OK;
     struct stat fs;
     if (stat(p, &fs) != 0 || fs.st_size == 0)
         goto cleanup; /* nothing to seal */

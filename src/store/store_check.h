@@ -60,7 +60,8 @@ typedef struct store_check store_check;
 store_check *store_check_start(const char *dir);
 ov_rc store_check_finish(store_check *c, double *out_ms, bool *out_sealed, ov_err *err);
 
-/* Seal the closed store: quick_check, then write DIR/omvec.seal. Call
+/* Seal the closed store: quick_check, then write DIR/omvec.seal (kept as
+ * it is when it still matches: a run that never checkpointed). Call
  * after the last connection is closed, while the directory lock is still
  * held. A store that fails the check is not sealed (the error says why).
  * Params:  out_ms [out] milliseconds taken (may be NULL).
