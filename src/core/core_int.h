@@ -194,6 +194,10 @@ void core_recs_save(core_db *db, core_coll *c, int64_t wm);
  * names exactly the index's live labels in seq order. false: c may hold
  * part of them; the caller clears. */
 bool core_recs_load(core_db *db, core_coll *c, int64_t wm);
+/* The body of a snapshot of n records into c (c->ix set): lengths bounded
+ * by the body, ids present, seqs ascending and live in c->ix. false: c may
+ * hold part of them (tests/fuzz/fuzz_recs.c). */
+bool core_recs_parse(core_coll *c, const unsigned char *body, size_t len, uint64_t n);
 /* Config JSON as stored. */
 void core_coll_config_json(const core_coll *c, ov_buf *b);
 

@@ -111,6 +111,33 @@ static char *take_str(const unsigned char **p, const unsigned char *end, uint32_
     return s;
 }
 
+bool core_recs_parse(core_coll *c, const unsigned char *body, size_t len, uint64_t n)
+{
+    if (!c->ix || n > len / (sizeof(int64_t) + 4 * sizeof(uint32_t)))
+        return false;
+    const unsigned char *p = body, *end = body + len;
+    bool ok = true;
+    for (uint64_t i = 0; ok && i < n; i++) {
+        core_rec r = {0};
+        uint32_t il, dl, ul, ml;
+        if ((size_t)(end - p) < sizeof r.seq)
+            return false;
+        memcpy(&r.seq, p, sizeof r.seq);
+        p += sizeof r.seq;
+        ok = take_len(&p, end, &il) && take_len(&p, end, &dl) && take_len(&p, end, &ul) &&
+             take_len(&p, end, &ml) && il != RECS_NONE && hnsw_has(c->ix, r.seq) &&
+             (i == 0 || r.seq > c->recs[c->n - 1].seq);
+        if (!ok)
+            break;
+        r.id = take_str(&p, end, il, &r.id_len, &ok);
+        r.doc = take_str(&p, end, dl, &r.doc_len, &ok);
+        r.uri = take_str(&p, end, ul, &r.uri_len, &ok);
+        r.meta_json = take_str(&p, end, ml, &r.meta_json_len, &ok);
+        core_coll_append_loaded(c, &r); /* owns what was taken, even on !ok */
+    }
+    return ok && p == end;
+}
+
 bool core_recs_load(core_db *db, core_coll *c, int64_t wm)
 {
     char path[4200];
@@ -132,32 +159,9 @@ bool core_recs_load(core_db *db, core_coll *c, int64_t wm)
     memcpy(&hd, map, sizeof hd);
     if (memcmp(hd.magic, RECS_MAGIC, 8) != 0 || hd.wm != wm ||
         hd.body_len != fsz - RECS_HEADER_LEN || hd.n != hnsw_live(c->ix) ||
-        hd.n > hd.body_len / (sizeof(int64_t) + 4 * sizeof(uint32_t)) ||
         fsum_of(map + RECS_HEADER_LEN, hd.body_len) != hd.sum)
         goto cleanup;
-    const unsigned char *p = map + RECS_HEADER_LEN, *end = map + fsz;
-    ok = true;
-    for (uint64_t i = 0; ok && i < hd.n; i++) {
-        core_rec r = {0};
-        uint32_t il, dl, ul, ml;
-        if ((size_t)(end - p) < sizeof r.seq) {
-            ok = false;
-            break;
-        }
-        memcpy(&r.seq, p, sizeof r.seq);
-        p += sizeof r.seq;
-        ok = take_len(&p, end, &il) && take_len(&p, end, &dl) && take_len(&p, end, &ul) &&
-             take_len(&p, end, &ml) && il != RECS_NONE && hnsw_has(c->ix, r.seq) &&
-             (i == 0 || r.seq > c->recs[c->n - 1].seq);
-        if (!ok)
-            break;
-        r.id = take_str(&p, end, il, &r.id_len, &ok);
-        r.doc = take_str(&p, end, dl, &r.doc_len, &ok);
-        r.uri = take_str(&p, end, ul, &r.uri_len, &ok);
-        r.meta_json = take_str(&p, end, ml, &r.meta_json_len, &ok);
-        core_coll_append_loaded(c, &r); /* frees what it is not given on !ok too */
-    }
-    ok = ok && p == end;
+    ok = core_recs_parse(c, map + RECS_HEADER_LEN, hd.body_len, hd.n);
 cleanup:
     if (map != MAP_FAILED)
         munmap(map, fsz);
