@@ -347,6 +347,80 @@ static void test_file_round_trip(void)
     free(data);
 }
 
+/* Format 1's body checksum (hnsw_file.c, sum64), written here from its
+ * definition so the test does not share the reader's code. */
+static uint64_t v1_mix(uint64_t h, uint64_t w)
+{
+    h ^= w * 0x9E3779B97F4A7C15ull;
+    return (h << 29 | h >> 35) * 0xBF58476D1CE4E5B9ull;
+}
+
+static uint64_t v1_sum(const unsigned char *p, size_t len)
+{
+    uint64_t h[4] = {0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 32 <= len; i += 32)
+        for (int l = 0; l < 4; l++) {
+            uint64_t w;
+            memcpy(&w, p + i + 8 * (size_t)l, 8);
+            h[l] = v1_mix(h[l], w);
+        }
+    uint64_t r = v1_mix(v1_mix(v1_mix(h[0], h[1]), h[2]), h[3]);
+    for (; i < len; i++)
+        r = v1_mix(r, p[i] + 1u);
+    return v1_mix(r, len);
+}
+
+/* Index files written before format 2 (the fsum checksum) still load: the
+ * same file with version 1 and the old checksum in its header. */
+static void test_file_format_1(void)
+{
+    float *data = t_data(T_N, 7);
+    hnsw *h = build(DIST_COSINE, data, T_N, 1);
+    snprintf(t_path, sizeof t_path, "/tmp/omvec-test-hnsw1-%d.idx", (int)getpid());
+    ov_err err = {0};
+    CHECK_EQ(hnsw_save(h, t_path, 77, &err), OV_OK);
+    FILE *f = fopen(t_path, "r+b");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fseek(f, 0, SEEK_END);
+    size_t len = (size_t)ftell(f);
+    unsigned char *b = malloc(len);
+    fseek(f, 0, SEEK_SET);
+    CHECK_EQ(fread(b, 1, len, f), len);
+    uint32_t v = 1;
+    uint64_t sum = v1_sum(b + 80, len - 80);
+    memcpy(b + 8, &v, 4);
+    memcpy(b + 72, &sum, 8);
+    fseek(f, 0, SEEK_SET);
+    CHECK_EQ(fwrite(b, 1, 80, f), (size_t)80);
+    fclose(f);
+    hnsw *g = NULL;
+    int64_t wm = 0;
+    CHECK_EQ(hnsw_load(t_path, T_DIM, DIST_COSINE, &g, &wm, &err), OV_OK);
+    CHECK_EQ(wm, 77);
+    if (g) {
+        CHECK_EQ(hnsw_live(g), hnsw_live(h));
+        CHECK(memcmp(hnsw_vector(g, 5), hnsw_vector(h, 5), T_DIM * sizeof(float)) == 0);
+        hnsw_free(g);
+    }
+    /* and its checksum is still checked */
+    b[len / 2] ^= 0x10;
+    f = fopen(t_path, "wb");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_EQ(fwrite(b, 1, len, f), len);
+        fclose(f);
+    }
+    CHECK_EQ(hnsw_load(t_path, T_DIM, DIST_COSINE, &g, &wm, &err), OV_ECORRUPT);
+    CHECK(strstr(err.msg, "checksum") != NULL);
+    unlink(t_path);
+    free(b);
+    hnsw_free(h);
+    free(data);
+}
+
 int main(void)
 {
     dist_init();
@@ -357,5 +431,6 @@ int main(void)
     RUN(test_replace_label);
     RUN(test_empty);
     RUN(test_file_round_trip);
+    RUN(test_file_format_1);
     return harness_done();
 }
