@@ -1031,9 +1031,37 @@ static void test_json_f32_keys(void)
     ov_arena_destroy(a);
 }
 
+/* The column writers: the same bytes as the item writers joined by commas,
+ * null for a string without .p, [] when empty. */
+static void test_json_put_arrays(void)
+{
+    ov_buf b = {0};
+    ov_str s[3] = {{"a\"b", 3}, {NULL, 0}, {"", 0}};
+    json_put_str_array(&b, s, 3);
+    CHECK(b.len == 16 && memcmp(b.p, "[\"a\\\"b\",null,\"\"]", b.len) == 0);
+    b.len = 0;
+    json_put_str_array(&b, s, 0);
+    CHECK(b.len == 2 && memcmp(b.p, "[]", 2) == 0);
+    float v[3] = {0.5f, -1e-7f, 3.0f};
+    ov_buf one = {0};
+    ov_buf_putc(&one, '[');
+    for (int i = 0; i < 3; i++) {
+        if (i)
+            ov_buf_putc(&one, ',');
+        json_put_f32(&one, v[i]);
+    }
+    ov_buf_putc(&one, ']');
+    b.len = 0;
+    json_put_f32_array(&b, v, 3);
+    CHECK(b.len == one.len && memcmp(b.p, one.p, b.len) == 0);
+    ov_buf_free(&b);
+    ov_buf_free(&one);
+}
+
 int main(void)
 {
     arena = ov_arena_create(1 << 16);
+    RUN(test_json_put_arrays);
     RUN(test_json_suite_accepts_y_files);
     RUN(test_json_suite_rejects_n_files);
     RUN(test_json_suite_pins_i_files);
