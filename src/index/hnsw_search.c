@@ -170,6 +170,10 @@ void hnsw_search_level(const hnsw *h, hnsw_scratch *s, const float *q, uint32_t 
         if (c.d > bound)
             break;
         hnsw_heap_pop_min(&s->cand);
+        /* the next candidate's links are read on the next turn: start
+         * fetching them while this one's neighbours are scored */
+        if (s->cand.n)
+            __builtin_prefetch(hnsw_links(h, s->cand.a[0].id, lvl));
         size_t nn = read_links(h, c.id, lvl, nb);
         for (size_t i = 0; i < nn; i++)
             __builtin_prefetch(hnsw_vec(h, nb[i]));
