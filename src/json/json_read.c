@@ -508,6 +508,28 @@ static double json_dec_slow(const unsigned char *s, size_t len)
     return strtod(buf, NULL);
 }
 
+/* Whether the 8 bytes of x (little-endian load) are all ASCII digits. */
+static inline bool json_eight_digits(uint64_t x)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return ((x & 0xF0F0F0F0F0F0F0F0ull) |
+            (((x + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) ==
+           0x3333333333333333ull;
+#else
+    (void)x;
+    return false; /* the byte loop only */
+#endif
+}
+
+/* The value of 8 digit bytes t (each 0..9, first digit in the low byte). */
+static inline uint64_t json_eight_value(uint64_t t)
+{
+    t = (t * 10) + (t >> 8);
+    t = (((t & 0x000000FF000000FFull) * (100 + (1000000ull << 32))) +
+         (((t >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >> 32;
+    return t;
+}
+
 /* Read a number at r->p (a '-' or a digit) into v. */
 static ov_rc json_read_number(json_reader *r, json_val *v)
 {
@@ -542,6 +564,19 @@ static ov_rc json_read_number(json_reader *r, json_val *v)
         p++;
         if (p >= end || *p < '0' || *p > '9')
             return json_fail_at(r, start, "invalid number (digit expected after '.')");
+        /* eight digits at a time while they fit in w (the same w, nd and
+         * exp10 as the loop below gives them: leading zeros add nothing) */
+        uint64_t x;
+        while (end - p >= 8 && (memcpy(&x, p, 8), json_eight_digits(x))) {
+            uint64_t t = x - 0x3030303030303030ull;
+            int sig = w ? 8 : t ? 8 - __builtin_ctzll(t) / 8 : 0;
+            if (nd + sig > 19)
+                break;
+            w = w * 100000000u + json_eight_value(t);
+            nd += sig;
+            exp10 -= 8;
+            p += 8;
+        }
         for (; p < end && *p >= '0' && *p <= '9'; p++) {
             if (nd < 19) {
                 if (w || *p != '0') {

@@ -1031,6 +1031,39 @@ static void test_json_f32_keys(void)
     ov_arena_destroy(a);
 }
 
+/* Fractions read eight digits at a time (leading zeros, the 19-digit
+ * limit, an exponent after them) give strtod's double, bit for bit. */
+static void test_json_numbers_long_fractions(void)
+{
+    unsigned long long rs = 88172645463325252ull;
+    char buf[64];
+    int bad = 0;
+    for (int it = 0; it < 20000; it++) {
+        rs ^= rs << 13, rs ^= rs >> 7, rs ^= rs << 17;
+        unsigned long long x = rs;
+        int p = 0;
+        if (x & 1)
+            buf[p++] = '-';
+        buf[p++] = (x >> 1) % 3 ? '0' : (char)('1' + (x >> 3) % 9);
+        buf[p++] = '.';
+        int digits = 1 + (int)((x >> 8) % 26), zeros = (x >> 16) % 3 ? 0 : (int)((x >> 20) % 9);
+        for (int d = 0; d < digits; d++) {
+            rs ^= rs << 13, rs ^= rs >> 7, rs ^= rs << 17;
+            buf[p++] = d < zeros ? '0' : (char)('0' + rs % 10);
+        }
+        if ((x >> 28) % 4 == 0)
+            p += snprintf(buf + p, sizeof buf - (size_t)p, "e%d", (int)((x >> 32) % 40) - 20);
+        buf[p] = 0;
+        json_val *v;
+        ov_err err;
+        CHECK_EQ(json_parse(arena, buf, (size_t)p, NULL, &v, &err), OV_OK);
+        double want = strtod(buf, NULL);
+        if (memcmp(&want, &v->num, sizeof want) != 0 && bad++ < 3)
+            fprintf(stderr, "  %s: %.17g, strtod %.17g\n", buf, v->num, want);
+    }
+    CHECK_EQ(bad, 0);
+}
+
 /* The column writers: the same bytes as the item writers joined by commas,
  * null for a string without .p, [] when empty. */
 static void test_json_put_arrays(void)
@@ -1062,6 +1095,7 @@ int main(void)
 {
     arena = ov_arena_create(1 << 16);
     RUN(test_json_put_arrays);
+    RUN(test_json_numbers_long_fractions);
     RUN(test_json_suite_accepts_y_files);
     RUN(test_json_suite_rejects_n_files);
     RUN(test_json_suite_pins_i_files);
