@@ -1031,6 +1031,39 @@ static void test_json_f32_keys(void)
     ov_arena_destroy(a);
 }
 
+/* An f32 row is read straight into floats (json_read_f32_row); whatever it
+ * does not take (nesting, bad grammar, the end of input) goes through the
+ * general path: the same value or the same error as without f32_keys. */
+static void test_json_f32_rows_fallback(void)
+{
+    ov_arena *a = ov_arena_create(4096);
+    static const char *const keys[] = {"embeddings", NULL};
+    json_opts o = {.f32_keys = keys}, plain = {0};
+    static const char *const bad[] = {
+        "{\"embeddings\":[[1,2,]]}", "{\"embeddings\":[[1,-]]}",  "{\"embeddings\":[[1 2]]}",
+        "{\"embeddings\":[[1,2]",    "{\"embeddings\":[[1,2",     "{\"embeddings\":[[01]]}",
+        "{\"embeddings\":[[1.]]}",   "{\"embeddings\":[[1,2],]}", "{\"embeddings\":[[1,2]]",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        json_val *v = NULL;
+        ov_err e1 = {0}, e2 = {0};
+        ov_rc r1 = json_parse(a, bad[i], strlen(bad[i]), &o, &v, &e1);
+        ov_rc r2 = json_parse(a, bad[i], strlen(bad[i]), &plain, &v, &e2);
+        CHECK(r1 != OV_OK && r1 == r2);
+        CHECK_STR(e1.msg, e2.msg);
+    }
+    const char *t = "{\"embeddings\":[ [ 1 ,\t2.5e-1\n, -3 ] ,[1,[2]],[7]]}";
+    json_val *v = NULL;
+    ov_err err = {0};
+    CHECK_EQ(json_parse(a, t, strlen(t), &o, &v, &err), OV_OK);
+    const json_val *e = json_get(v, "embeddings");
+    CHECK(e && e->n == 3 && e->u.a[0].is_f32 && e->u.a[0].n == 3);
+    CHECK(e->u.a[0].u.f[0] == 1.0f && e->u.a[0].u.f[1] == 0.25f && e->u.a[0].u.f[2] == -3.0f);
+    CHECK(!e->u.a[1].is_f32 && e->u.a[1].u.a[1].type == JSON_ARRAY);
+    CHECK(e->u.a[2].is_f32 && e->u.a[2].n == 1 && e->u.a[2].u.f[0] == 7.0f);
+    ov_arena_destroy(a);
+}
+
 /* Fractions read eight digits at a time (leading zeros, the 19-digit
  * limit, an exponent after them) give strtod's double, bit for bit. */
 static void test_json_numbers_long_fractions(void)
@@ -1121,6 +1154,7 @@ int main(void)
     RUN(test_json_write_values);
     RUN(test_json_parse_out_of_memory);
     RUN(test_json_f32_keys);
+    RUN(test_json_f32_rows_fallback);
     ov_arena_destroy(arena);
     return harness_done();
 }
