@@ -14,8 +14,8 @@
  *
  *   make build/rel/libomvec.a
  *   cc -std=gnu17 -O2 -Isrc -D_GNU_SOURCE -pthread bench/query_path.c build/rel/libomvec.a \
- *      -lmicrohttpd -lsqlite3 -lcurl -larchive -lssl -lcrypto -lutf8proc -lopenblas -lm \
- *      -o build/query_path
+ *      -lmicrohttpd -lsqlite3 $(pkg-config --libs libcurl libarchive openssl libutf8proc \
+ *      openblas) -lm -o build/query_path
  *   build/query_path DATA COLL_ID QUERIES [ROUNDS]
  */
 #include <stdio.h>
