@@ -2,12 +2,49 @@
  * query, count. Checks the body's shape, turns it into core's typed input
  * (api_wire.c), calls core, and writes the result from row views under the
  * collection's read lock (api_result.c). */
+#include <stddef.h>
 #include <string.h>
 
 #include "api/api_text.h"
 #include "api/api_util.h"
 #include "api/api_wire.h"
 #include "util/limits.h"
+
+/* The members of a query body, read in one pass (the last of a repeated
+ * key wins, as json_get; the parser refuses repeats anyway). JSON null
+ * reads as absent except for the filters, whose null core_filter_compile
+ * takes as it always did. */
+typedef struct query_fields {
+    const json_val *embeddings, *texts, *n_results, *include, *where, *where_doc, *ids;
+} query_fields;
+
+static void query_fields_of(const json_val *body, query_fields *qf)
+{
+    static const struct {
+        const char *key;
+        size_t off;
+    } keys[] = {
+        {"query_embeddings", offsetof(query_fields, embeddings)},
+        {"query_texts", offsetof(query_fields, texts)},
+        {"n_results", offsetof(query_fields, n_results)},
+        {"include", offsetof(query_fields, include)},
+        {"where", offsetof(query_fields, where)},
+        {"where_document", offsetof(query_fields, where_doc)},
+        {"ids", offsetof(query_fields, ids)},
+    };
+    memset(qf, 0, sizeof *qf);
+    for (uint32_t i = 0; body && body->type == JSON_OBJECT && i < body->n; i++) {
+        const json_member *m = &body->u.o[i];
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+            if (m->key_len == strlen(keys[k].key) && memcmp(m->key, keys[k].key, m->key_len) == 0)
+                *(const json_val **)(void *)((char *)qf + keys[k].off) = &m->val;
+    }
+}
+
+static const json_val *non_null(const json_val *v)
+{
+    return v && v->type != JSON_NULL ? v : NULL;
+}
 
 /* The checks FastAPI made on the request model of 0.5.23 before the handler
  * ran, so before the collection is looked up (an empty body to /get of an
@@ -28,9 +65,12 @@ static ov_rc body_of(api_request *rq, const json_val **out, ov_err *err)
         if (ids->type != JSON_ARRAY)
             return ov_err_set(err, OV_ESCHEMA, "ids: value is not a valid list");
     }
-    if (rq->m.id == R_REC_QUERY && !api_field(*out, "query_embeddings") &&
-        !api_field(*out, "query_texts"))
-        return ov_err_set(err, OV_ESCHEMA, "query_embeddings: field required");
+    if (rq->m.id == R_REC_QUERY) {
+        query_fields qf;
+        query_fields_of(*out, &qf);
+        if (!non_null(qf.embeddings) && !non_null(qf.texts))
+            return ov_err_set(err, OV_ESCHEMA, "query_embeddings: field required");
+    }
     return OV_OK;
 }
 
@@ -130,28 +170,36 @@ ov_rc api_query_vectors_answer(api_request *rq, core_coll *c, const float *q, si
     ov_rc rc = api_ids_from_json(ids_json, rq->arena, &ids, &n_ids, err);
     if (rc != OV_OK)
         return rc;
-    core_coll_read_lock(c);
-    rc = core_coll_search(c, q, nq, dim, k, ids, n_ids, f, rq->arena, &h, err);
-    if (rc == OV_OK) {
-        rs->status = 200;
-        api_put_query_result(&rs->body, c, h, nq, inc);
-    }
+    /* one core call for the search and the rows' views; it returns holding
+     * c's read lock, released once the result is written */
+    rc = core_coll_query(c, q, nq, dim, k, ids, n_ids, f, inc & CORE_INC_EMBEDDINGS, rq->arena,
+                         &h, err);
+    if (rc != OV_OK)
+        return rc;
+    rs->status = 200;
+    api_put_query_result(&rs->body, c, h, nq, inc);
     core_coll_read_unlock(c);
-    return rc;
+    return OV_OK;
 }
 
 static ov_rc query_records(api_server *s, api_request *rq, const json_val *body, core_coll *c,
                            api_response *rs, ov_err *err)
 {
-    core_filter *f;
+    core_filter *f = NULL;
     unsigned inc;
     int64_t k = 10;
     ov_rc rc;
-    if ((rc = filter_of(rq, body, &f, err)) ||
-        (rc = api_include(body, CORE_INC_DOCUMENTS | CORE_INC_METADATAS | CORE_INC_DISTANCES,
-                          &inc, err)))
+    query_fields qf;
+    query_fields_of(body, &qf);
+    /* no where / where_document at all: no filter (what compiling nothing gives) */
+    if ((qf.where || qf.where_doc) &&
+        (rc = core_filter_compile(rq->arena, qf.where, qf.where_doc, &f, err)) != OV_OK)
         return rc;
-    const json_val *nr = api_field(body, "n_results");
+    if ((rc = api_include_value(non_null(qf.include),
+                                CORE_INC_DOCUMENTS | CORE_INC_METADATAS | CORE_INC_DISTANCES,
+                                &inc, err)))
+        return rc;
+    const json_val *nr = non_null(qf.n_results);
     if (nr) {
         if (nr->type != JSON_NUMBER || !nr->is_int)
             return ov_err_set(err, OV_EINVAL, "Expected n_results to be an int, got %s",
@@ -160,15 +208,14 @@ static ov_rc query_records(api_server *s, api_request *rq, const json_val *body,
             return ov_err_set(err, OV_EINVAL, "Expected n_results to be a non-negative int");
         k = nr->inum > OV_MAX_K ? OV_MAX_K : nr->inum;
     }
-    const json_val *qe = api_field(body, "query_embeddings"); /* or query_texts: body_of */
+    const json_val *qe = non_null(qf.embeddings); /* or query_texts: body_of */
     if (!qe) /* embedded on the server with the collection's embedder */
-        return api_query_texts(rq, s->db, c, body, api_field(body, "query_texts"), k, f, inc, rs, err);
+        return api_query_texts(rq, s->db, c, body, non_null(qf.texts), k, f, inc, rs, err);
     float *q;
     size_t nq, dim;
     if ((rc = api_query_vectors(qe, rq->arena, &q, &nq, &dim, err)) != OV_OK)
         return rc;
-    return api_query_vectors_answer(rq, c, q, nq, dim, k, json_get(body, "ids"), f, inc, rs,
-                                    err);
+    return api_query_vectors_answer(rq, c, q, nq, dim, k, qf.ids, f, inc, rs, err);
 }
 
 void api_records(api_server *s, api_request *rq, api_response *rs)

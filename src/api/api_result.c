@@ -7,6 +7,7 @@
  * (1.x) plus "data": null (CONTRACT.md section 9.1). */
 #include <float.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,81 +15,79 @@
 
 typedef enum field { FLD_ID, FLD_EMB, FLD_DOC, FLD_URI, FLD_META, FLD_DIST } field;
 
-static void put_str_or_null(ov_buf *b, ov_str s)
-{
-    if (s.p)
-        json_put_str(b, s.p, s.len);
-    else
-        ov_buf_puts(b, "null");
-}
+/* One result list: its rows' views (from core, one call per list) and
+ * their distances (NULL for a get). */
+typedef struct res_list {
+    size_t n;
+    const core_row *view;
+    const float *dist;
+} res_list;
 
-static void put_row_field(ov_buf *b, core_coll *c, field f, uint32_t row, float dist)
+/* A list of rows as a JSON list of the field: one json call per column
+ * (json_put_str_array / json_put_f32_array; strs and fl are scratch of n
+ * items), the metadata text copied as stored. */
+static void put_list(ov_buf *b, field f, const res_list *l, ov_str *strs, float *fl)
 {
-    core_row r;
-    if (f == FLD_DIST) {
-        json_put_f32(b, isfinite(dist) ? dist : FLT_MAX);
-        return;
-    }
-    core_coll_row(c, row, &r);
+    size_t n = l->n;
     switch (f) {
     case FLD_ID:
-        json_put_str(b, r.id.p, r.id.len);
-        break;
+    case FLD_DOC:
+    case FLD_URI:
+        for (size_t i = 0; i < n; i++)
+            strs[i] = f == FLD_ID ? l->view[i].id : f == FLD_DOC ? l->view[i].doc : l->view[i].uri;
+        json_put_str_array(b, strs, n);
+        return;
     case FLD_EMB:
         ov_buf_putc(b, '[');
-        for (size_t i = 0; i < r.dim; i++) {
+        for (size_t i = 0; i < n; i++) {
             if (i)
                 ov_buf_putc(b, ',');
-            json_put_f32(b, r.vec[i]);
+            json_put_f32_array(b, l->view[i].vec, l->view[i].dim);
         }
         ov_buf_putc(b, ']');
-        break;
-    case FLD_DOC:
-        put_str_or_null(b, r.doc);
-        break;
-    case FLD_URI:
-        put_str_or_null(b, r.uri);
-        break;
+        return;
+    case FLD_DIST:
+        for (size_t i = 0; i < n; i++)
+            fl[i] = isfinite(l->dist[i]) ? l->dist[i] : FLT_MAX;
+        json_put_f32_array(b, fl, n);
+        return;
     default:
-        if (r.meta_json.p)
-            ov_buf_put(b, r.meta_json.p, r.meta_json.len);
-        else
-            ov_buf_puts(b, "null");
+        ov_buf_putc(b, '[');
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                ov_buf_putc(b, ',');
+            if (l->view[i].meta_json.p)
+                ov_buf_put(b, l->view[i].meta_json.p, l->view[i].meta_json.len);
+            else
+                ov_buf_puts(b, "null");
+        }
+        ov_buf_putc(b, ']');
     }
 }
 
-/* A list of rows as a JSON list of the field. */
-static void put_list(ov_buf *b, core_coll *c, field f, const uint32_t *rows, const float *dist,
-                     size_t n)
-{
-    ov_buf_putc(b, '[');
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            ov_buf_putc(b, ',');
-        put_row_field(b, c, f, rows[i], dist ? dist[i] : 0);
-    }
-    ov_buf_putc(b, ']');
-}
-
-/* The one column writer: ,"name": null | [rows...] (get, h NULL) |
+/* The one column writer: ,"name": null | [rows...] (get) |
  * [[rows of query 0],...] (query). The ids column has no leading comma. */
-static void put_column(ov_buf *b, core_coll *c, const char *name, field f, bool on,
-                       const uint32_t *rows, size_t n, const core_hits *h, size_t nq)
+static void put_column(ov_buf *b, const char *name, field f, bool on, const res_list *ls,
+                       size_t nl, bool query, ov_str *strs, float *fl)
 {
-    ov_buf_printf(b, "%s\"%s\":", f == FLD_ID ? "" : ",", name);
+    if (f != FLD_ID)
+        ov_buf_putc(b, ',');
+    ov_buf_putc(b, '"');
+    ov_buf_puts(b, name);
+    ov_buf_puts(b, "\":");
     if (!on) {
         ov_buf_puts(b, "null");
         return;
     }
-    if (!h) {
-        put_list(b, c, f, rows, NULL, n);
+    if (!query) {
+        put_list(b, f, &ls[0], strs, fl);
         return;
     }
     ov_buf_putc(b, '[');
-    for (size_t q = 0; q < nq; q++) {
+    for (size_t q = 0; q < nl; q++) {
         if (q)
             ov_buf_putc(b, ',');
-        put_list(b, c, f, h[q].row, h[q].dist, h[q].n);
+        put_list(b, f, &ls[q], strs, fl);
     }
     ov_buf_putc(b, ']');
 }
@@ -119,20 +118,56 @@ void api_put_included(ov_buf *b, unsigned inc, bool query)
     ov_buf_free(&lst);
 }
 
+/* Whether a hit list's views can be written as they came (core_coll_query
+ * takes the vectors only when embeddings were asked). */
+static bool views_fit(const core_hits *h, bool emb)
+{
+    return h->view && (!emb || h->n == 0 || h->view[0].vec);
+}
+
 static void put_result(ov_buf *b, core_coll *c, const uint32_t *rows, size_t n,
                        const core_hits *h, size_t nq, unsigned inc)
 {
+    bool query = h != NULL, emb = inc & CORE_INC_EMBEDDINGS;
+    size_t nl = query ? nq : 1, need = 0, most = 0;
+    for (size_t q = 0; q < nl; q++) {
+        size_t m = query ? h[q].n : n;
+        need += query && views_fit(&h[q], emb) ? 0 : m;
+        most = m > most ? m : most;
+    }
+    /* views for the lists that came without them (a get, a ranked text
+     * query), taken from core in one call per list */
+    res_list *ls = ov_xcalloc(nl ? nl : 1, sizeof *ls);
+    core_row *own = ov_xmalloc((need + 1) * sizeof *own);
+    ov_str *strs = ov_xmalloc((most + 1) * sizeof *strs);
+    float *fl = ov_xmalloc((most + 1) * sizeof *fl);
+    size_t used = 0;
+    for (size_t q = 0; q < nl; q++) {
+        ls[q].n = query ? h[q].n : n;
+        ls[q].dist = query ? h[q].dist : NULL;
+        if (query && views_fit(&h[q], emb)) {
+            ls[q].view = h[q].view;
+            continue;
+        }
+        core_coll_rows(c, query ? h[q].row : rows, ls[q].n, emb, own + used);
+        ls[q].view = own + used;
+        used += ls[q].n;
+    }
     ov_buf_putc(b, '{');
-    put_column(b, c, "ids", FLD_ID, true, rows, n, h, nq);
-    put_column(b, c, "embeddings", FLD_EMB, inc & CORE_INC_EMBEDDINGS, rows, n, h, nq);
-    put_column(b, c, "documents", FLD_DOC, inc & CORE_INC_DOCUMENTS, rows, n, h, nq);
-    put_column(b, c, "uris", FLD_URI, inc & CORE_INC_URIS, rows, n, h, nq);
+    put_column(b, "ids", FLD_ID, true, ls, nl, query, strs, fl);
+    put_column(b, "embeddings", FLD_EMB, emb, ls, nl, query, strs, fl);
+    put_column(b, "documents", FLD_DOC, inc & CORE_INC_DOCUMENTS, ls, nl, query, strs, fl);
+    put_column(b, "uris", FLD_URI, inc & CORE_INC_URIS, ls, nl, query, strs, fl);
     ov_buf_puts(b, ",\"data\":null");
-    put_column(b, c, "metadatas", FLD_META, inc & CORE_INC_METADATAS, rows, n, h, nq);
-    if (h)
-        put_column(b, c, "distances", FLD_DIST, inc & CORE_INC_DISTANCES, rows, n, h, nq);
-    api_put_included(b, inc, h != NULL);
+    put_column(b, "metadatas", FLD_META, inc & CORE_INC_METADATAS, ls, nl, query, strs, fl);
+    if (query)
+        put_column(b, "distances", FLD_DIST, inc & CORE_INC_DISTANCES, ls, nl, query, strs, fl);
+    api_put_included(b, inc, query);
     ov_buf_putc(b, '}');
+    free(ls);
+    free(own);
+    free(strs);
+    free(fl);
 }
 
 void api_put_get_result(ov_buf *b, core_coll *c, const uint32_t *rows, size_t n, unsigned inc)

@@ -5,6 +5,7 @@
  * segments capture into api_match. Collection create is API_READ_EXISTING: a
  * read token may get_or_create a collection that exists (what a backend
  * calls before every search); api_colls.c refuses it anything else. */
+#include <pthread.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -123,21 +124,32 @@ static bool split(const char *p, size_t len, segs *out)
     return true;
 }
 
-/* Does the path match the pattern? Fills captures on success. */
-static bool match_pattern(const char *pattern, const segs *path, api_match *m)
+#define N_ROUTES (sizeof routes / sizeof routes[0])
+
+/* The patterns split once (api_route_match runs per request). */
+static segs route_segs[N_ROUTES];
+static pthread_once_t route_segs_once = PTHREAD_ONCE_INIT;
+
+static void route_segs_init(void)
 {
-    segs pat;
-    if (!split(pattern, strlen(pattern), &pat) || pat.n != path->n)
+    for (size_t i = 0; i < N_ROUTES; i++)
+        split(routes[i].pattern, strlen(routes[i].pattern), &route_segs[i]);
+}
+
+/* Does the path match the (split) pattern? Fills captures on success. */
+static bool match_pattern(const segs *pat, const segs *path, api_match *m)
+{
+    if (pat->n != path->n)
         return false;
-    for (int i = 0; i < pat.n; i++) {
-        ov_str ps = pat.s[i];
+    for (int i = 0; i < pat->n; i++) {
+        ov_str ps = pat->s[i];
         if (ps.len == 1 && (ps.p[0] == 'T' || ps.p[0] == 'D' || ps.p[0] == 'X'))
             continue;
         if (!ov_str_eq(ps, path->s[i]))
             return false;
     }
-    for (int i = 0; i < pat.n; i++) {
-        ov_str ps = pat.s[i];
+    for (int i = 0; i < pat->n; i++) {
+        ov_str ps = pat->s[i];
         if (ps.len != 1)
             continue;
         if (ps.p[0] == 'T')
@@ -195,12 +207,13 @@ void api_route_match(const char *method, const char *path, api_match *out)
     if (!split(rest, rlen, &sg))
         return;
     bool path_known = false;
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+    pthread_once(&route_segs_once, route_segs_init);
+    for (size_t i = 0; i < N_ROUTES; i++) {
         const route_def *r = &routes[i];
         if (r->v != v)
             continue;
         api_match m = {0};
-        if (!match_pattern(r->pattern, &sg, &m))
+        if (!match_pattern(&route_segs[i], &sg, &m))
             continue;
         /* a literal segment beats a capture: "collections/X" must not take
          * "count_collections"; patterns are listed so literals come first */

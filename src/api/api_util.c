@@ -95,13 +95,17 @@ ov_rc api_int_query(api_request *rq, const char *key, int64_t *out, ov_err *err)
 
 ov_rc api_include(const json_val *obj, unsigned def, unsigned *out, ov_err *err)
 {
+    return api_include_value(api_field(obj, "include"), def, out, err);
+}
+
+ov_rc api_include_value(const json_val *v, unsigned def, unsigned *out, ov_err *err)
+{
     static const struct {
         const char *name;
         unsigned bit;
     } names[] = {{"embeddings", CORE_INC_EMBEDDINGS}, {"documents", CORE_INC_DOCUMENTS},
                  {"metadatas", CORE_INC_METADATAS},   {"distances", CORE_INC_DISTANCES},
                  {"uris", CORE_INC_URIS},             {"data", CORE_INC_DATA}};
-    const json_val *v = api_field(obj, "include");
     if (!v) {
         *out = def;
         return OV_OK;

@@ -31,6 +31,8 @@ ov_rc api_int_query(api_request *rq, const char *key, int64_t *out, ov_err *err)
 
 /* Parse "include" (absent = def). */
 ov_rc api_include(const json_val *obj, unsigned def, unsigned *out, ov_err *err);
+/* The same from the member's value (NULL: absent or null). */
+ov_rc api_include_value(const json_val *v, unsigned def, unsigned *out, ov_err *err);
 
 /* Answer a query of nq vectors: search c (ids_json: the request's "ids" or
  * NULL) and write the QueryResult into rs. Takes c's read lock. */

@@ -302,7 +302,9 @@ ov_rc api_query_vectors(const json_val *qe, ov_arena *a, float **out, size_t *ou
                                 "query_embeddings[0]",
                                 e->n, dim);
         ov_err sub;
-        if (json_to_f32(e, &q[i * dim], &sub) != OV_OK)
+        if (e->is_f32) /* read as floats by the parser (f32_keys), checked there */
+            memcpy(&q[i * dim], e->u.f, dim * sizeof(float));
+        else if (json_to_f32(e, &q[i * dim], &sub) != OV_OK)
             return ov_err_set(err, OV_EINVAL, "query_embeddings[%u]%s", i, sub.msg);
     }
     *out = q;

@@ -200,6 +200,16 @@ size_t core_pend_index(core_coll *c, size_t max, int nthreads)
 long core_row_by_seq(const core_coll *c, int64_t seq)
 {
     size_t lo = 0, hi = c->n;
+    if (hi == 0 || seq < c->recs[0].seq || seq > c->recs[hi - 1].seq)
+        return -1;
+    /* seqs ascend without repeats, so row i of seq s has s - seq[0] >= i
+     * and seq[n-1] - s >= n - 1 - i: without deletes the window is one row
+     * (a query's hits each cost one cache miss, not a binary search's) */
+    uint64_t above = (uint64_t)(seq - c->recs[0].seq), below = (uint64_t)(c->recs[hi - 1].seq - seq);
+    if (above + 1 < hi)
+        hi = (size_t)above + 1;
+    if (below < c->n - 1)
+        lo = c->n - 1 - (size_t)below;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (c->recs[mid].seq < seq)

@@ -272,6 +272,10 @@ typedef struct core_row {
 
 /* Fill out with record row (0 <= row < count). */
 void core_coll_row(core_coll *c, uint32_t row, core_row *out);
+/* The views of n rows at once (what a result writer wants: one call per
+ * result list); .vec only when with_vec (else NULL, and nothing of the
+ * index is looked up). */
+void core_coll_rows(core_coll *c, const uint32_t *rows, size_t n, bool with_vec, core_row *out);
 /* The same record's metadata typed (NULL when none). Parsed from the
  * stored text on first use and kept, so ask only when it is needed. */
 const core_meta *core_coll_row_meta(core_coll *c, uint32_t row);
@@ -288,6 +292,7 @@ typedef struct core_hits {
     size_t n;
     uint32_t *row;  /* record rows (core_coll_row) */
     float *dist;    /* distances in the collection's space */
+    core_row *view; /* the rows' views (core_coll_query), or NULL */
 } core_hits;
 
 /* k-nearest neighbours of nq query vectors (each of dim floats) among the
@@ -298,6 +303,16 @@ typedef struct core_hits {
 ov_rc core_coll_search(core_coll *c, const float *q, size_t nq, size_t dim, int64_t k,
                        const ov_str *ids, size_t n_ids, const core_filter *f, ov_arena *a,
                        core_hits **out, ov_err *err);
+
+/* A whole query in one call (issue 9: one crossing instead of one per
+ * row): takes c's read lock, runs core_coll_search, and fills each hit
+ * list's views (.vec only when with_vec). On OV_OK it returns with the read
+ * lock held, so the views stay valid while the caller writes them; the
+ * caller then calls core_coll_read_unlock(c). On an error the lock is
+ * already released. */
+ov_rc core_coll_query(core_coll *c, const float *q, size_t nq, size_t dim, int64_t k,
+                      const ov_str *ids, size_t n_ids, const core_filter *f, bool with_vec,
+                      ov_arena *a, core_hits **out, ov_err *err);
 
 /* Vectors acknowledged but not yet in the graph (deferred indexing). */
 size_t core_coll_pending(core_coll *c);

@@ -43,6 +43,19 @@ void core_coll_row(core_coll *c, uint32_t row, core_row *out)
     out->dim = c->dim;
 }
 
+void core_coll_rows(core_coll *c, const uint32_t *rows, size_t n, bool with_vec, core_row *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        const core_rec *r = &c->recs[rows[i]];
+        out[i].id = (ov_str){r->id, r->id_len};
+        out[i].doc = (ov_str){r->doc, r->doc ? r->doc_len : 0};
+        out[i].uri = (ov_str){r->uri, r->uri ? r->uri_len : 0};
+        out[i].meta_json = (ov_str){r->meta_json, r->meta_json ? r->meta_json_len : 0};
+        out[i].vec = with_vec ? core_rec_vec(c, rows[i]) : NULL;
+        out[i].dim = c->dim;
+    }
+}
+
 const core_meta *core_coll_row_meta(core_coll *c, uint32_t row)
 {
     return core_rec_meta(&c->recs[row]);
@@ -169,7 +182,8 @@ ov_rc core_coll_search(core_coll *c, const float *q, size_t nq, size_t dim, int6
         kk = n;
     res = ov_arena_calloc(a, nq ? nq : 1, sizeof *res);
     float *qn = ov_arena_alloc(a, (dim ? dim : 1) * sizeof(float));
-    if (!res || !qn) {
+    uint32_t *grow = ov_arena_alloc(a, (kk + 1) * sizeof *grow);
+    if (!res || !qn || !grow) {
         rc = ov_err_set(err, OV_ENOMEM, "out of memory");
         goto done;
     }
@@ -202,16 +216,23 @@ ov_rc core_coll_search(core_coll *c, const float *q, size_t nq, size_t dim, int6
         }
         if (kk == 0 || !c->ix)
             continue;
-        hnsw_prepare_query(c->ix, &q[qi * dim], qn);
         topk t;
         topk_init(&t, kk, res[qi].dist, res[qi].row);
+        /* the normalised query (cosine) is needed only for exact scans:
+         * hnsw_search prepares its own */
+        bool prepared = false;
         if (n > CORE_EXACT_MAX) {
             /* graph search (filtered: the filter applied while walking),
              * plus an exact scan of the vectors still waiting for the graph */
             size_t got = hnsw_search(c->ix, &q[qi * dim], kk, ef, allowed ? allow_row : NULL,
                                      &actx, gdist, labels);
             for (size_t i = 0; i < got; i++)
-                topk_push(&t, gdist[i], (uint32_t)core_row_by_seq(c, labels[i]));
+                grow[i] = (uint32_t)core_row_by_seq(c, labels[i]);
+            topk_push_n(&t, gdist, grow, got);
+            if (c->pend_n) {
+                hnsw_prepare_query(c->ix, &q[qi * dim], qn);
+                prepared = true;
+            }
             size_t pc = 0;
             for (size_t p = 0; p < c->pend_n; p++) {
                 long row = c->pend_live[p] ? core_row_by_seq(c, c->pend_lab[p]) : -1;
@@ -227,6 +248,8 @@ ov_rc core_coll_search(core_coll *c, const float *q, size_t nq, size_t dim, int6
             /* too few matches reached: fall back to the exact scan */
             topk_init(&t, kk, res[qi].dist, res[qi].row);
         }
+        if (!prepared)
+            hnsw_prepare_query(c->ix, &q[qi * dim], qn);
         for (size_t i = 0; i < n; i++) {
             uint32_t row = all ? (uint32_t)i : rows[i];
             topk_push(&t, core_rec_distance(c, qn, row), row);
@@ -236,4 +259,26 @@ ov_rc core_coll_search(core_coll *c, const float *q, size_t nq, size_t dim, int6
     *out = res;
 done:
     return rc;
+}
+
+ov_rc core_coll_query(core_coll *c, const float *q, size_t nq, size_t dim, int64_t k,
+                      const ov_str *ids, size_t n_ids, const core_filter *f, bool with_vec,
+                      ov_arena *a, core_hits **out, ov_err *err)
+{
+    core_hits *h;
+    core_coll_read_lock(c);
+    ov_rc rc = core_coll_search(c, q, nq, dim, k, ids, n_ids, f, a, &h, err);
+    for (size_t qi = 0; rc == OV_OK && qi < nq; qi++) {
+        h[qi].view = ov_arena_alloc(a, (h[qi].n + 1) * sizeof *h[qi].view);
+        if (!h[qi].view)
+            rc = ov_err_set(err, OV_ENOMEM, "out of memory");
+        else
+            core_coll_rows(c, h[qi].row, h[qi].n, with_vec, h[qi].view);
+    }
+    if (rc != OV_OK) {
+        core_coll_read_unlock(c);
+        return rc;
+    }
+    *out = h;
+    return OV_OK;
 }

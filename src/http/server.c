@@ -395,8 +395,13 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
     s->log_requests = opts->log_requests;
     s->no_console = opts->no_console;
     s->simd_kernel = opts->simd_kernel;
+    /* one thread per CPU, at least 2: more threads than CPUs only added
+     * context switches and cross-CPU wakeups to every request (issue 13:
+     * 2 threads on 2 CPUs used ~8% less CPU per query than 4, for more
+     * requests/s, bench/query_cpu.sh); a handler waiting on fsync blocks
+     * only its own thread's connections */
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = opts->threads ? opts->threads : (unsigned)(ncpu > 2 ? ncpu * 2 : 4);
+    unsigned threads = opts->threads ? opts->threads : (unsigned)(ncpu > 2 ? ncpu : 2);
     /* poll(), not epoll: with epoll (edge-triggered) this libmicrohttpd reads
      * a half head and the peer's FIN in one event and never reads again, so
      * a closed socket stayed in CLOSE-WAIT holding a slot until the timeout;

@@ -154,6 +154,15 @@ static size_t read_links(const hnsw *h, uint32_t node, int lvl, uint32_t *out)
     return c;
 }
 
+/* Prefetch a node's vector past its first cache line. */
+static inline void prefetch_rest(const hnsw *h, uint32_t node)
+{
+    const char *p = (const char *)hnsw_vec(h, node);
+    size_t bytes = h->p.dim * sizeof(float);
+    for (size_t o = 64; o < bytes; o += 64)
+        __builtin_prefetch(p + o);
+}
+
 void hnsw_search_level(const hnsw *h, hnsw_scratch *s, const float *q, uint32_t ep, size_t ef,
                        int lvl, hnsw_allow_fn allow, void *ctx, bool want_dead)
 {
@@ -170,14 +179,27 @@ void hnsw_search_level(const hnsw *h, hnsw_scratch *s, const float *q, uint32_t 
         if (c.d > bound)
             break;
         hnsw_heap_pop_min(&s->cand);
-        size_t nn = read_links(h, c.id, lvl, nb);
-        for (size_t i = 0; i < nn; i++)
-            __builtin_prefetch(hnsw_vec(h, nb[i]));
+        /* the next candidate's links are read on the next turn: start
+         * fetching them while this one's neighbours are scored */
+        if (s->cand.n)
+            __builtin_prefetch(hnsw_links(h, s->cand.a[0].id, lvl));
+        size_t nn = read_links(h, c.id, lvl, nb), nt = 0;
+        /* the unvisited neighbours: the first line of each fetched now,
+         * the rest of each vector while the one before it is scored */
         for (size_t i = 0; i < nn; i++) {
             uint32_t e = nb[i];
             if (s->mark[e] == s->gen)
                 continue;
-            s->mark[e] = s->gen;
+            s->mark[e] = s->gen; /* as visited now: a repeated link counts once */
+            nb[nt++] = e;
+            __builtin_prefetch(hnsw_vec(h, e));
+        }
+        if (nt)
+            prefetch_rest(h, nb[0]);
+        for (size_t i = 0; i < nt; i++) {
+            uint32_t e = nb[i];
+            if (i + 1 < nt)
+                prefetch_rest(h, nb[i + 1]);
             float d = hnsw_dist_qn(h, q, e);
             if (s->res.n < ef || d < bound) {
                 hnsw_heap_push_min(&s->cand, d, e);

@@ -81,6 +81,12 @@ void topk_push_slow(topk *t, float d, uint32_t id)
     topk_sift_down(t, t->n, d, id);
 }
 
+void topk_push_n(topk *t, const float *d, const uint32_t *idx, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        topk_push(t, d[i], idx[i]);
+}
+
 float topk_worst(const topk *t)
 {
     if (t->k == 0)

@@ -54,6 +54,9 @@ static inline void topk_push(topk *t, float d, uint32_t idx)
     topk_push_slow(t, d, idx);
 }
 
+/* topk_push of n results (d[i], idx[i]) in order. */
+void topk_push_n(topk *t, const float *d, const uint32_t *idx, size_t n);
+
 /* The distance a new result must not exceed to be kept, for pruning.
  * Params:    t [in] initialised, not yet sorted.
  * Returns:   +inf while fewer than k are held, -inf when k is 0, else the

@@ -108,6 +108,11 @@ void json_put_str(ov_buf *b, const char *s, size_t len);
 /* Append a float32 in the shortest form that reads back exactly. Non-finite
  * values (never stored) print as null. */
 void json_put_f32(ov_buf *b, float f);
+/* [s0,s1,...] of n strings, null for an item whose .p is NULL (one call for
+ * a result column). */
+void json_put_str_array(ov_buf *b, const ov_str *s, size_t n);
+/* [v0,v1,...] of n floats as json_put_f32 writes them. */
+void json_put_f32_array(ov_buf *b, const float *v, size_t n);
 /* Append a double in the shortest round-trip form; integral values keep a
  * ".0" so they re-read as floats. Non-finite prints as null. */
 void json_put_f64(ov_buf *b, double d);

@@ -71,6 +71,8 @@ typedef struct json_reader {
     size_t nmems, cap_mems;
     json_frame *frames; /* open containers, outermost first */
     size_t nframes, cap_frames;
+    float *f32; /* the float row being read by json_read_f32_row */
+    size_t cap_f32;
 } json_reader;
 
 /* Byte classes inside a string: 0 plain, 1 '"', 2 '\\', 3 control, 4 >= 0x80. */
@@ -508,6 +510,28 @@ static double json_dec_slow(const unsigned char *s, size_t len)
     return strtod(buf, NULL);
 }
 
+/* Whether the 8 bytes of x (little-endian load) are all ASCII digits. */
+static inline bool json_eight_digits(uint64_t x)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return ((x & 0xF0F0F0F0F0F0F0F0ull) |
+            (((x + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) ==
+           0x3333333333333333ull;
+#else
+    (void)x;
+    return false; /* the byte loop only */
+#endif
+}
+
+/* The value of 8 digit bytes t (each 0..9, first digit in the low byte). */
+static inline uint64_t json_eight_value(uint64_t t)
+{
+    t = (t * 10) + (t >> 8);
+    t = (((t & 0x000000FF000000FFull) * (100 + (1000000ull << 32))) +
+         (((t >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >> 32;
+    return t;
+}
+
 /* Read a number at r->p (a '-' or a digit) into v. */
 static ov_rc json_read_number(json_reader *r, json_val *v)
 {
@@ -542,6 +566,19 @@ static ov_rc json_read_number(json_reader *r, json_val *v)
         p++;
         if (p >= end || *p < '0' || *p > '9')
             return json_fail_at(r, start, "invalid number (digit expected after '.')");
+        /* eight digits at a time while they fit in w (the same w, nd and
+         * exp10 as the loop below gives them: leading zeros add nothing) */
+        uint64_t x;
+        while (end - p >= 8 && (memcpy(&x, p, 8), json_eight_digits(x))) {
+            uint64_t t = x - 0x3030303030303030ull;
+            int sig = w ? 8 : t ? 8 - __builtin_ctzll(t) / 8 : 0;
+            if (nd + sig > 19)
+                break;
+            w = w * 100000000u + json_eight_value(t);
+            nd += sig;
+            exp10 -= 8;
+            p += 8;
+        }
         for (; p < end && *p >= '0' && *p <= '9'; p++) {
             if (nd < 19) {
                 if (w || *p != '0') {
@@ -772,6 +809,69 @@ static ov_rc json_read_key(json_reader *r)
     return OV_OK;
 }
 
+/* Whether an array opening at r->p now would be an inner list of a root
+ * member named in f32_keys ({"key": [[...], ...]}; json_f32_row's test
+ * before the frame is pushed). */
+static bool json_f32_context(const json_reader *r)
+{
+    if (!r->f32_keys || r->nframes != 2 || r->frames[0].type != JSON_OBJECT ||
+        r->frames[1].type != JSON_ARRAY || r->nmems == 0)
+        return false;
+    const json_member *m = &r->mems[r->nmems - 1];
+    for (const char *const *k = r->f32_keys; *k; k++)
+        if (strlen(*k) == m->key_len && memcmp(*k, m->key, m->key_len) == 0)
+            return true;
+    return false;
+}
+
+/* The float row at r->p ('[') read straight into floats: numbers, commas
+ * and blanks up to the ']', each number finite as a float. Returns false,
+ * with r->p where it was, at anything else (an empty list included), and
+ * the general path reads the array (and reports any error) as before; the
+ * value it makes is the one json_close makes of such a row. */
+static bool json_read_f32_row(json_reader *r, json_val *v)
+{
+    const unsigned char *at = r->p, *p = json_skip_ws(r->p + 1, r->end);
+    size_t n = 0;
+    for (;;) {
+        if (p >= r->end || !(*p == '-' || (*p >= '0' && *p <= '9')))
+            goto fallback;
+        json_val x;
+        r->p = p;
+        if (json_read_number(r, &x) != OV_OK || !json_num_finite(&x))
+            goto fallback;
+        float fv = (float)x.num;
+        if (fv - fv != 0.0f)
+            goto fallback;
+        if (n == r->cap_f32 &&
+            !json_vec_reserve((void **)&r->f32, &r->cap_f32, n, sizeof(float), n + 1))
+            goto fallback; /* the general path reports the memory */
+        r->f32[n++] = fv;
+        p = json_skip_ws(r->p, r->end);
+        if (p < r->end && *p == ',') {
+            p = json_skip_ws(p + 1, r->end);
+            continue;
+        }
+        if (p < r->end && *p == ']')
+            break;
+        goto fallback;
+    }
+    float *fl = ov_arena_alloc(r->a, n * sizeof(float));
+    if (!fl)
+        goto fallback;
+    memcpy(fl, r->f32, n * sizeof(float));
+    memset(v, 0, sizeof *v);
+    v->u.f = fl;
+    v->is_f32 = 1;
+    v->type = JSON_ARRAY;
+    v->n = (uint32_t)n;
+    r->p = p + 1;
+    return true;
+fallback:
+    r->p = at;
+    return false;
+}
+
 /* Read the value at r->p. Scalars and empty containers complete into *v;
  * a non-empty container is opened (pushed) and *opened set, and the caller
  * goes on to read its first item. */
@@ -795,6 +895,8 @@ static ov_rc json_read_value(json_reader *r, json_val *v, bool *opened)
         return ov_err_set(r->err, OV_ELIMIT,
                           "JSON nested deeper than %u levels at byte %zu", r->max_depth,
                           (size_t)(r->p - r->base));
+    if (c == '[' && json_f32_context(r) && json_read_f32_row(r, v))
+        return OV_OK;
     if (!json_vec_reserve((void **)&r->frames, &r->cap_frames, r->nframes, sizeof(json_frame),
                           r->nframes + 1))
         return ov_err_set(r->err, OV_ENOMEM, "out of memory parsing JSON");
@@ -899,6 +1001,7 @@ cleanup:
     free(r.vals);
     free(r.mems);
     free(r.frames);
+    free(r.f32);
     return rc;
 }
 

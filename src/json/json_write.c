@@ -233,6 +233,31 @@ void json_put_f32(ov_buf *b, float f)
     ov_buf_put(b, out, json_format_dec(out, signbit(f), n, k));
 }
 
+void json_put_str_array(ov_buf *b, const ov_str *s, size_t n)
+{
+    ov_buf_putc(b, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            ov_buf_putc(b, ',');
+        if (s[i].p)
+            json_put_str(b, s[i].p, s[i].len);
+        else
+            ov_buf_puts(b, "null");
+    }
+    ov_buf_putc(b, ']');
+}
+
+void json_put_f32_array(ov_buf *b, const float *v, size_t n)
+{
+    ov_buf_putc(b, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            ov_buf_putc(b, ',');
+        json_put_f32(b, v[i]);
+    }
+    ov_buf_putc(b, ']');
+}
+
 void json_put_f64(ov_buf *b, double d)
 {
     char out[48];

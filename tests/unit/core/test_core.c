@@ -163,7 +163,36 @@ static void test_core_typed_api(void)
     core_coll_row(c, h[0].row[0], &r);
     CHECK(memcmp(r.id.p, "t2", 2) == 0 && h[0].dist[0] <= h[0].dist[1]);
     CHECK_EQ(core_coll_search(c, q, 1, 3, 5, NULL, 0, NULL, A, &h, &err), OV_EDIM);
+    /* the QueryResult written from row views taken by the writer */
+    unsigned all = CORE_INC_DOCUMENTS | CORE_INC_METADATAS | CORE_INC_DISTANCES |
+                   CORE_INC_EMBEDDINGS | CORE_INC_URIS;
+    ov_buf want = {0}, want_noemb = {0};
+    CHECK_EQ(core_coll_search(c, q, 1, 2, 5, NULL, 0, NULL, A, &h, &err), OV_OK);
+    api_put_query_result(&want, c, h, 1, all);
+    api_put_query_result(&want_noemb, c, h, 1, all & ~(unsigned)CORE_INC_EMBEDDINGS);
     core_coll_read_unlock(c);
+    /* core_coll_query: search and views in one call, returning with the
+     * read lock held; the same bytes whether or not it took the vectors */
+    for (int with_vec = 0; with_vec < 2; with_vec++) {
+        CHECK_EQ(core_coll_query(c, q, 1, 2, 5, NULL, 0, NULL, with_vec, A, &h, &err), OV_OK);
+        CHECK(h[0].n == 2 && h[0].view != NULL);
+        CHECK(memcmp(h[0].view[0].id.p, "t2", 2) == 0);
+        CHECK(with_vec ? h[0].view[1].vec && h[0].view[1].vec[0] == 0.5f
+                       : h[0].view[1].vec == NULL);
+        ov_buf got = {0}, got_noemb = {0};
+        api_put_query_result(&got, c, h, 1, all);
+        api_put_query_result(&got_noemb, c, h, 1, all & ~(unsigned)CORE_INC_EMBEDDINGS);
+        core_coll_read_unlock(c);
+        CHECK(got.len == want.len && memcmp(got.p, want.p, got.len) == 0);
+        CHECK(got_noemb.len == want_noemb.len &&
+              memcmp(got_noemb.p, want_noemb.p, got_noemb.len) == 0);
+        ov_buf_free(&got);
+        ov_buf_free(&got_noemb);
+    }
+    ov_buf_free(&want);
+    ov_buf_free(&want_noemb);
+    /* an error releases the lock: a write goes through after it */
+    CHECK_EQ(core_coll_query(c, q, 1, 3, 5, NULL, 0, NULL, false, A, &h, &err), OV_EDIM);
     /* a batch of the wrong dimension is refused before anything changes */
     float v3[3] = {1, 2, 3};
     core_batch w = {.n = 1, .ids = ids, .vecs = v3, .dim = 3};

@@ -1031,9 +1031,104 @@ static void test_json_f32_keys(void)
     ov_arena_destroy(a);
 }
 
+/* An f32 row is read straight into floats (json_read_f32_row); whatever it
+ * does not take (nesting, bad grammar, the end of input) goes through the
+ * general path: the same value or the same error as without f32_keys. */
+static void test_json_f32_rows_fallback(void)
+{
+    ov_arena *a = ov_arena_create(4096);
+    static const char *const keys[] = {"embeddings", NULL};
+    json_opts o = {.f32_keys = keys}, plain = {0};
+    static const char *const bad[] = {
+        "{\"embeddings\":[[1,2,]]}", "{\"embeddings\":[[1,-]]}",  "{\"embeddings\":[[1 2]]}",
+        "{\"embeddings\":[[1,2]",    "{\"embeddings\":[[1,2",     "{\"embeddings\":[[01]]}",
+        "{\"embeddings\":[[1.]]}",   "{\"embeddings\":[[1,2],]}", "{\"embeddings\":[[1,2]]",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        json_val *v = NULL;
+        ov_err e1 = {0}, e2 = {0};
+        ov_rc r1 = json_parse(a, bad[i], strlen(bad[i]), &o, &v, &e1);
+        ov_rc r2 = json_parse(a, bad[i], strlen(bad[i]), &plain, &v, &e2);
+        CHECK(r1 != OV_OK && r1 == r2);
+        CHECK_STR(e1.msg, e2.msg);
+    }
+    const char *t = "{\"embeddings\":[ [ 1 ,\t2.5e-1\n, -3 ] ,[1,[2]],[7]]}";
+    json_val *v = NULL;
+    ov_err err = {0};
+    CHECK_EQ(json_parse(a, t, strlen(t), &o, &v, &err), OV_OK);
+    const json_val *e = json_get(v, "embeddings");
+    CHECK(e && e->n == 3 && e->u.a[0].is_f32 && e->u.a[0].n == 3);
+    CHECK(e->u.a[0].u.f[0] == 1.0f && e->u.a[0].u.f[1] == 0.25f && e->u.a[0].u.f[2] == -3.0f);
+    CHECK(!e->u.a[1].is_f32 && e->u.a[1].u.a[1].type == JSON_ARRAY);
+    CHECK(e->u.a[2].is_f32 && e->u.a[2].n == 1 && e->u.a[2].u.f[0] == 7.0f);
+    ov_arena_destroy(a);
+}
+
+/* Fractions read eight digits at a time (leading zeros, the 19-digit
+ * limit, an exponent after them) give strtod's double, bit for bit. */
+static void test_json_numbers_long_fractions(void)
+{
+    unsigned long long rs = 88172645463325252ull;
+    char buf[64];
+    int bad = 0;
+    for (int it = 0; it < 20000; it++) {
+        rs ^= rs << 13, rs ^= rs >> 7, rs ^= rs << 17;
+        unsigned long long x = rs;
+        int p = 0;
+        if (x & 1)
+            buf[p++] = '-';
+        buf[p++] = (x >> 1) % 3 ? '0' : (char)('1' + (x >> 3) % 9);
+        buf[p++] = '.';
+        int digits = 1 + (int)((x >> 8) % 26), zeros = (x >> 16) % 3 ? 0 : (int)((x >> 20) % 9);
+        for (int d = 0; d < digits; d++) {
+            rs ^= rs << 13, rs ^= rs >> 7, rs ^= rs << 17;
+            buf[p++] = d < zeros ? '0' : (char)('0' + rs % 10);
+        }
+        if ((x >> 28) % 4 == 0)
+            p += snprintf(buf + p, sizeof buf - (size_t)p, "e%d", (int)((x >> 32) % 40) - 20);
+        buf[p] = 0;
+        json_val *v;
+        ov_err err;
+        CHECK_EQ(json_parse(arena, buf, (size_t)p, NULL, &v, &err), OV_OK);
+        double want = strtod(buf, NULL);
+        if (memcmp(&want, &v->num, sizeof want) != 0 && bad++ < 3)
+            fprintf(stderr, "  %s: %.17g, strtod %.17g\n", buf, v->num, want);
+    }
+    CHECK_EQ(bad, 0);
+}
+
+/* The column writers: the same bytes as the item writers joined by commas,
+ * null for a string without .p, [] when empty. */
+static void test_json_put_arrays(void)
+{
+    ov_buf b = {0};
+    ov_str s[3] = {{"a\"b", 3}, {NULL, 0}, {"", 0}};
+    json_put_str_array(&b, s, 3);
+    CHECK(b.len == 16 && memcmp(b.p, "[\"a\\\"b\",null,\"\"]", b.len) == 0);
+    b.len = 0;
+    json_put_str_array(&b, s, 0);
+    CHECK(b.len == 2 && memcmp(b.p, "[]", 2) == 0);
+    float v[3] = {0.5f, -1e-7f, 3.0f};
+    ov_buf one = {0};
+    ov_buf_putc(&one, '[');
+    for (int i = 0; i < 3; i++) {
+        if (i)
+            ov_buf_putc(&one, ',');
+        json_put_f32(&one, v[i]);
+    }
+    ov_buf_putc(&one, ']');
+    b.len = 0;
+    json_put_f32_array(&b, v, 3);
+    CHECK(b.len == one.len && memcmp(b.p, one.p, b.len) == 0);
+    ov_buf_free(&b);
+    ov_buf_free(&one);
+}
+
 int main(void)
 {
     arena = ov_arena_create(1 << 16);
+    RUN(test_json_put_arrays);
+    RUN(test_json_numbers_long_fractions);
     RUN(test_json_suite_accepts_y_files);
     RUN(test_json_suite_rejects_n_files);
     RUN(test_json_suite_pins_i_files);
@@ -1059,6 +1154,7 @@ int main(void)
     RUN(test_json_write_values);
     RUN(test_json_parse_out_of_memory);
     RUN(test_json_f32_keys);
+    RUN(test_json_f32_rows_fallback);
     ov_arena_destroy(arena);
     return harness_done();
 }
