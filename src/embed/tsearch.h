@@ -68,6 +68,9 @@ typedef struct tsearch_opts {
     float qcov;          /* re-rank (1 + qcov) m / (qcov wq + wt): 1 = Dice */
     float contrast;      /* x c / (c + contrast * d): d names of different
                             terms differing in just that pair (0: off) */
+    float lead;          /* a definition's first sentence's content words ("An
+                            epithelial cell that is part of the bile duct") are
+                            one more text of the term, scored x lead (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -35,6 +35,7 @@ static tsearch_opts g_default = {
     .codes = true,
     .num_floor = 0.5f,
     .sib_pen = 0.1f,
+    .lead = 0.9f,
 };
 
 tsearch_opts tsearch_opts_default(void)
@@ -83,6 +84,7 @@ void tsearch_free(tsearch *x)
     ts_vocab_free(&x->acr);
     free(x->a_off);
     free(x->a_text);
+    ts_free_leads(x);
     free(x);
 }
 
@@ -828,6 +830,7 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     x->tt_off[n_ns] = (uint32_t)tt_n;
     free(tri);
     free(tdf);
+    ts_build_leads(x, texts, lens, owner, field, n, df);
     free(eq.key);
     free(eq.val);
     free(drop);
@@ -856,5 +859,5 @@ size_t tsearch_bytes(const tsearch *x)
            x->o_off[no] * 4 + x->d_off[no] * 4 + x->e_off[nv] * 8 + (TS_TRI_N + 1) * 8 +
            x->g_off[TS_TRI_N] * 4 + x->acr.blob_cap + x->acr.cap * 8 + x->acr.n_slot * 4 +
            (x->acr.n + 1) * 4 + x->a_off[x->acr.n] * 4 + x->n_sorted * 4 + nt * 8 +
-           x->tt_off[nt] * 2 + x->n_sib * 8;
+           x->tt_off[nt] * 2 + x->n_sib * 8 + (no + 1) * 8 + x->l_off[no] * 8 + (nv + 1) * 4;
 }

@@ -70,6 +70,11 @@ struct tsearch {
     /* words of names and synonyms in byte order (shared-prefix lookup) */
     uint32_t *sorted;
     size_t n_sorted;
+    /* definition leads (tsearch_lead.c): per owner the content words of its
+     * definition's first sentence (distinct, canonical), their weight sum;
+     * word -> owners */
+    uint32_t *l_off, *l_words, *lp_off, *lp_owner;
+    float *l_sum;
     /* initialisms of 2..TS_MAX_ACR consecutive words -> texts */
     ts_vocab acr;
     uint32_t *a_off, *a_text;
@@ -79,6 +84,30 @@ struct tsearch {
 #define TS_MAX_ACR 5
 /* Most letters before the number of a disease code (MCOPCB2). */
 #define TS_MAX_CODE 8
+
+/* One way a query word reaches the index: a word, at a similarity. */
+typedef struct ts_expn {
+    uint32_t word;
+    float sim;
+} ts_expn;
+
+/* Content words kept from a definition's first sentence. */
+#define TS_LEAD_WORDS 12
+
+/* Build the definition leads (l_*, lp_*) from the DEF texts (the last one
+ * of an owner counts); df[w]: names and synonyms carrying word w (a lead
+ * keeps only such words). Needs x->v, canon, w. */
+void ts_build_leads(tsearch *x, const char *const *texts, const size_t *lens,
+                    const uint32_t *owner, const uint8_t *field, size_t n, const uint32_t *df);
+void ts_free_leads(tsearch *x);
+
+/* First stage over the leads: for every owner a lead reaches, lead x soft
+ * Dice of the query words (nq words, weights qw, total wq; per word its
+ * nex[i] expansions ex[i * stride ..]) and the lead.
+ * Writes scores into sc (n_owners, zeroed by the caller) and the owners
+ * reached into *touched (caller frees). Returns their number. */
+size_t ts_lead_first(const tsearch *x, size_t nq, const float *qw, float wq, const ts_expn *ex,
+                     const size_t *nex, size_t stride, float *sc, uint32_t **touched);
 
 /* Normalise text into words: each word is written NUL-terminated into buf
  * (at most cap bytes in all) and its offset into starts. Returns the number

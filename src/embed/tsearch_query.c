@@ -12,11 +12,7 @@
 #include "embed/embed_lex_int.h"
 #include "embed/tsearch_int.h"
 
-/* One way a query word reaches the index. */
-typedef struct expn {
-    uint32_t word;
-    float sim;
-} expn;
+typedef ts_expn expn;
 
 enum { MAX_EXP = 24, MAX_FUZZY = 4 };
 
@@ -190,11 +186,10 @@ static int cmp_amatch(const void *a, const void *b)
 /* Text score of text t: one-to-one greedy alignment of query words to text
  * words (exact, equivalent, fuzzy, or an initialism over a span), soft Dice
  * 2 x matched / (query weight + text weight). */
-static float align(const qctx *c, uint32_t t, uint32_t *out_qused)
+static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum,
+                         uint32_t *out_qused)
 {
     const tsearch *x = c->x;
-    const uint32_t *tw = x->t_words + x->t_off[t];
-    size_t m = x->t_off[t + 1] - x->t_off[t];
     if (m > TS_MAX_QWORDS)
         m = TS_MAX_QWORDS;
     amatch cand[TS_MAX_QWORDS * (TS_MAX_QWORDS + 2)];
@@ -265,7 +260,7 @@ static float align(const qctx *c, uint32_t t, uint32_t *out_qused)
     }
     *out_qused = qused;
     float b = x->o.qcov;
-    float s = (1.0f + b) * acc / (b * c->wq + x->t_sum[t]);
+    float s = (1.0f + b) * acc / (b * c->wq + tsum);
     if (x->n_sib) /* a query word left over whose sibling the text has instead */
         for (size_t i = 0; i < c->nq; i++) {
             if ((qused >> i & 1) || c->qid[i] == UINT32_MAX)
@@ -277,6 +272,13 @@ static float align(const qctx *c, uint32_t t, uint32_t *out_qused)
                 }
         }
     return s;
+}
+
+static float align(const qctx *c, uint32_t t, uint32_t *out_qused)
+{
+    const tsearch *x = c->x;
+    return align_words(c, x->t_words + x->t_off[t], x->t_off[t + 1] - x->t_off[t],
+                       x->t_sum[t], out_qused);
 }
 
 /* An unknown word shaped like a disease code, 2-5 letters then a digit
@@ -576,16 +578,40 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
             }
         }
     }
+    /* definition leads: one more text per term */
+    float *lsc = NULL;
+    uint32_t *lown = NULL;
+    size_t nl_own = 0;
+    if (x->o.lead > 0) {
+        lsc = ov_xcalloc(x->n_owners, sizeof *lsc);
+        nl_own = ts_lead_first(x, nq, qw, wq, &ex[0][0], nex, MAX_EXP, lsc, &lown);
+    }
     for (size_t i = 0; i < nt; i++) {
         uint32_t o = x->t_owner[touched[i]];
         if (best[o] < -0.5f)
             continue;
+        if (lsc) {
+            if (lsc[o] > best[o])
+                best[o] = lsc[o];
+            lsc[o] = -1.0f; /* counted */
+        }
         float s = best[o] + (dsc ? dsc[o] : 0);
         if (dsc)
             dsc[o] = -1.0f; /* counted */
         topk_put(s, o, ncand, cand, cs, &nc);
         best[o] = -1.0f; /* once per owner */
     }
+    for (size_t i = 0; i < nl_own; i++) { /* terms only their lead reaches */
+        uint32_t o = lown[i];
+        if (lsc[o] <= 0)
+            continue;
+        float s = lsc[o] + (dsc && dsc[o] > 0 ? dsc[o] : 0);
+        if (dsc)
+            dsc[o] = -1.0f;
+        topk_put(s, o, ncand, cand, cs, &nc);
+    }
+    free(lsc);
+    free(lown);
     for (size_t i = 0; i < nd; i++) /* terms only their definition reaches */
         if (dsc[down[i]] > 0)
             topk_put(dsc[down[i]], down[i], ncand, cand, cs, &nc);
@@ -625,6 +651,13 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                 v = tri_cos(x, qtri, nqt, sq, t);
                 tb = v > tb ? v : tb;
             }
+        }
+        if (x->o.lead > 0 && x->l_off[o + 1] > x->l_off[o]) {
+            uint32_t u = 0;
+            float v = x->o.lead * align_words(&qc, x->l_words + x->l_off[o],
+                                              x->l_off[o + 1] - x->l_off[o], x->l_sum[o], &u);
+            if (v > s)
+                s = v, used = u;
         }
         s += x->o.second_weight * s2;
         if (x->o.rerank)
