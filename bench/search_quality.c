@@ -132,6 +132,8 @@ static void apply_opts(void)
             o.def_weight = (float)v;
         else if (!strcmp(t, "tri"))
             o.tri_weight = (float)v;
+        else if (!strcmp(t, "morph"))
+            o.morph = (float)v;
         else if (!strcmp(t, "lead"))
             o.lead = (float)v;
         else if (!strcmp(t, "pair"))

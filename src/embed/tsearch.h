@@ -71,6 +71,8 @@ typedef struct tsearch_opts {
     float lead;          /* a definition's first sentence's content words ("An
                             epithelial cell that is part of the bile duct") are
                             one more text of the term, scored x lead (0: off) */
+    float morph;         /* "-cyte" as "cell", a lone a/b/g/d as a Greek letter:
+                            at this similarity (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

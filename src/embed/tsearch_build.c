@@ -36,6 +36,7 @@ static tsearch_opts g_default = {
     .num_floor = 0.5f,
     .sib_pen = 0.1f,
     .lead = 0.9f,
+    .morph = 0.8f,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -107,6 +107,75 @@ static size_t prefixed(const tsearch *x, const char *w, size_t len, uint32_t sel
     return n;
 }
 
+/* Append expansion (w, sim) to out[0..n) unless w is there; returns n. */
+static size_t put_exp(expn *out, size_t n, size_t max, uint32_t w, float sim)
+{
+    for (size_t i = 0; i < n; i++)
+        if (out[i].word == w) {
+            out[i].sim = sim > out[i].sim ? sim : out[i].sim;
+            return n;
+        }
+    if (n < max)
+        out[n++] = (expn){w, sim};
+    return n;
+}
+
+/* Word-forming parts a word may be said as a phrase: "-cyte" is a cell
+ * (mastocyte = mast cell, synoviocyte = synovial cell: the stem before
+ * "(o)cyte", at least 4 bytes and 60% of a known word starting with it,
+ * and the word "cell", which alone is worth little); a lone a, b, g or d is a Greek letter (type A =
+ * alpha, B-IC = beta-intercalated). Appends to out; *phrase is set when
+ * the word stands for more than one word. */
+static size_t morph(const tsearch *x, const char *w, size_t len, expn *out, size_t n,
+                    size_t max, bool *phrase)
+{
+    static const char *const greek[][2] = {
+        {"a", "alpha"}, {"b", "beta"}, {"g", "gamma"}, {"d", "delta"}};
+    if (len == 1) {
+        for (size_t i = 0; i < sizeof greek / sizeof greek[0]; i++)
+            if (w[0] == greek[i][0][0]) {
+                uint32_t id = ts_vocab_find(&x->v, greek[i][1], strlen(greek[i][1]));
+                if (id != UINT32_MAX && x->p_off[x->canon[id] + 1] > x->p_off[x->canon[id]])
+                    n = put_exp(out, n, max, x->canon[id], x->o.morph);
+            }
+        return n;
+    }
+    if (len < 8 || memcmp(w + len - 4, "cyte", 4) != 0)
+        return n;
+    size_t sl = len - 4;
+    if (w[sl - 1] == 'o')
+        sl--;
+    uint32_t cell = ts_vocab_find(&x->v, "cell", 4);
+    if (sl < 4 || cell == UINT32_MAX)
+        return n;
+    const ts_vocab *v = &x->v;
+    size_t lo = 0, hi = x->n_sorted;
+    while (lo < hi) { /* first word >= the stem */
+        size_t mid = (lo + hi) / 2;
+        if (strncmp(v->blob + v->off[x->sorted[mid]], w, sl) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t added = 0;
+    for (size_t i = lo; i < x->n_sorted && added < 3; i++) {
+        uint32_t id = x->sorted[i];
+        const char *s = v->blob + v->off[id];
+        if (strncmp(s, w, sl) != 0)
+            break;
+        if ((float)sl < 0.6f * (float)v->len[id] || id == cell)
+            continue;
+        size_t before = n;
+        n = put_exp(out, n, max, id, x->o.morph);
+        added += n > before;
+    }
+    if (added) {
+        n = put_exp(out, n, max, x->canon[cell], 0.3f * x->o.morph); /* never alone */
+        *phrase = true;
+    }
+    return n;
+}
+
 /* Weighted trigram cosine of the query's sorted buckets and text t's. */
 static float tri_cos(const tsearch *x, const uint32_t *a, size_t na, float sa, uint32_t t)
 {
@@ -481,6 +550,9 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         }
         if (x->o.prefix)
             e = prefixed(x, w, wl, id, ex[nq], e, MAX_EXP);
+        bool mphrase = false;
+        if (x->o.morph > 0)
+            e = morph(x, w, wl, ex[nq], e, MAX_EXP, &mphrase);
         qacr[nq] = UINT32_MAX;
         if (x->o.acronym && wl >= 2 && wl <= TS_MAX_ACR) {
             bool letters = true;
@@ -492,7 +564,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                 memcpy(qraw[nq], w, wl + 1);
         }
         qid[nq] = id;
-        qphrase[nq] = x->o.codes && known && x->p_off[id + 1] == x->p_off[id];
+        qphrase[nq] = (x->o.codes && known && x->p_off[id + 1] == x->p_off[id]) || mphrase;
         nex[nq] = e;
         wq += qw[nq];
         nq++;
