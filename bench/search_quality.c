@@ -134,6 +134,8 @@ static void apply_opts(void)
             o.tri_weight = (float)v;
         else if (!strcmp(t, "morph"))
             o.morph = (float)v;
+        else if (!strcmp(t, "abbr"))
+            o.abbr = (float)v;
         else if (!strcmp(t, "lead"))
             o.lead = (float)v;
         else if (!strcmp(t, "pair"))

@@ -73,6 +73,9 @@ typedef struct tsearch_opts {
                             one more text of the term, scored x lead (0: off) */
     float morph;         /* "-cyte" as "cell", a lone a/b/g/d as a Greek letter:
                             at this similarity (0: off) */
+    float abbr;          /* an abbreviation in a synonym learns the words it
+                            replaces in another name, at most this weight
+                            (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

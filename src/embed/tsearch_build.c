@@ -37,6 +37,7 @@ static tsearch_opts g_default = {
     .sib_pen = 0.1f,
     .lead = 0.9f,
     .morph = 0.8f,
+    .abbr = 1.0f,
 };
 
 tsearch_opts tsearch_opts_default(void)
@@ -77,6 +78,7 @@ void tsearch_free(tsearch *x)
     free(x->g_off);
     free(x->g_word);
     free(x->v_ntri);
+    free(x->v_abbr);
     free(x->tri_w);
     free(x->sorted);
     free(x->tt_off);
@@ -119,15 +121,9 @@ static uint64_t mix(uint64_t k)
     return k;
 }
 
-static void pairs_add(pairs *p, uint32_t a, uint32_t b, float v)
+/* Add v to the count of (a, b) as given (directed). */
+static void pairs_put(pairs *p, uint32_t a, uint32_t b, float v)
 {
-    if (a == b)
-        return;
-    if (a > b) {
-        uint32_t t = a;
-        a = b;
-        b = t;
-    }
     if ((p->n + 1) * 2 > p->cap) {
         size_t nc = p->cap ? p->cap * 2 : 4096;
         uint64_t *nk = ov_xcalloc(nc, sizeof *nk);
@@ -156,6 +152,19 @@ static void pairs_add(pairs *p, uint32_t a, uint32_t b, float v)
         p->n++;
     }
     p->val[s] += v;
+}
+
+/* Undirected: (a, b) and (b, a) are one pair. */
+static void pairs_add(pairs *p, uint32_t a, uint32_t b, float v)
+{
+    if (a == b)
+        return;
+    if (a > b) {
+        uint32_t t = a;
+        a = b;
+        b = t;
+    }
+    pairs_put(p, a, b, v);
 }
 
 /* The count of a pair (0 when absent). */
@@ -243,9 +252,12 @@ static void fold_plurals(tsearch *x)
     }
 }
 
-/* Mine one term's texts: every pair, the words that differ. */
+/* Mine one term's texts: every pair, the words that differ. An
+ * abbreviation (ts_mark_abbrevs) against 2..TS_ABBR_WORDS words of another
+ * name stands for all of them (L2/3 IT = L2/3 intratelencephalic projecting
+ * glutamatergic neuron): ab gets abbreviation -> word, 1 / words. */
 static void mine_owner(const tsearch *x, const uint32_t *texts, size_t nt, pairs *eq,
-                       float *drop)
+                       pairs *ab, float *drop)
 {
     if (nt > TS_MINE_TEXTS)
         nt = TS_MINE_TEXTS;
@@ -255,15 +267,28 @@ static void mine_owner(const tsearch *x, const uint32_t *texts, size_t nt, pairs
                            *b = x->t_words + x->t_off[texts[j]];
             size_t na = x->t_off[texts[i] + 1] - x->t_off[texts[i]],
                    nb = x->t_off[texts[j] + 1] - x->t_off[texts[j]];
-            uint32_t da[3], db[3];
+            uint32_t da[TS_ABBR_WORDS + 1], db[TS_ABBR_WORDS + 1];
             size_t nda = 0, ndb = 0;
-            for (size_t k = 0; k < na && nda < 3; k++)
+            for (size_t k = 0; k < na && nda <= TS_ABBR_WORDS; k++)
                 if (!has(b, nb, a[k]))
                     da[nda++] = a[k];
-            for (size_t k = 0; k < nb && ndb < 3; k++)
+            for (size_t k = 0; k < nb && ndb <= TS_ABBR_WORDS; k++)
                 if (!has(a, na, b[k]))
                     db[ndb++] = b[k];
-            if (nda == 3 || ndb == 3 || (nda == 0 && ndb == 0))
+            if (ab && x->v_abbr) {
+                const uint32_t *s = NULL, *l = NULL;
+                size_t nl = 0;
+                if (nda == 1 && ndb >= 2 && ndb <= TS_ABBR_WORDS && (x->v_abbr[da[0]] & 1))
+                    s = da, l = db, nl = ndb;
+                else if (ndb == 1 && nda >= 2 && nda <= TS_ABBR_WORDS && (x->v_abbr[db[0]] & 1))
+                    s = db, l = da, nl = nda;
+                if (s) {
+                    for (size_t k = 0; k < nl; k++)
+                        pairs_put(ab, s[0], l[k], 1.0f / (float)nl);
+                    continue;
+                }
+            }
+            if (nda >= 3 || ndb >= 3 || (nda == 0 && ndb == 0))
                 continue;
             if (nda == 0 || ndb == 0) {
                 /* one name is the other with words added */
@@ -431,10 +456,13 @@ static int cmp_eqe(const void *a, const void *b)
 }
 
 /* Turn the pair counts into per-word lists of (word, weight). */
-static void build_equiv(tsearch *x, const pairs *eq, const pairs *neg)
+static void build_equiv(tsearch *x, const pairs *eq, const pairs *neg, const pairs *ab)
 {
     uint32_t nv = x->v.n;
     uint32_t *cnt = ov_xcalloc(nv + 1, sizeof *cnt);
+    for (size_t i = 0; i < ab->cap; i++) /* abbreviation -> word, one way */
+        if (ab->key[i])
+            cnt[(ab->key[i] - 1) >> 32]++;
     for (size_t i = 0; i < eq->cap; i++) {
         if (!eq->key[i] || eq->val[i] < (float)x->o.min_pair)
             continue;
@@ -476,6 +504,17 @@ static void build_equiv(tsearch *x, const pairs *eq, const pairs *neg)
             lists[a][fill[a]++] = (eqe){b, sa};
         if (x->p_off[a + 1] > x->p_off[a])
             lists[b][fill[b]++] = (eqe){a, sb};
+    }
+    /* an abbreviation stands for the words it replaces (a phrase: each of
+     * them, x->v_abbr bit 2); seen c times (1 / words a time) */
+    for (size_t i = 0; i < ab->cap; i++) {
+        if (!ab->key[i])
+            continue;
+        uint64_t k = ab->key[i] - 1;
+        uint32_t a = (uint32_t)(k >> 32), b = (uint32_t)(k & 0xffffffffu);
+        float c = ab->val[i];
+        lists[a][fill[a]++] = (eqe){b, x->o.abbr * c / (c + x->o.eq_k)};
+        x->v_abbr[a] |= 2;
     }
     x->e_off = ov_xmalloc((nv + 1) * sizeof *x->e_off);
     size_t total = 0;
@@ -700,10 +739,13 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     free(fill);
     /* 4. learn from the synonym sets */
     float *drop = ov_xcalloc(nv ? nv : 1, sizeof *drop);
-    pairs eq = {0};
+    pairs eq = {0}, ab = {0};
+    if (x->o.equiv && x->o.abbr > 0)
+        ts_mark_abbrevs(x, texts, lens, field, n);
     if (x->o.equiv || x->o.drop)
         for (size_t ow = 0; ow < n_owners; ow++)
-            mine_owner(x, x->o_text + x->o_off[ow], x->o_off[ow + 1] - x->o_off[ow], &eq, drop);
+            mine_owner(x, x->o_text + x->o_off[ow], x->o_off[ow + 1] - x->o_off[ow], &eq,
+                       x->o.equiv ? &ab : NULL, drop);
     if (x->o.equiv && x->o.codes)
         mine_codes(x, &eq);
     /* 5. weights */
@@ -783,7 +825,7 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     if (x->o.equiv && x->o.contrast > 0)
         mine_contrast(x, &eq, &neg);
     if (x->o.equiv)
-        build_equiv(x, &eq, &neg);
+        build_equiv(x, &eq, &neg, &ab);
     else {
         x->e_off = ov_xcalloc((size_t)nv + 1, sizeof *x->e_off);
         x->e_word = ov_xmalloc(sizeof *x->e_word);
@@ -834,6 +876,8 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     ts_build_leads(x, texts, lens, owner, field, n, df);
     free(eq.key);
     free(eq.val);
+    free(ab.key);
+    free(ab.val);
     free(drop);
     free(df);
     free(all_off.p);

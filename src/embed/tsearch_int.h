@@ -61,6 +61,9 @@ struct tsearch {
     /* trigram bucket -> vocabulary words (fuzzy), words' trigram counts */
     uint32_t *g_off, *g_word;
     uint8_t *v_ntri;
+    /* per word: 1 written as an abbreviation (two capitals: IT, NP, ILC3);
+     * 2 learned as one (it stands for a phrase); NULL when not marked */
+    uint8_t *v_abbr;
     /* trigram bucket weights (re-rank); each text's sorted buckets and the
      * squared norm of their weights */
     float *tri_w;
@@ -90,6 +93,15 @@ typedef struct ts_expn {
     uint32_t word;
     float sim;
 } ts_expn;
+
+/* Most words an abbreviation is learned to stand for. */
+#define TS_ABBR_WORDS 6
+
+/* Mark the words some name or synonym writes as an abbreviation: a token
+ * of 2..6 ASCII letters and digits with at least two capitals (IT, NP,
+ * ILC3, RegC). Sets x->v_abbr (canonical ids). */
+void ts_mark_abbrevs(tsearch *x, const char *const *texts, const size_t *lens,
+                     const uint8_t *field, size_t n);
 
 /* Content words kept from a definition's first sentence. */
 #define TS_LEAD_WORDS 12

@@ -1,4 +1,4 @@
-/* embed/tsearch_lead.c - definition leads for the text search
+/* embed/tsearch_lead.c - definition leads and abbreviations for the text search
  * (tsearch_int.h): the first sentence of a term's definition names its
  * genus and differentia ("An epithelial cell that is part of the bile
  * duct" for cholangiocyte, "A cell located in the heart" for cardiocyte),
@@ -151,4 +151,37 @@ size_t ts_lead_first(const tsearch *x, size_t nq, const float *qw, float wq, con
     free(stamp);
     *touched = t;
     return nt;
+}
+
+void ts_mark_abbrevs(tsearch *x, const char *const *texts, const size_t *lens,
+                     const uint8_t *field, size_t n)
+{
+    x->v_abbr = ov_xcalloc(x->v.n ? x->v.n : 1, 1);
+    char buf[64];
+    uint32_t st[2];
+    for (size_t i = 0; i < n; i++) {
+        if (field[i] == TSEARCH_DEF)
+            continue;
+        const char *s = texts[i];
+        for (size_t a = 0; a < lens[i];) {
+            size_t b = a, caps = 0, letters = 0;
+            while (b < lens[i] && ((s[b] >= 'A' && s[b] <= 'Z') || (s[b] >= 'a' && s[b] <= 'z') ||
+                                   (s[b] >= '0' && s[b] <= '9'))) {
+                caps += s[b] >= 'A' && s[b] <= 'Z';
+                letters += (s[b] | 0x20) >= 'a' && (s[b] | 0x20) <= 'z';
+                b++;
+            }
+            if (b == a) {
+                a++;
+                continue;
+            }
+            if (caps >= 2 && letters >= 2 && b - a <= 6 &&
+                ts_split(s + a, b - a, x->o.stem, buf, sizeof buf, st, 2) == 1) {
+                uint32_t id = ts_vocab_find(&x->v, buf, strlen(buf));
+                if (id != UINT32_MAX)
+                    x->v_abbr[x->canon[id]] |= 1;
+            }
+            a = b;
+        }
+    }
 }

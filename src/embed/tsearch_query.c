@@ -564,7 +564,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                 memcpy(qraw[nq], w, wl + 1);
         }
         qid[nq] = id;
-        qphrase[nq] = (x->o.codes && known && x->p_off[id + 1] == x->p_off[id]) || mphrase;
+        qphrase[nq] = (x->o.codes && known && x->p_off[id + 1] == x->p_off[id]) || mphrase ||
+                      (known && x->v_abbr && (x->v_abbr[id] & 2));
         nex[nq] = e;
         wq += qw[nq];
         nq++;

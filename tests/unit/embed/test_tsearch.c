@@ -6,7 +6,7 @@
  * second build (determinism) and from several threads; codes learned from
  * sibling code synonyms, Latin adjectives, '+', compounds, initialisms over
  * function words, sibling words; definition leads, "-cyte" as a cell,
- * lone letters as Greek ones. */
+ * lone letters as Greek ones, abbreviations learned from synonyms. */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -308,6 +308,13 @@ static const struct {
     {6, TSEARCH_NAME, "alpha-intercalated cell"},
     {7, TSEARCH_NAME, "beta-intercalated cell"},
     {8, TSEARCH_NAME, "epithelial cell"},
+    {9, TSEARCH_NAME, "L2 intratelencephalic projecting neuron"},
+    {9, TSEARCH_SYNONYM, "L2 IT"},
+    {10, TSEARCH_NAME, "L3 intratelencephalic projecting neuron"},
+    {10, TSEARCH_SYNONYM, "L3 IT"},
+    {11, TSEARCH_NAME, "L5 intratelencephalic projecting neuron"},
+    {12, TSEARCH_NAME, "L5 glial cell"},
+    {13, TSEARCH_NAME, "it"},
 };
 #define NT3 (sizeof T3 / sizeof T3[0])
 
@@ -325,11 +332,12 @@ static void test_tsearch_round3(void)
     }
     tsearch *x = NULL, *y = NULL;
     ov_err err = {0};
-    CHECK(tsearch_build(tx, tl, own, fl, NT3, 9, NULL, &x, &err) == OV_OK);
+    CHECK(tsearch_build(tx, tl, own, fl, NT3, 14, NULL, &x, &err) == OV_OK);
     tsearch_opts o = tsearch_opts_default();
     o.lead = 0;
     o.morph = 0;
-    CHECK(tsearch_build(tx, tl, own, fl, NT3, 9, &o, &y, &err) == OV_OK);
+    o.abbr = 0;
+    CHECK(tsearch_build(tx, tl, own, fl, NT3, 14, &o, &y, &err) == OV_OK);
     if (!x || !y)
         goto done;
     float s;
@@ -342,6 +350,16 @@ static void test_tsearch_round3(void)
     /* a lone letter is a Greek one */
     CHECK_EQ(top(x, "intercalated cell type B", &s), 7);
     CHECK_EQ(top(x, "intercalated cell type A", &s), 6);
+    /* IT learned from L2 IT and L3 IT: it stands for the words it replaces */
+    const char *eq[4];
+    float ew[4];
+    CHECK(tsearch_equivalents(x, "IT", 2, eq, ew, 4) >= 2);
+    CHECK_EQ(tsearch_equivalents(x, "projecting", 10, eq, ew, 4), 0); /* one way */
+    float sy;
+    CHECK_EQ(top(x, "L5 IT", &s), 11);
+    CHECK(top(y, "L5 IT", &sy) != 11 || sy < s);
+    /* a lower-case "it" in a name is no abbreviation */
+    CHECK_EQ(top(x, "it", &s), 13);
 done:
     tsearch_free(y);
     tsearch_free(x);
