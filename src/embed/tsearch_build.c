@@ -88,6 +88,8 @@ void tsearch_free(tsearch *x)
     free(x->a_off);
     free(x->a_text);
     ts_free_leads(x);
+    ts_scratch_free_all(x->sc_free);
+    pthread_mutex_destroy(&x->sc_mu);
     free(x);
 }
 
@@ -584,6 +586,7 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
         if (owner[i] >= n_owners)
             return ov_err_set(err, OV_EINVAL, "text %zu: owner %u out of range", i, owner[i]);
     tsearch *x = ov_xcalloc(1, sizeof *x);
+    pthread_mutex_init(&x->sc_mu, NULL);
     x->o = o ? *o : g_default;
     x->n_owners = n_owners;
     /* 1. words of every text (raw ids), texts' normalised strings */

@@ -5,6 +5,8 @@
 #ifndef OMVEC_EMBED_TSEARCH_INT_H
 #define OMVEC_EMBED_TSEARCH_INT_H
 
+#include <pthread.h>
+
 #include "embed/tsearch.h"
 #include "util/mem.h"
 
@@ -32,8 +34,22 @@ typedef struct ts_vocab {
     size_t n_slot;  /* power of two */
 } ts_vocab;
 
+/* Per-query scratch, kept between queries (tsearch_query.c): allocating and
+ * zeroing arrays over all texts per query cost more than the query. Every
+ * array is all zero between uses (a query resets what it touched). */
+typedef struct ts_scratch {
+    struct ts_scratch *next;
+    float *acc, *cur;      /* n_texts */
+    uint8_t *stamp;        /* n_texts */
+    float *best, *dsc, *lsc, *lcur; /* n_owners */
+    uint8_t *lstamp;       /* n_owners */
+} ts_scratch;
+
 struct tsearch {
     tsearch_opts o;
+    /* free scratch (a stack), guarded by sc_mu */
+    pthread_mutex_t sc_mu;
+    ts_scratch *sc_free;
     ts_vocab v;
     uint32_t *canon; /* v.n: the word a word is counted as (Latin plurals) */
     float *w;        /* v.n: word weight, idf x drop factor */
@@ -116,10 +132,13 @@ void ts_free_leads(tsearch *x);
 /* First stage over the leads: for every owner a lead reaches, lead x soft
  * Dice of the query words (nq words, weights qw, total wq; per word its
  * nex[i] expansions ex[i * stride ..]) and the lead.
- * Writes scores into sc (n_owners, zeroed by the caller) and the owners
- * reached into *touched (caller frees). Returns their number. */
+ * Writes scores into z->lsc (uses z->lcur, z->lstamp, left zero) and the
+ * owners reached into *touched (caller frees). Returns their number. */
 size_t ts_lead_first(const tsearch *x, size_t nq, const float *qw, float wq, const ts_expn *ex,
-                     const size_t *nex, size_t stride, float *sc, uint32_t **touched);
+                     const size_t *nex, size_t stride, ts_scratch *z, uint32_t **touched);
+
+/* Free a scratch stack (tsearch_free). */
+void ts_scratch_free_all(ts_scratch *z);
 
 /* Normalise text into words: each word is written NUL-terminated into buf
  * (at most cap bytes in all) and its offset into starts. Returns the number

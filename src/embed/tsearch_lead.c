@@ -113,14 +113,14 @@ void ts_free_leads(tsearch *x)
 }
 
 size_t ts_lead_first(const tsearch *x, size_t nq, const float *qw, float wq, const ts_expn *ex,
-                     const size_t *nex, size_t stride, float *sc, uint32_t **touched)
+                     const size_t *nex, size_t stride, ts_scratch *z, uint32_t **touched)
 {
     *touched = NULL;
     if (x->o.lead <= 0 || !x->lp_off)
         return 0;
-    size_t no = x->n_owners, nt = 0, tcap = 0;
-    float *cur = ov_xmalloc((no ? no : 1) * sizeof *cur);
-    uint8_t *stamp = ov_xcalloc(no ? no : 1, 1); /* query word index + 1 */
+    size_t nt = 0, tcap = 0;
+    float *cur = z->lcur, *sc = z->lsc;
+    uint8_t *stamp = z->lstamp; /* query word index + 1 */
     uint32_t *t = NULL;
     for (size_t i = 0; i < nq; i++)
         for (size_t e = 0; e < nex[i]; e++) {
@@ -145,10 +145,11 @@ size_t ts_lead_first(const tsearch *x, size_t nq, const float *qw, float wq, con
                 }
             }
         }
-    for (size_t k = 0; k < nt; k++)
+    for (size_t k = 0; k < nt; k++) {
         sc[t[k]] = x->o.lead * 2.0f * sc[t[k]] / (wq + x->l_sum[t[k]]);
-    free(cur);
-    free(stamp);
+        stamp[t[k]] = 0;
+        cur[t[k]] = 0;
+    }
     *touched = t;
     return nt;
 }

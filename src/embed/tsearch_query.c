@@ -481,6 +481,56 @@ static size_t compounds(const tsearch *x, char *buf, size_t cap, uint32_t *start
     return n;
 }
 
+/* A zeroed scratch for one query: a free one, or a new one. */
+static ts_scratch *scratch_get(const tsearch *cx)
+{
+    tsearch *x = (tsearch *)cx; /* the pool only; the index stays as built */
+    pthread_mutex_lock(&x->sc_mu);
+    ts_scratch *z = x->sc_free;
+    if (z)
+        x->sc_free = z->next;
+    pthread_mutex_unlock(&x->sc_mu);
+    if (z)
+        return z;
+    size_t nt = x->n_texts ? x->n_texts : 1, no = x->n_owners ? x->n_owners : 1;
+    z = ov_xcalloc(1, sizeof *z);
+    z->acc = ov_xcalloc(nt, sizeof *z->acc);
+    z->cur = ov_xcalloc(nt, sizeof *z->cur);
+    z->stamp = ov_xcalloc(nt, 1);
+    z->best = ov_xcalloc(no, sizeof *z->best);
+    z->dsc = ov_xcalloc(no, sizeof *z->dsc);
+    z->lsc = ov_xcalloc(no, sizeof *z->lsc);
+    z->lcur = ov_xcalloc(no, sizeof *z->lcur);
+    z->lstamp = ov_xcalloc(no, 1);
+    return z;
+}
+
+static void scratch_put(const tsearch *cx, ts_scratch *z)
+{
+    tsearch *x = (tsearch *)cx;
+    pthread_mutex_lock(&x->sc_mu);
+    z->next = x->sc_free;
+    x->sc_free = z;
+    pthread_mutex_unlock(&x->sc_mu);
+}
+
+void ts_scratch_free_all(ts_scratch *z)
+{
+    while (z) {
+        ts_scratch *n = z->next;
+        free(z->acc);
+        free(z->cur);
+        free(z->stamp);
+        free(z->best);
+        free(z->dsc);
+        free(z->lsc);
+        free(z->lcur);
+        free(z->lstamp);
+        free(z);
+        z = n;
+    }
+}
+
 /* Is (s1, o1) better than (s2, o2)? */
 static bool better(float s1, uint32_t o1, float s2, uint32_t o2)
 {
@@ -573,9 +623,9 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     if (nq == 0)
         return 0;
     /* accumulate soft overlaps */
-    float *acc = ov_xcalloc(x->n_texts, sizeof *acc);
-    float *cur = ov_xmalloc(x->n_texts * sizeof *cur);
-    uint8_t *stamp = ov_xcalloc(x->n_texts, 1); /* query word index + 1 */
+    ts_scratch *z = scratch_get(x);
+    float *acc = z->acc, *cur = z->cur;
+    uint8_t *stamp = z->stamp; /* query word index + 1 */
     uint32_t *touched = NULL;
     size_t nt = 0, tcap = 0;
     for (size_t i = 0; i < nq; i++)
@@ -614,7 +664,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
             }
         }
     /* term score = best text; first-stage candidates */
-    float *best = ov_xmalloc(x->n_owners * sizeof *best);
+    float *best = z->best; /* set before read for every owner reached */
     for (size_t i = 0; i < nt; i++)
         best[x->t_owner[touched[i]]] = -1.0f;
     size_t nc = 0;
@@ -632,7 +682,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     uint32_t *down = NULL;
     size_t nd = 0;
     if (x->o.def_first > 0) {
-        dsc = ov_xcalloc(x->n_owners, sizeof *dsc);
+        dsc = z->dsc;
         size_t dcap = 0;
         for (size_t i = 0; i < nq; i++) {
             if (qid[i] == UINT32_MAX)
@@ -656,8 +706,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     uint32_t *lown = NULL;
     size_t nl_own = 0;
     if (x->o.lead > 0) {
-        lsc = ov_xcalloc(x->n_owners, sizeof *lsc);
-        nl_own = ts_lead_first(x, nq, qw, wq, &ex[0][0], nex, MAX_EXP, lsc, &lown);
+        lsc = z->lsc;
+        nl_own = ts_lead_first(x, nq, qw, wq, &ex[0][0], nex, MAX_EXP, z, &lown);
     }
     for (size_t i = 0; i < nt; i++) {
         uint32_t o = x->t_owner[touched[i]];
@@ -683,12 +733,24 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
             dsc[o] = -1.0f;
         topk_put(s, o, ncand, cand, cs, &nc);
     }
-    free(lsc);
-    free(lown);
     for (size_t i = 0; i < nd; i++) /* terms only their definition reaches */
         if (dsc[down[i]] > 0)
             topk_put(dsc[down[i]], down[i], ncand, cand, cs, &nc);
-    free(dsc);
+    /* leave the scratch all zero */
+    for (size_t i = 0; i < nl_own; i++) {
+        lsc[lown[i]] = 0;
+        z->dsc[lown[i]] = 0;
+    }
+    for (size_t i = 0; i < nd; i++)
+        dsc[down[i]] = 0;
+    for (size_t i = 0; i < nt; i++) {
+        uint32_t t = touched[i];
+        acc[t] = 0;
+        stamp[t] = 0;
+        z->dsc[x->t_owner[t]] = 0;
+        z->lsc[x->t_owner[t]] = 0;
+    }
+    free(lown);
     free(down);
     /* second stage: trigram cosine of the candidates' texts, definitions */
     size_t nl = 0;
@@ -751,10 +813,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     free(cs);
     free(raw);
     free(touched);
-    free(best);
-    free(acc);
-    free(cur);
-    free(stamp);
+    scratch_put(x, z);
     return filled;
 }
 
