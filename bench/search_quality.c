@@ -146,6 +146,8 @@ static void apply_opts(void)
             o.morph = (float)v;
         else if (!strcmp(t, "abbr"))
             o.abbr = (float)v;
+        else if (!strcmp(t, "prune"))
+            o.prune = (float)v;
         else if (!strcmp(t, "lead"))
             o.lead = (float)v;
         else if (!strcmp(t, "pair"))

@@ -76,6 +76,9 @@ typedef struct tsearch_opts {
     float abbr;          /* an abbreviation in a synonym learns the words it
                             replaces in another name, at most this weight
                             (0: off) */
+    float prune;         /* query words that together give a text less than
+                            this (first stage) reach no new texts (speed; 0:
+                            off) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -38,6 +38,7 @@ static tsearch_opts g_default = {
     .lead = 0.9f,
     .morph = 0.8f,
     .abbr = 1.0f,
+    .prune = 0.5f,
 };
 
 tsearch_opts tsearch_opts_default(void)
@@ -79,6 +80,7 @@ void tsearch_free(tsearch *x)
     free(x->g_word);
     free(x->v_ntri);
     free(x->v_abbr);
+    free(x->v_sib);
     free(x->tri_w);
     free(x->sorted);
     free(x->tt_off);
@@ -398,6 +400,11 @@ static void mine_contrast(tsearch *x, const pairs *eq, pairs *neg)
             sib[d++] = sib[i];
     x->sib = sib ? ov_xrealloc(sib, (d ? d : 1) * sizeof *sib) : NULL;
     x->n_sib = d;
+    x->v_sib = ov_xcalloc(x->v.n ? x->v.n : 1, 1);
+    for (size_t i = 0; i < d; i++) {
+        x->v_sib[x->sib[i] >> 32] = 1;
+        x->v_sib[x->sib[i] & 0xffffffffu] = 1;
+    }
 }
 
 /* Codes: a term with a synonym that is a code (SPH1: letters, then a

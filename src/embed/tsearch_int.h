@@ -43,6 +43,7 @@ typedef struct ts_scratch {
     uint8_t *stamp;        /* n_texts */
     float *best, *dsc, *lsc, *lcur; /* n_owners */
     uint8_t *lstamp;       /* n_owners */
+    uint32_t *touched;     /* n_texts: the texts a query reached */
 } ts_scratch;
 
 struct tsearch {
@@ -68,6 +69,7 @@ struct tsearch {
      * terms that differ in just these words (granule / stellate cell) */
     uint64_t *sib;
     size_t n_sib;
+    uint8_t *v_sib; /* per word: 1 when it has a sibling word (NULL: none) */
     /* definition word -> owners */
     uint32_t *dp_off, *dp_owner;
     /* word -> equivalents */
@@ -131,11 +133,13 @@ void ts_free_leads(tsearch *x);
 
 /* First stage over the leads: for every owner a lead reaches, lead x soft
  * Dice of the query words (nq words, weights qw, total wq; per word its
- * nex[i] expansions ex[i * stride ..]) and the lead.
+ * nex[i] expansions ex[i * stride ..]) and the lead; light[i] (NULL: none)
+ * words add only to terms other words reached.
  * Writes scores into z->lsc (uses z->lcur, z->lstamp, left zero) and the
  * owners reached into *touched (caller frees). Returns their number. */
 size_t ts_lead_first(const tsearch *x, size_t nq, const float *qw, float wq, const ts_expn *ex,
-                     const size_t *nex, size_t stride, ts_scratch *z, uint32_t **touched);
+                     const size_t *nex, size_t stride, const bool *light, ts_scratch *z,
+                     uint32_t **touched);
 
 /* Free a scratch stack (tsearch_free). */
 void ts_scratch_free_all(ts_scratch *z);

@@ -113,7 +113,8 @@ void ts_free_leads(tsearch *x)
 }
 
 size_t ts_lead_first(const tsearch *x, size_t nq, const float *qw, float wq, const ts_expn *ex,
-                     const size_t *nex, size_t stride, ts_scratch *z, uint32_t **touched)
+                     const size_t *nex, size_t stride, const bool *light, ts_scratch *z,
+                     uint32_t **touched)
 {
     *touched = NULL;
     if (x->o.lead <= 0 || !x->lp_off)
@@ -122,26 +123,32 @@ size_t ts_lead_first(const tsearch *x, size_t nq, const float *qw, float wq, con
     float *cur = z->lcur, *sc = z->lsc;
     uint8_t *stamp = z->lstamp; /* query word index + 1 */
     uint32_t *t = NULL;
-    for (size_t i = 0; i < nq; i++)
-        for (size_t e = 0; e < nex[i]; e++) {
-            uint32_t w = ex[i * stride + e].word;
-            float val = ex[i * stride + e].sim * 0.5f * (qw[i] + x->w[w]);
-            for (uint32_t p = x->lp_off[w]; p < x->lp_off[w + 1]; p++) {
-                uint32_t o = x->lp_owner[p];
-                if (stamp[o] == 0) {
-                    if (nt == tcap) {
-                        tcap = tcap ? tcap * 2 : 256;
-                        t = ov_xrealloc(t, tcap * sizeof *t);
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < nq; i++) {
+            if ((light && light[i]) != (pass == 1))
+                continue;
+            for (size_t e = 0; e < nex[i]; e++) {
+                uint32_t w = ex[i * stride + e].word;
+                float val = ex[i * stride + e].sim * 0.5f * (qw[i] + x->w[w]);
+                for (uint32_t p = x->lp_off[w]; p < x->lp_off[w + 1]; p++) {
+                    uint32_t o = x->lp_owner[p];
+                    if (stamp[o] == 0) {
+                        if (pass == 1) /* light words reach no new terms */
+                            continue;
+                        if (nt == tcap) {
+                            tcap = tcap ? tcap * 2 : 256;
+                            t = ov_xrealloc(t, tcap * sizeof *t);
+                        }
+                        t[nt++] = o;
                     }
-                    t[nt++] = o;
-                }
-                if (stamp[o] != i + 1) {
-                    stamp[o] = (uint8_t)(i + 1);
-                    cur[o] = val;
-                    sc[o] += val;
-                } else if (val > cur[o]) {
-                    sc[o] += val - cur[o];
-                    cur[o] = val;
+                    if (stamp[o] != i + 1) {
+                        stamp[o] = (uint8_t)(i + 1);
+                        cur[o] = val;
+                        sc[o] += val;
+                    } else if (val > cur[o]) {
+                        sc[o] += val - cur[o];
+                        cur[o] = val;
+                    }
                 }
             }
         }

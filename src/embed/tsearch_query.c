@@ -234,7 +234,21 @@ typedef struct qctx {
     const size_t *nex;
     float wq;
     const bool *qphrase;
+    /* word -> (query word, sim): head[hash] = entry + 1, chained by next */
+    const uint16_t *head, *next;
+    const uint32_t *mword;
+    const uint8_t *mi;
+    const float *msim;
 } qctx;
+
+/* Slots of the query's word map (power of two). */
+#define QMAP_SLOTS 2048u
+#define QMAP_MAX (TS_MAX_QWORDS * 24)
+
+static inline uint32_t qmap_hash(uint32_t w)
+{
+    return (w * 2654435761u) >> 21 & (QMAP_SLOTS - 1);
+}
 
 /* A possible match of query word i to text words j..j+len-1. */
 typedef struct amatch {
@@ -263,19 +277,23 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
         m = TS_MAX_QWORDS;
     amatch cand[TS_MAX_QWORDS * (TS_MAX_QWORDS + 2)];
     size_t nc = 0;
-    for (size_t i = 0; i < c->nq; i++) {
-        for (size_t j = 0; j < m; j++) {
-            float sim = 0;
-            if (c->qid[i] == tw[j])
-                sim = 1.0f;
-            else
-                for (size_t e = 0; e < c->nex[i]; e++)
-                    if (c->ex[i][e].word == tw[j] && c->ex[i][e].sim > sim)
-                        sim = c->ex[i][e].sim;
-            if (sim > 0)
-                cand[nc++] = (amatch){sim * 0.5f * (c->qw[i] + x->w[tw[j]]), (uint8_t)i,
-                                      (uint8_t)j, 1};
+    for (size_t j = 0; j < m; j++) { /* each text word's query words, best sim each */
+        size_t first = nc;
+        for (uint16_t h = c->head[qmap_hash(tw[j])]; h; h = c->next[h - 1]) {
+            if (c->mword[h - 1] != tw[j])
+                continue;
+            uint8_t i = c->mi[h - 1];
+            float val = c->msim[h - 1] * 0.5f * (c->qw[i] + x->w[tw[j]]);
+            size_t k = first;
+            while (k < nc && cand[k].i != i)
+                k++;
+            if (k == nc)
+                cand[nc++] = (amatch){val, i, (uint8_t)j, 1};
+            else if (val > cand[k].val)
+                cand[k].val = val;
         }
+    }
+    for (size_t i = 0; i < c->nq; i++) {
         if (c->qacr[i] == UINT32_MAX)
             continue;
         size_t l = strlen(c->qraw[i]);
@@ -332,7 +350,7 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
     float s = (1.0f + b) * acc / (b * c->wq + tsum);
     if (x->n_sib) /* a query word left over whose sibling the text has instead */
         for (size_t i = 0; i < c->nq; i++) {
-            if ((qused >> i & 1) || c->qid[i] == UINT32_MAX)
+            if ((qused >> i & 1) || c->qid[i] == UINT32_MAX || !x->v_sib[c->qid[i]])
                 continue;
             for (size_t j = 0; j < m; j++)
                 if (!(tused >> j & 1) && is_sib(x, c->qid[i], tw[j])) {
@@ -481,6 +499,19 @@ static size_t compounds(const tsearch *x, char *buf, size_t cap, uint32_t *start
     return n;
 }
 
+/* Query word i reaches text t at val: the text keeps its best per word. */
+static inline void bump(float *acc, float *cur, uint8_t *stamp, uint32_t t, size_t i, float val)
+{
+    if (stamp[t] != i + 1) {
+        stamp[t] = (uint8_t)(i + 1);
+        cur[t] = val;
+        acc[t] += val;
+    } else if (val > cur[t]) {
+        acc[t] += val - cur[t];
+        cur[t] = val;
+    }
+}
+
 /* A zeroed scratch for one query: a free one, or a new one. */
 static ts_scratch *scratch_get(const tsearch *cx)
 {
@@ -502,6 +533,7 @@ static ts_scratch *scratch_get(const tsearch *cx)
     z->lsc = ov_xcalloc(no, sizeof *z->lsc);
     z->lcur = ov_xcalloc(no, sizeof *z->lcur);
     z->lstamp = ov_xcalloc(no, 1);
+    z->touched = ov_xmalloc(nt * sizeof *z->touched);
     return z;
 }
 
@@ -526,6 +558,7 @@ void ts_scratch_free_all(ts_scratch *z)
         free(z->lsc);
         free(z->lcur);
         free(z->lstamp);
+        free(z->touched);
         free(z);
         z = n;
     }
@@ -626,43 +659,89 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     ts_scratch *z = scratch_get(x);
     float *acc = z->acc, *cur = z->cur;
     uint8_t *stamp = z->stamp; /* query word index + 1 */
-    uint32_t *touched = NULL;
-    size_t nt = 0, tcap = 0;
-    for (size_t i = 0; i < nq; i++)
-        for (size_t e = 0; e <= nex[i]; e++) {
-            uint32_t w, p0, p1;
-            const uint32_t *post;
-            float val;
-            if (e < nex[i]) {
-                w = ex[i][e].word;
-                val = ex[i][e].sim * 0.5f * (qw[i] + x->w[w]);
-                post = x->p_text, p0 = x->p_off[w], p1 = x->p_off[w + 1];
-            } else if (qacr[i] != UINT32_MAX) {
-                val = TS_ACR_SIM * qw[i];
-                post = x->a_text, p0 = x->a_off[qacr[i]], p1 = x->a_off[qacr[i] + 1];
-            } else
+    uint32_t *touched = z->touched; /* room for every text */
+    size_t nt = 0;
+    /* Light words first reach no new text: a text only they reach scores
+     * under opts.prune (2 x their best values / query weight), so "disease"
+     * or "cell" only adds to texts the other words found, unless those
+     * reach fewer than TS_RERANK texts. */
+    bool light[TS_MAX_QWORDS] = {0};
+    if (x->o.prune > 0 && nq > 1) {
+        float vmax[TS_MAX_QWORDS];
+        for (size_t i = 0; i < nq; i++) {
+            vmax[i] = 0;
+            for (size_t e = 0; e < nex[i]; e++) {
+                float v = ex[i][e].sim * 0.5f * (qw[i] + x->w[ex[i][e].word]);
+                vmax[i] = v > vmax[i] ? v : vmax[i];
+            }
+            if (qacr[i] != UINT32_MAX && TS_ACR_SIM * qw[i] > vmax[i])
+                vmax[i] = TS_ACR_SIM * qw[i];
+        }
+        float sum = 0;
+        for (;;) { /* add the lightest word left while the bound holds */
+            size_t lo = nq;
+            for (size_t i = 0; i < nq; i++)
+                if (!light[i] && !qphrase[i] && (lo == nq || vmax[i] < vmax[lo]))
+                    lo = i;
+            if (lo == nq || 2.0f * (sum + vmax[lo]) >= x->o.prune * wq)
                 break;
-            for (uint32_t p = p0; p < p1; p++) {
-                uint32_t t = post[p];
-                if (stamp[t] == 0) {
-                    if (nt == tcap) {
-                        tcap = tcap ? tcap * 2 : 1024;
-                        touched = ov_xrealloc(touched, tcap * sizeof *touched);
-                    }
-                    touched[nt++] = t;
+            sum += vmax[lo];
+            light[lo] = true;
+        }
+    }
+    bool restrict_light = false;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) /* the light words: only texts found, unless few were */
+            restrict_light = nt >= 2 * TS_RERANK;
+        for (size_t i = 0; i < nq; i++) {
+            if (light[i] != (pass == 1))
+                continue;
+            size_t plen = 0;
+            for (size_t e = 0; e < nex[i] && restrict_light; e++)
+                plen += x->p_off[ex[i][e].word + 1] - x->p_off[ex[i][e].word];
+            if (restrict_light && plen > 4 * nt) { /* scan the texts found instead */
+                for (size_t j = 0; j < nt; j++) {
+                    uint32_t t = touched[j];
+                    float val = 0;
+                    for (uint32_t q = x->t_off[t]; q < x->t_off[t + 1]; q++)
+                        for (size_t e = 0; e < nex[i]; e++)
+                            if (ex[i][e].word == x->t_words[q]) {
+                                float v = ex[i][e].sim * 0.5f * (qw[i] + x->w[x->t_words[q]]);
+                                val = v > val ? v : val;
+                            }
+                    if (val > 0)
+                        bump(acc, cur, stamp, t, i, val);
                 }
-                if (stamp[t] != i + 1) {
-                    stamp[t] = (uint8_t)(i + 1);
-                    cur[t] = val;
-                    acc[t] += val;
-                } else if (qphrase[i] && e < nex[i]) { /* a phrase: every word */
-                    acc[t] += ex[i][e].sim * 0.5f * x->w[ex[i][e].word];
-                } else if (val > cur[t]) {
-                    acc[t] += val - cur[t];
-                    cur[t] = val;
+                continue;
+            }
+            for (size_t e = 0; e <= nex[i]; e++) {
+                uint32_t p0, p1;
+                const uint32_t *post;
+                float val;
+                if (e < nex[i]) {
+                    uint32_t w = ex[i][e].word;
+                    val = ex[i][e].sim * 0.5f * (qw[i] + x->w[w]);
+                    post = x->p_text, p0 = x->p_off[w], p1 = x->p_off[w + 1];
+                } else if (qacr[i] != UINT32_MAX) {
+                    val = TS_ACR_SIM * qw[i];
+                    post = x->a_text, p0 = x->a_off[qacr[i]], p1 = x->a_off[qacr[i] + 1];
+                } else
+                    break;
+                for (uint32_t p = p0; p < p1; p++) {
+                    uint32_t t = post[p];
+                    if (stamp[t] == 0) {
+                        if (restrict_light)
+                            continue;
+                        touched[nt++] = t;
+                    }
+                    if (qphrase[i] && e < nex[i] && stamp[t] == i + 1) /* a phrase: every word */
+                        acc[t] += ex[i][e].sim * 0.5f * x->w[ex[i][e].word];
+                    else
+                        bump(acc, cur, stamp, t, i, val);
                 }
             }
         }
+    }
     /* term score = best text; first-stage candidates */
     float *best = z->best; /* set before read for every owner reached */
     for (size_t i = 0; i < nt; i++)
@@ -707,7 +786,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     size_t nl_own = 0;
     if (x->o.lead > 0) {
         lsc = z->lsc;
-        nl_own = ts_lead_first(x, nq, qw, wq, &ex[0][0], nex, MAX_EXP, z, &lown);
+        nl_own = ts_lead_first(x, nq, qw, wq, &ex[0][0], nex, MAX_EXP,
+                               restrict_light ? light : NULL, z, &lown);
     }
     for (size_t i = 0; i < nt; i++) {
         uint32_t o = x->t_owner[touched[i]];
@@ -770,7 +850,21 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     for (size_t i = 0; i < nqt; i++)
         sq += x->tri_w[qtri[i]] * x->tri_w[qtri[i]];
     size_t filled = 0;
-    qctx qc = {x, nq, qid, qw, qacr, qraw, ex, nex, wq, qphrase};
+    uint16_t head[QMAP_SLOTS] = {0}, next[QMAP_MAX];
+    uint32_t mword[QMAP_MAX];
+    uint8_t mi[QMAP_MAX];
+    float msim[QMAP_MAX];
+    size_t nm = 0;
+    for (size_t i = 0; i < nq; i++)
+        for (size_t e = 0; e < nex[i] && nm < QMAP_MAX; e++) {
+            uint32_t h = qmap_hash(ex[i][e].word);
+            mword[nm] = ex[i][e].word;
+            mi[nm] = (uint8_t)i;
+            msim[nm] = ex[i][e].sim;
+            next[nm] = head[h];
+            head[h] = (uint16_t)(++nm);
+        }
+    qctx qc = {x, nq, qid, qw, qacr, qraw, ex, nex, wq, qphrase, head, next, mword, mi, msim};
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
         float s = 0, s2 = 0, tb = 0;
@@ -812,7 +906,6 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     free(cand);
     free(cs);
     free(raw);
-    free(touched);
     scratch_put(x, z);
     return filled;
 }
