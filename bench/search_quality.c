@@ -148,6 +148,10 @@ static void apply_opts(void)
             o.abbr = (float)v;
         else if (!strcmp(t, "prune"))
             o.prune = (float)v;
+        else if (!strcmp(t, "defrare"))
+            o.def_rare = (float)v;
+        else if (!strcmp(t, "digits"))
+            o.digits = v != 0;
         else if (!strcmp(t, "lead"))
             o.lead = (float)v;
         else if (!strcmp(t, "pair"))

@@ -79,6 +79,10 @@ typedef struct tsearch_opts {
     float prune;         /* query words that together give a text less than
                             this (first stage) reach no new texts (speed; 0:
                             off) */
+    float def_rare;      /* x definition weight for a query word no name and at
+                            most 3 definitions carry (a gene symbol; 1: off) */
+    bool digits;         /* typo and prefix matches keep a word's digits
+                            (PRPF3 is no PRPF31) */
 } tsearch_opts;
 
 /* The served defaults. */

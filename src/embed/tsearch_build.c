@@ -39,6 +39,8 @@ static tsearch_opts g_default = {
     .morph = 0.8f,
     .abbr = 1.0f,
     .prune = 0.5f,
+    .def_rare = 1.0f,
+    .digits = true,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -25,6 +25,17 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The digits of a word, in order, as one number-ish key (0: none); two
+ * words whose digits differ name different things (PRPF3 / PRPF31). */
+static uint64_t digits_key(const char *w, size_t len)
+{
+    uint64_t k = 0;
+    for (size_t i = 0; i < len; i++)
+        if (w[i] >= '0' && w[i] <= '9')
+            k = k * 11 + (uint64_t)(w[i] - '0' + 1);
+    return k;
+}
+
 /* Nearest known words of an unknown one by trigram Dice (>= 0.5). */
 static size_t fuzzy(const tsearch *x, const char *w, size_t len, expn *out, size_t max)
 {
@@ -52,6 +63,9 @@ static size_t fuzzy(const tsearch *x, const char *w, size_t len, expn *out, size
             while (j < m && c[j] == c[i])
                 j++;
             float dice = 2.0f * (float)(j - i) / (float)(nt + x->v_ntri[c[i]]);
+            if (dice >= 0.5f && x->o.digits &&
+                digits_key(w, len) != digits_key(x->v.blob + x->v.off[c[i]], x->v.len[c[i]]))
+                dice = 0;
             if (dice >= 0.5f) {
                 size_t pos = n < max ? n++ : max;
                 while (pos > 0 && out[pos - 1].sim < dice) {
@@ -99,7 +113,7 @@ static size_t prefixed(const tsearch *x, const char *w, size_t len, uint32_t sel
             c++;
         size_t mx = sl > len ? sl : len;
         float share = (float)c / (float)mx;
-        if (share < 0.65f)
+        if (share < 0.65f || (x->o.digits && digits_key(s, sl) != digits_key(w, len)))
             continue;
         out[n++] = (expn){id, 0.7f * share};
         added++;
@@ -174,6 +188,17 @@ static size_t morph(const tsearch *x, const char *w, size_t len, expn *out, size
         *phrase = true;
     }
     return n;
+}
+
+/* A word no name carries and at most 3 definitions do (a gene symbol: "a
+ * mutation in the PRPF31 gene") names its term: its definition match
+ * counts x opts.def_rare; other words x 1. */
+static float def_rare(const tsearch *x, uint32_t w)
+{
+    if (x->o.def_rare <= 1.0f || x->p_off[w + 1] > x->p_off[w])
+        return 1.0f;
+    uint32_t n = x->dp_off[w + 1] - x->dp_off[w];
+    return n >= 1 && n <= 3 ? x->o.def_rare : 1.0f;
 }
 
 /* Weighted trigram cosine of the query's sorted buckets and text t's. */
@@ -766,7 +791,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         for (size_t i = 0; i < nq; i++) {
             if (qid[i] == UINT32_MAX)
                 continue;
-            float v = x->o.def_first * qw[i] / wq;
+            float v = x->o.def_first * qw[i] * def_rare(x, qid[i]) / wq;
             for (uint32_t p = x->dp_off[qid[i]]; p < x->dp_off[qid[i] + 1]; p++) {
                 uint32_t o = x->dp_owner[p];
                 if (dsc[o] == 0) {
@@ -896,7 +921,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
             for (size_t i = 0; i < nq; i++)
                 if (qid[i] != UINT32_MAX && !(used >> i & 1) &&
                     in_sorted(x->d_words + x->d_off[o], x->d_off[o + 1] - x->d_off[o], qid[i]))
-                    d += qw[i];
+                    d += qw[i] * def_rare(x, qid[i]);
             s += x->o.def_weight * d / wq;
         }
         topk_put(s, o, k, out_owner, raw, &filled);
