@@ -39,7 +39,7 @@ static tsearch_opts g_default = {
     .morph = 0.8f,
     .abbr = 1.0f,
     .prune = 0.5f,
-    .def_rare = 1.0f,
+    .def_rare = 2.0f,
     .digits = true,
 };
 
