@@ -152,6 +152,8 @@ static void apply_opts(void)
             o.def_rare = (float)v;
         else if (!strcmp(t, "digits"))
             o.digits = v != 0;
+        else if (!strcmp(t, "pieces"))
+            o.pieces = v != 0;
         else if (!strcmp(t, "lead"))
             o.lead = (float)v;
         else if (!strcmp(t, "pair"))

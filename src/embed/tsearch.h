@@ -83,6 +83,8 @@ typedef struct tsearch_opts {
                             most 3 definitions carry (a gene symbol; 1: off) */
     bool digits;         /* typo and prefix matches keep a word's digits
                             (PRPF3 is no PRPF31) */
+    bool pieces;         /* a mixed-case abbreviation (RegC) is pieces, each
+                            the start of one word (regulatory chondrocyte) */
 } tsearch_opts;
 
 /* The served defaults. */

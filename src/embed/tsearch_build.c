@@ -41,6 +41,7 @@ static tsearch_opts g_default = {
     .prune = 0.5f,
     .def_rare = 2.0f,
     .digits = true,
+    .pieces = true,
 };
 
 tsearch_opts tsearch_opts_default(void)

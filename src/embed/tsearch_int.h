@@ -121,6 +121,25 @@ typedef struct ts_expn {
 void ts_mark_abbrevs(tsearch *x, const char *const *texts, const size_t *lens,
                      const uint8_t *field, size_t n);
 
+/* A mixed-case abbreviation of the raw query (RegC): its normalised word,
+ * its pieces (lower case, NUL-separated), their initials. */
+typedef struct ts_ptok {
+    char word[TS_MAX_WORD + 8];
+    char pieces[TS_MAX_WORD + 8];
+    char ini[TS_MAX_ACR + 1];
+    uint8_t np;
+} ts_ptok;
+
+/* The mixed-case abbreviations of raw query q (letters only, a capital
+ * inside, 2..TS_MAX_ACR pieces). Returns the number written (at most max). */
+size_t ts_case_pieces(const char *q, size_t len, bool stem, ts_ptok *out, size_t max);
+
+/* Do text words tw[j..] start with the pieces, in order (function words
+ * between them skipped)? Then *end is one past the last word used and *ws
+ * the weight of the words matched. */
+bool ts_pieces_at(const tsearch *x, const uint32_t *tw, size_t m, size_t j, const char *pieces,
+                  size_t np, size_t *end, float *ws);
+
 /* Content words kept from a definition's first sentence. */
 #define TS_LEAD_WORDS 12
 

@@ -255,6 +255,7 @@ typedef struct qctx {
     const float *qw;
     const uint32_t *qacr;
     char (*qraw)[TS_MAX_ACR + 1];
+    const char *const *qpc; /* per word: mixed-case pieces (NULL: initials) */
     expn (*ex)[MAX_EXP];
     const size_t *nex;
     float wq;
@@ -322,7 +323,15 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
         if (c->qacr[i] == UINT32_MAX)
             continue;
         size_t l = strlen(c->qraw[i]);
-        for (size_t j = 0; j + l <= m; j++) {
+        for (size_t j = 0; j + l <= m && c->qpc[i]; j++) {
+            size_t end;
+            float ws;
+            if (ts_pieces_at(x, tw, m, j, c->qpc[i], l, &end, &ws) && end - j < 32 &&
+                nc < sizeof cand / sizeof cand[0])
+                cand[nc++] = (amatch){TS_ACR_SIM * 0.5f * (c->qw[i] + ws), (uint8_t)i,
+                                      (uint8_t)j, (uint8_t)(end - j)};
+        }
+        for (size_t j = 0; j + l <= m && !c->qpc[i]; j++) {
             size_t b = 0, k = j; /* function words inside the span may be skipped */
             float ws = 0;
             while (b < l && k < m) {
@@ -524,6 +533,18 @@ static size_t compounds(const tsearch *x, char *buf, size_t cap, uint32_t *start
     return n;
 }
 
+/* Does text t have the pieces of a mixed-case abbreviation somewhere? */
+static bool pieces_in(const tsearch *x, uint32_t t, const char *pieces, size_t np)
+{
+    const uint32_t *tw = x->t_words + x->t_off[t];
+    size_t m = x->t_off[t + 1] - x->t_off[t], end;
+    float ws;
+    for (size_t j = 0; j + np <= m; j++)
+        if (ts_pieces_at(x, tw, m, j, pieces, np, &end, &ws))
+            return true;
+    return false;
+}
+
 /* Query word i reaches text t at val: the text keeps its best per word. */
 static inline void bump(float *acc, float *cur, uint8_t *stamp, uint32_t t, size_t i, float val)
 {
@@ -626,6 +647,9 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     uint32_t qid[TS_MAX_QWORDS], qacr[TS_MAX_QWORDS];
     bool qphrase[TS_MAX_QWORDS];
     char qraw[TS_MAX_QWORDS][TS_MAX_ACR + 1];
+    const char *qpc[TS_MAX_QWORDS];
+    ts_ptok ptok[4];
+    size_t npt = x->o.acronym && x->o.pieces ? ts_case_pieces(q, len, x->o.stem, ptok, 4) : 0;
     float qw[TS_MAX_QWORDS];
     expn ex[TS_MAX_QWORDS][MAX_EXP];
     size_t nex[TS_MAX_QWORDS];
@@ -671,6 +695,17 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
             if (qacr[nq] != UINT32_MAX)
                 memcpy(qraw[nq], w, wl + 1);
         }
+        qpc[nq] = NULL;
+        for (size_t p = 0; p < npt; p++) /* RegC: pieces begin the words */
+            if (strcmp(ptok[p].word, w) == 0) {
+                uint32_t a = ts_vocab_find(&x->acr, ptok[p].ini, ptok[p].np);
+                if (a != UINT32_MAX) {
+                    qacr[nq] = a;
+                    memcpy(qraw[nq], ptok[p].ini, (size_t)ptok[p].np + 1);
+                    qpc[nq] = ptok[p].pieces;
+                }
+                break;
+            }
         qid[nq] = id;
         qphrase[nq] = (x->o.codes && known && x->p_off[id + 1] == x->p_off[id]) || mphrase ||
                       (known && x->v_abbr && (x->v_abbr[id] & 2));
@@ -754,6 +789,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                     break;
                 for (uint32_t p = p0; p < p1; p++) {
                     uint32_t t = post[p];
+                    if (e == nex[i] && qpc[i] && !pieces_in(x, t, qpc[i], strlen(qraw[i])))
+                        continue;
                     if (stamp[t] == 0) {
                         if (restrict_light)
                             continue;
@@ -889,7 +926,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
             next[nm] = head[h];
             head[h] = (uint16_t)(++nm);
         }
-    qctx qc = {x, nq, qid, qw, qacr, qraw, ex, nex, wq, qphrase, head, next, mword, mi, msim};
+    qctx qc = {x,     nq,     qid,  qw,    qacr, qraw, qpc, ex,
+               nex,   wq,     qphrase, head, next, mword, mi,  msim};
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
         float s = 0, s2 = 0, tb = 0;

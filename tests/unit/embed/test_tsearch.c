@@ -6,7 +6,8 @@
  * second build (determinism) and from several threads; codes learned from
  * sibling code synonyms, Latin adjectives, '+', compounds, initialisms over
  * function words, sibling words; definition leads, "-cyte" as a cell,
- * lone letters as Greek ones, abbreviations learned from synonyms. */
+ * lone letters as Greek ones, abbreviations learned from synonyms,
+ * mixed-case pieces, digits kept apart. */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -315,6 +316,13 @@ static const struct {
     {11, TSEARCH_NAME, "L5 intratelencephalic projecting neuron"},
     {12, TSEARCH_NAME, "L5 glial cell"},
     {13, TSEARCH_NAME, "it"},
+    {14, TSEARCH_NAME, "regulatory chondrocyte"},
+    {15, TSEARCH_NAME, "regulatory B cell"},
+    {16, TSEARCH_NAME, "homeostatic chondrocyte"},
+    {17, TSEARCH_NAME, "retinitis pigmentosa 11"},
+    {17, TSEARCH_DEF, "Any retinitis pigmentosa caused by a mutation in the PRPF31 gene."},
+    {18, TSEARCH_NAME, "retinitis pigmentosa 18"},
+    {18, TSEARCH_SYNONYM, "PRPF3 retinitis pigmentosa"},
 };
 #define NT3 (sizeof T3 / sizeof T3[0])
 
@@ -332,12 +340,14 @@ static void test_tsearch_round3(void)
     }
     tsearch *x = NULL, *y = NULL;
     ov_err err = {0};
-    CHECK(tsearch_build(tx, tl, own, fl, NT3, 14, NULL, &x, &err) == OV_OK);
+    CHECK(tsearch_build(tx, tl, own, fl, NT3, 19, NULL, &x, &err) == OV_OK);
     tsearch_opts o = tsearch_opts_default();
     o.lead = 0;
     o.morph = 0;
     o.abbr = 0;
-    CHECK(tsearch_build(tx, tl, own, fl, NT3, 14, &o, &y, &err) == OV_OK);
+    o.pieces = false;
+    o.digits = false;
+    CHECK(tsearch_build(tx, tl, own, fl, NT3, 19, &o, &y, &err) == OV_OK);
     if (!x || !y)
         goto done;
     float s;
@@ -360,6 +370,12 @@ static void test_tsearch_round3(void)
     CHECK(top(y, "L5 IT", &sy) != 11 || sy < s);
     /* a lower-case "it" in a name is no abbreviation */
     CHECK_EQ(top(x, "it", &s), 13);
+    /* mixed-case pieces: RegC = regulatory chondrocyte */
+    CHECK_EQ(top(x, "RegC", &s), 14);
+    CHECK_EQ(top(x, "HomC", &s), 16);
+    CHECK(top(y, "RegC", &s) != 14);
+    /* digits are kept: PRPF31 is not PRPF3 (the definition names it) */
+    CHECK_EQ(top(x, "PRPF31 retinitis pigmentosa", &s), 17);
 done:
     tsearch_free(y);
     tsearch_free(x);
