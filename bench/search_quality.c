@@ -154,6 +154,8 @@ static void apply_opts(void)
             o.digits = v != 0;
         else if (!strcmp(t, "pieces"))
             o.pieces = v != 0;
+        else if (!strcmp(t, "name"))
+            o.name_bonus = (float)v;
         else if (!strcmp(t, "lead"))
             o.lead = (float)v;
         else if (!strcmp(t, "pair"))

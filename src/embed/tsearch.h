@@ -85,6 +85,8 @@ typedef struct tsearch_opts {
                             (PRPF3 is no PRPF31) */
     bool pieces;         /* a mixed-case abbreviation (RegC) is pieces, each
                             the start of one word (regulatory chondrocyte) */
+    float name_bonus;    /* added to a term's name's re-rank score (a name
+                            wins a tie with another term's synonym) */
 } tsearch_opts;
 
 /* The served defaults. */

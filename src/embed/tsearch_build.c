@@ -39,6 +39,7 @@ static tsearch_opts g_default = {
     .morph = 0.8f,
     .abbr = 1.0f,
     .prune = 0.5f,
+    .name_bonus = 0.005f,
     .def_rare = 2.0f,
     .digits = true,
     .pieces = true,
@@ -62,6 +63,7 @@ void tsearch_free(tsearch *x)
     free(x->canon);
     free(x->w);
     free(x->t_owner);
+    free(x->t_name);
     free(x->t_off);
     free(x->t_words);
     free(x->t_sum);
@@ -636,6 +638,7 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     /* 2. name and synonym texts: canonical distinct words */
     x->n_texts = n_ns;
     x->t_owner = ov_xmalloc((n_ns ? n_ns : 1) * sizeof *x->t_owner);
+    x->t_name = ov_xmalloc(n_ns ? n_ns : 1);
     x->t_off = ov_xmalloc((n_ns + 1) * sizeof *x->t_off);
     x->t_norm_off = ov_xmalloc((n_ns + 1) * sizeof *x->t_norm_off);
     u32v tw = {0}, acr_pairs = {0};
@@ -646,6 +649,7 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
         if (field[i] == TSEARCH_DEF)
             continue;
         x->t_owner[t] = owner[i];
+        x->t_name[t] = field[i] == TSEARCH_NAME;
         x->t_off[t] = (uint32_t)tw.n;
         size_t nw = 0;
         for (uint32_t k = all_off.p[i]; k < all_off.p[i + 1]; k++) {
@@ -913,7 +917,7 @@ size_t tsearch_bytes(const tsearch *x)
 {
     size_t nv = x->v.n, nt = x->n_texts, no = x->n_owners;
     return sizeof *x + x->v.blob_cap + x->v.cap * 8 + x->v.n_slot * 4 + nv * (4 + 4 + 4 + 1) +
-           nt * (4 + 4 + 4 + 8 + 4) + x->t_norm_off[nt] + x->t_off[nt] * 8 + no * 12 +
+           nt * (4 + 4 + 4 + 8 + 4 + 1) + x->t_norm_off[nt] + x->t_off[nt] * 8 + no * 12 +
            x->o_off[no] * 4 + x->d_off[no] * 4 + x->e_off[nv] * 8 + (TS_TRI_N + 1) * 8 +
            x->g_off[TS_TRI_N] * 4 + x->acr.blob_cap + x->acr.cap * 8 + x->acr.n_slot * 4 +
            (x->acr.n + 1) * 4 + x->a_off[x->acr.n] * 4 + x->n_sorted * 4 + nt * 8 +

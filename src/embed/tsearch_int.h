@@ -58,6 +58,7 @@ struct tsearch {
     /* name and synonym texts */
     size_t n_texts, n_owners;
     uint32_t *t_owner, *t_off, *t_words; /* CSR of canonical word ids */
+    uint8_t *t_name;                     /* 1: the text is its term's name */
     float *t_sum;                        /* sum of its words' weights */
     char *t_norm;                        /* normalised texts, NUL-separated */
     size_t *t_norm_off;

@@ -935,6 +935,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         for (uint32_t j = x->o_off[o]; j < x->o_off[o + 1]; j++) {
             uint32_t t = x->o_text[j], u = 0;
             float v = align(&qc, t, &u);
+            if (x->t_name[t]) /* a name over an equal synonym */
+                v += x->o.name_bonus;
             if (v > s)
                 s2 = s, s = v, used = u;
             else if (v > s2)
