@@ -787,17 +787,20 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                     post = x->a_text, p0 = x->a_off[qacr[i]], p1 = x->a_off[qacr[i] + 1];
                 } else
                     break;
+                const char *pc = e == nex[i] ? qpc[i] : NULL;
+                bool phrase = qphrase[i] && e < nex[i];
+                float pv = phrase ? ex[i][e].sim * 0.5f * x->w[ex[i][e].word] : 0;
                 for (uint32_t p = p0; p < p1; p++) {
                     uint32_t t = post[p];
-                    if (e == nex[i] && qpc[i] && !pieces_in(x, t, qpc[i], strlen(qraw[i])))
+                    if (pc && !pieces_in(x, t, pc, strlen(qraw[i])))
                         continue;
                     if (stamp[t] == 0) {
                         if (restrict_light)
                             continue;
                         touched[nt++] = t;
                     }
-                    if (qphrase[i] && e < nex[i] && stamp[t] == i + 1) /* a phrase: every word */
-                        acc[t] += ex[i][e].sim * 0.5f * x->w[ex[i][e].word];
+                    if (phrase && stamp[t] == i + 1) /* a phrase: every word */
+                        acc[t] += pv;
                     else
                         bump(acc, cur, stamp, t, i, val);
                 }
