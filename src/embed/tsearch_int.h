@@ -18,7 +18,7 @@
 #define TS_TRI_BITS 16
 #define TS_TRI_N (1u << TS_TRI_BITS)
 /* Candidates re-ranked in the second stage (at least; k when larger). */
-#define TS_RERANK 100
+#define TS_RERANK 60
 /* Texts of one term compared pairwise when mining equivalences. */
 #define TS_MINE_TEXTS 24
 /* Equivalents kept per word. */
