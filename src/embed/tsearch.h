@@ -15,6 +15,10 @@
  *     for a word the index has never seen, through character trigrams
  *     (typos); words that names of one term often drop ("disease",
  *     "structure") weigh less;
+ *   - a definition's first sentence is one more, weaker text of its term;
+ *     abbreviations are learned from synonyms (L2/3 IT -> intratelencephalic
+ *     ...), mixed-case ones (RegC) read as pieces of words, "-cyte" as
+ *     "cell", a lone a/b/g/d as a Greek letter;
  *   - second stage: the best candidates are re-ranked with a blend of that
  *     score and a character-trigram cosine over their whole texts.
  * Everything learned comes from the texts given to tsearch_build (a
