@@ -15,6 +15,10 @@
  *     for a word the index has never seen, through character trigrams
  *     (typos); words that names of one term often drop ("disease",
  *     "structure") weigh less;
+ *   - a definition's first sentence is one more, weaker text of its term;
+ *     abbreviations are learned from synonyms (L2/3 IT -> intratelencephalic
+ *     ...), mixed-case ones (RegC) read as pieces of words, "-cyte" as
+ *     "cell", a lone a/b/g/d as a Greek letter;
  *   - second stage: the best candidates are re-ranked with a blend of that
  *     score and a character-trigram cosine over their whole texts.
  * Everything learned comes from the texts given to tsearch_build (a
@@ -68,6 +72,25 @@ typedef struct tsearch_opts {
     float qcov;          /* re-rank (1 + qcov) m / (qcov wq + wt): 1 = Dice */
     float contrast;      /* x c / (c + contrast * d): d names of different
                             terms differing in just that pair (0: off) */
+    float lead;          /* a definition's first sentence's content words ("An
+                            epithelial cell that is part of the bile duct") are
+                            one more text of the term, scored x lead (0: off) */
+    float morph;         /* "-cyte" as "cell", a lone a/b/g/d as a Greek letter:
+                            at this similarity (0: off) */
+    float abbr;          /* an abbreviation in a synonym learns the words it
+                            replaces in another name, at most this weight
+                            (0: off) */
+    float prune;         /* query words that together give a text less than
+                            this (first stage) reach no new texts (speed; 0:
+                            off) */
+    float def_rare;      /* x definition weight for a query word no name and at
+                            most 3 definitions carry (a gene symbol; 1: off) */
+    bool digits;         /* typo and prefix matches keep a word's digits
+                            (PRPF3 is no PRPF31) */
+    bool pieces;         /* a mixed-case abbreviation (RegC) is pieces, each
+                            the start of one word (regulatory chondrocyte) */
+    float name_bonus;    /* added to a term's name's re-rank score (a name
+                            wins a tie with another term's synonym) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -35,6 +35,14 @@ static tsearch_opts g_default = {
     .codes = true,
     .num_floor = 0.5f,
     .sib_pen = 0.1f,
+    .lead = 0.9f,
+    .morph = 0.8f,
+    .abbr = 1.0f,
+    .prune = 0.5f,
+    .name_bonus = 0.005f,
+    .def_rare = 2.0f,
+    .digits = true,
+    .pieces = true,
 };
 
 tsearch_opts tsearch_opts_default(void)
@@ -55,6 +63,7 @@ void tsearch_free(tsearch *x)
     free(x->canon);
     free(x->w);
     free(x->t_owner);
+    free(x->t_name);
     free(x->t_off);
     free(x->t_words);
     free(x->t_sum);
@@ -75,6 +84,8 @@ void tsearch_free(tsearch *x)
     free(x->g_off);
     free(x->g_word);
     free(x->v_ntri);
+    free(x->v_abbr);
+    free(x->v_sib);
     free(x->tri_w);
     free(x->sorted);
     free(x->tt_off);
@@ -83,6 +94,9 @@ void tsearch_free(tsearch *x)
     ts_vocab_free(&x->acr);
     free(x->a_off);
     free(x->a_text);
+    ts_free_leads(x);
+    ts_scratch_free_all(x->sc_free);
+    pthread_mutex_destroy(&x->sc_mu);
     free(x);
 }
 
@@ -116,15 +130,9 @@ static uint64_t mix(uint64_t k)
     return k;
 }
 
-static void pairs_add(pairs *p, uint32_t a, uint32_t b, float v)
+/* Add v to the count of (a, b) as given (directed). */
+static void pairs_put(pairs *p, uint32_t a, uint32_t b, float v)
 {
-    if (a == b)
-        return;
-    if (a > b) {
-        uint32_t t = a;
-        a = b;
-        b = t;
-    }
     if ((p->n + 1) * 2 > p->cap) {
         size_t nc = p->cap ? p->cap * 2 : 4096;
         uint64_t *nk = ov_xcalloc(nc, sizeof *nk);
@@ -153,6 +161,19 @@ static void pairs_add(pairs *p, uint32_t a, uint32_t b, float v)
         p->n++;
     }
     p->val[s] += v;
+}
+
+/* Undirected: (a, b) and (b, a) are one pair. */
+static void pairs_add(pairs *p, uint32_t a, uint32_t b, float v)
+{
+    if (a == b)
+        return;
+    if (a > b) {
+        uint32_t t = a;
+        a = b;
+        b = t;
+    }
+    pairs_put(p, a, b, v);
 }
 
 /* The count of a pair (0 when absent). */
@@ -240,9 +261,12 @@ static void fold_plurals(tsearch *x)
     }
 }
 
-/* Mine one term's texts: every pair, the words that differ. */
+/* Mine one term's texts: every pair, the words that differ. An
+ * abbreviation (ts_mark_abbrevs) against 2..TS_ABBR_WORDS words of another
+ * name stands for all of them (L2/3 IT = L2/3 intratelencephalic projecting
+ * glutamatergic neuron): ab gets abbreviation -> word, 1 / words. */
 static void mine_owner(const tsearch *x, const uint32_t *texts, size_t nt, pairs *eq,
-                       float *drop)
+                       pairs *ab, float *drop)
 {
     if (nt > TS_MINE_TEXTS)
         nt = TS_MINE_TEXTS;
@@ -252,15 +276,28 @@ static void mine_owner(const tsearch *x, const uint32_t *texts, size_t nt, pairs
                            *b = x->t_words + x->t_off[texts[j]];
             size_t na = x->t_off[texts[i] + 1] - x->t_off[texts[i]],
                    nb = x->t_off[texts[j] + 1] - x->t_off[texts[j]];
-            uint32_t da[3], db[3];
+            uint32_t da[TS_ABBR_WORDS + 1], db[TS_ABBR_WORDS + 1];
             size_t nda = 0, ndb = 0;
-            for (size_t k = 0; k < na && nda < 3; k++)
+            for (size_t k = 0; k < na && nda <= TS_ABBR_WORDS; k++)
                 if (!has(b, nb, a[k]))
                     da[nda++] = a[k];
-            for (size_t k = 0; k < nb && ndb < 3; k++)
+            for (size_t k = 0; k < nb && ndb <= TS_ABBR_WORDS; k++)
                 if (!has(a, na, b[k]))
                     db[ndb++] = b[k];
-            if (nda == 3 || ndb == 3 || (nda == 0 && ndb == 0))
+            if (ab && x->v_abbr) {
+                const uint32_t *s = NULL, *l = NULL;
+                size_t nl = 0;
+                if (nda == 1 && ndb >= 2 && ndb <= TS_ABBR_WORDS && (x->v_abbr[da[0]] & 1))
+                    s = da, l = db, nl = ndb;
+                else if (ndb == 1 && nda >= 2 && nda <= TS_ABBR_WORDS && (x->v_abbr[db[0]] & 1))
+                    s = db, l = da, nl = nda;
+                if (s) {
+                    for (size_t k = 0; k < nl; k++)
+                        pairs_put(ab, s[0], l[k], 1.0f / (float)nl);
+                    continue;
+                }
+            }
+            if (nda >= 3 || ndb >= 3 || (nda == 0 && ndb == 0))
                 continue;
             if (nda == 0 || ndb == 0) {
                 /* one name is the other with words added */
@@ -368,6 +405,11 @@ static void mine_contrast(tsearch *x, const pairs *eq, pairs *neg)
             sib[d++] = sib[i];
     x->sib = sib ? ov_xrealloc(sib, (d ? d : 1) * sizeof *sib) : NULL;
     x->n_sib = d;
+    x->v_sib = ov_xcalloc(x->v.n ? x->v.n : 1, 1);
+    for (size_t i = 0; i < d; i++) {
+        x->v_sib[x->sib[i] >> 32] = 1;
+        x->v_sib[x->sib[i] & 0xffffffffu] = 1;
+    }
 }
 
 /* Codes: a term with a synonym that is a code (SPH1: letters, then a
@@ -428,10 +470,13 @@ static int cmp_eqe(const void *a, const void *b)
 }
 
 /* Turn the pair counts into per-word lists of (word, weight). */
-static void build_equiv(tsearch *x, const pairs *eq, const pairs *neg)
+static void build_equiv(tsearch *x, const pairs *eq, const pairs *neg, const pairs *ab)
 {
     uint32_t nv = x->v.n;
     uint32_t *cnt = ov_xcalloc(nv + 1, sizeof *cnt);
+    for (size_t i = 0; i < ab->cap; i++) /* abbreviation -> word, one way */
+        if (ab->key[i])
+            cnt[(ab->key[i] - 1) >> 32]++;
     for (size_t i = 0; i < eq->cap; i++) {
         if (!eq->key[i] || eq->val[i] < (float)x->o.min_pair)
             continue;
@@ -473,6 +518,17 @@ static void build_equiv(tsearch *x, const pairs *eq, const pairs *neg)
             lists[a][fill[a]++] = (eqe){b, sa};
         if (x->p_off[a + 1] > x->p_off[a])
             lists[b][fill[b]++] = (eqe){a, sb};
+    }
+    /* an abbreviation stands for the words it replaces (a phrase: each of
+     * them, x->v_abbr bit 2); seen c times (1 / words a time) */
+    for (size_t i = 0; i < ab->cap; i++) {
+        if (!ab->key[i])
+            continue;
+        uint64_t k = ab->key[i] - 1;
+        uint32_t a = (uint32_t)(k >> 32), b = (uint32_t)(k & 0xffffffffu);
+        float c = ab->val[i];
+        lists[a][fill[a]++] = (eqe){b, x->o.abbr * c / (c + x->o.eq_k)};
+        x->v_abbr[a] |= 2;
     }
     x->e_off = ov_xmalloc((nv + 1) * sizeof *x->e_off);
     size_t total = 0;
@@ -542,6 +598,7 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
         if (owner[i] >= n_owners)
             return ov_err_set(err, OV_EINVAL, "text %zu: owner %u out of range", i, owner[i]);
     tsearch *x = ov_xcalloc(1, sizeof *x);
+    pthread_mutex_init(&x->sc_mu, NULL);
     x->o = o ? *o : g_default;
     x->n_owners = n_owners;
     /* 1. words of every text (raw ids), texts' normalised strings */
@@ -581,6 +638,7 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     /* 2. name and synonym texts: canonical distinct words */
     x->n_texts = n_ns;
     x->t_owner = ov_xmalloc((n_ns ? n_ns : 1) * sizeof *x->t_owner);
+    x->t_name = ov_xmalloc(n_ns ? n_ns : 1);
     x->t_off = ov_xmalloc((n_ns + 1) * sizeof *x->t_off);
     x->t_norm_off = ov_xmalloc((n_ns + 1) * sizeof *x->t_norm_off);
     u32v tw = {0}, acr_pairs = {0};
@@ -591,6 +649,7 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
         if (field[i] == TSEARCH_DEF)
             continue;
         x->t_owner[t] = owner[i];
+        x->t_name[t] = field[i] == TSEARCH_NAME;
         x->t_off[t] = (uint32_t)tw.n;
         size_t nw = 0;
         for (uint32_t k = all_off.p[i]; k < all_off.p[i + 1]; k++) {
@@ -697,10 +756,13 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     free(fill);
     /* 4. learn from the synonym sets */
     float *drop = ov_xcalloc(nv ? nv : 1, sizeof *drop);
-    pairs eq = {0};
+    pairs eq = {0}, ab = {0};
+    if (x->o.equiv && x->o.abbr > 0)
+        ts_mark_abbrevs(x, texts, lens, field, n);
     if (x->o.equiv || x->o.drop)
         for (size_t ow = 0; ow < n_owners; ow++)
-            mine_owner(x, x->o_text + x->o_off[ow], x->o_off[ow + 1] - x->o_off[ow], &eq, drop);
+            mine_owner(x, x->o_text + x->o_off[ow], x->o_off[ow + 1] - x->o_off[ow], &eq,
+                       x->o.equiv ? &ab : NULL, drop);
     if (x->o.equiv && x->o.codes)
         mine_codes(x, &eq);
     /* 5. weights */
@@ -780,7 +842,7 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     if (x->o.equiv && x->o.contrast > 0)
         mine_contrast(x, &eq, &neg);
     if (x->o.equiv)
-        build_equiv(x, &eq, &neg);
+        build_equiv(x, &eq, &neg, &ab);
     else {
         x->e_off = ov_xcalloc((size_t)nv + 1, sizeof *x->e_off);
         x->e_word = ov_xmalloc(sizeof *x->e_word);
@@ -828,8 +890,11 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     x->tt_off[n_ns] = (uint32_t)tt_n;
     free(tri);
     free(tdf);
+    ts_build_leads(x, texts, lens, owner, field, n, df);
     free(eq.key);
     free(eq.val);
+    free(ab.key);
+    free(ab.val);
     free(drop);
     free(df);
     free(all_off.p);
@@ -852,9 +917,9 @@ size_t tsearch_bytes(const tsearch *x)
 {
     size_t nv = x->v.n, nt = x->n_texts, no = x->n_owners;
     return sizeof *x + x->v.blob_cap + x->v.cap * 8 + x->v.n_slot * 4 + nv * (4 + 4 + 4 + 1) +
-           nt * (4 + 4 + 4 + 8 + 4) + x->t_norm_off[nt] + x->t_off[nt] * 8 + no * 12 +
+           nt * (4 + 4 + 4 + 8 + 4 + 1) + x->t_norm_off[nt] + x->t_off[nt] * 8 + no * 12 +
            x->o_off[no] * 4 + x->d_off[no] * 4 + x->e_off[nv] * 8 + (TS_TRI_N + 1) * 8 +
            x->g_off[TS_TRI_N] * 4 + x->acr.blob_cap + x->acr.cap * 8 + x->acr.n_slot * 4 +
            (x->acr.n + 1) * 4 + x->a_off[x->acr.n] * 4 + x->n_sorted * 4 + nt * 8 +
-           x->tt_off[nt] * 2 + x->n_sib * 8;
+           x->tt_off[nt] * 2 + x->n_sib * 8 + (no + 1) * 8 + x->l_off[no] * 8 + (nv + 1) * 4;
 }

@@ -5,6 +5,8 @@
 #ifndef OMVEC_EMBED_TSEARCH_INT_H
 #define OMVEC_EMBED_TSEARCH_INT_H
 
+#include <pthread.h>
+
 #include "embed/tsearch.h"
 #include "util/mem.h"
 
@@ -16,7 +18,7 @@
 #define TS_TRI_BITS 16
 #define TS_TRI_N (1u << TS_TRI_BITS)
 /* Candidates re-ranked in the second stage (at least; k when larger). */
-#define TS_RERANK 100
+#define TS_RERANK 60
 /* Texts of one term compared pairwise when mining equivalences. */
 #define TS_MINE_TEXTS 24
 /* Equivalents kept per word. */
@@ -32,8 +34,23 @@ typedef struct ts_vocab {
     size_t n_slot;  /* power of two */
 } ts_vocab;
 
+/* Per-query scratch, kept between queries (tsearch_query.c): allocating and
+ * zeroing arrays over all texts per query cost more than the query. Every
+ * array is all zero between uses (a query resets what it touched). */
+typedef struct ts_scratch {
+    struct ts_scratch *next;
+    float *acc, *cur;      /* n_texts */
+    uint8_t *stamp;        /* n_texts */
+    float *best, *dsc, *lsc, *lcur; /* n_owners */
+    uint8_t *lstamp;       /* n_owners */
+    uint32_t *touched;     /* n_texts: the texts a query reached */
+} ts_scratch;
+
 struct tsearch {
     tsearch_opts o;
+    /* free scratch (a stack), guarded by sc_mu */
+    pthread_mutex_t sc_mu;
+    ts_scratch *sc_free;
     ts_vocab v;
     uint32_t *canon; /* v.n: the word a word is counted as (Latin plurals) */
     float *w;        /* v.n: word weight, idf x drop factor */
@@ -41,6 +58,7 @@ struct tsearch {
     /* name and synonym texts */
     size_t n_texts, n_owners;
     uint32_t *t_owner, *t_off, *t_words; /* CSR of canonical word ids */
+    uint8_t *t_name;                     /* 1: the text is its term's name */
     float *t_sum;                        /* sum of its words' weights */
     char *t_norm;                        /* normalised texts, NUL-separated */
     size_t *t_norm_off;
@@ -52,6 +70,7 @@ struct tsearch {
      * terms that differ in just these words (granule / stellate cell) */
     uint64_t *sib;
     size_t n_sib;
+    uint8_t *v_sib; /* per word: 1 when it has a sibling word (NULL: none) */
     /* definition word -> owners */
     uint32_t *dp_off, *dp_owner;
     /* word -> equivalents */
@@ -61,6 +80,9 @@ struct tsearch {
     /* trigram bucket -> vocabulary words (fuzzy), words' trigram counts */
     uint32_t *g_off, *g_word;
     uint8_t *v_ntri;
+    /* per word: 1 written as an abbreviation (two capitals: IT, NP, ILC3);
+     * 2 learned as one (it stands for a phrase); NULL when not marked */
+    uint8_t *v_abbr;
     /* trigram bucket weights (re-rank); each text's sorted buckets and the
      * squared norm of their weights */
     float *tri_w;
@@ -70,6 +92,11 @@ struct tsearch {
     /* words of names and synonyms in byte order (shared-prefix lookup) */
     uint32_t *sorted;
     size_t n_sorted;
+    /* definition leads (tsearch_lead.c): per owner the content words of its
+     * definition's first sentence (distinct, canonical), their weight sum;
+     * word -> owners */
+    uint32_t *l_off, *l_words, *lp_off, *lp_owner;
+    float *l_sum;
     /* initialisms of 2..TS_MAX_ACR consecutive words -> texts */
     ts_vocab acr;
     uint32_t *a_off, *a_text;
@@ -79,6 +106,63 @@ struct tsearch {
 #define TS_MAX_ACR 5
 /* Most letters before the number of a disease code (MCOPCB2). */
 #define TS_MAX_CODE 8
+
+/* One way a query word reaches the index: a word, at a similarity. */
+typedef struct ts_expn {
+    uint32_t word;
+    float sim;
+} ts_expn;
+
+/* Most words an abbreviation is learned to stand for. */
+#define TS_ABBR_WORDS 6
+
+/* Mark the words some name or synonym writes as an abbreviation: a token
+ * of 2..6 ASCII letters and digits with at least two capitals (IT, NP,
+ * ILC3, RegC). Sets x->v_abbr (canonical ids). */
+void ts_mark_abbrevs(tsearch *x, const char *const *texts, const size_t *lens,
+                     const uint8_t *field, size_t n);
+
+/* A mixed-case abbreviation of the raw query (RegC): its normalised word,
+ * its pieces (lower case, NUL-separated), their initials. */
+typedef struct ts_ptok {
+    char word[TS_MAX_WORD + 8];
+    char pieces[TS_MAX_WORD + 8];
+    char ini[TS_MAX_ACR + 1];
+    uint8_t np;
+} ts_ptok;
+
+/* The mixed-case abbreviations of raw query q (letters only, a capital
+ * inside, 2..TS_MAX_ACR pieces). Returns the number written (at most max). */
+size_t ts_case_pieces(const char *q, size_t len, bool stem, ts_ptok *out, size_t max);
+
+/* Do text words tw[j..] start with the pieces, in order (function words
+ * between them skipped)? Then *end is one past the last word used and *ws
+ * the weight of the words matched. */
+bool ts_pieces_at(const tsearch *x, const uint32_t *tw, size_t m, size_t j, const char *pieces,
+                  size_t np, size_t *end, float *ws);
+
+/* Content words kept from a definition's first sentence. */
+#define TS_LEAD_WORDS 12
+
+/* Build the definition leads (l_*, lp_*) from the DEF texts (the last one
+ * of an owner counts); df[w]: names and synonyms carrying word w (a lead
+ * keeps only such words). Needs x->v, canon, w. */
+void ts_build_leads(tsearch *x, const char *const *texts, const size_t *lens,
+                    const uint32_t *owner, const uint8_t *field, size_t n, const uint32_t *df);
+void ts_free_leads(tsearch *x);
+
+/* First stage over the leads: for every owner a lead reaches, lead x soft
+ * Dice of the query words (nq words, weights qw, total wq; per word its
+ * nex[i] expansions ex[i * stride ..]) and the lead; light[i] (NULL: none)
+ * words add only to terms other words reached.
+ * Writes scores into z->lsc (uses z->lcur, z->lstamp, left zero) and the
+ * owners reached into *touched (caller frees). Returns their number. */
+size_t ts_lead_first(const tsearch *x, size_t nq, const float *qw, float wq, const ts_expn *ex,
+                     const size_t *nex, size_t stride, const bool *light, ts_scratch *z,
+                     uint32_t **touched);
+
+/* Free a scratch stack (tsearch_free). */
+void ts_scratch_free_all(ts_scratch *z);
 
 /* Normalise text into words: each word is written NUL-terminated into buf
  * (at most cap bytes in all) and its offset into starts. Returns the number

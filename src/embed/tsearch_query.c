@@ -12,11 +12,7 @@
 #include "embed/embed_lex_int.h"
 #include "embed/tsearch_int.h"
 
-/* One way a query word reaches the index. */
-typedef struct expn {
-    uint32_t word;
-    float sim;
-} expn;
+typedef ts_expn expn;
 
 enum { MAX_EXP = 24, MAX_FUZZY = 4 };
 
@@ -27,6 +23,17 @@ static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return x < y ? -1 : x > y;
+}
+
+/* The digits of a word, in order, as one number-ish key (0: none); two
+ * words whose digits differ name different things (PRPF3 / PRPF31). */
+static uint64_t digits_key(const char *w, size_t len)
+{
+    uint64_t k = 0;
+    for (size_t i = 0; i < len; i++)
+        if (w[i] >= '0' && w[i] <= '9')
+            k = k * 11 + (uint64_t)(w[i] - '0' + 1);
+    return k;
 }
 
 /* Nearest known words of an unknown one by trigram Dice (>= 0.5). */
@@ -56,6 +63,9 @@ static size_t fuzzy(const tsearch *x, const char *w, size_t len, expn *out, size
             while (j < m && c[j] == c[i])
                 j++;
             float dice = 2.0f * (float)(j - i) / (float)(nt + x->v_ntri[c[i]]);
+            if (dice >= 0.5f && x->o.digits &&
+                digits_key(w, len) != digits_key(x->v.blob + x->v.off[c[i]], x->v.len[c[i]]))
+                dice = 0;
             if (dice >= 0.5f) {
                 size_t pos = n < max ? n++ : max;
                 while (pos > 0 && out[pos - 1].sim < dice) {
@@ -103,12 +113,92 @@ static size_t prefixed(const tsearch *x, const char *w, size_t len, uint32_t sel
             c++;
         size_t mx = sl > len ? sl : len;
         float share = (float)c / (float)mx;
-        if (share < 0.65f)
+        if (share < 0.65f || (x->o.digits && digits_key(s, sl) != digits_key(w, len)))
             continue;
         out[n++] = (expn){id, 0.7f * share};
         added++;
     }
     return n;
+}
+
+/* Append expansion (w, sim) to out[0..n) unless w is there; returns n. */
+static size_t put_exp(expn *out, size_t n, size_t max, uint32_t w, float sim)
+{
+    for (size_t i = 0; i < n; i++)
+        if (out[i].word == w) {
+            out[i].sim = sim > out[i].sim ? sim : out[i].sim;
+            return n;
+        }
+    if (n < max)
+        out[n++] = (expn){w, sim};
+    return n;
+}
+
+/* Word-forming parts a word may be said as a phrase: "-cyte" is a cell
+ * (mastocyte = mast cell, synoviocyte = synovial cell: the stem before
+ * "(o)cyte", at least 4 bytes and 60% of a known word starting with it,
+ * and the word "cell", which alone is worth little); a lone a, b, g or d is a Greek letter (type A =
+ * alpha, B-IC = beta-intercalated). Appends to out; *phrase is set when
+ * the word stands for more than one word. */
+static size_t morph(const tsearch *x, const char *w, size_t len, expn *out, size_t n,
+                    size_t max, bool *phrase)
+{
+    static const char *const greek[][2] = {
+        {"a", "alpha"}, {"b", "beta"}, {"g", "gamma"}, {"d", "delta"}};
+    if (len == 1) {
+        for (size_t i = 0; i < sizeof greek / sizeof greek[0]; i++)
+            if (w[0] == greek[i][0][0]) {
+                uint32_t id = ts_vocab_find(&x->v, greek[i][1], strlen(greek[i][1]));
+                if (id != UINT32_MAX && x->p_off[x->canon[id] + 1] > x->p_off[x->canon[id]])
+                    n = put_exp(out, n, max, x->canon[id], x->o.morph);
+            }
+        return n;
+    }
+    if (len < 8 || memcmp(w + len - 4, "cyte", 4) != 0)
+        return n;
+    size_t sl = len - 4;
+    if (w[sl - 1] == 'o')
+        sl--;
+    uint32_t cell = ts_vocab_find(&x->v, "cell", 4);
+    if (sl < 4 || cell == UINT32_MAX)
+        return n;
+    const ts_vocab *v = &x->v;
+    size_t lo = 0, hi = x->n_sorted;
+    while (lo < hi) { /* first word >= the stem */
+        size_t mid = (lo + hi) / 2;
+        if (strncmp(v->blob + v->off[x->sorted[mid]], w, sl) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t added = 0;
+    for (size_t i = lo; i < x->n_sorted && added < 3; i++) {
+        uint32_t id = x->sorted[i];
+        const char *s = v->blob + v->off[id];
+        if (strncmp(s, w, sl) != 0)
+            break;
+        if ((float)sl < 0.6f * (float)v->len[id] || id == cell)
+            continue;
+        size_t before = n;
+        n = put_exp(out, n, max, id, x->o.morph);
+        added += n > before;
+    }
+    if (added) {
+        n = put_exp(out, n, max, x->canon[cell], 0.3f * x->o.morph); /* never alone */
+        *phrase = true;
+    }
+    return n;
+}
+
+/* A word no name carries and at most 3 definitions do (a gene symbol: "a
+ * mutation in the PRPF31 gene") names its term: its definition match
+ * counts x opts.def_rare; other words x 1. */
+static float def_rare(const tsearch *x, uint32_t w)
+{
+    if (x->o.def_rare <= 1.0f || x->p_off[w + 1] > x->p_off[w])
+        return 1.0f;
+    uint32_t n = x->dp_off[w + 1] - x->dp_off[w];
+    return n >= 1 && n <= 3 ? x->o.def_rare : 1.0f;
 }
 
 /* Weighted trigram cosine of the query's sorted buckets and text t's. */
@@ -165,11 +255,26 @@ typedef struct qctx {
     const float *qw;
     const uint32_t *qacr;
     char (*qraw)[TS_MAX_ACR + 1];
+    const char *const *qpc; /* per word: mixed-case pieces (NULL: initials) */
     expn (*ex)[MAX_EXP];
     const size_t *nex;
     float wq;
     const bool *qphrase;
+    /* word -> (query word, sim): head[hash] = entry + 1, chained by next */
+    const uint16_t *head, *next;
+    const uint32_t *mword;
+    const uint8_t *mi;
+    const float *msim;
 } qctx;
+
+/* Slots of the query's word map (power of two). */
+#define QMAP_SLOTS 2048u
+#define QMAP_MAX (TS_MAX_QWORDS * 24)
+
+static inline uint32_t qmap_hash(uint32_t w)
+{
+    return (w * 2654435761u) >> 21 & (QMAP_SLOTS - 1);
+}
 
 /* A possible match of query word i to text words j..j+len-1. */
 typedef struct amatch {
@@ -190,32 +295,43 @@ static int cmp_amatch(const void *a, const void *b)
 /* Text score of text t: one-to-one greedy alignment of query words to text
  * words (exact, equivalent, fuzzy, or an initialism over a span), soft Dice
  * 2 x matched / (query weight + text weight). */
-static float align(const qctx *c, uint32_t t, uint32_t *out_qused)
+static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum,
+                         uint32_t *out_qused)
 {
     const tsearch *x = c->x;
-    const uint32_t *tw = x->t_words + x->t_off[t];
-    size_t m = x->t_off[t + 1] - x->t_off[t];
     if (m > TS_MAX_QWORDS)
         m = TS_MAX_QWORDS;
     amatch cand[TS_MAX_QWORDS * (TS_MAX_QWORDS + 2)];
     size_t nc = 0;
-    for (size_t i = 0; i < c->nq; i++) {
-        for (size_t j = 0; j < m; j++) {
-            float sim = 0;
-            if (c->qid[i] == tw[j])
-                sim = 1.0f;
-            else
-                for (size_t e = 0; e < c->nex[i]; e++)
-                    if (c->ex[i][e].word == tw[j] && c->ex[i][e].sim > sim)
-                        sim = c->ex[i][e].sim;
-            if (sim > 0)
-                cand[nc++] = (amatch){sim * 0.5f * (c->qw[i] + x->w[tw[j]]), (uint8_t)i,
-                                      (uint8_t)j, 1};
+    for (size_t j = 0; j < m; j++) { /* each text word's query words, best sim each */
+        size_t first = nc;
+        for (uint16_t h = c->head[qmap_hash(tw[j])]; h; h = c->next[h - 1]) {
+            if (c->mword[h - 1] != tw[j])
+                continue;
+            uint8_t i = c->mi[h - 1];
+            float val = c->msim[h - 1] * 0.5f * (c->qw[i] + x->w[tw[j]]);
+            size_t k = first;
+            while (k < nc && cand[k].i != i)
+                k++;
+            if (k == nc)
+                cand[nc++] = (amatch){val, i, (uint8_t)j, 1};
+            else if (val > cand[k].val)
+                cand[k].val = val;
         }
+    }
+    for (size_t i = 0; i < c->nq; i++) {
         if (c->qacr[i] == UINT32_MAX)
             continue;
         size_t l = strlen(c->qraw[i]);
-        for (size_t j = 0; j + l <= m; j++) {
+        for (size_t j = 0; j + l <= m && c->qpc[i]; j++) {
+            size_t end;
+            float ws;
+            if (ts_pieces_at(x, tw, m, j, c->qpc[i], l, &end, &ws) && end - j < 32 &&
+                nc < sizeof cand / sizeof cand[0])
+                cand[nc++] = (amatch){TS_ACR_SIM * 0.5f * (c->qw[i] + ws), (uint8_t)i,
+                                      (uint8_t)j, (uint8_t)(end - j)};
+        }
+        for (size_t j = 0; j + l <= m && !c->qpc[i]; j++) {
             size_t b = 0, k = j; /* function words inside the span may be skipped */
             float ws = 0;
             while (b < l && k < m) {
@@ -265,10 +381,10 @@ static float align(const qctx *c, uint32_t t, uint32_t *out_qused)
     }
     *out_qused = qused;
     float b = x->o.qcov;
-    float s = (1.0f + b) * acc / (b * c->wq + x->t_sum[t]);
+    float s = (1.0f + b) * acc / (b * c->wq + tsum);
     if (x->n_sib) /* a query word left over whose sibling the text has instead */
         for (size_t i = 0; i < c->nq; i++) {
-            if ((qused >> i & 1) || c->qid[i] == UINT32_MAX)
+            if ((qused >> i & 1) || c->qid[i] == UINT32_MAX || !x->v_sib[c->qid[i]])
                 continue;
             for (size_t j = 0; j < m; j++)
                 if (!(tused >> j & 1) && is_sib(x, c->qid[i], tw[j])) {
@@ -277,6 +393,13 @@ static float align(const qctx *c, uint32_t t, uint32_t *out_qused)
                 }
         }
     return s;
+}
+
+static float align(const qctx *c, uint32_t t, uint32_t *out_qused)
+{
+    const tsearch *x = c->x;
+    return align_words(c, x->t_words + x->t_off[t], x->t_off[t + 1] - x->t_off[t],
+                       x->t_sum[t], out_qused);
 }
 
 /* An unknown word shaped like a disease code, 2-5 letters then a digit
@@ -410,6 +533,83 @@ static size_t compounds(const tsearch *x, char *buf, size_t cap, uint32_t *start
     return n;
 }
 
+/* Does text t have the pieces of a mixed-case abbreviation somewhere? */
+static bool pieces_in(const tsearch *x, uint32_t t, const char *pieces, size_t np)
+{
+    const uint32_t *tw = x->t_words + x->t_off[t];
+    size_t m = x->t_off[t + 1] - x->t_off[t], end;
+    float ws;
+    for (size_t j = 0; j + np <= m; j++)
+        if (ts_pieces_at(x, tw, m, j, pieces, np, &end, &ws))
+            return true;
+    return false;
+}
+
+/* Query word i reaches text t at val: the text keeps its best per word. */
+static inline void bump(float *acc, float *cur, uint8_t *stamp, uint32_t t, size_t i, float val)
+{
+    if (stamp[t] != i + 1) {
+        stamp[t] = (uint8_t)(i + 1);
+        cur[t] = val;
+        acc[t] += val;
+    } else if (val > cur[t]) {
+        acc[t] += val - cur[t];
+        cur[t] = val;
+    }
+}
+
+/* A zeroed scratch for one query: a free one, or a new one. */
+static ts_scratch *scratch_get(const tsearch *cx)
+{
+    tsearch *x = (tsearch *)cx; /* the pool only; the index stays as built */
+    pthread_mutex_lock(&x->sc_mu);
+    ts_scratch *z = x->sc_free;
+    if (z)
+        x->sc_free = z->next;
+    pthread_mutex_unlock(&x->sc_mu);
+    if (z)
+        return z;
+    size_t nt = x->n_texts ? x->n_texts : 1, no = x->n_owners ? x->n_owners : 1;
+    z = ov_xcalloc(1, sizeof *z);
+    z->acc = ov_xcalloc(nt, sizeof *z->acc);
+    z->cur = ov_xcalloc(nt, sizeof *z->cur);
+    z->stamp = ov_xcalloc(nt, 1);
+    z->best = ov_xcalloc(no, sizeof *z->best);
+    z->dsc = ov_xcalloc(no, sizeof *z->dsc);
+    z->lsc = ov_xcalloc(no, sizeof *z->lsc);
+    z->lcur = ov_xcalloc(no, sizeof *z->lcur);
+    z->lstamp = ov_xcalloc(no, 1);
+    z->touched = ov_xmalloc(nt * sizeof *z->touched);
+    return z;
+}
+
+static void scratch_put(const tsearch *cx, ts_scratch *z)
+{
+    tsearch *x = (tsearch *)cx;
+    pthread_mutex_lock(&x->sc_mu);
+    z->next = x->sc_free;
+    x->sc_free = z;
+    pthread_mutex_unlock(&x->sc_mu);
+}
+
+void ts_scratch_free_all(ts_scratch *z)
+{
+    while (z) {
+        ts_scratch *n = z->next;
+        free(z->acc);
+        free(z->cur);
+        free(z->stamp);
+        free(z->best);
+        free(z->dsc);
+        free(z->lsc);
+        free(z->lcur);
+        free(z->lstamp);
+        free(z->touched);
+        free(z);
+        z = n;
+    }
+}
+
 /* Is (s1, o1) better than (s2, o2)? */
 static bool better(float s1, uint32_t o1, float s2, uint32_t o2)
 {
@@ -447,6 +647,9 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     uint32_t qid[TS_MAX_QWORDS], qacr[TS_MAX_QWORDS];
     bool qphrase[TS_MAX_QWORDS];
     char qraw[TS_MAX_QWORDS][TS_MAX_ACR + 1];
+    const char *qpc[TS_MAX_QWORDS];
+    ts_ptok ptok[4];
+    size_t npt = x->o.acronym && x->o.pieces ? ts_case_pieces(q, len, x->o.stem, ptok, 4) : 0;
     float qw[TS_MAX_QWORDS];
     expn ex[TS_MAX_QWORDS][MAX_EXP];
     size_t nex[TS_MAX_QWORDS];
@@ -479,6 +682,9 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         }
         if (x->o.prefix)
             e = prefixed(x, w, wl, id, ex[nq], e, MAX_EXP);
+        bool mphrase = false;
+        if (x->o.morph > 0)
+            e = morph(x, w, wl, ex[nq], e, MAX_EXP, &mphrase);
         qacr[nq] = UINT32_MAX;
         if (x->o.acronym && wl >= 2 && wl <= TS_MAX_ACR) {
             bool letters = true;
@@ -489,8 +695,20 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
             if (qacr[nq] != UINT32_MAX)
                 memcpy(qraw[nq], w, wl + 1);
         }
+        qpc[nq] = NULL;
+        for (size_t p = 0; p < npt; p++) /* RegC: pieces begin the words */
+            if (strcmp(ptok[p].word, w) == 0) {
+                uint32_t a = ts_vocab_find(&x->acr, ptok[p].ini, ptok[p].np);
+                if (a != UINT32_MAX) {
+                    qacr[nq] = a;
+                    memcpy(qraw[nq], ptok[p].ini, (size_t)ptok[p].np + 1);
+                    qpc[nq] = ptok[p].pieces;
+                }
+                break;
+            }
         qid[nq] = id;
-        qphrase[nq] = x->o.codes && known && x->p_off[id + 1] == x->p_off[id];
+        qphrase[nq] = (x->o.codes && known && x->p_off[id + 1] == x->p_off[id]) || mphrase ||
+                      (known && x->v_abbr && (x->v_abbr[id] & 2));
         nex[nq] = e;
         wq += qw[nq];
         nq++;
@@ -498,48 +716,99 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     if (nq == 0)
         return 0;
     /* accumulate soft overlaps */
-    float *acc = ov_xcalloc(x->n_texts, sizeof *acc);
-    float *cur = ov_xmalloc(x->n_texts * sizeof *cur);
-    uint8_t *stamp = ov_xcalloc(x->n_texts, 1); /* query word index + 1 */
-    uint32_t *touched = NULL;
-    size_t nt = 0, tcap = 0;
-    for (size_t i = 0; i < nq; i++)
-        for (size_t e = 0; e <= nex[i]; e++) {
-            uint32_t w, p0, p1;
-            const uint32_t *post;
-            float val;
-            if (e < nex[i]) {
-                w = ex[i][e].word;
-                val = ex[i][e].sim * 0.5f * (qw[i] + x->w[w]);
-                post = x->p_text, p0 = x->p_off[w], p1 = x->p_off[w + 1];
-            } else if (qacr[i] != UINT32_MAX) {
-                val = TS_ACR_SIM * qw[i];
-                post = x->a_text, p0 = x->a_off[qacr[i]], p1 = x->a_off[qacr[i] + 1];
-            } else
+    ts_scratch *z = scratch_get(x);
+    float *acc = z->acc, *cur = z->cur;
+    uint8_t *stamp = z->stamp; /* query word index + 1 */
+    uint32_t *touched = z->touched; /* room for every text */
+    size_t nt = 0;
+    /* Light words first reach no new text: a text only they reach scores
+     * under opts.prune (2 x their best values / query weight), so "disease"
+     * or "cell" only adds to texts the other words found, unless those
+     * reach fewer than TS_RERANK texts. */
+    bool light[TS_MAX_QWORDS] = {0};
+    if (x->o.prune > 0 && nq > 1) {
+        float vmax[TS_MAX_QWORDS];
+        for (size_t i = 0; i < nq; i++) {
+            vmax[i] = 0;
+            for (size_t e = 0; e < nex[i]; e++) {
+                float v = ex[i][e].sim * 0.5f * (qw[i] + x->w[ex[i][e].word]);
+                vmax[i] = v > vmax[i] ? v : vmax[i];
+            }
+            if (qacr[i] != UINT32_MAX && TS_ACR_SIM * qw[i] > vmax[i])
+                vmax[i] = TS_ACR_SIM * qw[i];
+        }
+        float sum = 0;
+        for (;;) { /* add the lightest word left while the bound holds */
+            size_t lo = nq;
+            for (size_t i = 0; i < nq; i++)
+                if (!light[i] && !qphrase[i] && (lo == nq || vmax[i] < vmax[lo]))
+                    lo = i;
+            if (lo == nq || 2.0f * (sum + vmax[lo]) >= x->o.prune * wq)
                 break;
-            for (uint32_t p = p0; p < p1; p++) {
-                uint32_t t = post[p];
-                if (stamp[t] == 0) {
-                    if (nt == tcap) {
-                        tcap = tcap ? tcap * 2 : 1024;
-                        touched = ov_xrealloc(touched, tcap * sizeof *touched);
-                    }
-                    touched[nt++] = t;
+            sum += vmax[lo];
+            light[lo] = true;
+        }
+    }
+    bool restrict_light = false;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) /* the light words: only texts found, unless few were */
+            restrict_light = nt >= 2 * TS_RERANK;
+        for (size_t i = 0; i < nq; i++) {
+            if (light[i] != (pass == 1))
+                continue;
+            size_t plen = 0;
+            for (size_t e = 0; e < nex[i] && restrict_light; e++)
+                plen += x->p_off[ex[i][e].word + 1] - x->p_off[ex[i][e].word];
+            if (restrict_light && plen > 4 * nt) { /* scan the texts found instead */
+                for (size_t j = 0; j < nt; j++) {
+                    uint32_t t = touched[j];
+                    float val = 0;
+                    for (uint32_t q = x->t_off[t]; q < x->t_off[t + 1]; q++)
+                        for (size_t e = 0; e < nex[i]; e++)
+                            if (ex[i][e].word == x->t_words[q]) {
+                                float v = ex[i][e].sim * 0.5f * (qw[i] + x->w[x->t_words[q]]);
+                                val = v > val ? v : val;
+                            }
+                    if (val > 0)
+                        bump(acc, cur, stamp, t, i, val);
                 }
-                if (stamp[t] != i + 1) {
-                    stamp[t] = (uint8_t)(i + 1);
-                    cur[t] = val;
-                    acc[t] += val;
-                } else if (qphrase[i] && e < nex[i]) { /* a phrase: every word */
-                    acc[t] += ex[i][e].sim * 0.5f * x->w[ex[i][e].word];
-                } else if (val > cur[t]) {
-                    acc[t] += val - cur[t];
-                    cur[t] = val;
+                continue;
+            }
+            for (size_t e = 0; e <= nex[i]; e++) {
+                uint32_t p0, p1;
+                const uint32_t *post;
+                float val;
+                if (e < nex[i]) {
+                    uint32_t w = ex[i][e].word;
+                    val = ex[i][e].sim * 0.5f * (qw[i] + x->w[w]);
+                    post = x->p_text, p0 = x->p_off[w], p1 = x->p_off[w + 1];
+                } else if (qacr[i] != UINT32_MAX) {
+                    val = TS_ACR_SIM * qw[i];
+                    post = x->a_text, p0 = x->a_off[qacr[i]], p1 = x->a_off[qacr[i] + 1];
+                } else
+                    break;
+                const char *pc = e == nex[i] ? qpc[i] : NULL;
+                bool phrase = qphrase[i] && e < nex[i];
+                float pv = phrase ? ex[i][e].sim * 0.5f * x->w[ex[i][e].word] : 0;
+                for (uint32_t p = p0; p < p1; p++) {
+                    uint32_t t = post[p];
+                    if (pc && !pieces_in(x, t, pc, strlen(qraw[i])))
+                        continue;
+                    if (stamp[t] == 0) {
+                        if (restrict_light)
+                            continue;
+                        touched[nt++] = t;
+                    }
+                    if (phrase && stamp[t] == i + 1) /* a phrase: every word */
+                        acc[t] += pv;
+                    else
+                        bump(acc, cur, stamp, t, i, val);
                 }
             }
         }
+    }
     /* term score = best text; first-stage candidates */
-    float *best = ov_xmalloc(x->n_owners * sizeof *best);
+    float *best = z->best; /* set before read for every owner reached */
     for (size_t i = 0; i < nt; i++)
         best[x->t_owner[touched[i]]] = -1.0f;
     size_t nc = 0;
@@ -557,12 +826,12 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     uint32_t *down = NULL;
     size_t nd = 0;
     if (x->o.def_first > 0) {
-        dsc = ov_xcalloc(x->n_owners, sizeof *dsc);
+        dsc = z->dsc;
         size_t dcap = 0;
         for (size_t i = 0; i < nq; i++) {
             if (qid[i] == UINT32_MAX)
                 continue;
-            float v = x->o.def_first * qw[i] / wq;
+            float v = x->o.def_first * qw[i] * def_rare(x, qid[i]) / wq;
             for (uint32_t p = x->dp_off[qid[i]]; p < x->dp_off[qid[i] + 1]; p++) {
                 uint32_t o = x->dp_owner[p];
                 if (dsc[o] == 0) {
@@ -576,20 +845,57 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
             }
         }
     }
+    /* definition leads: one more text per term */
+    float *lsc = NULL;
+    uint32_t *lown = NULL;
+    size_t nl_own = 0;
+    if (x->o.lead > 0) {
+        lsc = z->lsc;
+        nl_own = ts_lead_first(x, nq, qw, wq, &ex[0][0], nex, MAX_EXP,
+                               restrict_light ? light : NULL, z, &lown);
+    }
     for (size_t i = 0; i < nt; i++) {
         uint32_t o = x->t_owner[touched[i]];
         if (best[o] < -0.5f)
             continue;
+        if (lsc) {
+            if (lsc[o] > best[o])
+                best[o] = lsc[o];
+            lsc[o] = -1.0f; /* counted */
+        }
         float s = best[o] + (dsc ? dsc[o] : 0);
         if (dsc)
             dsc[o] = -1.0f; /* counted */
         topk_put(s, o, ncand, cand, cs, &nc);
         best[o] = -1.0f; /* once per owner */
     }
+    for (size_t i = 0; i < nl_own; i++) { /* terms only their lead reaches */
+        uint32_t o = lown[i];
+        if (lsc[o] <= 0)
+            continue;
+        float s = lsc[o] + (dsc && dsc[o] > 0 ? dsc[o] : 0);
+        if (dsc)
+            dsc[o] = -1.0f;
+        topk_put(s, o, ncand, cand, cs, &nc);
+    }
     for (size_t i = 0; i < nd; i++) /* terms only their definition reaches */
         if (dsc[down[i]] > 0)
             topk_put(dsc[down[i]], down[i], ncand, cand, cs, &nc);
-    free(dsc);
+    /* leave the scratch all zero */
+    for (size_t i = 0; i < nl_own; i++) {
+        lsc[lown[i]] = 0;
+        z->dsc[lown[i]] = 0;
+    }
+    for (size_t i = 0; i < nd; i++)
+        dsc[down[i]] = 0;
+    for (size_t i = 0; i < nt; i++) {
+        uint32_t t = touched[i];
+        acc[t] = 0;
+        stamp[t] = 0;
+        z->dsc[x->t_owner[t]] = 0;
+        z->lsc[x->t_owner[t]] = 0;
+    }
+    free(lown);
     free(down);
     /* second stage: trigram cosine of the candidates' texts, definitions */
     size_t nl = 0;
@@ -609,7 +915,22 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     for (size_t i = 0; i < nqt; i++)
         sq += x->tri_w[qtri[i]] * x->tri_w[qtri[i]];
     size_t filled = 0;
-    qctx qc = {x, nq, qid, qw, qacr, qraw, ex, nex, wq, qphrase};
+    uint16_t head[QMAP_SLOTS] = {0}, next[QMAP_MAX];
+    uint32_t mword[QMAP_MAX];
+    uint8_t mi[QMAP_MAX];
+    float msim[QMAP_MAX];
+    size_t nm = 0;
+    for (size_t i = 0; i < nq; i++)
+        for (size_t e = 0; e < nex[i] && nm < QMAP_MAX; e++) {
+            uint32_t h = qmap_hash(ex[i][e].word);
+            mword[nm] = ex[i][e].word;
+            mi[nm] = (uint8_t)i;
+            msim[nm] = ex[i][e].sim;
+            next[nm] = head[h];
+            head[h] = (uint16_t)(++nm);
+        }
+    qctx qc = {x,     nq,     qid,  qw,    qacr, qraw, qpc, ex,
+               nex,   wq,     qphrase, head, next, mword, mi,  msim};
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
         float s = 0, s2 = 0, tb = 0;
@@ -617,6 +938,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         for (uint32_t j = x->o_off[o]; j < x->o_off[o + 1]; j++) {
             uint32_t t = x->o_text[j], u = 0;
             float v = align(&qc, t, &u);
+            if (x->t_name[t]) /* a name over an equal synonym */
+                v += x->o.name_bonus;
             if (v > s)
                 s2 = s, s = v, used = u;
             else if (v > s2)
@@ -626,6 +949,13 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                 tb = v > tb ? v : tb;
             }
         }
+        if (x->o.lead > 0 && x->l_off[o + 1] > x->l_off[o]) {
+            uint32_t u = 0;
+            float v = x->o.lead * align_words(&qc, x->l_words + x->l_off[o],
+                                              x->l_off[o + 1] - x->l_off[o], x->l_sum[o], &u);
+            if (v > s)
+                s = v, used = u;
+        }
         s += x->o.second_weight * s2;
         if (x->o.rerank)
             s = (1.0f - x->o.tri_weight) * s + x->o.tri_weight * tb;
@@ -634,7 +964,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
             for (size_t i = 0; i < nq; i++)
                 if (qid[i] != UINT32_MAX && !(used >> i & 1) &&
                     in_sorted(x->d_words + x->d_off[o], x->d_off[o + 1] - x->d_off[o], qid[i]))
-                    d += qw[i];
+                    d += qw[i] * def_rare(x, qid[i]);
             s += x->o.def_weight * d / wq;
         }
         topk_put(s, o, k, out_owner, raw, &filled);
@@ -644,11 +974,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     free(cand);
     free(cs);
     free(raw);
-    free(touched);
-    free(best);
-    free(acc);
-    free(cur);
-    free(stamp);
+    scratch_put(x, z);
     return filled;
 }
 

@@ -5,7 +5,9 @@
  * definition as a tie-breaker, k bounds and ties, identical answers from a
  * second build (determinism) and from several threads; codes learned from
  * sibling code synonyms, Latin adjectives, '+', compounds, initialisms over
- * function words, sibling words. */
+ * function words, sibling words; definition leads, "-cyte" as a cell,
+ * lone letters as Greek ones, abbreviations learned from synonyms,
+ * mixed-case pieces, digits kept apart. */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -291,6 +293,94 @@ static void test_tsearch_round2(void)
     tsearch_free(x);
 }
 
+/* Round 3: definition leads, "-cyte" and Greek letters. */
+static const struct {
+    uint32_t owner;
+    uint8_t field;
+    const char *text;
+} T3[] = {
+    {0, TSEARCH_NAME, "cholangiocyte"},
+    {0, TSEARCH_DEF, "An epithelial cell that is part of the bile duct. Cholangiocytes secrete."},
+    {1, TSEARCH_NAME, "epithelial cell of prostatic duct"},
+    {2, TSEARCH_NAME, "bile duct"},
+    {3, TSEARCH_NAME, "mast cell"},
+    {4, TSEARCH_NAME, "mastoid process"},
+    {5, TSEARCH_NAME, "astrocyte"},
+    {6, TSEARCH_NAME, "alpha-intercalated cell"},
+    {7, TSEARCH_NAME, "beta-intercalated cell"},
+    {8, TSEARCH_NAME, "epithelial cell"},
+    {9, TSEARCH_NAME, "L2 intratelencephalic projecting neuron"},
+    {9, TSEARCH_SYNONYM, "L2 IT"},
+    {10, TSEARCH_NAME, "L3 intratelencephalic projecting neuron"},
+    {10, TSEARCH_SYNONYM, "L3 IT"},
+    {11, TSEARCH_NAME, "L5 intratelencephalic projecting neuron"},
+    {12, TSEARCH_NAME, "L5 glial cell"},
+    {13, TSEARCH_NAME, "it"},
+    {14, TSEARCH_NAME, "regulatory chondrocyte"},
+    {15, TSEARCH_NAME, "regulatory B cell"},
+    {16, TSEARCH_NAME, "homeostatic chondrocyte"},
+    {17, TSEARCH_NAME, "retinitis pigmentosa 11"},
+    {17, TSEARCH_DEF, "Any retinitis pigmentosa caused by a mutation in the PRPF31 gene."},
+    {18, TSEARCH_NAME, "retinitis pigmentosa 18"},
+    {18, TSEARCH_SYNONYM, "PRPF3 retinitis pigmentosa"},
+};
+#define NT3 (sizeof T3 / sizeof T3[0])
+
+static void test_tsearch_round3(void)
+{
+    const char *tx[NT3];
+    size_t tl[NT3];
+    uint32_t own[NT3];
+    uint8_t fl[NT3];
+    for (size_t i = 0; i < NT3; i++) {
+        tx[i] = T3[i].text;
+        tl[i] = strlen(T3[i].text);
+        own[i] = T3[i].owner;
+        fl[i] = T3[i].field;
+    }
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    CHECK(tsearch_build(tx, tl, own, fl, NT3, 19, NULL, &x, &err) == OV_OK);
+    tsearch_opts o = tsearch_opts_default();
+    o.lead = 0;
+    o.morph = 0;
+    o.abbr = 0;
+    o.pieces = false;
+    o.digits = false;
+    CHECK(tsearch_build(tx, tl, own, fl, NT3, 19, &o, &y, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    float s;
+    /* the definition's first sentence says what the name does not */
+    CHECK_EQ(top(x, "epithelial cell of bile duct", &s), 0);
+    CHECK(top(y, "epithelial cell of bile duct", &s) != 0);
+    /* -cyte is a cell: mastocyte is the mast cell, not the mastoid */
+    CHECK_EQ(top(x, "mastocytes", &s), 3);
+    CHECK(top(y, "mastocytes", &s) != 3);
+    /* a lone letter is a Greek one */
+    CHECK_EQ(top(x, "intercalated cell type B", &s), 7);
+    CHECK_EQ(top(x, "intercalated cell type A", &s), 6);
+    /* IT learned from L2 IT and L3 IT: it stands for the words it replaces */
+    const char *eq[4];
+    float ew[4];
+    CHECK(tsearch_equivalents(x, "IT", 2, eq, ew, 4) >= 2);
+    CHECK_EQ(tsearch_equivalents(x, "projecting", 10, eq, ew, 4), 0); /* one way */
+    float sy;
+    CHECK_EQ(top(x, "L5 IT", &s), 11);
+    CHECK(top(y, "L5 IT", &sy) != 11 || sy < s);
+    /* a lower-case "it" in a name is no abbreviation */
+    CHECK_EQ(top(x, "it", &s), 13);
+    /* mixed-case pieces: RegC = regulatory chondrocyte */
+    CHECK_EQ(top(x, "RegC", &s), 14);
+    CHECK_EQ(top(x, "HomC", &s), 16);
+    CHECK(top(y, "RegC", &s) != 14);
+    /* digits are kept: PRPF31 is not PRPF3 (the definition names it) */
+    CHECK_EQ(top(x, "PRPF31 retinitis pigmentosa", &s), 17);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 static void test_tsearch_refused(void)
 {
     const char *tx[1] = {"x"};
@@ -317,6 +407,7 @@ int main(void)
     RUN(test_tsearch_definition);
     RUN(test_tsearch_deterministic);
     RUN(test_tsearch_round2);
+    RUN(test_tsearch_round3);
     RUN(test_tsearch_refused);
     return harness_done();
 }
