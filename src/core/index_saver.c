@@ -2,7 +2,9 @@
  *  - deferred indexing: big batches of new records are acknowledged once
  *    SQLite has them (core_opts.defer_index), and this thread moves their
  *    vectors into the graph in chunks of CORE_INDEX_CHUNK under the
- *    collection's write lock (queries scan the waiting ones exactly);
+ *    collection's write lock (queries scan the waiting ones exactly),
+ *    comparing through the index's int8 construction copy
+ *    (hnsw_build_begin), which is freed once the collection is quiet;
  *  - saving: every CORE_SAVE_PERIOD seconds, each collection whose index
  *    changed, has nothing waiting and has been quiet for CORE_SAVE_QUIET
  *    seconds is saved (so a bulk load is saved once, after it).
@@ -45,6 +47,11 @@ static void index_pending(core_db *db)
             /* one thread while writes keep arriving (a core stays free for
              * them), both once the load is over */
             int threads = core_now() - c->last_write < CORE_SAVE_QUIET ? 1 : 2;
+            if (c->pend_n) { /* compare through the int8 copy until quiet */
+                core_coll_make_index(c);
+                if (c->ix)
+                    hnsw_build_begin(c->ix);
+            }
             size_t done = core_pend_index(c, CORE_INDEX_CHUNK, threads);
             if (done && !c->pend_n)
                 core_coll_index_maybe_rebuild(c);
@@ -74,11 +81,20 @@ static void save_quiet(core_db *db, double quiet)
         }
         core_coll *c = db->colls[i];
         pthread_rwlock_rdlock(&c->lock);
-        if (c->wm != c->saved_wm && !c->pend_n && core_now() - c->last_write >= quiet) {
+        bool still = !c->pend_n && core_now() - c->last_write >= quiet;
+        if (c->wm != c->saved_wm && still) {
             core_coll_save_index(db, c);
             saved = true;
         }
+        bool drop = still && c->ix && hnsw_building(c->ix);
         pthread_rwlock_unlock(&c->lock);
+        if (drop) { /* the load is over: free the construction copy */
+            pthread_rwlock_wrlock(&c->lock);
+            if (c->ix && !c->pend_n)
+                hnsw_build_end(c->ix);
+            pthread_rwlock_unlock(&c->lock);
+            saved = true;
+        }
         core_read_end(db);
     }
     /* a bulk load leaves freed request arenas (megabytes of JSON each) in
