@@ -61,6 +61,12 @@ fi
 
 now() { date +%s.%N; }
 cpu() { awk -v t="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / t}' "/proc/$pid/stat"; }
+# CPU of the request threads (the acknowledged path: HTTP, JSON, SQLite);
+# the rest of the process is the indexer and the saver
+http_cpu() {
+    cat /proc/"$pid"/task/*/stat 2> /dev/null |
+        awk -v t="$(getconf CLK_TCK)" '/\(MHD-/ {s += $14 + $15} END {printf "%.2f", s / t}'
+}
 since() { python3 -c "print(round($1 - $2, 2))"; }
 pending() {
     curl -sf "$U$B/collections_status" |
@@ -97,7 +103,7 @@ saved() { # every collection's file written after its last add was acknowledged
 until saved; do sleep 0.02; done
 t3=$(now)
 c3=$(cpu)
-echo "saved: $(since "$t3" "$t0") s, server CPU $(since "$c3" "$c0") s"
+echo "saved: $(since "$t3" "$t0") s, server CPU $(since "$c3" "$c0") s, of which request threads $(http_cpu) s"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in 0 1 2; do
     echo "count ${NAMES[$i]}: $(curl -s "$U$B/collections/${ids[$i]}/count")"

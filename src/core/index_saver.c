@@ -44,9 +44,10 @@ static void index_pending(core_db *db)
                  w++)
                 usleep(500);
             pthread_rwlock_wrlock(&c->lock);
-            /* one thread while writes keep arriving (a core stays free for
-             * them), both once the load is over */
-            int threads = core_now() - c->last_write < CORE_SAVE_QUIET ? 1 : 2;
+            /* one thread while writes keep arriving to any collection (a
+             * core stays free for them), both once the load is over */
+            double last = (double)__atomic_load_n(&db->last_write_ms, __ATOMIC_RELAXED) / 1000;
+            int threads = core_now() - last < CORE_SAVE_QUIET ? 1 : 2;
             if (c->pend_n) { /* compare through the int8 copy until quiet */
                 core_coll_make_index(c);
                 if (c->ix)

@@ -265,6 +265,7 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
     c->wm++;
     __atomic_add_fetch(&c->version, 1, __ATOMIC_RELEASE);
     c->last_write = core_now();
+    __atomic_store_n(&db->last_write_ms, (int64_t)(c->last_write * 1000), __ATOMIC_RELAXED);
     if (c->dim == 0)
         c->dim = dim;
     core_coll_make_index(c);
