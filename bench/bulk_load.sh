@@ -13,7 +13,8 @@
 #   saved         each collection's index file was written after its last
 #                 add was acknowledged (a file is only ever saved complete);
 # and the server's CPU time (user + system, /proc/PID/stat) at each point,
-# steadier than wall time on a busy machine, with the load average.
+# steadier than wall time on a busy machine, with the load average, and the
+# RSS 3 s after the save (as bench.sh measures it).
 # Run by hand from the repository root.
 #
 # Environment: WORK (default /tmp/omvec-bench, shared with bench.sh),
@@ -105,6 +106,8 @@ t3=$(now)
 c3=$(cpu)
 echo "saved: $(since "$t3" "$t0") s, server CPU $(since "$c3" "$c0") s, of which request threads $(http_cpu) s"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+sleep 3 # as bench.sh: let background work settle
+echo "RSS 3 s after the save: $(($(ps -o rss= -p "$pid") / 1024)) MiB"
 for i in 0 1 2; do
     echo "count ${NAMES[$i]}: $(curl -s "$U$B/collections/${ids[$i]}/count")"
 done
