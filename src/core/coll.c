@@ -163,27 +163,30 @@ void core_pend_append(core_coll *c, const int64_t *labels, const float *vecs, si
 
 size_t core_pend_index(core_coll *c, size_t max, int nthreads)
 {
-    size_t take = c->pend_n < max ? c->pend_n : max, k = 0;
+    /* from the tail: what is left stays in place (taking from the head
+     * moved the whole queue, up to 200 MB in a bulk load, per chunk) */
+    size_t take = c->pend_n < max ? c->pend_n : max, k = 0, from = c->pend_n - take;
     if (!take)
         return 0;
-    int64_t *lab = ov_xmalloc(take * sizeof *lab);
-    float *vec = ov_xmalloc(take * c->dim * sizeof(float));
-    for (size_t i = 0; i < take; i++) {
-        if (!c->pend_live[i])
-            continue;
-        lab[k] = c->pend_lab[i];
-        memcpy(&vec[k * c->dim], &c->pend_vec[i * c->dim], c->dim * sizeof(float));
-        k++;
-    }
     core_coll_make_index(c);
-    hnsw_add(c->ix, lab, vec, k, nthreads);
-    free(lab);
-    free(vec);
-    size_t rest = c->pend_n - take;
-    memmove(c->pend_lab, c->pend_lab + take, rest * sizeof *c->pend_lab);
-    memmove(c->pend_vec, c->pend_vec + take * c->dim, rest * c->dim * sizeof(float));
-    memmove(c->pend_live, c->pend_live + take, rest);
-    c->pend_n = rest;
+    if (!memchr(&c->pend_live[from], 0, take)) { /* all live: straight from the queue */
+        k = take;
+        hnsw_add(c->ix, &c->pend_lab[from], &c->pend_vec[from * c->dim], k, nthreads);
+    } else {
+        int64_t *lab = ov_xmalloc(take * sizeof *lab);
+        float *vec = ov_xmalloc(take * c->dim * sizeof(float));
+        for (size_t i = from; i < c->pend_n; i++) {
+            if (!c->pend_live[i])
+                continue;
+            lab[k] = c->pend_lab[i];
+            memcpy(&vec[k * c->dim], &c->pend_vec[i * c->dim], c->dim * sizeof(float));
+            k++;
+        }
+        hnsw_add(c->ix, lab, vec, k, nthreads);
+        free(lab);
+        free(vec);
+    }
+    c->pend_n = from;
     c->pend_live_n -= k;
     if (!c->pend_n) { /* a bulk load is over: give the buffers back */
         free(c->pend_lab);

@@ -140,6 +140,9 @@ struct core_db {
     bool saver_stop;
     bool saver_kick;       /* pending vectors to index: wake the saver */
     bool defer_index;      /* big batches are acknowledged before the graph has them */
+    int64_t last_write_ms; /* core_now() of the latest write to any collection, in
+                            * milliseconds (atomic): the indexer keeps to one
+                            * thread while writes keep arriving anywhere */
     bool allow_reset;
     bool seal_on_close;    /* opened whole: a clean close seals the store */
     bool seal_seen;        /* DIR/omvec.seal was there at open: warm starts may

@@ -2,7 +2,9 @@
  *  - deferred indexing: big batches of new records are acknowledged once
  *    SQLite has them (core_opts.defer_index), and this thread moves their
  *    vectors into the graph in chunks of CORE_INDEX_CHUNK under the
- *    collection's write lock (queries scan the waiting ones exactly);
+ *    collection's write lock (queries scan the waiting ones exactly),
+ *    comparing through the index's int8 construction copy
+ *    (hnsw_build_begin), which is freed once the collection is quiet;
  *  - saving: every CORE_SAVE_PERIOD seconds, each collection whose index
  *    changed, has nothing waiting and has been quiet for CORE_SAVE_QUIET
  *    seconds is saved (so a bulk load is saved once, after it).
@@ -17,9 +19,12 @@
 
 #define CORE_SAVE_PERIOD 2.0
 #define CORE_SAVE_QUIET 1.0
-/* About 60 ms of inserts on the 2-core machine at 768 dimensions: the
- * longest a query waits behind the indexer. */
-#define CORE_INDEX_CHUNK 128
+/* About 9 ms of inserts at 768 dimensions on one core of the 2-core
+ * machine (140 us each through the int8 copy): the longest a query or an
+ * add waits behind the indexer. An add of a bulk load always finds the
+ * indexer busy and waits half a chunk on average, so this is also what
+ * the indexer adds to each acknowledgement. */
+#define CORE_INDEX_CHUNK 64
 
 /* Index the pending vectors of every collection, a chunk per lock hold.
  * The catalog lock is taken per chunk too: a collection create or drop
@@ -42,9 +47,15 @@ static void index_pending(core_db *db)
                  w++)
                 usleep(500);
             pthread_rwlock_wrlock(&c->lock);
-            /* one thread while writes keep arriving (a core stays free for
-             * them), both once the load is over */
-            int threads = core_now() - c->last_write < CORE_SAVE_QUIET ? 1 : 2;
+            /* one thread while writes keep arriving to any collection (a
+             * core stays free for them), both once the load is over */
+            double last = (double)__atomic_load_n(&db->last_write_ms, __ATOMIC_RELAXED) / 1000;
+            int threads = core_now() - last < CORE_SAVE_QUIET ? 1 : 2;
+            if (c->pend_n) { /* compare through the int8 copy until quiet */
+                core_coll_make_index(c);
+                if (c->ix)
+                    hnsw_build_begin(c->ix);
+            }
             size_t done = core_pend_index(c, CORE_INDEX_CHUNK, threads);
             if (done && !c->pend_n)
                 core_coll_index_maybe_rebuild(c);
@@ -74,11 +85,20 @@ static void save_quiet(core_db *db, double quiet)
         }
         core_coll *c = db->colls[i];
         pthread_rwlock_rdlock(&c->lock);
-        if (c->wm != c->saved_wm && !c->pend_n && core_now() - c->last_write >= quiet) {
+        bool still = !c->pend_n && core_now() - c->last_write >= quiet;
+        if (c->wm != c->saved_wm && still) {
             core_coll_save_index(db, c);
             saved = true;
         }
+        bool drop = still && c->ix && hnsw_building(c->ix);
         pthread_rwlock_unlock(&c->lock);
+        if (drop) { /* the load is over: free the construction copy */
+            pthread_rwlock_wrlock(&c->lock);
+            if (c->ix && !c->pend_n)
+                hnsw_build_end(c->ix);
+            pthread_rwlock_unlock(&c->lock);
+            saved = true;
+        }
         core_read_end(db);
     }
     /* a bulk load leaves freed request arenas (megabytes of JSON each) in

@@ -265,6 +265,7 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
     c->wm++;
     __atomic_add_fetch(&c->version, 1, __ATOMIC_RELEASE);
     c->last_write = core_now();
+    __atomic_store_n(&db->last_write_ms, (int64_t)(c->last_write * 1000), __ATOMIC_RELAXED);
     if (c->dim == 0)
         c->dim = dim;
     core_coll_make_index(c);
@@ -276,9 +277,7 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
     bool defer = db->defer_index && db->saver_on && n_new >= CORE_DEFER_MIN;
     size_t nv = 0, nd = 0;
     int64_t *labels = ov_xmalloc((np + 1) * sizeof *labels);
-    float *nvecs = ov_xmalloc((np + 1) * c->dim * sizeof(float));
-    int64_t *dlabels = defer ? ov_xmalloc((np + 1) * sizeof *dlabels) : NULL;
-    float *dvecs = defer ? ov_xmalloc((np + 1) * c->dim * sizeof(float)) : NULL;
+    float *nvecs = defer ? NULL : ov_xmalloc((np + 1) * c->dim * sizeof(float));
     for (size_t i = 0; i < np; i++) {
         plan_item *p = &plan[i];
         int64_t seq = p->rec.seq;
@@ -286,10 +285,13 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
         if (pi >= 0) { /* a new vector for a record still waiting for the graph */
             memcpy(&c->pend_vec[(size_t)pi * c->dim], p->vec, c->dim * sizeof(float));
         } else if (p->vec_new && defer && p->existing < 0) {
-            dlabels[nd] = seq;
-            memcpy(&dvecs[nd * c->dim], p->vec, c->dim * sizeof(float));
+            /* straight into the queue (new records' seqs ascend in plan
+             * order): one copy of the batch's vectors, not two */
+            core_pend_append(c, &seq, p->vec, 1);
             nd++;
         } else if (p->vec_new) {
+            if (!nvecs) /* a replaced vector in a deferred batch */
+                nvecs = ov_xmalloc((np + 1) * c->dim * sizeof(float));
             labels[nv] = seq;
             memcpy(&nvecs[nv * c->dim], p->vec, c->dim * sizeof(float));
             nv++;
@@ -306,12 +308,8 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
     core_coll_index_add(c, labels, nvecs, nv);
     free(labels);
     free(nvecs);
-    if (nd) {
-        core_pend_append(c, dlabels, dvecs, nd);
+    if (nd)
         core_saver_kick(db);
-    }
-    free(dlabels);
-    free(dvecs);
     goto done;
 rollback:
     store_tx_rollback(db->st);

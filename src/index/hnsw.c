@@ -1,6 +1,7 @@
 /* index/hnsw.c - building the HNSW graph: allocation, the label map, the
  * seeded level generator, insertion with the neighbour-selection heuristic
- * (serial or on several threads for a batch), tombstones and rebuild. */
+ * (serial or on several threads for a batch, comparing through the int8
+ * construction copy while building), tombstones and rebuild. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@ hnsw *hnsw_new(const hnsw_params *p)
     h->entry = HNSW_NONE;
     h->max_level = -1;
     h->k = dist_active();
+    h->q8dot = hnsw_q8_kernel();
     pthread_mutex_init(&h->glock, NULL);
     for (size_t i = 0; i < HNSW_LOCK_STRIPES; i++)
         pthread_mutex_init(&h->stripes[i], NULL);
@@ -67,6 +69,8 @@ void hnsw_free(hnsw *h)
         free(h->label);
     }
     free(h->lmap);
+    free(h->q8);
+    free(h->q8s);
     pthread_mutex_destroy(&h->glock);
     for (size_t i = 0; i < HNSW_LOCK_STRIPES; i++)
         pthread_mutex_destroy(&h->stripes[i]);
@@ -89,6 +93,8 @@ size_t hnsw_memory(const hnsw *h)
                          sizeof(uint32_t *) + 2 + sizeof(int64_t));
     for (size_t i = 0; i < h->n; i++)
         b += h->level[i] * (1 + h->m) * sizeof(uint32_t);
+    if (h->q8)
+        b += h->cap * (h->p.dim + sizeof(float));
     return b + h->lmap_cap * sizeof(uint32_t);
 }
 
@@ -126,7 +132,93 @@ void hnsw_reserve(hnsw *h, size_t want)
     h->level = ov_xrealloc(h->level, cap);
     h->dead = ov_xrealloc(h->dead, cap);
     h->label = ov_xrealloc(h->label, cap * sizeof *h->label);
+    if (h->q8) {
+        h->q8 = ov_xrealloc(h->q8, cap * h->p.dim);
+        h->q8s = ov_xrealloc(h->q8s, cap * sizeof *h->q8s);
+    }
     h->cap = cap;
+}
+
+/* ---- the construction copy ---- */
+
+/* Quantise node v: the vector (unit length for cosine) divided by its
+ * largest magnitude times 127, rounded; the scale undoes that. A zero or
+ * non-finite vector gets scale 0 (distance 1, as the float form gives a
+ * zero vector). */
+static void q8_node(hnsw *h, uint32_t v)
+{
+    size_t d = h->p.dim;
+    const float *x = hnsw_vec(h, v);
+    float f = h->p.space == DIST_COSINE ? h->inv[v] : 1.0f, mx = 0.0f;
+    for (size_t i = 0; i < d; i++)
+        mx = fmaxf(mx, fabsf(x[i]));
+    mx *= f;
+    int8_t *q = &h->q8[(size_t)v * d];
+    if (!(mx > 0.0f) || !isfinite(mx)) {
+        memset(q, 0, d);
+        h->q8s[v] = 0.0f;
+        return;
+    }
+    float sc = f * (127.0f / mx);
+    for (size_t i = 0; i < d; i++) {
+        float t = rintf(x[i] * sc);
+        q[i] = (int8_t)(t > 127.0f ? 127 : t < -127.0f ? -127 : t);
+    }
+    h->q8s[v] = mx / 127.0f;
+}
+
+void hnsw_build_begin(hnsw *h)
+{
+    if (h->q8 || h->p.space == DIST_L2)
+        return;
+    size_t cap = h->cap ? h->cap : 1;
+    h->q8 = ov_xmalloc(cap * h->p.dim);
+    h->q8s = ov_xmalloc(cap * sizeof *h->q8s);
+    for (size_t i = 0; i < h->n; i++)
+        q8_node(h, (uint32_t)i);
+}
+
+void hnsw_build_end(hnsw *h)
+{
+    free(h->q8);
+    free(h->q8s);
+    h->q8 = NULL;
+    h->q8s = NULL;
+}
+
+bool hnsw_building(const hnsw *h)
+{
+    return h->q8 != NULL;
+}
+
+/* Distance between two nodes through the construction copy. */
+static inline float q8_dist(const hnsw *h, uint32_t a, uint32_t b)
+{
+    size_t d = h->p.dim;
+    int32_t dot = h->q8dot(&h->q8[(size_t)a * d], &h->q8[(size_t)b * d], d);
+    return 1.0f - (float)dot * h->q8s[a] * h->q8s[b];
+}
+
+/* Distances while inserting `node` (q: its prepared vector). */
+static inline float ins_dist(const hnsw *h, const float *q, uint32_t node, uint32_t e)
+{
+    return h->q8 ? q8_dist(h, node, e) : hnsw_dist_qn(h, q, e);
+}
+
+static inline float node_dist(const hnsw *h, uint32_t a, uint32_t b)
+{
+    return h->q8 ? q8_dist(h, a, b) : hnsw_dist_nn(h, a, b);
+}
+
+static inline void prefetch_node(const hnsw *h, uint32_t v)
+{
+    if (h->q8) {
+        const char *p = (const char *)&h->q8[(size_t)v * h->p.dim];
+        for (size_t o = 0; o < h->p.dim; o += 64)
+            __builtin_prefetch(p + o);
+    } else {
+        __builtin_prefetch(hnsw_vec(h, v));
+    }
 }
 
 /* ---- label map ---- */
@@ -249,7 +341,7 @@ static size_t select_neighbours(const hnsw *h, const hnsw_cand *cand, size_t n, 
     for (size_t i = 0; i < n && k < max; i++) {
         bool good = true;
         for (size_t j = 0; j < k; j++) {
-            if (hnsw_dist_nn(h, cand[i].id, out[j]) < cand[i].d) {
+            if (node_dist(h, cand[i].id, out[j]) < cand[i].d) {
                 good = false;
                 break;
             }
@@ -282,14 +374,67 @@ static void link_back(hnsw *h, uint32_t nb, uint32_t node, int lvl)
     }
     hnsw_cand cand[2 * HNSW_M_MAX + 1];
     for (size_t i = 0; i < c; i++)
-        cand[i] = (hnsw_cand){hnsw_dist_nn(h, nb, ln[i + 1]), ln[i + 1]};
-    cand[c] = (hnsw_cand){hnsw_dist_nn(h, nb, node), node};
+        cand[i] = (hnsw_cand){node_dist(h, nb, ln[i + 1]), ln[i + 1]};
+    cand[c] = (hnsw_cand){node_dist(h, nb, node), node};
     qsort(cand, c + 1, sizeof *cand, hnsw_cand_cmp);
     uint32_t keep[2 * HNSW_M_MAX + 1];
     size_t k = select_neighbours(h, cand, c + 1, max, keep);
     memcpy(ln + 1, keep, k * sizeof *keep);
     ln[0] = (uint32_t)k;
     unlock_node(h, nb);
+}
+
+/* Copy a node's links at a level (under its stripe lock while a parallel
+ * insert runs). Returns the count. */
+static size_t copy_links(hnsw *h, uint32_t v, int lvl, uint32_t *out)
+{
+    lock_node(h, v);
+    const uint32_t *ln = hnsw_links(h, v, lvl);
+    size_t c = ln[0];
+    memcpy(out, ln + 1, c * sizeof *out);
+    unlock_node(h, v);
+    return c;
+}
+
+/* The beam search of hnsw_search_level for an insert: from ep on level
+ * lvl, the ef nearest to node (tombstones included, they still route) into
+ * s->res as a max-heap. */
+static void build_search_level(hnsw *h, hnsw_scratch *s, const float *q, uint32_t node,
+                               uint32_t ep, size_t ef, int lvl)
+{
+    uint32_t nb[2 * HNSW_M_MAX + 1];
+    float d0 = ins_dist(h, q, node, ep);
+    s->mark[ep] = s->gen;
+    hnsw_heap_push_min(&s->cand, d0, ep);
+    hnsw_heap_push_max(&s->res, d0, ep);
+    float bound = ef == 1 ? d0 : INFINITY;
+    while (s->cand.n) {
+        hnsw_cand c = s->cand.a[0];
+        if (c.d > bound)
+            break;
+        hnsw_heap_pop_min(&s->cand);
+        size_t nn = copy_links(h, c.id, lvl, nb), nu = 0;
+        for (size_t i = 0; i < nn; i++) {
+            uint32_t e = nb[i];
+            if (s->mark[e] == s->gen)
+                continue;
+            s->mark[e] = s->gen;
+            nb[nu++] = e;
+            prefetch_node(h, e);
+        }
+        for (size_t i = 0; i < nu; i++) {
+            uint32_t e = nb[i];
+            float d = ins_dist(h, q, node, e);
+            if (s->res.n < ef || d < bound) {
+                hnsw_heap_push_min(&s->cand, d, e);
+                hnsw_heap_push_max(&s->res, d, e);
+                if (s->res.n > ef)
+                    hnsw_heap_pop_max(&s->res);
+                if (s->res.n >= ef)
+                    bound = s->res.a[0].d;
+            }
+        }
+    }
 }
 
 /* Connect node (already stored, level set, links empty) into the graph. */
@@ -319,7 +464,7 @@ static void insert_node(hnsw *h, uint32_t node)
     uint32_t cur = entry;
     {
         uint32_t nb[HNSW_M_MAX + 1];
-        float dcur = hnsw_dist_qn(h, q, cur);
+        float dcur = ins_dist(h, q, node, cur);
         for (int l = top; l > lvl; l--) {
             bool moved = true;
             while (moved) {
@@ -330,7 +475,7 @@ static void insert_node(hnsw *h, uint32_t node)
                 memcpy(nb, ln + 1, nn * sizeof *nb);
                 unlock_node(h, cur);
                 for (size_t i = 0; i < nn; i++) {
-                    float d = hnsw_dist_qn(h, q, nb[i]);
+                    float d = ins_dist(h, q, node, nb[i]);
                     if (d < dcur) {
                         dcur = d;
                         cur = nb[i];
@@ -347,7 +492,7 @@ static void insert_node(hnsw *h, uint32_t node)
             memset(s->mark, 0, s->mark_cap * sizeof *s->mark);
             s->gen = 1;
         }
-        hnsw_search_level(h, s, q, cur, (size_t)h->p.ef_construction, l, NULL, NULL, true);
+        build_search_level(h, s, q, node, cur, (size_t)h->p.ef_construction, l);
         size_t n = s->res.n;
         hnsw_cand *cand = s->res.a;
         qsort(cand, n, sizeof *cand, hnsw_cand_cmp);
@@ -394,6 +539,8 @@ static uint32_t store_node(hnsw *h, int64_t label, const float *vec)
     h->up[v] = NULL;
     if (lvl > 0)
         h->up[v] = ov_xcalloc((size_t)lvl * (1 + h->m), sizeof(uint32_t));
+    if (h->q8)
+        q8_node(h, v);
     h->n++;
     lmap_put(h, v);
     return v;
@@ -421,11 +568,21 @@ static void *add_worker(void *arg)
     return NULL;
 }
 
+/* Batches this big, no smaller than the index, build through a
+ * construction copy of their own (hnsw.h). */
+#define HNSW_BULK_MIN 1024
+/* Batches this big are shared out when nthreads > 1 (a thread start is a
+ * few microseconds; one insert at 768 dimensions is about 100). */
+#define HNSW_PARALLEL_MIN 32
+
 void hnsw_add(hnsw *h, const int64_t *labels, const float *vecs, size_t n, int nthreads)
 {
     if (n == 0)
         return;
     hnsw_reserve(h, h->n + n);
+    bool own_copy = !h->q8 && n >= HNSW_BULK_MIN && n >= h->n;
+    if (own_copy)
+        hnsw_build_begin(h);
     uint32_t first = (uint32_t)h->n;
     for (size_t i = 0; i < n; i++) {
         hnsw_remove(h, labels[i]);
@@ -433,12 +590,12 @@ void hnsw_add(hnsw *h, const int64_t *labels, const float *vecs, size_t n, int n
     }
     /* the first few nodes serially, so the parallel part starts from a graph */
     size_t before = h->n - n, serial = n;
-    if (nthreads > 1 && n >= 256)
-        serial = before < 64 ? 64 - before : 0;
+    if (nthreads > 1 && n >= HNSW_PARALLEL_MIN)
+        serial = before >= 64 ? 0 : 64 - before < n ? 64 - before : n;
     for (size_t i = 0; i < serial; i++)
         insert_node(h, first + (uint32_t)i);
     if (serial == n)
-        return;
+        goto done;
     add_job j = {h, first + (uint32_t)serial, n - serial, 0};
     if (nthreads > 8)
         nthreads = 8;
@@ -452,6 +609,9 @@ void hnsw_add(hnsw *h, const int64_t *labels, const float *vecs, size_t n, int n
     for (int t = 0; t < started; t++)
         pthread_join(th[t], NULL);
     h->locking = false;
+done:
+    if (own_copy)
+        hnsw_build_end(h);
 }
 
 typedef struct rebuild_ctx {

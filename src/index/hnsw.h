@@ -61,6 +61,18 @@ size_t hnsw_memory(const hnsw *h);
  * Cannot fail except by aborting on out-of-memory (sizes are the caller's). */
 void hnsw_add(hnsw *h, const int64_t *labels, const float *vecs, size_t n, int nthreads);
 
+/* Bulk building. Inserting compares each new vector with a few thousand
+ * stored ones, so a bulk load is bound by memory traffic. While building,
+ * a cosine or ip index keeps an int8 copy of every vector (normalised for
+ * cosine, one scale per node; a quarter of the bytes) and inserts compare
+ * through it; searches and the stored vectors stay float. hnsw_build_begin
+ * makes the copy (idempotent; nothing for l2), hnsw_build_end frees it.
+ * An hnsw_add of at least 1,024 vectors, no fewer than the index holds,
+ * builds this way by itself for the call. */
+void hnsw_build_begin(hnsw *h);
+void hnsw_build_end(hnsw *h);
+bool hnsw_building(const hnsw *h);
+
 /* Tombstone a label. Returns false when it is not present. */
 bool hnsw_remove(hnsw *h, int64_t label);
 

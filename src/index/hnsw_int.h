@@ -54,7 +54,18 @@ struct hnsw {
     pthread_mutex_t glock;
     pthread_mutex_t stripes[HNSW_LOCK_STRIPES];
     const dist_kernels *k;
+
+    /* the construction copy (hnsw.c, hnsw_build_begin; in memory only,
+     * never saved): while building a cosine or ip graph, every node's vector
+     * (normalised for cosine) as int8 times a per-node scale, cap slots */
+    int8_t *q8;
+    float *q8s;
+    int32_t (*q8dot)(const int8_t *a, const int8_t *b, size_t n);
 };
+
+/* The int8 dot product for this CPU (hnsw_q8.c), exact in int32. */
+typedef int32_t (*hnsw_q8_dot_fn)(const int8_t *a, const int8_t *b, size_t n);
+hnsw_q8_dot_fn hnsw_q8_kernel(void);
 
 static inline uint32_t *hnsw_links(const hnsw *h, uint32_t node, int lvl)
 {

@@ -1,12 +1,15 @@
 /* tests/unit/index/test_hnsw.c - the HNSW index against exact search:
  * recall on seeded clustered data in every space (serial and parallel
- * build), tombstones and rebuild, filtered search, label replacement, and
- * the index file (round trip; truncated, flipped, mismatched files refused).
+ * build), building through the int8 construction copy (recall, the mode's
+ * life, zero vectors, every int8 kernel giving the same integers),
+ * tombstones and rebuild, filtered search, label replacement, and the index
+ * file (round trip; truncated, flipped, mismatched files refused).
  *
- * Includes hnsw.c, hnsw_search.c and hnsw_file.c (STYLE rule 33); the
- * distance kernels come from libomvec.a. */
+ * Includes hnsw.c, hnsw_q8.c, hnsw_search.c and hnsw_file.c (STYLE rule
+ * 33); the distance kernels come from libomvec.a. */
 #include "index/hnsw.c"
 #include "index/hnsw_file.c"
+#include "index/hnsw_q8.c"
 #include "index/hnsw_search.c"
 
 #include <stdint.h>
@@ -174,6 +177,118 @@ static void test_recall_parallel_build(void)
     CHECK(r >= 0.97);
     hnsw_free(h);
     free(data);
+}
+
+/* A bulk load as the deferred indexer does it: build mode on, chunks of
+ * 128 on two threads; the graph is as good as a float-built one. */
+static void test_build_copy(void)
+{
+    float *data = t_data(T_N, 3);
+    int64_t *lab = malloc(T_N * sizeof *lab);
+    for (size_t i = 0; i < T_N; i++)
+        lab[i] = (int64_t)i;
+    for (int s = 0; s < 3; s++) {
+        hnsw_params p = {.dim = T_DIM, .space = (dist_space)s, .m = 16, .ef_construction = 100,
+                         .seed = 9};
+        hnsw *h = hnsw_new(&p);
+        hnsw_build_begin(h);
+        hnsw_build_begin(h); /* idempotent */
+        CHECK(hnsw_building(h) == (s != DIST_L2));
+        for (size_t i = 0; i < T_N; i += 128)
+            hnsw_add(h, lab + i, data + i * T_DIM, T_N - i < 128 ? T_N - i : 128, 2);
+        CHECK(hnsw_building(h) == (s != DIST_L2));
+        if (h->q8)
+            CHECK(hnsw_memory(h) > h->cap * T_DIM);
+        hnsw_build_end(h);
+        CHECK(!hnsw_building(h));
+        CHECK_EQ(hnsw_live(h), T_N);
+        double r = recall(h, (dist_space)s, data, T_N, NULL, 128);
+        double want = s == DIST_IP ? 0.85 : 0.97;
+        if (r < want)
+            fprintf(stderr, "  space %d recall %.3f\n", s, r);
+        CHECK(r >= want);
+        /* stored vectors stay exactly as given */
+        CHECK(memcmp(hnsw_vector(h, 77), data + 77 * T_DIM, T_DIM * sizeof(float)) == 0);
+        /* adds after the build are plain float inserts again */
+        float extra[T_DIM];
+        memcpy(extra, data, sizeof extra);
+        int64_t el = T_N + 1;
+        hnsw_add(h, &el, extra, 1, 1);
+        CHECK(hnsw_has(h, el));
+        hnsw_free(h);
+    }
+    free(lab);
+    free(data);
+}
+
+/* Zero vectors and a copy begun on a grown index (existing nodes are
+ * quantised too); a big first batch builds through a copy of its own and
+ * frees it. */
+static void test_build_copy_edges(void)
+{
+    hnsw_params p = {.dim = T_DIM, .space = DIST_COSINE, .m = 8, .ef_construction = 40,
+                     .seed = 3};
+    hnsw *h = hnsw_new(&p);
+    float *data = t_data(1500, 4);
+    int64_t *lab = malloc(1500 * sizeof *lab);
+    for (size_t i = 0; i < 1500; i++)
+        lab[i] = (int64_t)i;
+    memset(data, 0, T_DIM * sizeof(float)); /* label 0: a zero vector */
+    hnsw_add(h, lab, data, 200, 1);
+    CHECK(!hnsw_building(h));
+    hnsw_build_begin(h);
+    CHECK_EQ(h->q8s[0], 0.0f);
+    CHECK(fabsf(q8_dist(h, 0, 5) - 1.0f) < 1e-6f);
+    /* the copy is close to the float distance */
+    CHECK(fabsf(q8_dist(h, 3, 5) - hnsw_dist_nn(h, 3, 5)) < 0.02f);
+    hnsw_add(h, lab + 200, data + 200 * T_DIM, 300, 2);
+    hnsw_build_end(h);
+    CHECK_EQ(hnsw_live(h), 500);
+    hnsw_free(h);
+    h = hnsw_new(&p);
+    hnsw_add(h, lab, data, 1500, 2); /* >= 1,024 into an empty index */
+    CHECK(!hnsw_building(h));
+    CHECK_EQ(hnsw_live(h), 1500);
+    float d[T_K];
+    int64_t got[T_K];
+    CHECK_EQ(hnsw_search(h, data + 700 * T_DIM, T_K, 64, NULL, NULL, d, got), T_K);
+    CHECK_EQ(got[0], 700);
+    hnsw_free(h);
+    free(lab);
+    free(data);
+}
+
+/* Every int8 kernel this CPU runs gives the portable one's integer, on
+ * every tail length and at the extremes of the range. */
+static void test_q8_kernels(void)
+{
+    hnsw_q8_dot_fn fns[3] = {q8_dot_c, NULL, NULL};
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2"))
+        fns[1] = q8_dot_avx2;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw"))
+        fns[2] = q8_dot_avx512;
+#endif
+    CHECK(hnsw_q8_kernel() != NULL);
+    enum { N = 16384 };
+    int8_t *a = malloc(N), *b = malloc(N);
+    t_rng = 5;
+    for (size_t i = 0; i < N; i++) {
+        a[i] = (int8_t)((int)(t_unif() * 255) - 127);
+        b[i] = (int8_t)((int)(t_unif() * 255) - 127);
+    }
+    for (size_t n = 0; n <= 200; n++)
+        for (int f = 1; f < 3; f++)
+            if (fns[f])
+                CHECK_EQ(fns[f](a + 1, b + 3, n), q8_dot_c(a + 1, b + 3, n));
+    memset(a, 127, N);
+    memset(b, 0x81, N); /* -127 */
+    for (int f = 0; f < 3; f++)
+        if (fns[f])
+            CHECK_EQ(fns[f](a, b, N), -127 * 127 * N);
+    free(a);
+    free(b);
 }
 
 static void test_tombstones_and_rebuild(void)
@@ -426,6 +541,9 @@ int main(void)
     dist_init();
     RUN(test_recall_each_space);
     RUN(test_recall_parallel_build);
+    RUN(test_build_copy);
+    RUN(test_build_copy_edges);
+    RUN(test_q8_kernels);
     RUN(test_tombstones_and_rebuild);
     RUN(test_filtered_search);
     RUN(test_replace_label);
