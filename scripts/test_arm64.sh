@@ -44,11 +44,13 @@ FLAGS="-std=c17 -Wall -Wextra ${WERROR-${CI:+-Werror}} -g -O2 -pthread -D_GNU_SO
 # shellcheck disable=SC2086
 "$CC" $FLAGS -o "$OUT/test_hnsw" \
     tests/unit/index/test_hnsw.c src/index/dist.c src/index/dist_scalar.c src/index/dist_neon.c \
-    src/util/err.c src/util/mem.c -lm
+    src/util/err.c src/util/mem.c src/util/fsum.c -lm
+# shellcheck disable=SC2086
+"$CC" $FLAGS -o "$OUT/test_fsum" tests/unit/util/test_fsum.c src/util/fsum.c src/util/err.c src/util/mem.c
 
 pass=0
 fail=0
-for t in test_dist test_hnsw; do
+for t in test_dist test_hnsw test_fsum; do
     line=$("$QEMU" "$OUT/$t" 2>&1 | tee "$OUT/$t.log" | tail -1)
     case "$line" in
     *" passed, "*" failed")

@@ -43,11 +43,12 @@ static void init_once(void)
             c = c & 1 ? (c >> 1) ^ 0x82F63B78u : c >> 1;
         tab[i] = c;
     }
-    bool hw = false;
+    void (*k)(uint32_t[3], const unsigned char *, size_t) = fsum_blocks_table;
 #if defined(__x86_64__)
-    hw = __builtin_cpu_supports("sse4.2");
+    if (__builtin_cpu_supports("sse4.2"))
+        k = fsum_blocks_sse42; /* fsum_sse42.c is built only for x86-64 */
 #endif
-    __atomic_store_n(&kernel, hw ? fsum_blocks_sse42 : fsum_blocks_table, __ATOMIC_RELEASE);
+    __atomic_store_n(&kernel, k, __ATOMIC_RELEASE);
 }
 
 void fsum_init(fsum *s)
