@@ -60,6 +60,9 @@ typedef struct http_framing {
  * Zero-initialise f first. */
 void http_framing_add(http_framing *f, const char *key, size_t klen, const char *val,
                       size_t vlen);
+/* Record a violation found outside http_framing_add (why: static text); the
+ * verdict is then 400. */
+void http_framing_refuse(http_framing *f, const char *why);
 /* After the last header: 0 = well framed; 400 = refuse and close (*why says
  * what); 501 = well framed but a transfer coding we do not implement. */
 int http_framing_verdict(http_framing *f, bool http11, const char **why);

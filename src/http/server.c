@@ -3,7 +3,8 @@
  * callback, so no error path can leak). On the first callback the head's
  * framing is checked (http/framing.c: one Host, one Content-Length, no
  * Content-Length with Transfer-Encoding, chunked as the only transfer coding,
- * no CR, LF or NUL in a value, no space in a name; a violation is a 400 and
+ * no CR, LF or NUL in a value (read from the raw head: head_framing), no
+ * space in a name, no folded line; a violation is a 400 and
  * the connection closes), the route is matched and the token checked from
  * the headers alone; a denied, unroutable or oversized request is answered
  * before any body byte is read. The body is collected as it arrives (never
@@ -161,6 +162,79 @@ static enum MHD_Result framing_cb(void *cls, enum MHD_ValueKind kind, const char
     return MHD_YES;
 }
 
+typedef struct head_hdr {
+    const char *k, *v;
+    size_t kl, vl;
+} head_hdr;
+
+typedef struct head_list {
+    head_hdr *h;
+    size_t n, cap;
+} head_list;
+
+static enum MHD_Result collect_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  size_t key_size, const char *value, size_t value_size)
+{
+    head_list *l = cls;
+    (void)kind;
+    if (l->n < l->cap)
+        l->h[l->n++] = (head_hdr){key, value ? value : "", key_size, value ? value_size : 0};
+    return MHD_YES;
+}
+
+/* Feed every header of the head to the framing checks with the length its
+ * value had on the wire. libmicrohttpd 0.9.75 reports a value cut at its
+ * first NUL byte (strlen), so "X-Chroma-Token: good\0junk" would read as
+ * "good". The raw head is still in its read buffer: it starts at the method
+ * (the request line) and is MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE bytes
+ * long, each line end (CR LF or LF) and each header's colon overwritten with
+ * NUL, the headers in wire order. So a value's wire length is the distance
+ * to the next header's name (the head's end for the last one, which also
+ * holds the empty line) less its line end: 1 or 2 trailing NULs (2 to 4
+ * for the last). Bytes beyond what was reported put a NUL inside the value
+ * and http_framing_add refuses it. A name outside the head can only be a
+ * folded line (libmicrohttpd copies a name when it joins an obs-fold):
+ * refused (RFC 9112 5.2 allows a 400). A NUL just before a bare-LF line end
+ * reads like a CR and passes; it changes nothing the value says. When the
+ * layout is not this one (another libmicrohttpd), the reported lengths are
+ * used. */
+static void head_framing(struct MHD_Connection *conn, const char *method, ov_arena *a,
+                         http_framing *f)
+{
+    int n = MHD_get_connection_values_n(conn, MHD_HEADER_KIND, NULL, NULL);
+    head_list l = {0};
+    if (n > 0 && (l.h = ov_arena_alloc(a, (size_t)n * sizeof *l.h)))
+        l.cap = (size_t)n;
+    if (!l.cap) {
+        MHD_get_connection_values_n(conn, MHD_HEADER_KIND, framing_cb, f);
+        return;
+    }
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, collect_cb, &l);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    const char *lo = method, *hi = ci && method ? method + ci->header_size : NULL;
+    bool raw = hi != NULL;
+    for (size_t i = 0; raw && i < l.n; i++)
+        raw = l.h[i].v >= lo && l.h[i].v <= hi && l.h[i].vl <= (size_t)(hi - l.h[i].v);
+    for (size_t i = 0; i < l.n; i++) {
+        const head_hdr *h = &l.h[i];
+        size_t vlen = h->vl;
+        if (raw) {
+            bool last = i + 1 == l.n;
+            const char *next = last ? hi : l.h[i + 1].k;
+            if (h->k < lo || h->k >= hi || next < h->v + h->vl || next > hi) {
+                http_framing_refuse(f, "obsolete line folding in the head");
+                return;
+            }
+            size_t span = (size_t)(next - h->v), z = 0, zmax = last ? 4 : 2;
+            while (z < span - h->vl && h->v[span - 1 - z] == 0)
+                z++;
+            vlen = span - (z < zmax ? z : zmax);
+        }
+        http_framing_add(f, h->k, h->kl, h->v, vlen);
+    }
+}
+
 /* The first callback: the head is in, no body byte has been read. Returns
  * MHD_YES with nothing queued when the body is wanted, or queues the answer. */
 static enum MHD_Result on_head(http_server *s, struct MHD_Connection *conn, http_req *rq,
@@ -171,7 +245,7 @@ static enum MHD_Result on_head(http_server *s, struct MHD_Connection *conn, http
     MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
                               (unsigned)OV_HTTP_IDLE_TIMEOUT_S);
     http_framing f = {0};
-    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, framing_cb, &f);
+    head_framing(conn, rq->method, rq->arena, &f);
     const char *why;
     int fs = http_framing_verdict(&f, version && strcmp(version, "HTTP/1.0") != 0, &why);
     if (fs)

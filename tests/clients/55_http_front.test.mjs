@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { useServer, startServer, sharedDir } from "./lib/server.mjs";
+import { useServer, startServer, sharedDir, makeTempDir } from "./lib/server.mjs";
 
 const srv = useServer({ tag: "omvec-55" });
 const COLLS = "/api/v2/tenants/default_tenant/databases/default_database/collections";
@@ -241,6 +241,13 @@ describe("request framing", () => {
     ["HTTP/1.1 with two Hosts", `GET /api/v2/heartbeat HTTP/1.1\r\n${H}Host: y\r\n\r\n`],
     ["a final transfer coding other than chunked", `POST ${COLLS} HTTP/1.1\r\n${H}Transfer-Encoding: gzip\r\n\r\n`],
     ["a Content-Length that is not a number", `POST ${COLLS} HTTP/1.1\r\n${H}Content-Length: 1x\r\n\r\n`],
+    // libmicrohttpd 0.9.75 reports a value cut at its NUL; the raw head is read instead
+    ["a NUL inside the last header's value", `GET /api/v2/heartbeat HTTP/1.1\r\n${H}X-A: b\0c\r\n\r\n`],
+    ["a NUL inside a header value, more headers after", `GET /api/v2/heartbeat HTTP/1.1\r\nX-A: b\0c\r\n${H}Accept: */*\r\n\r\n`],
+    ["a NUL at the start of a header value", `GET /api/v2/heartbeat HTTP/1.1\r\n${H}X-A: \0c\r\n\r\n`],
+    ["a NUL before trailing blanks in a value", `GET /api/v2/heartbeat HTTP/1.1\r\nX-A: b\0 \r\n${H}\r\n`],
+    ["a NUL just before CR LF", `GET /api/v2/heartbeat HTTP/1.1\r\nX-A: b\0\r\n${H}\r\n`],
+    ["a folded header line (obs-fold)", `GET /api/v2/heartbeat HTTP/1.1\r\n${H}X-A: b\r\n c\r\n\r\n`],
   ];
   for (const [what, bytes] of cases) {
     test(`${what}: 400 and close`, async () => {
@@ -257,6 +264,40 @@ describe("request framing", () => {
     assert.equal(r.statuses[0], 501, r.text);
     assert.ok(r.closed);
     assert.equal(jsonBody(r.text).error, "NotImplemented");
+  });
+
+  test("a token with a NUL inside (good\\0junk) is refused with 400, never read as the good token", async () => {
+    const work = makeTempDir("omvec-55-nul");
+    const tokens = path.join(work, "tokens");
+    fs.writeFileSync(tokens, "read good\n");
+    const s = await startServer({ tag: "omvec-55-nul", args: ["--tokens", tokens] });
+    try {
+      const get = (hdr) => rawSend(s.port, `GET ${COLLS} HTTP/1.1\r\n${H}${hdr}\r\nConnection: close\r\n\r\n`);
+      const ok = await get("X-Chroma-Token: good");
+      assert.equal(ok.statuses[0], 200, ok.text);
+      for (const hdr of ["X-Chroma-Token: good\0junk", "Authorization: Bearer good\0junk", "Authorization: Bearer good\0"]) {
+        const r = await get(hdr);
+        assert.equal(r.statuses[0], 400, `${JSON.stringify(hdr)}: ${r.text}`);
+        assert.ok(r.closed, "closed after the 400");
+        assert.match(jsonBody(r.text).message, /NUL/);
+      }
+    } finally {
+      await s.dispose();
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+    assert.deepEqual(s.problems(), []);
+  });
+
+  test("values with blanks, empty values and many headers are still served", async () => {
+    const many = Array.from({ length: 60 }, (_, i) => `X-H${i}: v${i}\t \r\n`).join("");
+    for (const bytes of [
+      `GET /api/v2/heartbeat HTTP/1.1\r\n${H}X-E:\r\nX-F: \r\nX-G:  a b  \r\nConnection: close\r\n\r\n`,
+      `GET /api/v2/heartbeat HTTP/1.1\r\n${many}${H}Connection: close\r\n\r\n`,
+      `GET /api/v2/heartbeat HTTP/1.1\n${H.replace("\r", "")}X-E:\nConnection: close\n\n`,
+    ]) {
+      const r = await rawSend(srv.port, bytes);
+      assert.equal(r.statuses[0], 200, `${JSON.stringify(bytes.slice(0, 80))}: ${r.text}`);
+    }
   });
 
   test("HTTP/1.0 without Host and an ordinary HTTP/1.1 request are still served", async () => {
