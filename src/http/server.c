@@ -10,9 +10,10 @@
  * before any body byte is read. The body is collected as it arrives (never
  * reserved from the declared length) up to OV_MAX_BODY_LEN, or
  * OV_MAX_UNAUTH_BODY_LEN on open routes, then the api layer answers.
- * Connection slots are bounded in total and per client address, and a new
- * connection that does not finish its head within OV_HTTP_HEAD_TIMEOUT_S
- * seconds of silence is closed (limits.h). */
+ * Connection slots are bounded in total and per client address, and a
+ * connection whose head is not complete OV_HTTP_HEAD_TIMEOUT_S seconds after
+ * it opened (or after the previous answer and the idle wait) is closed,
+ * however steadily its bytes arrive (http/heads.c, limits.h). */
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -48,6 +49,8 @@ struct http_server {
     uint16_t port;
     atomic_long in_flight;
     atomic_ullong next_id;
+    http_heads *heads;       /* absolute head deadlines (heads.c) */
+    unsigned idle_timeout_s; /* silence allowed once a head is in */
 };
 
 typedef struct http_req {
@@ -235,15 +238,40 @@ static void head_framing(struct MHD_Connection *conn, const char *method, ov_are
     }
 }
 
+/* The connection's head-deadline entry (set by on_connection), or NULL. */
+static http_head_conn *head_conn(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* libmicrohttpd's connection notifications: an entry with a head deadline
+ * from accept; removed before libmicrohttpd closes the descriptor. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    http_server *s = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci ? http_heads_open(s->heads, ci->connect_fd) : NULL;
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        http_heads_close(s->heads, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
 /* The first callback: the head is in, no body byte has been read. Returns
  * MHD_YES with nothing queued when the body is wanted, or queues the answer. */
 static enum MHD_Result on_head(http_server *s, struct MHD_Connection *conn, http_req *rq,
                                const char *version)
 {
     /* the head is complete: from now on the (longer) idle timeout applies,
-     * for the body, the answer and the keep-alive wait */
-    MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
-                              (unsigned)OV_HTTP_IDLE_TIMEOUT_S);
+     * for the body, the answer and the keep-alive wait, and the head's
+     * absolute deadline is lifted until the answer is sent */
+    MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, s->idle_timeout_s);
+    http_heads_head_in(head_conn(conn));
     http_framing f = {0};
     head_framing(conn, rq->method, rq->arena, &f);
     const char *why;
@@ -381,8 +409,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 {
     http_server *s = cls;
     http_req *rq = *req_cls;
-    (void)conn;
     (void)toe;
+    http_heads_answered(s->heads, head_conn(conn)); /* the next head is due */
     if (!rq)
         return;
     struct timespec t1;
@@ -495,6 +523,15 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
     if (max_conns < threads)
         max_conns = threads;
     unsigned per_ip = opts->max_conns_per_ip ? opts->max_conns_per_ip : OV_HTTP_MAX_CONNS_PER_IP;
+    unsigned head_s = opts->head_timeout_s ? opts->head_timeout_s : OV_HTTP_HEAD_TIMEOUT_S;
+    s->idle_timeout_s = opts->idle_timeout_s ? opts->idle_timeout_s : OV_HTTP_IDLE_TIMEOUT_S;
+    s->heads = http_heads_create(head_s, s->idle_timeout_s);
+    if (!s->heads) {
+        freeaddrinfo(ai);
+        http_metrics_destroy(s->metrics);
+        free(s);
+        return ov_err_set(err, OV_EIO, "cannot start the request-head watcher thread");
+    }
     if (pick->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     /* the logger first: libmicrohttpd warns about options parsed before it */
@@ -505,12 +542,14 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                             MHD_OPTION_CONNECTION_LIMIT, max_conns,
                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
-                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)OV_HTTP_HEAD_TIMEOUT_S,
+                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+                            MHD_OPTION_CONNECTION_TIMEOUT, head_s,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 << 10),
                             MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
                             MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!s->d) {
+        http_heads_destroy(s->heads);
         http_metrics_destroy(s->metrics);
         free(s);
         return ov_err_set(err, OV_EIO, "cannot listen on %s:%u (address in use?)", host,
@@ -536,6 +575,7 @@ void http_server_stop(http_server *s, unsigned drain_ms)
     for (unsigned waited = 0; atomic_load(&s->in_flight) > 0 && waited < drain_ms; waited += 10)
         usleep(10000);
     MHD_stop_daemon(s->d);
+    http_heads_destroy(s->heads);
     http_metrics_destroy(s->metrics);
     free(s);
 }

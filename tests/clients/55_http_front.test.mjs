@@ -173,6 +173,90 @@ test("--max-connections-per-ip 4: a 5th connection from one address is closed at
   assert.deepEqual(s.problems(), []);
 });
 
+describe("request-head deadline (slow loris)", () => {
+  // --head-timeout 2: a head must be complete 2 s after the connection
+  // opened, however steadily its bytes arrive; --idle-timeout 3: after an
+  // answer, the next head is due 3 + 2 s later. Each slow client sends a
+  // byte every 400 ms, so a timer that restarts on every byte never fires.
+  const HEAD_S = 2, IDLE_S = 3;
+  let s;
+  test("start a server with --head-timeout 2 --idle-timeout 3", async () => {
+    s = await startServer({ tag: "omvec-55-head", args: ["--head-timeout", String(HEAD_S), "--idle-timeout", String(IDLE_S)] });
+  });
+
+  /** Connect, send `first`, then one byte of `drip` every 400 ms (repeating)
+   * until the server closes; resolve {closed, text, ms} with ms counted from
+   * `since` ("connect" or "answer": the first full answer). Gives up after
+   * limitMs (the generous bound: the deadline is a few seconds). */
+  function slowLoris(first, { since = "connect", limitMs = 30000 } = {}) {
+    return new Promise((resolve) => {
+      const c = net.connect({ port: s.port, host: "127.0.0.1" });
+      let out = "", t0 = Date.now(), done = false, timer = null, i = 0;
+      const drip = "X-Slow-" + "abcdefghij".repeat(1000);
+      const fin = (closed) => {
+        if (done) return;
+        done = true;
+        clearInterval(timer);
+        clearTimeout(limit);
+        c.destroy();
+        resolve({ closed, text: out, ms: Date.now() - t0 });
+      };
+      const limit = setTimeout(() => fin(false), limitMs);
+      c.on("connect", () => {
+        t0 = Date.now();
+        c.write(first);
+        timer = setInterval(() => {
+          if (since === "answer" && !out.includes("\r\n\r\n")) return; // wait for the answer
+          if (since === "answer" && i === 0) t0 = Date.now();
+          c.write(drip[i++ % drip.length]);
+        }, 400);
+      });
+      c.on("data", (d) => { out += d.toString("latin1"); });
+      c.on("end", () => fin(true));
+      c.on("close", () => fin(true));
+      c.on("error", () => fin(true));
+    });
+  }
+
+  test("a head dribbled a byte every 400 ms is cut off after the head timeout", async () => {
+    const r = await slowLoris("GET /api/v2/heartbeat HTTP/1.1\r\nHost: x\r\n");
+    assert.ok(r.closed, `still open after ${r.ms} ms of a byte every 400 ms (head timeout ${HEAD_S} s)`);
+    assert.ok(r.ms >= HEAD_S * 1000 - 300, `cut after ${r.ms} ms, before the head timeout`);
+    assert.equal(r.text, "", "nothing is answered to a head that never completed");
+  });
+
+  test("on a keep-alive connection the next head is cut off after the idle + head timeouts", async () => {
+    const r = await slowLoris("GET /api/v2/heartbeat HTTP/1.1\r\nHost: x\r\n\r\n", { since: "answer" });
+    assert.match(r.text, /^HTTP\/1\.1 200/, "the first request is answered");
+    assert.ok(r.closed, `still open ${r.ms} ms after the answer`);
+    // the dribble starts <= 400 ms after the answer, the deadline is 5 s after it
+    assert.ok(r.ms >= (IDLE_S + HEAD_S) * 1000 - 800, `cut ${r.ms} ms after the answer, before idle + head`);
+  });
+
+  test("a head sent in pieces within the head timeout is served; others are served while slow heads drip", async () => {
+    const loris = Array.from({ length: 20 }, () => slowLoris("GET /api/v2/heartbeat HTTP/1.1\r\nHost: x\r\n"));
+    const r = await new Promise((resolve) => {
+      const c = net.connect({ port: s.port, host: "127.0.0.1" });
+      let out = "";
+      const parts = ["GET /api/v2/heart", "beat HTTP/1.1\r\nHo", "st: x\r\nConnection: close\r\n", "\r\n"];
+      c.on("connect", async () => {
+        for (const p of parts) { c.write(p); await sleep(200); }
+      });
+      c.on("data", (d) => { out += d.toString("latin1"); });
+      c.on("close", () => resolve(out));
+      c.on("error", () => resolve(out));
+    });
+    assert.match(r, /^HTTP\/1\.1 200/, r);
+    const cut = await Promise.all(loris);
+    assert.ok(cut.every((x) => x.closed), "every slow head was cut off");
+  });
+
+  test("stop the --head-timeout server", async () => {
+    await s.dispose();
+    assert.deepEqual(s.problems(), []);
+  });
+});
+
 describe("bodies before authentication", () => {
   const big = 96 << 20;
   for (const [what, head, want] of [
