@@ -62,6 +62,19 @@ static bool host_is_loopback(const char *host)
            strcmp(host, "[::1]") == 0 || strcasecmp(host, "ip6-localhost") == 0;
 }
 
+void cli_log_store_refusal(const char *dir, ov_rc rc, const char *msg)
+{
+    if (rc != OV_ECORRUPT) {
+        ov_log(OV_LOG_ERROR, "cannot open %s: %s", dir, msg);
+        return;
+    }
+    ov_log(OV_LOG_ERROR,
+           "cannot serve %s: %s. What to do: restore %s/omvec.sqlite3 (with its -wal file) "
+           "from a backup, or move %s aside and start again with --prewarm (or omvec pull) to "
+           "install the artifacts into an empty directory; omvec changed nothing there",
+           dir, msg, dir, dir);
+}
+
 static bool env_true(const char *name)
 {
     const char *v = getenv(name);
@@ -72,7 +85,7 @@ int cli_run_main(int argc, char **argv)
 {
     const char *host = "localhost", *path = "./omvec_data", *tokens = NULL;
     long port = 8000, threads = 0, max_conns = 0, max_conns_ip = 0, head_s = 0, idle_s = 0;
-    bool sync_normal = false, no_console = false, allow_anonymous = false;
+    bool sync_normal = false, no_console = false, allow_anonymous = false, prewarm_failed = false;
     const char *prewarm[64];
     size_t n_prewarm = 0;
     static const struct option longopts[] = {
@@ -247,8 +260,9 @@ int cli_run_main(int argc, char **argv)
         }
         goto serve;
     }
-    if (core_open(&co, &db, &err) != OV_OK) {
-        ov_log(OV_LOG_ERROR, "cannot open %s: %s", path, err.msg);
+    ov_rc orc = core_open(&co, &db, &err);
+    if (orc != OV_OK) {
+        cli_log_store_refusal(path, orc, err.msg);
         goto done;
     }
     api_opts apo = {.db = db, .auth_enabled = http_auth_enabled(auth)};
@@ -285,6 +299,11 @@ serve:
                 ov_log(OV_LOG_WARN, "SIGHUP: reload failed, old tokens kept: %s", err.msg);
             continue;
         }
+        if (cli_prewarm_failed(pw)) { /* its SIGTERM: the store cannot be served */
+            prewarm_failed = true;
+            ov_log(OV_LOG_ERROR, "prewarm failed: stopping (exit status 1)");
+            break;
+        }
         ov_log(OV_LOG_INFO, "signal %d: draining and stopping", sig);
         break;
     }
@@ -294,7 +313,7 @@ serve:
     }
     http_server_stop(srv, 10000);
     srv = NULL;
-    code = 0;
+    code = prewarm_failed ? 1 : 0;
 done:
     if (pw)
         cli_prewarm_finish(pw, &db, &api);
