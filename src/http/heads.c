@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -25,6 +26,10 @@ struct http_head_conn {
     struct http_head_conn *prev, *next;
     int fd;
     atomic_llong due_ms; /* monotonic ms; 0 = no deadline (a request in progress) */
+    /* the request target as libmicrohttpd first saw it (its connection's
+     * thread only): where its text ended, and whether unescaping made a NUL */
+    const char *target_end;
+    bool target_nul;
 };
 
 struct http_heads {
@@ -152,4 +157,28 @@ void http_heads_answered(http_heads *h, http_head_conn *c)
 unsigned long long http_heads_cut(http_heads *h)
 {
     return h ? atomic_load(&h->cut) : 0;
+}
+
+void http_heads_target(http_head_conn *c, const char *uri)
+{
+    if (c && uri)
+        c->target_end = uri + strlen(uri);
+}
+
+void http_heads_target_nul(http_head_conn *c)
+{
+    if (c)
+        c->target_nul = true;
+}
+
+const char *http_heads_take_target(http_head_conn *c, bool *out_nul)
+{
+    *out_nul = false;
+    if (!c)
+        return NULL;
+    const char *end = c->target_end;
+    *out_nul = c->target_nul;
+    c->target_end = NULL;
+    c->target_nul = false;
+    return end;
 }

@@ -74,6 +74,14 @@ void http_heads_close(http_heads *h, http_head_conn *c);
  * sent (the next head is due). NULL-safe; lock-free. */
 void http_heads_head_in(http_head_conn *c);
 void http_heads_answered(http_heads *h, http_head_conn *c);
+/* The request target of the connection's current request, for the NUL
+ * checks (libmicrohttpd cuts the target at a NUL, raw or %00): where the
+ * target's text ends as first seen (uri before unescaping), and that
+ * unescaping produced a NUL. take returns and clears both. Locking: the
+ * connection's own thread only. */
+void http_heads_target(http_head_conn *c, const char *uri);
+void http_heads_target_nul(http_head_conn *c);
+const char *http_heads_take_target(http_head_conn *c, bool *out_nul);
 /* Connections cut so far because a head was overdue. */
 unsigned long long http_heads_cut(http_heads *h);
 

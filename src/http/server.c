@@ -262,6 +262,37 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     }
 }
 
+/* libmicrohttpd's request-target hooks, for the NUL checks in on_head: the
+ * target as first seen (the line's bytes from the target's start; its
+ * text ends at a raw NUL or at the space before the version, zeroed) and
+ * every unescaped part (path, query names and values) that decoded a %00. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    http_heads_target(head_conn(conn), uri);
+    return NULL; /* *req_cls stays NULL for on_request's first call */
+}
+
+static size_t on_unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    size_t n = MHD_http_unescape(s);
+    if (memchr(s, 0, n))
+        http_heads_target_nul(head_conn(conn));
+    return n;
+}
+
+/* A NUL in the request target (libmicrohttpd passes the target cut at it,
+ * so "/api/v2/heartbeat\0/x" or "%00" would be routed as the cut path, not
+ * what a proxy in front saw). version is libmicrohttpd's pointer into the
+ * request line ("HTTP/d.d", just after the target's zeroed end). */
+static bool target_has_nul(struct MHD_Connection *conn, const char *version)
+{
+    bool nul;
+    const char *end = http_heads_take_target(head_conn(conn), &nul);
+    return nul || (end && version && (uintptr_t)end + 1 != (uintptr_t)version);
+}
+
 /* The first callback: the head is in, no body byte has been read. Returns
  * MHD_YES with nothing queued when the body is wanted, or queues the answer. */
 static enum MHD_Result on_head(http_server *s, struct MHD_Connection *conn, http_req *rq,
@@ -272,6 +303,8 @@ static enum MHD_Result on_head(http_server *s, struct MHD_Connection *conn, http
      * absolute deadline is lifted until the answer is sent */
     MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, s->idle_timeout_s);
     http_heads_head_in(head_conn(conn));
+    if (target_has_nul(conn, version))
+        return send_error(conn, rq, 400, OV_EINVAL, "NUL in the request target");
     http_framing f = {0};
     head_framing(conn, rq->method, rq->arena, &f);
     const char *why;
@@ -543,6 +576,8 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
                             MHD_OPTION_CONNECTION_LIMIT, max_conns,
                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
                             MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+                            MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+                            MHD_OPTION_UNESCAPE_CALLBACK, on_unescape, NULL,
                             MHD_OPTION_CONNECTION_TIMEOUT, head_s,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 << 10),
                             MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,

@@ -332,6 +332,12 @@ describe("request framing", () => {
     ["a NUL before trailing blanks in a value", `GET /api/v2/heartbeat HTTP/1.1\r\nX-A: b\0 \r\n${H}\r\n`],
     ["a NUL just before CR LF", `GET /api/v2/heartbeat HTTP/1.1\r\nX-A: b\0\r\n${H}\r\n`],
     ["a folded header line (obs-fold)", `GET /api/v2/heartbeat HTTP/1.1\r\n${H}X-A: b\r\n c\r\n\r\n`],
+    // libmicrohttpd passes the target cut at a NUL: it would be routed as /api/v2/heartbeat
+    ["a NUL in the request path", `GET /api/v2/heartbeat\0/x HTTP/1.1\r\n${H}\r\n`],
+    ["a NUL just before the version", `GET /api/v2/heartbeat\0 HTTP/1.1\r\n${H}\r\n`],
+    ["%00 in the request path", `GET /api/v2/heartbeat%00/x HTTP/1.1\r\n${H}\r\n`],
+    ["a NUL in the query", `GET /api/v2/heartbeat?a=b\0c HTTP/1.1\r\n${H}\r\n`],
+    ["%00 in a query value", `GET /api/v2/heartbeat?a=b%00c HTTP/1.1\r\n${H}\r\n`],
   ];
   for (const [what, bytes] of cases) {
     test(`${what}: 400 and close`, async () => {
@@ -372,12 +378,13 @@ describe("request framing", () => {
     assert.deepEqual(s.problems(), []);
   });
 
-  test("values with blanks, empty values and many headers are still served", async () => {
+  test("values with blanks, empty values, many headers and escapes in the target are still served", async () => {
     const many = Array.from({ length: 60 }, (_, i) => `X-H${i}: v${i}\t \r\n`).join("");
     for (const bytes of [
       `GET /api/v2/heartbeat HTTP/1.1\r\n${H}X-E:\r\nX-F: \r\nX-G:  a b  \r\nConnection: close\r\n\r\n`,
       `GET /api/v2/heartbeat HTTP/1.1\r\n${many}${H}Connection: close\r\n\r\n`,
       `GET /api/v2/heartbeat HTTP/1.1\n${H.replace("\r", "")}X-E:\nConnection: close\n\n`,
+      `GET /api/v2/heart%62eat?a=b%20c&d=%41 HTTP/1.1\r\n${H}Connection: close\r\n\r\n`,
     ]) {
       const r = await rawSend(srv.port, bytes);
       assert.equal(r.statuses[0], 200, `${JSON.stringify(bytes.slice(0, 80))}: ${r.text}`);

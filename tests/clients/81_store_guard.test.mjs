@@ -1,12 +1,12 @@
 // The data directory's guards (issue 10 items 4 and 5): one process per data
-// directory (a second run, build or pull is refused, naming the holder; a
+// directory (a second run, build, pull or import-chroma is refused, naming the holder; a
 // kill -9 leaves nothing that blocks a restart), and a damaged or vanished
 // store is refused at start instead of being served as complete.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { createServer, startServer, makeTempDir } from "./lib/server.mjs";
+import { createServer, startServer, makeTempDir, sharedDir } from "./lib/server.mjs";
 import { raw } from "./lib/api.mjs";
 import { omvec, seed } from "./lib/artifacts.mjs";
 
@@ -31,6 +31,12 @@ test("one process per data directory: a second run, build or pull is refused nam
     const pull = await omvec("pull", art, "--path", s.dir, "--force");
     assert.notEqual(pull.code, 0);
     assert.match(pull.stderr + pull.stdout, holder);
+    const chromaDir = path.join(sharedDir(), "data", "chroma-dirs", "c100-small");
+    if (fs.existsSync(chromaDir)) {
+      const imp = await omvec("import-chroma", chromaDir, "--path", s.dir);
+      assert.notEqual(imp.code, 0, "import-chroma into a directory in use");
+      assert.match(imp.stderr + imp.stdout, holder);
+    }
     // the server is unaffected
     assert.equal((await raw(s, "GET", "/api/v2/heartbeat")).status, 200);
     // a kill -9 leaves the lock file, which must not block a restart
