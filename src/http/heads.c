@@ -59,8 +59,8 @@ static void *watch(void *arg)
             long long due = atomic_load(&c->due_ms);
             /* the exchange loses to a head that completes meanwhile */
             if (due && now >= due && atomic_compare_exchange_strong(&c->due_ms, &due, 0)) {
-                shutdown(c->fd, SHUT_RDWR);
                 atomic_fetch_add(&h->cut, 1);
+                shutdown(c->fd, SHUT_RDWR);
             }
         }
         long long until = now_ms() + h->tick_ms;
