@@ -85,9 +85,19 @@ typedef struct cli_prewarm_opts {
 
 /* Start pulling the sources in a thread; when all are installed (or kept),
  * open the store and call http_server_set_ready. Failed sources are retried
- * with backoff; the server stays not ready meanwhile.
+ * with backoff; the server stays not ready meanwhile. A damaged or lost
+ * store (checked first, before anything is installed) or a failed open ends
+ * the process instead (cli_prewarm_failed).
  * Returns: OV_OK; OV_EIO if the thread cannot start. */
 ov_rc cli_prewarm_start(const cli_prewarm_opts *opts, cli_prewarm **out, ov_err *err);
+/* Did prewarm find a store it cannot serve (damaged, lost, or failing to
+ * open)? It has then logged why and sent SIGTERM to the thread that called
+ * cli_prewarm_start (which must wait for it in sigwait); `omvec run` stops
+ * and exits 1. Locking: none (atomic). */
+bool cli_prewarm_failed(cli_prewarm *p);
+/* Log (error) that the store in dir cannot be served: msg, and for a
+ * damaged or lost store (OV_ECORRUPT) what to do about it. */
+void cli_log_store_refusal(const char *dir, ov_rc rc, const char *msg);
 /* Cancel what is still running (downloads abort, retries stop), join, and
  * hand back the store and api server if they were opened (else NULL).
  * Ownership: caller closes/destroys them after stopping the server. */

@@ -6,8 +6,15 @@
  * GET /ready 503 and /metrics omvec_ready 0, and 503 ServiceUnavailable on
  * every other API route. It stays not ready when a prewarmed collection has
  * no records after the installs (an empty artifact, or a collection emptied
- * meanwhile): /ready is never 200 with an empty prewarmed collection. */
+ * meanwhile): /ready is never 200 with an empty prewarmed collection.
+ * A store that cannot be served is not waited on: the thread first checks
+ * the data directory's store as core_open would (missing or 0 bytes where
+ * data was, SQLite quick_check), before installing anything into it, and
+ * when that check or the final open fails it logs why and what to do and
+ * stops the process with exit status 1 (cli_prewarm_failed), as a plain
+ * `omvec run` refuses such a store. */
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +25,7 @@
 #include "cli/cli.h"
 #include "http/http.h"
 #include "http/metrics.h"
+#include "store/store_check.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -32,6 +40,8 @@ struct cli_prewarm {
     cli_prewarm_opts o;
     pthread_t thread;
     _Atomic int cancel;
+    _Atomic int failed; /* the store cannot be served: the process exits 1 */
+    pthread_t main;     /* the thread that started prewarm (waits in sigwait) */
     core_db *db;      /* set by the thread when ready; read after join */
     api_server *api;
     prewarm_coll *m;  /* [o.n] the collection of each source, once pulled */
@@ -62,11 +72,35 @@ static double ms_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* The store cannot be served: say why and what to do, and have the main
+ * thread stop the server; cli_prewarm_failed then makes the exit status 1.
+ * The SIGTERM goes to that thread, not the process: threads that libraries
+ * start before main (OpenBLAS) do not block it, and one of them could take
+ * a process-wide signal sent before main is in sigwait. */
+static void *fail_store(cli_prewarm *p, ov_rc rc, const ov_err *err)
+{
+    http_server_prewarm_report(p->o.srv, HTTP_PREWARM_FAILING, 0, 0, 0);
+    cli_log_store_refusal(p->o.core->path, rc, err->msg);
+    atomic_store(&p->failed, 1);
+    pthread_kill(p->main, SIGTERM);
+    return NULL;
+}
+
 static void *prewarm_main(void *arg)
 {
     cli_prewarm *p = arg;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    {   /* nothing is installed into a store that is damaged or lost */
+        ov_err err = {0};
+        double check_ms = 0;
+        ov_rc rc = store_check_present(p->o.core->path, &err);
+        if (rc == OV_OK)
+            rc = store_check_integrity(p->o.core->path, &check_ms, &err);
+        if (rc != OV_OK)
+            return fail_store(p, rc, &err);
+        ov_log(OV_LOG_INFO, "prewarm: store check passed in %.1f ms", check_ms);
+    }
     bool *done = ov_xcalloc(p->o.n ? p->o.n : 1, sizeof *done);
     unsigned backoff = PREWARM_BACKOFF_FIRST_MS;
     art_pull_opts po = {.dir = p->o.core->path, .cancel = &p->cancel};
@@ -112,12 +146,10 @@ static void *prewarm_main(void *arg)
     if (p->cancel)
         return NULL;
     ov_err err = {0};
-    if (core_open(p->o.core, &p->db, &err) != OV_OK) {
-        http_server_prewarm_report(p->o.srv, HTTP_PREWARM_FAILING, 0, 0, 0);
-        ov_log(OV_LOG_ERROR, "prewarm: cannot open %s: %s; staying not ready", p->o.core->path,
-               err.msg);
+    ov_rc orc = core_open(p->o.core, &p->db, &err);
+    if (orc != OV_OK) {
         p->db = NULL;
-        return NULL;
+        return fail_store(p, orc, &err);
     }
     const prewarm_coll *empty = empty_collection(p);
     if (empty) {
@@ -141,6 +173,7 @@ ov_rc cli_prewarm_start(const cli_prewarm_opts *opts, cli_prewarm **out, ov_err 
 {
     cli_prewarm *p = ov_xcalloc(1, sizeof *p);
     p->o = *opts;
+    p->main = pthread_self();
     p->m = ov_xcalloc(opts->n ? opts->n : 1, sizeof *p->m);
     if (pthread_create(&p->thread, NULL, prewarm_main, p) != 0) {
         free(p->m);
@@ -149,6 +182,11 @@ ov_rc cli_prewarm_start(const cli_prewarm_opts *opts, cli_prewarm **out, ov_err 
     }
     *out = p;
     return OV_OK;
+}
+
+bool cli_prewarm_failed(cli_prewarm *p)
+{
+    return p && atomic_load(&p->failed);
 }
 
 void cli_prewarm_finish(cli_prewarm *p, core_db **out_db, api_server **out_api)

@@ -25,6 +25,7 @@ static void usage(FILE *f)
             "                 [--log-level debug|info|warn|error] [--threads N]\n"
             "                 [--sync full|normal] [--prewarm SOURCE]...\n"
             "                 [--max-connections N] [--max-connections-per-ip N]\n"
+            "                 [--head-timeout S] [--idle-timeout S]\n"
             "  --host H       address to listen on (default localhost); an address other\n"
             "                 than loopback needs auth (--tokens or CHROMA_SERVER_AUTHN_*)\n"
             "                 or --allow-anonymous\n"
@@ -40,6 +41,10 @@ static void usage(FILE *f)
             "  --max-connections N         open connections in all (default 16384,\n"
             "                              at most the descriptor limit less 128)\n"
             "  --max-connections-per-ip N  from one client address (default 512)\n"
+            "  --head-timeout S  a request head must be complete S seconds after the\n"
+            "                 connection opened, however slowly it arrives (default 10)\n"
+            "  --idle-timeout S  silence allowed once a head is in: body, answer,\n"
+            "                 keep-alive wait (default 60)\n"
             "  --no-console   do not serve the browser console at / (docs/console.md)\n"
             "environment: ALLOW_RESET=TRUE enables /reset; CHROMA_SERVER_AUTHN_PROVIDER,\n"
             "CHROMA_SERVER_AUTHN_CREDENTIALS(_FILE), CHROMA_AUTH_TOKEN_TRANSPORT_HEADER as in\n"
@@ -57,6 +62,19 @@ static bool host_is_loopback(const char *host)
            strcmp(host, "[::1]") == 0 || strcasecmp(host, "ip6-localhost") == 0;
 }
 
+void cli_log_store_refusal(const char *dir, ov_rc rc, const char *msg)
+{
+    if (rc != OV_ECORRUPT) {
+        ov_log(OV_LOG_ERROR, "cannot open %s: %s", dir, msg);
+        return;
+    }
+    ov_log(OV_LOG_ERROR,
+           "cannot serve %s: %s. What to do: restore %s/omvec.sqlite3 (with its -wal file) "
+           "from a backup, or move %s aside and start again with --prewarm (or omvec pull) to "
+           "install the artifacts into an empty directory; omvec changed nothing there",
+           dir, msg, dir, dir);
+}
+
 static bool env_true(const char *name)
 {
     const char *v = getenv(name);
@@ -66,8 +84,8 @@ static bool env_true(const char *name)
 int cli_run_main(int argc, char **argv)
 {
     const char *host = "localhost", *path = "./omvec_data", *tokens = NULL;
-    long port = 8000, threads = 0, max_conns = 0, max_conns_ip = 0;
-    bool sync_normal = false, no_console = false, allow_anonymous = false;
+    long port = 8000, threads = 0, max_conns = 0, max_conns_ip = 0, head_s = 0, idle_s = 0;
+    bool sync_normal = false, no_console = false, allow_anonymous = false, prewarm_failed = false;
     const char *prewarm[64];
     size_t n_prewarm = 0;
     static const struct option longopts[] = {
@@ -78,6 +96,8 @@ int cli_run_main(int argc, char **argv)
         {"prewarm", required_argument, NULL, 'w'},
         {"max-connections", required_argument, NULL, 'C'},
         {"max-connections-per-ip", required_argument, NULL, 'I'},
+        {"head-timeout", required_argument, NULL, 'T'},
+        {"idle-timeout", required_argument, NULL, 'i'},
         {"no-console", no_argument, NULL, 'K'},
         {"allow-anonymous", no_argument, NULL, 'A'},
         {NULL, 0, NULL, 0}};
@@ -124,6 +144,17 @@ int cli_run_main(int argc, char **argv)
                 return 2;
             }
             *(ch == 'C' ? &max_conns : &max_conns_ip) = v;
+            break;
+        }
+        case 'T':
+        case 'i': {
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 86400) {
+                fprintf(stderr, "omvec run: bad --%s %s (seconds, 1 to 86400)\n",
+                        ch == 'T' ? "head-timeout" : "idle-timeout", optarg);
+                return 2;
+            }
+            *(ch == 'T' ? &head_s : &idle_s) = v;
             break;
         }
         case 'K':
@@ -210,7 +241,9 @@ int cli_run_main(int argc, char **argv)
         bare = api_server_create(&bo);
         http_opts ho = {.host = host, .port = (uint16_t)port, .threads = (unsigned)threads,
                         .max_conns = (unsigned)max_conns,
-                        .max_conns_per_ip = (unsigned)max_conns_ip, .api = bare, .auth = auth,
+                        .max_conns_per_ip = (unsigned)max_conns_ip,
+                        .head_timeout_s = (unsigned)head_s, .idle_timeout_s = (unsigned)idle_s,
+                        .api = bare, .auth = auth,
                         .log_requests = true, .not_ready = true, .no_console = no_console,
                         .simd_kernel = simd_kernel};
         if (http_server_start(&ho, &srv, &err) != OV_OK) {
@@ -227,15 +260,18 @@ int cli_run_main(int argc, char **argv)
         }
         goto serve;
     }
-    if (core_open(&co, &db, &err) != OV_OK) {
-        ov_log(OV_LOG_ERROR, "cannot open %s: %s", path, err.msg);
+    ov_rc orc = core_open(&co, &db, &err);
+    if (orc != OV_OK) {
+        cli_log_store_refusal(path, orc, err.msg);
         goto done;
     }
     api_opts apo = {.db = db, .auth_enabled = http_auth_enabled(auth)};
     api = api_server_create(&apo);
     http_opts ho = {.host = host, .port = (uint16_t)port, .threads = (unsigned)threads,
                     .max_conns = (unsigned)max_conns,
-                    .max_conns_per_ip = (unsigned)max_conns_ip, .api = api, .auth = auth,
+                    .max_conns_per_ip = (unsigned)max_conns_ip,
+                    .head_timeout_s = (unsigned)head_s, .idle_timeout_s = (unsigned)idle_s,
+                    .api = api, .auth = auth,
                     .log_requests = true, .db = db, .no_console = no_console,
                         .simd_kernel = simd_kernel};
     if (http_server_start(&ho, &srv, &err) != OV_OK) {
@@ -263,6 +299,11 @@ serve:
                 ov_log(OV_LOG_WARN, "SIGHUP: reload failed, old tokens kept: %s", err.msg);
             continue;
         }
+        if (cli_prewarm_failed(pw)) { /* its SIGTERM: the store cannot be served */
+            prewarm_failed = true;
+            ov_log(OV_LOG_ERROR, "prewarm failed: stopping (exit status 1)");
+            break;
+        }
         ov_log(OV_LOG_INFO, "signal %d: draining and stopping", sig);
         break;
     }
@@ -272,7 +313,7 @@ serve:
     }
     http_server_stop(srv, 10000);
     srv = NULL;
-    code = 0;
+    code = prewarm_failed ? 1 : 0;
 done:
     if (pw)
         cli_prewarm_finish(pw, &db, &api);

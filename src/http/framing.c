@@ -43,6 +43,11 @@ static void refuse(http_framing *f, const char *why)
         f->bad = why;
 }
 
+void http_framing_refuse(http_framing *f, const char *why)
+{
+    refuse(f, why);
+}
+
 void http_framing_add(http_framing *f, const char *key, size_t klen, const char *val,
                       size_t vlen)
 {

@@ -30,6 +30,11 @@ typedef struct http_opts {
                             * until http_server_set_ready */
     bool no_console;       /* GET / and /console... answer 404 (http/console.h) */
     const char *simd_kernel; /* shown by /console/info.json; static text, or NULL */
+    unsigned head_timeout_s; /* 0 = OV_HTTP_HEAD_TIMEOUT_S: a request head must be
+                              * complete this long after the connection opened
+                              * (or after the previous answer plus the idle timeout) */
+    unsigned idle_timeout_s; /* 0 = OV_HTTP_IDLE_TIMEOUT_S: silence allowed once
+                              * a head is in (body, answer, keep-alive wait) */
 } http_opts;
 
 /* Start listening. Returns OV_OK or OV_EIO (bind failed) with a message. */
@@ -48,6 +53,38 @@ void http_server_set_ready(http_server *s, api_server *api, core_db *db);
 void http_server_prewarm_report(http_server *s, int state, unsigned installed, unsigned kept,
                                 unsigned failed);
 
+/* ---- request-head deadlines (heads.c) ---- */
+typedef struct http_heads http_heads;
+typedef struct http_head_conn http_head_conn;
+
+/* Start the watcher thread that shuts down the socket of each connection
+ * whose head is overdue: head_timeout_s after it was opened, or
+ * idle_timeout_s + head_timeout_s after its last answer. Returns NULL when
+ * the thread cannot start. Ownership: caller destroys, after the daemon has
+ * stopped. */
+http_heads *http_heads_create(unsigned head_timeout_s, unsigned idle_timeout_s);
+/* Stop the watcher and free every entry. NULL-safe. */
+void http_heads_destroy(http_heads *h);
+/* A connection on fd was accepted: its head is due from now. The entry is
+ * the caller's until http_heads_close, which must come before fd is closed.
+ * Locking: takes h's mutex (so do close and the watcher). */
+http_head_conn *http_heads_open(http_heads *h, int fd);
+void http_heads_close(http_heads *h, http_head_conn *c);
+/* A head is complete (no head deadline while it is served) / its answer was
+ * sent (the next head is due). NULL-safe; lock-free. */
+void http_heads_head_in(http_head_conn *c);
+void http_heads_answered(http_heads *h, http_head_conn *c);
+/* The request target of the connection's current request, for the NUL
+ * checks (libmicrohttpd cuts the target at a NUL, raw or %00): where the
+ * target's text ends as first seen (uri before unescaping), and that
+ * unescaping produced a NUL. take returns and clears both. Locking: the
+ * connection's own thread only. */
+void http_heads_target(http_head_conn *c, const char *uri);
+void http_heads_target_nul(http_head_conn *c);
+const char *http_heads_take_target(http_head_conn *c, bool *out_nul);
+/* Connections cut so far because a head was overdue. */
+unsigned long long http_heads_cut(http_heads *h);
+
 /* ---- request-head framing (framing.c) ---- */
 typedef struct http_framing {
     unsigned hosts, content_lengths, transfer_encodings;
@@ -60,6 +97,9 @@ typedef struct http_framing {
  * Zero-initialise f first. */
 void http_framing_add(http_framing *f, const char *key, size_t klen, const char *val,
                       size_t vlen);
+/* Record a violation found outside http_framing_add (why: static text); the
+ * verdict is then 400. */
+void http_framing_refuse(http_framing *f, const char *why);
 /* After the last header: 0 = well framed; 400 = refuse and close (*why says
  * what); 501 = well framed but a transfer coding we do not implement. */
 int http_framing_verdict(http_framing *f, bool http11, const char **why);

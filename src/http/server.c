@@ -3,15 +3,17 @@
  * callback, so no error path can leak). On the first callback the head's
  * framing is checked (http/framing.c: one Host, one Content-Length, no
  * Content-Length with Transfer-Encoding, chunked as the only transfer coding,
- * no CR, LF or NUL in a value, no space in a name; a violation is a 400 and
+ * no CR, LF or NUL in a value (read from the raw head: head_framing), no
+ * space in a name, no folded line; a violation is a 400 and
  * the connection closes), the route is matched and the token checked from
  * the headers alone; a denied, unroutable or oversized request is answered
  * before any body byte is read. The body is collected as it arrives (never
  * reserved from the declared length) up to OV_MAX_BODY_LEN, or
  * OV_MAX_UNAUTH_BODY_LEN on open routes, then the api layer answers.
- * Connection slots are bounded in total and per client address, and a new
- * connection that does not finish its head within OV_HTTP_HEAD_TIMEOUT_S
- * seconds of silence is closed (limits.h). */
+ * Connection slots are bounded in total and per client address, and a
+ * connection whose head is not complete OV_HTTP_HEAD_TIMEOUT_S seconds after
+ * it opened (or after the previous answer and the idle wait) is closed,
+ * however steadily its bytes arrive (http/heads.c, limits.h). */
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -47,6 +49,8 @@ struct http_server {
     uint16_t port;
     atomic_long in_flight;
     atomic_ullong next_id;
+    http_heads *heads;       /* absolute head deadlines (heads.c) */
+    unsigned idle_timeout_s; /* silence allowed once a head is in */
 };
 
 typedef struct http_req {
@@ -161,17 +165,148 @@ static enum MHD_Result framing_cb(void *cls, enum MHD_ValueKind kind, const char
     return MHD_YES;
 }
 
+typedef struct head_hdr {
+    const char *k, *v;
+    size_t kl, vl;
+} head_hdr;
+
+typedef struct head_list {
+    head_hdr *h;
+    size_t n, cap;
+} head_list;
+
+static enum MHD_Result collect_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  size_t key_size, const char *value, size_t value_size)
+{
+    head_list *l = cls;
+    (void)kind;
+    if (l->n < l->cap)
+        l->h[l->n++] = (head_hdr){key, value ? value : "", key_size, value ? value_size : 0};
+    return MHD_YES;
+}
+
+/* Feed every header of the head to the framing checks with the length its
+ * value had on the wire. libmicrohttpd 0.9.75 reports a value cut at its
+ * first NUL byte (strlen), so "X-Chroma-Token: good\0junk" would read as
+ * "good". The raw head is still in its read buffer: it starts at the method
+ * (the request line) and is MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE bytes
+ * long, each line end (CR LF or LF) and each header's colon overwritten with
+ * NUL, the headers in wire order. So a value's wire length is the distance
+ * to the next header's name (the head's end for the last one, which also
+ * holds the empty line) less its line end: 1 or 2 trailing NULs (2 to 4
+ * for the last). Bytes beyond what was reported put a NUL inside the value
+ * and http_framing_add refuses it. A name outside the head can only be a
+ * folded line (libmicrohttpd copies a name when it joins an obs-fold):
+ * refused (RFC 9112 5.2 allows a 400). A NUL just before a bare-LF line end
+ * reads like a CR and passes; it changes nothing the value says. When the
+ * layout is not this one (another libmicrohttpd), the reported lengths are
+ * used. */
+static void head_framing(struct MHD_Connection *conn, const char *method, ov_arena *a,
+                         http_framing *f)
+{
+    int n = MHD_get_connection_values_n(conn, MHD_HEADER_KIND, NULL, NULL);
+    head_list l = {0};
+    if (n > 0 && (l.h = ov_arena_alloc(a, (size_t)n * sizeof *l.h)))
+        l.cap = (size_t)n;
+    if (!l.cap) {
+        MHD_get_connection_values_n(conn, MHD_HEADER_KIND, framing_cb, f);
+        return;
+    }
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, collect_cb, &l);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    const char *lo = method, *hi = ci && method ? method + ci->header_size : NULL;
+    bool raw = hi != NULL;
+    for (size_t i = 0; raw && i < l.n; i++)
+        raw = l.h[i].v >= lo && l.h[i].v <= hi && l.h[i].vl <= (size_t)(hi - l.h[i].v);
+    for (size_t i = 0; i < l.n; i++) {
+        const head_hdr *h = &l.h[i];
+        size_t vlen = h->vl;
+        if (raw) {
+            bool last = i + 1 == l.n;
+            const char *next = last ? hi : l.h[i + 1].k;
+            if (h->k < lo || h->k >= hi || next < h->v + h->vl || next > hi) {
+                http_framing_refuse(f, "obsolete line folding in the head");
+                return;
+            }
+            size_t span = (size_t)(next - h->v), z = 0, zmax = last ? 4 : 2;
+            while (z < span - h->vl && h->v[span - 1 - z] == 0)
+                z++;
+            vlen = span - (z < zmax ? z : zmax);
+        }
+        http_framing_add(f, h->k, h->kl, h->v, vlen);
+    }
+}
+
+/* The connection's head-deadline entry (set by on_connection), or NULL. */
+static http_head_conn *head_conn(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* libmicrohttpd's connection notifications: an entry with a head deadline
+ * from accept; removed before libmicrohttpd closes the descriptor. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    http_server *s = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci ? http_heads_open(s->heads, ci->connect_fd) : NULL;
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        http_heads_close(s->heads, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
+/* libmicrohttpd's request-target hooks, for the NUL checks in on_head: the
+ * target as first seen (the line's bytes from the target's start; its
+ * text ends at a raw NUL or at the space before the version, zeroed) and
+ * every unescaped part (path, query names and values) that decoded a %00. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    http_heads_target(head_conn(conn), uri);
+    return NULL; /* *req_cls stays NULL for on_request's first call */
+}
+
+static size_t on_unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    size_t n = MHD_http_unescape(s);
+    if (memchr(s, 0, n))
+        http_heads_target_nul(head_conn(conn));
+    return n;
+}
+
+/* A NUL in the request target (libmicrohttpd passes the target cut at it,
+ * so "/api/v2/heartbeat\0/x" or "%00" would be routed as the cut path, not
+ * what a proxy in front saw). version is libmicrohttpd's pointer into the
+ * request line ("HTTP/d.d", just after the target's zeroed end). */
+static bool target_has_nul(struct MHD_Connection *conn, const char *version)
+{
+    bool nul;
+    const char *end = http_heads_take_target(head_conn(conn), &nul);
+    return nul || (end && version && (uintptr_t)end + 1 != (uintptr_t)version);
+}
+
 /* The first callback: the head is in, no body byte has been read. Returns
  * MHD_YES with nothing queued when the body is wanted, or queues the answer. */
 static enum MHD_Result on_head(http_server *s, struct MHD_Connection *conn, http_req *rq,
                                const char *version)
 {
     /* the head is complete: from now on the (longer) idle timeout applies,
-     * for the body, the answer and the keep-alive wait */
-    MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
-                              (unsigned)OV_HTTP_IDLE_TIMEOUT_S);
+     * for the body, the answer and the keep-alive wait, and the head's
+     * absolute deadline is lifted until the answer is sent */
+    MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, s->idle_timeout_s);
+    http_heads_head_in(head_conn(conn));
+    if (target_has_nul(conn, version))
+        return send_error(conn, rq, 400, OV_EINVAL, "NUL in the request target");
     http_framing f = {0};
-    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, framing_cb, &f);
+    head_framing(conn, rq->method, rq->arena, &f);
     const char *why;
     int fs = http_framing_verdict(&f, version && strcmp(version, "HTTP/1.0") != 0, &why);
     if (fs)
@@ -307,8 +442,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 {
     http_server *s = cls;
     http_req *rq = *req_cls;
-    (void)conn;
     (void)toe;
+    http_heads_answered(s->heads, head_conn(conn)); /* the next head is due */
     if (!rq)
         return;
     struct timespec t1;
@@ -426,6 +561,15 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
     if (max_conns < threads)
         max_conns = threads;
     unsigned per_ip = opts->max_conns_per_ip ? opts->max_conns_per_ip : OV_HTTP_MAX_CONNS_PER_IP;
+    unsigned head_s = opts->head_timeout_s ? opts->head_timeout_s : OV_HTTP_HEAD_TIMEOUT_S;
+    s->idle_timeout_s = opts->idle_timeout_s ? opts->idle_timeout_s : OV_HTTP_IDLE_TIMEOUT_S;
+    s->heads = http_heads_create(head_s, s->idle_timeout_s);
+    if (!s->heads) {
+        freeaddrinfo(ai);
+        http_metrics_destroy(s->metrics);
+        free(s);
+        return ov_err_set(err, OV_EIO, "cannot start the request-head watcher thread");
+    }
     if (pick->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     /* the logger first: libmicrohttpd warns about options parsed before it */
@@ -436,12 +580,16 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                             MHD_OPTION_CONNECTION_LIMIT, max_conns,
                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
-                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)OV_HTTP_HEAD_TIMEOUT_S,
+                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+                            MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+                            MHD_OPTION_UNESCAPE_CALLBACK, on_unescape, NULL,
+                            MHD_OPTION_CONNECTION_TIMEOUT, head_s,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 << 10),
                             MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
                             MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!s->d) {
+        http_heads_destroy(s->heads);
         http_metrics_destroy(s->metrics);
         free(s);
         return ov_err_set(err, OV_EIO, "cannot listen on %s:%u (address in use?)", host,
@@ -467,6 +615,7 @@ void http_server_stop(http_server *s, unsigned drain_ms)
     for (unsigned waited = 0; atomic_load(&s->in_flight) > 0 && waited < drain_ms; waited += 10)
         usleep(10000);
     MHD_stop_daemon(s->d);
+    http_heads_destroy(s->heads);
     http_metrics_destroy(s->metrics);
     free(s);
 }

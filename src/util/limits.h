@@ -69,12 +69,14 @@
 /* Descriptors kept free of connections for the store, index files and logs. */
 #define OV_HTTP_FD_RESERVE 128
 
-/* Seconds of silence allowed while a request head is arriving (a new
- * connection, or between bytes of a head): short, so half-sent heads and
- * abandoned sockets give their slot back quickly. */
+/* Seconds a request head may take in all: counted from accept (or, on a
+ * keep-alive connection, from the previous answer plus the idle timeout),
+ * not reset by arriving bytes, so neither a silent socket nor one dribbling
+ * a byte a second holds a slot longer (http/heads.c). Also the silence
+ * allowed before the first head is in. `omvec run --head-timeout`. */
 #define OV_HTTP_HEAD_TIMEOUT_S 10
 /* Seconds of silence allowed once the head is in: while a body arrives, while
- * the answer is sent, and between keep-alive requests. */
+ * the answer is sent, and between keep-alive requests. `--idle-timeout`. */
 #define OV_HTTP_IDLE_TIMEOUT_S 60
 /* ---- Chroma persist directories (chroma/) ---- */
 /* Bytes of index_metadata.pickle: ~35 bytes per record; 1 GiB is ~30 M. */

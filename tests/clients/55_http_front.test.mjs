@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { useServer, startServer, sharedDir } from "./lib/server.mjs";
+import { useServer, startServer, sharedDir, makeTempDir } from "./lib/server.mjs";
 
 const srv = useServer({ tag: "omvec-55" });
 const COLLS = "/api/v2/tenants/default_tenant/databases/default_database/collections";
@@ -173,6 +173,90 @@ test("--max-connections-per-ip 4: a 5th connection from one address is closed at
   assert.deepEqual(s.problems(), []);
 });
 
+describe("request-head deadline (slow loris)", () => {
+  // --head-timeout 2: a head must be complete 2 s after the connection
+  // opened, however steadily its bytes arrive; --idle-timeout 3: after an
+  // answer, the next head is due 3 + 2 s later. Each slow client sends a
+  // byte every 400 ms, so a timer that restarts on every byte never fires.
+  const HEAD_S = 2, IDLE_S = 3;
+  let s;
+  test("start a server with --head-timeout 2 --idle-timeout 3", async () => {
+    s = await startServer({ tag: "omvec-55-head", args: ["--head-timeout", String(HEAD_S), "--idle-timeout", String(IDLE_S)] });
+  });
+
+  /** Connect, send `first`, then one byte of `drip` every 400 ms (repeating)
+   * until the server closes; resolve {closed, text, ms} with ms counted from
+   * `since` ("connect" or "answer": the first full answer). Gives up after
+   * limitMs (the generous bound: the deadline is a few seconds). */
+  function slowLoris(first, { since = "connect", limitMs = 30000 } = {}) {
+    return new Promise((resolve) => {
+      const c = net.connect({ port: s.port, host: "127.0.0.1" });
+      let out = "", t0 = Date.now(), done = false, timer = null, i = 0;
+      const drip = "X-Slow-" + "abcdefghij".repeat(1000);
+      const fin = (closed) => {
+        if (done) return;
+        done = true;
+        clearInterval(timer);
+        clearTimeout(limit);
+        c.destroy();
+        resolve({ closed, text: out, ms: Date.now() - t0 });
+      };
+      const limit = setTimeout(() => fin(false), limitMs);
+      c.on("connect", () => {
+        t0 = Date.now();
+        c.write(first);
+        timer = setInterval(() => {
+          if (since === "answer" && !out.includes("\r\n\r\n")) return; // wait for the answer
+          if (since === "answer" && i === 0) t0 = Date.now();
+          c.write(drip[i++ % drip.length]);
+        }, 400);
+      });
+      c.on("data", (d) => { out += d.toString("latin1"); });
+      c.on("end", () => fin(true));
+      c.on("close", () => fin(true));
+      c.on("error", () => fin(true));
+    });
+  }
+
+  test("a head dribbled a byte every 400 ms is cut off after the head timeout", async () => {
+    const r = await slowLoris("GET /api/v2/heartbeat HTTP/1.1\r\nHost: x\r\n");
+    assert.ok(r.closed, `still open after ${r.ms} ms of a byte every 400 ms (head timeout ${HEAD_S} s)`);
+    assert.ok(r.ms >= HEAD_S * 1000 - 300, `cut after ${r.ms} ms, before the head timeout`);
+    assert.equal(r.text, "", "nothing is answered to a head that never completed");
+  });
+
+  test("on a keep-alive connection the next head is cut off after the idle + head timeouts", async () => {
+    const r = await slowLoris("GET /api/v2/heartbeat HTTP/1.1\r\nHost: x\r\n\r\n", { since: "answer" });
+    assert.match(r.text, /^HTTP\/1\.1 200/, "the first request is answered");
+    assert.ok(r.closed, `still open ${r.ms} ms after the answer`);
+    // the dribble starts <= 400 ms after the answer, the deadline is 5 s after it
+    assert.ok(r.ms >= (IDLE_S + HEAD_S) * 1000 - 800, `cut ${r.ms} ms after the answer, before idle + head`);
+  });
+
+  test("a head sent in pieces within the head timeout is served; others are served while slow heads drip", async () => {
+    const loris = Array.from({ length: 20 }, () => slowLoris("GET /api/v2/heartbeat HTTP/1.1\r\nHost: x\r\n"));
+    const r = await new Promise((resolve) => {
+      const c = net.connect({ port: s.port, host: "127.0.0.1" });
+      let out = "";
+      const parts = ["GET /api/v2/heart", "beat HTTP/1.1\r\nHo", "st: x\r\nConnection: close\r\n", "\r\n"];
+      c.on("connect", async () => {
+        for (const p of parts) { c.write(p); await sleep(200); }
+      });
+      c.on("data", (d) => { out += d.toString("latin1"); });
+      c.on("close", () => resolve(out));
+      c.on("error", () => resolve(out));
+    });
+    assert.match(r, /^HTTP\/1\.1 200/, r);
+    const cut = await Promise.all(loris);
+    assert.ok(cut.every((x) => x.closed), "every slow head was cut off");
+  });
+
+  test("stop the --head-timeout server", async () => {
+    await s.dispose();
+    assert.deepEqual(s.problems(), []);
+  });
+});
+
 describe("bodies before authentication", () => {
   const big = 96 << 20;
   for (const [what, head, want] of [
@@ -241,6 +325,19 @@ describe("request framing", () => {
     ["HTTP/1.1 with two Hosts", `GET /api/v2/heartbeat HTTP/1.1\r\n${H}Host: y\r\n\r\n`],
     ["a final transfer coding other than chunked", `POST ${COLLS} HTTP/1.1\r\n${H}Transfer-Encoding: gzip\r\n\r\n`],
     ["a Content-Length that is not a number", `POST ${COLLS} HTTP/1.1\r\n${H}Content-Length: 1x\r\n\r\n`],
+    // libmicrohttpd 0.9.75 reports a value cut at its NUL; the raw head is read instead
+    ["a NUL inside the last header's value", `GET /api/v2/heartbeat HTTP/1.1\r\n${H}X-A: b\0c\r\n\r\n`],
+    ["a NUL inside a header value, more headers after", `GET /api/v2/heartbeat HTTP/1.1\r\nX-A: b\0c\r\n${H}Accept: */*\r\n\r\n`],
+    ["a NUL at the start of a header value", `GET /api/v2/heartbeat HTTP/1.1\r\n${H}X-A: \0c\r\n\r\n`],
+    ["a NUL before trailing blanks in a value", `GET /api/v2/heartbeat HTTP/1.1\r\nX-A: b\0 \r\n${H}\r\n`],
+    ["a NUL just before CR LF", `GET /api/v2/heartbeat HTTP/1.1\r\nX-A: b\0\r\n${H}\r\n`],
+    ["a folded header line (obs-fold)", `GET /api/v2/heartbeat HTTP/1.1\r\n${H}X-A: b\r\n c\r\n\r\n`],
+    // libmicrohttpd passes the target cut at a NUL: it would be routed as /api/v2/heartbeat
+    ["a NUL in the request path", `GET /api/v2/heartbeat\0/x HTTP/1.1\r\n${H}\r\n`],
+    ["a NUL just before the version", `GET /api/v2/heartbeat\0 HTTP/1.1\r\n${H}\r\n`],
+    ["%00 in the request path", `GET /api/v2/heartbeat%00/x HTTP/1.1\r\n${H}\r\n`],
+    ["a NUL in the query", `GET /api/v2/heartbeat?a=b\0c HTTP/1.1\r\n${H}\r\n`],
+    ["%00 in a query value", `GET /api/v2/heartbeat?a=b%00c HTTP/1.1\r\n${H}\r\n`],
   ];
   for (const [what, bytes] of cases) {
     test(`${what}: 400 and close`, async () => {
@@ -257,6 +354,41 @@ describe("request framing", () => {
     assert.equal(r.statuses[0], 501, r.text);
     assert.ok(r.closed);
     assert.equal(jsonBody(r.text).error, "NotImplemented");
+  });
+
+  test("a token with a NUL inside (good\\0junk) is refused with 400, never read as the good token", async () => {
+    const work = makeTempDir("omvec-55-nul");
+    const tokens = path.join(work, "tokens");
+    fs.writeFileSync(tokens, "read good\n");
+    const s = await startServer({ tag: "omvec-55-nul", args: ["--tokens", tokens] });
+    try {
+      const get = (hdr) => rawSend(s.port, `GET ${COLLS} HTTP/1.1\r\n${H}${hdr}\r\nConnection: close\r\n\r\n`);
+      const ok = await get("X-Chroma-Token: good");
+      assert.equal(ok.statuses[0], 200, ok.text);
+      for (const hdr of ["X-Chroma-Token: good\0junk", "Authorization: Bearer good\0junk", "Authorization: Bearer good\0"]) {
+        const r = await get(hdr);
+        assert.equal(r.statuses[0], 400, `${JSON.stringify(hdr)}: ${r.text}`);
+        assert.ok(r.closed, "closed after the 400");
+        assert.match(jsonBody(r.text).message, /NUL/);
+      }
+    } finally {
+      await s.dispose();
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+    assert.deepEqual(s.problems(), []);
+  });
+
+  test("values with blanks, empty values, many headers and escapes in the target are still served", async () => {
+    const many = Array.from({ length: 60 }, (_, i) => `X-H${i}: v${i}\t \r\n`).join("");
+    for (const bytes of [
+      `GET /api/v2/heartbeat HTTP/1.1\r\n${H}X-E:\r\nX-F: \r\nX-G:  a b  \r\nConnection: close\r\n\r\n`,
+      `GET /api/v2/heartbeat HTTP/1.1\r\n${many}${H}Connection: close\r\n\r\n`,
+      `GET /api/v2/heartbeat HTTP/1.1\n${H.replace("\r", "")}X-E:\nConnection: close\n\n`,
+      `GET /api/v2/heart%62eat?a=b%20c&d=%41 HTTP/1.1\r\n${H}Connection: close\r\n\r\n`,
+    ]) {
+      const r = await rawSend(srv.port, bytes);
+      assert.equal(r.statuses[0], 200, `${JSON.stringify(bytes.slice(0, 80))}: ${r.text}`);
+    }
   });
 
   test("HTTP/1.0 without Host and an ordinary HTTP/1.1 request are still served", async () => {
