@@ -511,9 +511,11 @@ static ov_rc replay(sqlite3 *db, chroma_coll *c, int64_t after, uint8_t *have, o
             return ov_err_set(err, OV_ECORRUPT, "embeddings_queue: operation %d unknown", op);
         }
         if (v && (!enc || strcmp(enc, "FLOAT32") != 0)) {
+            /* the message first: enc lives in the statement's row */
+            ov_rc rc = ov_err_set(err, OV_EINVAL, "embeddings_queue: vector encoding %.32s not "
+                                                  "supported", enc ? enc : "NULL");
             sqlite3_finalize(st);
-            return ov_err_set(err, OV_EINVAL, "embeddings_queue: vector encoding %.32s not "
-                                              "supported", enc ? enc : "NULL");
+            return rc;
         }
         if (v && vl != c->dim * 4) {
             sqlite3_finalize(st);
