@@ -384,6 +384,50 @@ static void link_back(hnsw *h, uint32_t nb, uint32_t node, int lvl)
     unlock_node(h, nb);
 }
 
+/* Give node its chosen links at lvl. In a parallel build another insert
+ * may already have linked itself into node's list (it reached node through
+ * a higher level): those links are kept, not overwritten, or that node could
+ * be left with no way in. Over the limit, the heuristic picks from both. */
+static void set_own_links(hnsw *h, uint32_t node, int lvl, const uint32_t *keep, size_t k)
+{
+    size_t max = lvl == 0 ? h->m0 : h->m;
+    lock_node(h, node);
+    uint32_t *ln = hnsw_links(h, node, lvl);
+    size_t c = ln[0];
+    if (c == 0) {
+        memcpy(ln + 1, keep, k * sizeof *keep);
+        ln[0] = (uint32_t)k;
+        unlock_node(h, node);
+        return;
+    }
+    uint32_t all[4 * HNSW_M_MAX + 2];
+    size_t n = 0;
+    for (size_t i = 0; i < k; i++)
+        all[n++] = keep[i];
+    for (size_t i = 0; i < c; i++) {
+        bool dup = false;
+        for (size_t j = 0; j < k && !dup; j++)
+            dup = keep[j] == ln[i + 1];
+        if (!dup)
+            all[n++] = ln[i + 1];
+    }
+    if (n <= max) {
+        memcpy(ln + 1, all, n * sizeof *all);
+        ln[0] = (uint32_t)n;
+        unlock_node(h, node);
+        return;
+    }
+    hnsw_cand cand[4 * HNSW_M_MAX + 2];
+    for (size_t i = 0; i < n; i++)
+        cand[i] = (hnsw_cand){node_dist(h, node, all[i]), all[i]};
+    qsort(cand, n, sizeof *cand, hnsw_cand_cmp);
+    uint32_t pick[4 * HNSW_M_MAX + 2];
+    size_t p = select_neighbours(h, cand, n, max, pick);
+    memcpy(ln + 1, pick, p * sizeof *pick);
+    ln[0] = (uint32_t)p;
+    unlock_node(h, node);
+}
+
 /* Copy a node's links at a level (under its stripe lock while a parallel
  * insert runs). Returns the count. */
 static size_t copy_links(hnsw *h, uint32_t v, int lvl, uint32_t *out)
@@ -485,7 +529,12 @@ static void insert_node(hnsw *h, uint32_t node)
             }
         }
     }
-    for (int l = lvl < top ? lvl : top; l >= 0; l--) {
+    /* Back links wait until node has its own links on every level: once
+     * another insert can reach node, node's lower levels lead somewhere. */
+    uint32_t keeps[HNSW_LEVEL_MAX + 1][HNSW_M_MAX];
+    size_t nkeep[HNSW_LEVEL_MAX + 1] = {0};
+    int low = lvl < top ? lvl : top;
+    for (int l = low; l >= 0; l--) {
         s->cand.n = 0;
         s->res.n = 0;
         if (++s->gen == 0) {
@@ -504,17 +553,15 @@ static void insert_node(hnsw *h, uint32_t node)
         n = w;
         if (n == 0)
             continue;
-        uint32_t keep[2 * HNSW_M_MAX + 1];
+        uint32_t *keep = keeps[l];
         size_t k = select_neighbours(h, cand, n, h->m, keep);
+        nkeep[l] = k;
         cur = cand[0].id;
-        lock_node(h, node);
-        uint32_t *ln = hnsw_links(h, node, l);
-        memcpy(ln + 1, keep, k * sizeof *keep);
-        ln[0] = (uint32_t)k;
-        unlock_node(h, node);
-        for (size_t i = 0; i < k; i++)
-            link_back(h, keep[i], node, l);
+        set_own_links(h, node, l, keep, k);
     }
+    for (int l = low; l >= 0; l--)
+        for (size_t i = 0; i < nkeep[l]; i++)
+            link_back(h, keeps[l][i], node, l);
     if (raise) {
         h->entry = node;
         h->max_level = lvl;
