@@ -156,6 +156,10 @@ static void apply_opts(void)
             o.pieces = v != 0;
         else if (!strcmp(t, "name"))
             o.name_bonus = (float)v;
+        else if (!strcmp(t, "derive"))
+            o.derive = (float)v;
+        else if (!strcmp(t, "dfirst"))
+            o.derive_first = v != 0;
         else if (!strcmp(t, "lead"))
             o.lead = (float)v;
         else if (!strcmp(t, "pair"))

@@ -135,9 +135,10 @@ static ov_rc build_index(api_embedder *e, core_coll *c, ov_err *err)
     core_coll_read_unlock(c);
     if (rc == OV_OK)
         ov_log(OV_LOG_INFO,
-               "text search: collection %s: %zu names and synonyms, %zu word equivalences, "
-               "%.1f MB, built in %.2f s",
-               e->coll_id, tsearch_count(e->idx), tsearch_n_equiv(e->idx),
+               "text search: collection %s: %zu names and synonyms (+%zu derived), %zu word "
+               "equivalences, %.1f MB, built in %.2f s",
+               e->coll_id, tsearch_count(e->idx), tsearch_n_derived(e->idx),
+               tsearch_n_equiv(e->idx),
                (double)tsearch_bytes(e->idx) / 1e6,
                (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     free(fl);

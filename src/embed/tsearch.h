@@ -91,6 +91,11 @@ typedef struct tsearch_opts {
                             the start of one word (regulatory chondrocyte) */
     float name_bonus;    /* added to a term's name's re-rank score (a name
                             wins a tie with another term's synonym) */
+    float derive;        /* a name with another term's name inside it, that
+                            term's synonyms put in its place, is one more
+                            text, scored x derive (0: off) */
+    bool derive_first;   /* derived texts reach terms in the first stage too
+                            (else only the re-rank reads them) */
 } tsearch_opts;
 
 /* The served defaults. */
@@ -119,10 +124,12 @@ void tsearch_free(tsearch *x);
 size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint32_t *out_owner,
                      float *out_score);
 
-/* Memory held by the index, in bytes; the number of texts; the number of
- * word equivalences learned. */
+/* Memory held by the index, in bytes; the number of texts given; the number of
+ * word equivalences learned; the texts derived (phrase synonyms carried
+ * through names, not counted in tsearch_count). */
 size_t tsearch_bytes(const tsearch *x);
 size_t tsearch_count(const tsearch *x);
+size_t tsearch_n_derived(const tsearch *x);
 size_t tsearch_n_equiv(const tsearch *x);
 
 /* The equivalents learned for a word (normalised as the index does), best

@@ -43,6 +43,8 @@ static tsearch_opts g_default = {
     .def_rare = 2.0f,
     .digits = true,
     .pieces = true,
+    .derive = 0.95f,
+    .derive_first = false,
 };
 
 tsearch_opts tsearch_opts_default(void)
@@ -67,6 +69,7 @@ void tsearch_free(tsearch *x)
     free(x->t_off);
     free(x->t_words);
     free(x->t_sum);
+    free(x->t_new);
     free(x->t_norm);
     free(x->t_norm_off);
     free(x->p_off);
@@ -268,8 +271,12 @@ static void fold_plurals(tsearch *x)
 static void mine_owner(const tsearch *x, const uint32_t *texts, size_t nt, pairs *eq,
                        pairs *ab, float *drop)
 {
-    if (nt > TS_MINE_TEXTS)
-        nt = TS_MINE_TEXTS;
+    uint32_t own[TS_MINE_TEXTS];
+    size_t m = 0;
+    for (size_t i = 0; i < nt && m < TS_MINE_TEXTS; i++)
+        if (x->t_name[texts[i]] != 2) /* derived texts teach nothing */
+            own[m++] = texts[i];
+    texts = own, nt = m;
     for (size_t i = 0; i < nt; i++)
         for (size_t j = i + 1; j < nt; j++) {
             const uint32_t *a = x->t_words + x->t_off[texts[i]],
@@ -355,7 +362,7 @@ static void mine_contrast(tsearch *x, const pairs *eq, pairs *neg)
     size_t n = 0;
     for (size_t t = 0; t < x->n_texts; t++) {
         size_t nw = x->t_off[t + 1] - x->t_off[t];
-        if (nw >= 2 && nw <= 12)
+        if (nw >= 2 && nw <= 12 && x->t_name[t] != 2)
             n += nw;
     }
     slotk *sk = ov_xmalloc((n ? n : 1) * sizeof *sk);
@@ -363,7 +370,7 @@ static void mine_contrast(tsearch *x, const pairs *eq, pairs *neg)
     for (size_t t = 0; t < x->n_texts; t++) {
         const uint32_t *w = x->t_words + x->t_off[t];
         size_t nw = x->t_off[t + 1] - x->t_off[t];
-        if (nw < 2 || nw > 12)
+        if (nw < 2 || nw > 12 || x->t_name[t] == 2)
             continue;
         for (size_t k = 0; k < nw; k++) {
             uint64_t h = 1469598103934665603ULL ^ (uint64_t)k;
@@ -427,6 +434,8 @@ static void mine_codes(const tsearch *x, pairs *eq)
         for (size_t i = 0; i < nt; i++) {
             uint32_t t = tx[i];
             size_t a = 0;
+            if (x->t_name[t] == 2)
+                continue;
             if (x->t_off[t + 1] - x->t_off[t] == 1) {
                 uint32_t w = x->t_words[x->t_off[t]];
                 a = ts_code_letters(x->v.blob + x->v.off[w], x->v.len[w]);
@@ -443,6 +452,8 @@ static void mine_codes(const tsearch *x, pairs *eq)
             continue;
         for (size_t i = 0; i < nt; i++) {
             uint32_t t = tx[i];
+            if (x->t_name[t] == 2)
+                continue;
             if (x->t_off[t + 1] - x->t_off[t] == 1) {
                 uint32_t w = x->t_words[x->t_off[t]];
                 if (ts_code_letters(x->v.blob + x->v.off[w], x->v.len[w]))
@@ -635,6 +646,39 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
         x->canon[w] = w;
     if (x->o.stem)
         fold_plurals(x);
+    /* 1b. phrase synonyms carried through names (tsearch_derive.c): more
+     * texts, after the given ones; they teach nothing (no IDF, no mining) */
+    size_t n_orig_ns = n_ns, n2 = n;
+    uint32_t *dsrc = NULL; /* per derived text: the given text it came from */
+    uint32_t *own2 = ov_xmalloc((n ? n : 1) * sizeof *own2);
+    uint8_t *fld2 = ov_xmalloc(n ? n : 1);
+    memcpy(own2, owner, n * sizeof *own2);
+    memcpy(fld2, field, n);
+    if (x->o.derive > 0) {
+        uint32_t *doff, *dwords, *down;
+        size_t nd = ts_derive(x, all_off.p, all_words.p, owner, field, n, n_owners, &doff,
+                              &dwords, &down, &dsrc);
+        if (nd) {
+            own2 = ov_xrealloc(own2, (n + nd) * sizeof *own2);
+            fld2 = ov_xrealloc(fld2, n + nd);
+            all_off.n--; /* the end offset is pushed again below */
+            for (size_t d = 0; d < nd; d++) {
+                u32v_push(&all_off, (uint32_t)all_words.n);
+                for (uint32_t k = doff[d]; k < doff[d + 1]; k++)
+                    u32v_push(&all_words, dwords[k]);
+                own2[n + d] = down[d];
+                fld2[n + d] = TS_DERIVED;
+            }
+            u32v_push(&all_off, (uint32_t)all_words.n);
+            n2 = n + nd;
+            n_ns += nd;
+            x->n_derived = nd;
+        }
+        free(doff);
+        free(dwords);
+        free(down);
+    }
+    uint32_t *tpos = ov_xmalloc((n2 ? n2 : 1) * sizeof *tpos); /* text i -> its t */
     /* 2. name and synonym texts: canonical distinct words */
     x->n_texts = n_ns;
     x->t_owner = ov_xmalloc((n_ns ? n_ns : 1) * sizeof *x->t_owner);
@@ -645,11 +689,12 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     uint32_t *df = ov_xcalloc(nv ? nv : 1, sizeof *df);
     size_t t = 0;
     uint32_t tmp[256];
-    for (size_t i = 0; i < n; i++) {
-        if (field[i] == TSEARCH_DEF)
+    for (size_t i = 0; i < n2; i++) {
+        if (fld2[i] == TSEARCH_DEF)
             continue;
-        x->t_owner[t] = owner[i];
-        x->t_name[t] = field[i] == TSEARCH_NAME;
+        x->t_owner[t] = own2[i];
+        tpos[i] = (uint32_t)t;
+        x->t_name[t] = fld2[i] == TSEARCH_NAME ? 1 : fld2[i] == TS_DERIVED ? 2 : 0;
         x->t_off[t] = (uint32_t)tw.n;
         size_t nw = 0;
         for (uint32_t k = all_off.p[i]; k < all_off.p[i + 1]; k++) {
@@ -659,7 +704,7 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
         }
         for (size_t k = 0; k < nw; k++) {
             u32v_push(&tw, tmp[k]);
-            df[tmp[k]]++;
+            df[tmp[k]] += fld2[i] != TS_DERIVED;
         }
         /* the normalised words in order (trigram re-rank) and initialisms */
         x->t_norm_off[t] = norm.len;
@@ -677,6 +722,8 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
             }
         }
         ov_buf_putc(&norm, 0);
+        if (fld2[i] == TS_DERIVED && !x->o.derive_first)
+            nini = 0; /* no initialisms: not in the first stage */
         for (size_t a = 0; a < nini; a++)
             for (size_t l = 2; l <= TS_MAX_ACR && a + l <= nini; l++) {
                 bool letters = true;
@@ -713,6 +760,19 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     x->t_off[n_ns] = (uint32_t)tw.n;
     x->t_norm_off[n_ns] = norm.len;
     x->t_words = tw.p ? tw.p : ov_xmalloc(sizeof *x->t_words);
+    if (n2 > n) { /* a derived text's words its source lacks */
+        x->t_new = ov_xcalloc(n_ns, sizeof *x->t_new);
+        for (size_t d = 0; d < n2 - n; d++) {
+            uint32_t t = tpos[n + d], s = tpos[dsrc[d]];
+            const uint32_t *sw = x->t_words + x->t_off[s];
+            size_t ns = x->t_off[s + 1] - x->t_off[s];
+            for (uint32_t k = x->t_off[t]; k < x->t_off[t + 1] && k - x->t_off[t] < 32; k++)
+                if (!has(sw, ns, x->t_words[k]))
+                    x->t_new[t] |= 1u << (k - x->t_off[t]);
+        }
+    }
+    free(tpos);
+    free(dsrc);
     x->t_norm = norm.p ? norm.p : ov_xcalloc(1, 1);
     /* initialism postings (each text once per initialism) */
     x->a_off = ov_xcalloc((size_t)x->acr.n + 1, sizeof *x->a_off);
@@ -766,7 +826,7 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     if (x->o.equiv && x->o.codes)
         mine_codes(x, &eq);
     /* 5. weights */
-    double N = (double)(n_ns ? n_ns : 1);
+    double N = (double)(n_orig_ns ? n_orig_ns : 1);
     x->w = ov_xmalloc((nv ? nv : 1) * sizeof *x->w);
     x->w_unknown = (float)log(1.0 + N);
     for (uint32_t w = 0; w < nv; w++) {
@@ -791,15 +851,19 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
         x->t_sum[i] = s;
     }
     /* 6. postings */
+    /* derived texts are in the postings only with opts.derive_first: else
+     * the re-rank alone reads them (a term must be found by its own texts) */
     x->p_off = ov_xcalloc((size_t)nv + 1, sizeof *x->p_off);
-    for (size_t k = 0; k < tw.n; k++)
-        x->p_off[x->t_words[k] + 1]++;
+    size_t n_post = x->o.derive_first ? n_ns : n_orig_ns;
+    for (size_t i = 0; i < n_post; i++)
+        for (uint32_t k = x->t_off[i]; k < x->t_off[i + 1]; k++)
+            x->p_off[x->t_words[k] + 1]++;
     for (uint32_t w = 0; w < nv; w++)
         x->p_off[w + 1] += x->p_off[w];
-    x->p_text = ov_xmalloc((tw.n ? tw.n : 1) * sizeof *x->p_text);
+    x->p_text = ov_xmalloc((x->p_off[nv] ? x->p_off[nv] : 1) * sizeof *x->p_text);
     fill = ov_xmalloc(((size_t)nv + 1) * sizeof *fill);
     memcpy(fill, x->p_off, ((size_t)nv + 1) * sizeof *fill);
-    for (size_t i = 0; i < n_ns; i++)
+    for (size_t i = 0; i < n_post; i++)
         for (uint32_t k = x->t_off[i]; k < x->t_off[i + 1]; k++)
             x->p_text[fill[x->t_words[k]]++] = (uint32_t)i;
     free(fill);
@@ -861,6 +925,8 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     uint32_t *tdf = ov_xcalloc(TS_TRI_N, sizeof *tdf);
     uint32_t *tri = ov_xmalloc(4096 * sizeof *tri);
     for (size_t i = 0; i < n_ns; i++) {
+        if (x->t_name[i] == 2)
+            continue;
         size_t nt = ts_text_trigrams(x->t_norm + x->t_norm_off[i],
                                      x->t_norm_off[i + 1] - x->t_norm_off[i] - 1, tri, 4096);
         for (size_t k = 0; k < nt; k++)
@@ -899,13 +965,20 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     free(df);
     free(all_off.p);
     free(all_words.p);
+    free(own2);
+    free(fld2);
     *out = x;
     return OV_OK;
 }
 
 size_t tsearch_count(const tsearch *x)
 {
-    return x->n_texts;
+    return x->n_texts - x->n_derived;
+}
+
+size_t tsearch_n_derived(const tsearch *x)
+{
+    return x->n_derived;
 }
 
 size_t tsearch_n_equiv(const tsearch *x)
@@ -917,7 +990,7 @@ size_t tsearch_bytes(const tsearch *x)
 {
     size_t nv = x->v.n, nt = x->n_texts, no = x->n_owners;
     return sizeof *x + x->v.blob_cap + x->v.cap * 8 + x->v.n_slot * 4 + nv * (4 + 4 + 4 + 1) +
-           nt * (4 + 4 + 4 + 8 + 4 + 1) + x->t_norm_off[nt] + x->t_off[nt] * 8 + no * 12 +
+           nt * (4 + 4 + 4 + 8 + 4 + 1) + x->t_norm_off[nt] + x->t_off[nt] * 4 + x->p_off[nv] * 4 + no * 12 +
            x->o_off[no] * 4 + x->d_off[no] * 4 + x->e_off[nv] * 8 + (TS_TRI_N + 1) * 8 +
            x->g_off[TS_TRI_N] * 4 + x->acr.blob_cap + x->acr.cap * 8 + x->acr.n_slot * 4 +
            (x->acr.n + 1) * 4 + x->a_off[x->acr.n] * 4 + x->n_sorted * 4 + nt * 8 +

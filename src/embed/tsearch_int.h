@@ -56,10 +56,14 @@ struct tsearch {
     float *w;        /* v.n: word weight, idf x drop factor */
     float w_unknown; /* weight of a query word the index does not know */
     /* name and synonym texts */
-    size_t n_texts, n_owners;
+    size_t n_texts, n_owners; /* n_texts: given and derived */
+    size_t n_derived;         /* derived texts: the last n_derived */
     uint32_t *t_owner, *t_off, *t_words; /* CSR of canonical word ids */
-    uint8_t *t_name;                     /* 1: the text is its term's name */
+    uint8_t *t_name;                     /* 1: the text is its term's name;
+                                            2: derived (ts_derive) */
     float *t_sum;                        /* sum of its words' weights */
+    uint32_t *t_new; /* per text: bit k set when word k of a derived text is
+                        not in the text it was derived from (NULL: none) */
     char *t_norm;                        /* normalised texts, NUL-separated */
     size_t *t_norm_off;
     /* word -> texts */
@@ -160,6 +164,21 @@ void ts_free_leads(tsearch *x);
 size_t ts_lead_first(const tsearch *x, size_t nq, const float *qw, float wq, const ts_expn *ex,
                      const size_t *nex, size_t stride, const bool *light, ts_scratch *z,
                      uint32_t **touched);
+
+/* The field of a text derived by ts_derive (internal; not a tsearch_field
+ * a caller passes). t_name holds 2 for it. */
+#define TS_DERIVED 3
+
+/* Phrase synonyms carried through names (tsearch_derive.c): for n texts
+ * given as raw word ids (text i: words[off[i] .. off[i + 1])), owners and
+ * fields, the derived texts - a name or synonym of one term with another
+ * term's name or synonym inside it replaced by that term's other names.
+ * Needs x->v and x->canon. Writes *d_off (count + 1 offsets into *d_words),
+ * *d_owner and *d_src (the given text each was made from; caller frees all
+ * four). Returns the count. */
+size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
+                 const uint32_t *owner, const uint8_t *field, size_t n, size_t n_owners,
+                 uint32_t **d_off, uint32_t **d_words, uint32_t **d_owner, uint32_t **d_src);
 
 /* Free a scratch stack (tsearch_free). */
 void ts_scratch_free_all(ts_scratch *z);

@@ -402,6 +402,21 @@ static float align(const qctx *c, uint32_t t, uint32_t *out_qused)
                        x->t_sum[t], out_qused);
 }
 
+/* Does the query reach a word derived text t has and its source lacks? */
+static bool new_hit(const qctx *c, uint32_t t)
+{
+    const tsearch *x = c->x;
+    uint32_t mask = x->t_new[t];
+    for (uint32_t k = x->t_off[t]; mask; k++, mask >>= 1) {
+        if (!(mask & 1))
+            continue;
+        for (uint16_t h = c->head[qmap_hash(x->t_words[k])]; h; h = c->next[h - 1])
+            if (c->mword[h - 1] == x->t_words[k])
+                return true;
+    }
+    return false;
+}
+
 /* An unknown word shaped like a disease code, 2-5 letters then a digit
  * (LCCS2, CMS3A), becomes two words: the letters (an initialism) and the
  * rest (the number of the subtype: "2", "3a"). Words are rewritten in buf
@@ -818,6 +833,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     for (size_t i = 0; i < nt; i++) {
         uint32_t t = touched[i];
         float s = 2.0f * acc[t] / (wq + x->t_sum[t]);
+        if (x->t_name[t] == 2)
+            s *= x->o.derive;
         if (s > best[x->t_owner[t]])
             best[x->t_owner[t]] = s;
     }
@@ -937,9 +954,13 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         uint32_t used = 0;
         for (uint32_t j = x->o_off[o]; j < x->o_off[o + 1]; j++) {
             uint32_t t = x->o_text[j], u = 0;
+            if (x->t_name[t] == 2 && !new_hit(&qc, t))
+                continue; /* derived: no word its source lacks is asked for */
             float v = align(&qc, t, &u);
-            if (x->t_name[t]) /* a name over an equal synonym */
+            if (x->t_name[t] == 1) /* a name over an equal synonym */
                 v += x->o.name_bonus;
+            else if (x->t_name[t] == 2) /* derived: below what the data says */
+                v *= x->o.derive;
             if (v > s)
                 s2 = s, s = v, used = u;
             else if (v > s2)

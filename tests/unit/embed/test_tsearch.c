@@ -7,7 +7,8 @@
  * sibling code synonyms, Latin adjectives, '+', compounds, initialisms over
  * function words, sibling words; definition leads, "-cyte" as a cell,
  * lone letters as Greek ones, abbreviations learned from synonyms,
- * mixed-case pieces, digits kept apart. */
+ * mixed-case pieces, digits kept apart; phrase synonyms carried through
+ * names (a name holding another term's name takes that term's synonyms). */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -381,6 +382,72 @@ done:
     tsearch_free(x);
 }
 
+/* Phrase synonyms carried through names: "mesonephric podocyte" holds the
+ * podocyte's name, so the podocyte's synonym put in its place is one more
+ * text of it; a phrase two terms share carries nothing; derived texts teach
+ * no equivalence and are not counted as given texts. */
+static const struct {
+    uint32_t owner;
+    uint8_t field;
+    const char *text;
+} TD[] = {
+    {0, TSEARCH_NAME, "podocyte"},
+    {0, TSEARCH_SYNONYM, "glomerular visceral epithelial cell"},
+    {1, TSEARCH_NAME, "mesonephric podocyte"},
+    {2, TSEARCH_NAME, "mesonephric epithelial cell"},
+    {3, TSEARCH_NAME, "glomerular visceral cell"},
+    {4, TSEARCH_NAME, "goblet cell"},
+    {4, TSEARCH_SYNONYM, "chalice cell"},
+    {5, TSEARCH_NAME, "colon goblet cell"},
+    {6, TSEARCH_NAME, "stem cell"},
+    {6, TSEARCH_SYNONYM, "progenitor cell"},
+    {7, TSEARCH_SYNONYM, "stem cell"}, /* two terms say "stem cell" */
+    {7, TSEARCH_NAME, "stem cell type 2"},
+    {8, TSEARCH_NAME, "neural stem cell"},
+    {9, TSEARCH_NAME, "neural progenitor"},
+};
+#define NTD (sizeof TD / sizeof TD[0])
+
+static void test_tsearch_derive(void)
+{
+    const char *tx[NTD];
+    size_t tl[NTD];
+    uint32_t own[NTD];
+    uint8_t fl[NTD];
+    for (size_t i = 0; i < NTD; i++) {
+        tx[i] = TD[i].text;
+        tl[i] = strlen(TD[i].text);
+        own[i] = TD[i].owner;
+        fl[i] = TD[i].field;
+    }
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    CHECK(tsearch_build(tx, tl, own, fl, NTD, 10, NULL, &x, &err) == OV_OK);
+    tsearch_opts o = tsearch_opts_default();
+    o.derive = 0;
+    CHECK(tsearch_build(tx, tl, own, fl, NTD, 10, &o, &y, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    float s, sy;
+    CHECK_EQ(top(x, "mesonephric glomerular visceral epithelial cell", &s), 1);
+    CHECK(top(y, "mesonephric glomerular visceral epithelial cell", &sy) != 1);
+    CHECK_EQ(top(x, "colon chalice cell", &s), 5);
+    /* derived below what the data says: a given text word for word wins */
+    CHECK_EQ(top(x, "podocyte", &s), 0);
+    CHECK_NEAR(s, 1.0, 1e-6);
+    CHECK_EQ(top(x, "mesonephric podocyte", &s), 1);
+    CHECK_NEAR(s, 1.0, 1e-6);
+    /* "stem cell" names two terms: neural stem cell takes neither's synonyms */
+    CHECK_EQ(top(x, "neural progenitor cell", &s), 9);
+    CHECK_EQ(tsearch_count(x), NTD);
+    CHECK(tsearch_n_derived(x) >= 2);
+    CHECK_EQ(tsearch_n_derived(y), 0);
+    CHECK_EQ(tsearch_n_equiv(x), tsearch_n_equiv(y));
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 static void test_tsearch_refused(void)
 {
     const char *tx[1] = {"x"};
@@ -408,6 +475,7 @@ int main(void)
     RUN(test_tsearch_deterministic);
     RUN(test_tsearch_round2);
     RUN(test_tsearch_round3);
+    RUN(test_tsearch_derive);
     RUN(test_tsearch_refused);
     return harness_done();
 }
