@@ -117,6 +117,45 @@ typedef struct ts_expn {
     float sim;
 } ts_expn;
 
+/* Expansions kept per query word. */
+#define TS_MAX_EXP 24
+/* An initialism matches its words at this similarity. */
+#define TS_ACR_SIM 0.9f
+
+/* A query as the second stage reads it (tsearch_query.c fills it): per
+ * distinct word its canonical id (UINT32_MAX: unknown), weight, initialism
+ * id and letters, mixed-case pieces, expansions, whether it stands for a
+ * phrase; the query's weight; the normalised words (buf + starts[i]). */
+typedef struct ts_q {
+    size_t nq;
+    const uint32_t *qid;
+    const float *qw;
+    const uint32_t *qacr;
+    char (*qraw)[TS_MAX_ACR + 1];
+    const char *const *qpc;
+    ts_expn (*ex)[TS_MAX_EXP];
+    const size_t *nex;
+    float wq;
+    const bool *qphrase;
+    const char *buf;
+    const uint32_t *starts;
+    size_t nw;
+} ts_q;
+
+/* Second stage (tsearch_rerank.c): score the nc candidate owners against
+ * the query, the k best into out_owner / out_score (scores in [0, 1]).
+ * Returns the number filled. */
+size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, size_t k,
+                 uint32_t *out_owner, float *out_score);
+
+/* Insert (s, o) into a sorted top-k list of *filled entries (better score
+ * first, ties by lower owner). */
+void ts_topk_put(float s, uint32_t o, size_t k, uint32_t *own, float *sc, size_t *filled);
+
+/* The definition weight factor of word w (opts.def_rare for a word no name
+ * and at most 3 definitions carry, else 1). */
+float ts_def_rare(const tsearch *x, uint32_t w);
+
 /* Most words an abbreviation is learned to stand for. */
 #define TS_ABBR_WORDS 6
 
