@@ -96,6 +96,8 @@ typedef struct tsearch_opts {
                             text, scored x derive (0: off) */
     bool derive_first;   /* derived texts reach terms in the first stage too
                             (else only the re-rank reads them) */
+    float aux;           /* equivalences learned from other collections' names
+                            (tsearch_build_aux) count x aux (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */
@@ -114,6 +116,22 @@ void tsearch_set_default(const tsearch_opts *o);
 ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t *owner,
                     const uint8_t *field, size_t n, size_t n_owners, const tsearch_opts *o,
                     tsearch **out, ov_err *err);
+
+/* Names of other collections' terms to learn word equivalences from (and
+ * nothing else: they are not searched): n texts, the texts of one term next
+ * to each other with the same owner value. */
+typedef struct tsearch_aux {
+    const char *const *texts;
+    const size_t *lens;
+    const uint32_t *owner;
+    size_t n;
+} tsearch_aux;
+
+/* tsearch_build, also learning word equivalences from aux (may be NULL) x
+ * opts.aux. Borrows aux for the call only. */
+ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint32_t *owner,
+                        const uint8_t *field, size_t n, size_t n_owners, const tsearch_opts *o,
+                        const tsearch_aux *aux, tsearch **out, ov_err *err);
 void tsearch_free(tsearch *x);
 
 /* The k owners that best match the query text, best first (ties by lower

@@ -45,6 +45,7 @@ static tsearch_opts g_default = {
     .pieces = true,
     .derive = 0.95f,
     .derive_first = false,
+    .aux = 0.25f,
 };
 
 tsearch_opts tsearch_opts_default(void)
@@ -264,10 +265,57 @@ static void fold_plurals(tsearch *x)
     }
 }
 
-/* Mine one term's texts: every pair, the words that differ. An
- * abbreviation (ts_mark_abbrevs) against 2..TS_ABBR_WORDS words of another
- * name stands for all of them (L2/3 IT = L2/3 intratelencephalic projecting
- * glutamatergic neuron): ab gets abbreviation -> word, 1 / words. */
+/* One pair of names of one term (distinct canonical words a, b): the words
+ * that differ. An abbreviation (ts_mark_abbrevs) against 2..TS_ABBR_WORDS
+ * words of the other name stands for all of them (L2/3 IT = L2/3
+ * intratelencephalic projecting glutamatergic neuron): ab gets
+ * abbreviation -> word, 1 / words. Equivalences count x scale; ab and drop
+ * may be NULL; word ids >= x->v.n (words the index does not know) take part
+ * in the difference but learn nothing. */
+static void mine_pair(const tsearch *x, const uint32_t *a, size_t na, const uint32_t *b,
+                      size_t nb, pairs *eq, pairs *ab, float *drop, float scale)
+{
+    uint32_t da[TS_ABBR_WORDS + 1], db[TS_ABBR_WORDS + 1];
+    size_t nda = 0, ndb = 0;
+    for (size_t k = 0; k < na && nda <= TS_ABBR_WORDS; k++)
+        if (!has(b, nb, a[k]))
+            da[nda++] = a[k];
+    for (size_t k = 0; k < nb && ndb <= TS_ABBR_WORDS; k++)
+        if (!has(a, na, b[k]))
+            db[ndb++] = b[k];
+    if (ab && x->v_abbr) {
+        const uint32_t *s = NULL, *l = NULL;
+        size_t nl = 0;
+        if (nda == 1 && ndb >= 2 && ndb <= TS_ABBR_WORDS && (x->v_abbr[da[0]] & 1))
+            s = da, l = db, nl = ndb;
+        else if (ndb == 1 && nda >= 2 && nda <= TS_ABBR_WORDS && (x->v_abbr[db[0]] & 1))
+            s = db, l = da, nl = nda;
+        if (s) {
+            for (size_t k = 0; k < nl; k++)
+                pairs_put(ab, s[0], l[k], 1.0f / (float)nl);
+            return;
+        }
+    }
+    if (nda >= 3 || ndb >= 3 || (nda == 0 && ndb == 0))
+        return;
+    if (nda == 0 || ndb == 0) {
+        /* one name is the other with words added */
+        const uint32_t *d = nda ? da : db;
+        size_t nd = nda ? nda : ndb;
+        for (size_t k = 0; k < nd && drop; k++)
+            drop[d[k]] += 1.0f / (float)nd;
+        return;
+    }
+    if ((nda > 1 || ndb > 1) && !x->o.multi)
+        return;
+    float v = scale * (nda == 1 && ndb == 1 ? 1.0f : 0.5f / (float)(nda * ndb));
+    for (size_t p = 0; p < nda; p++)
+        for (size_t q = 0; q < ndb; q++)
+            if (da[p] < x->v.n && db[q] < x->v.n)
+                pairs_add(eq, da[p], db[q], v);
+}
+
+/* Mine one term's texts: every pair (mine_pair). */
 static void mine_owner(const tsearch *x, const uint32_t *texts, size_t nt, pairs *eq,
                        pairs *ab, float *drop)
 {
@@ -276,51 +324,48 @@ static void mine_owner(const tsearch *x, const uint32_t *texts, size_t nt, pairs
     for (size_t i = 0; i < nt && m < TS_MINE_TEXTS; i++)
         if (x->t_name[texts[i]] != 2) /* derived texts teach nothing */
             own[m++] = texts[i];
-    texts = own, nt = m;
-    for (size_t i = 0; i < nt; i++)
-        for (size_t j = i + 1; j < nt; j++) {
-            const uint32_t *a = x->t_words + x->t_off[texts[i]],
-                           *b = x->t_words + x->t_off[texts[j]];
-            size_t na = x->t_off[texts[i] + 1] - x->t_off[texts[i]],
-                   nb = x->t_off[texts[j] + 1] - x->t_off[texts[j]];
-            uint32_t da[TS_ABBR_WORDS + 1], db[TS_ABBR_WORDS + 1];
-            size_t nda = 0, ndb = 0;
-            for (size_t k = 0; k < na && nda <= TS_ABBR_WORDS; k++)
-                if (!has(b, nb, a[k]))
-                    da[nda++] = a[k];
-            for (size_t k = 0; k < nb && ndb <= TS_ABBR_WORDS; k++)
-                if (!has(a, na, b[k]))
-                    db[ndb++] = b[k];
-            if (ab && x->v_abbr) {
-                const uint32_t *s = NULL, *l = NULL;
-                size_t nl = 0;
-                if (nda == 1 && ndb >= 2 && ndb <= TS_ABBR_WORDS && (x->v_abbr[da[0]] & 1))
-                    s = da, l = db, nl = ndb;
-                else if (ndb == 1 && nda >= 2 && nda <= TS_ABBR_WORDS && (x->v_abbr[db[0]] & 1))
-                    s = db, l = da, nl = nda;
-                if (s) {
-                    for (size_t k = 0; k < nl; k++)
-                        pairs_put(ab, s[0], l[k], 1.0f / (float)nl);
-                    continue;
-                }
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = i + 1; j < m; j++)
+            mine_pair(x, x->t_words + x->t_off[own[i]], x->t_off[own[i] + 1] - x->t_off[own[i]],
+                      x->t_words + x->t_off[own[j]], x->t_off[own[j] + 1] - x->t_off[own[j]],
+                      eq, ab, drop, 1.0f);
+}
+
+/* Mine the names of other collections' terms (tsearch_aux: texts of one
+ * term next to each other) for word equivalences only, x scale: words
+ * this index does not know learn nothing. */
+static void mine_aux(const tsearch *x, const tsearch_aux *aux, pairs *eq, float scale)
+{
+    ts_vocab unk = {0}; /* words this index lacks: ids from x->v.n on */
+    char buf[4096];
+    uint32_t starts[TS_MAX_QWORDS];
+    uint32_t w[TS_MINE_TEXTS][TS_MAX_QWORDS];
+    size_t nw[TS_MINE_TEXTS];
+    for (size_t i = 0; i < aux->n;) {
+        size_t j = i;
+        while (j < aux->n && aux->owner[j] == aux->owner[i])
+            j++;
+        size_t m = 0;
+        for (size_t t = i; t < j && m < TS_MINE_TEXTS; t++) {
+            size_t n = ts_split(aux->texts[t], aux->lens[t], x->o.stem, buf, sizeof buf, starts,
+                                TS_MAX_QWORDS);
+            size_t d = 0;
+            for (size_t k = 0; k < n; k++) {
+                const char *s = buf + starts[k];
+                size_t sl = strlen(s);
+                uint32_t id = ts_vocab_find(&x->v, s, sl);
+                id = id != UINT32_MAX ? x->canon[id] : x->v.n + ts_vocab_add(&unk, s, sl);
+                if (!has(w[m], d, id))
+                    w[m][d++] = id;
             }
-            if (nda >= 3 || ndb >= 3 || (nda == 0 && ndb == 0))
-                continue;
-            if (nda == 0 || ndb == 0) {
-                /* one name is the other with words added */
-                const uint32_t *d = nda ? da : db;
-                size_t nd = nda ? nda : ndb;
-                for (size_t k = 0; k < nd; k++)
-                    drop[d[k]] += 1.0f / (float)nd;
-                continue;
-            }
-            if ((nda > 1 || ndb > 1) && !x->o.multi)
-                continue;
-            float v = nda == 1 && ndb == 1 ? 1.0f : 0.5f / (float)(nda * ndb);
-            for (size_t p = 0; p < nda; p++)
-                for (size_t q = 0; q < ndb; q++)
-                    pairs_add(eq, da[p], db[q], v);
+            nw[m++] = d;
         }
+        for (size_t a = 0; a < m; a++)
+            for (size_t b = a + 1; b < m; b++)
+                mine_pair(x, w[a], nw[a], w[b], nw[b], eq, NULL, NULL, scale);
+        i = j;
+    }
+    ts_vocab_free(&unk);
 }
 
 /* One word slot of a text: the hash of the text's other words (and the
@@ -605,6 +650,13 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
                     const uint8_t *field, size_t n, size_t n_owners, const tsearch_opts *o,
                     tsearch **out, ov_err *err)
 {
+    return tsearch_build_aux(texts, lens, owner, field, n, n_owners, o, NULL, out, err);
+}
+
+ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint32_t *owner,
+                        const uint8_t *field, size_t n, size_t n_owners, const tsearch_opts *o,
+                        const tsearch_aux *aux, tsearch **out, ov_err *err)
+{
     for (size_t i = 0; i < n; i++)
         if (owner[i] >= n_owners)
             return ov_err_set(err, OV_EINVAL, "text %zu: owner %u out of range", i, owner[i]);
@@ -825,6 +877,8 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
                        x->o.equiv ? &ab : NULL, drop);
     if (x->o.equiv && x->o.codes)
         mine_codes(x, &eq);
+    if (x->o.equiv && x->o.aux > 0 && aux && aux->n)
+        mine_aux(x, aux, &eq, x->o.aux);
     /* 5. weights */
     double N = (double)(n_orig_ns ? n_orig_ns : 1);
     x->w = ov_xmalloc((nv ? nv : 1) * sizeof *x->w);

@@ -8,7 +8,8 @@
  * function words, sibling words; definition leads, "-cyte" as a cell,
  * lone letters as Greek ones, abbreviations learned from synonyms,
  * mixed-case pieces, digits kept apart; phrase synonyms carried through
- * names (a name holding another term's name takes that term's synonyms). */
+ * names (a name holding another term's name takes that term's synonyms);
+ * equivalences learned from another collection's names. */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -448,6 +449,50 @@ done:
     tsearch_free(x);
 }
 
+/* Equivalences learned from another collection's names (tsearch_build_aux):
+ * "ovary"/"ovarian" taught by the aux texts (an anatomy ontology) lets the
+ * cell index find "stromal cell of ovary" from "ovarian stromal cell";
+ * a word the index does not know learns nothing; aux texts are not
+ * searched. */
+static void test_tsearch_aux(void)
+{
+    const char *tx[] = {"stromal cell of ovary", "stromal cell of testis", "ovarian cyst cell",
+                        "kidney cell"};
+    size_t tl[4];
+    uint32_t own[4] = {0, 1, 2, 3};
+    uint8_t fl[4] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
+    for (size_t i = 0; i < 4; i++)
+        tl[i] = strlen(tx[i]);
+    const char *at[] = {"ovary stroma", "ovarian stroma", "zygapophysis", "zygapophyseal joint",
+                        "kidney"};
+    size_t al[5];
+    uint32_t ao[5] = {7, 7, 8, 8, 9};
+    for (size_t i = 0; i < 5; i++)
+        al[i] = strlen(at[i]);
+    tsearch_aux aux = {at, al, ao, 5};
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    o.aux = 1.0f;
+    CHECK(tsearch_build_aux(tx, tl, own, fl, 4, 4, &o, &aux, &x, &err) == OV_OK);
+    CHECK(tsearch_build_aux(tx, tl, own, fl, 4, 4, &o, NULL, &y, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    const char *eq[4];
+    float w[4];
+    size_t n = tsearch_equivalents(x, "ovarian", 7, eq, w, 4);
+    CHECK(n == 1 && strcmp(eq[0], "ovary") == 0);
+    CHECK_EQ(tsearch_equivalents(y, "ovarian", 7, eq, w, 4), 0);
+    CHECK_EQ(tsearch_equivalents(x, "zygapophysis", 12, eq, w, 4), 0); /* unknown here */
+    float s;
+    CHECK_EQ(top(x, "ovarian stromal cell", &s), 0);
+    CHECK_EQ(top(x, "zygapophysis", &s), -1); /* aux texts are not searched */
+    CHECK_EQ(tsearch_count(x), 4);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 static void test_tsearch_refused(void)
 {
     const char *tx[1] = {"x"};
@@ -476,6 +521,7 @@ int main(void)
     RUN(test_tsearch_round2);
     RUN(test_tsearch_round3);
     RUN(test_tsearch_derive);
+    RUN(test_tsearch_aux);
     RUN(test_tsearch_refused);
     return harness_done();
 }
