@@ -12,8 +12,8 @@
  * CPU time (steadier on a loaded machine).
  *
  * Environment: SQ_OPTS="stem=0,equiv=0,drop=0,fuzzy=0,rerank=0,def=W,tri=W,
- * pair=N" changes the text search options (embed/tsearch.h) for the
- * ablation table; SQ_MISSES=1 prints every query whose gold term is not
+ * pair=N,derive=W,dfirst=1,aux=W,..." (the keys below) changes the text
+ * search options (embed/tsearch.h) for the ablation table; SQ_MISSES=1 prints every query whose gold term is not
  * first (kind, query, gold id and name, first id and name) to stderr.
  *
  * Usage: search_quality DATA_DIR DEV_JSONL */

@@ -97,7 +97,9 @@ typedef struct tsearch_opts {
     bool derive_first;   /* derived texts reach terms in the first stage too
                             (else only the re-rank reads them) */
     float aux;           /* equivalences learned from other collections' names
-                            (tsearch_build_aux) count x aux (0: off) */
+                            (tsearch_build_aux) count x aux, and only for a
+                            pair one of whose words has no pair learned from
+                            this collection's own names (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -45,7 +45,7 @@ static tsearch_opts g_default = {
     .pieces = true,
     .derive = 0.95f,
     .derive_first = false,
-    .aux = 0.25f,
+    .aux = 0.5f,
 };
 
 tsearch_opts tsearch_opts_default(void)
@@ -877,8 +877,28 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
                        x->o.equiv ? &ab : NULL, drop);
     if (x->o.equiv && x->o.codes)
         mine_codes(x, &eq);
-    if (x->o.equiv && x->o.aux > 0 && aux && aux->n)
-        mine_aux(x, aux, &eq, x->o.aux);
+    if (x->o.equiv && x->o.aux > 0 && aux && aux->n) {
+        /* the other collections fill gaps: a pair counts only when one of
+         * its words has no pair of this collection's own */
+        pairs ea = {0};
+        mine_aux(x, aux, &ea, x->o.aux);
+        uint8_t *own_pair = ov_xcalloc(nv ? nv : 1, 1);
+        for (size_t i = 0; i < eq.cap; i++)
+            if (eq.key[i]) {
+                uint64_t k = eq.key[i] - 1;
+                own_pair[k >> 32] = own_pair[k & 0xffffffffu] = 1;
+            }
+        for (size_t i = 0; i < ea.cap; i++)
+            if (ea.key[i]) {
+                uint64_t k = ea.key[i] - 1;
+                uint32_t a = (uint32_t)(k >> 32), b = (uint32_t)(k & 0xffffffffu);
+                if (!own_pair[a] || !own_pair[b])
+                    pairs_put(&eq, a, b, ea.val[i]);
+            }
+        free(own_pair);
+        free(ea.key);
+        free(ea.val);
+    }
     /* 5. weights */
     double N = (double)(n_orig_ns ? n_orig_ns : 1);
     x->w = ov_xmalloc((nv ? nv : 1) * sizeof *x->w);
