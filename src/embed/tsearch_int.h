@@ -39,7 +39,8 @@ typedef struct ts_vocab {
  * array is all zero between uses (a query resets what it touched). */
 typedef struct ts_scratch {
     struct ts_scratch *next;
-    float *acc, *cur;      /* n_texts */
+    float *acc, *cur;      /* n_texts (less the derived ones unless
+                              opts.derive_first: only the first stage) */
     uint8_t *stamp;        /* n_texts */
     float *best, *dsc, *lsc, *lcur; /* n_owners */
     uint8_t *lstamp;       /* n_owners */

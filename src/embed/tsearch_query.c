@@ -366,7 +366,11 @@ static ts_scratch *scratch_get(const tsearch *cx)
     pthread_mutex_unlock(&x->sc_mu);
     if (z)
         return z;
-    size_t nt = x->n_texts ? x->n_texts : 1, no = x->n_owners ? x->n_owners : 1;
+    /* derived texts (the last n_derived) are read by the re-rank only,
+     * unless opts.derive_first: the first stage never touches their slots */
+    size_t nt = x->n_texts - (x->o.derive_first ? 0 : x->n_derived);
+    size_t no = x->n_owners ? x->n_owners : 1;
+    nt = nt ? nt : 1;
     z = ov_xcalloc(1, sizeof *z);
     z->acc = ov_xcalloc(nt, sizeof *z->acc);
     z->cur = ov_xcalloc(nt, sizeof *z->cur);
