@@ -6,7 +6,9 @@
  * and for a lexical collection the text search (embed/tsearch.h) is built
  * from its records: the name and the "; "-joined synonyms of the metadata
  * (the document when there is no name), the definition from the document
- * ("{name}: {definition}"), so query_texts ranks terms by their names.
+ * ("{name}: {definition}"), so query_texts ranks terms by their names;
+ * it also learns word equivalences from the names and synonyms of the
+ * database's other lexical collections (gather_aux), read when it is built.
  *
  * Entries are keyed by collection id and the exact metadata text (which
  * carries the embedder spec and the digest of its parameters); a lexical
@@ -156,11 +158,14 @@ static size_t gather_aux(core_db *db, const core_coll_info *ci, char **blob, siz
 {
     aux_ids ids = {.self = ci->id};
     ov_err err = {0};
+    *blob = NULL;
+    *off = NULL;
+    *own = NULL;
+    if (!ci->tenant || !ci->database)
+        return 0;
     ov_str t = {ci->tenant, strlen(ci->tenant)}, d = {ci->database, strlen(ci->database)};
     ov_buf b = {0};
     size_t n = 0, cap = 0;
-    *off = NULL;
-    *own = NULL;
     uint32_t group = 0;
     if (core_coll_list(db, t, d, -1, 0, aux_collect, &ids, &err) != OV_OK)
         ids.n = 0;
