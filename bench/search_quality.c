@@ -158,6 +158,8 @@ static void apply_opts(void)
             o.name_bonus = (float)v;
         else if (!strcmp(t, "derive"))
             o.derive = (float)v;
+        else if (!strcmp(t, "auxd"))
+            o.aux_derive = v != 0;
         else if (!strcmp(t, "aux"))
             o.aux = (float)v;
         else if (!strcmp(t, "dfirst"))

@@ -46,6 +46,7 @@ static tsearch_opts g_default = {
     .derive = 0.95f,
     .derive_first = false,
     .aux = 0.5f,
+    .aux_derive = true,
 };
 
 tsearch_opts tsearch_opts_default(void)
@@ -257,7 +258,7 @@ static void fold_plurals(tsearch *x)
             memcpy(buf, w, l - sl);
             memcpy(buf + l - sl, rules[r][1], tl);
             uint32_t t = ts_vocab_find(v, buf, l - sl + tl);
-            if (t != UINT32_MAX) {
+            if (t != UINT32_MAX && t < x->nv_own) { /* onto a word of this collection */
                 x->canon[id] = t;
                 break;
             }
@@ -311,7 +312,7 @@ static void mine_pair(const tsearch *x, const uint32_t *a, size_t na, const uint
     float v = scale * (nda == 1 && ndb == 1 ? 1.0f : 0.5f / (float)(nda * ndb));
     for (size_t p = 0; p < nda; p++)
         for (size_t q = 0; q < ndb; q++)
-            if (da[p] < x->v.n && db[q] < x->v.n)
+            if (da[p] < x->nv_own && db[q] < x->nv_own)
                 pairs_add(eq, da[p], db[q], v);
 }
 
@@ -354,7 +355,8 @@ static void mine_aux(const tsearch *x, const tsearch_aux *aux, pairs *eq, float 
                 const char *s = buf + starts[k];
                 size_t sl = strlen(s);
                 uint32_t id = ts_vocab_find(&x->v, s, sl);
-                id = id != UINT32_MAX ? x->canon[id] : x->v.n + ts_vocab_add(&unk, s, sl);
+                id = id != UINT32_MAX && id < x->nv_own ? x->canon[id]
+                                                        : x->v.n + ts_vocab_add(&unk, s, sl);
                 if (!has(w[m], d, id))
                     w[m][d++] = id;
             }
@@ -692,6 +694,20 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
                 ts_vocab_add(&x->v, cl, a);
             }
         }
+    x->nv_own = x->v.n;
+    /* the other collections' names lend phrases to ts_derive: their words
+     * join the vocabulary after the given ones (no postings, no IDF) */
+    u32v aux_off = {0}, aux_words = {0};
+    bool aux_phr = aux && aux->n && x->o.derive > 0 && x->o.aux_derive;
+    for (size_t i = 0; aux_phr && i < aux->n; i++) {
+        u32v_push(&aux_off, (uint32_t)aux_words.n);
+        size_t nw = ts_split(aux->texts[i], aux->lens[i], x->o.stem, buf, sizeof buf, starts,
+                             TS_MAX_QWORDS);
+        for (size_t k = 0; k < nw; k++)
+            u32v_push(&aux_words, ts_vocab_add(&x->v, buf + starts[k], strlen(buf + starts[k])));
+    }
+    if (aux_phr)
+        u32v_push(&aux_off, (uint32_t)aux_words.n);
     uint32_t nv = x->v.n;
     x->canon = ov_xmalloc((nv ? nv : 1) * sizeof *x->canon);
     for (uint32_t w = 0; w < nv; w++)
@@ -708,8 +724,41 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
     memcpy(fld2, field, n);
     if (x->o.derive > 0) {
         uint32_t *doff, *dwords, *down;
-        size_t nd = ts_derive(x, all_off.p, all_words.p, owner, field, n, n_owners, &doff,
-                              &dwords, &down, &dsrc);
+        /* the given texts, then the other collections' (their terms after
+         * the given owners) */
+        size_t cn = n, cno = n_owners;
+        uint32_t *coff = all_off.p, *cwords = all_words.p, *cown = (uint32_t *)owner;
+        uint8_t *cfld = (uint8_t *)field;
+        if (aux_phr) {
+            size_t an = aux->n;
+            cn = n + an;
+            coff = ov_xmalloc((cn + 1) * sizeof *coff);
+            cwords = ov_xmalloc((all_words.n + aux_words.n + 1) * sizeof *cwords);
+            cown = ov_xmalloc(cn * sizeof *cown);
+            cfld = ov_xmalloc(cn);
+            memcpy(coff, all_off.p, n * sizeof *coff);
+            memcpy(cwords, all_words.p, all_words.n * sizeof *cwords);
+            memcpy(cwords + all_words.n, aux_words.p, aux_words.n * sizeof *cwords);
+            memcpy(cown, owner, n * sizeof *cown);
+            memcpy(cfld, field, n);
+            size_t g = 0;
+            for (size_t i = 0; i < an; i++) {
+                g += i > 0 && aux->owner[i] != aux->owner[i - 1];
+                coff[n + i] = (uint32_t)all_words.n + aux_off.p[i];
+                cown[n + i] = (uint32_t)(n_owners + g);
+                cfld[n + i] = TSEARCH_SYNONYM;
+            }
+            coff[cn] = (uint32_t)(all_words.n + aux_words.n);
+            cno = n_owners + g + 1;
+        }
+        size_t nd = ts_derive(x, coff, cwords, cown, cfld, cn, cno, n_owners, &doff, &dwords,
+                              &down, &dsrc);
+        if (aux_phr) {
+            free(coff);
+            free(cwords);
+            free(cown);
+            free(cfld);
+        }
         if (nd) {
             own2 = ov_xrealloc(own2, (n + nd) * sizeof *own2);
             fld2 = ov_xrealloc(fld2, n + nd);
@@ -1041,6 +1090,8 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
     free(all_words.p);
     free(own2);
     free(fld2);
+    free(aux_off.p);
+    free(aux_words.p);
     *out = x;
     return OV_OK;
 }

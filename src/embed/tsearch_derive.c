@@ -84,7 +84,8 @@ static void dv_push(uint32_t **a, size_t *n, size_t *cap, uint32_t v)
 
 size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
                  const uint32_t *owner, const uint8_t *field, size_t n, size_t n_owners,
-                 uint32_t **d_off, uint32_t **d_words, uint32_t **d_owner, uint32_t **d_src)
+                 size_t n_targets, uint32_t **d_off, uint32_t **d_words, uint32_t **d_owner,
+                 uint32_t **d_src)
 {
     size_t nd = 0, cd = 0, nw = 0, cw = 0, no = 0, co = 0;
     size_t ns_ = 0, cs_ = 0;
@@ -124,7 +125,7 @@ size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
         if (field[i] != TSEARCH_DEF)
             ot[fill[owner[i]]++] = (uint32_t)i;
     free(fill);
-    for (size_t o = 0; o < n_owners; o++) {
+    for (size_t o = 0; o < n_targets; o++) {
         size_t made = 0;
         for (uint32_t a_i = oo[o]; a_i < oo[o + 1] && made < DV_PER_TERM; a_i++) {
             uint32_t i = ot[a_i];

@@ -53,6 +53,8 @@ struct tsearch {
     pthread_mutex_t sc_mu;
     ts_scratch *sc_free;
     ts_vocab v;
+    uint32_t nv_own; /* words of the given texts (ids below); ids from here
+                        on are other collections' words (derived texts) */
     uint32_t *canon; /* v.n: the word a word is counted as (Latin plurals) */
     float *w;        /* v.n: word weight, idf x drop factor */
     float w_unknown; /* weight of a query word the index does not know */
@@ -213,12 +215,15 @@ size_t ts_lead_first(const tsearch *x, size_t nq, const float *qw, float wq, con
  * given as raw word ids (text i: words[off[i] .. off[i + 1])), owners and
  * fields, the derived texts - a name or synonym of one term with another
  * term's name or synonym inside it replaced by that term's other names.
+ * Only owners below n_targets get derived texts (the others - other
+ * collections' terms - only lend their phrases and names).
  * Needs x->v and x->canon. Writes *d_off (count + 1 offsets into *d_words),
  * *d_owner and *d_src (the given text each was made from; caller frees all
  * four). Returns the count. */
 size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
                  const uint32_t *owner, const uint8_t *field, size_t n, size_t n_owners,
-                 uint32_t **d_off, uint32_t **d_words, uint32_t **d_owner, uint32_t **d_src);
+                 size_t n_targets, uint32_t **d_off, uint32_t **d_words, uint32_t **d_owner,
+                 uint32_t **d_src);
 
 /* Free a scratch stack (tsearch_free). */
 void ts_scratch_free_all(ts_scratch *z);

@@ -477,8 +477,10 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                     ex[nq][e++] = (expn){x->e_word[j], x->e_w[j]};
         } else {
             qw[nq] = id != UINT32_MAX ? x->w[id] : x->w_unknown;
+            if (id != UINT32_MAX && id >= x->nv_own) /* another collection's word: */
+                ex[nq][e++] = (expn){id, 1.0f};      /* derived texts may have it */
             if (x->o.fuzzy)
-                e = fuzzy(x, w, wl, ex[nq], MAX_FUZZY);
+                e += fuzzy(x, w, wl, ex[nq] + e, MAX_FUZZY);
         }
         if (x->o.prefix)
             e = prefixed(x, w, wl, id, ex[nq], e, MAX_EXP);

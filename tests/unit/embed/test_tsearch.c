@@ -493,6 +493,47 @@ done:
     tsearch_free(x);
 }
 
+/* Another collection's phrase inside a name lends its synonyms: "epithelial
+ * cell of high endothelial venule" with the aux term "high endothelial
+ * venule" = "HEV" = "postcapillary venule of lymph node" gives "epithelial
+ * cell of HEV" (a word this index never saw), not without aux_derive. */
+static void test_tsearch_aux_derive(void)
+{
+    const char *tx[] = {"epithelial cell of high endothelial venule", "endothelial cell",
+                        "epithelial cell"};
+    size_t tl[3];
+    uint32_t own[3] = {0, 1, 2};
+    uint8_t fl[3] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
+    for (size_t i = 0; i < 3; i++)
+        tl[i] = strlen(tx[i]);
+    const char *at[] = {"high endothelial venule", "HEV", "postcapillary venule of lymph node"};
+    size_t al[3];
+    uint32_t ao[3] = {5, 5, 5};
+    for (size_t i = 0; i < 3; i++)
+        al[i] = strlen(at[i]);
+    tsearch_aux aux = {at, al, ao, 3};
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(tsearch_build_aux(tx, tl, own, fl, 3, 3, &o, &aux, &x, &err) == OV_OK);
+    o.aux_derive = false;
+    CHECK(tsearch_build_aux(tx, tl, own, fl, 3, 3, &o, &aux, &y, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    float s, sy;
+    CHECK_EQ(top(x, "epithelial cell of postcapillary venule of lymph node", &s), 0);
+    CHECK(s > 0.9f);
+    CHECK(tsearch_n_derived(x) >= 2);
+    CHECK_EQ(tsearch_n_derived(y), 0);
+    top(y, "epithelial cell of postcapillary venule of lymph node", &sy);
+    CHECK(sy < s);
+    CHECK_EQ(top(x, "HEV epithelial cell", &s), 0);
+    CHECK(top(y, "HEV epithelial cell", &sy) != 0 || sy < s);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 static void test_tsearch_refused(void)
 {
     const char *tx[1] = {"x"};
@@ -522,6 +563,7 @@ int main(void)
     RUN(test_tsearch_round3);
     RUN(test_tsearch_derive);
     RUN(test_tsearch_aux);
+    RUN(test_tsearch_aux_derive);
     RUN(test_tsearch_refused);
     return harness_done();
 }
