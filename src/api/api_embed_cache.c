@@ -20,7 +20,12 @@
  * reference counted (STYLE rule 14): a request holds one until it has
  * written its response, so a rebuild never frees what another thread reads.
  * Locking: one mutex guards the table; building happens under it (the first
- * text query of a collection waits for the index; later ones do not). */
+ * text query of a collection waits for the index; later ones do not). A
+ * build takes the other lexical collections' read locks one at a time,
+ * then its own: never two collection locks at once, and no collection lock
+ * is held while the table mutex is taken. What the build learned from the
+ * other collections is not keyed on their versions (their writes reach it
+ * at this collection's next write). */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
