@@ -1,17 +1,80 @@
-/* index/hnsw_q8.c - the dot product of two int8 vectors, exact in int32,
- * for the construction copy of the graph's vectors (hnsw.c): AVX-512BW,
- * AVX2 and portable C versions, picked once to match the float kernels
- * dist.c chose (OMVEC_SIMD included). Every version returns the same
- * integer, so a graph built on one machine is the graph built on another.
+/* index/hnsw_q8.c - the int8 copy of the graph's vectors (hnsw_int.h):
+ * the quantisation rule, the search copy's builder thread, and the dot
+ * product of two int8 vectors, exact in int32, for the construction copy
+ * (hnsw.c) and the int8 walk (hnsw_search.c): AVX-512BW, AVX2, NEON and
+ * portable C versions, picked once to match the float kernels dist.c
+ * chose (OMVEC_SIMD included). Every version returns the same integer, so
+ * a graph built on one machine is the graph built on another.
  *
  * Range: |a[i] b[i]| <= 127 * 127 and n <= OV_MAX_DIM (16,384), so the sum
  * stays below 2^28 and no int32 step can overflow (the 16-bit products are
  * added in pairs by madd, at most 32,258 each).
  *
  * Layer: index; depends on dist.h. */
+#include <math.h>
 #include <string.h>
 
 #include "index/hnsw_int.h"
+#include "util/mem.h"
+
+float hnsw_q8_quantise(const float *x, float f, size_t d, int8_t *q)
+{
+    float mx = 0.0f;
+    for (size_t i = 0; i < d; i++)
+        mx = fmaxf(mx, fabsf(x[i]));
+    mx *= f;
+    if (!(mx > 0.0f) || !isfinite(mx)) {
+        memset(q, 0, d);
+        return 0.0f;
+    }
+    float sc = f * (127.0f / mx);
+    for (size_t i = 0; i < d; i++) {
+        float t = rintf(x[i] * sc);
+        q[i] = (int8_t)(t > 127.0f ? 127 : t < -127.0f ? -127 : t);
+    }
+    return mx / 127.0f;
+}
+
+/* ---- the search copy's builder ---- */
+
+/* The builder thread: quantise every node into arrays of its own (cap
+ * slots, as hnsw_reserve keeps them), then publish them. No writer runs
+ * meanwhile (each joins this thread first), so h->n, vecs and inv stay. */
+static void *q8_builder(void *arg)
+{
+    hnsw *h = arg;
+    size_t d = h->p.dim, cap = h->cap ? h->cap : 1;
+    int8_t *q = ov_xmalloc(cap * d);
+    float *qs = ov_xmalloc(cap * sizeof *qs);
+    for (size_t v = 0; v < h->n; v++)
+        qs[v] = hnsw_q8_quantise(hnsw_vec(h, (uint32_t)v),
+                                 h->p.space == DIST_COSINE ? h->inv[v] : 1.0f, d, &q[v * d]);
+    h->q8 = q;
+    h->q8s = qs;
+    atomic_store_explicit(&h->q8_state, HNSW_Q8_READY, memory_order_release);
+    return NULL;
+}
+
+void hnsw_q8_start(const hnsw *ch)
+{
+    hnsw *h = (hnsw *)ch; /* the state fields only; see hnsw_int.h */
+    int want = HNSW_Q8_NONE;
+    if (!atomic_compare_exchange_strong(&h->q8_state, &want, HNSW_Q8_BUSY))
+        return;
+    if (pthread_create(&h->q8_thr, NULL, q8_builder, h) != 0) {
+        atomic_store(&h->q8_state, HNSW_Q8_OFF);
+        return;
+    }
+    h->q8_thr_live = true;
+}
+
+void hnsw_q8_join(hnsw *h)
+{
+    if (!h->q8_thr_live)
+        return;
+    pthread_join(h->q8_thr, NULL);
+    h->q8_thr_live = false;
+}
 
 static int32_t q8_dot_c(const int8_t *a, const int8_t *b, size_t n)
 {
