@@ -130,6 +130,24 @@ __attribute__((target("avx2"))) static int32_t q8_dot_avx2(const int8_t *a, cons
 }
 #endif
 
+#if defined(__aarch64__)
+#include <arm_neon.h>
+
+/* Products of two int8 in [-127, 127] fit int16 (vmull); pairs of them
+ * are added into int32 lanes (vpadal), exact like madd above. */
+static int32_t q8_dot_neon(const int8_t *a, const int8_t *b, size_t n)
+{
+    int32x4_t s0 = vdupq_n_s32(0), s1 = vdupq_n_s32(0);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        int8x16_t x = vld1q_s8(a + i), y = vld1q_s8(b + i);
+        s0 = vpadalq_s16(s0, vmull_s8(vget_low_s8(x), vget_low_s8(y)));
+        s1 = vpadalq_s16(s1, vmull_high_s8(x, y));
+    }
+    return vaddvq_s32(vaddq_s32(s0, s1)) + q8_dot_c(a + i, b + i, n - i);
+}
+#endif
+
 hnsw_q8_dot_fn hnsw_q8_kernel(void)
 {
 #if defined(__x86_64__)
@@ -139,6 +157,10 @@ hnsw_q8_dot_fn hnsw_q8_kernel(void)
         return q8_dot_avx512;
     if (strcmp(isa, "avx512") == 0 || strcmp(isa, "avx2") == 0)
         return q8_dot_avx2;
+#endif
+#if defined(__aarch64__)
+    if (strcmp(dist_active()->isa, "neon") == 0)
+        return q8_dot_neon;
 #endif
     return q8_dot_c;
 }

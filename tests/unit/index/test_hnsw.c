@@ -281,6 +281,10 @@ static void test_q8_kernels(void)
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw"))
         fns[2] = q8_dot_avx512;
 #endif
+#if defined(__aarch64__)
+    fns[1] = q8_dot_neon;
+    CHECK(hnsw_q8_kernel() == q8_dot_neon || strcmp(dist_active()->isa, "neon") != 0);
+#endif
     CHECK(hnsw_q8_kernel() != NULL);
     enum { N = 16384 };
     int8_t *a = malloc(N), *b = malloc(N);
