@@ -78,9 +78,9 @@ bool hnsw_building(const hnsw *h);
  * copy (a quarter of the bytes to fetch per node visited) and then
  * computes the exact float distance of every candidate in its beam, which
  * orders the results and is what it returns. HNSW_WALK_AUTO (the default):
- * the first search of an index of 4,096 nodes or more that has no copy
- * starts one thread to make it (about 12 ms per 30,000 x 768 on one core)
- * and walks with floats until it is ready; nothing is saved, so a loaded
+ * the 64th search of an index of 4,096 nodes or more that has no copy
+ * starts one thread to make it (50 to 110 ms of CPU per 30,000 x 768)
+ * and searches walk with floats until it is ready; nothing is saved, so a loaded
  * index starts with float walks. HNSW_WALK_FLOAT: float walks only, no
  * copy kept outside a build. HNSW_WALK_Q8: make the copy now (tests,
  * benchmarks) and walk through it at any size. L2 always walks with

@@ -62,9 +62,10 @@ struct hnsw {
      * While q8_build (hnsw_build_begin), inserts compare through it (the
      * construction copy, hnsw.c); while q8_state is HNSW_Q8_READY,
      * searches walk the graph through it and re-rank exactly (the search
-     * copy, hnsw_search.c). A search of an index of HNSW_Q8_LAZY_MIN
-     * nodes or more that finds no copy starts one thread to make it
-     * (q8_thr) and walks with floats until it is ready; every writer joins
+     * copy, hnsw_search.c). The HNSW_Q8_LAZY_SEARCHES-th search of an
+     * index of HNSW_Q8_LAZY_MIN nodes or more that finds no copy starts
+     * one thread to make it (q8_thr); searches walk with floats until it
+     * is ready; every writer joins
      * that thread first (hnsw_q8_join), so the builder only ever reads. */
     int8_t *q8;
     float *q8s;
@@ -72,6 +73,7 @@ struct hnsw {
     bool q8_build;
     bool q8_keep;         /* HNSW_WALK_Q8: keep the copy at any size */
     _Atomic int q8_state; /* HNSW_Q8_NONE, _BUSY, _READY, _OFF */
+    _Atomic unsigned q8_asks; /* searches while HNSW_Q8_NONE */
     bool q8_thr_live;     /* q8_thr started and not joined yet */
     pthread_t q8_thr;
 };
@@ -84,10 +86,15 @@ enum {
     HNSW_Q8_OFF = 3,   /* searches walk with floats (hnsw_search_q8 off, l2) */
 };
 
-/* Nodes from which a search starts the search copy by itself; smaller
+/* Nodes from which searches start the search copy by themselves; smaller
  * collections are answered exactly by core (CORE_EXACT_MAX) or cost
  * little to walk with floats. */
 #define HNSW_Q8_LAZY_MIN 4096
+/* The search that starts it: not the first, so that the few queries a
+ * start-up or a health check sends do not share the two CPUs with the
+ * builder (about 50 to 110 ms of CPU per 30,000 x 768), only a collection
+ * that is being queried pays for it. */
+#define HNSW_Q8_LAZY_SEARCHES 64
 
 /* Quantise x[0..d) times f to q[0..d) (x * f / max |x * f| * 127,
  * rounded) and return the scale that undoes it; 0 (and q all zero) for a

@@ -17,20 +17,38 @@
 #include "index/hnsw_int.h"
 #include "util/mem.h"
 
+/* Written so that the compiler needs no library call (fmaxf, rintf were
+ * 140 ms for 30,000 x 768): four running maxima (a > m ? a : m keeps m
+ * for a NaN, as fmaxf did), and rounding to nearest-even by adding and
+ * taking away 1.5 * 2^23 (exact for |t| < 2^22, here |t| <= 127 plus
+ * rounding slop; the same result as rintf in the default rounding mode). */
 float hnsw_q8_quantise(const float *x, float f, size_t d, int8_t *q)
 {
-    float mx = 0.0f;
-    for (size_t i = 0; i < d; i++)
-        mx = fmaxf(mx, fabsf(x[i]));
-    mx *= f;
+    float m[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    size_t i = 0;
+    for (; i + 4 <= d; i += 4)
+        for (int j = 0; j < 4; j++) {
+            float a = fabsf(x[i + j]);
+            m[j] = a > m[j] ? a : m[j];
+        }
+    for (; i < d; i++) {
+        float a = fabsf(x[i]);
+        m[0] = a > m[0] ? a : m[0];
+    }
+    float mx = m[0] > m[1] ? m[0] : m[1], m23 = m[2] > m[3] ? m[2] : m[3];
+    mx = (m23 > mx ? m23 : mx) * f;
     if (!(mx > 0.0f) || !isfinite(mx)) {
         memset(q, 0, d);
         return 0.0f;
     }
     float sc = f * (127.0f / mx);
-    for (size_t i = 0; i < d; i++) {
-        float t = rintf(x[i] * sc);
-        q[i] = (int8_t)(t > 127.0f ? 127 : t < -127.0f ? -127 : t);
+    const volatile float magic_v = 12582912.0f; /* 1.5 * 2^23, not folded */
+    const float magic = magic_v;
+    for (i = 0; i < d; i++) {
+        float t = (x[i] * sc + magic) - magic;
+        t = t > 127.0f ? 127.0f : t;
+        t = t < -127.0f ? -127.0f : t;
+        q[i] = (int8_t)(int)t;
     }
     return mx / 127.0f;
 }

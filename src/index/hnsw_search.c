@@ -347,7 +347,8 @@ size_t hnsw_search(const hnsw *h, const float *q, size_t k, size_t ef, hnsw_allo
     if (st == HNSW_Q8_READY) {
         w.qs = hnsw_q8_quantise(qv, 1.0f, h->p.dim, s->qq);
         w.qq = s->qq;
-    } else if (st == HNSW_Q8_NONE && h->n >= HNSW_Q8_LAZY_MIN && h->p.space != DIST_L2) {
+    } else if (st == HNSW_Q8_NONE && h->n >= HNSW_Q8_LAZY_MIN && h->p.space != DIST_L2 &&
+               atomic_fetch_add(&((hnsw *)h)->q8_asks, 1) + 1 >= HNSW_Q8_LAZY_SEARCHES) {
         hnsw_q8_start(h);
     }
     uint32_t ep = walk_descend(h, &w, 0);
