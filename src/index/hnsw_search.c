@@ -198,6 +198,9 @@ static inline void walk_prefetch(const hnsw *h, const walk_q *w, uint32_t node)
     __builtin_prefetch(hnsw_vec(h, node));
 }
 
+/* How far ahead an int8 walk fetches whole neighbours. */
+#define WALK_Q8_AHEAD 2
+
 static inline void walk_level(const hnsw *h, hnsw_scratch *s, const walk_q *w, uint32_t ep,
                               size_t ef, int lvl, hnsw_allow_fn allow, void *ctx, bool want_dead)
 {
@@ -219,23 +222,33 @@ static inline void walk_level(const hnsw *h, hnsw_scratch *s, const walk_q *w, u
         if (s->cand.n)
             __builtin_prefetch(hnsw_links(h, s->cand.a[0].id, lvl));
         size_t nn = read_links(h, c.id, lvl, nb), nt = 0;
-        /* the unvisited neighbours: the first line of each fetched now
-         * (all of an int8 one), the rest of each float vector while the
-         * one before it is scored */
+        /* the unvisited neighbours: the first line of each fetched now;
+         * the rest of each float vector while the one before it is
+         * scored, all of each int8 one two ahead (measured: fetching
+         * every int8 neighbour whole at once was 20 % slower) */
         for (size_t i = 0; i < nn; i++) {
             uint32_t e = nb[i];
             if (s->mark[e] == s->gen)
                 continue;
             s->mark[e] = s->gen; /* as visited now: a repeated link counts once */
             nb[nt++] = e;
-            walk_prefetch(h, w, e);
+            __builtin_prefetch(w->qq ? (const void *)&h->q8[(size_t)e * h->p.dim]
+                                     : (const void *)hnsw_vec(h, e));
         }
-        if (nt && !w->qq)
+        if (w->qq) {
+            for (size_t j = 0; j < nt && j < WALK_Q8_AHEAD; j++)
+                walk_prefetch(h, w, nb[j]);
+        } else if (nt) {
             prefetch_rest(h, nb[0]);
+        }
         for (size_t i = 0; i < nt; i++) {
             uint32_t e = nb[i];
-            if (i + 1 < nt && !w->qq)
+            if (w->qq) {
+                if (i + WALK_Q8_AHEAD < nt)
+                    walk_prefetch(h, w, nb[i + WALK_Q8_AHEAD]);
+            } else if (i + 1 < nt) {
                 prefetch_rest(h, nb[i + 1]);
+            }
             float d = walk_dist(h, w, e);
             if (s->res.n < ef || d < bound) {
                 hnsw_heap_push_min(&s->cand, d, e);
