@@ -13,6 +13,8 @@
 #include "index/hnsw_q8.c"
 #include "index/hnsw_search.c"
 
+#include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -490,6 +492,87 @@ static void test_q8_lazy(void)
     free(data);
 }
 
+typedef struct q8_share {
+    hnsw *h;
+    pthread_rwlock_t lock;
+    const float *data;
+    size_t n;
+    int bad;
+} q8_share;
+
+static void *q8_reader(void *arg)
+{
+    q8_share *sh = arg;
+    for (size_t i = 0; i < 150; i++) {
+        int64_t got[T_K];
+        float gd[T_K];
+        pthread_rwlock_rdlock(&sh->lock);
+        size_t ng = hnsw_search(sh->h, sh->data + (i * 37 % sh->n) * T_DIM, T_K, 40, NULL, NULL,
+                                gd, got);
+        pthread_rwlock_unlock(&sh->lock);
+        if (ng != T_K)
+            __atomic_store_n(&sh->bad, 1, __ATOMIC_RELAXED);
+    }
+    return NULL;
+}
+
+static void *q8_writer(void *arg)
+{
+    q8_share *sh = arg;
+    for (int i = 0; i < 6; i++) {
+        int64_t el = (int64_t)sh->n + 10 + i;
+        pthread_rwlock_wrlock(&sh->lock);
+        hnsw_add(sh->h, &el, sh->data + (size_t)i * T_DIM, 1, 1);
+        pthread_rwlock_unlock(&sh->lock);
+        sched_yield();
+    }
+    return NULL;
+}
+
+/* The lazy search copy under the locking hnsw.h asks of callers: two
+ * readers searching a loaded index (the 64th search starts the builder)
+ * while a writer adds under the write lock (each add joins the builder).
+ * Run under TSan by make check. */
+static void test_q8_lazy_threads(void)
+{
+    size_t n = HNSW_Q8_LAZY_MIN + 50;
+    float *data = t_data(n, 13);
+    int64_t *lab = malloc(n * sizeof *lab);
+    for (size_t i = 0; i < n; i++)
+        lab[i] = (int64_t)i;
+    hnsw_params p = {.dim = T_DIM, .space = DIST_COSINE, .m = 8, .ef_construction = 40,
+                     .seed = 6};
+    hnsw *h = hnsw_new(&p);
+    hnsw_add(h, lab, data, n, 2);
+    char path[128];
+    snprintf(path, sizeof path, "/tmp/omvec-test-hnswq8t-%d.idx", (int)getpid());
+    ov_err err = {0};
+    int64_t wm;
+    CHECK_EQ(hnsw_save(h, path, 1, &err), OV_OK);
+    hnsw_free(h);
+    q8_share sh = {.data = data, .n = n};
+    CHECK_EQ(hnsw_load(path, T_DIM, DIST_COSINE, &sh.h, &wm, &err), OV_OK);
+    unlink(path);
+    if (sh.h) {
+        pthread_rwlock_init(&sh.lock, NULL);
+        pthread_t th[3];
+        pthread_create(&th[0], NULL, q8_reader, &sh);
+        pthread_create(&th[1], NULL, q8_reader, &sh);
+        pthread_create(&th[2], NULL, q8_writer, &sh);
+        for (int i = 0; i < 3; i++)
+            pthread_join(th[i], NULL);
+        CHECK(!sh.bad);
+        CHECK_EQ(hnsw_live(sh.h), n + 6);
+        CHECK(atomic_load(&sh.h->q8_state) != HNSW_Q8_NONE); /* 300 searches */
+        hnsw_add(sh.h, lab, data, 1, 1); /* joins: the copy is ready after */
+        CHECK_EQ(atomic_load(&sh.h->q8_state), HNSW_Q8_READY);
+        pthread_rwlock_destroy(&sh.lock);
+        hnsw_free(sh.h);
+    }
+    free(lab);
+    free(data);
+}
+
 static void test_tombstones_and_rebuild(void)
 {
     float *data = t_data(T_N, 3);
@@ -745,6 +828,7 @@ int main(void)
     RUN(test_q8_kernels);
     RUN(test_q8_walk);
     RUN(test_q8_lazy);
+    RUN(test_q8_lazy_threads);
     RUN(test_tombstones_and_rebuild);
     RUN(test_filtered_search);
     RUN(test_replace_label);
