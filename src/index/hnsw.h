@@ -116,8 +116,11 @@ hnsw *hnsw_rebuild(const hnsw *h, int nthreads);
 typedef bool (*hnsw_allow_fn)(void *ctx, int64_t label);
 
 /* The k nearest live nodes to q (raw form), best first, searching with
- * beam width max(ef, k). allow (may be NULL) restricts which labels count
- * as results; the graph is still walked through the others.
+ * beam width max(ef, k) (through the search copy when it is ready, the
+ * best max(2k, 20) of the beam then ranked by exact float distance; the
+ * distances returned are always the exact float ones). allow (may be
+ * NULL) restricts which labels count as results; the graph is still
+ * walked through the others.
  * Returns the number of results written to out_dist / out_label (<= k). */
 size_t hnsw_search(const hnsw *h, const float *q, size_t k, size_t ef, hnsw_allow_fn allow,
                    void *ctx, float *out_dist, int64_t *out_label);
