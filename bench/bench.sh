@@ -20,14 +20,15 @@
 #
 # Environment: WORK (default /tmp/omvec-bench), CHROMA_DIR (a directory
 # where `npm install chromadb-js-bindings-linux-x64-gnu@0.1.3` was run;
-# default /work/chroma-bench), DUR (seconds per throughput run, default 10).
+# default /work/chroma-bench), DUR (seconds per throughput run, default 10),
+# PORT (default 8765; another port lets two runs share a machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WHICH=${1:-both}
 W=${WORK:-/tmp/omvec-bench}
 CB=${CHROMA_DIR:-/work/chroma-bench}
 DUR=${DUR:-10}
-PORT=8765
+PORT=${PORT:-8765}
 DIM=768
 mkdir -p "$W" build
 make -s omvec
