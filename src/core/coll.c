@@ -22,6 +22,7 @@ core_coll *core_coll_new(void)
     pthread_rwlockattr_setkind_np(&at, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
     pthread_rwlock_init(&c->lock, &at);
     pthread_rwlockattr_destroy(&at);
+    pthread_mutex_init(&c->write_mu, NULL);
     core_idmap_init(&c->map);
     c->space = DIST_L2;
     c->hnsw_m = 16;
@@ -75,6 +76,7 @@ void core_coll_free(core_coll *c)
     free(c->database);
     free(c->metadata_json);
     pthread_rwlock_destroy(&c->lock);
+    pthread_mutex_destroy(&c->write_mu);
     free(c);
 }
 
