@@ -381,6 +381,7 @@ static ov_rc json_read_number(json_reader *r, json_val *v)
     r->p = p;
     v->type = JSON_NUMBER;
     v->is_int = 0;
+    v->is_f32 = 0; /* v may be the slot a float row was just read into */
     v->n = 0;
     v->inum = 0;
     v->u.s = NULL;

@@ -1061,6 +1061,13 @@ static void test_json_f32_rows_fallback(void)
     CHECK(e->u.a[0].u.f[0] == 1.0f && e->u.a[0].u.f[1] == 0.25f && e->u.a[0].u.f[2] == -3.0f);
     CHECK(!e->u.a[1].is_f32 && e->u.a[1].u.a[1].type == JSON_ARRAY);
     CHECK(e->u.a[2].is_f32 && e->u.a[2].n == 1 && e->u.a[2].u.f[0] == 7.0f);
+    /* a number after a float row is a plain number (found by fuzz_json:
+     * it kept the row's is_f32 flag) */
+    t = "{\"embeddings\":[[1,2],[],543879]}";
+    CHECK_EQ(json_parse(a, t, strlen(t), &o, &v, &err), OV_OK);
+    e = json_get(v, "embeddings");
+    CHECK(e && e->n == 3 && e->u.a[0].is_f32 && e->u.a[2].type == JSON_NUMBER &&
+          !e->u.a[2].is_f32 && e->u.a[2].inum == 543879);
     ov_arena_destroy(a);
 }
 
