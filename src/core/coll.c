@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -82,11 +83,20 @@ void core_coll_rec_clear(core_coll *c, core_rec *r)
     memset(r, 0, sizeof *r);
 }
 
-void core_coll_set_arena(core_coll *c, char *arena, size_t len)
+static void release_arena(core_coll *c)
 {
-    free(c->arena);
+    if (c->arena && c->arena_kind == CORE_ARENA_HEAP)
+        free(c->arena);
+    else if (c->arena && c->arena_kind == CORE_ARENA_MAP)
+        munmap(c->arena, c->arena_len);
+}
+
+void core_coll_set_arena(core_coll *c, char *arena, size_t len, core_arena_kind kind)
+{
+    release_arena(c);
     c->arena = arena;
     c->arena_len = len;
+    c->arena_kind = kind;
 }
 
 void core_coll_free(core_coll *c)
@@ -96,7 +106,7 @@ void core_coll_free(core_coll *c)
     for (size_t i = 0; i < c->n; i++)
         core_coll_rec_clear(c, &c->recs[i]);
     free(c->recs);
-    free(c->arena);
+    release_arena(c);
     hnsw_free(c->ix);
     free(c->pend_lab);
     free(c->pend_vec);
@@ -466,7 +476,7 @@ static void clear_records(core_coll *c)
     for (size_t i = 0; i < c->n; i++)
         core_coll_rec_clear(c, &c->recs[i]);
     c->n = 0;
-    core_coll_set_arena(c, NULL, 0); /* no record points into it now */
+    core_coll_set_arena(c, NULL, 0, CORE_ARENA_HEAP); /* no record points into it now */
     core_idmap_rebuild(&c->map, c->recs, 0);
 }
 
@@ -526,10 +536,7 @@ static ov_rc load_recs(core_db *db, core_coll *c, int64_t file_wm, const char *w
 bool core_coll_load_snapshot(core_db *db, core_coll *c)
 {
     if (core_recs_load(db, c, c->wm)) {
-        struct timespec T0,T1; clock_gettime(CLOCK_THREAD_CPUTIME_ID,&T0);
         core_idmap_rebuild(&c->map, c->recs, c->n);
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID,&T1);
-        fprintf(stderr,"IDMAP %.2f\n",(T1.tv_sec-T0.tv_sec)*1e3+(T1.tv_nsec-T0.tv_nsec)/1e6);
         return true;
     }
     clear_records(c); /* a snapshot refused half way */

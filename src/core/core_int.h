@@ -84,12 +84,14 @@ struct core_coll {
                             * background indexer steps aside for them */
     bool from_snapshot;    /* records read from the snapshot at start-up
                             * (recs_snap.c), before the store's seal verified */
-    /* the strings of records read from a snapshot, in one allocation
-     * (recs_snap.c); a record's string inside it is not freed on its own
+    /* the strings of records read from a snapshot, in one piece of memory
+     * (recs_snap.c): a copy (format 1) or the file's mapping (format 2); a
+     * record's string inside it is not freed on its own
      * (core_coll_rec_clear), the arena goes with the last record or the
      * collection */
     char *arena;
     size_t arena_len;
+    int arena_kind; /* core_arena_kind */
 };
 
 /* The stored vector of a record (dim floats, as given): in the graph, or
@@ -179,9 +181,10 @@ void core_rec_clear(core_rec *r);
 void core_coll_rec_clear(core_coll *c, core_rec *r);
 /* Room for n records (the loaders know how many come). */
 void core_coll_reserve(core_coll *c, size_t n);
-/* Give c the arena a snapshot's strings go into (c has no records; an
- * older arena is freed). */
-void core_coll_set_arena(core_coll *c, char *arena, size_t len);
+/* Give c the arena a snapshot's strings are in (c has no records; an
+ * older arena is released): freed, unmapped, or left to its owner. */
+typedef enum { CORE_ARENA_HEAP, CORE_ARENA_MAP, CORE_ARENA_BORROWED } core_arena_kind;
+void core_coll_set_arena(core_coll *c, char *arena, size_t len, core_arena_kind kind);
 /* Append a record (takes ownership of the strings in r). Its vector goes
  * into the index separately (core_coll_index_add). */
 void core_coll_append(core_coll *c, core_rec *r);
@@ -222,10 +225,14 @@ void core_recs_save(core_db *db, core_coll *c, int64_t wm);
  * names exactly the index's live labels in seq order. false: c may hold
  * part of them; the caller clears. */
 bool core_recs_load(core_db *db, core_coll *c, int64_t wm);
-/* The body of a snapshot of n records into c (c->ix set): lengths bounded
- * by the body, ids present, seqs ascending and live in c->ix. false: c may
- * hold part of them (tests/fuzz/fuzz_recs.c). */
-bool core_recs_parse(core_coll *c, const unsigned char *body, size_t len, uint64_t n);
+/* The body of a snapshot of n records into c (c->ix set, no records):
+ * lengths bounded by the body, ids present, seqs ascending and live in
+ * c->ix. format 1: the strings are copied into an arena c owns; format 2:
+ * they stay in body, each checked for its NUL, and body must lie inside
+ * c's arena already (core_coll_set_arena). false: c may hold part of them
+ * (tests/fuzz/fuzz_recs.c). */
+bool core_recs_parse(core_coll *c, const unsigned char *body, size_t len, uint64_t n,
+                     int format);
 /* Config JSON as stored. */
 void core_coll_config_json(const core_coll *c, ov_buf *b);
 
