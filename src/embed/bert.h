@@ -89,6 +89,14 @@ ov_rc bert_pool(const bert_model *m, const float *cls, size_t n, float *out, ov_
  * process (n >= 1); the encoder itself is single-threaded around them. */
 void bert_set_threads(int n);
 
+/* Stop the BLAS library's worker threads until a threaded product needs
+ * them again. OpenBLAS starts its pool when the library loads, and an idle
+ * worker spins (sched_yield) for about 0.1 s before it sleeps: ~25-30 ms of
+ * a CPU taken from a server's start-up, which needs no BLAS unless a
+ * collection embeds with BERT (issue 13, docs/performance.md). A no-op
+ * with a BLAS that has no such pool. */
+void bert_blas_park(void);
+
 /* The default truncation of a model directory, as sentence-transformers'
  * Transformer module sets it when given no max_seq_length (what the backend
  * embeds with): min(config.json max_position_embeddings, the tokenizer's

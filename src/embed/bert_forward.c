@@ -225,3 +225,14 @@ void bert_set_threads(int n)
 {
     openblas_set_num_threads(n < 1 ? 1 : n);
 }
+
+/* OpenBLAS's own (exported; what its fork handler calls): the pool stops
+ * and the next threaded product starts it again. Weak: another BLAS lacks
+ * it and then nothing happens. */
+extern int blas_thread_shutdown_(void) __attribute__((weak));
+
+void bert_blas_park(void)
+{
+    if (blas_thread_shutdown_)
+        blas_thread_shutdown_();
+}
