@@ -21,7 +21,9 @@ CFLAGS_BASE = -std=c17 -Wall -Wextra $(WERROR) -g -pthread -fno-strict-aliasing
 # utf8proc: the BERT tokenizer; OpenBLAS: the BERT encoder (DESIGN.md).
 PKGS    = libcurl libarchive openssl libutf8proc openblas
 CPPFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  = -lmicrohttpd -lsqlite3 $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
+# libcurl is not linked: util/lazy_curl.c loads it on first use (its
+# dependencies were a third of the dynamic loader's work at every start)
+LDLIBS  = -lmicrohttpd -lsqlite3 $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null) -lm -pthread
 VERSION := 0.1.0
 
 LIB_SRC := $(filter-out src/omvec.c,$(shell find src -name '*.c' | sort))

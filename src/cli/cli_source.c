@@ -4,7 +4,7 @@
  * first (the PURLs redirect; errors are refused, not parsed). Either way the
  * bytes stream through the OBO parser block by block. */
 #include <archive.h>
-#include <curl/curl.h>
+#include "util/lazy_curl.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
