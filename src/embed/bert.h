@@ -2,7 +2,8 @@
  * (config.json + model.safetensors) loaded into memory, and the forward pass
  * (embeddings + LayerNorm, N post-LN layers of self-attention with the
  * padding mask and exact erf GELU) over right-padded batches of token ids.
- * Matrix products go through OpenBLAS cblas_sgemm; this module starts no
+ * Matrix products go through OpenBLAS cblas_sgemm (loaded on first use,
+ * blas_lazy.h); this module starts no
  * threads of its own, so OpenBLAS's thread count is the only one
  * (bert_set_threads).
  *
@@ -90,11 +91,10 @@ ov_rc bert_pool(const bert_model *m, const float *cls, size_t n, float *out, ov_
 void bert_set_threads(int n);
 
 /* Stop the BLAS library's worker threads until a threaded product needs
- * them again. OpenBLAS starts its pool when the library loads, and an idle
- * worker spins (sched_yield) for about 0.1 s before it sleeps: ~25-30 ms of
- * a CPU taken from a server's start-up, which needs no BLAS unless a
- * collection embeds with BERT (issue 13, docs/performance.md). A no-op
- * with a BLAS that has no such pool. */
+ * them again (OpenBLAS starts its pool when the library loads, and an idle
+ * worker spins, sched_yield, for about 0.1 s before it sleeps). The library
+ * is loaded on first use (blas_lazy.h), so a server's start-up normally
+ * finds nothing to stop; a no-op then, and with a BLAS without a pool. */
 void bert_blas_park(void);
 
 /* The default truncation of a model directory, as sentence-transformers'
