@@ -4,8 +4,9 @@
  * query body (a fresh connection each try, 1 ms apart) until it answers
  * 200, and prints the time from the exec to each first answer, the
  * server's CPU so far (utime + stime of /proc/PID/stat, clock ticks) and
- * the load average; then SIGTERM and wait. Not a test; bench/restart.sh
- * runs it (docs/performance.md).
+ * the load average; then SIGTERM and wait. The server's stdout goes to
+ * the probe's stderr. Not a test; bench/restart.sh and bench/bench.sh run
+ * it (docs/performance.md).
  *
  *   restart_probe PORT BODYFILE:COLLID [BODYFILE:COLLID ...] -- CMD ARGS...
  * The first line of each BODYFILE is its query body. */
@@ -139,7 +140,8 @@ int main(int argc, char **argv)
     }
     double t0 = now();
     pid_t pid = fork();
-    if (pid == 0) {
+    if (pid == 0) { /* the server's stdout goes with its stderr: ours is the report */
+        dup2(2, 1);
         execvp(argv[sep + 1], &argv[sep + 1]);
         _exit(127);
     }
