@@ -257,6 +257,11 @@ void core_close(core_db *db)
     if (!db)
         return;
     core_saver_stop(db); /* saves the indexes that changed */
+    for (size_t i = 0; i < db->n_colls; i++) { /* older snapshots, once, in format 2 */
+        core_coll *c = db->colls[i];
+        if (c->snap_v1 && c->wm == c->saved_wm && !c->pend_n)
+            core_recs_save(db, c, c->wm);
+    }
     free_catalog_mem(db);
     store_close(db->st);
     if (db->seal_on_close) { /* the next start can skip quick_check (store_check.h) */

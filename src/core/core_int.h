@@ -92,6 +92,8 @@ struct core_coll {
     char *arena;
     size_t arena_len;
     int arena_kind; /* core_arena_kind */
+    bool snap_v1;   /* records from a format-1 snapshot: core_close rewrites
+                     * it in format 2 if nothing was written since */
 };
 
 /* The stored vector of a record (dim floats, as given): in the graph, or

@@ -226,6 +226,7 @@ bool core_recs_load(core_db *db, core_coll *c, int64_t wm)
                              hd.body_len, hd.n, 2);
     } else {
         ok = core_recs_parse(c, map + RECS_HEADER_LEN, hd.body_len, hd.n, 1);
+        c->snap_v1 = ok;
     }
 cleanup:
     if (map != MAP_FAILED)

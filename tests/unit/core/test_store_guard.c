@@ -398,7 +398,8 @@ static void snapshot_to_v1(const char *p, const char *doc)
 }
 
 /* Snapshots of format 1 (before issue 13's restart work) are still read
- * and served; records from either format are then rewritten and deleted
+ * and served, and rewritten in format 2 by the next clean stop; records
+ * from either format are then rewritten and deleted
  * like any other (their strings live in the snapshot's arena or mapping,
  * not in allocations of their own: ASan and valgrind watch the frees). */
 static void test_store_guard_snapshot_v1(void)
@@ -413,6 +414,17 @@ static void test_store_guard_snapshot_v1(void)
     core_close(db);
     snapshot_to_v1(rp, "from the v1 file");
     CHECK_EQ(open_db(&db, &err), OV_OK); /* sealed: served from the v1 snapshot */
+    CHECK_EQ(count_of(db), (size_t)G_N + 1);
+    doc_of_r5(db, got, sizeof got);
+    CHECK(strncmp(got, "[\"from the v1 file\"]", 20) == 0);
+    core_close(db); /* no write: the clean stop rewrites it in format 2 */
+    char magic[9] = {0};
+    FILE *f = fopen(rp, "rb");
+    CHECK(f && fread(magic, 1, 8, f) == 8);
+    if (f)
+        fclose(f);
+    CHECK(strcmp(magic, "OMVRECS2") == 0);
+    CHECK_EQ(open_db(&db, &err), OV_OK); /* served from the rewritten file */
     CHECK_EQ(count_of(db), (size_t)G_N + 1);
     doc_of_r5(db, got, sizeof got);
     CHECK(strncmp(got, "[\"from the v1 file\"]", 20) == 0);
