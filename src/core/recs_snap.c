@@ -20,8 +20,9 @@
  * Format 2's records are served from a read-only mapping of the file
  * itself (the NULs make its strings what a record's strings must be), so a
  * warm start copies no string and allocates no page for them; format 1's
- * are copied into one arena. Either way the collection owns the memory
- * (core_coll_set_arena). */
+ * are copied into one arena (and core_close rewrites the file in format 2
+ * when nothing was written since). Either way the collection owns the
+ * memory (core_coll_set_arena). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
