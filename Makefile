@@ -165,7 +165,7 @@ FUZZ_OBJ := $(patsubst src/%.c,build/fuzz/obj/%.o,$(LIB_SRC))
 build/fuzz/obj/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined \
-	    $(ISA_$(patsubst dist_%,%,$(basename $(notdir $<)))) -c $< -o $@
+	    $(ISA_$(patsubst dist_%,%,$(basename $(notdir $<)))) -MMD -MP -c $< -o $@
 
 build/fuzz/libomvec.a: $(FUZZ_OBJ)
 	@rm -f $@
@@ -173,7 +173,11 @@ build/fuzz/libomvec.a: $(FUZZ_OBJ)
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libomvec.a
 	$(FUZZ_CC) $(CPPFLAGS) -Itests $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
-	    -o $@ $< build/fuzz/libomvec.a $(LDLIBS)
+	    -MMD -MP -o $@ $< build/fuzz/libomvec.a $(LDLIBS)
+
+# header dependencies: without them an object outlives a change to a struct
+# it shares (a stale tsearch_lead.o read tsearch's fields at old offsets)
+-include $(shell find build/fuzz -name '*.d' 2>/dev/null)
 
 build/fuzz/obj/http/console_assets.o: $(wildcard src/http/console/*)
 

@@ -720,8 +720,10 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
     uint32_t *dsrc = NULL; /* per derived text: the given text it came from */
     uint32_t *own2 = ov_xmalloc((n ? n : 1) * sizeof *own2);
     uint8_t *fld2 = ov_xmalloc(n ? n : 1);
-    memcpy(own2, owner, n * sizeof *own2);
-    memcpy(fld2, field, n);
+    if (n) {
+        memcpy(own2, owner, n * sizeof *own2);
+        memcpy(fld2, field, n);
+    }
     if (x->o.derive > 0) {
         uint32_t *doff, *dwords, *down;
         /* the given texts, then the other collections' (their terms after
@@ -736,11 +738,17 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
             cwords = ov_xmalloc((all_words.n + aux_words.n + 1) * sizeof *cwords);
             cown = ov_xmalloc(cn * sizeof *cown);
             cfld = ov_xmalloc(cn);
+            /* a vector with no words has a NULL p: memcpy's source must
+             * never be NULL, even for 0 bytes (fuzz_tsearch, empty input) */
             memcpy(coff, all_off.p, n * sizeof *coff);
-            memcpy(cwords, all_words.p, all_words.n * sizeof *cwords);
-            memcpy(cwords + all_words.n, aux_words.p, aux_words.n * sizeof *cwords);
-            memcpy(cown, owner, n * sizeof *cown);
-            memcpy(cfld, field, n);
+            if (all_words.n)
+                memcpy(cwords, all_words.p, all_words.n * sizeof *cwords);
+            if (aux_words.n)
+                memcpy(cwords + all_words.n, aux_words.p, aux_words.n * sizeof *cwords);
+            if (n) {
+                memcpy(cown, owner, n * sizeof *cown);
+                memcpy(cfld, field, n);
+            }
             size_t g = 0;
             for (size_t i = 0; i < an; i++) {
                 g += i > 0 && aux->owner[i] != aux->owner[i - 1];
