@@ -100,6 +100,8 @@ typedef struct tsearch_opts {
                             (tsearch_build_aux) count x aux, and only for a
                             pair one of whose words has no pair learned from
                             this collection's own names (0: off) */
+    float num_pen;       /* re-rank x (1 - num_pen) per query number (digit 2,
+                            type 5) the text leaves unmatched (0: off) */
     bool aux_derive;     /* other collections' names lend their phrases and
                             synonyms to derive (a CL name holding an Uberon
                             name takes that term's synonyms) */

@@ -47,6 +47,7 @@ static tsearch_opts g_default = {
     .derive_first = false,
     .aux = 0.5f,
     .aux_derive = true,
+    .num_pen = 0.1f,
 };
 
 tsearch_opts tsearch_opts_default(void)

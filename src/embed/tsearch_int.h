@@ -159,6 +159,9 @@ void ts_topk_put(float s, uint32_t o, size_t k, uint32_t *own, float *sc, size_t
  * and at most 3 definitions carry, else 1). */
 float ts_def_rare(const tsearch *x, uint32_t w);
 
+/* Is vocabulary word w a number (digits only: the 2 of "digit 2")? */
+bool ts_is_number(const tsearch *x, uint32_t w);
+
 /* Most words an abbreviation is learned to stand for. */
 #define TS_ABBR_WORDS 6
 

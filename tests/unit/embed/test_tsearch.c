@@ -9,7 +9,8 @@
  * lone letters as Greek ones, abbreviations learned from synonyms,
  * mixed-case pieces, digits kept apart; phrase synonyms carried through
  * names (a name holding another term's name takes that term's synonyms);
- * equivalences learned from another collection's names. */
+ * equivalences learned from another collection's names; a number the
+ * query asks for and a text lacks. */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -553,6 +554,54 @@ static void test_tsearch_refused(void)
     tsearch_free(x);
 }
 
+/* The score of owner want for q (-1: not in the top 3). */
+static float score_of(const tsearch *x, const char *q, uint32_t want)
+{
+    uint32_t o[3];
+    float s[3];
+    size_t n = tsearch_query(x, q, strlen(q), 3, o, s);
+    for (size_t i = 0; i < n; i++)
+        if (o[i] == want)
+            return s[i];
+    return -1;
+}
+
+/* A number the query asks for and a text leaves unmatched costs that text
+ * x (1 - opts.num_pen) ("digit 2" against the parent "digit ... element");
+ * a query with no number, or a text with the number, pays nothing. */
+static void test_tsearch_number(void)
+{
+    const char *tx[] = {"digit metacarpus element", "digit 2 metacarpus element", "manus"};
+    uint32_t own[] = {0, 1, 2};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
+    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
+    for (size_t i = 0; i < n; i++)
+        tl[i] = strlen(tx[i]);
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.num_pen > 0);
+    o.rerank = false; /* the word score alone: the factor shows exactly */
+    o.name_bonus = 0;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &x, &err) == OV_OK);
+    float pen = o.num_pen;
+    o.num_pen = 0;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &y, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    float sx = score_of(x, "digit 2 metacarpus element", 0),
+          sy = score_of(y, "digit 2 metacarpus element", 0);
+    CHECK(sy > 0.5f);
+    CHECK_NEAR(sx, sy * (1.0f - pen), 1e-5);
+    CHECK_EQ(top(x, "digit 2 metacarpus element", &sx), 1);
+    CHECK_NEAR(sx, 1.0, 1e-6);
+    CHECK_EQ(top(x, "digit metacarpus element", &sx), 0);
+    CHECK_NEAR(sx, 1.0, 1e-6);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_basics);
@@ -565,5 +614,6 @@ int main(void)
     RUN(test_tsearch_aux);
     RUN(test_tsearch_aux_derive);
     RUN(test_tsearch_refused);
+    RUN(test_tsearch_number);
     return harness_done();
 }
