@@ -168,6 +168,8 @@ static void apply_opts(void)
             o.lead = (float)v;
         else if (!strcmp(t, "numpen"))
             o.num_pen = (float)v;
+        else if (!strcmp(t, "tnumpen"))
+            o.tnum_pen = (float)v;
         else if (!strcmp(t, "pair"))
             o.min_pair = (int)v;
         else

@@ -48,6 +48,7 @@ static tsearch_opts g_default = {
     .aux = 0.5f,
     .aux_derive = true,
     .num_pen = 0.1f,
+    .tnum_pen = 0.1f,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -217,6 +217,11 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
         else if (x->o.num_pen > 0 && ts_is_number(x, c->qid[i]))
             s *= 1.0f - x->o.num_pen; /* digit 2 asked, the text names none */
     }
+    for (size_t j = 0; x->o.tnum_pen > 0 && j < m; j++)
+        if (!(tused >> j & 1) && ts_is_number(x, tw[j])) {
+            s *= 1.0f - x->o.tnum_pen; /* the text names a number not asked */
+            break;
+        }
     return s;
 }
 

@@ -568,7 +568,8 @@ static float score_of(const tsearch *x, const char *q, uint32_t want)
 
 /* A number the query asks for and a text leaves unmatched costs that text
  * x (1 - opts.num_pen) ("digit 2" against the parent "digit ... element");
- * a query with no number, or a text with the number, pays nothing. */
+ * a query with no number, or a text with the number, pays nothing; a text
+ * with a number the query leaves unmatched pays x (1 - opts.tnum_pen). */
 static void test_tsearch_number(void)
 {
     const char *tx[] = {"digit metacarpus element", "digit 2 metacarpus element", "manus"};
@@ -597,6 +598,18 @@ static void test_tsearch_number(void)
     CHECK_NEAR(sx, 1.0, 1e-6);
     CHECK_EQ(top(x, "digit metacarpus element", &sx), 0);
     CHECK_NEAR(sx, 1.0, 1e-6);
+    /* a text naming a number the query does not ask for pays tnum_pen */
+    float tpen = tsearch_opts_default().tnum_pen;
+    CHECK(tpen > 0);
+    CHECK_NEAR(score_of(x, "digit metacarpus element", 1),
+               score_of(y, "digit metacarpus element", 1), 1e-6); /* y: tnum_pen on too */
+    o.tnum_pen = 0;
+    tsearch *z = NULL;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &z, &err) == OV_OK);
+    if (z)
+        CHECK_NEAR(score_of(x, "digit metacarpus element", 1),
+                   score_of(z, "digit metacarpus element", 1) * (1.0f - tpen), 1e-5);
+    tsearch_free(z);
 done:
     tsearch_free(y);
     tsearch_free(x);
