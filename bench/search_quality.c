@@ -170,6 +170,8 @@ static void apply_opts(void)
             o.num_pen = (float)v;
         else if (!strcmp(t, "tnumpen"))
             o.tnum_pen = (float)v;
+        else if (!strcmp(t, "adj"))
+            o.adj = (float)v;
         else if (!strcmp(t, "pair"))
             o.min_pair = (int)v;
         else

@@ -49,6 +49,7 @@ static tsearch_opts g_default = {
     .aux_derive = true,
     .num_pen = 0.1f,
     .tnum_pen = 0.1f,
+    .adj = 0.8f,
 };
 
 tsearch_opts tsearch_opts_default(void)

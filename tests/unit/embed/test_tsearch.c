@@ -10,7 +10,7 @@
  * mixed-case pieces, digits kept apart; phrase synonyms carried through
  * names (a name holding another term's name takes that term's synonyms);
  * equivalences learned from another collection's names; a number the
- * query asks for and a text lacks. */
+ * query asks for and a text lacks; adjective and noun forms. */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -615,6 +615,41 @@ done:
     tsearch_free(x);
 }
 
+/* Adjective and noun forms of one stem (opts.adj): duodenal reaches
+ * duodenum, ovarian ovary, neuron neuronal, above what the shared prefix
+ * alone gives; a form the collection lacks reaches nothing. */
+static void test_tsearch_adj(void)
+{
+    const char *tx[] = {"serosa of duodenum", "duodenal mucosa", "stromal cell of ovary",
+                        "neuronal cell", "serosa of stomach"};
+    uint32_t own[] = {0, 1, 2, 3, 4};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
+    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
+    for (size_t i = 0; i < n; i++)
+        tl[i] = strlen(tx[i]);
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.adj > 0);
+    CHECK(tsearch_build(tx, tl, own, fl, n, 5, &o, &x, &err) == OV_OK);
+    o.adj = 0;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 5, &o, &y, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    float s;
+    CHECK_EQ(top(x, "duodenal serosa", &s), 0);
+    CHECK(s > score_of(y, "duodenal serosa", 0));
+    CHECK_EQ(top(x, "ovarian stromal cell", &s), 2);
+    CHECK(s > score_of(y, "ovarian stromal cell", 2));
+    CHECK_EQ(top(x, "neuron cell", &s), 3);
+    CHECK(s > score_of(y, "neuron cell", 3));
+    /* no known form: the same answer with or without */
+    CHECK_NEAR(score_of(x, "gastric serosa", 4), score_of(y, "gastric serosa", 4), 1e-6);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_basics);
@@ -628,5 +663,6 @@ int main(void)
     RUN(test_tsearch_aux_derive);
     RUN(test_tsearch_refused);
     RUN(test_tsearch_number);
+    RUN(test_tsearch_adj);
     return harness_done();
 }
