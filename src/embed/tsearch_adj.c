@@ -10,11 +10,11 @@
 #include "embed/tsearch_int.h"
 
 /* Endings a noun drops before an adjective suffix ("" first). */
-static const char *const k_noun_end[] = {"", "a", "e", "um", "us", "y", "x", "ix", "is", "on", "es"};
+static const char *const k_noun_end[] = {"", "a", "e", "um", "us", "y", "x", "ix", "is", "on", "es", "le"};
 
 /* Adjective suffixes put after the noun's stem. */
 static const char *const k_adj_suf[] = {"al", "ar", "ic", "ous", "ine", "ary", "eal", "ial", "ical",
-                                        "ian", "iac", "ac", "an"};
+                                        "ian", "iac", "ac", "an", "ular"};
 
 #define N_END (sizeof k_noun_end / sizeof k_noun_end[0])
 #define N_SUF (sizeof k_adj_suf / sizeof k_adj_suf[0])
