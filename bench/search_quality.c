@@ -166,6 +166,12 @@ static void apply_opts(void)
             o.derive_first = v != 0;
         else if (!strcmp(t, "lead"))
             o.lead = (float)v;
+        else if (!strcmp(t, "numpen"))
+            o.num_pen = (float)v;
+        else if (!strcmp(t, "tnumpen"))
+            o.tnum_pen = (float)v;
+        else if (!strcmp(t, "adj"))
+            o.adj = (float)v;
         else if (!strcmp(t, "pair"))
             o.min_pair = (int)v;
         else

@@ -100,6 +100,13 @@ typedef struct tsearch_opts {
                             (tsearch_build_aux) count x aux, and only for a
                             pair one of whose words has no pair learned from
                             this collection's own names (0: off) */
+    float num_pen;       /* re-rank x (1 - num_pen) per query number (digit 2,
+                            type 5) the text leaves unmatched (0: off) */
+    float tnum_pen;      /* re-rank x (1 - tnum_pen) for a text with a number
+                            the query leaves unmatched (0: off) */
+    float adj;           /* a query word reaches the collection's adjective of
+                            it or noun of it (neuronal/neuron) at this
+                            similarity (0: off) */
     bool aux_derive;     /* other collections' names lend their phrases and
                             synonyms to derive (a CL name holding an Uberon
                             name takes that term's synonyms) */

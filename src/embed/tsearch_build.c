@@ -34,7 +34,7 @@ static tsearch_opts g_default = {
     .def_first = 0.3f,
     .codes = true,
     .num_floor = 0.5f,
-    .sib_pen = 0.1f,
+    .sib_pen = 0.15f,
     .lead = 0.9f,
     .morph = 0.8f,
     .abbr = 1.0f,
@@ -47,6 +47,9 @@ static tsearch_opts g_default = {
     .derive_first = false,
     .aux = 0.5f,
     .aux_derive = true,
+    .num_pen = 0.1f,
+    .tnum_pen = 0.1f,
+    .adj = 0.8f,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -159,6 +159,18 @@ void ts_topk_put(float s, uint32_t o, size_t k, uint32_t *own, float *sc, size_t
  * and at most 3 definitions carry, else 1). */
 float ts_def_rare(const tsearch *x, uint32_t w);
 
+/* The collection's own words that are the adjective of noun w or the noun
+ * of adjective w by fixed endings (neuronal/neuron, duodenal/duodenum,
+ * ovarian/ovary), at similarity sim; self (w's own id) excluded. Appends
+ * to out[0..n) (a word already there keeps the higher sim), at most max in
+ * all; returns the new count. Nothing for sim <= 0 or a word under 5
+ * bytes. */
+size_t ts_adj_forms(const tsearch *x, const char *w, size_t len, uint32_t self, float sim,
+                    ts_expn *out, size_t n, size_t max);
+
+/* Is vocabulary word w a number (digits only: the 2 of "digit 2")? */
+bool ts_is_number(const tsearch *x, uint32_t w);
+
 /* Most words an abbreviation is learned to stand for. */
 #define TS_ABBR_WORDS 6
 

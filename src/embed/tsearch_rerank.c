@@ -61,6 +61,16 @@ static bool is_sib(const tsearch *x, uint32_t a, uint32_t b)
     return lo < x->n_sib && x->sib[lo] == k;
 }
 
+bool ts_is_number(const tsearch *x, uint32_t w)
+{
+    const char *v = x->v.blob + x->v.off[w];
+    size_t n = x->v.len[w];
+    for (size_t i = 0; i < n; i++)
+        if (v[i] < '0' || v[i] > '9')
+            return false;
+    return n > 0;
+}
+
 /* What the second stage needs of the query. */
 typedef struct qctx {
     const tsearch *x;
@@ -196,15 +206,21 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
     *out_qused = qused;
     float b = x->o.qcov;
     float s = (1.0f + b) * acc / (b * c->wq + tsum);
-    if (x->n_sib) /* a query word left over whose sibling the text has instead */
-        for (size_t i = 0; i < c->nq; i++) {
-            if ((qused >> i & 1) || c->qid[i] == UINT32_MAX || !x->v_sib[c->qid[i]])
-                continue;
-            for (size_t j = 0; j < m; j++)
-                if (!(tused >> j & 1) && is_sib(x, c->qid[i], tw[j])) {
-                    s *= 1.0f - x->o.sib_pen;
-                    break;
-                }
+    for (size_t i = 0; i < c->nq; i++) {
+        if ((qused >> i & 1) || c->qid[i] == UINT32_MAX)
+            continue;
+        bool sib = false; /* a query word left over whose sibling the text has */
+        for (size_t j = 0; x->n_sib && x->v_sib[c->qid[i]] && j < m && !sib; j++)
+            sib = !(tused >> j & 1) && is_sib(x, c->qid[i], tw[j]);
+        if (sib)
+            s *= 1.0f - x->o.sib_pen;
+        else if (x->o.num_pen > 0 && ts_is_number(x, c->qid[i]))
+            s *= 1.0f - x->o.num_pen; /* digit 2 asked, the text names none */
+    }
+    for (size_t j = 0; x->o.tnum_pen > 0 && j < m; j++)
+        if (!(tused >> j & 1) && ts_is_number(x, tw[j])) {
+            s *= 1.0f - x->o.tnum_pen; /* the text names a number not asked */
+            break;
         }
     return s;
 }

@@ -9,7 +9,8 @@
  * lone letters as Greek ones, abbreviations learned from synonyms,
  * mixed-case pieces, digits kept apart; phrase synonyms carried through
  * names (a name holding another term's name takes that term's synonyms);
- * equivalences learned from another collection's names. */
+ * equivalences learned from another collection's names; a number the
+ * query asks for and a text lacks; adjective and noun forms. */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -553,6 +554,102 @@ static void test_tsearch_refused(void)
     tsearch_free(x);
 }
 
+/* The score of owner want for q (-1: not in the top 3). */
+static float score_of(const tsearch *x, const char *q, uint32_t want)
+{
+    uint32_t o[3];
+    float s[3];
+    size_t n = tsearch_query(x, q, strlen(q), 3, o, s);
+    for (size_t i = 0; i < n; i++)
+        if (o[i] == want)
+            return s[i];
+    return -1;
+}
+
+/* A number the query asks for and a text leaves unmatched costs that text
+ * x (1 - opts.num_pen) ("digit 2" against the parent "digit ... element");
+ * a query with no number, or a text with the number, pays nothing; a text
+ * with a number the query leaves unmatched pays x (1 - opts.tnum_pen). */
+static void test_tsearch_number(void)
+{
+    const char *tx[] = {"digit metacarpus element", "digit 2 metacarpus element", "manus"};
+    uint32_t own[] = {0, 1, 2};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
+    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
+    for (size_t i = 0; i < n; i++)
+        tl[i] = strlen(tx[i]);
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.num_pen > 0);
+    o.rerank = false; /* the word score alone: the factor shows exactly */
+    o.name_bonus = 0;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &x, &err) == OV_OK);
+    float pen = o.num_pen;
+    o.num_pen = 0;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &y, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    float sx = score_of(x, "digit 2 metacarpus element", 0),
+          sy = score_of(y, "digit 2 metacarpus element", 0);
+    CHECK(sy > 0.5f);
+    CHECK_NEAR(sx, sy * (1.0f - pen), 1e-5);
+    CHECK_EQ(top(x, "digit 2 metacarpus element", &sx), 1);
+    CHECK_NEAR(sx, 1.0, 1e-6);
+    CHECK_EQ(top(x, "digit metacarpus element", &sx), 0);
+    CHECK_NEAR(sx, 1.0, 1e-6);
+    /* a text naming a number the query does not ask for pays tnum_pen */
+    float tpen = tsearch_opts_default().tnum_pen;
+    CHECK(tpen > 0);
+    CHECK_NEAR(score_of(x, "digit metacarpus element", 1),
+               score_of(y, "digit metacarpus element", 1), 1e-6); /* y: tnum_pen on too */
+    o.tnum_pen = 0;
+    tsearch *z = NULL;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &z, &err) == OV_OK);
+    if (z)
+        CHECK_NEAR(score_of(x, "digit metacarpus element", 1),
+                   score_of(z, "digit metacarpus element", 1) * (1.0f - tpen), 1e-5);
+    tsearch_free(z);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
+/* Adjective and noun forms of one stem (opts.adj): duodenal reaches
+ * duodenum, ovarian ovary, neuron neuronal, above what the shared prefix
+ * alone gives; a form the collection lacks reaches nothing. */
+static void test_tsearch_adj(void)
+{
+    const char *tx[] = {"serosa of duodenum", "duodenal mucosa", "stromal cell of ovary",
+                        "neuronal cell", "serosa of stomach"};
+    uint32_t own[] = {0, 1, 2, 3, 4};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
+    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
+    for (size_t i = 0; i < n; i++)
+        tl[i] = strlen(tx[i]);
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.adj > 0);
+    CHECK(tsearch_build(tx, tl, own, fl, n, 5, &o, &x, &err) == OV_OK);
+    o.adj = 0;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 5, &o, &y, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    float s;
+    CHECK_EQ(top(x, "duodenal serosa", &s), 0);
+    CHECK(s > score_of(y, "duodenal serosa", 0));
+    CHECK_EQ(top(x, "ovarian stromal cell", &s), 2);
+    CHECK(s > score_of(y, "ovarian stromal cell", 2));
+    CHECK_EQ(top(x, "neuron cell", &s), 3);
+    CHECK(s > score_of(y, "neuron cell", 3));
+    /* no known form: the same answer with or without */
+    CHECK_NEAR(score_of(x, "gastric serosa", 4), score_of(y, "gastric serosa", 4), 1e-6);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_basics);
@@ -565,5 +662,7 @@ int main(void)
     RUN(test_tsearch_aux);
     RUN(test_tsearch_aux_derive);
     RUN(test_tsearch_refused);
+    RUN(test_tsearch_number);
+    RUN(test_tsearch_adj);
     return harness_done();
 }
