@@ -1,10 +1,8 @@
 /* embed/tsearch_build.c - building the text search index (tsearch.h): words
  * of every text into the vocabulary, Latin plurals folded onto their
  * singular when both occur, IDF over the name and synonym texts, then what
- * is learned from the synonym sets — for every pair of names of one term,
- * the words that differ: one word against one word makes an equivalence
- * (renal/kidney), up to two against up to two a weaker one, and words one
- * name has and the other lacks count as droppable — then the postings, the
+ * is learned from the synonym sets (tsearch_mine.c: equivalences such as
+ * renal/kidney, droppable words, abbreviations), then the postings, the
  * per-term definition words and the trigram tables. */
 #include <math.h>
 #include <stdlib.h>
@@ -123,83 +121,6 @@ static void u32v_push(u32v *a, uint32_t v)
     a->p[a->n++] = v;
 }
 
-/* Word-pair counts: open addressing on (a << 32 | b), a < b. */
-typedef struct pairs {
-    uint64_t *key;
-    float *val;
-    size_t n, cap;
-} pairs;
-
-static uint64_t mix(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdULL;
-    k ^= k >> 33;
-    return k;
-}
-
-/* Add v to the count of (a, b) as given (directed). */
-static void pairs_put(pairs *p, uint32_t a, uint32_t b, float v)
-{
-    if ((p->n + 1) * 2 > p->cap) {
-        size_t nc = p->cap ? p->cap * 2 : 4096;
-        uint64_t *nk = ov_xcalloc(nc, sizeof *nk);
-        float *nv = ov_xcalloc(nc, sizeof *nv);
-        for (size_t i = 0; i < p->cap; i++) {
-            if (!p->key[i])
-                continue;
-            size_t s = mix(p->key[i]) & (nc - 1);
-            while (nk[s])
-                s = (s + 1) & (nc - 1);
-            nk[s] = p->key[i];
-            nv[s] = p->val[i];
-        }
-        free(p->key);
-        free(p->val);
-        p->key = nk;
-        p->val = nv;
-        p->cap = nc;
-    }
-    uint64_t k = ((uint64_t)a << 32 | b) + 1; /* 0 = empty */
-    size_t s = mix(k) & (p->cap - 1);
-    while (p->key[s] && p->key[s] != k)
-        s = (s + 1) & (p->cap - 1);
-    if (!p->key[s]) {
-        p->key[s] = k;
-        p->n++;
-    }
-    p->val[s] += v;
-}
-
-/* Undirected: (a, b) and (b, a) are one pair. */
-static void pairs_add(pairs *p, uint32_t a, uint32_t b, float v)
-{
-    if (a == b)
-        return;
-    if (a > b) {
-        uint32_t t = a;
-        a = b;
-        b = t;
-    }
-    pairs_put(p, a, b, v);
-}
-
-/* The count of a pair (0 when absent). */
-static float pairs_get(const pairs *p, uint32_t a, uint32_t b)
-{
-    if (!p->cap || a == b)
-        return 0;
-    if (a > b) {
-        uint32_t t = a;
-        a = b;
-        b = t;
-    }
-    uint64_t k = ((uint64_t)a << 32 | b) + 1;
-    for (size_t s = mix(k) & (p->cap - 1); p->key[s]; s = (s + 1) & (p->cap - 1))
-        if (p->key[s] == k)
-            return p->val[s];
-    return 0;
-}
 
 static int cmp_u32(const void *a, const void *b)
 {
@@ -216,14 +137,6 @@ static size_t uniq(uint32_t *a, size_t n)
         if (d == 0 || a[d - 1] != a[i])
             a[d++] = a[i];
     return d;
-}
-
-static bool has(const uint32_t *a, size_t n, uint32_t v)
-{
-    for (size_t i = 0; i < n; i++)
-        if (a[i] == v)
-            return true;
-    return false;
 }
 
 /* qsort has no context argument: the vocabulary being sorted, per thread
@@ -269,355 +182,6 @@ static void fold_plurals(tsearch *x)
     }
 }
 
-/* One pair of names of one term (distinct canonical words a, b): the words
- * that differ. An abbreviation (ts_mark_abbrevs) against 2..TS_ABBR_WORDS
- * words of the other name stands for all of them (L2/3 IT = L2/3
- * intratelencephalic projecting glutamatergic neuron): ab gets
- * abbreviation -> word, 1 / words. Equivalences count x scale; ab and drop
- * may be NULL; word ids >= x->v.n (words the index does not know) take part
- * in the difference but learn nothing. */
-static void mine_pair(const tsearch *x, const uint32_t *a, size_t na, const uint32_t *b,
-                      size_t nb, pairs *eq, pairs *ab, float *drop, float scale)
-{
-    uint32_t da[TS_ABBR_WORDS + 1], db[TS_ABBR_WORDS + 1];
-    size_t nda = 0, ndb = 0;
-    for (size_t k = 0; k < na && nda <= TS_ABBR_WORDS; k++)
-        if (!has(b, nb, a[k]))
-            da[nda++] = a[k];
-    for (size_t k = 0; k < nb && ndb <= TS_ABBR_WORDS; k++)
-        if (!has(a, na, b[k]))
-            db[ndb++] = b[k];
-    if (ab && x->v_abbr) {
-        const uint32_t *s = NULL, *l = NULL;
-        size_t nl = 0;
-        if (nda == 1 && ndb >= 2 && ndb <= TS_ABBR_WORDS && (x->v_abbr[da[0]] & 1))
-            s = da, l = db, nl = ndb;
-        else if (ndb == 1 && nda >= 2 && nda <= TS_ABBR_WORDS && (x->v_abbr[db[0]] & 1))
-            s = db, l = da, nl = nda;
-        if (s) {
-            for (size_t k = 0; k < nl; k++)
-                pairs_put(ab, s[0], l[k], 1.0f / (float)nl);
-            return;
-        }
-    }
-    if (nda >= 3 || ndb >= 3 || (nda == 0 && ndb == 0))
-        return;
-    if (nda == 0 || ndb == 0) {
-        /* one name is the other with words added */
-        const uint32_t *d = nda ? da : db;
-        size_t nd = nda ? nda : ndb;
-        for (size_t k = 0; k < nd && drop; k++)
-            drop[d[k]] += 1.0f / (float)nd;
-        return;
-    }
-    if ((nda > 1 || ndb > 1) && !x->o.multi)
-        return;
-    float v = scale * (nda == 1 && ndb == 1 ? 1.0f : 0.5f / (float)(nda * ndb));
-    for (size_t p = 0; p < nda; p++)
-        for (size_t q = 0; q < ndb; q++)
-            if (da[p] < x->nv_own && db[q] < x->nv_own)
-                pairs_add(eq, da[p], db[q], v);
-}
-
-/* Mine one term's texts: every pair (mine_pair). */
-static void mine_owner(const tsearch *x, const uint32_t *texts, size_t nt, pairs *eq,
-                       pairs *ab, float *drop)
-{
-    uint32_t own[TS_MINE_TEXTS];
-    size_t m = 0;
-    for (size_t i = 0; i < nt && m < TS_MINE_TEXTS; i++)
-        if (x->t_name[texts[i]] != 2) /* derived texts teach nothing */
-            own[m++] = texts[i];
-    for (size_t i = 0; i < m; i++)
-        for (size_t j = i + 1; j < m; j++)
-            mine_pair(x, x->t_words + x->t_off[own[i]], x->t_off[own[i] + 1] - x->t_off[own[i]],
-                      x->t_words + x->t_off[own[j]], x->t_off[own[j] + 1] - x->t_off[own[j]],
-                      eq, ab, drop, 1.0f);
-}
-
-/* Mine the names of other collections' terms (tsearch_aux: texts of one
- * term next to each other) for word equivalences only, x scale: words
- * this index does not know learn nothing. */
-static void mine_aux(const tsearch *x, const tsearch_aux *aux, pairs *eq, float scale)
-{
-    ts_vocab unk = {0}; /* words this index lacks: ids from x->v.n on */
-    char buf[4096];
-    uint32_t starts[TS_MAX_QWORDS];
-    uint32_t w[TS_MINE_TEXTS][TS_MAX_QWORDS];
-    size_t nw[TS_MINE_TEXTS];
-    for (size_t i = 0; i < aux->n;) {
-        size_t j = i;
-        while (j < aux->n && aux->owner[j] == aux->owner[i])
-            j++;
-        size_t m = 0;
-        for (size_t t = i; t < j && m < TS_MINE_TEXTS; t++) {
-            size_t n = ts_split(aux->texts[t], aux->lens[t], x->o.stem, buf, sizeof buf, starts,
-                                TS_MAX_QWORDS);
-            size_t d = 0;
-            for (size_t k = 0; k < n; k++) {
-                const char *s = buf + starts[k];
-                size_t sl = strlen(s);
-                uint32_t id = ts_vocab_find(&x->v, s, sl);
-                id = id != UINT32_MAX && id < x->nv_own ? x->canon[id]
-                                                        : x->v.n + ts_vocab_add(&unk, s, sl);
-                if (!has(w[m], d, id))
-                    w[m][d++] = id;
-            }
-            nw[m++] = d;
-        }
-        for (size_t a = 0; a < m; a++)
-            for (size_t b = a + 1; b < m; b++)
-                mine_pair(x, w[a], nw[a], w[b], nw[b], eq, NULL, NULL, scale);
-        i = j;
-    }
-    ts_vocab_free(&unk);
-}
-
-/* One word slot of a text: the hash of the text's other words (and the
- * slot's place), the word, the term. */
-typedef struct slotk {
-    uint64_t key;
-    uint32_t word, owner;
-} slotk;
-
-static int cmp_slotk(const void *a, const void *b)
-{
-    const slotk *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    if (x->word != y->word)
-        return x->word < y->word ? -1 : 1;
-    return x->owner < y->owner ? -1 : x->owner > y->owner;
-}
-
-/* Texts in one contrast group compared pairwise (larger groups: the first). */
-#define TS_CONTRAST_GROUP 256
-/* Sibling words are kept from groups of at most this many texts. */
-#define TS_SIB_GROUP 32
-
-/* Contrast: two names of different terms that differ in one word only
- * ("autosomal dominant X" / "autosomal recessive X", "type 1 diabetes" /
- * "type 2 diabetes") say those two words are not interchangeable. For every
- * pair that the synonym sets made equivalent, count such contrasts into neg. */
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static void mine_contrast(tsearch *x, const pairs *eq, pairs *neg)
-{
-    uint64_t *sib = NULL;
-    size_t nsib = 0, csib = 0;
-    size_t n = 0;
-    for (size_t t = 0; t < x->n_texts; t++) {
-        size_t nw = x->t_off[t + 1] - x->t_off[t];
-        if (nw >= 2 && nw <= 12 && x->t_name[t] != 2)
-            n += nw;
-    }
-    slotk *sk = ov_xmalloc((n ? n : 1) * sizeof *sk);
-    size_t m = 0;
-    for (size_t t = 0; t < x->n_texts; t++) {
-        const uint32_t *w = x->t_words + x->t_off[t];
-        size_t nw = x->t_off[t + 1] - x->t_off[t];
-        if (nw < 2 || nw > 12 || x->t_name[t] == 2)
-            continue;
-        for (size_t k = 0; k < nw; k++) {
-            uint64_t h = 1469598103934665603ULL ^ (uint64_t)k;
-            for (size_t j = 0; j < nw; j++)
-                if (j != k)
-                    h = mix(h ^ (w[j] + 0x9e3779b97f4a7c15ULL));
-            sk[m++] = (slotk){h, w[k], x->t_owner[t]};
-        }
-    }
-    qsort(sk, m, sizeof *sk, cmp_slotk);
-    for (size_t a = 0; a < m;) {
-        size_t b = a;
-        while (b < m && sk[b].key == sk[a].key)
-            b++;
-        size_t e = b - a > TS_CONTRAST_GROUP ? a + TS_CONTRAST_GROUP : b;
-        for (size_t i = a; i < e; i++)
-            for (size_t j = i + 1; j < e; j++) {
-                uint32_t u = sk[i].word, v = sk[j].word;
-                if (u == v || sk[i].owner == sk[j].owner)
-                    continue;
-                if (pairs_get(eq, u, v) > 0) {
-                    pairs_add(neg, u, v, 1.0f);
-                } else if (x->o.sib_pen > 0 && b - a <= TS_SIB_GROUP) {
-                    if (nsib == csib) {
-                        csib = csib ? csib * 2 : 4096;
-                        sib = ov_xrealloc(sib, csib * sizeof *sib);
-                    }
-                    sib[nsib++] = u < v ? (uint64_t)u << 32 | v : (uint64_t)v << 32 | u;
-                }
-            }
-        a = b;
-    }
-    free(sk);
-    if (nsib)
-        qsort(sib, nsib, sizeof *sib, cmp_u64);
-    size_t d = 0;
-    for (size_t i = 0; i < nsib; i++)
-        if (d == 0 || sib[d - 1] != sib[i])
-            sib[d++] = sib[i];
-    x->sib = sib ? ov_xrealloc(sib, (d ? d : 1) * sizeof *sib) : NULL;
-    x->n_sib = d;
-    x->v_sib = ov_xcalloc(x->v.n ? x->v.n : 1, 1);
-    for (size_t i = 0; i < d; i++) {
-        x->v_sib[x->sib[i] >> 32] = 1;
-        x->v_sib[x->sib[i] & 0xffffffffu] = 1;
-    }
-}
-
-/* Codes: a term with a synonym that is a code (SPH1: letters, then a
- * number) pairs the code's letters with the words of its other names, each
- * term counting at most one per word (a word in every other name: 1). So
- * "sph" learns spherocytosis from SPH1..SPH4 and a query SPH5 finds
- * hereditary spherocytosis type 5. */
-static void mine_codes(const tsearch *x, pairs *eq)
-{
-    for (size_t ow = 0; ow < x->n_owners; ow++) {
-        const uint32_t *tx = x->o_text + x->o_off[ow];
-        size_t nt = x->o_off[ow + 1] - x->o_off[ow];
-        uint32_t code[4];
-        size_t ncode = 0, nother = 0;
-        for (size_t i = 0; i < nt; i++) {
-            uint32_t t = tx[i];
-            size_t a = 0;
-            if (x->t_name[t] == 2)
-                continue;
-            if (x->t_off[t + 1] - x->t_off[t] == 1) {
-                uint32_t w = x->t_words[x->t_off[t]];
-                a = ts_code_letters(x->v.blob + x->v.off[w], x->v.len[w]);
-                if (a) {
-                    uint32_t id = ts_vocab_find(&x->v, x->v.blob + x->v.off[w], a);
-                    if (id != UINT32_MAX && ncode < 4 && !has(code, ncode, id))
-                        code[ncode++] = id;
-                }
-            }
-            if (!a)
-                nother++;
-        }
-        if (!ncode || !nother)
-            continue;
-        for (size_t i = 0; i < nt; i++) {
-            uint32_t t = tx[i];
-            if (x->t_name[t] == 2)
-                continue;
-            if (x->t_off[t + 1] - x->t_off[t] == 1) {
-                uint32_t w = x->t_words[x->t_off[t]];
-                if (ts_code_letters(x->v.blob + x->v.off[w], x->v.len[w]))
-                    continue;
-            }
-            for (uint32_t k = x->t_off[t]; k < x->t_off[t + 1]; k++)
-                for (size_t c = 0; c < ncode; c++)
-                    pairs_add(eq, code[c], x->t_words[k], 1.0f / (float)nother);
-        }
-    }
-}
-
-/* An equivalent while building the per-word lists. */
-typedef struct eqe {
-    uint32_t word;
-    float w;
-} eqe;
-
-static int cmp_eqe(const void *a, const void *b)
-{
-    const eqe *x = a, *y = b;
-    if (x->w != y->w)
-        return x->w > y->w ? -1 : 1;
-    return x->word < y->word ? -1 : x->word > y->word;
-}
-
-/* Turn the pair counts into per-word lists of (word, weight). */
-static void build_equiv(tsearch *x, const pairs *eq, const pairs *neg, const pairs *ab)
-{
-    uint32_t nv = x->v.n;
-    uint32_t *cnt = ov_xcalloc(nv + 1, sizeof *cnt);
-    for (size_t i = 0; i < ab->cap; i++) /* abbreviation -> word, one way */
-        if (ab->key[i])
-            cnt[(ab->key[i] - 1) >> 32]++;
-    for (size_t i = 0; i < eq->cap; i++) {
-        if (!eq->key[i] || eq->val[i] < (float)x->o.min_pair)
-            continue;
-        uint64_t k = eq->key[i] - 1;
-        cnt[k >> 32]++;
-        cnt[k & 0xffffffffu]++;
-    }
-    float *tot = ov_xcalloc(nv ? nv : 1, sizeof *tot); /* pair counts per word */
-    for (size_t i = 0; i < eq->cap; i++) {
-        if (!eq->key[i] || eq->val[i] < (float)x->o.min_pair)
-            continue;
-        uint64_t k = eq->key[i] - 1;
-        tot[k >> 32] += eq->val[i];
-        tot[k & 0xffffffffu] += eq->val[i];
-    }
-    eqe **lists = ov_xcalloc(nv ? nv : 1, sizeof *lists);
-    uint32_t *fill = ov_xcalloc(nv ? nv : 1, sizeof *fill);
-    for (uint32_t w = 0; w < nv; w++)
-        if (cnt[w])
-            lists[w] = ov_xmalloc(cnt[w] * sizeof **lists);
-    for (size_t i = 0; i < eq->cap; i++) {
-        if (!eq->key[i] || eq->val[i] < (float)x->o.min_pair)
-            continue;
-        uint64_t k = eq->key[i] - 1;
-        uint32_t a = (uint32_t)(k >> 32), b = (uint32_t)(k & 0xffffffffu);
-        float c = eq->val[i];
-        float s = 0.9f * c / (c + x->o.eq_k);
-        if (x->o.contrast > 0) { /* names of different terms set a and b apart */
-            float d = pairs_get(neg, a, b);
-            s *= c / (c + x->o.contrast * d);
-        }
-        float sa = s, sb = s;
-        if (x->o.eq_share > 0) { /* how much of a's pairing goes to b */
-            sa *= powf(c / tot[a], x->o.eq_share);
-            sb *= powf(c / tot[b], x->o.eq_share);
-        }
-        /* a word no name carries (code letters) is no equivalent to offer */
-        if (x->p_off[b + 1] > x->p_off[b])
-            lists[a][fill[a]++] = (eqe){b, sa};
-        if (x->p_off[a + 1] > x->p_off[a])
-            lists[b][fill[b]++] = (eqe){a, sb};
-    }
-    /* an abbreviation stands for the words it replaces (a phrase: each of
-     * them, x->v_abbr bit 2); seen c times (1 / words a time) */
-    for (size_t i = 0; i < ab->cap; i++) {
-        if (!ab->key[i])
-            continue;
-        uint64_t k = ab->key[i] - 1;
-        uint32_t a = (uint32_t)(k >> 32), b = (uint32_t)(k & 0xffffffffu);
-        float c = ab->val[i];
-        lists[a][fill[a]++] = (eqe){b, x->o.abbr * c / (c + x->o.eq_k)};
-        x->v_abbr[a] |= 2;
-    }
-    x->e_off = ov_xmalloc((nv + 1) * sizeof *x->e_off);
-    size_t total = 0;
-    for (uint32_t w = 0; w < nv; w++) {
-        x->e_off[w] = (uint32_t)total;
-        total += fill[w] < TS_MAX_EQUIV ? fill[w] : TS_MAX_EQUIV;
-    }
-    x->e_off[nv] = (uint32_t)total;
-    x->e_word = ov_xmalloc((total ? total : 1) * sizeof *x->e_word);
-    x->e_w = ov_xmalloc((total ? total : 1) * sizeof *x->e_w);
-    for (uint32_t w = 0; w < nv; w++) {
-        if (!fill[w]) {
-            free(lists[w]);
-            continue;
-        }
-        qsort(lists[w], fill[w], sizeof **lists, cmp_eqe);
-        for (uint32_t j = 0; j < x->e_off[w + 1] - x->e_off[w]; j++) {
-            x->e_word[x->e_off[w] + j] = lists[w][j].word;
-            x->e_w[x->e_off[w] + j] = lists[w][j].w;
-        }
-        free(lists[w]);
-    }
-    x->n_equiv = total / 2;
-    free(lists);
-    free(fill);
-    free(cnt);
-    free(tot);
-}
 
 /* Trigram bucket -> words occurring in names or synonyms (fuzzy lookup). */
 static void build_fuzzy(tsearch *x, const uint32_t *df)
@@ -686,7 +250,7 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
     }
     u32v_push(&all_off, (uint32_t)all_words.n);
     /* the letters of synonyms that are codes (SPH1 -> "sph") are words too:
-     * they learn what the term's other names say (mine_codes) */
+     * they learn what the term's other names say (ts_mine_codes) */
     for (size_t i = 0; i < n; i++)
         if (field[i] != TSEARCH_DEF && all_off.p[i + 1] - all_off.p[i] == 1) {
             uint32_t id = all_words.p[all_off.p[i]];
@@ -811,7 +375,7 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
         size_t nw = 0;
         for (uint32_t k = all_off.p[i]; k < all_off.p[i + 1]; k++) {
             uint32_t c = x->canon[all_words.p[k]];
-            if (!has(tmp, nw, c))
+            if (!ts_has(tmp, nw, c))
                 tmp[nw++] = c;
         }
         for (size_t k = 0; k < nw; k++) {
@@ -879,7 +443,7 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
             const uint32_t *sw = x->t_words + x->t_off[s];
             size_t ns = x->t_off[s + 1] - x->t_off[s];
             for (uint32_t k = x->t_off[t]; k < x->t_off[t + 1] && k - x->t_off[t] < 32; k++)
-                if (!has(sw, ns, x->t_words[k]))
+                if (!ts_has(sw, ns, x->t_words[k]))
                     x->t_new[t] |= 1u << (k - x->t_off[t]);
         }
     }
@@ -928,20 +492,20 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
     free(fill);
     /* 4. learn from the synonym sets */
     float *drop = ov_xcalloc(nv ? nv : 1, sizeof *drop);
-    pairs eq = {0}, ab = {0};
+    ts_pairs eq = {0}, ab = {0};
     if (x->o.equiv && x->o.abbr > 0)
         ts_mark_abbrevs(x, texts, lens, field, n);
     if (x->o.equiv || x->o.drop)
         for (size_t ow = 0; ow < n_owners; ow++)
-            mine_owner(x, x->o_text + x->o_off[ow], x->o_off[ow + 1] - x->o_off[ow], &eq,
+            ts_mine_owner(x, x->o_text + x->o_off[ow], x->o_off[ow + 1] - x->o_off[ow], &eq,
                        x->o.equiv ? &ab : NULL, drop);
     if (x->o.equiv && x->o.codes)
-        mine_codes(x, &eq);
+        ts_mine_codes(x, &eq);
     if (x->o.equiv && x->o.aux > 0 && aux && aux->n) {
         /* the other collections fill gaps: a pair counts only when one of
          * its words has no pair of this collection's own */
-        pairs ea = {0};
-        mine_aux(x, aux, &ea, x->o.aux);
+        ts_pairs ea = {0};
+        ts_mine_aux(x, aux, &ea, x->o.aux);
         uint8_t *own_pair = ov_xcalloc(nv ? nv : 1, 1);
         for (size_t i = 0; i < eq.cap; i++)
             if (eq.key[i]) {
@@ -953,7 +517,7 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
                 uint64_t k = ea.key[i] - 1;
                 uint32_t a = (uint32_t)(k >> 32), b = (uint32_t)(k & 0xffffffffu);
                 if (!own_pair[a] || !own_pair[b])
-                    pairs_put(&eq, a, b, ea.val[i]);
+                    ts_pairs_put(&eq, a, b, ea.val[i]);
             }
         free(own_pair);
         free(ea.key);
@@ -1036,11 +600,11 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
             x->dp_owner[fill[x->d_words[k]]++] = (uint32_t)ow;
     free(fill);
     /* 8. equivalences, fuzzy table, trigram weights */
-    pairs neg = {0};
+    ts_pairs neg = {0};
     if (x->o.equiv && x->o.contrast > 0)
-        mine_contrast(x, &eq, &neg);
+        ts_mine_contrast(x, &eq, &neg);
     if (x->o.equiv)
-        build_equiv(x, &eq, &neg, &ab);
+        ts_build_equiv(x, &eq, &neg, &ab);
     else {
         x->e_off = ov_xcalloc((size_t)nv + 1, sizeof *x->e_off);
         x->e_word = ov_xmalloc(sizeof *x->e_word);

@@ -265,4 +265,44 @@ size_t ts_word_trigrams(const char *w, size_t len, uint32_t *out, size_t max);
 /* Sorted distinct trigram buckets of a normalised text padded with spaces. */
 size_t ts_text_trigrams(const char *t, size_t len, uint32_t *out, size_t max);
 
+/* tsearch_mine.c: what the index learns from the synonym sets. */
+
+/* Word-pair counts: open addressing on (a << 32 | b) + 1 (0 = empty); the
+ * caller zero-initialises one and frees key and val. */
+typedef struct ts_pairs {
+    uint64_t *key;
+    float *val;
+    size_t n, cap;
+} ts_pairs;
+
+/* Add v to the count of (a, b) as given (directed). */
+void ts_pairs_put(ts_pairs *p, uint32_t a, uint32_t b, float v);
+
+/* The canonical names and synonyms of one term (texts: nt word lists in
+ * x->t_words via x->t_off): equivalences into eq, abbreviations into ab,
+ * droppable-word counts into drop (ab and drop may be NULL). */
+void ts_mine_owner(const tsearch *x, const uint32_t *texts, size_t nt, ts_pairs *eq,
+                   ts_pairs *ab, float *drop);
+
+/* The other collections' names (aux): equivalences x scale into eq. */
+void ts_mine_aux(const tsearch *x, const tsearch_aux *aux, ts_pairs *eq, float scale);
+
+/* Word pairs that contrast (left/right) rather than substitute: into neg. */
+void ts_mine_contrast(tsearch *x, const ts_pairs *eq, ts_pairs *neg);
+
+/* Codes' letters (SPH1 -> sph) against the other names of their term. */
+void ts_mine_codes(const tsearch *x, ts_pairs *eq);
+
+/* The equivalence table x->e_off / e_word / e_w from the counts. */
+void ts_build_equiv(tsearch *x, const ts_pairs *eq, const ts_pairs *neg, const ts_pairs *ab);
+
+/* Whether v is among a[0..n). */
+static inline bool ts_has(const uint32_t *a, size_t n, uint32_t v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] == v)
+            return true;
+    return false;
+}
+
 #endif
