@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "util/mem.h"
 
@@ -105,8 +104,9 @@ struct store {
     sqlite3 *ck_db;
     pthread_t ck_th;
     pthread_mutex_t ck_mu;
-    pthread_cond_t ck_cv;
-    bool ck_on, ck_want, ck_stop;
+    pthread_cond_t ck_cv;   /* to the thread: ck_want or ck_stop set */
+    pthread_cond_t done_cv; /* from the thread: a run ended */
+    bool ck_on, ck_want, ck_busy, ck_stop;
     long ck_runs; /* checkpoints run, for tests */
 };
 
@@ -124,11 +124,13 @@ static void *ckpt_main(void *arg)
         if (s->ck_stop)
             break;
         s->ck_want = false;
+        s->ck_busy = true;
         pthread_mutex_unlock(&s->ck_mu);
         sqlite3_wal_checkpoint_v2(s->ck_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
         pthread_mutex_lock(&s->ck_mu);
+        s->ck_busy = false;
         s->ck_runs++;
-        pthread_cond_broadcast(&s->ck_cv);
+        pthread_cond_broadcast(&s->done_cv);
     }
     pthread_mutex_unlock(&s->ck_mu);
     return NULL;
@@ -182,17 +184,11 @@ static void ckpt_stop(store *s)
     s->ck_db = NULL;
 }
 
-long store_ckpt_wait(store *s, long after, double timeout_s)
+long store_ckpt_wait(store *s)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    long ns = (long)((timeout_s - (double)(long)timeout_s) * 1e9);
-    ts.tv_sec += (time_t)timeout_s + (ts.tv_nsec + ns) / 1000000000L;
-    ts.tv_nsec = (ts.tv_nsec + ns) % 1000000000L;
     pthread_mutex_lock(&s->ck_mu);
-    while (s->ck_on && s->ck_runs <= after &&
-           pthread_cond_timedwait(&s->ck_cv, &s->ck_mu, &ts) == 0)
-        ;
+    while (s->ck_on && (s->ck_want || s->ck_busy))
+        pthread_cond_wait(&s->done_cv, &s->ck_mu);
     long runs = s->ck_runs;
     pthread_mutex_unlock(&s->ck_mu);
     return runs;
@@ -216,6 +212,7 @@ ov_rc store_open(const char *dir, bool sync_full, store **out, ov_err *err)
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->ck_mu, NULL);
     pthread_cond_init(&s->ck_cv, NULL);
+    pthread_cond_init(&s->done_cv, NULL);
     if (mkdir(dir, 0755) != 0) {
         struct stat stt;
         if (stat(dir, &stt) != 0 || !S_ISDIR(stt.st_mode)) {
@@ -297,6 +294,7 @@ void store_close(store *s)
     pthread_mutex_destroy(&s->mu);
     pthread_mutex_destroy(&s->ck_mu);
     pthread_cond_destroy(&s->ck_cv);
+    pthread_cond_destroy(&s->done_cv);
     free(s);
 }
 

@@ -131,9 +131,11 @@ extern long store_fail_countdown;
  * thread (store.c); read at store_open. Tests lower it; <= 0 leaves the
  * checkpoints to SQLite in the committing thread. */
 extern long store_ckpt_pages;
-/* Test hook: wait until the checkpointer has run more than `after`
- * checkpoints since the open, or timeout_s passed, or there is no
- * checkpointer thread. Returns the number run. */
-long store_ckpt_wait(store *s, long after, double timeout_s);
+/* Test hook: wait until the checkpointer has no checkpoint requested or
+ * running (at once when there is no checkpointer thread). A commit that
+ * requests one does so before store_tx_commit returns, so after a commit
+ * this waits for the checkpoint it asked for, if any. Returns the number
+ * of checkpoints run since the open. */
+long store_ckpt_wait(store *s);
 
 #endif
