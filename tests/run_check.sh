@@ -22,8 +22,10 @@ for t in $(find build/plain/tests/unit -type f -name 'test_*' ! -name '*.d' | so
     fi
 done
 rm -f /tmp/omvec-vg.$$
-# test_hnsw builds graphs on two threads (the parallel insert)
-for t in $(find build/tsan/tests/unit -type f \( -name 'test_*concurren*' -o -name test_hnsw \) ! -name '*.d' | sort); do
+# test_hnsw builds graphs on two threads (the parallel insert);
+# test_store_ckpt commits while the store's checkpointer thread runs
+for t in $(find build/tsan/tests/unit -type f \( -name 'test_*concurren*' -o -name test_hnsw \
+    -o -name test_store_ckpt \) ! -name '*.d' | sort); do
     if TSAN_OPTIONS=halt_on_error=1 "$t" > /tmp/omvec-ts.$$ 2>&1; then
         pass=$((pass + 1)); echo "ok   tsan $(basename "$t")"
     else

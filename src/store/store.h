@@ -23,7 +23,8 @@
  * Durability: journal_mode=WAL, synchronous=FULL by default, so a write is
  * on disk (fsync) before the caller acknowledges it.
  * Locking: one connection guarded by an internal mutex; callers serialise
- * writes per collection anyway.
+ * writes per collection anyway. A second connection, on a thread of its
+ * own, only checkpoints the log (store.c).
  * Layer: store; depends on util only. */
 #ifndef OMVEC_STORE_STORE_H
 #define OMVEC_STORE_STORE_H
@@ -126,5 +127,15 @@ void store_tx_rollback(store *s);
 
 /* Test hook: when > 0, the Nth store write call from now fails with OV_EIO. */
 extern long store_fail_countdown;
+/* The log size in pages (4 KiB) at which a commit wakes the checkpointer
+ * thread (store.c); read at store_open. Tests lower it; <= 0 leaves the
+ * checkpoints to SQLite in the committing thread. */
+extern long store_ckpt_pages;
+/* Test hook: wait until the checkpointer has no checkpoint requested or
+ * running (at once when there is no checkpointer thread). A commit that
+ * requests one does so before store_tx_commit returns, so after a commit
+ * this waits for the checkpoint it asked for, if any. Returns the number
+ * of checkpoints run since the open. */
+long store_ckpt_wait(store *s);
 
 #endif
