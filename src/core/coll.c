@@ -267,10 +267,17 @@ void core_index_path(const core_db *db, const core_coll *c, char *out, size_t le
     snprintf(out, len, "%s/index/%s.hnsw", db->path, c->id);
 }
 
+void core_vec_path(const core_db *db, const core_coll *c, char *out, size_t len)
+{
+    snprintf(out, len, "%s/index/%s.vec", db->path, c->id);
+}
+
 void core_coll_drop_index_file(core_db *db, core_coll *c)
 {
     char path[4200];
     core_index_path(db, c, path, sizeof path);
+    unlink(path);
+    core_vec_path(db, c, path, sizeof path);
     unlink(path);
     core_recs_path(db, c, path, sizeof path);
     unlink(path);

@@ -117,6 +117,9 @@ void core_coll_index_add(core_coll *c, const int64_t *labels, const float *vecs,
 void core_coll_index_maybe_rebuild(core_coll *c);
 /* DIR/index/<id>.hnsw into out. */
 void core_index_path(const core_db *db, const core_coll *c, char *out, size_t len);
+/* DIR/index/<id>.vec: the vector file written with the index file
+ * (util/vecfile.h). */
+void core_vec_path(const core_db *db, const core_coll *c, char *out, size_t len);
 /* Remove the index file of a collection being dropped. */
 void core_coll_drop_index_file(core_db *db, core_coll *c);
 /* Save the index of c if it changed since the last save (collection lock

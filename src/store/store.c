@@ -318,7 +318,7 @@ ov_rc store_coll_delete(store *s, const char *id, ov_err *err)
     }
     if (rc == OV_OK) { /* its side data (store_meta_put) */
         sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(s->db, "DELETE FROM meta WHERE key = 'embedder:' || ?1", -1, &st,
+        if (sqlite3_prepare_v2(s->db, "DELETE FROM meta WHERE key IN ('embedder:' || ?1, 'vf:' || ?1)", -1, &st,
                                NULL) != SQLITE_OK)
             rc = sql_err(s, err, "delete collection meta");
         else {
@@ -342,7 +342,8 @@ ov_rc store_reset(store *s, ov_err *err)
     LOCKED(s, {
         rc = exec_locked(s,
                          "BEGIN IMMEDIATE; DELETE FROM records; DELETE FROM collections;"
-                         "DELETE FROM databases; DELETE FROM tenants;",
+                         "DELETE FROM databases; DELETE FROM tenants;"
+                         "DELETE FROM meta WHERE key LIKE 'vf:%';",
                          err);
         if (rc == OV_OK)
             rc = exec_locked(s, schema_sql, err);

@@ -348,11 +348,18 @@ cleanup:
     return rc;
 }
 
-/* Remove DIR/index/<id>.hnsw and its records snapshot <id>.recs (stale for
- * replaced data). */
-static void drop_index_file(const char *dir, const char *id)
+/* Remove DIR/index/<id>.hnsw and its records snapshot <id>.recs (stale
+ * for replaced data), or (vec) its vector file <id>.vec: only once the
+ * transaction that deleted the rows whose vectors it may alone hold (and
+ * their "vf:" row) has committed. */
+static void drop_index_file(const char *dir, const char *id, bool vec)
 {
     char p[XFER_PATH_MAX];
+    if (vec) {
+        if ((size_t)snprintf(p, sizeof p, "%s/index/%s.vec", dir, id) < sizeof p)
+            unlink(p);
+        return;
+    }
     if ((size_t)snprintf(p, sizeof p, "%s/index/%s.hnsw", dir, id) < sizeof p)
         unlink(p);
     if ((size_t)snprintf(p, sizeof p, "%s/index/%s.recs", dir, id) < sizeof p)
@@ -417,6 +424,9 @@ static ov_rc import_file(const char *dir, const char *src_file, const char *vers
         "DELETE FROM main.meta WHERE key IN (SELECT 'embedder:' || m.id FROM"
         " main.collections m, src.collections s WHERE m.id = s.id OR (m.tenant = s.tenant AND"
         " m.database = s.database AND m.name = s.name))",
+        "DELETE FROM main.meta WHERE key IN (SELECT 'vf:' || m.id FROM"
+        " main.collections m, src.collections s WHERE m.id = s.id OR (m.tenant = s.tenant AND"
+        " m.database = s.database AND m.name = s.name))",
         "DELETE FROM main.records WHERE coll IN (SELECT m.id FROM main.collections m,"
         " src.collections s WHERE m.id = s.id OR (m.tenant = s.tenant AND"
         " m.database = s.database AND m.name = s.name))",
@@ -458,10 +468,13 @@ static ov_rc import_file(const char *dir, const char *src_file, const char *vers
      * rebuilt from the store instead of being served from a stale graph */
     for (size_t i = 0; i < n_old; i++)
         if (old_ids[i])
-            drop_index_file(dir, old_ids[i]);
+            drop_index_file(dir, old_ids[i], false);
     if ((rc = exec(db, "COMMIT", err, "commit")))
         goto cleanup;
     in_tx = false;
+    for (size_t i = 0; i < n_old; i++)
+        if (old_ids[i])
+            drop_index_file(dir, old_ids[i], true);
 cleanup:
     sqlite3_finalize(st);
     if (in_tx)

@@ -1,0 +1,226 @@
+/* util/vecfile.c - the vector file (vecfile.h): write with fsync, map and
+ * verify every byte before use, look vectors up by label. */
+#include "util/vecfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/fsum.h"
+#include "util/limits.h"
+#include "util/mem.h"
+
+#define VF_MAGIC "OMVVEC01"
+#define VF_FORMAT 1u
+#define VF_HEADER_LEN 64
+#define VF_NONE UINT32_MAX
+
+typedef struct vf_header {
+    char magic[8];
+    uint32_t format, dim;
+    uint64_t n;
+    int64_t watermark;
+    uint64_t checksum;
+    unsigned char reserved[24];
+} vf_header;
+
+_Static_assert(sizeof(vf_header) == VF_HEADER_LEN, "vector file header layout");
+
+static uint64_t vf_align64(uint64_t x)
+{
+    return (x + 63) & ~(uint64_t)63;
+}
+
+static uint64_t vecs_at(uint64_t n)
+{
+    return vf_align64(VF_HEADER_LEN + 8 * n);
+}
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    return x;
+}
+
+static bool wr(FILE *f, fsum *s, const void *p, size_t len)
+{
+    fsum_update(s, p, len);
+    return fwrite(p, 1, len, f) == len;
+}
+
+ov_rc ov_vecfile_write(const char *path, size_t dim, size_t n, const int64_t *labels,
+                       const uint8_t *dead, const float *vecs, int64_t watermark,
+                       uint64_t *out_sum, ov_err *err)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return ov_err_set(err, OV_EIO, "vector file %s: %s", path, strerror(errno));
+    setvbuf(f, NULL, _IOFBF, 1 << 20);
+    vf_header hd = {0};
+    memcpy(hd.magic, VF_MAGIC, 8);
+    hd.format = VF_FORMAT;
+    hd.dim = (uint32_t)dim;
+    hd.n = n;
+    hd.watermark = watermark;
+    fsum s;
+    fsum_init(&s);
+    bool ok = wr(f, &s, &hd, sizeof hd);
+    int64_t buf[512];
+    for (size_t i = 0; ok && i < n; i += 512) {
+        size_t k = n - i < 512 ? n - i : 512;
+        for (size_t j = 0; j < k; j++)
+            buf[j] = dead && dead[i + j] ? -1 : labels[i + j];
+        ok = wr(f, &s, buf, k * sizeof *buf);
+    }
+    static const unsigned char zero[64];
+    uint64_t pad = vecs_at(n) - (VF_HEADER_LEN + 8 * (uint64_t)n);
+    ok = ok && wr(f, &s, zero, (size_t)pad);
+    ok = ok && (n == 0 || wr(f, &s, vecs, n * dim * sizeof(float)));
+    hd.checksum = fsum_final(&s);
+    ok = ok && fseek(f, 0, SEEK_SET) == 0 && fwrite(&hd, 1, sizeof hd, f) == sizeof hd;
+    ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok) {
+        ov_rc rc = ov_err_set(err, OV_EIO, "vector file %s: write failed: %s", path,
+                              strerror(errno));
+        unlink(path);
+        return rc;
+    }
+    if (out_sum)
+        *out_sum = hd.checksum;
+    return OV_OK;
+}
+
+/* Label -> node map over the live labels; false on a repeated label. */
+static bool build_lmap(ov_vecfile *vf)
+{
+    size_t cap = 16;
+    while (cap < 2 * vf->n)
+        cap *= 2;
+    vf->lmap = ov_xmalloc(cap * sizeof *vf->lmap);
+    memset(vf->lmap, 0xff, cap * sizeof *vf->lmap);
+    vf->lmap_cap = cap;
+    for (size_t i = 0; i < vf->n; i++) {
+        int64_t l = vf->labels[i];
+        if (l < 0)
+            continue;
+        size_t h = (size_t)mix64((uint64_t)l) & (cap - 1);
+        while (vf->lmap[h] != VF_NONE) {
+            if (vf->labels[vf->lmap[h]] == l)
+                return false;
+            h = (h + 1) & (cap - 1);
+        }
+        vf->lmap[h] = (uint32_t)i;
+    }
+    return true;
+}
+
+ov_rc ov_vecfile_open(const char *path, size_t dim, ov_vecfile **out, ov_err *err)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return ov_err_set(err, errno == ENOENT ? OV_ENOTFOUND : OV_EIO, "vector file %s: %s",
+                          path, strerror(errno));
+    struct stat st;
+    ov_vecfile *vf = ov_xcalloc(1, sizeof *vf);
+    vf_header hd;
+    const char *why = "truncated header";
+    if (fstat(fd, &st) != 0 || st.st_size < (off_t)VF_HEADER_LEN)
+        goto bad;
+    vf->map_len = (size_t)st.st_size;
+    vf->map = mmap(NULL, vf->map_len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (vf->map == MAP_FAILED) {
+        vf->map = NULL;
+        why = "cannot map the file";
+        goto bad;
+    }
+    memcpy(&hd, vf->map, sizeof hd);
+    why = "bad magic";
+    if (memcmp(hd.magic, VF_MAGIC, 8) != 0)
+        goto bad;
+    why = "unsupported format version";
+    if (hd.format != VF_FORMAT)
+        goto bad;
+    why = "dimension differs from the collection";
+    if (hd.dim == 0 || hd.dim > OV_MAX_DIM || (dim && hd.dim != dim))
+        goto bad;
+    why = "file size does not match the header";
+    if (hd.n >= UINT32_MAX ||
+        (uint64_t)vf->map_len != vecs_at(hd.n) + 4 * hd.n * (uint64_t)hd.dim)
+        goto bad;
+    why = "checksum mismatch";
+    fsum s;
+    fsum_init(&s);
+    vf_header z = hd;
+    z.checksum = 0;
+    fsum_update(&s, &z, sizeof z);
+    fsum_update(&s, (const unsigned char *)vf->map + VF_HEADER_LEN,
+                vf->map_len - VF_HEADER_LEN);
+    if (fsum_final(&s) != hd.checksum)
+        goto bad;
+    vf->dim = hd.dim;
+    vf->n = (size_t)hd.n;
+    vf->watermark = hd.watermark;
+    vf->checksum = hd.checksum;
+    vf->labels = (const int64_t *)(const void *)((const unsigned char *)vf->map + VF_HEADER_LEN);
+    vf->vecs = (const float *)(const void *)((const unsigned char *)vf->map + vecs_at(hd.n));
+    why = "a label appears twice";
+    if (!build_lmap(vf))
+        goto bad;
+    close(fd);
+    *out = vf;
+    return OV_OK;
+bad:
+    close(fd);
+    ov_vecfile_close(vf);
+    return ov_err_set(err, OV_ECORRUPT, "vector file %s: %s", path, why);
+}
+
+const float *ov_vecfile_get(ov_vecfile *vf, int64_t label)
+{
+    if (!vf || label < 0 || !vf->lmap)
+        return NULL;
+    size_t h = (size_t)mix64((uint64_t)label) & (vf->lmap_cap - 1);
+    while (vf->lmap[h] != VF_NONE) {
+        uint32_t i = vf->lmap[h];
+        if (vf->labels[i] == label)
+            return &vf->vecs[(size_t)i * vf->dim];
+        h = (h + 1) & (vf->lmap_cap - 1);
+    }
+    return NULL;
+}
+
+void ov_vecfile_close(ov_vecfile *vf)
+{
+    if (!vf)
+        return;
+    if (vf->map)
+        munmap(vf->map, vf->map_len);
+    free(vf->lmap);
+    free(vf);
+}
+
+bool ov_vecfile_covers(const ov_vecfile *vf, int64_t rec_wm, uint64_t rec_sum, int64_t coll_wm)
+{
+    if (!vf)
+        return false;
+    if (vf->watermark == rec_wm)
+        return vf->checksum == rec_sum;
+    return rec_wm < vf->watermark && vf->watermark <= coll_wm;
+}
+
+bool ov_vecfile_path_for(const char *index_path, char *out, size_t cap)
+{
+    size_t len = strlen(index_path);
+    if (len >= 5 && strcmp(index_path + len - 5, ".hnsw") == 0)
+        len -= 5;
+    return (size_t)snprintf(out, cap, "%.*s.vec", (int)len, index_path) < cap;
+}
