@@ -4,6 +4,7 @@
  * its watermark matches the store's (a warm start reads no vector from
  * SQLite), else record by record, re-inserting only what the file lacks. */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,6 +285,15 @@ void core_coll_drop_index_file(core_db *db, core_coll *c)
     c->saved_wm = c->wm; /* nothing left to save */
 }
 
+/* Test hook (tests/clients/83_vec_crash): OMVEC_TEST_CRASH=<point> kills
+ * the process with SIGKILL there, as a kill -9 would. */
+static void crash_point(const char *point)
+{
+    const char *want = getenv("OMVEC_TEST_CRASH");
+    if (want && strcmp(want, point) == 0)
+        raise(SIGKILL);
+}
+
 void core_coll_save_index(core_db *db, core_coll *c)
 {
     if (!c->ix || c->wm == c->saved_wm || c->pend_n) /* a file is saved complete */
@@ -293,12 +303,28 @@ void core_coll_save_index(core_db *db, core_coll *c)
     mkdir(path, 0755);
     core_index_path(db, c, path, sizeof path);
     ov_err err = {0};
-    if (hnsw_save(c->ix, path, c->wm, &err) == OV_OK) {
-        c->saved_wm = c->wm;
-        core_recs_save(db, c, c->wm); /* the warm start's records (recs_snap.c) */
-    } else
+    uint64_t vsum = 0;
+    /* the store names the new vector file before it replaces the old one
+     * (store_vec.h): a kill -9 at any point finds a file it accepts */
+    if (hnsw_save_prepare(c->ix, path, c->wm, &vsum, &err) != OV_OK ||
+        store_vec_prepare(db->st, c->id, c->wm, vsum, &err) != OV_OK ||
+        (crash_point("vec-prepared"), hnsw_save_publish(path, &err)) != OV_OK) {
+        hnsw_save_abort(path);
         ov_log(OV_LOG_WARN, "index: collection %s: could not save the index: %s", c->id,
                err.msg);
+        return;
+    }
+    crash_point("vec-saved");
+    /* the files are durable: the rows they cover give up their blobs (the
+     * caller holds c->lock, so no write is between the save and this) */
+    if (store_vec_commit(db->st, c->id, c->wm, vsum, &err) != OV_OK)
+        ov_log(OV_LOG_WARN, "index: collection %s: vectors kept in the store too: %s", c->id,
+               err.msg);
+    else
+        db->vec_reclaim = true; /* index_saver.c, after the collection's lock */
+    crash_point("vec-committed");
+    c->saved_wm = c->wm;
+    core_recs_save(db, c, c->wm); /* the warm start's records (recs_snap.c) */
 }
 
 /* ---- loading: records from the store, vectors from the index file when

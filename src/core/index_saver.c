@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/core_int.h"
+#include "util/log.h"
 
 #define CORE_SAVE_PERIOD 2.0
 #define CORE_SAVE_QUIET 1.0
@@ -100,6 +101,18 @@ static void save_quiet(core_db *db, double quiet)
             saved = true;
         }
         core_read_end(db);
+    }
+    /* the space the saved vectors left in the store goes back to the file
+     * system (store_reclaim), outside any collection's lock */
+    if (__atomic_exchange_n(&db->vec_reclaim, false, __ATOMIC_ACQ_REL)) {
+        ov_err err = {0};
+        bool done = false;
+        double t0 = core_now();
+        if (store_reclaim(db->st, &done, &err) != OV_OK)
+            ov_log(OV_LOG_WARN, "store: free pages not given back: %s", err.msg);
+        else if (done)
+            ov_log(OV_LOG_INFO, "store: free pages given back in %.1f ms",
+                   (core_now() - t0) * 1000);
     }
     /* a bulk load leaves freed request arenas (megabytes of JSON each) in
      * the allocator; hand them back once it has settled */

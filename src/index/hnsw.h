@@ -114,6 +114,14 @@ size_t hnsw_search(const hnsw *h, const float *q, size_t k, size_t ef, hnsw_allo
 ov_rc hnsw_save_vec(const hnsw *h, const char *path, int64_t watermark, uint64_t *out_vec_sum,
                     ov_err *err);
 ov_rc hnsw_save(const hnsw *h, const char *path, int64_t watermark, ov_err *err);
+/* hnsw_save_vec in two steps, for a caller that records the save between
+ * them: prepare writes and fsyncs both temporary files (nothing renamed;
+ * OV_EIO leaves none behind); publish renames them (vectors first) and
+ * fsyncs the directory; abort removes the temporary files. */
+ov_rc hnsw_save_prepare(const hnsw *h, const char *path, int64_t watermark,
+                        uint64_t *out_vec_sum, ov_err *err);
+ov_rc hnsw_save_publish(const char *path, ov_err *err);
+void hnsw_save_abort(const char *path);
 /* The previous layout (format 2): one file with the vectors inside, no
  * vector file. Still read; written only by tests of that reading. */
 ov_rc hnsw_save_inline(const hnsw *h, const char *path, int64_t watermark, ov_err *err);

@@ -247,48 +247,67 @@ static bool write_graph(const hnsw *h, const char *tmp, int64_t watermark, uint6
     return ok;
 }
 
+/* path's temporary names: graph "<path>.tmp", vectors "<vec path>.tmp" */
+static bool tmp_names(const char *path, char *tmp, char *vpath, char *vtmp, size_t cap)
+{
+    return (size_t)snprintf(tmp, cap, "%s.tmp", path) < cap &&
+           ov_vecfile_path_for(path, vpath, cap) &&
+           (size_t)snprintf(vtmp, cap, "%s.tmp", vpath) < cap;
+}
+
+ov_rc hnsw_save_prepare(const hnsw *h, const char *path, int64_t watermark,
+                        uint64_t *out_vec_sum, ov_err *err)
+{
+    char tmp[4200], vpath[4200], vtmp[4200];
+    uint64_t vsum = 0;
+    ov_rc rc;
+    if (!tmp_names(path, tmp, vpath, vtmp, sizeof tmp))
+        return ov_err_set(err, OV_EINVAL, "index %s: path too long", path);
+    if ((rc = ov_vecfile_write(vtmp, h->p.dim, h->n, h->label, h->dead, h->vecs, watermark,
+                               &vsum, err)))
+        return rc;
+    if (!write_graph(h, tmp, watermark, vsum, false)) {
+        rc = ov_err_set(err, OV_EIO, "index %s: write failed: %s", tmp, strerror(errno));
+        unlink(tmp);
+        unlink(vtmp);
+        return rc;
+    }
+    if (out_vec_sum)
+        *out_vec_sum = vsum;
+    return OV_OK;
+}
+
+ov_rc hnsw_save_publish(const char *path, ov_err *err)
+{
+    char tmp[4200], vpath[4200], vtmp[4200];
+    if (!tmp_names(path, tmp, vpath, vtmp, sizeof tmp))
+        return ov_err_set(err, OV_EINVAL, "index %s: path too long", path);
+    /* the vectors first: a kill -9 between the two renames leaves the old
+     * graph naming another vector file, so it is rejected and the graph
+     * rebuilt from the vectors */
+    if (rename(vtmp, vpath) != 0 || rename(tmp, path) != 0) {
+        ov_rc rc = ov_err_set(err, OV_EIO, "index %s: rename failed: %s", path, strerror(errno));
+        hnsw_save_abort(path);
+        return rc;
+    }
+    sync_dir_of(path); /* make the renames themselves durable */
+    return OV_OK;
+}
+
+void hnsw_save_abort(const char *path)
+{
+    char tmp[4200], vpath[4200], vtmp[4200];
+    if (!tmp_names(path, tmp, vpath, vtmp, sizeof tmp))
+        return;
+    unlink(tmp);
+    unlink(vtmp);
+}
+
 ov_rc hnsw_save_vec(const hnsw *h, const char *path, int64_t watermark, uint64_t *out_vec_sum,
                     ov_err *err)
 {
-    size_t plen = strlen(path);
-    char *tmp = ov_xmalloc(plen + 8), *vpath = ov_xmalloc(plen + 8), *vtmp = ov_xmalloc(plen + 12);
-    ov_rc rc = OV_OK;
-    uint64_t vsum = 0;
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp", 5);
-    if (!ov_vecfile_path_for(path, vpath, plen + 8)) {
-        rc = ov_err_set(err, OV_EINVAL, "index %s: path too long", path);
-        goto cleanup;
-    }
-    snprintf(vtmp, plen + 12, "%s.tmp", vpath);
-    /* both files complete and fsynced before either is renamed */
-    if ((rc = ov_vecfile_write(vtmp, h->p.dim, h->n, h->label, h->dead, h->vecs, watermark,
-                               &vsum, err)))
-        goto cleanup;
-    if (!write_graph(h, tmp, watermark, vsum, false)) {
-        rc = ov_err_set(err, OV_EIO, "index %s: write failed: %s", path, strerror(errno));
-        goto cleanup;
-    }
-    /* the vectors first: a kill -9 between the two renames leaves the old
-     * graph naming another vector file, so it is rejected and the graph
-     * rebuilt from the vectors (the store still has every row's blob or
-     * this newer file, ov_vecfile_covers) */
-    if (rename(vtmp, vpath) != 0 || rename(tmp, path) != 0) {
-        rc = ov_err_set(err, OV_EIO, "index %s: rename failed: %s", path, strerror(errno));
-        goto cleanup;
-    }
-    sync_dir_of(path); /* make the renames themselves durable */
-    if (out_vec_sum)
-        *out_vec_sum = vsum;
-cleanup:
-    if (rc != OV_OK) {
-        unlink(tmp);
-        unlink(vtmp);
-    }
-    free(tmp);
-    free(vpath);
-    free(vtmp);
-    return rc;
+    ov_rc rc = hnsw_save_prepare(h, path, watermark, out_vec_sum, err);
+    return rc ? rc : hnsw_save_publish(path, err);
 }
 
 ov_rc hnsw_save(const hnsw *h, const char *path, int64_t watermark, ov_err *err)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "store/store_vec.h"
 #include "util/mem.h"
 
 long store_fail_countdown = 0;
@@ -17,6 +18,9 @@ long store_fail_countdown = 0;
 /* Pages the write-ahead log may hold before SQLite copies it into the main
  * file (64 MiB at 4 KiB pages; about 20,000 records of 768 floats). */
 #define STORE_WAL_CHECKPOINT_PAGES "16384"
+/* store_reclaim gives free pages back from this many (4 MiB) and a quarter
+ * of the file up */
+#define STORE_RECLAIM_MIN_PAGES 1024
 
 enum {
     ST_TENANT_INS,
@@ -83,6 +87,7 @@ static const char schema_sql[] =
     "'00000000-0000-0000-0000-000000000000', 'default_database', 'default_tenant');";
 
 struct store {
+    char *dir;
     sqlite3 *db;
     sqlite3_stmt *st[ST_COUNT];
     pthread_mutex_t mu;
@@ -105,6 +110,7 @@ ov_rc store_open(const char *dir, bool sync_full, store **out, ov_err *err)
     store *s = ov_xcalloc(1, sizeof *s);
     char path[4096];
     pthread_mutex_init(&s->mu, NULL);
+    s->dir = ov_xstrndup(dir, strlen(dir));
     if (mkdir(dir, 0755) != 0) {
         struct stat stt;
         if (stat(dir, &stt) != 0 || !S_ISDIR(stt.st_mode)) {
@@ -130,6 +136,14 @@ ov_rc store_open(const char *dir, bool sync_full, store **out, ov_err *err)
      * sealed it until the log reaches STORE_WAL_CHECKPOINT_PAGES, so a
      * crash before that still finds the seal valid and skips quick_check
      * (store_check.h); SQLite's default is 1,000 pages */
+    /* auto_vacuum takes effect only on a new file (before its first table):
+     * the space the vectors leave (store_vec_commit) goes back with
+     * incremental_vacuum (store_reclaim) */
+    if (sqlite3_exec(s->db, "PRAGMA auto_vacuum=INCREMENTAL;", NULL, NULL, &emsg) != SQLITE_OK) {
+        rc = ov_err_set(err, OV_EIO, "storage: auto_vacuum: %s", emsg ? emsg : "?");
+        sqlite3_free(emsg);
+        goto fail;
+    }
     const char *pragmas = sync_full ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                                       " PRAGMA mmap_size=17179869184;"
                                       " PRAGMA wal_autocheckpoint=" STORE_WAL_CHECKPOINT_PAGES ";"
@@ -178,6 +192,7 @@ void store_close(store *s)
     if (s->db)
         sqlite3_close(s->db);
     pthread_mutex_destroy(&s->mu);
+    free(s->dir);
     free(s);
 }
 
@@ -415,7 +430,8 @@ static ov_rc load_records(store *s, int which, const char *coll_id, int64_t sinc
     bind_text(st, 1, coll_id);
     if (which == ST_REC_SCAN_SINCE)
         sqlite3_bind_int64(st, 2, since);
-    int r;
+    ov_vecfile *vf = NULL; /* rows without a blob: opened at the first */
+    int r = SQLITE_DONE;
     while (rc == OV_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
         store_rec rec = {0};
         rec.id = sqlite3_column_blob(st, 0);
@@ -445,10 +461,19 @@ static ov_rc load_records(store *s, int which, const char *coll_id, int64_t sinc
         }
         if (which == ST_REC_SCAN_SINCE)
             rec.vec_unchanged = sqlite3_column_int(st, 6) != 0;
+        if (!rec.vec && which != ST_REC_LOAD_NOVEC && !rec.vec_unchanged) {
+            /* its only copy is in the vector file (store_vec.h) */
+            if (!vf && (rc = store_vec_open(s->db, "main", s->dir, coll_id, &vf, err)))
+                break;
+            if ((rc = store_vec_get(vf, coll_id, rec.seq, rec.id, rec.id_len, &rec.vec, err)))
+                break;
+            rec.dim = vf->dim;
+        }
         rc = fn(ctx, &rec);
     }
     if (rc == OV_OK && r != SQLITE_DONE)
         rc = sql_err(s, err, "load records");
+    ov_vecfile_close(vf);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     pthread_mutex_unlock(&s->mu);
@@ -528,6 +553,121 @@ ov_rc store_get_watermark(store *s, const char *coll_id, int64_t *out, ov_err *e
         rc = sql_err(s, err, "read watermark");
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+/* ---- one durable home per vector (store_vec.h) ---- */
+
+ov_rc store_vec_commit(store *s, const char *coll_id, int64_t wm, uint64_t vec_sum, ov_err *err)
+{
+    char val[64];
+    sqlite3_stmt *up = NULL, *mp = NULL;
+    snprintf(val, sizeof val, "%lld %llu", (long long)wm, (unsigned long long)vec_sum);
+    pthread_mutex_lock(&s->mu);
+    ov_rc rc = exec_locked(s, "BEGIN IMMEDIATE", err);
+    if (rc != OV_OK)
+        goto done;
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE records SET embedding = NULL WHERE coll = ?1 AND embedding IS "
+                           "NOT NULL AND (wm IS NULL OR wm <= ?2)",
+                           -1, &up, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta(key, value) VALUES('vf:' || ?1, ?2)",
+                           -1, &mp, NULL) != SQLITE_OK) {
+        rc = sql_err(s, err, "drop saved vectors");
+        goto done;
+    }
+    bind_text(up, 1, coll_id);
+    sqlite3_bind_int64(up, 2, wm);
+    bind_text(mp, 1, coll_id);
+    bind_text(mp, 2, val);
+    if (fault_now() || sqlite3_step(up) != SQLITE_DONE || sqlite3_step(mp) != SQLITE_DONE) {
+        rc = sql_err(s, err, "drop saved vectors");
+        goto done;
+    }
+    rc = exec_locked(s, "COMMIT", err);
+done:
+    sqlite3_finalize(up);
+    sqlite3_finalize(mp);
+    if (rc != OV_OK)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+ov_rc store_vec_prepare(store *s, const char *coll_id, int64_t wm, uint64_t vec_sum,
+                        ov_err *err)
+{
+    sqlite3_stmt *rd = NULL, *up = NULL;
+    ov_rc rc = OV_OK;
+    long long cur_wm = 0;
+    unsigned long long cur_sum = 0;
+    char val[96];
+    pthread_mutex_lock(&s->mu);
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'vf:' || ?1", -1, &rd,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "UPDATE meta SET value = ?2 WHERE key = 'vf:' || ?1", -1,
+                           &up, NULL) != SQLITE_OK) {
+        rc = sql_err(s, err, "record the save in flight");
+        goto done;
+    }
+    bind_text(rd, 1, coll_id);
+    int r = sqlite3_step(rd);
+    if (r == SQLITE_DONE)
+        goto done; /* no row without a blob yet: nothing depends on a file */
+    if (r != SQLITE_ROW || !sqlite3_column_text(rd, 0) ||
+        sscanf((const char *)sqlite3_column_text(rd, 0), "%lld %llu", &cur_wm, &cur_sum) != 2) {
+        rc = ov_err_set(err, OV_EIO, "storage: record the save in flight: unreadable vf:%s",
+                        coll_id);
+        goto done;
+    }
+    /* the committed pair stays first; one left by a save that never
+     * committed is replaced */
+    snprintf(val, sizeof val, "%lld %llu %lld %llu", cur_wm, cur_sum, (long long)wm,
+             (unsigned long long)vec_sum);
+    bind_text(up, 1, coll_id);
+    bind_text(up, 2, val);
+    if (fault_now() || sqlite3_step(up) != SQLITE_DONE)
+        rc = sql_err(s, err, "record the save in flight");
+done:
+    sqlite3_finalize(rd);
+    sqlite3_finalize(up);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+static int64_t pragma_i64(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+ov_rc store_reclaim(store *s, bool *out_done, ov_err *err)
+{
+    ov_rc rc = OV_OK;
+    *out_done = false;
+    pthread_mutex_lock(&s->mu);
+    int64_t pages = pragma_i64(s->db, "PRAGMA page_count");
+    int64_t free_pages = pragma_i64(s->db, "PRAGMA freelist_count");
+    int64_t mode = pragma_i64(s->db, "PRAGMA auto_vacuum");
+    if (pages <= 0 || free_pages < STORE_RECLAIM_MIN_PAGES || free_pages * 4 < pages)
+        goto done;
+    /* a store made before auto_vacuum was set is rewritten once (VACUUM,
+     * which also switches the mode); later ones give their free pages
+     * back incrementally. Then the log is copied in and emptied, so the
+     * directory shrinks now and not at the next 64 MiB of writes. */
+    if (mode == 2)
+        rc = exec_locked(s, "PRAGMA incremental_vacuum;", err);
+    else
+        rc = exec_locked(s, "PRAGMA auto_vacuum=INCREMENTAL; VACUUM;", err);
+    if (rc == OV_OK)
+        rc = exec_locked(s, "PRAGMA wal_checkpoint(TRUNCATE);", err);
+    *out_done = rc == OV_OK;
+done:
     pthread_mutex_unlock(&s->mu);
     return rc;
 }

@@ -208,13 +208,15 @@ void ov_vecfile_close(ov_vecfile *vf)
     free(vf);
 }
 
-bool ov_vecfile_covers(const ov_vecfile *vf, int64_t rec_wm, uint64_t rec_sum, int64_t coll_wm)
+bool ov_vecfile_covers(const ov_vecfile *vf, const int64_t *rec_wm, const uint64_t *rec_sum,
+                       size_t n_rec, int64_t coll_wm)
 {
-    if (!vf)
+    if (!vf || n_rec == 0)
         return false;
-    if (vf->watermark == rec_wm)
-        return vf->checksum == rec_sum;
-    return rec_wm < vf->watermark && vf->watermark <= coll_wm;
+    for (size_t i = 0; i < n_rec; i++)
+        if (vf->watermark == rec_wm[i] && vf->checksum == rec_sum[i])
+            return true;
+    return rec_wm[0] < vf->watermark && vf->watermark <= coll_wm;
 }
 
 bool ov_vecfile_path_for(const char *index_path, char *out, size_t cap)

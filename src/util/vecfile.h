@@ -65,14 +65,17 @@ const float *ov_vecfile_get(ov_vecfile *vf, int64_t label);
 void ov_vecfile_close(ov_vecfile *vf);
 
 /* May rows whose vector blob was dropped by the save recorded as
- * (rec_wm, rec_sum) take their vectors from vf, in a store whose
- * collection watermark is coll_wm? Yes when vf is that save's file, or a
- * later save's (rec_wm < vf->watermark <= coll_wm: a kill -9 between the
- * later save's rename and its commit; such rows were not written since
- * rec_wm, so the later file holds them as they are). A file ahead of the
- * store, or older than the record, may hold other vectors under the same
- * labels: no. */
-bool ov_vecfile_covers(const ov_vecfile *vf, int64_t rec_wm, uint64_t rec_sum, int64_t coll_wm);
+ * (rec_wm[0], rec_sum[0]) take their vectors from vf, in a store whose
+ * collection watermark is coll_wm? Yes when vf is one of the n_rec saves
+ * recorded (the committed one, and one the store was told of before its
+ * files were renamed: store_vec_prepare), or a later save's
+ * (rec_wm[0] < vf->watermark <= coll_wm: a kill -9 between a later save's
+ * rename and its commit under --sync normal, which may lose the prepare;
+ * such rows were not written since rec_wm[0], so the later file holds them
+ * as they are). A file ahead of the store, or older than the record, may
+ * hold other vectors under the same labels: no. */
+bool ov_vecfile_covers(const ov_vecfile *vf, const int64_t *rec_wm, const uint64_t *rec_sum,
+                       size_t n_rec, int64_t coll_wm);
 
 /* The companion vector file of an index file path: "<x>.hnsw" gives
  * "<x>.vec", anything else gets ".vec" appended. Returns false when it does
