@@ -27,7 +27,7 @@ WHICH=${1:-both}
 W=${WORK:-/tmp/omvec-bench}
 CB=${CHROMA_DIR:-/work/chroma-bench}
 DUR=${DUR:-10}
-PORT=8765
+PORT=${PORT:-8765}
 DIM=768
 mkdir -p "$W" build
 make -s omvec

@@ -317,11 +317,15 @@ void core_coll_save_index(core_db *db, core_coll *c)
     crash_point("vec-saved");
     /* the files are durable: the rows they cover give up their blobs (the
      * caller holds c->lock, so no write is between the save and this) */
-    if (store_vec_commit(db->st, c->id, c->wm, vsum, &err) != OV_OK)
+    int64_t dropped = 0;
+    if (store_vec_commit(db->st, c->id, c->wm, vsum, &dropped, &err) != OV_OK) {
         ov_log(OV_LOG_WARN, "index: collection %s: vectors kept in the store too: %s", c->id,
                err.msg);
-    else
+    } else if (dropped) {
         db->vec_reclaim = true; /* index_saver.c, after the collection's lock */
+        ov_log(OV_LOG_INFO, "index: collection %s: saved at watermark %lld; %lld more vectors "
+               "kept only in its vector file", c->id, (long long)c->wm, (long long)dropped);
+    }
     crash_point("vec-committed");
     c->saved_wm = c->wm;
     core_recs_save(db, c, c->wm); /* the warm start's records (recs_snap.c) */

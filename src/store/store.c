@@ -559,7 +559,8 @@ ov_rc store_get_watermark(store *s, const char *coll_id, int64_t *out, ov_err *e
 
 /* ---- one durable home per vector (store_vec.h) ---- */
 
-ov_rc store_vec_commit(store *s, const char *coll_id, int64_t wm, uint64_t vec_sum, ov_err *err)
+ov_rc store_vec_commit(store *s, const char *coll_id, int64_t wm, uint64_t vec_sum,
+                       int64_t *out_dropped, ov_err *err)
 {
     char val[64];
     sqlite3_stmt *up = NULL, *mp = NULL;
@@ -581,7 +582,13 @@ ov_rc store_vec_commit(store *s, const char *coll_id, int64_t wm, uint64_t vec_s
     sqlite3_bind_int64(up, 2, wm);
     bind_text(mp, 1, coll_id);
     bind_text(mp, 2, val);
-    if (fault_now() || sqlite3_step(up) != SQLITE_DONE || sqlite3_step(mp) != SQLITE_DONE) {
+    if (fault_now() || sqlite3_step(up) != SQLITE_DONE) {
+        rc = sql_err(s, err, "drop saved vectors");
+        goto done;
+    }
+    if (out_dropped)
+        *out_dropped = sqlite3_changes64(s->db);
+    if (sqlite3_step(mp) != SQLITE_DONE) {
         rc = sql_err(s, err, "drop saved vectors");
         goto done;
     }

@@ -136,8 +136,10 @@ void store_tx_rollback(store *s);
  * on, the store's scans read those rows' vectors from the file.
  * Locking: the caller holds the collection against writes, so every row
  * the update touches is in the file as it is in the store.
+ * out_dropped (may be NULL): the rows that gave up their blob.
  * Returns: OV_OK; OV_EIO (rolled back: every row keeps its blob). */
-ov_rc store_vec_commit(store *s, const char *coll_id, int64_t wm, uint64_t vec_sum, ov_err *err);
+ov_rc store_vec_commit(store *s, const char *coll_id, int64_t wm, uint64_t vec_sum,
+                       int64_t *out_dropped, ov_err *err);
 
 /* Before the save's files are renamed into place: record (wm, vec_sum) as
  * the save in flight beside the committed one in meta 'vf:<id>' (nothing
