@@ -122,6 +122,44 @@ static bool build_lmap(ov_vecfile *vf)
     return true;
 }
 
+/* Validate vf->map / map_len (every field before use) and fill vf.
+ * Returns NULL, or what is wrong. */
+static const char *vf_parse(ov_vecfile *vf, const unsigned char *p, size_t len, size_t dim,
+                            bool check_sum)
+{
+    vf_header hd;
+    if (len < VF_HEADER_LEN)
+        return "truncated header";
+    memcpy(&hd, p, sizeof hd);
+    if (memcmp(hd.magic, VF_MAGIC, 8) != 0)
+        return "bad magic";
+    if (hd.format != VF_FORMAT)
+        return "unsupported format version";
+    if (hd.dim == 0 || hd.dim > OV_MAX_DIM || (dim && hd.dim != dim))
+        return "dimension differs from the collection";
+    if (hd.n >= UINT32_MAX || (uint64_t)len != vecs_at(hd.n) + 4 * hd.n * (uint64_t)hd.dim)
+        return "file size does not match the header";
+    if (check_sum) {
+        fsum s;
+        fsum_init(&s);
+        vf_header z = hd;
+        z.checksum = 0;
+        fsum_update(&s, &z, sizeof z);
+        fsum_update(&s, p + VF_HEADER_LEN, len - VF_HEADER_LEN);
+        if (fsum_final(&s) != hd.checksum)
+            return "checksum mismatch";
+    }
+    vf->dim = hd.dim;
+    vf->n = (size_t)hd.n;
+    vf->watermark = hd.watermark;
+    vf->checksum = hd.checksum;
+    vf->labels = (const int64_t *)(const void *)(p + VF_HEADER_LEN);
+    vf->vecs = (const float *)(const void *)(p + vecs_at(hd.n));
+    if (!build_lmap(vf))
+        return "a label appears twice";
+    return NULL;
+}
+
 ov_rc ov_vecfile_open(const char *path, size_t dim, ov_vecfile **out, ov_err *err)
 {
     *out = NULL;
@@ -131,7 +169,6 @@ ov_rc ov_vecfile_open(const char *path, size_t dim, ov_vecfile **out, ov_err *er
                           path, strerror(errno));
     struct stat st;
     ov_vecfile *vf = ov_xcalloc(1, sizeof *vf);
-    vf_header hd;
     const char *why = "truncated header";
     if (fstat(fd, &st) != 0 || st.st_size < (off_t)VF_HEADER_LEN)
         goto bad;
@@ -142,38 +179,7 @@ ov_rc ov_vecfile_open(const char *path, size_t dim, ov_vecfile **out, ov_err *er
         why = "cannot map the file";
         goto bad;
     }
-    memcpy(&hd, vf->map, sizeof hd);
-    why = "bad magic";
-    if (memcmp(hd.magic, VF_MAGIC, 8) != 0)
-        goto bad;
-    why = "unsupported format version";
-    if (hd.format != VF_FORMAT)
-        goto bad;
-    why = "dimension differs from the collection";
-    if (hd.dim == 0 || hd.dim > OV_MAX_DIM || (dim && hd.dim != dim))
-        goto bad;
-    why = "file size does not match the header";
-    if (hd.n >= UINT32_MAX ||
-        (uint64_t)vf->map_len != vecs_at(hd.n) + 4 * hd.n * (uint64_t)hd.dim)
-        goto bad;
-    why = "checksum mismatch";
-    fsum s;
-    fsum_init(&s);
-    vf_header z = hd;
-    z.checksum = 0;
-    fsum_update(&s, &z, sizeof z);
-    fsum_update(&s, (const unsigned char *)vf->map + VF_HEADER_LEN,
-                vf->map_len - VF_HEADER_LEN);
-    if (fsum_final(&s) != hd.checksum)
-        goto bad;
-    vf->dim = hd.dim;
-    vf->n = (size_t)hd.n;
-    vf->watermark = hd.watermark;
-    vf->checksum = hd.checksum;
-    vf->labels = (const int64_t *)(const void *)((const unsigned char *)vf->map + VF_HEADER_LEN);
-    vf->vecs = (const float *)(const void *)((const unsigned char *)vf->map + vecs_at(hd.n));
-    why = "a label appears twice";
-    if (!build_lmap(vf))
+    if ((why = vf_parse(vf, vf->map, vf->map_len, dim, true)))
         goto bad;
     close(fd);
     *out = vf;
@@ -182,6 +188,20 @@ bad:
     close(fd);
     ov_vecfile_close(vf);
     return ov_err_set(err, OV_ECORRUPT, "vector file %s: %s", path, why);
+}
+
+ov_rc ov_vecfile_parse(const void *p, size_t len, size_t dim, bool check_sum, ov_vecfile **out,
+                       ov_err *err)
+{
+    ov_vecfile *vf = ov_xcalloc(1, sizeof *vf);
+    const char *why = vf_parse(vf, p, len, dim, check_sum);
+    *out = NULL;
+    if (why) {
+        ov_vecfile_close(vf);
+        return ov_err_set(err, OV_ECORRUPT, "vector file: %s", why);
+    }
+    *out = vf;
+    return OV_OK;
 }
 
 const float *ov_vecfile_get(ov_vecfile *vf, int64_t label)

@@ -58,8 +58,14 @@ ov_rc ov_vecfile_write(const char *path, size_t dim, size_t n, const int64_t *la
  * Ownership: the caller closes *out with ov_vecfile_close. */
 ov_rc ov_vecfile_open(const char *path, size_t dim, ov_vecfile **out, ov_err *err);
 
-/* The vector of a live label, or NULL. Builds the label map on first use:
- * not thread-safe until a first call has returned. */
+/* The same checks on len bytes at p, which stay the caller's and must
+ * outlive *out (map NULL: close does not unmap). check_sum false skips
+ * the checksum (the fuzz target, tests/fuzz/fuzz_vecfile.c, reaches the
+ * rest of the parser so). */
+ov_rc ov_vecfile_parse(const void *p, size_t len, size_t dim, bool check_sum, ov_vecfile **out,
+                       ov_err *err);
+
+/* The vector of a live label, or NULL (the label map is built by open). */
 const float *ov_vecfile_get(ov_vecfile *vf, int64_t label);
 
 void ov_vecfile_close(ov_vecfile *vf);
