@@ -322,7 +322,9 @@ void core_coll_save_index(core_db *db, core_coll *c)
         ov_log(OV_LOG_WARN, "index: collection %s: vectors kept in the store too: %s", c->id,
                err.msg);
     } else if (dropped) {
-        db->vec_reclaim = true; /* index_saver.c, after the collection's lock */
+        /* index_saver.c, after the collection's lock */
+        __atomic_add_fetch(&db->vec_dropped, dropped * (int64_t)(c->dim * sizeof(float)),
+                           __ATOMIC_ACQ_REL);
         ov_log(OV_LOG_INFO, "index: collection %s: saved at watermark %lld; %lld more vectors "
                "kept only in its vector file", c->id, (long long)c->wm, (long long)dropped);
     }
@@ -545,7 +547,12 @@ ov_rc core_coll_load(core_db *db, core_preload *pl, size_t idx, ov_err *err)
                (long long)file_wm, (long long)c->wm, moved ? "kept it as" : "could not move",
                moved ? bad : path);
     }
-    return load_recs(db, c, file_wm, why, db->seal_seen, err);
+    rc = load_recs(db, c, file_wm, why, db->seal_seen, err);
+    if (rc == OV_OK && irc == OV_OK && c->ix && c->saved_wm == c->wm &&
+        !hnsw_loaded_with_vec_file(c->ix))
+        c->saved_wm = -1; /* an index file from before the vector file: save it again, so
+                           * the vectors get their one home and leave the store */
+    return rc;
 }
 
 /* The records (and the vectors the index file lacks) of a collection whose

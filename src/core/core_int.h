@@ -148,7 +148,8 @@ struct core_db {
                             * thread while writes keep arriving anywhere */
     bool allow_reset;
     bool seal_on_close;    /* opened whole: a clean close seals the store */
-    bool vec_reclaim;      /* a save dropped blobs: store_reclaim (saver thread) */
+    int64_t vec_dropped;   /* bytes of blobs saves dropped since the last
+                            * store_reclaim (saver thread) */
     bool seal_seen;        /* DIR/omvec.seal was there at open: warm starts may
                             * read the records snapshots */
     pthread_rwlock_t lock; /* the catalog lock */

@@ -104,15 +104,18 @@ static void save_quiet(core_db *db, double quiet)
     }
     /* the space the saved vectors left in the store goes back to the file
      * system (store_reclaim), outside any collection's lock */
-    if (__atomic_exchange_n(&db->vec_reclaim, false, __ATOMIC_ACQ_REL)) {
+    int64_t dropped = __atomic_exchange_n(&db->vec_dropped, 0, __ATOMIC_ACQ_REL);
+    if (dropped) {
         ov_err err = {0};
         bool done = false;
         double t0 = core_now();
-        if (store_reclaim(db->st, &done, &err) != OV_OK)
+        if (store_reclaim(db->st, dropped, &done, &err) != OV_OK)
             ov_log(OV_LOG_WARN, "store: free pages not given back: %s", err.msg);
         else if (done)
-            ov_log(OV_LOG_INFO, "store: free pages given back in %.1f ms",
-                   (core_now() - t0) * 1000);
+            ov_log(OV_LOG_INFO, "store: space of the saved vectors given back (VACUUM) in "
+                   "%.1f ms", (core_now() - t0) * 1000);
+        else /* not worth a rewrite yet: counted toward the next */
+            __atomic_add_fetch(&db->vec_dropped, dropped, __ATOMIC_ACQ_REL);
     }
     /* a bulk load leaves freed request arenas (megabytes of JSON each) in
      * the allocator; hand them back once it has settled */

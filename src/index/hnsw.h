@@ -132,6 +132,11 @@ ov_rc hnsw_save_inline(const hnsw *h, const char *path, int64_t watermark, ov_er
 ov_rc hnsw_load(const char *path, size_t dim, dist_space space, hnsw **out,
                 int64_t *out_watermark, ov_err *err);
 
+/* True when h was loaded from a graph file (format 3) whose vectors are
+ * mapped from its vector file; false for a file of format 1 or 2 (vectors
+ * inside), which a caller re-saves so the vectors get their file. */
+bool hnsw_loaded_with_vec_file(const hnsw *h);
+
 /* Write the graph and vectors as Chroma's hnswlib segment files (header.bin,
  * data_level0.bin, length.bin, link_lists.bin) into the existing directory
  * dir (hnsw_hnswlib.c). Labels are written as they are.

@@ -499,3 +499,8 @@ bad:
     ov_vecfile_close(vf);
     return ov_err_set(err, OV_ECORRUPT, "index %s: %s", path, why);
 }
+
+bool hnsw_loaded_with_vec_file(const hnsw *h)
+{
+    return h->vf != NULL;
+}

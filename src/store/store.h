@@ -23,7 +23,6 @@
  *           may have embedding NULL, their vector being in the vector file
  *           DIR/index/<id>.vec of that save (store_vec.h); the scans read
  *           them from it and refuse the store if it does not verify
- *   auto_vacuum=INCREMENTAL (new files): store_reclaim shrinks the file
  *
  * Durability: journal_mode=WAL, synchronous=FULL by default, so a write is
  * on disk (fsync) before the caller acknowledges it.
@@ -148,12 +147,13 @@ ov_rc store_vec_commit(store *s, const char *coll_id, int64_t wm, uint64_t vec_s
 ov_rc store_vec_prepare(store *s, const char *coll_id, int64_t wm, uint64_t vec_sum,
                         ov_err *err);
 
-/* Give the file's free pages back when there are many (after a
- * store_vec_commit): incremental_vacuum (VACUUM once for a store made
- * before auto_vacuum), then a TRUNCATE checkpoint.
+/* Give the space back when there is much of it (4 MiB and a quarter of
+ * the file: free pages, plus dropped_bytes of vector blobs the caller
+ * dropped since, which may have been inside leaf pages): VACUUM, then a
+ * TRUNCATE checkpoint. Holds the store meanwhile (writes wait).
  * out_done: whether it did anything (the main file then changed).
- * Returns: OV_OK; OV_EIO (nothing lost: the free pages stay free). */
-ov_rc store_reclaim(store *s, bool *out_done, ov_err *err);
+ * Returns: OV_OK; OV_EIO (nothing lost: the space stays unused). */
+ov_rc store_reclaim(store *s, int64_t dropped_bytes, bool *out_done, ov_err *err);
 
 /* Test hook: when > 0, the Nth store write call from now fails with OV_EIO. */
 extern long store_fail_countdown;
