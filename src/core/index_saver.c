@@ -75,6 +75,12 @@ double core_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The store is rewritten (store_reclaim) only once no collection has been
+ * written for this long: a VACUUM during another collection's bulk load
+ * copies that load's blobs and holds its adds (measured: +20% on the
+ * benchmark's load when it ran between two collections' loads). */
+#define CORE_RECLAIM_QUIET 3.0
+
 static void save_quiet(core_db *db, double quiet)
 {
     bool saved = false;
@@ -104,7 +110,9 @@ static void save_quiet(core_db *db, double quiet)
     }
     /* the space the saved vectors left in the store goes back to the file
      * system (store_reclaim), outside any collection's lock */
-    int64_t dropped = __atomic_exchange_n(&db->vec_dropped, 0, __ATOMIC_ACQ_REL);
+    double last = (double)__atomic_load_n(&db->last_write_ms, __ATOMIC_RELAXED) / 1000;
+    bool db_quiet = quiet == 0 || core_now() - last >= CORE_RECLAIM_QUIET;
+    int64_t dropped = db_quiet ? __atomic_exchange_n(&db->vec_dropped, 0, __ATOMIC_ACQ_REL) : 0;
     if (dropped) {
         ov_err err = {0};
         bool done = false;
