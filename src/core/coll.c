@@ -294,7 +294,7 @@ static void crash_point(const char *point)
         raise(SIGKILL);
 }
 
-void core_coll_save_index(core_db *db, core_coll *c)
+void core_coll_save_index(core_db *db, core_coll *c, bool commit_now)
 {
     if (!c->ix || c->wm == c->saved_wm || c->pend_n) /* a file is saved complete */
         return;
@@ -315,22 +315,36 @@ void core_coll_save_index(core_db *db, core_coll *c)
         return;
     }
     crash_point("vec-saved");
-    /* the files are durable: the rows they cover give up their blobs (the
-     * caller holds c->lock, so no write is between the save and this) */
+    c->vf_pending = true;
+    c->vf_wm = c->wm;
+    c->vf_sum = vsum;
+    c->saved_wm = c->wm;
+    core_recs_save(db, c, c->wm); /* the warm start's records (recs_snap.c) */
+    if (commit_now)
+        core_coll_vec_commit(db, c);
+}
+
+void core_coll_vec_commit(core_db *db, core_coll *c)
+{
+    if (!c->vf_pending)
+        return;
+    /* the files are durable: the rows they cover give up their blobs */
+    ov_err err = {0};
     int64_t dropped = 0;
-    if (store_vec_commit(db->st, c->id, c->wm, vsum, &dropped, &err) != OV_OK) {
+    c->vf_pending = false;
+    if (store_vec_commit(db->st, c->id, c->vf_wm, c->vf_sum, &dropped, &err) != OV_OK) {
         ov_log(OV_LOG_WARN, "index: collection %s: vectors kept in the store too: %s", c->id,
                err.msg);
-    } else if (dropped) {
-        /* index_saver.c, after the collection's lock */
+        return;
+    }
+    crash_point("vec-committed");
+    if (dropped) {
+        /* index_saver.c: the space goes back once the store is quiet */
         __atomic_add_fetch(&db->vec_dropped, dropped * (int64_t)(c->dim * sizeof(float)),
                            __ATOMIC_ACQ_REL);
         ov_log(OV_LOG_INFO, "index: collection %s: saved at watermark %lld; %lld more vectors "
-               "kept only in its vector file", c->id, (long long)c->wm, (long long)dropped);
+               "kept only in its vector file", c->id, (long long)c->vf_wm, (long long)dropped);
     }
-    crash_point("vec-committed");
-    c->saved_wm = c->wm;
-    core_recs_save(db, c, c->wm); /* the warm start's records (recs_snap.c) */
 }
 
 /* ---- loading: records from the store, vectors from the index file when

@@ -77,6 +77,11 @@ struct core_coll {
     int64_t next_seq;
     int64_t wm;            /* write watermark: store transactions applied */
     int64_t saved_wm;      /* watermark of the index file on disk (-1: none) */
+    bool vf_pending;       /* the vector file saved at vf_wm (checksum vf_sum)
+                            * is not yet committed to the store (saver thread
+                            * only: core_coll_vec_commit) */
+    int64_t vf_wm;
+    uint64_t vf_sum;
     double last_write;     /* monotonic seconds, for the index saver */
     uint64_t version;      /* write version (core_coll_version), bumped under
                             * the write lock, read atomically */
@@ -124,7 +129,14 @@ void core_vec_path(const core_db *db, const core_coll *c, char *out, size_t len)
 void core_coll_drop_index_file(core_db *db, core_coll *c);
 /* Save the index of c if it changed since the last save (collection lock
  * must be held, shared or exclusive). */
-void core_coll_save_index(core_db *db, core_coll *c);
+/* Save the index and vector files (caller holds c->lock); commit_now: also
+ * drop the saved rows' blobs (core_coll_vec_commit), else the saver does
+ * it once the store is quiet. */
+void core_coll_save_index(core_db *db, core_coll *c, bool commit_now);
+/* Drop the blobs of the rows the last saved vector file covers and record
+ * it (store_vec_commit). Safe without c->lock: a row written since the
+ * save has a higher watermark, and only this thread replaces the file. */
+void core_coll_vec_commit(core_db *db, core_coll *c);
 
 typedef struct core_dbrow {
     char id[37];

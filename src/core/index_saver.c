@@ -75,10 +75,10 @@ double core_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* The store is rewritten (store_reclaim) only once no collection has been
- * written for this long: a VACUUM during another collection's bulk load
- * copies that load's blobs and holds its adds (measured: +20% on the
- * benchmark's load when it ran between two collections' loads). */
+/* The saved rows give up their blobs (core_coll_vec_commit) and the store
+ * is rewritten (store_reclaim) only once no collection has been written
+ * for this long: both hold the store, and a VACUUM during another
+ * collection's bulk load copies that load's blobs too. */
 #define CORE_RECLAIM_QUIET 3.0
 
 static void save_quiet(core_db *db, double quiet)
@@ -94,7 +94,7 @@ static void save_quiet(core_db *db, double quiet)
         pthread_rwlock_rdlock(&c->lock);
         bool still = !c->pend_n && core_now() - c->last_write >= quiet;
         if (c->wm != c->saved_wm && still) {
-            core_coll_save_index(db, c);
+            core_coll_save_index(db, c, quiet == 0);
             saved = true;
         }
         bool drop = still && c->ix && hnsw_building(c->ix);
@@ -112,6 +112,18 @@ static void save_quiet(core_db *db, double quiet)
      * system (store_reclaim), outside any collection's lock */
     double last = (double)__atomic_load_n(&db->last_write_ms, __ATOMIC_RELAXED) / 1000;
     bool db_quiet = quiet == 0 || core_now() - last >= CORE_RECLAIM_QUIET;
+    /* the saved rows give up their blobs once nothing is being written
+     * either: the update rewrites every saved row's page, which another
+     * collection's bulk load would wait for */
+    for (size_t i = 0; db_quiet; i++) {
+        core_read_begin(db);
+        if (i >= db->n_colls) {
+            core_read_end(db);
+            break;
+        }
+        core_coll_vec_commit(db, db->colls[i]);
+        core_read_end(db);
+    }
     int64_t dropped = db_quiet ? __atomic_exchange_n(&db->vec_dropped, 0, __ATOMIC_ACQ_REL) : 0;
     if (dropped) {
         ov_err err = {0};
