@@ -20,7 +20,8 @@
 #
 # Environment: WORK (default /tmp/omvec-bench), CHROMA_DIR (a directory
 # where `npm install chromadb-js-bindings-linux-x64-gnu@0.1.3` was run;
-# default /work/chroma-bench), DUR (seconds per throughput run, default 10).
+# default /work/chroma-bench), DUR (seconds per throughput run, default 10),
+# PORT (default 8765; another port lets two runs share a machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WHICH=${1:-both}
@@ -28,18 +29,11 @@ W=${WORK:-/tmp/omvec-bench}
 CB=${CHROMA_DIR:-/work/chroma-bench}
 DUR=${DUR:-10}
 PORT=${PORT:-8765}
-DIM=768
-mkdir -p "$W" build
+# shellcheck source=bench/common.sh
+. bench/common.sh
 make -s omvec
-gcc -std=gnu17 -O2 -pthread bench/loadgen.c -o build/loadgen
-gcc -std=gnu17 -O2 bench/mkdata.c -lm -o build/mkdata
-
-NAMES=(c30a c30b c05k)
-SIZES=(30000 30000 5000)
-for i in 0 1 2; do
-    n=${SIZES[$i]}; nm=${NAMES[$i]}
-    [ -f "$W/$nm.vec" ] || build/mkdata "$n" $DIM 1000 2000 $((i + 1)) "$W/$nm.add" "$W/$nm.query" "$W/$nm.vec"
-done
+bench_prepare
+${CC:-cc} -std=gnu17 -O2 bench/restart_probe.c -o build/restart_probe
 
 B=/api/v2/tenants/default_tenant/databases/default_database
 pid=""
@@ -113,25 +107,22 @@ run_one() {
 
 # restart_time KIND DIR ID1 ID2 ID3: stop cleanly, start on the same data,
 # time to the first answered query (first collection), then to all three.
+# bench/restart_probe.c starts the server and polls each collection with one
+# query every 1 ms over a fresh connection (a curl process per poll cost
+# about as much as omvec's whole start-up).
 restart_time() {
-    local kind=$1 dir=$2 t0 t1 t2 q
+    local kind=$1 dir=$2 out cmd
     shift 2
     local ids=("$@")
     stop
-    t0=$(now)
-    start "$kind" "$dir"
-    q=$(head -1 "$W/c30a.query")
-    until printf '%s' "$q" | curl -sf -o /dev/null -XPOST -H 'Content-Type: application/json' \
-        "http://127.0.0.1:$PORT$B/collections/${ids[0]}/query" --data-binary @-; do sleep 0.005; done
-    t1=$(now)
-    for i in 1 2; do
-        q=$(head -1 "$W/${NAMES[$i]}.query")
-        until printf '%s' "$q" | curl -sf -o /dev/null -XPOST -H 'Content-Type: application/json' \
-            "http://127.0.0.1:$PORT$B/collections/${ids[$i]}/query" --data-binary @-; do sleep 0.005; done
-    done
-    t2=$(now)
-    echo "restart to first answered query: $(python3 -c "print(round($t1 - $t0, 3))") s; all three collections: $(python3 -c "print(round($t2 - $t0, 3))") s"
-    stop
+    if [ "$kind" = omvec ]; then
+        cmd=(./omvec run --port "$PORT" --path "$dir" --log-level warn)
+    else
+        cmd=(node -e "require('$CB/node_modules/chromadb-js-bindings-linux-x64-gnu').cli(['chroma','run','--path','$dir','--port','$PORT'])")
+    fi
+    out=$(build/restart_probe $PORT "$W/c30a.query:${ids[0]}" "$W/c30b.query:${ids[1]}" \
+        "$W/c05k.query:${ids[2]}" -- "${cmd[@]}" 2> "$W/$kind.restart.log")
+    echo "restart to first answered query: $(sed -n 's/^first answer \([0-9.]*\) s.*/\1/p' <<< "$out") s; all three collections: $(sed -n 's/.*collections \([0-9.]*\) s.*/\1/p' <<< "$out") s ($out)"
 }
 
 # restart only, on the data a previous full run left

@@ -26,18 +26,10 @@ cd "$(dirname "$0")/.."
 BIN=${1:-./omvec}
 W=${WORK:-/tmp/omvec-bench}
 PORT=${PORT:-8766}
-DIM=768
-mkdir -p "$W" build
+# shellcheck source=bench/common.sh
+. bench/common.sh
 [ "$BIN" != ./omvec ] || make -s omvec
-gcc -std=gnu17 -O2 -pthread bench/loadgen.c -o build/loadgen
-gcc -std=gnu17 -O2 bench/mkdata.c -lm -o build/mkdata
-
-NAMES=(c30a c30b c05k)
-SIZES=(30000 30000 5000)
-for i in 0 1 2; do
-    n=${SIZES[$i]}; nm=${NAMES[$i]}
-    [ -f "$W/$nm.vec" ] || build/mkdata "$n" $DIM 1000 2000 $((i + 1)) "$W/$nm.add" "$W/$nm.query" "$W/$nm.vec"
-done
+bench_prepare
 
 B=/api/v2/tenants/default_tenant/databases/default_database
 U=http://127.0.0.1:$PORT

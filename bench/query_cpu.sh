@@ -28,11 +28,10 @@ WARM=${WARM:-1000}
 ROUNDS=${ROUNDS:-1}
 ARGS=${ARGS:-}
 [ $# -gt 0 ] || set -- ./omvec
-mkdir -p "$W" build
+# shellcheck source=bench/common.sh
+. bench/common.sh
 [ "$1" != ./omvec ] || make -s omvec
-${CC:-cc} -std=gnu17 -O2 -pthread bench/loadgen.c -o build/loadgen
-${CC:-cc} -std=gnu17 -O2 bench/mkdata.c -lm -o build/mkdata
-[ -f "$W/c30a.vec" ] || build/mkdata 30000 768 1000 2000 1 "$W/c30a.add" "$W/c30a.query" "$W/c30a.vec"
+bench_prepare c30a
 
 B=/api/v2/tenants/default_tenant/databases/default_database
 pid=""

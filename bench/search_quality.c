@@ -12,8 +12,8 @@
  * CPU time (steadier on a loaded machine).
  *
  * Environment: SQ_OPTS="stem=0,equiv=0,drop=0,fuzzy=0,rerank=0,def=W,tri=W,
- * pair=N" changes the text search options (embed/tsearch.h) for the
- * ablation table; SQ_MISSES=1 prints every query whose gold term is not
+ * pair=N,derive=W,dfirst=1,aux=W,..." (the keys below) changes the text
+ * search options (embed/tsearch.h) for the ablation table; SQ_MISSES=1 prints every query whose gold term is not
  * first (kind, query, gold id and name, first id and name) to stderr.
  *
  * Usage: search_quality DATA_DIR DEV_JSONL */
@@ -156,6 +156,14 @@ static void apply_opts(void)
             o.pieces = v != 0;
         else if (!strcmp(t, "name"))
             o.name_bonus = (float)v;
+        else if (!strcmp(t, "derive"))
+            o.derive = (float)v;
+        else if (!strcmp(t, "auxd"))
+            o.aux_derive = v != 0;
+        else if (!strcmp(t, "aux"))
+            o.aux = (float)v;
+        else if (!strcmp(t, "dfirst"))
+            o.derive_first = v != 0;
         else if (!strcmp(t, "lead"))
             o.lead = (float)v;
         else if (!strcmp(t, "pair"))

@@ -6,7 +6,9 @@
  * and for a lexical collection the text search (embed/tsearch.h) is built
  * from its records: the name and the "; "-joined synonyms of the metadata
  * (the document when there is no name), the definition from the document
- * ("{name}: {definition}"), so query_texts ranks terms by their names.
+ * ("{name}: {definition}"), so query_texts ranks terms by their names;
+ * it also learns word equivalences from the names and synonyms of the
+ * database's other lexical collections (gather_aux), read when it is built.
  *
  * Entries are keyed by collection id and the exact metadata text (which
  * carries the embedder spec and the digest of its parameters); a lexical
@@ -18,7 +20,12 @@
  * reference counted (STYLE rule 14): a request holds one until it has
  * written its response, so a rebuild never frees what another thread reads.
  * Locking: one mutex guards the table; building happens under it (the first
- * text query of a collection waits for the index; later ones do not). */
+ * text query of a collection waits for the index; later ones do not). A
+ * build takes the other lexical collections' read locks one at a time,
+ * then its own: never two collection locks at once, and no collection lock
+ * is held while the table mutex is taken. What the build learned from the
+ * other collections is not keyed on their versions (their writes reach it
+ * at this collection's next write). */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,11 +102,136 @@ static ov_str meta_str(const core_meta *m, const char *key)
     return v && v->type == CORE_MV_STR ? (ov_str){v->v.s, v->s_len} : (ov_str){NULL, 0};
 }
 
+/* Spec and parameters from the collection metadata text (a miss only). */
+static ov_rc parse_spec(const char *meta_json, ov_arena *a, const json_val **spec,
+                        const json_val **params, ov_err *err)
+{
+    json_val *m = NULL;
+    *spec = *params = NULL;
+    if (meta_json && json_parse(a, meta_json, strlen(meta_json), NULL, &m, NULL) == OV_OK &&
+        m->type == JSON_OBJECT) {
+        *spec = json_get(m, EMBED_META_SPEC);
+        *params = json_get(m, EMBED_META_PARAMS);
+    }
+    if (!*spec || (*spec)->type != JSON_STRING)
+        return ov_err_set(err, OV_EINVAL,
+                          "query_texts needs an embedding function; this collection has none "
+                          "(build it with `omvec build`), send query_embeddings");
+    if (*params && (*params)->type != JSON_STRING)
+        *params = NULL;
+    return OV_OK;
+}
+
+/* The other lexical collections of a collection's database (their ids),
+ * gathered under the catalog lock by core_coll_list. */
+typedef struct aux_ids {
+    const char *self;
+    char (*id)[37];
+    size_t n, cap;
+} aux_ids;
+
+static void aux_collect(void *ctx, const core_coll_info *ci)
+{
+    aux_ids *a = ctx;
+    const char *m = ci->metadata_json;
+    if (strcmp(ci->id, a->self) == 0 || !m)
+        return;
+    ov_arena *ar = ov_arena_create(4096);
+    const json_val *spec = NULL, *params = NULL;
+    ov_err e = {0};
+    bool lexical = ar && parse_spec(m, ar, &spec, &params, &e) == OV_OK &&
+                   spec->n == 7 && memcmp(spec->u.s, "lexical", 7) == 0;
+    ov_arena_destroy(ar);
+    if (!lexical)
+        return;
+    if (a->n == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 8;
+        a->id = ov_xrealloc(a->id, a->cap * sizeof *a->id);
+    }
+    memcpy(a->id[a->n], ci->id, 36);
+    a->id[a->n++][36] = 0;
+}
+
+/* The names and synonyms of the database's other lexical collections (the
+ * ontologies built beside this one), copied, each term's texts next to each
+ * other: word equivalences are learned from them too (renal/kidney taught
+ * by Uberon helps MONDO). Each collection's read lock is taken in turn,
+ * never two at once. Best effort: a collection that cannot be read is
+ * skipped. Caller frees *blob, *off (n + 1), *own. */
+static size_t gather_aux(core_db *db, const core_coll_info *ci, char **blob, size_t **off,
+                         uint32_t **own)
+{
+    aux_ids ids = {.self = ci->id};
+    ov_err err = {0};
+    *blob = NULL;
+    *off = NULL;
+    *own = NULL;
+    if (!ci->tenant || !ci->database)
+        return 0;
+    ov_str t = {ci->tenant, strlen(ci->tenant)}, d = {ci->database, strlen(ci->database)};
+    ov_buf b = {0};
+    size_t n = 0, cap = 0;
+    uint32_t group = 0;
+    if (core_coll_list(db, t, d, -1, 0, aux_collect, &ids, &err) != OV_OK)
+        ids.n = 0;
+    for (size_t k = 0; k < ids.n; k++) {
+        core_coll *oc;
+        if (core_coll_by_id(db, t, d, (ov_str){ids.id[k], 36}, &oc, &err) != OV_OK)
+            continue;
+        core_coll_read_lock(oc);
+        size_t nr = core_coll_count(oc);
+        for (uint32_t i = 0; i < nr; i++, group++) {
+            const core_meta *m = core_coll_row_meta(oc, i);
+            ov_str parts[2] = {meta_str(m, "name"), meta_str(m, "synonyms")};
+            for (int p = 0; p < 2; p++) {
+                size_t a = 0;
+                while (parts[p].p && a < parts[p].len) {
+                    const char *sep = memmem(parts[p].p + a, parts[p].len - a, "; ", 2);
+                    size_t e = sep ? (size_t)(sep - parts[p].p) : parts[p].len;
+                    if (e > a) {
+                        if (n + 1 >= cap) {
+                            cap = cap * 2 + 1024;
+                            *off = ov_xrealloc(*off, cap * sizeof **off);
+                            *own = ov_xrealloc(*own, cap * sizeof **own);
+                        }
+                        (*off)[n] = b.len;
+                        (*own)[n++] = group;
+                        ov_buf_put(&b, parts[p].p + a, e - a);
+                    }
+                    a = e + 2;
+                }
+            }
+        }
+        core_coll_read_unlock(oc);
+    }
+    free(ids.id);
+    if (n) {
+        (*off)[n] = b.len;
+        *blob = b.p;
+    } else {
+        ov_buf_free(&b);
+        *blob = NULL;
+    }
+    return n;
+}
+
 /* Build the text search of a lexical collection from its rows (name, the
  * synonyms, the definition from a "{name}: {definition}" document), under
  * the collection's read lock; records the write version it saw. */
-static ov_rc build_index(api_embedder *e, core_coll *c, ov_err *err)
+static ov_rc build_index(api_embedder *e, core_db *db, const core_coll_info *ci, core_coll *c,
+                         ov_err *err)
 {
+    char *ablob = NULL;
+    size_t *aoff = NULL;
+    uint32_t *aown = NULL;
+    size_t na = gather_aux(db, ci, &ablob, &aoff, &aown);
+    const char **atx = ov_xmalloc((na ? na : 1) * sizeof *atx);
+    size_t *alen = ov_xmalloc((na ? na : 1) * sizeof *alen);
+    for (size_t i = 0; i < na; i++) {
+        atx[i] = ablob + aoff[i];
+        alen[i] = aoff[i + 1] - aoff[i];
+    }
+    tsearch_aux aux = {atx, alen, aown, na};
     const char **tx = NULL;
     size_t *tl = NULL, n = 0, cap = 0;
     uint32_t *own = NULL;
@@ -130,41 +262,27 @@ static ov_rc build_index(api_embedder *e, core_coll *c, ov_err *err)
     }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    ov_rc rc = tsearch_build(tx, tl, own, fl, n, nr, NULL, &e->idx, err);
+    ov_rc rc = tsearch_build_aux(tx, tl, own, fl, n, nr, NULL, &aux, &e->idx, err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     core_coll_read_unlock(c);
     if (rc == OV_OK)
         ov_log(OV_LOG_INFO,
-               "text search: collection %s: %zu names and synonyms, %zu word equivalences, "
-               "%.1f MB, built in %.2f s",
-               e->coll_id, tsearch_count(e->idx), tsearch_n_equiv(e->idx),
+               "text search: collection %s: %zu names and synonyms (+%zu derived), %zu word "
+               "equivalences, %.1f MB, built in %.2f s",
+               e->coll_id, tsearch_count(e->idx), tsearch_n_derived(e->idx),
+               tsearch_n_equiv(e->idx),
                (double)tsearch_bytes(e->idx) / 1e6,
                (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     free(fl);
     free(tx);
     free(tl);
     free(own);
+    free(atx);
+    free(alen);
+    free(ablob);
+    free(aoff);
+    free(aown);
     return rc;
-}
-
-/* Spec and parameters from the collection metadata text (a miss only). */
-static ov_rc parse_spec(const char *meta_json, ov_arena *a, const json_val **spec,
-                        const json_val **params, ov_err *err)
-{
-    json_val *m = NULL;
-    *spec = *params = NULL;
-    if (meta_json && json_parse(a, meta_json, strlen(meta_json), NULL, &m, NULL) == OV_OK &&
-        m->type == JSON_OBJECT) {
-        *spec = json_get(m, EMBED_META_SPEC);
-        *params = json_get(m, EMBED_META_PARAMS);
-    }
-    if (!*spec || (*spec)->type != JSON_STRING)
-        return ov_err_set(err, OV_EINVAL,
-                          "query_texts needs an embedding function; this collection has none "
-                          "(build it with `omvec build`), send query_embeddings");
-    if (*params && (*params)->type != JSON_STRING)
-        *params = NULL;
-    return OV_OK;
 }
 
 ov_rc api_embedder_get(core_db *db, core_coll *c, const core_coll_info *ci,
@@ -232,7 +350,7 @@ ov_rc api_embedder_get(core_db *db, core_coll *c, const core_coll_info *ci,
     stored = NULL;
     if (rc != OV_OK)
         goto fail;
-    if (strcmp(e->model->vt->kind, "lexical") == 0 && (rc = build_index(e, c, err)) != OV_OK)
+    if (strcmp(e->model->vt->kind, "lexical") == 0 && (rc = build_index(e, db, ci, c, err)) != OV_OK)
         goto fail;
     if (cache[slot] && --cache[slot]->refs == 0)
         entry_free(cache[slot]);

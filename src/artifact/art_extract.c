@@ -11,8 +11,7 @@
  * or a compressed stream (gzip, xz, bzip2, zstd) where a file is expected,
  * is refused. Entry names in messages are escaped (ov_log_escape). Rules in
  * artifact.h. */
-#include <archive.h>
-#include <archive_entry.h>
+#include "util/lazy_archive.h"
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>

@@ -2,8 +2,7 @@
  * staging directory beside the output, write .version and manifest.json
  * (artifact.h), tar and gzip the directory with libarchive, and rename the
  * tarball into place. The staging directory is always removed. */
-#include <archive.h>
-#include <archive_entry.h>
+#include "util/lazy_archive.h"
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * and import the collection in one store transaction. The temporary
  * directory is always removed; the data directory changes only through the
  * final transaction. */
-#include <curl/curl.h>
+#include "util/lazy_curl.h"
 #include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>

@@ -3,8 +3,7 @@
  * persist directory (chroma_write.c), or a tarball of one shaped like
  * lobster's build script makes them (one top folder). The output appears
  * atomically: written beside it under a temporary name, then renamed. */
-#include <archive.h>
-#include <archive_entry.h>
+#include "util/lazy_archive.h"
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>

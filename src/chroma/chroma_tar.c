@@ -5,8 +5,7 @@
  * before a byte of it is written, and the writes go through libarchive's
  * secure write-to-disk into a fresh directory. */
 #define _XOPEN_SOURCE 700
-#include <archive.h>
-#include <archive_entry.h>
+#include "util/lazy_archive.h"
 #include <ftw.h>
 #include <stdio.h>
 #include <string.h>

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "embed/bert.h"
 #include "http/http.h"
 #include "index/dist.h"
 #include "store/store_lock.h"
@@ -208,6 +209,7 @@ int cli_run_main(int argc, char **argv)
     int code = 1;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    bert_blas_park(); /* its spinning pool would take a CPU from the start-up */
     dist_init();
     ov_log(OV_LOG_INFO, "simd: %s", dist_selected_reason());
     const dist_kernels *kern = dist_active();

@@ -5,7 +5,7 @@
  * reset, nothing received) and on 5xx answers, never on a 4xx and never
  * after a timeout (the server may still be working on it; waiting again
  * would multiply the caller's bound). The token travels in X-Chroma-Token. */
-#include <curl/curl.h>
+#include "util/lazy_curl.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

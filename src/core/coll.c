@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,13 +60,54 @@ void core_rec_clear(core_rec *r)
     memset(r, 0, sizeof *r);
 }
 
+static bool in_arena(const core_coll *c, const char *p)
+{
+    uintptr_t a = (uintptr_t)c->arena, x = (uintptr_t)p;
+    return p && c->arena && x >= a && x < a + c->arena_len;
+}
+
+void core_coll_rec_clear(core_coll *c, core_rec *r)
+{
+    if (!c->arena) {
+        core_rec_clear(r);
+        return;
+    }
+    if (!in_arena(c, r->id))
+        free(r->id);
+    if (!in_arena(c, r->doc))
+        free(r->doc);
+    if (!in_arena(c, r->uri))
+        free(r->uri);
+    if (!in_arena(c, r->meta_json))
+        free(r->meta_json);
+    free(r->meta);
+    memset(r, 0, sizeof *r);
+}
+
+static void release_arena(core_coll *c)
+{
+    if (c->arena && c->arena_kind == CORE_ARENA_HEAP)
+        free(c->arena);
+    else if (c->arena && c->arena_kind == CORE_ARENA_MAP)
+        munmap(c->arena, c->arena_len);
+}
+
+void core_coll_set_arena(core_coll *c, char *arena, size_t len, core_arena_kind kind)
+{
+    release_arena(c);
+    c->arena = arena;
+    c->arena_len = len;
+    c->arena_kind = kind;
+}
+
 void core_coll_free(core_coll *c)
 {
     if (!c)
         return;
     for (size_t i = 0; i < c->n; i++)
-        core_rec_clear(&c->recs[i]);
+        core_coll_rec_clear(c, &c->recs[i]);
     free(c->recs);
+    release_arena(c);
     hnsw_free(c->ix);
     free(c->pend_lab);
     free(c->pend_vec);
@@ -88,6 +130,15 @@ static void ensure_cap(core_coll *c, size_t want)
         cap *= 2;
     c->recs = ov_xrealloc(c->recs, cap * sizeof *c->recs);
     c->cap = cap;
+}
+
+void core_coll_reserve(core_coll *c, size_t n)
+{
+    if (n > c->cap) {
+        c->recs = ov_xrealloc(c->recs, n * sizeof *c->recs);
+        ov_prefault(&c->recs[c->cap], (n - c->cap) * sizeof *c->recs);
+        c->cap = n;
+    }
 }
 
 /* Append without touching the id map (the loader rebuilds it once). */
@@ -476,8 +527,9 @@ static void finish_scan(core_coll *c)
 static void clear_records(core_coll *c)
 {
     for (size_t i = 0; i < c->n; i++)
-        core_rec_clear(&c->recs[i]);
+        core_coll_rec_clear(c, &c->recs[i]);
     c->n = 0;
+    core_coll_set_arena(c, NULL, 0, CORE_ARENA_HEAP); /* no record points into it now */
     core_idmap_rebuild(&c->map, c->recs, 0);
 }
 
@@ -531,23 +583,51 @@ static void find_orphan(void *ctx, int64_t label, const float *vec)
         oc->labels[oc->n++] = label;
 }
 
-static ov_rc load_recs(core_db *db, core_coll *c, int64_t file_wm, const char *why, bool snap,
+static ov_rc load_recs(core_db *db, core_coll *c, int64_t file_wm, const char *why,
                        ov_err *err);
+
+bool core_coll_load_snapshot(core_db *db, core_coll *c)
+{
+    if (core_recs_load(db, c, c->wm)) {
+        core_idmap_rebuild(&c->map, c->recs, c->n);
+        return true;
+    }
+    clear_records(c); /* a snapshot refused half way */
+    return false;
+}
+
+/* An index file from before the vector file (format 1 or 2) loaded
+ * current: save it again at the first quiet moment, so the vectors get
+ * their one home and leave the store. */
+static void resave_without_vec_file(core_coll *c)
+{
+    if (c->ix && c->saved_wm == c->wm && !hnsw_loaded_with_vec_file(c->ix))
+        c->saved_wm = -1;
+}
 
 ov_rc core_coll_load(core_db *db, core_preload *pl, size_t idx, ov_err *err)
 {
     core_coll *c = db->colls[idx];
     int64_t file_wm = -1;
+    bool snap = false;
     ov_err ierr = {0};
-    ov_rc irc = core_preload_take(pl, idx, &c->ix, &file_wm, &ierr);
+    ov_rc irc = core_preload_take(pl, idx, &file_wm, &snap, &ierr);
     const char *why = irc == OV_OK ? NULL : ierr.msg;
     if (irc != OV_OK && irc != OV_ENOTFOUND)
         ov_log(OV_LOG_WARN, "index: collection %s: index file rejected (%s); rebuilding "
                "from the store", c->id, ierr.msg);
-    ov_rc rc = store_get_watermark(db->st, c->id, &c->wm, err);
-    if (rc != OV_OK)
-        return rc;
     c->saved_wm = -1;
+    if (snap) {
+        /* warm start: the file holds exactly the store's state and the
+         * records came from the snapshot saved with it (core_open reads
+         * them from the store if the seal then does not verify) */
+        c->from_snapshot = true;
+        c->saved_wm = c->wm;
+        ov_log(OV_LOG_INFO, "index: collection %s: %zu records from the snapshot, index "
+               "file current (watermark %lld)", c->id, c->n, (long long)c->wm);
+        resave_without_vec_file(c);
+        return OV_OK;
+    }
     if (c->ix && file_wm > c->wm) {
         /* the file saw writes the store does not have (a store restored
          * from an older copy, or --sync normal after a power loss): keep
@@ -561,36 +641,24 @@ ov_rc core_coll_load(core_db *db, core_preload *pl, size_t idx, ov_err *err)
                (long long)file_wm, (long long)c->wm, moved ? "kept it as" : "could not move",
                moved ? bad : path);
     }
-    rc = load_recs(db, c, file_wm, why, db->seal_seen, err);
-    if (rc == OV_OK && irc == OV_OK && c->ix && c->saved_wm == c->wm &&
-        !hnsw_loaded_with_vec_file(c->ix))
-        c->saved_wm = -1; /* an index file from before the vector file: save it again, so
-                           * the vectors get their one home and leave the store */
+    /* the snapshot, if it could be used, was tried by the preload job */
+    ov_rc rc = load_recs(db, c, file_wm, why, err);
+    if (rc == OV_OK && irc == OV_OK)
+        resave_without_vec_file(c);
     return rc;
 }
 
 /* The records (and the vectors the index file lacks) of a collection whose
- * index file, if any, is in c->ix at watermark file_wm. snap: a warm start
- * may take the records from the snapshot. */
-static ov_rc load_recs(core_db *db, core_coll *c, int64_t file_wm, const char *why, bool snap,
+ * index file, if any, is in c->ix at watermark file_wm, from the store. */
+static ov_rc load_recs(core_db *db, core_coll *c, int64_t file_wm, const char *why,
                        ov_err *err)
 {
     ov_rc rc = OV_OK;
     load_ctx lc = {.c = c, .err = err};
     if (c->ix && file_wm == c->wm) {
-        /* warm start: the file holds exactly the store's state. With a
-         * seal on the store the records come from the snapshot saved with
-         * the file, else (or if core_open's check then finds the seal void,
-         * core_coll_reload_records) from the store */
-        if (snap && core_recs_load(db, c, c->wm)) {
-            core_idmap_rebuild(&c->map, c->recs, c->n);
-            c->from_snapshot = true;
-            c->saved_wm = c->wm;
-            ov_log(OV_LOG_INFO, "index: collection %s: %zu records from the snapshot, index "
-                   "file current (watermark %lld)", c->id, c->n, (long long)c->wm);
-            return OV_OK;
-        }
-        clear_records(c); /* a snapshot refused half way */
+        /* warm start: the file holds exactly the store's state; the
+         * records from the store (the snapshot was not usable, or
+         * core_open's check found the seal void: core_coll_reload_records) */
         ov_err ferr = {0};
         rc = warm_scan(db, c, &lc, &ferr, err);
         if (rc == OV_OK) {
@@ -677,7 +745,7 @@ ov_rc core_coll_reload_records(core_db *db, core_coll *c, ov_err *err)
     clear_records(c);
     c->from_snapshot = false;
     c->saved_wm = -1;
-    return load_recs(db, c, c->wm, NULL, false, err);
+    return load_recs(db, c, c->wm, NULL, err);
 }
 
 size_t core_coll_count(core_coll *c)

@@ -89,6 +89,16 @@ struct core_coll {
                             * background indexer steps aside for them */
     bool from_snapshot;    /* records read from the snapshot at start-up
                             * (recs_snap.c), before the store's seal verified */
+    /* the strings of records read from a snapshot, in one piece of memory
+     * (recs_snap.c): a copy (format 1) or the file's mapping (format 2); a
+     * record's string inside it is not freed on its own
+     * (core_coll_rec_clear), the arena goes with the last record or the
+     * collection */
+    char *arena;
+    size_t arena_len;
+    int arena_kind; /* core_arena_kind */
+    bool snap_v1;   /* records from a format-1 snapshot: core_close rewrites
+                     * it in format 2 if nothing was written since */
 };
 
 /* The stored vector of a record (dim floats, as given): in the graph, or
@@ -186,15 +196,35 @@ void core_idmap_rebuild(core_idmap *m, const core_rec *recs, size_t n);
 core_coll *core_coll_new(void);
 void core_coll_free(core_coll *c);
 void core_rec_clear(core_rec *r);
+/* A stored record's strings freed (those in c's arena stay with it). */
+void core_coll_rec_clear(core_coll *c, core_rec *r);
+/* Room for n records (the loaders know how many come). */
+void core_coll_reserve(core_coll *c, size_t n);
+/* Give c the arena a snapshot's strings are in (c has no records; an
+ * older arena is released): freed, unmapped, or left to its owner. */
+typedef enum { CORE_ARENA_HEAP, CORE_ARENA_MAP, CORE_ARENA_BORROWED } core_arena_kind;
+void core_coll_set_arena(core_coll *c, char *arena, size_t len, core_arena_kind kind);
 /* Append a record (takes ownership of the strings in r). Its vector goes
  * into the index separately (core_coll_index_add). */
 void core_coll_append(core_coll *c, core_rec *r);
-/* Start-up: index files read on a second thread (index_preload.c). */
+/* Start-up: each collection's index file, and its records from the
+ * snapshot when they may be used, read on every core (index_preload.c).
+ * Every c->wm must be read before the start. */
 typedef struct core_preload core_preload;
 core_preload *core_preload_start(core_db *db);
-/* The result for db->colls[i] (waits for it); the caller owns *ix. */
-ov_rc core_preload_take(core_preload *pl, size_t i, hnsw **ix, int64_t *wm, ov_err *err);
-void core_preload_finish(core_preload *pl);
+/* The result for db->colls[i] (runs unclaimed jobs until it is done): the
+ * index is in c->ix (NULL on failure, err says why), the file's watermark
+ * in *wm, *snap when the records came from the snapshot. */
+ov_rc core_preload_take(core_preload *pl, size_t i, int64_t *wm, bool *snap, ov_err *err);
+/* Join; the CPU time of the index files and of the snapshots, summed over
+ * the collections (for the start-up log line; either may be NULL). */
+void core_preload_finish(core_preload *pl, double *index_ms, double *recs_ms);
+/* Threads the jobs ran on, the caller included. */
+size_t core_preload_threads(const core_preload *pl);
+/* A warm start's records from the snapshot (recs_snap.c) into c (no
+ * records yet, c->ix loaded at c->wm), with the id map; false: c is left
+ * without records (the caller scans the store). */
+bool core_coll_load_snapshot(core_db *db, core_coll *c);
 
 /* Load db->colls[i]'s records from the store and its index (the preloaded
  * file, reconciled, or rebuilt). */
@@ -214,10 +244,14 @@ void core_recs_save(core_db *db, core_coll *c, int64_t wm);
  * names exactly the index's live labels in seq order. false: c may hold
  * part of them; the caller clears. */
 bool core_recs_load(core_db *db, core_coll *c, int64_t wm);
-/* The body of a snapshot of n records into c (c->ix set): lengths bounded
- * by the body, ids present, seqs ascending and live in c->ix. false: c may
- * hold part of them (tests/fuzz/fuzz_recs.c). */
-bool core_recs_parse(core_coll *c, const unsigned char *body, size_t len, uint64_t n);
+/* The body of a snapshot of n records into c (c->ix set, no records):
+ * lengths bounded by the body, ids present, seqs ascending and live in
+ * c->ix. format 1: the strings are copied into an arena c owns; format 2:
+ * they stay in body, each checked for its NUL, and body must lie inside
+ * c's arena already (core_coll_set_arena). false: c may hold part of them
+ * (tests/fuzz/fuzz_recs.c). */
+bool core_recs_parse(core_coll *c, const unsigned char *body, size_t len, uint64_t n,
+                     int format);
 /* Config JSON as stored. */
 void core_coll_config_json(const core_coll *c, ov_buf *b);
 

@@ -8,14 +8,21 @@
  * stale one is ignored (it is written without fsync for that reason).
  *
  * Layout (native little-endian):
- *   0   8  magic "OMVRECS1"
+ *   0   8  magic "OMVRECS2" (format 1, "OMVRECS1", is still read)
  *   8   8  records n
  *   16  8  watermark (the index file's)
  *   24  8  body length
  *   32  8  fsum of the body (util/fsum.h)
  *   40     body: per record in seq order: seq (i64), then id, document,
  *          uri and metadata lengths (u32; RECS_NONE = absent), then the
- *          bytes of each, unpadded */
+ *          bytes of each, each followed by a NUL (format 1: none), unpadded
+ *
+ * Format 2's records are served from a read-only mapping of the file
+ * itself (the NULs make its strings what a record's strings must be), so a
+ * warm start copies no string and allocates no page for them; format 1's
+ * are copied into one arena (and core_close rewrites the file in format 2
+ * when nothing was written since). Either way the collection owns the
+ * memory (core_coll_set_arena). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -26,9 +33,11 @@
 #include <unistd.h>
 
 #include "core/core_int.h"
+#include "util/fload.h"
 #include "util/fsum.h"
 
-#define RECS_MAGIC "OMVRECS1"
+#define RECS_MAGIC "OMVRECS2"
+#define RECS_MAGIC_V1 "OMVRECS1"
 #define RECS_HEADER_LEN 40
 #define RECS_NONE UINT32_MAX
 
@@ -53,6 +62,14 @@ static void put_len(ov_buf *b, const void *p, uint32_t len)
     ov_buf_put(b, &v, sizeof v);
 }
 
+static void put_str(ov_buf *b, const char *p, uint32_t len)
+{
+    if (p) {
+        ov_buf_put(b, p, len);
+        ov_buf_put(b, "", 1);
+    }
+}
+
 void core_recs_save(core_db *db, core_coll *c, int64_t wm)
 {
     char path[4200], tmp[4210];
@@ -66,13 +83,10 @@ void core_recs_save(core_db *db, core_coll *c, int64_t wm)
         put_len(&b, r->doc, r->doc_len);
         put_len(&b, r->uri, r->uri_len);
         put_len(&b, r->meta_json, r->meta_json_len);
-        ov_buf_put(&b, r->id, r->id_len);
-        if (r->doc)
-            ov_buf_put(&b, r->doc, r->doc_len);
-        if (r->uri)
-            ov_buf_put(&b, r->uri, r->uri_len);
-        if (r->meta_json)
-            ov_buf_put(&b, r->meta_json, r->meta_json_len);
+        put_str(&b, r->id, r->id_len);
+        put_str(&b, r->doc, r->doc_len);
+        put_str(&b, r->uri, r->uri_len);
+        put_str(&b, r->meta_json, r->meta_json_len);
     }
     recs_header hd = {.n = c->n, .wm = wm, .body_len = b.len, .sum = fsum_of(b.p, b.len)};
     memcpy(hd.magic, RECS_MAGIC, 8);
@@ -87,6 +101,12 @@ void core_recs_save(core_db *db, core_coll *c, int64_t wm)
     ov_buf_free(&b);
 }
 
+static bool in_arena_range(const core_coll *c, const unsigned char *p, size_t len)
+{
+    uintptr_t a = (uintptr_t)c->arena, x = (uintptr_t)p;
+    return c->arena && x >= a && len <= c->arena_len && x - a <= c->arena_len - len;
+}
+
 static bool take_len(const unsigned char **p, const unsigned char *end, uint32_t *out)
 {
     if ((size_t)(end - *p) < sizeof *out)
@@ -96,8 +116,10 @@ static bool take_len(const unsigned char **p, const unsigned char *end, uint32_t
     return true;
 }
 
+/* The next string of the body: format 2 (arena NULL) in place, checked
+ * for its NUL; format 1 copied into the arena and NUL-terminated there. */
 static char *take_str(const unsigned char **p, const unsigned char *end, uint32_t len,
-                      uint32_t *out_len, bool *ok)
+                      uint32_t *out_len, char *arena, size_t cap, size_t *used, bool *ok)
 {
     if (len == RECS_NONE)
         return NULL;
@@ -105,16 +127,46 @@ static char *take_str(const unsigned char **p, const unsigned char *end, uint32_
         *ok = false;
         return NULL;
     }
-    char *s = ov_xstrndup((const char *)*p, len);
-    *p += len;
+    char *s;
+    if (!arena) {
+        if ((size_t)(end - *p) - len < 1 || (*p)[len] != 0) {
+            *ok = false;
+            return NULL;
+        }
+        s = (char *)(uintptr_t)*p; /* read-only: record strings are never written */
+        *p += (size_t)len + 1;
+    } else {
+        if (cap - *used < (size_t)len + 1) {
+            *ok = false;
+            return NULL;
+        }
+        s = arena + *used;
+        memcpy(s, *p, len);
+        s[len] = 0;
+        *used += (size_t)len + 1;
+        *p += len;
+    }
     *out_len = len;
     return s;
 }
 
-bool core_recs_parse(core_coll *c, const unsigned char *body, size_t len, uint64_t n)
+bool core_recs_parse(core_coll *c, const unsigned char *body, size_t len, uint64_t n,
+                     int format)
 {
-    if (!c->ix || n > len / (sizeof(int64_t) + 4 * sizeof(uint32_t)))
+    if (!c->ix || c->n || n > len / (sizeof(int64_t) + 4 * sizeof(uint32_t)))
         return false;
+    char *arena = NULL;
+    if (format == 1) {
+        /* each record's 24 header bytes outweigh its at most 4 NULs: the
+         * strings fit in len bytes */
+        core_coll_set_arena(c, ov_xmalloc(len ? len : 1), len, CORE_ARENA_HEAP);
+        ov_prefault(c->arena, len);
+        arena = c->arena;
+    } else if (!in_arena_range(c, body, len)) {
+        return false; /* the caller hands c the body first */
+    }
+    core_coll_reserve(c, (size_t)n);
+    size_t used = 0;
     const unsigned char *p = body, *end = body + len;
     bool ok = true;
     for (uint64_t i = 0; ok && i < n; i++) {
@@ -129,11 +181,11 @@ bool core_recs_parse(core_coll *c, const unsigned char *body, size_t len, uint64
              (i == 0 || r.seq > c->recs[c->n - 1].seq);
         if (!ok)
             break;
-        r.id = take_str(&p, end, il, &r.id_len, &ok);
-        r.doc = take_str(&p, end, dl, &r.doc_len, &ok);
-        r.uri = take_str(&p, end, ul, &r.uri_len, &ok);
-        r.meta_json = take_str(&p, end, ml, &r.meta_json_len, &ok);
-        core_coll_append_loaded(c, &r); /* owns what was taken, even on !ok */
+        r.id = take_str(&p, end, il, &r.id_len, arena, len, &used, &ok);
+        r.doc = take_str(&p, end, dl, &r.doc_len, arena, len, &used, &ok);
+        r.uri = take_str(&p, end, ul, &r.uri_len, arena, len, &used, &ok);
+        r.meta_json = take_str(&p, end, ml, &r.meta_json_len, arena, len, &used, &ok);
+        core_coll_append_loaded(c, &r); /* the collection frees what was taken */
     }
     return ok && p == end;
 }
@@ -146,22 +198,37 @@ bool core_recs_load(core_db *db, core_coll *c, int64_t wm)
     if (fd < 0)
         return false;
     struct stat st;
+    recs_header hd;
     unsigned char *map = MAP_FAILED;
     size_t fsz = 0;
+    uint64_t sum = 0;
     bool ok = false;
-    if (fstat(fd, &st) != 0 || st.st_size < RECS_HEADER_LEN)
+    int format = 0;
+    if (fstat(fd, &st) != 0 || st.st_size < RECS_HEADER_LEN ||
+        pread(fd, &hd, sizeof hd, 0) != (ssize_t)sizeof hd)
         goto cleanup;
     fsz = (size_t)st.st_size;
-    map = mmap(NULL, fsz, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    format = memcmp(hd.magic, RECS_MAGIC, 8) == 0      ? 2
+             : memcmp(hd.magic, RECS_MAGIC_V1, 8) == 0 ? 1
+                                                        : 0;
+    /* the checksum through a small buffer: only the pages the parse then
+     * reads get mapped (util/fload.h) */
+    if (!format || hd.wm != wm || hd.body_len != fsz - RECS_HEADER_LEN ||
+        hd.n != hnsw_live(c->ix) || !ov_fsum_file(fd, fsz, RECS_HEADER_LEN, &sum) ||
+        sum != hd.sum)
+        goto cleanup;
+    map = mmap(NULL, fsz, PROT_READ, MAP_PRIVATE, fd, 0);
     if (map == MAP_FAILED)
         goto cleanup;
-    recs_header hd;
-    memcpy(&hd, map, sizeof hd);
-    if (memcmp(hd.magic, RECS_MAGIC, 8) != 0 || hd.wm != wm ||
-        hd.body_len != fsz - RECS_HEADER_LEN || hd.n != hnsw_live(c->ix) ||
-        fsum_of(map + RECS_HEADER_LEN, hd.body_len) != hd.sum)
-        goto cleanup;
-    ok = core_recs_parse(c, map + RECS_HEADER_LEN, hd.body_len, hd.n);
+    if (format == 2) { /* the records' strings stay in the mapping: c owns it */
+        core_coll_set_arena(c, (char *)map, fsz, CORE_ARENA_MAP);
+        map = MAP_FAILED;
+        ok = core_recs_parse(c, (const unsigned char *)c->arena + RECS_HEADER_LEN,
+                             hd.body_len, hd.n, 2);
+    } else {
+        ok = core_recs_parse(c, map + RECS_HEADER_LEN, hd.body_len, hd.n, 1);
+        c->snap_v1 = ok;
+    }
 cleanup:
     if (map != MAP_FAILED)
         munmap(map, fsz);

@@ -301,7 +301,7 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
             continue;
         }
         core_rec *r = &c->recs[p->existing];
-        core_rec_clear(r);
+        core_coll_rec_clear(c, r);
         *r = p->rec;
         memset(&p->rec, 0, sizeof p->rec);
     }
@@ -379,7 +379,7 @@ ov_rc core_coll_delete_records(core_db *db, core_coll *c, const ov_str *ids, siz
             } else if (c->ix) {
                 hnsw_remove(c->ix, c->recs[i].seq);
             }
-            core_rec_clear(&c->recs[i]);
+            core_coll_rec_clear(c, &c->recs[i]);
             continue;
         }
         if (w != i)

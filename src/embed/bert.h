@@ -2,7 +2,8 @@
  * (config.json + model.safetensors) loaded into memory, and the forward pass
  * (embeddings + LayerNorm, N post-LN layers of self-attention with the
  * padding mask and exact erf GELU) over right-padded batches of token ids.
- * Matrix products go through OpenBLAS cblas_sgemm; this module starts no
+ * Matrix products go through OpenBLAS cblas_sgemm (loaded on first use,
+ * blas_lazy.h); this module starts no
  * threads of its own, so OpenBLAS's thread count is the only one
  * (bert_set_threads).
  *
@@ -88,6 +89,13 @@ ov_rc bert_pool(const bert_model *m, const float *cls, size_t n, float *out, ov_
 /* Set the number of OpenBLAS threads used by every matrix product of the
  * process (n >= 1); the encoder itself is single-threaded around them. */
 void bert_set_threads(int n);
+
+/* Stop the BLAS library's worker threads until a threaded product needs
+ * them again (OpenBLAS starts its pool when the library loads, and an idle
+ * worker spins, sched_yield, for about 0.1 s before it sleeps). The library
+ * is loaded on first use (blas_lazy.h), so a server's start-up normally
+ * finds nothing to stop; a no-op then, and with a BLAS without a pool. */
+void bert_blas_park(void);
 
 /* The default truncation of a model directory, as sentence-transformers'
  * Transformer module sets it when given no max_seq_length (what the backend

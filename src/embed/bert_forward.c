@@ -15,12 +15,12 @@
  * Padded rows are computed like HF computes them (they attend to the valid
  * keys), so valid rows never depend on the padding. Scratch is allocated per
  * call, so calls on one model may run concurrently. */
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "embed/bert_int.h"
+#include "embed/blas_lazy.h"
 
 /* Row-major C[M][N] (+)= alpha A[M][K] B^T, B stored [N][K] like a Linear. */
 static void bert_linear(size_t M, size_t N, size_t K, const float *A, const float *W, float *C,
@@ -223,5 +223,10 @@ ov_rc bert_pool(const bert_model *m, const float *cls, size_t n, float *out, ov_
 
 void bert_set_threads(int n)
 {
-    openblas_set_num_threads(n < 1 ? 1 : n);
+    blas_lazy_set_threads(n < 1 ? 1 : n);
+}
+
+void bert_blas_park(void)
+{
+    blas_lazy_park();
 }

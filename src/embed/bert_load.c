@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "embed/bert_int.h"
+#include "embed/blas_lazy.h"
 #include "json/json.h"
 
 /* An integer member of config.json within [lo, hi]; def when absent (or -1:
@@ -310,6 +311,9 @@ ov_rc bert_model_open(const char *dir, bert_model **out, ov_err *err)
     free(cfg_buf);
     if (rc != OV_OK)
         return rc;
+    if (!blas_lazy_ready()) /* loaded on first use: say so here, not as zeros later */
+        return ov_err_set(err, OV_EIO, "%s: the BERT encoder needs OpenBLAS, and "
+                          "libopenblas.so.0 could not be loaded", dir);
 
     snprintf(path, sizeof path, "%s/model.safetensors", dir);
     struct stat sb;

@@ -91,6 +91,18 @@ typedef struct tsearch_opts {
                             the start of one word (regulatory chondrocyte) */
     float name_bonus;    /* added to a term's name's re-rank score (a name
                             wins a tie with another term's synonym) */
+    float derive;        /* a name with another term's name inside it, that
+                            term's synonyms put in its place, is one more
+                            text, scored x derive (0: off) */
+    bool derive_first;   /* derived texts reach terms in the first stage too
+                            (else only the re-rank reads them) */
+    float aux;           /* equivalences learned from other collections' names
+                            (tsearch_build_aux) count x aux, and only for a
+                            pair one of whose words has no pair learned from
+                            this collection's own names (0: off) */
+    bool aux_derive;     /* other collections' names lend their phrases and
+                            synonyms to derive (a CL name holding an Uberon
+                            name takes that term's synonyms) */
 } tsearch_opts;
 
 /* The served defaults. */
@@ -109,6 +121,22 @@ void tsearch_set_default(const tsearch_opts *o);
 ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t *owner,
                     const uint8_t *field, size_t n, size_t n_owners, const tsearch_opts *o,
                     tsearch **out, ov_err *err);
+
+/* Names of other collections' terms to learn word equivalences from (and
+ * nothing else: they are not searched): n texts, the texts of one term next
+ * to each other with the same owner value. */
+typedef struct tsearch_aux {
+    const char *const *texts;
+    const size_t *lens;
+    const uint32_t *owner;
+    size_t n;
+} tsearch_aux;
+
+/* tsearch_build, also learning word equivalences from aux (may be NULL) x
+ * opts.aux. Borrows aux for the call only. */
+ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint32_t *owner,
+                        const uint8_t *field, size_t n, size_t n_owners, const tsearch_opts *o,
+                        const tsearch_aux *aux, tsearch **out, ov_err *err);
 void tsearch_free(tsearch *x);
 
 /* The k owners that best match the query text, best first (ties by lower
@@ -119,10 +147,12 @@ void tsearch_free(tsearch *x);
 size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint32_t *out_owner,
                      float *out_score);
 
-/* Memory held by the index, in bytes; the number of texts; the number of
- * word equivalences learned. */
+/* Memory held by the index, in bytes; the number of texts given; the number of
+ * word equivalences learned; the texts derived (phrase synonyms carried
+ * through names, not counted in tsearch_count). */
 size_t tsearch_bytes(const tsearch *x);
 size_t tsearch_count(const tsearch *x);
+size_t tsearch_n_derived(const tsearch *x);
 size_t tsearch_n_equiv(const tsearch *x);
 
 /* The equivalents learned for a word (normalised as the index does), best

@@ -43,6 +43,10 @@ static tsearch_opts g_default = {
     .def_rare = 2.0f,
     .digits = true,
     .pieces = true,
+    .derive = 0.95f,
+    .derive_first = false,
+    .aux = 0.5f,
+    .aux_derive = true,
 };
 
 tsearch_opts tsearch_opts_default(void)
@@ -67,6 +71,7 @@ void tsearch_free(tsearch *x)
     free(x->t_off);
     free(x->t_words);
     free(x->t_sum);
+    free(x->t_new);
     free(x->t_norm);
     free(x->t_norm_off);
     free(x->p_off);
@@ -253,7 +258,7 @@ static void fold_plurals(tsearch *x)
             memcpy(buf, w, l - sl);
             memcpy(buf + l - sl, rules[r][1], tl);
             uint32_t t = ts_vocab_find(v, buf, l - sl + tl);
-            if (t != UINT32_MAX) {
+            if (t != UINT32_MAX && t < x->nv_own) { /* onto a word of this collection */
                 x->canon[id] = t;
                 break;
             }
@@ -261,59 +266,108 @@ static void fold_plurals(tsearch *x)
     }
 }
 
-/* Mine one term's texts: every pair, the words that differ. An
- * abbreviation (ts_mark_abbrevs) against 2..TS_ABBR_WORDS words of another
- * name stands for all of them (L2/3 IT = L2/3 intratelencephalic projecting
- * glutamatergic neuron): ab gets abbreviation -> word, 1 / words. */
+/* One pair of names of one term (distinct canonical words a, b): the words
+ * that differ. An abbreviation (ts_mark_abbrevs) against 2..TS_ABBR_WORDS
+ * words of the other name stands for all of them (L2/3 IT = L2/3
+ * intratelencephalic projecting glutamatergic neuron): ab gets
+ * abbreviation -> word, 1 / words. Equivalences count x scale; ab and drop
+ * may be NULL; word ids >= x->v.n (words the index does not know) take part
+ * in the difference but learn nothing. */
+static void mine_pair(const tsearch *x, const uint32_t *a, size_t na, const uint32_t *b,
+                      size_t nb, pairs *eq, pairs *ab, float *drop, float scale)
+{
+    uint32_t da[TS_ABBR_WORDS + 1], db[TS_ABBR_WORDS + 1];
+    size_t nda = 0, ndb = 0;
+    for (size_t k = 0; k < na && nda <= TS_ABBR_WORDS; k++)
+        if (!has(b, nb, a[k]))
+            da[nda++] = a[k];
+    for (size_t k = 0; k < nb && ndb <= TS_ABBR_WORDS; k++)
+        if (!has(a, na, b[k]))
+            db[ndb++] = b[k];
+    if (ab && x->v_abbr) {
+        const uint32_t *s = NULL, *l = NULL;
+        size_t nl = 0;
+        if (nda == 1 && ndb >= 2 && ndb <= TS_ABBR_WORDS && (x->v_abbr[da[0]] & 1))
+            s = da, l = db, nl = ndb;
+        else if (ndb == 1 && nda >= 2 && nda <= TS_ABBR_WORDS && (x->v_abbr[db[0]] & 1))
+            s = db, l = da, nl = nda;
+        if (s) {
+            for (size_t k = 0; k < nl; k++)
+                pairs_put(ab, s[0], l[k], 1.0f / (float)nl);
+            return;
+        }
+    }
+    if (nda >= 3 || ndb >= 3 || (nda == 0 && ndb == 0))
+        return;
+    if (nda == 0 || ndb == 0) {
+        /* one name is the other with words added */
+        const uint32_t *d = nda ? da : db;
+        size_t nd = nda ? nda : ndb;
+        for (size_t k = 0; k < nd && drop; k++)
+            drop[d[k]] += 1.0f / (float)nd;
+        return;
+    }
+    if ((nda > 1 || ndb > 1) && !x->o.multi)
+        return;
+    float v = scale * (nda == 1 && ndb == 1 ? 1.0f : 0.5f / (float)(nda * ndb));
+    for (size_t p = 0; p < nda; p++)
+        for (size_t q = 0; q < ndb; q++)
+            if (da[p] < x->nv_own && db[q] < x->nv_own)
+                pairs_add(eq, da[p], db[q], v);
+}
+
+/* Mine one term's texts: every pair (mine_pair). */
 static void mine_owner(const tsearch *x, const uint32_t *texts, size_t nt, pairs *eq,
                        pairs *ab, float *drop)
 {
-    if (nt > TS_MINE_TEXTS)
-        nt = TS_MINE_TEXTS;
-    for (size_t i = 0; i < nt; i++)
-        for (size_t j = i + 1; j < nt; j++) {
-            const uint32_t *a = x->t_words + x->t_off[texts[i]],
-                           *b = x->t_words + x->t_off[texts[j]];
-            size_t na = x->t_off[texts[i] + 1] - x->t_off[texts[i]],
-                   nb = x->t_off[texts[j] + 1] - x->t_off[texts[j]];
-            uint32_t da[TS_ABBR_WORDS + 1], db[TS_ABBR_WORDS + 1];
-            size_t nda = 0, ndb = 0;
-            for (size_t k = 0; k < na && nda <= TS_ABBR_WORDS; k++)
-                if (!has(b, nb, a[k]))
-                    da[nda++] = a[k];
-            for (size_t k = 0; k < nb && ndb <= TS_ABBR_WORDS; k++)
-                if (!has(a, na, b[k]))
-                    db[ndb++] = b[k];
-            if (ab && x->v_abbr) {
-                const uint32_t *s = NULL, *l = NULL;
-                size_t nl = 0;
-                if (nda == 1 && ndb >= 2 && ndb <= TS_ABBR_WORDS && (x->v_abbr[da[0]] & 1))
-                    s = da, l = db, nl = ndb;
-                else if (ndb == 1 && nda >= 2 && nda <= TS_ABBR_WORDS && (x->v_abbr[db[0]] & 1))
-                    s = db, l = da, nl = nda;
-                if (s) {
-                    for (size_t k = 0; k < nl; k++)
-                        pairs_put(ab, s[0], l[k], 1.0f / (float)nl);
-                    continue;
-                }
+    uint32_t own[TS_MINE_TEXTS];
+    size_t m = 0;
+    for (size_t i = 0; i < nt && m < TS_MINE_TEXTS; i++)
+        if (x->t_name[texts[i]] != 2) /* derived texts teach nothing */
+            own[m++] = texts[i];
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = i + 1; j < m; j++)
+            mine_pair(x, x->t_words + x->t_off[own[i]], x->t_off[own[i] + 1] - x->t_off[own[i]],
+                      x->t_words + x->t_off[own[j]], x->t_off[own[j] + 1] - x->t_off[own[j]],
+                      eq, ab, drop, 1.0f);
+}
+
+/* Mine the names of other collections' terms (tsearch_aux: texts of one
+ * term next to each other) for word equivalences only, x scale: words
+ * this index does not know learn nothing. */
+static void mine_aux(const tsearch *x, const tsearch_aux *aux, pairs *eq, float scale)
+{
+    ts_vocab unk = {0}; /* words this index lacks: ids from x->v.n on */
+    char buf[4096];
+    uint32_t starts[TS_MAX_QWORDS];
+    uint32_t w[TS_MINE_TEXTS][TS_MAX_QWORDS];
+    size_t nw[TS_MINE_TEXTS];
+    for (size_t i = 0; i < aux->n;) {
+        size_t j = i;
+        while (j < aux->n && aux->owner[j] == aux->owner[i])
+            j++;
+        size_t m = 0;
+        for (size_t t = i; t < j && m < TS_MINE_TEXTS; t++) {
+            size_t n = ts_split(aux->texts[t], aux->lens[t], x->o.stem, buf, sizeof buf, starts,
+                                TS_MAX_QWORDS);
+            size_t d = 0;
+            for (size_t k = 0; k < n; k++) {
+                const char *s = buf + starts[k];
+                size_t sl = strlen(s);
+                uint32_t id = ts_vocab_find(&x->v, s, sl);
+                id = id != UINT32_MAX && id < x->nv_own ? x->canon[id]
+                                                        : x->v.n + ts_vocab_add(&unk, s, sl);
+                if (!has(w[m], d, id))
+                    w[m][d++] = id;
             }
-            if (nda >= 3 || ndb >= 3 || (nda == 0 && ndb == 0))
-                continue;
-            if (nda == 0 || ndb == 0) {
-                /* one name is the other with words added */
-                const uint32_t *d = nda ? da : db;
-                size_t nd = nda ? nda : ndb;
-                for (size_t k = 0; k < nd; k++)
-                    drop[d[k]] += 1.0f / (float)nd;
-                continue;
-            }
-            if ((nda > 1 || ndb > 1) && !x->o.multi)
-                continue;
-            float v = nda == 1 && ndb == 1 ? 1.0f : 0.5f / (float)(nda * ndb);
-            for (size_t p = 0; p < nda; p++)
-                for (size_t q = 0; q < ndb; q++)
-                    pairs_add(eq, da[p], db[q], v);
+            nw[m++] = d;
         }
+        for (size_t a = 0; a < m; a++)
+            for (size_t b = a + 1; b < m; b++)
+                mine_pair(x, w[a], nw[a], w[b], nw[b], eq, NULL, NULL, scale);
+        i = j;
+    }
+    ts_vocab_free(&unk);
 }
 
 /* One word slot of a text: the hash of the text's other words (and the
@@ -355,7 +409,7 @@ static void mine_contrast(tsearch *x, const pairs *eq, pairs *neg)
     size_t n = 0;
     for (size_t t = 0; t < x->n_texts; t++) {
         size_t nw = x->t_off[t + 1] - x->t_off[t];
-        if (nw >= 2 && nw <= 12)
+        if (nw >= 2 && nw <= 12 && x->t_name[t] != 2)
             n += nw;
     }
     slotk *sk = ov_xmalloc((n ? n : 1) * sizeof *sk);
@@ -363,7 +417,7 @@ static void mine_contrast(tsearch *x, const pairs *eq, pairs *neg)
     for (size_t t = 0; t < x->n_texts; t++) {
         const uint32_t *w = x->t_words + x->t_off[t];
         size_t nw = x->t_off[t + 1] - x->t_off[t];
-        if (nw < 2 || nw > 12)
+        if (nw < 2 || nw > 12 || x->t_name[t] == 2)
             continue;
         for (size_t k = 0; k < nw; k++) {
             uint64_t h = 1469598103934665603ULL ^ (uint64_t)k;
@@ -427,6 +481,8 @@ static void mine_codes(const tsearch *x, pairs *eq)
         for (size_t i = 0; i < nt; i++) {
             uint32_t t = tx[i];
             size_t a = 0;
+            if (x->t_name[t] == 2)
+                continue;
             if (x->t_off[t + 1] - x->t_off[t] == 1) {
                 uint32_t w = x->t_words[x->t_off[t]];
                 a = ts_code_letters(x->v.blob + x->v.off[w], x->v.len[w]);
@@ -443,6 +499,8 @@ static void mine_codes(const tsearch *x, pairs *eq)
             continue;
         for (size_t i = 0; i < nt; i++) {
             uint32_t t = tx[i];
+            if (x->t_name[t] == 2)
+                continue;
             if (x->t_off[t + 1] - x->t_off[t] == 1) {
                 uint32_t w = x->t_words[x->t_off[t]];
                 if (ts_code_letters(x->v.blob + x->v.off[w], x->v.len[w]))
@@ -594,6 +652,13 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
                     const uint8_t *field, size_t n, size_t n_owners, const tsearch_opts *o,
                     tsearch **out, ov_err *err)
 {
+    return tsearch_build_aux(texts, lens, owner, field, n, n_owners, o, NULL, out, err);
+}
+
+ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint32_t *owner,
+                        const uint8_t *field, size_t n, size_t n_owners, const tsearch_opts *o,
+                        const tsearch_aux *aux, tsearch **out, ov_err *err)
+{
     for (size_t i = 0; i < n; i++)
         if (owner[i] >= n_owners)
             return ov_err_set(err, OV_EINVAL, "text %zu: owner %u out of range", i, owner[i]);
@@ -629,12 +694,92 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
                 ts_vocab_add(&x->v, cl, a);
             }
         }
+    x->nv_own = x->v.n;
+    /* the other collections' names lend phrases to ts_derive: their words
+     * join the vocabulary after the given ones (no postings, no IDF) */
+    u32v aux_off = {0}, aux_words = {0};
+    bool aux_phr = aux && aux->n && x->o.derive > 0 && x->o.aux_derive;
+    for (size_t i = 0; aux_phr && i < aux->n; i++) {
+        u32v_push(&aux_off, (uint32_t)aux_words.n);
+        size_t nw = ts_split(aux->texts[i], aux->lens[i], x->o.stem, buf, sizeof buf, starts,
+                             TS_MAX_QWORDS);
+        for (size_t k = 0; k < nw; k++)
+            u32v_push(&aux_words, ts_vocab_add(&x->v, buf + starts[k], strlen(buf + starts[k])));
+    }
+    if (aux_phr)
+        u32v_push(&aux_off, (uint32_t)aux_words.n);
     uint32_t nv = x->v.n;
     x->canon = ov_xmalloc((nv ? nv : 1) * sizeof *x->canon);
     for (uint32_t w = 0; w < nv; w++)
         x->canon[w] = w;
     if (x->o.stem)
         fold_plurals(x);
+    /* 1b. phrase synonyms carried through names (tsearch_derive.c): more
+     * texts, after the given ones; they teach nothing (no IDF, no mining) */
+    size_t n_orig_ns = n_ns, n2 = n;
+    uint32_t *dsrc = NULL; /* per derived text: the given text it came from */
+    uint32_t *own2 = ov_xmalloc((n ? n : 1) * sizeof *own2);
+    uint8_t *fld2 = ov_xmalloc(n ? n : 1);
+    memcpy(own2, owner, n * sizeof *own2);
+    memcpy(fld2, field, n);
+    if (x->o.derive > 0) {
+        uint32_t *doff, *dwords, *down;
+        /* the given texts, then the other collections' (their terms after
+         * the given owners) */
+        size_t cn = n, cno = n_owners;
+        uint32_t *coff = all_off.p, *cwords = all_words.p, *cown = (uint32_t *)owner;
+        uint8_t *cfld = (uint8_t *)field;
+        if (aux_phr) {
+            size_t an = aux->n;
+            cn = n + an;
+            coff = ov_xmalloc((cn + 1) * sizeof *coff);
+            cwords = ov_xmalloc((all_words.n + aux_words.n + 1) * sizeof *cwords);
+            cown = ov_xmalloc(cn * sizeof *cown);
+            cfld = ov_xmalloc(cn);
+            memcpy(coff, all_off.p, n * sizeof *coff);
+            memcpy(cwords, all_words.p, all_words.n * sizeof *cwords);
+            memcpy(cwords + all_words.n, aux_words.p, aux_words.n * sizeof *cwords);
+            memcpy(cown, owner, n * sizeof *cown);
+            memcpy(cfld, field, n);
+            size_t g = 0;
+            for (size_t i = 0; i < an; i++) {
+                g += i > 0 && aux->owner[i] != aux->owner[i - 1];
+                coff[n + i] = (uint32_t)all_words.n + aux_off.p[i];
+                cown[n + i] = (uint32_t)(n_owners + g);
+                cfld[n + i] = TSEARCH_SYNONYM;
+            }
+            coff[cn] = (uint32_t)(all_words.n + aux_words.n);
+            cno = n_owners + g + 1;
+        }
+        size_t nd = ts_derive(x, coff, cwords, cown, cfld, cn, cno, n_owners, &doff, &dwords,
+                              &down, &dsrc);
+        if (aux_phr) {
+            free(coff);
+            free(cwords);
+            free(cown);
+            free(cfld);
+        }
+        if (nd) {
+            own2 = ov_xrealloc(own2, (n + nd) * sizeof *own2);
+            fld2 = ov_xrealloc(fld2, n + nd);
+            all_off.n--; /* the end offset is pushed again below */
+            for (size_t d = 0; d < nd; d++) {
+                u32v_push(&all_off, (uint32_t)all_words.n);
+                for (uint32_t k = doff[d]; k < doff[d + 1]; k++)
+                    u32v_push(&all_words, dwords[k]);
+                own2[n + d] = down[d];
+                fld2[n + d] = TS_DERIVED;
+            }
+            u32v_push(&all_off, (uint32_t)all_words.n);
+            n2 = n + nd;
+            n_ns += nd;
+            x->n_derived = nd;
+        }
+        free(doff);
+        free(dwords);
+        free(down);
+    }
+    uint32_t *tpos = ov_xmalloc((n2 ? n2 : 1) * sizeof *tpos); /* text i -> its t */
     /* 2. name and synonym texts: canonical distinct words */
     x->n_texts = n_ns;
     x->t_owner = ov_xmalloc((n_ns ? n_ns : 1) * sizeof *x->t_owner);
@@ -645,11 +790,12 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     uint32_t *df = ov_xcalloc(nv ? nv : 1, sizeof *df);
     size_t t = 0;
     uint32_t tmp[256];
-    for (size_t i = 0; i < n; i++) {
-        if (field[i] == TSEARCH_DEF)
+    for (size_t i = 0; i < n2; i++) {
+        if (fld2[i] == TSEARCH_DEF)
             continue;
-        x->t_owner[t] = owner[i];
-        x->t_name[t] = field[i] == TSEARCH_NAME;
+        x->t_owner[t] = own2[i];
+        tpos[i] = (uint32_t)t;
+        x->t_name[t] = fld2[i] == TSEARCH_NAME ? 1 : fld2[i] == TS_DERIVED ? 2 : 0;
         x->t_off[t] = (uint32_t)tw.n;
         size_t nw = 0;
         for (uint32_t k = all_off.p[i]; k < all_off.p[i + 1]; k++) {
@@ -659,7 +805,7 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
         }
         for (size_t k = 0; k < nw; k++) {
             u32v_push(&tw, tmp[k]);
-            df[tmp[k]]++;
+            df[tmp[k]] += fld2[i] != TS_DERIVED;
         }
         /* the normalised words in order (trigram re-rank) and initialisms */
         x->t_norm_off[t] = norm.len;
@@ -677,6 +823,8 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
             }
         }
         ov_buf_putc(&norm, 0);
+        if (fld2[i] == TS_DERIVED && !x->o.derive_first)
+            nini = 0; /* no initialisms: not in the first stage */
         for (size_t a = 0; a < nini; a++)
             for (size_t l = 2; l <= TS_MAX_ACR && a + l <= nini; l++) {
                 bool letters = true;
@@ -713,6 +861,19 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     x->t_off[n_ns] = (uint32_t)tw.n;
     x->t_norm_off[n_ns] = norm.len;
     x->t_words = tw.p ? tw.p : ov_xmalloc(sizeof *x->t_words);
+    if (n2 > n) { /* a derived text's words its source lacks */
+        x->t_new = ov_xcalloc(n_ns, sizeof *x->t_new);
+        for (size_t d = 0; d < n2 - n; d++) {
+            uint32_t t = tpos[n + d], s = tpos[dsrc[d]];
+            const uint32_t *sw = x->t_words + x->t_off[s];
+            size_t ns = x->t_off[s + 1] - x->t_off[s];
+            for (uint32_t k = x->t_off[t]; k < x->t_off[t + 1] && k - x->t_off[t] < 32; k++)
+                if (!has(sw, ns, x->t_words[k]))
+                    x->t_new[t] |= 1u << (k - x->t_off[t]);
+        }
+    }
+    free(tpos);
+    free(dsrc);
     x->t_norm = norm.p ? norm.p : ov_xcalloc(1, 1);
     /* initialism postings (each text once per initialism) */
     x->a_off = ov_xcalloc((size_t)x->acr.n + 1, sizeof *x->a_off);
@@ -765,8 +926,30 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
                        x->o.equiv ? &ab : NULL, drop);
     if (x->o.equiv && x->o.codes)
         mine_codes(x, &eq);
+    if (x->o.equiv && x->o.aux > 0 && aux && aux->n) {
+        /* the other collections fill gaps: a pair counts only when one of
+         * its words has no pair of this collection's own */
+        pairs ea = {0};
+        mine_aux(x, aux, &ea, x->o.aux);
+        uint8_t *own_pair = ov_xcalloc(nv ? nv : 1, 1);
+        for (size_t i = 0; i < eq.cap; i++)
+            if (eq.key[i]) {
+                uint64_t k = eq.key[i] - 1;
+                own_pair[k >> 32] = own_pair[k & 0xffffffffu] = 1;
+            }
+        for (size_t i = 0; i < ea.cap; i++)
+            if (ea.key[i]) {
+                uint64_t k = ea.key[i] - 1;
+                uint32_t a = (uint32_t)(k >> 32), b = (uint32_t)(k & 0xffffffffu);
+                if (!own_pair[a] || !own_pair[b])
+                    pairs_put(&eq, a, b, ea.val[i]);
+            }
+        free(own_pair);
+        free(ea.key);
+        free(ea.val);
+    }
     /* 5. weights */
-    double N = (double)(n_ns ? n_ns : 1);
+    double N = (double)(n_orig_ns ? n_orig_ns : 1);
     x->w = ov_xmalloc((nv ? nv : 1) * sizeof *x->w);
     x->w_unknown = (float)log(1.0 + N);
     for (uint32_t w = 0; w < nv; w++) {
@@ -791,15 +974,19 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
         x->t_sum[i] = s;
     }
     /* 6. postings */
+    /* derived texts are in the postings only with opts.derive_first: else
+     * the re-rank alone reads them (a term must be found by its own texts) */
     x->p_off = ov_xcalloc((size_t)nv + 1, sizeof *x->p_off);
-    for (size_t k = 0; k < tw.n; k++)
-        x->p_off[x->t_words[k] + 1]++;
+    size_t n_post = x->o.derive_first ? n_ns : n_orig_ns;
+    for (size_t i = 0; i < n_post; i++)
+        for (uint32_t k = x->t_off[i]; k < x->t_off[i + 1]; k++)
+            x->p_off[x->t_words[k] + 1]++;
     for (uint32_t w = 0; w < nv; w++)
         x->p_off[w + 1] += x->p_off[w];
-    x->p_text = ov_xmalloc((tw.n ? tw.n : 1) * sizeof *x->p_text);
+    x->p_text = ov_xmalloc((x->p_off[nv] ? x->p_off[nv] : 1) * sizeof *x->p_text);
     fill = ov_xmalloc(((size_t)nv + 1) * sizeof *fill);
     memcpy(fill, x->p_off, ((size_t)nv + 1) * sizeof *fill);
-    for (size_t i = 0; i < n_ns; i++)
+    for (size_t i = 0; i < n_post; i++)
         for (uint32_t k = x->t_off[i]; k < x->t_off[i + 1]; k++)
             x->p_text[fill[x->t_words[k]]++] = (uint32_t)i;
     free(fill);
@@ -861,6 +1048,8 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     uint32_t *tdf = ov_xcalloc(TS_TRI_N, sizeof *tdf);
     uint32_t *tri = ov_xmalloc(4096 * sizeof *tri);
     for (size_t i = 0; i < n_ns; i++) {
+        if (x->t_name[i] == 2)
+            continue;
         size_t nt = ts_text_trigrams(x->t_norm + x->t_norm_off[i],
                                      x->t_norm_off[i + 1] - x->t_norm_off[i] - 1, tri, 4096);
         for (size_t k = 0; k < nt; k++)
@@ -899,13 +1088,22 @@ ov_rc tsearch_build(const char *const *texts, const size_t *lens, const uint32_t
     free(df);
     free(all_off.p);
     free(all_words.p);
+    free(own2);
+    free(fld2);
+    free(aux_off.p);
+    free(aux_words.p);
     *out = x;
     return OV_OK;
 }
 
 size_t tsearch_count(const tsearch *x)
 {
-    return x->n_texts;
+    return x->n_texts - x->n_derived;
+}
+
+size_t tsearch_n_derived(const tsearch *x)
+{
+    return x->n_derived;
 }
 
 size_t tsearch_n_equiv(const tsearch *x)
@@ -917,7 +1115,7 @@ size_t tsearch_bytes(const tsearch *x)
 {
     size_t nv = x->v.n, nt = x->n_texts, no = x->n_owners;
     return sizeof *x + x->v.blob_cap + x->v.cap * 8 + x->v.n_slot * 4 + nv * (4 + 4 + 4 + 1) +
-           nt * (4 + 4 + 4 + 8 + 4 + 1) + x->t_norm_off[nt] + x->t_off[nt] * 8 + no * 12 +
+           nt * (4 + 4 + 4 + 8 + 4 + 1) + x->t_norm_off[nt] + x->t_off[nt] * 4 + x->p_off[nv] * 4 + no * 12 +
            x->o_off[no] * 4 + x->d_off[no] * 4 + x->e_off[nv] * 8 + (TS_TRI_N + 1) * 8 +
            x->g_off[TS_TRI_N] * 4 + x->acr.blob_cap + x->acr.cap * 8 + x->acr.n_slot * 4 +
            (x->acr.n + 1) * 4 + x->a_off[x->acr.n] * 4 + x->n_sorted * 4 + nt * 8 +

@@ -39,7 +39,8 @@ typedef struct ts_vocab {
  * array is all zero between uses (a query resets what it touched). */
 typedef struct ts_scratch {
     struct ts_scratch *next;
-    float *acc, *cur;      /* n_texts */
+    float *acc, *cur;      /* n_texts (less the derived ones unless
+                              opts.derive_first: only the first stage) */
     uint8_t *stamp;        /* n_texts */
     float *best, *dsc, *lsc, *lcur; /* n_owners */
     uint8_t *lstamp;       /* n_owners */
@@ -52,14 +53,20 @@ struct tsearch {
     pthread_mutex_t sc_mu;
     ts_scratch *sc_free;
     ts_vocab v;
+    uint32_t nv_own; /* words of the given texts (ids below); ids from here
+                        on are other collections' words (derived texts) */
     uint32_t *canon; /* v.n: the word a word is counted as (Latin plurals) */
     float *w;        /* v.n: word weight, idf x drop factor */
     float w_unknown; /* weight of a query word the index does not know */
     /* name and synonym texts */
-    size_t n_texts, n_owners;
+    size_t n_texts, n_owners; /* n_texts: given and derived */
+    size_t n_derived;         /* derived texts: the last n_derived */
     uint32_t *t_owner, *t_off, *t_words; /* CSR of canonical word ids */
-    uint8_t *t_name;                     /* 1: the text is its term's name */
+    uint8_t *t_name;                     /* 1: the text is its term's name;
+                                            2: derived (ts_derive) */
     float *t_sum;                        /* sum of its words' weights */
+    uint32_t *t_new; /* per text: bit k set when word k of a derived text is
+                        not in the text it was derived from (NULL: none) */
     char *t_norm;                        /* normalised texts, NUL-separated */
     size_t *t_norm_off;
     /* word -> texts */
@@ -113,6 +120,45 @@ typedef struct ts_expn {
     float sim;
 } ts_expn;
 
+/* Expansions kept per query word. */
+#define TS_MAX_EXP 24
+/* An initialism matches its words at this similarity. */
+#define TS_ACR_SIM 0.9f
+
+/* A query as the second stage reads it (tsearch_query.c fills it): per
+ * distinct word its canonical id (UINT32_MAX: unknown), weight, initialism
+ * id and letters, mixed-case pieces, expansions, whether it stands for a
+ * phrase; the query's weight; the normalised words (buf + starts[i]). */
+typedef struct ts_q {
+    size_t nq;
+    const uint32_t *qid;
+    const float *qw;
+    const uint32_t *qacr;
+    char (*qraw)[TS_MAX_ACR + 1];
+    const char *const *qpc;
+    ts_expn (*ex)[TS_MAX_EXP];
+    const size_t *nex;
+    float wq;
+    const bool *qphrase;
+    const char *buf;
+    const uint32_t *starts;
+    size_t nw;
+} ts_q;
+
+/* Second stage (tsearch_rerank.c): score the nc candidate owners against
+ * the query, the k best into out_owner / out_score (scores in [0, 1]).
+ * Returns the number filled. */
+size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, size_t k,
+                 uint32_t *out_owner, float *out_score);
+
+/* Insert (s, o) into a sorted top-k list of *filled entries (better score
+ * first, ties by lower owner). */
+void ts_topk_put(float s, uint32_t o, size_t k, uint32_t *own, float *sc, size_t *filled);
+
+/* The definition weight factor of word w (opts.def_rare for a word no name
+ * and at most 3 definitions carry, else 1). */
+float ts_def_rare(const tsearch *x, uint32_t w);
+
 /* Most words an abbreviation is learned to stand for. */
 #define TS_ABBR_WORDS 6
 
@@ -160,6 +206,24 @@ void ts_free_leads(tsearch *x);
 size_t ts_lead_first(const tsearch *x, size_t nq, const float *qw, float wq, const ts_expn *ex,
                      const size_t *nex, size_t stride, const bool *light, ts_scratch *z,
                      uint32_t **touched);
+
+/* The field of a text derived by ts_derive (internal; not a tsearch_field
+ * a caller passes). t_name holds 2 for it. */
+#define TS_DERIVED 3
+
+/* Phrase synonyms carried through names (tsearch_derive.c): for n texts
+ * given as raw word ids (text i: words[off[i] .. off[i + 1])), owners and
+ * fields, the derived texts - a name or synonym of one term with another
+ * term's name or synonym inside it replaced by that term's other names.
+ * Only owners below n_targets get derived texts (the others - other
+ * collections' terms - only lend their phrases and names).
+ * Needs x->v and x->canon. Writes *d_off (count + 1 offsets into *d_words),
+ * *d_owner and *d_src (the given text each was made from; caller frees all
+ * four). Returns the count. */
+size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
+                 const uint32_t *owner, const uint8_t *field, size_t n, size_t n_owners,
+                 size_t n_targets, uint32_t **d_off, uint32_t **d_words, uint32_t **d_owner,
+                 uint32_t **d_src);
 
 /* Free a scratch stack (tsearch_free). */
 void ts_scratch_free_all(ts_scratch *z);

@@ -1,11 +1,11 @@
-/* embed/tsearch_query.c - answering a query (tsearch.h): the query's words,
- * each expanded to itself, its learned equivalents and (when the index does
- * not know it) its nearest words by character trigrams; one pass over the
- * postings accumulates every text's soft overlap (the best match per query
- * word); a text scores 2 x overlap / (query weight + text weight), a term
- * its best text; the best candidates are re-ranked with the trigram cosine
- * of their texts and a definition bonus. Scratch is per call. */
-#include <math.h>
+/* embed/tsearch_query.c - answering a query (tsearch.h), first stage: the
+ * query's words, each expanded to itself, its learned equivalents and (when
+ * the index does not know it) its nearest words by character trigrams; one
+ * pass over the postings accumulates every text's soft overlap (the best
+ * match per query word); a text scores 2 x overlap / (query weight + text
+ * weight), a term its best text (and its definition lead), plus a share
+ * for its definition; the best candidates go to the second stage
+ * (tsearch_rerank.c). Per-query scratch comes from a pool on the index. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,10 +14,7 @@
 
 typedef ts_expn expn;
 
-enum { MAX_EXP = 24, MAX_FUZZY = 4 };
-
-/* An initialism matches its words at this similarity. */
-#define TS_ACR_SIM 0.9f
+enum { MAX_EXP = TS_MAX_EXP, MAX_FUZZY = 4 };
 
 static int cmp_u32(const void *a, const void *b)
 {
@@ -193,7 +190,7 @@ static size_t morph(const tsearch *x, const char *w, size_t len, expn *out, size
 /* A word no name carries and at most 3 definitions do (a gene symbol: "a
  * mutation in the PRPF31 gene") names its term: its definition match
  * counts x opts.def_rare; other words x 1. */
-static float def_rare(const tsearch *x, uint32_t w)
+float ts_def_rare(const tsearch *x, uint32_t w)
 {
     if (x->o.def_rare <= 1.0f || x->p_off[w + 1] > x->p_off[w])
         return 1.0f;
@@ -201,206 +198,6 @@ static float def_rare(const tsearch *x, uint32_t w)
     return n >= 1 && n <= 3 ? x->o.def_rare : 1.0f;
 }
 
-/* Weighted trigram cosine of the query's sorted buckets and text t's. */
-static float tri_cos(const tsearch *x, const uint32_t *a, size_t na, float sa, uint32_t t)
-{
-    const uint16_t *b = x->tt + x->tt_off[t];
-    size_t nb = x->tt_off[t + 1] - x->tt_off[t], i = 0, j = 0;
-    float dot = 0, sb = x->tt_norm[t];
-    while (i < na && j < nb) {
-        if (a[i] == b[j]) {
-            dot += x->tri_w[a[i]] * x->tri_w[a[i]];
-            i++, j++;
-        } else if (a[i] < b[j])
-            i++;
-        else
-            j++;
-    }
-    return sa > 0 && sb > 0 ? dot / sqrtf(sa * sb) : 0;
-}
-
-static bool in_sorted(const uint32_t *a, size_t n, uint32_t v)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (a[mid] < v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && a[lo] == v;
-}
-
-/* Are a and b sibling words? */
-static bool is_sib(const tsearch *x, uint32_t a, uint32_t b)
-{
-    uint64_t k = a < b ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a;
-    size_t lo = 0, hi = x->n_sib;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (x->sib[mid] < k)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < x->n_sib && x->sib[lo] == k;
-}
-
-/* What the second stage needs of the query. */
-typedef struct qctx {
-    const tsearch *x;
-    size_t nq;
-    const uint32_t *qid;
-    const float *qw;
-    const uint32_t *qacr;
-    char (*qraw)[TS_MAX_ACR + 1];
-    const char *const *qpc; /* per word: mixed-case pieces (NULL: initials) */
-    expn (*ex)[MAX_EXP];
-    const size_t *nex;
-    float wq;
-    const bool *qphrase;
-    /* word -> (query word, sim): head[hash] = entry + 1, chained by next */
-    const uint16_t *head, *next;
-    const uint32_t *mword;
-    const uint8_t *mi;
-    const float *msim;
-} qctx;
-
-/* Slots of the query's word map (power of two). */
-#define QMAP_SLOTS 2048u
-#define QMAP_MAX (TS_MAX_QWORDS * 24)
-
-static inline uint32_t qmap_hash(uint32_t w)
-{
-    return (w * 2654435761u) >> 21 & (QMAP_SLOTS - 1);
-}
-
-/* A possible match of query word i to text words j..j+len-1. */
-typedef struct amatch {
-    float val;
-    uint8_t i, j, len;
-} amatch;
-
-static int cmp_amatch(const void *a, const void *b)
-{
-    const amatch *x = a, *y = b;
-    if (x->val != y->val)
-        return x->val > y->val ? -1 : 1;
-    if (x->i != y->i)
-        return x->i - y->i;
-    return x->j - y->j;
-}
-
-/* Text score of text t: one-to-one greedy alignment of query words to text
- * words (exact, equivalent, fuzzy, or an initialism over a span), soft Dice
- * 2 x matched / (query weight + text weight). */
-static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum,
-                         uint32_t *out_qused)
-{
-    const tsearch *x = c->x;
-    if (m > TS_MAX_QWORDS)
-        m = TS_MAX_QWORDS;
-    amatch cand[TS_MAX_QWORDS * (TS_MAX_QWORDS + 2)];
-    size_t nc = 0;
-    for (size_t j = 0; j < m; j++) { /* each text word's query words, best sim each */
-        size_t first = nc;
-        for (uint16_t h = c->head[qmap_hash(tw[j])]; h; h = c->next[h - 1]) {
-            if (c->mword[h - 1] != tw[j])
-                continue;
-            uint8_t i = c->mi[h - 1];
-            float val = c->msim[h - 1] * 0.5f * (c->qw[i] + x->w[tw[j]]);
-            size_t k = first;
-            while (k < nc && cand[k].i != i)
-                k++;
-            if (k == nc)
-                cand[nc++] = (amatch){val, i, (uint8_t)j, 1};
-            else if (val > cand[k].val)
-                cand[k].val = val;
-        }
-    }
-    for (size_t i = 0; i < c->nq; i++) {
-        if (c->qacr[i] == UINT32_MAX)
-            continue;
-        size_t l = strlen(c->qraw[i]);
-        for (size_t j = 0; j + l <= m && c->qpc[i]; j++) {
-            size_t end;
-            float ws;
-            if (ts_pieces_at(x, tw, m, j, c->qpc[i], l, &end, &ws) && end - j < 32 &&
-                nc < sizeof cand / sizeof cand[0])
-                cand[nc++] = (amatch){TS_ACR_SIM * 0.5f * (c->qw[i] + ws), (uint8_t)i,
-                                      (uint8_t)j, (uint8_t)(end - j)};
-        }
-        for (size_t j = 0; j + l <= m && !c->qpc[i]; j++) {
-            size_t b = 0, k = j; /* function words inside the span may be skipped */
-            float ws = 0;
-            while (b < l && k < m) {
-                const char *v = x->v.blob + x->v.off[tw[k]];
-                if (v[0] == c->qraw[i][b])
-                    ws += x->w[tw[k]], b++, k++;
-                else if (b > 0 && ts_function_word(v, x->v.len[tw[k]]))
-                    k++;
-                else
-                    break;
-            }
-            if (b == l && k - j < 32 && nc < sizeof cand / sizeof cand[0])
-                cand[nc++] = (amatch){TS_ACR_SIM * 0.5f * (c->qw[i] + ws), (uint8_t)i,
-                                      (uint8_t)j, (uint8_t)(k - j)};
-        }
-    }
-    qsort(cand, nc, sizeof *cand, cmp_amatch);
-    uint32_t qused = 0, tused = 0;
-    float acc = 0;
-    for (size_t k = 0; k < nc; k++) {
-        uint32_t tm = ((1u << cand[k].len) - 1) << cand[k].j;
-        if ((qused >> cand[k].i & 1) || (tused & tm))
-            continue;
-        qused |= 1u << cand[k].i;
-        tused |= tm;
-        acc += cand[k].val;
-    }
-    /* code letters stand for a phrase: they take every word of it */
-    for (size_t i = 0; i < c->nq; i++) {
-        if (!c->qphrase[i])
-            continue;
-        bool got = qused >> i & 1;
-        for (size_t j = 0; j < m; j++) {
-            if (tused >> j & 1)
-                continue;
-            float sim = 0;
-            for (size_t e = 0; e < c->nex[i]; e++)
-                if (c->ex[i][e].word == tw[j] && c->ex[i][e].sim > sim)
-                    sim = c->ex[i][e].sim;
-            if (sim <= 0)
-                continue;
-            acc += sim * 0.5f * (x->w[tw[j]] + (got ? 0 : c->qw[i]));
-            got = true;
-            tused |= 1u << j;
-            qused |= 1u << i;
-        }
-    }
-    *out_qused = qused;
-    float b = x->o.qcov;
-    float s = (1.0f + b) * acc / (b * c->wq + tsum);
-    if (x->n_sib) /* a query word left over whose sibling the text has instead */
-        for (size_t i = 0; i < c->nq; i++) {
-            if ((qused >> i & 1) || c->qid[i] == UINT32_MAX || !x->v_sib[c->qid[i]])
-                continue;
-            for (size_t j = 0; j < m; j++)
-                if (!(tused >> j & 1) && is_sib(x, c->qid[i], tw[j])) {
-                    s *= 1.0f - x->o.sib_pen;
-                    break;
-                }
-        }
-    return s;
-}
-
-static float align(const qctx *c, uint32_t t, uint32_t *out_qused)
-{
-    const tsearch *x = c->x;
-    return align_words(c, x->t_words + x->t_off[t], x->t_off[t + 1] - x->t_off[t],
-                       x->t_sum[t], out_qused);
-}
 
 /* An unknown word shaped like a disease code, 2-5 letters then a digit
  * (LCCS2, CMS3A), becomes two words: the letters (an initialism) and the
@@ -569,7 +366,11 @@ static ts_scratch *scratch_get(const tsearch *cx)
     pthread_mutex_unlock(&x->sc_mu);
     if (z)
         return z;
-    size_t nt = x->n_texts ? x->n_texts : 1, no = x->n_owners ? x->n_owners : 1;
+    /* derived texts (the last n_derived) are read by the re-rank only,
+     * unless opts.derive_first: the first stage never touches their slots */
+    size_t nt = x->n_texts - (x->o.derive_first ? 0 : x->n_derived);
+    size_t no = x->n_owners ? x->n_owners : 1;
+    nt = nt ? nt : 1;
     z = ov_xcalloc(1, sizeof *z);
     z->acc = ov_xcalloc(nt, sizeof *z->acc);
     z->cur = ov_xcalloc(nt, sizeof *z->cur);
@@ -616,8 +417,7 @@ static bool better(float s1, uint32_t o1, float s2, uint32_t o2)
     return s1 > s2 || (s1 == s2 && o1 < o2);
 }
 
-/* Insert (s, o) into a sorted top-k list of *filled entries. */
-static void topk_put(float s, uint32_t o, size_t k, uint32_t *own, float *sc, size_t *filled)
+void ts_topk_put(float s, uint32_t o, size_t k, uint32_t *own, float *sc, size_t *filled)
 {
     if (*filled == k && !better(s, o, sc[k - 1], own[k - 1]))
         return;
@@ -677,8 +477,10 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                     ex[nq][e++] = (expn){x->e_word[j], x->e_w[j]};
         } else {
             qw[nq] = id != UINT32_MAX ? x->w[id] : x->w_unknown;
+            if (id != UINT32_MAX && id >= x->nv_own) /* another collection's word: */
+                ex[nq][e++] = (expn){id, 1.0f};      /* derived texts may have it */
             if (x->o.fuzzy)
-                e = fuzzy(x, w, wl, ex[nq], MAX_FUZZY);
+                e += fuzzy(x, w, wl, ex[nq] + e, MAX_FUZZY);
         }
         if (x->o.prefix)
             e = prefixed(x, w, wl, id, ex[nq], e, MAX_EXP);
@@ -814,10 +616,12 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     size_t nc = 0;
     size_t ncand = k > TS_RERANK ? k : TS_RERANK; /* every asked-for term is re-ranked */
     uint32_t *cand = ov_xmalloc(ncand * sizeof *cand);
-    float *cs = ov_xmalloc(ncand * sizeof *cs), *raw = ov_xmalloc(ncand * sizeof *raw);
+    float *cs = ov_xmalloc(ncand * sizeof *cs);
     for (size_t i = 0; i < nt; i++) {
         uint32_t t = touched[i];
         float s = 2.0f * acc[t] / (wq + x->t_sum[t]);
+        if (x->t_name[t] == 2)
+            s *= x->o.derive;
         if (s > best[x->t_owner[t]])
             best[x->t_owner[t]] = s;
     }
@@ -831,7 +635,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         for (size_t i = 0; i < nq; i++) {
             if (qid[i] == UINT32_MAX)
                 continue;
-            float v = x->o.def_first * qw[i] * def_rare(x, qid[i]) / wq;
+            float v = x->o.def_first * qw[i] * ts_def_rare(x, qid[i]) / wq;
             for (uint32_t p = x->dp_off[qid[i]]; p < x->dp_off[qid[i] + 1]; p++) {
                 uint32_t o = x->dp_owner[p];
                 if (dsc[o] == 0) {
@@ -866,7 +670,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         float s = best[o] + (dsc ? dsc[o] : 0);
         if (dsc)
             dsc[o] = -1.0f; /* counted */
-        topk_put(s, o, ncand, cand, cs, &nc);
+        ts_topk_put(s, o, ncand, cand, cs, &nc);
         best[o] = -1.0f; /* once per owner */
     }
     for (size_t i = 0; i < nl_own; i++) { /* terms only their lead reaches */
@@ -876,11 +680,11 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         float s = lsc[o] + (dsc && dsc[o] > 0 ? dsc[o] : 0);
         if (dsc)
             dsc[o] = -1.0f;
-        topk_put(s, o, ncand, cand, cs, &nc);
+        ts_topk_put(s, o, ncand, cand, cs, &nc);
     }
     for (size_t i = 0; i < nd; i++) /* terms only their definition reaches */
         if (dsc[down[i]] > 0)
-            topk_put(dsc[down[i]], down[i], ncand, cand, cs, &nc);
+            ts_topk_put(dsc[down[i]], down[i], ncand, cand, cs, &nc);
     /* leave the scratch all zero */
     for (size_t i = 0; i < nl_own; i++) {
         lsc[lown[i]] = 0;
@@ -897,83 +701,11 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     }
     free(lown);
     free(down);
-    /* second stage: trigram cosine of the candidates' texts, definitions */
-    size_t nl = 0;
-    char qn[2048];
-    for (size_t i = 0; i < nw; i++) {
-        size_t wl = strlen(buf + starts[i]);
-        if (nl + wl + 1 >= sizeof qn)
-            break;
-        if (i)
-            qn[nl++] = ' ';
-        memcpy(qn + nl, buf + starts[i], wl);
-        nl += wl;
-    }
-    uint32_t qtri[1024];
-    size_t nqt = ts_text_trigrams(qn, nl, qtri, 1024);
-    float sq = 0;
-    for (size_t i = 0; i < nqt; i++)
-        sq += x->tri_w[qtri[i]] * x->tri_w[qtri[i]];
-    size_t filled = 0;
-    uint16_t head[QMAP_SLOTS] = {0}, next[QMAP_MAX];
-    uint32_t mword[QMAP_MAX];
-    uint8_t mi[QMAP_MAX];
-    float msim[QMAP_MAX];
-    size_t nm = 0;
-    for (size_t i = 0; i < nq; i++)
-        for (size_t e = 0; e < nex[i] && nm < QMAP_MAX; e++) {
-            uint32_t h = qmap_hash(ex[i][e].word);
-            mword[nm] = ex[i][e].word;
-            mi[nm] = (uint8_t)i;
-            msim[nm] = ex[i][e].sim;
-            next[nm] = head[h];
-            head[h] = (uint16_t)(++nm);
-        }
-    qctx qc = {x,     nq,     qid,  qw,    qacr, qraw, qpc, ex,
-               nex,   wq,     qphrase, head, next, mword, mi,  msim};
-    for (size_t c = 0; c < nc; c++) {
-        uint32_t o = cand[c];
-        float s = 0, s2 = 0, tb = 0;
-        uint32_t used = 0;
-        for (uint32_t j = x->o_off[o]; j < x->o_off[o + 1]; j++) {
-            uint32_t t = x->o_text[j], u = 0;
-            float v = align(&qc, t, &u);
-            if (x->t_name[t]) /* a name over an equal synonym */
-                v += x->o.name_bonus;
-            if (v > s)
-                s2 = s, s = v, used = u;
-            else if (v > s2)
-                s2 = v;
-            if (x->o.rerank) {
-                v = tri_cos(x, qtri, nqt, sq, t);
-                tb = v > tb ? v : tb;
-            }
-        }
-        if (x->o.lead > 0 && x->l_off[o + 1] > x->l_off[o]) {
-            uint32_t u = 0;
-            float v = x->o.lead * align_words(&qc, x->l_words + x->l_off[o],
-                                              x->l_off[o + 1] - x->l_off[o], x->l_sum[o], &u);
-            if (v > s)
-                s = v, used = u;
-        }
-        s += x->o.second_weight * s2;
-        if (x->o.rerank)
-            s = (1.0f - x->o.tri_weight) * s + x->o.tri_weight * tb;
-        if (x->o.def_weight > 0 && x->d_off[o + 1] > x->d_off[o]) {
-            float d = 0;
-            for (size_t i = 0; i < nq; i++)
-                if (qid[i] != UINT32_MAX && !(used >> i & 1) &&
-                    in_sorted(x->d_words + x->d_off[o], x->d_off[o + 1] - x->d_off[o], qid[i]))
-                    d += qw[i] * def_rare(x, qid[i]);
-            s += x->o.def_weight * d / wq;
-        }
-        topk_put(s, o, k, out_owner, raw, &filled);
-    }
-    for (size_t i = 0; i < filled; i++)
-        out_score[i] = raw[i] > 1.0f ? 1.0f : raw[i] < 0 ? 0 : raw[i];
+    /* second stage (tsearch_rerank.c) */
+    ts_q qs = {nq, qid, qw, qacr, qraw, qpc, ex, nex, wq, qphrase, buf, starts, nw};
+    size_t filled = ts_rerank(x, &qs, cand, nc, k, out_owner, out_score);
     free(cand);
     free(cs);
-    free(raw);
     scratch_put(x, z);
     return filled;
 }

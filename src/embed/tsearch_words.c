@@ -20,7 +20,10 @@ static void stem(char *w, size_t *n)
 {
     static const char *const roman[][2] = {{"ii", "2"},  {"iii", "3"},  {"iv", "4"},
                                            {"vi", "6"},  {"vii", "7"},  {"viii", "8"},
-                                           {"ix", "9"}};
+                                           {"ix", "9"},  {"xi", "11"}, {"xii", "12"},
+                                           {"xiii", "13"}, {"xiv", "14"}, {"xv", "15"},
+                                           {"xvi", "16"}, {"xvii", "17"}, {"xviii", "18"},
+                                           {"xix", "19"}};
     for (size_t i = 0; i < sizeof roman / sizeof roman[0]; i++)
         if (*n == strlen(roman[i][0]) && memcmp(w, roman[i][0], *n) == 0) {
             *n = strlen(roman[i][1]);

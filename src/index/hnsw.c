@@ -56,6 +56,7 @@ void hnsw_free(hnsw *h)
 {
     if (!h)
         return;
+    hnsw_q8_join(h);
     for (size_t i = 0; i < h->n; i++)
         free(h->up[i]);
     free(h->up);
@@ -95,7 +96,9 @@ size_t hnsw_memory(const hnsw *h)
                          sizeof(uint32_t *) + 2 + sizeof(int64_t));
     for (size_t i = 0; i < h->n; i++)
         b += h->level[i] * (1 + h->m) * sizeof(uint32_t);
-    if (h->q8)
+    /* h->q8 only when no builder thread may be writing it */
+    if (h->q8_build || atomic_load_explicit(&((hnsw *)h)->q8_state, memory_order_acquire) ==
+                           HNSW_Q8_READY)
         b += h->cap * (h->p.dim + sizeof(float));
     return b + h->lmap_cap * sizeof(uint32_t);
 }
@@ -110,6 +113,7 @@ static void *unmap_copy(const void *src, size_t used, size_t cap_bytes)
 
 void hnsw_reserve(hnsw *h, size_t want)
 {
+    hnsw_q8_join(h); /* it reads vecs and writes q8 */
     if (want <= h->cap)
         return;
     size_t cap = h->cap ? h->cap : 256;
@@ -152,47 +156,68 @@ void hnsw_reserve(hnsw *h, size_t want)
 static void q8_node(hnsw *h, uint32_t v)
 {
     size_t d = h->p.dim;
-    const float *x = hnsw_vec(h, v);
-    float f = h->p.space == DIST_COSINE ? h->inv[v] : 1.0f, mx = 0.0f;
-    for (size_t i = 0; i < d; i++)
-        mx = fmaxf(mx, fabsf(x[i]));
-    mx *= f;
-    int8_t *q = &h->q8[(size_t)v * d];
-    if (!(mx > 0.0f) || !isfinite(mx)) {
-        memset(q, 0, d);
-        h->q8s[v] = 0.0f;
-        return;
-    }
-    float sc = f * (127.0f / mx);
-    for (size_t i = 0; i < d; i++) {
-        float t = rintf(x[i] * sc);
-        q[i] = (int8_t)(t > 127.0f ? 127 : t < -127.0f ? -127 : t);
-    }
-    h->q8s[v] = mx / 127.0f;
+    h->q8s[v] = hnsw_q8_quantise(hnsw_vec(h, v), h->p.space == DIST_COSINE ? h->inv[v] : 1.0f, d,
+                                 &h->q8[(size_t)v * d]);
 }
 
 void hnsw_build_begin(hnsw *h)
 {
-    if (h->q8 || h->p.space == DIST_L2)
+    hnsw_q8_join(h);
+    if (h->q8_build || h->p.space == DIST_L2)
+        return;
+    h->q8_build = true;
+    if (h->q8) /* the search copy is the same copy */
         return;
     size_t cap = h->cap ? h->cap : 1;
     h->q8 = ov_xmalloc(cap * h->p.dim);
     h->q8s = ov_xmalloc(cap * sizeof *h->q8s);
     for (size_t i = 0; i < h->n; i++)
         q8_node(h, (uint32_t)i);
+    if (atomic_load(&h->q8_state) == HNSW_Q8_NONE) /* it serves searches too */
+        atomic_store(&h->q8_state, HNSW_Q8_READY);
 }
 
 void hnsw_build_end(hnsw *h)
 {
+    h->q8_build = false;
+    bool ready = atomic_load(&h->q8_state) == HNSW_Q8_READY;
+    if (ready && (h->n >= HNSW_Q8_LAZY_MIN || h->q8_keep))
+        return; /* kept as the search copy */
+    if (ready)
+        atomic_store(&h->q8_state, HNSW_Q8_NONE);
     free(h->q8);
     free(h->q8s);
     h->q8 = NULL;
     h->q8s = NULL;
 }
 
+void hnsw_set_walk(hnsw *h, hnsw_walk mode)
+{
+    hnsw_q8_join(h);
+    h->q8_keep = mode == HNSW_WALK_Q8;
+    if (mode == HNSW_WALK_FLOAT || h->p.space == DIST_L2) {
+        atomic_store(&h->q8_state, HNSW_Q8_OFF);
+        if (!h->q8_build) {
+            free(h->q8);
+            free(h->q8s);
+            h->q8 = NULL;
+            h->q8s = NULL;
+        }
+        return;
+    }
+    if (mode == HNSW_WALK_Q8 && !h->q8) {
+        size_t cap = h->cap ? h->cap : 1;
+        h->q8 = ov_xmalloc(cap * h->p.dim);
+        h->q8s = ov_xmalloc(cap * sizeof *h->q8s);
+        for (size_t i = 0; i < h->n; i++)
+            q8_node(h, (uint32_t)i);
+    }
+    atomic_store(&h->q8_state, h->q8 ? HNSW_Q8_READY : HNSW_Q8_NONE);
+}
+
 bool hnsw_building(const hnsw *h)
 {
-    return h->q8 != NULL;
+    return h->q8_build;
 }
 
 /* Distance between two nodes through the construction copy. */
@@ -206,17 +231,17 @@ static inline float q8_dist(const hnsw *h, uint32_t a, uint32_t b)
 /* Distances while inserting `node` (q: its prepared vector). */
 static inline float ins_dist(const hnsw *h, const float *q, uint32_t node, uint32_t e)
 {
-    return h->q8 ? q8_dist(h, node, e) : hnsw_dist_qn(h, q, e);
+    return h->q8_build ? q8_dist(h, node, e) : hnsw_dist_qn(h, q, e);
 }
 
 static inline float node_dist(const hnsw *h, uint32_t a, uint32_t b)
 {
-    return h->q8 ? q8_dist(h, a, b) : hnsw_dist_nn(h, a, b);
+    return h->q8_build ? q8_dist(h, a, b) : hnsw_dist_nn(h, a, b);
 }
 
 static inline void prefetch_node(const hnsw *h, uint32_t v)
 {
-    if (h->q8) {
+    if (h->q8_build) {
         const char *p = (const char *)&h->q8[(size_t)v * h->p.dim];
         for (size_t o = 0; o < h->p.dim; o += 64)
             __builtin_prefetch(p + o);
@@ -631,7 +656,7 @@ void hnsw_add(hnsw *h, const int64_t *labels, const float *vecs, size_t n, int n
     if (n == 0)
         return;
     hnsw_reserve(h, h->n + n);
-    bool own_copy = !h->q8 && n >= HNSW_BULK_MIN && n >= h->n;
+    bool own_copy = !h->q8_build && n >= HNSW_BULK_MIN && n >= h->n;
     if (own_copy)
         hnsw_build_begin(h);
     uint32_t first = (uint32_t)h->n;

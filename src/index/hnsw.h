@@ -65,13 +65,32 @@ void hnsw_add(hnsw *h, const int64_t *labels, const float *vecs, size_t n, int n
  * stored ones, so a bulk load is bound by memory traffic. While building,
  * a cosine or ip index keeps an int8 copy of every vector (normalised for
  * cosine, one scale per node; a quarter of the bytes) and inserts compare
- * through it; searches and the stored vectors stay float. hnsw_build_begin
- * makes the copy (idempotent; nothing for l2), hnsw_build_end frees it.
+ * through it; the stored vectors stay float. hnsw_build_begin makes the
+ * copy (idempotent; nothing for l2); hnsw_build_end keeps it as the search
+ * copy (below) when the index has 4,096 nodes or more, else frees it.
  * An hnsw_add of at least 1,024 vectors, no fewer than the index holds,
  * builds this way by itself for the call. */
 void hnsw_build_begin(hnsw *h);
 void hnsw_build_end(hnsw *h);
 bool hnsw_building(const hnsw *h);
+
+/* The search copy. A cosine or ip search walks the graph through the int8
+ * copy (a quarter of the bytes to fetch per node visited) and then
+ * computes the exact float distance of every candidate in its beam, which
+ * orders the results and is what it returns. HNSW_WALK_AUTO (the default):
+ * the 64th search of an index of 4,096 nodes or more that has no copy
+ * starts one thread to make it (50 to 110 ms of CPU per 30,000 x 768)
+ * and searches walk with floats until it is ready; nothing is saved, so a loaded
+ * index starts with float walks. HNSW_WALK_FLOAT: float walks only, no
+ * copy kept outside a build. HNSW_WALK_Q8: make the copy now (tests,
+ * benchmarks) and walk through it at any size. L2 always walks with
+ * floats. A writer's call (the caller serialises it against searches). */
+typedef enum hnsw_walk {
+    HNSW_WALK_AUTO = 0,
+    HNSW_WALK_FLOAT = 1,
+    HNSW_WALK_Q8 = 2,
+} hnsw_walk;
+void hnsw_set_walk(hnsw *h, hnsw_walk mode);
 
 /* Tombstone a label. Returns false when it is not present. */
 bool hnsw_remove(hnsw *h, int64_t label);
@@ -97,8 +116,11 @@ hnsw *hnsw_rebuild(const hnsw *h, int nthreads);
 typedef bool (*hnsw_allow_fn)(void *ctx, int64_t label);
 
 /* The k nearest live nodes to q (raw form), best first, searching with
- * beam width max(ef, k). allow (may be NULL) restricts which labels count
- * as results; the graph is still walked through the others.
+ * beam width max(ef, k) (through the search copy when it is ready, the
+ * best max(2k, 20) of the beam then ranked by exact float distance; the
+ * distances returned are always the exact float ones). allow (may be
+ * NULL) restricts which labels count as results; the graph is still
+ * walked through the others.
  * Returns the number of results written to out_dist / out_label (<= k). */
 size_t hnsw_search(const hnsw *h, const float *q, size_t k, size_t ef, hnsw_allow_fn allow,
                    void *ctx, float *out_dist, int64_t *out_label);

@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "index/hnsw_int.h"
+#include "util/fload.h"
 #include "util/fsum.h"
 #include "util/mem.h"
 #include "util/vecfile.h"
@@ -361,14 +362,13 @@ ov_rc hnsw_load(const char *path, size_t dim, dist_space space, hnsw **out,
     if (fstat(fd, &st) != 0 || st.st_size < (off_t)HNSW_HEADER_LEN)
         goto bad;
     fsz = (size_t)st.st_size;
-    /* private: tombstones and new links are copy-on-write. Populated up
-     * front (the checksum reads every page anyway) while still read-only:
-     * populating a writable private mapping would copy every page. */
-    map = mmap(NULL, fsz, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-    if (map == MAP_FAILED || mprotect(map, fsz, PROT_READ | PROT_WRITE) != 0) {
-        if (map == MAP_FAILED)
-            map = NULL;
-        why = "cannot map the file";
+    /* private and writable (tombstones, new links), released with munmap:
+     * huge pages filled by read where the kernel offers them, else a
+     * copy-on-write mapping (util/fload.h); the body's fsum comes with it */
+    uint64_t body_sum = 0;
+    map = ov_fload(fd, fsz, HNSW_HEADER_LEN, &body_sum);
+    if (!map) {
+        why = "cannot read the file";
         goto bad;
     }
     memcpy(&hd, map, sizeof hd);
@@ -414,7 +414,7 @@ ov_rc hnsw_load(const char *path, size_t dim, dist_space space, hnsw **out,
         sum_update(&s, map + HNSW_HEADER_LEN, fsz - HNSW_HEADER_LEN);
         sum = sum_final(&s);
     } else {
-        sum = fsum_of(map + HNSW_HEADER_LEN, fsz - HNSW_HEADER_LEN);
+        sum = body_sum;
     }
     if (sum != hd.checksum)
         goto bad;

@@ -14,6 +14,7 @@
 #define OMVEC_INDEX_HNSW_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "index/hnsw.h"
 
@@ -58,13 +59,59 @@ struct hnsw {
     pthread_mutex_t stripes[HNSW_LOCK_STRIPES];
     const dist_kernels *k;
 
-    /* the construction copy (hnsw.c, hnsw_build_begin; in memory only,
-     * never saved): while building a cosine or ip graph, every node's vector
-     * (normalised for cosine) as int8 times a per-node scale, cap slots */
+    /* the int8 copy (in memory only, never saved): every node's vector
+     * (normalised for cosine) as int8 times a per-node scale, cap slots,
+     * kept current by every add once it exists. Cosine and ip only.
+     * While q8_build (hnsw_build_begin), inserts compare through it (the
+     * construction copy, hnsw.c); while q8_state is HNSW_Q8_READY,
+     * searches walk the graph through it and re-rank exactly (the search
+     * copy, hnsw_search.c). The HNSW_Q8_LAZY_SEARCHES-th search of an
+     * index of HNSW_Q8_LAZY_MIN nodes or more that finds no copy starts
+     * one thread to make it (q8_thr); searches walk with floats until it
+     * is ready; every writer joins
+     * that thread first (hnsw_q8_join), so the builder only ever reads. */
     int8_t *q8;
     float *q8s;
     int32_t (*q8dot)(const int8_t *a, const int8_t *b, size_t n);
+    bool q8_build;
+    bool q8_keep;         /* HNSW_WALK_Q8: keep the copy at any size */
+    _Atomic int q8_state; /* HNSW_Q8_NONE, _BUSY, _READY, _OFF */
+    _Atomic unsigned q8_asks; /* searches while HNSW_Q8_NONE */
+    bool q8_thr_live;     /* q8_thr started and not joined yet */
+    pthread_t q8_thr;
 };
+
+/* The search copy's states (hnsw.q8_state). */
+enum {
+    HNSW_Q8_NONE = 0,  /* none yet: the next search may start the builder */
+    HNSW_Q8_BUSY = 1,  /* the builder thread is making it */
+    HNSW_Q8_READY = 2, /* h->q8 covers every node: searches walk through it */
+    HNSW_Q8_OFF = 3,   /* searches walk with floats (hnsw_search_q8 off, l2) */
+};
+
+/* Nodes from which searches start the search copy by themselves; smaller
+ * collections are answered exactly by core (CORE_EXACT_MAX) or cost
+ * little to walk with floats. */
+#define HNSW_Q8_LAZY_MIN 4096
+/* The search that starts it: not the first, so that the few queries a
+ * start-up or a health check sends do not share the two CPUs with the
+ * builder (about 50 to 110 ms of CPU per 30,000 x 768), only a collection
+ * that is being queried pays for it. */
+#define HNSW_Q8_LAZY_SEARCHES 64
+
+/* Quantise x[0..d) times f to q[0..d) (x * f / max |x * f| * 127,
+ * rounded) and return the scale that undoes it; 0 (and q all zero) for a
+ * zero or non-finite vector. The construction copy, the search copy and
+ * the query use this one rule (hnsw_q8.c). */
+float hnsw_q8_quantise(const float *x, float f, size_t d, int8_t *q);
+
+/* Start the builder thread when the state is HNSW_Q8_NONE (one caller
+ * wins; a failed start leaves HNSW_Q8_OFF). Any reader may call it. */
+void hnsw_q8_start(const hnsw *h);
+
+/* Wait for the search copy's builder thread, if one was started (a writer
+ * calls this before it changes anything the builder reads). */
+void hnsw_q8_join(hnsw *h);
 
 /* The int8 dot product for this CPU (hnsw_q8.c), exact in int32. */
 typedef int32_t (*hnsw_q8_dot_fn)(const int8_t *a, const int8_t *b, size_t n);
@@ -120,6 +167,7 @@ typedef struct hnsw_scratch {
     hnsw_heap cand, res;
     float *q;           /* normalised query */
     size_t q_cap;
+    int8_t *qq;         /* the query quantised, for the int8 walk */
 } hnsw_scratch;
 
 hnsw_scratch *hnsw_scratch_get(const hnsw *h);

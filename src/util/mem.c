@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 long ov_mem_fail_countdown = 0;
 
@@ -45,6 +47,23 @@ void *ov_xrealloc(void *p, size_t len)
     if (!q)
         oom(len);
     return q;
+}
+
+void ov_prefault(void *p, size_t len)
+{
+#ifdef MADV_POPULATE_WRITE
+    static long page;
+    if (!page)
+        page = sysconf(_SC_PAGESIZE);
+    uintptr_t a = (uintptr_t)p, end = a + len, pg = (uintptr_t)(page > 0 ? page : 4096);
+    a = (a + pg - 1) & ~(pg - 1);
+    end &= ~(pg - 1);
+    if (end > a + 16 * pg) /* only worth a system call for big buffers */
+        (void)madvise((void *)a, end - a, MADV_POPULATE_WRITE);
+#else
+    (void)p;
+    (void)len;
+#endif
 }
 
 char *ov_xstrndup(const char *s, size_t len)

@@ -1,5 +1,6 @@
-/* util/vecfile.c - the vector file (vecfile.h): write with fsync, map and
- * verify every byte before use, look vectors up by label. */
+/* util/vecfile.c - the vector file (vecfile.h): write with fsync; verify
+ * every byte (through util/fload.c's buffer), then map it; look vectors up
+ * by label. */
 #include "util/vecfile.h"
 
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/fload.h"
 #include "util/fsum.h"
 #include "util/limits.h"
 #include "util/mem.h"
@@ -173,13 +175,30 @@ ov_rc ov_vecfile_open(const char *path, size_t dim, ov_vecfile **out, ov_err *er
     if (fstat(fd, &st) != 0 || st.st_size < (off_t)VF_HEADER_LEN)
         goto bad;
     vf->map_len = (size_t)st.st_size;
-    vf->map = mmap(NULL, vf->map_len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    /* checksummed through a small buffer, then mapped unpopulated: the
+     * vectors' pages are first touched as the graph uses them, as the
+     * index file's are (util/fload.h) */
+    vf_header hd;
+    why = "cannot read the file";
+    if (pread(fd, &hd, sizeof hd, 0) != (ssize_t)sizeof hd)
+        goto bad;
+    vf_header z = hd;
+    z.checksum = 0;
+    fsum s;
+    fsum_init(&s);
+    fsum_update(&s, &z, sizeof z);
+    if (!ov_fsum_file_into(fd, vf->map_len, VF_HEADER_LEN, &s))
+        goto bad;
+    vf->map = mmap(NULL, vf->map_len, PROT_READ, MAP_PRIVATE, fd, 0);
     if (vf->map == MAP_FAILED) {
         vf->map = NULL;
         why = "cannot map the file";
         goto bad;
     }
-    if ((why = vf_parse(vf, vf->map, vf->map_len, dim, true)))
+    if ((why = vf_parse(vf, vf->map, vf->map_len, dim, false)))
+        goto bad;
+    why = "checksum mismatch";
+    if (fsum_final(&s) != vf->checksum)
         goto bad;
     close(fd);
     *out = vf;

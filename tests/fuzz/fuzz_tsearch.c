@@ -2,7 +2,10 @@
  * (embed/tsearch.h), whose query side reads outside input (query_texts,
  * `omvec match TEXT`): the input's lines become the names and synonyms of a
  * few terms (so normalising, stemming, mining and initialisms see arbitrary
- * bytes at build time), then every line and the whole input are queried.
+ * bytes at build time; the same lines, three to a term, are the other
+ * collections' names it learns equivalences from, and names holding
+ * another's name derive phrase synonyms), then every line and the whole
+ * input are queried.
  * Results must be bounded, ordered and in [0, 1]. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *s = (const char *)data;
     const char *tx[MAXT];
     size_t tl[MAXT], n = 0, a = 0;
-    uint32_t own[MAXT];
+    uint32_t own[MAXT], aown[MAXT];
     uint8_t fl[MAXT];
     while (a <= size && n < MAXT) {
         const char *nl = memchr(s + a, '\n', size - a);
@@ -26,13 +29,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         tx[n] = s + a;
         tl[n] = b - a;
         own[n] = (uint32_t)(n % OWNERS);
+        aown[n] = (uint32_t)(n / 3);
         fl[n] = (uint8_t)(n % 7 == 6 ? TSEARCH_DEF : n < OWNERS ? TSEARCH_NAME : TSEARCH_SYNONYM);
         n++;
         a = b + 1;
     }
     tsearch *x = NULL;
     ov_err err = {0};
-    if (tsearch_build(tx, tl, own, fl, n, OWNERS, NULL, &x, &err) != OV_OK)
+    tsearch_aux aux = {tx, tl, aown, n};
+    if (tsearch_build_aux(tx, tl, own, fl, n, OWNERS, NULL, &aux, &x, &err) != OV_OK)
         abort();
     uint32_t o[OWNERS + 1];
     float sc[OWNERS + 1];

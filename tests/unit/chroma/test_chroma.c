@@ -5,8 +5,6 @@
  * all-or-nothing import: corrupted, truncated, path-traversal, wrong-version
  * and damaged-segment sources are refused with the data directory byte for
  * byte as it was. Fixtures from $SHARED/data/chroma-dirs. */
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -17,6 +15,7 @@
 #include "unit/harness.h"
 
 #include "chroma/chroma.h"
+#include "util/lazy_archive.h" /* libarchive is loaded on first use */
 #include "cli/cli.h"
 #include "util/mem.h"
 

@@ -16,6 +16,7 @@
 
 #include "core/core.h"
 #include "store/store_check.h"
+#include "util/fsum.h"
 #include "unit/core/core_json.h"
 
 #define G_N 600
@@ -348,6 +349,111 @@ static void test_store_guard_snapshot(void)
     (void)p;
 }
 
+/* The snapshot at p rewritten in format 1 (no NUL after its strings), with
+ * r5's document replaced by doc, and a valid checksum: what an older omvec
+ * wrote, and a way to see that it is what gets served. */
+static void snapshot_to_v1(const char *p, const char *doc)
+{
+    FILE *f = fopen(p, "rb");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    long len = file_size(p);
+    unsigned char *in = malloc((size_t)len);
+    CHECK(fread(in, 1, (size_t)len, f) == (size_t)len);
+    fclose(f);
+    CHECK(memcmp(in, "OMVRECS2", 8) == 0);
+    uint64_t n;
+    memcpy(&n, in + 8, 8);
+    ov_buf out = {0};
+    const unsigned char *q = in + 40;
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t l[4];
+        ov_buf_put(&out, q, 8); /* seq */
+        memcpy(l, q + 8, sizeof l);
+        q += 8 + sizeof l;
+        const unsigned char *str[4];
+        for (int k = 0; k < 4; k++) {
+            str[k] = l[k] == UINT32_MAX ? NULL : q;
+            if (str[k])
+                q += l[k] + 1;
+        }
+        if (l[0] == 2 && memcmp(str[0], "r5", 2) == 0) {
+            str[1] = (const unsigned char *)doc;
+            l[1] = (uint32_t)strlen(doc);
+        }
+        ov_buf_put(&out, l, sizeof l);
+        for (int k = 0; k < 4; k++)
+            if (str[k])
+                ov_buf_put(&out, str[k], l[k]);
+    }
+    CHECK(q == in + len);
+    uint64_t body_len = out.len, sum = fsum_of(out.p, out.len);
+    memcpy(in, "OMVRECS1", 8);
+    memcpy(in + 24, &body_len, 8);
+    memcpy(in + 32, &sum, 8);
+    f = fopen(p, "wb");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK(fwrite(in, 1, 40, f) == 40 && fwrite(out.p, 1, out.len, f) == out.len);
+        fclose(f);
+    }
+    ov_buf_free(&out);
+    free(in);
+}
+
+/* Snapshots of format 1 (before issue 13's restart work) are still read
+ * and served, and rewritten in format 2 by the next clean stop; records
+ * from either format are then rewritten and deleted
+ * like any other (their strings live in the snapshot's arena or mapping,
+ * not in allocations of their own: ASan and valgrind watch the frees). */
+static void test_store_guard_snapshot_v1(void)
+{
+    setup();
+    char rp[160], got[256];
+    snprintf(rp, sizeof rp, "%s/index/%s.recs", dir, coll_id);
+    core_db *db = NULL;
+    ov_err err = {0};
+    CHECK_EQ(open_db(&db, &err), OV_OK);
+    write_records(db, G_N, G_N + 1); /* saves the index and a format-2 snapshot */
+    core_close(db);
+    snapshot_to_v1(rp, "from the v1 file");
+    CHECK_EQ(open_db(&db, &err), OV_OK); /* sealed: served from the v1 snapshot */
+    CHECK_EQ(count_of(db), (size_t)G_N + 1);
+    doc_of_r5(db, got, sizeof got);
+    CHECK(strncmp(got, "[\"from the v1 file\"]", 20) == 0);
+    core_close(db); /* no write: the clean stop rewrites it in format 2 */
+    char magic[9] = {0};
+    FILE *f = fopen(rp, "rb");
+    CHECK(f && fread(magic, 1, 8, f) == 8);
+    if (f)
+        fclose(f);
+    CHECK(strcmp(magic, "OMVRECS2") == 0);
+    CHECK_EQ(open_db(&db, &err), OV_OK); /* served from the rewritten file */
+    CHECK_EQ(count_of(db), (size_t)G_N + 1);
+    doc_of_r5(db, got, sizeof got);
+    CHECK(strncmp(got, "[\"from the v1 file\"]", 20) == 0);
+    write_records(db, 0, 10); /* records 0..9 replaced in place */
+    core_close(db);
+    CHECK_EQ(open_db(&db, &err), OV_OK); /* the save wrote format 2 again */
+    CHECK_EQ(count_of(db), (size_t)G_N + 1);
+    doc_of_r5(db, got, sizeof got);
+    CHECK(strncmp(got, "[\"from the v1 file\"]", 20) == 0);
+    write_records(db, 3, 8); /* and replaced again, now in the mapping */
+    core_coll *c = NULL;
+    core_read_begin(db);
+    CHECK_EQ(core_coll_by_name(db, T, D, ov_str_c("guard"), &c, &err), OV_OK);
+    const ov_str del[] = {{"r4", 2}, {"r5", 2}};
+    if (c) /* a delete too */
+        CHECK_EQ(core_coll_delete_records(db, c, del, 2, NULL, A, &err), OV_OK);
+    core_read_end(db);
+    CHECK_EQ(count_of(db), (size_t)G_N - 1);
+    core_close(db);
+    CHECK_EQ(open_db(&db, &err), OV_OK);
+    CHECK_EQ(count_of(db), (size_t)G_N - 1);
+    core_close(db);
+}
+
 /* Crash recovery (issue 10 item 8): the server (defer_index) opens a store
  * whose index file lacks a tail of records by leaving the tail to the
  * background indexer, not by inserting it before serving (queries scan the
@@ -440,6 +546,7 @@ int main(void)
     RUN(test_store_guard_quick_check);
     RUN(test_store_guard_seal);
     RUN(test_store_guard_snapshot);
+    RUN(test_store_guard_snapshot_v1);
     RUN(test_store_guard_recover_tail);
     ov_arena_destroy(A);
     char cmd[128];

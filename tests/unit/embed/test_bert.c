@@ -530,6 +530,40 @@ static void test_bert_model_refused(void)
     CHECK(bert_model_open("/nonexistent", &m, &err) == OV_EIO);
 }
 
+/* bert_blas_park (the server's start-up stops OpenBLAS's pool): products
+ * after it, with the pool started again by a threaded product, equal the
+ * single-threaded ones. */
+static void test_bert_blas_park(void)
+{
+    enum { N = 384 };
+    float *a = malloc(N * N * sizeof *a), *b = malloc(N * N * sizeof *b),
+          *c1 = calloc(N * N, sizeof *c1), *c2 = calloc(N * N, sizeof *c2);
+    for (size_t i = 0; i < (size_t)N * N; i++) {
+        a[i] = (float)((i * 7) % 13) / 13.0f - 0.5f;
+        b[i] = (float)((i * 5) % 11) / 11.0f - 0.5f;
+    }
+    bert_set_threads(1);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, N, N, 1.0f, a, N, b, N, 0.0f, c1, N);
+    bert_blas_park();
+    bert_set_threads(2);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, N, N, 1.0f, a, N, b, N, 0.0f, c2, N);
+    bert_blas_park(); /* twice in a row is harmless */
+    bert_blas_park();
+    memset(c2, 0, N * N * sizeof *c2);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, N, N, 1.0f, a, N, b, N, 0.0f, c2, N);
+    double worst = 0;
+    for (size_t i = 0; i < (size_t)N * N; i++) {
+        double d = fabs((double)c1[i] - (double)c2[i]);
+        worst = d > worst ? d : worst;
+    }
+    CHECK(worst <= 1e-4);
+    bert_set_threads(1);
+    free(a);
+    free(b);
+    free(c1);
+    free(c2);
+}
+
 int main(void)
 {
     char path[1200];
@@ -557,6 +591,7 @@ int main(void)
     RUN(test_bert_half_precision);
     RUN(test_bert_st_malformed);
     RUN(test_bert_model_refused);
+    RUN(test_bert_blas_park);
     bert_model_free(tm);
     ov_arena_destroy(garena);
     return harness_done();

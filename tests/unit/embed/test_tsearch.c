@@ -7,7 +7,9 @@
  * sibling code synonyms, Latin adjectives, '+', compounds, initialisms over
  * function words, sibling words; definition leads, "-cyte" as a cell,
  * lone letters as Greek ones, abbreviations learned from synonyms,
- * mixed-case pieces, digits kept apart. */
+ * mixed-case pieces, digits kept apart; phrase synonyms carried through
+ * names (a name holding another term's name takes that term's synonyms);
+ * equivalences learned from another collection's names. */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -381,6 +383,157 @@ done:
     tsearch_free(x);
 }
 
+/* Phrase synonyms carried through names: "mesonephric podocyte" holds the
+ * podocyte's name, so the podocyte's synonym put in its place is one more
+ * text of it; a phrase two terms share carries nothing; derived texts teach
+ * no equivalence and are not counted as given texts. */
+static const struct {
+    uint32_t owner;
+    uint8_t field;
+    const char *text;
+} TD[] = {
+    {0, TSEARCH_NAME, "podocyte"},
+    {0, TSEARCH_SYNONYM, "glomerular visceral epithelial cell"},
+    {1, TSEARCH_NAME, "mesonephric podocyte"},
+    {2, TSEARCH_NAME, "mesonephric epithelial cell"},
+    {3, TSEARCH_NAME, "glomerular visceral cell"},
+    {4, TSEARCH_NAME, "goblet cell"},
+    {4, TSEARCH_SYNONYM, "chalice cell"},
+    {5, TSEARCH_NAME, "colon goblet cell"},
+    {6, TSEARCH_NAME, "stem cell"},
+    {6, TSEARCH_SYNONYM, "progenitor cell"},
+    {7, TSEARCH_SYNONYM, "stem cell"}, /* two terms say "stem cell" */
+    {7, TSEARCH_NAME, "stem cell type 2"},
+    {8, TSEARCH_NAME, "neural stem cell"},
+    {9, TSEARCH_NAME, "neural progenitor"},
+};
+#define NTD (sizeof TD / sizeof TD[0])
+
+static void test_tsearch_derive(void)
+{
+    const char *tx[NTD];
+    size_t tl[NTD];
+    uint32_t own[NTD];
+    uint8_t fl[NTD];
+    for (size_t i = 0; i < NTD; i++) {
+        tx[i] = TD[i].text;
+        tl[i] = strlen(TD[i].text);
+        own[i] = TD[i].owner;
+        fl[i] = TD[i].field;
+    }
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    CHECK(tsearch_build(tx, tl, own, fl, NTD, 10, NULL, &x, &err) == OV_OK);
+    tsearch_opts o = tsearch_opts_default();
+    o.derive = 0;
+    CHECK(tsearch_build(tx, tl, own, fl, NTD, 10, &o, &y, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    float s, sy;
+    CHECK_EQ(top(x, "mesonephric glomerular visceral epithelial cell", &s), 1);
+    CHECK(top(y, "mesonephric glomerular visceral epithelial cell", &sy) != 1);
+    CHECK_EQ(top(x, "colon chalice cell", &s), 5);
+    /* derived below what the data says: a given text word for word wins */
+    CHECK_EQ(top(x, "podocyte", &s), 0);
+    CHECK_NEAR(s, 1.0, 1e-6);
+    CHECK_EQ(top(x, "mesonephric podocyte", &s), 1);
+    CHECK_NEAR(s, 1.0, 1e-6);
+    /* "stem cell" names two terms: neural stem cell takes neither's synonyms */
+    CHECK_EQ(top(x, "neural progenitor cell", &s), 9);
+    CHECK_EQ(tsearch_count(x), NTD);
+    CHECK(tsearch_n_derived(x) >= 2);
+    CHECK_EQ(tsearch_n_derived(y), 0);
+    CHECK_EQ(tsearch_n_equiv(x), tsearch_n_equiv(y));
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
+/* Equivalences learned from another collection's names (tsearch_build_aux):
+ * "ovary"/"ovarian" taught by the aux texts (an anatomy ontology) lets the
+ * cell index find "stromal cell of ovary" from "ovarian stromal cell";
+ * a word the index does not know learns nothing; aux texts are not
+ * searched. */
+static void test_tsearch_aux(void)
+{
+    const char *tx[] = {"stromal cell of ovary", "stromal cell of testis", "ovarian cyst cell",
+                        "kidney cell"};
+    size_t tl[4];
+    uint32_t own[4] = {0, 1, 2, 3};
+    uint8_t fl[4] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
+    for (size_t i = 0; i < 4; i++)
+        tl[i] = strlen(tx[i]);
+    const char *at[] = {"ovary stroma", "ovarian stroma", "zygapophysis", "zygapophyseal joint",
+                        "kidney"};
+    size_t al[5];
+    uint32_t ao[5] = {7, 7, 8, 8, 9};
+    for (size_t i = 0; i < 5; i++)
+        al[i] = strlen(at[i]);
+    tsearch_aux aux = {at, al, ao, 5};
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    o.aux = 1.0f;
+    CHECK(tsearch_build_aux(tx, tl, own, fl, 4, 4, &o, &aux, &x, &err) == OV_OK);
+    CHECK(tsearch_build_aux(tx, tl, own, fl, 4, 4, &o, NULL, &y, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    const char *eq[4];
+    float w[4];
+    size_t n = tsearch_equivalents(x, "ovarian", 7, eq, w, 4);
+    CHECK(n == 1 && strcmp(eq[0], "ovary") == 0);
+    CHECK_EQ(tsearch_equivalents(y, "ovarian", 7, eq, w, 4), 0);
+    CHECK_EQ(tsearch_equivalents(x, "zygapophysis", 12, eq, w, 4), 0); /* unknown here */
+    float s;
+    CHECK_EQ(top(x, "ovarian stromal cell", &s), 0);
+    CHECK_EQ(top(x, "zygapophysis", &s), -1); /* aux texts are not searched */
+    CHECK_EQ(tsearch_count(x), 4);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
+/* Another collection's phrase inside a name lends its synonyms: "epithelial
+ * cell of high endothelial venule" with the aux term "high endothelial
+ * venule" = "HEV" = "postcapillary venule of lymph node" gives "epithelial
+ * cell of HEV" (a word this index never saw), not without aux_derive. */
+static void test_tsearch_aux_derive(void)
+{
+    const char *tx[] = {"epithelial cell of high endothelial venule", "endothelial cell",
+                        "epithelial cell"};
+    size_t tl[3];
+    uint32_t own[3] = {0, 1, 2};
+    uint8_t fl[3] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
+    for (size_t i = 0; i < 3; i++)
+        tl[i] = strlen(tx[i]);
+    const char *at[] = {"high endothelial venule", "HEV", "postcapillary venule of lymph node"};
+    size_t al[3];
+    uint32_t ao[3] = {5, 5, 5};
+    for (size_t i = 0; i < 3; i++)
+        al[i] = strlen(at[i]);
+    tsearch_aux aux = {at, al, ao, 3};
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(tsearch_build_aux(tx, tl, own, fl, 3, 3, &o, &aux, &x, &err) == OV_OK);
+    o.aux_derive = false;
+    CHECK(tsearch_build_aux(tx, tl, own, fl, 3, 3, &o, &aux, &y, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    float s, sy;
+    CHECK_EQ(top(x, "epithelial cell of postcapillary venule of lymph node", &s), 0);
+    CHECK(s > 0.9f);
+    CHECK(tsearch_n_derived(x) >= 2);
+    CHECK_EQ(tsearch_n_derived(y), 0);
+    top(y, "epithelial cell of postcapillary venule of lymph node", &sy);
+    CHECK(sy < s);
+    CHECK_EQ(top(x, "HEV epithelial cell", &s), 0);
+    CHECK(top(y, "HEV epithelial cell", &sy) != 0 || sy < s);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 static void test_tsearch_refused(void)
 {
     const char *tx[1] = {"x"};
@@ -408,6 +561,9 @@ int main(void)
     RUN(test_tsearch_deterministic);
     RUN(test_tsearch_round2);
     RUN(test_tsearch_round3);
+    RUN(test_tsearch_derive);
+    RUN(test_tsearch_aux);
+    RUN(test_tsearch_aux_derive);
     RUN(test_tsearch_refused);
     return harness_done();
 }

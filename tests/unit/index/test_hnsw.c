@@ -1,8 +1,9 @@
 /* tests/unit/index/test_hnsw.c - the HNSW index against exact search:
  * recall on seeded clustered data in every space (serial and parallel
  * build), building through the int8 construction copy (recall, the mode's
- * life, zero vectors, every int8 kernel giving the same integers),
- * tombstones and rebuild, filtered search, label replacement, and the index
+ * life, zero vectors, every int8 kernel giving the same integers), the
+ * int8 walk with its exact re-rank (recall, filters, tombstones, the
+ * lazily made search copy), tombstones and rebuild, filtered search, label replacement, and the index
  * file (round trip; truncated, flipped, mismatched files refused).
  *
  * Includes hnsw.c, hnsw_q8.c, hnsw_search.c and hnsw_file.c (STYLE rule
@@ -12,6 +13,8 @@
 #include "index/hnsw_q8.c"
 #include "index/hnsw_search.c"
 
+#include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -280,6 +283,10 @@ static void test_q8_kernels(void)
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw"))
         fns[2] = q8_dot_avx512;
 #endif
+#if defined(__aarch64__)
+    fns[1] = q8_dot_neon;
+    CHECK(hnsw_q8_kernel() == q8_dot_neon || strcmp(dist_active()->isa, "neon") != 0);
+#endif
     CHECK(hnsw_q8_kernel() != NULL);
     enum { N = 16384 };
     int8_t *a = malloc(N), *b = malloc(N);
@@ -299,6 +306,271 @@ static void test_q8_kernels(void)
             CHECK_EQ(fns[f](a, b, N), -127 * 127 * N);
     free(a);
     free(b);
+}
+
+/* Every result of an int8 walk carries the exact float distance, in order. */
+static void check_exact_dists(const hnsw *h, const float *qs, size_t nq, size_t ef,
+                              hnsw_allow_fn allow, void *ctx)
+{
+    float pq[T_DIM];
+    for (size_t qi = 0; qi < nq; qi++) {
+        int64_t got[T_K];
+        float gd[T_K];
+        size_t ng = hnsw_search(h, &qs[qi * T_DIM], T_K, ef, allow, ctx, gd, got);
+        hnsw_prepare_query(h, &qs[qi * T_DIM], pq);
+        for (size_t i = 0; i < ng; i++) {
+            CHECK(gd[i] == hnsw_distance(h, pq, got[i]));
+            if (i)
+                CHECK(gd[i - 1] <= gd[i]);
+        }
+    }
+}
+
+/* The int8 walk with its exact re-rank against exact search and against
+ * the float walk on the same graph: cosine and ip, unfiltered, filtered,
+ * with tombstones; l2 never walks through a copy. */
+static void test_q8_walk(void)
+{
+    float *data = t_data(T_N, 11);
+    float *qs = t_data(T_Q, 777);
+    unsigned char *ok = calloc(T_N, 1);
+    for (size_t i = 0; i < T_N; i++)
+        ok[i] = (i % 5) == 1; /* 20 % allowed */
+    for (int s = 0; s < 3; s++) {
+        hnsw *h = build((dist_space)s, data, T_N, 1);
+        CHECK_EQ(atomic_load(&h->q8_state), HNSW_Q8_NONE); /* 2,000 < HNSW_Q8_LAZY_MIN */
+        CHECK(h->q8 == NULL);
+        hnsw_set_walk(h, HNSW_WALK_FLOAT);
+        double rf = recall(h, (dist_space)s, data, T_N, NULL, 64);
+        double rff = recall(h, (dist_space)s, data, T_N, ok, 64);
+        hnsw_set_walk(h, HNSW_WALK_Q8);
+        if (s == DIST_L2) {
+            CHECK_EQ(atomic_load(&h->q8_state), HNSW_Q8_OFF);
+            CHECK(h->q8 == NULL);
+        } else {
+            CHECK_EQ(atomic_load(&h->q8_state), HNSW_Q8_READY);
+            CHECK(h->q8 != NULL);
+        }
+        double rq = recall(h, (dist_space)s, data, T_N, NULL, 64);
+        double rqf = recall(h, (dist_space)s, data, T_N, ok, 64);
+        double want = s == DIST_IP ? 0.85 : 0.97;
+        if (rq < want || rq < rf - 0.02 || rqf < rff - 0.03)
+            fprintf(stderr, "  space %d recall float %.3f int8 %.3f, filtered %.3f / %.3f\n", s,
+                    rf, rq, rff, rqf);
+        CHECK(rq >= want);
+        CHECK(rq >= rf - 0.02);
+        CHECK(rqf >= 0.9);
+        CHECK(rqf >= rff - 0.03);
+        check_exact_dists(h, qs, T_Q, 64, NULL, NULL);
+        check_exact_dists(h, qs, T_Q, 64, allow_bits, ok);
+        /* a stored vector finds itself at distance 0 (its own int8 form
+         * may tie with a neighbour's; the re-rank settles it) */
+        int64_t got[T_K];
+        float gd[T_K];
+        size_t self = 0;
+        for (size_t i = 0; i < T_N; i += 97) {
+            CHECK_EQ(hnsw_search(h, data + i * T_DIM, T_K, 64, NULL, NULL, gd, got), T_K);
+            self += got[0] == (int64_t)i;
+        }
+        CHECK(s == DIST_IP || self >= 20); /* ip: a vector need not be its own nearest */
+        /* tombstones are walked through, never returned; adds while the
+         * copy exists are quantised into it */
+        unsigned char *live = malloc(T_N);
+        for (size_t i = 0; i < T_N; i++) {
+            live[i] = (i % 3) != 0;
+            if (!live[i])
+                CHECK(hnsw_remove(h, (int64_t)i));
+        }
+        double rt = recall(h, (dist_space)s, data, T_N, live, 64);
+        CHECK(rt >= 0.9);
+        for (size_t qi = 0; qi < T_Q; qi++) {
+            size_t ng = hnsw_search(h, &qs[qi * T_DIM], T_K, 64, NULL, NULL, gd, got);
+            CHECK_EQ(ng, T_K);
+            for (size_t i = 0; i < ng; i++)
+                CHECK(live[got[i]]);
+        }
+        int64_t el = 3; /* a tombstoned label, added again */
+        hnsw_add(h, &el, qs, 1, 1);
+        CHECK(hnsw_has(h, 3));
+        if (s != DIST_IP) {
+            CHECK_EQ(hnsw_search(h, qs, 1, 64, NULL, NULL, gd, got), 1);
+            CHECK_EQ(got[0], 3);
+            CHECK_NEAR(gd[0], 0.0, 1e-5);
+        }
+        if (h->q8) {
+            int8_t want_q[T_DIM];
+            uint32_t v = hnsw_lmap_get(h, 3);
+            float sc = hnsw_q8_quantise(hnsw_vec(h, v),
+                                        s == DIST_COSINE ? h->inv[v] : 1.0f, T_DIM, want_q);
+            CHECK(memcmp(&h->q8[(size_t)v * T_DIM], want_q, T_DIM) == 0);
+            CHECK(h->q8s[v] == sc);
+        }
+        free(live);
+        hnsw_free(h);
+    }
+    free(ok);
+    free(qs);
+    free(data);
+}
+
+/* The search copy made lazily: an index of HNSW_Q8_LAZY_MIN nodes loaded
+ * from its file has none; its searches walk with floats and the 64th
+ * starts the builder; once ready the copy equals the construction copy, and a
+ * writer joins a builder still running. A bulk build keeps its
+ * construction copy as the search copy at this size, frees it below. */
+static void test_q8_lazy(void)
+{
+    size_t n = HNSW_Q8_LAZY_MIN + 100;
+    float *data = t_data(n, 12);
+    int64_t *lab = malloc(n * sizeof *lab);
+    for (size_t i = 0; i < n; i++)
+        lab[i] = (int64_t)i;
+    hnsw_params p = {.dim = T_DIM, .space = DIST_COSINE, .m = 8, .ef_construction = 40,
+                     .seed = 5};
+    hnsw *h = hnsw_new(&p);
+    hnsw_add(h, lab, data, n, 2); /* a bulk build: the copy stays */
+    CHECK(!hnsw_building(h));
+    CHECK_EQ(atomic_load(&h->q8_state), HNSW_Q8_READY);
+    CHECK(h->q8 != NULL);
+    char path[128];
+    snprintf(path, sizeof path, "/tmp/omvec-test-hnswq8-%d.idx", (int)getpid());
+    ov_err err = {0};
+    int64_t wm;
+    CHECK_EQ(hnsw_save(h, path, 1, &err), OV_OK);
+    for (int round = 0; round < 2; round++) {
+        hnsw *g = NULL;
+        CHECK_EQ(hnsw_load(path, T_DIM, DIST_COSINE, &g, &wm, &err), OV_OK);
+        if (!g)
+            break;
+        CHECK_EQ(atomic_load(&g->q8_state), HNSW_Q8_NONE);
+        CHECK(g->q8 == NULL);
+        int64_t got[T_K];
+        float gd[T_K];
+        for (int i = 1; i <= HNSW_Q8_LAZY_SEARCHES; i++) {
+            CHECK_EQ(atomic_load(&g->q8_state), HNSW_Q8_NONE);
+            CHECK_EQ(hnsw_search(g, data + 7 * T_DIM, T_K, 40, NULL, NULL, gd, got), T_K);
+            CHECK_EQ(got[0], 7);
+        }
+        CHECK(atomic_load(&g->q8_state) != HNSW_Q8_NONE);
+        if (round == 1) {
+            /* a writer straight away: it waits for the builder */
+            int64_t el = (int64_t)n + 1;
+            hnsw_add(g, &el, data + 9 * T_DIM, 1, 1);
+            CHECK_EQ(atomic_load(&g->q8_state), HNSW_Q8_READY);
+            CHECK(g->q8 != NULL);
+            CHECK_EQ(hnsw_search(g, data + 9 * T_DIM, 2, 40, NULL, NULL, gd, got), 2);
+            CHECK(got[0] == 9 || got[0] == el);
+            CHECK(got[1] == 9 || got[1] == el);
+            hnsw_free(g);
+            break;
+        }
+        /* wait for the copy (the builder only reads: searches go on) */
+        while (atomic_load_explicit(&g->q8_state, memory_order_acquire) == HNSW_Q8_BUSY)
+            CHECK_EQ(hnsw_search(g, data + 7 * T_DIM, T_K, 40, NULL, NULL, gd, got), T_K);
+        CHECK_EQ(atomic_load(&g->q8_state), HNSW_Q8_READY);
+        CHECK(memcmp(g->q8, h->q8, n * T_DIM) == 0);
+        CHECK(memcmp(g->q8s, h->q8s, n * sizeof(float)) == 0);
+        CHECK_EQ(hnsw_search(g, data + 7 * T_DIM, T_K, 40, NULL, NULL, gd, got), T_K);
+        CHECK_EQ(got[0], 7);
+        CHECK(hnsw_memory(g) > n * T_DIM);
+        hnsw_free(g);
+    }
+    unlink(path);
+    hnsw_set_walk(h, HNSW_WALK_FLOAT);
+    CHECK(h->q8 == NULL);
+    CHECK_EQ(atomic_load(&h->q8_state), HNSW_Q8_OFF);
+    hnsw_set_walk(h, HNSW_WALK_AUTO);
+    CHECK_EQ(atomic_load(&h->q8_state), HNSW_Q8_NONE);
+    hnsw_free(h);
+    /* below HNSW_Q8_LAZY_MIN a bulk build frees its copy */
+    h = hnsw_new(&p);
+    hnsw_add(h, lab, data, 1500, 2);
+    CHECK(h->q8 == NULL);
+    CHECK_EQ(atomic_load(&h->q8_state), HNSW_Q8_NONE);
+    hnsw_free(h);
+    free(lab);
+    free(data);
+}
+
+typedef struct q8_share {
+    hnsw *h;
+    pthread_rwlock_t lock;
+    const float *data;
+    size_t n;
+    int bad;
+} q8_share;
+
+static void *q8_reader(void *arg)
+{
+    q8_share *sh = arg;
+    for (size_t i = 0; i < 150; i++) {
+        int64_t got[T_K];
+        float gd[T_K];
+        pthread_rwlock_rdlock(&sh->lock);
+        size_t ng = hnsw_search(sh->h, sh->data + (i * 37 % sh->n) * T_DIM, T_K, 40, NULL, NULL,
+                                gd, got);
+        pthread_rwlock_unlock(&sh->lock);
+        if (ng != T_K)
+            __atomic_store_n(&sh->bad, 1, __ATOMIC_RELAXED);
+    }
+    return NULL;
+}
+
+static void *q8_writer(void *arg)
+{
+    q8_share *sh = arg;
+    for (int i = 0; i < 6; i++) {
+        int64_t el = (int64_t)sh->n + 10 + i;
+        pthread_rwlock_wrlock(&sh->lock);
+        hnsw_add(sh->h, &el, sh->data + (size_t)i * T_DIM, 1, 1);
+        pthread_rwlock_unlock(&sh->lock);
+        sched_yield();
+    }
+    return NULL;
+}
+
+/* The lazy search copy under the locking hnsw.h asks of callers: two
+ * readers searching a loaded index (the 64th search starts the builder)
+ * while a writer adds under the write lock (each add joins the builder).
+ * Run under TSan by make check. */
+static void test_q8_lazy_threads(void)
+{
+    size_t n = HNSW_Q8_LAZY_MIN + 50;
+    float *data = t_data(n, 13);
+    int64_t *lab = malloc(n * sizeof *lab);
+    for (size_t i = 0; i < n; i++)
+        lab[i] = (int64_t)i;
+    hnsw_params p = {.dim = T_DIM, .space = DIST_COSINE, .m = 8, .ef_construction = 40,
+                     .seed = 6};
+    hnsw *h = hnsw_new(&p);
+    hnsw_add(h, lab, data, n, 2);
+    char path[128];
+    snprintf(path, sizeof path, "/tmp/omvec-test-hnswq8t-%d.idx", (int)getpid());
+    ov_err err = {0};
+    int64_t wm;
+    CHECK_EQ(hnsw_save(h, path, 1, &err), OV_OK);
+    hnsw_free(h);
+    q8_share sh = {.data = data, .n = n};
+    CHECK_EQ(hnsw_load(path, T_DIM, DIST_COSINE, &sh.h, &wm, &err), OV_OK);
+    unlink(path);
+    if (sh.h) {
+        pthread_rwlock_init(&sh.lock, NULL);
+        pthread_t th[3];
+        pthread_create(&th[0], NULL, q8_reader, &sh);
+        pthread_create(&th[1], NULL, q8_reader, &sh);
+        pthread_create(&th[2], NULL, q8_writer, &sh);
+        for (int i = 0; i < 3; i++)
+            pthread_join(th[i], NULL);
+        CHECK(!sh.bad);
+        CHECK_EQ(hnsw_live(sh.h), n + 6);
+        CHECK(atomic_load(&sh.h->q8_state) != HNSW_Q8_NONE); /* 300 searches */
+        hnsw_add(sh.h, lab, data, 1, 1); /* joins: the copy is ready after */
+        CHECK_EQ(atomic_load(&sh.h->q8_state), HNSW_Q8_READY);
+        pthread_rwlock_destroy(&sh.lock);
+        hnsw_free(sh.h);
+    }
+    free(lab);
+    free(data);
 }
 
 static void test_tombstones_and_rebuild(void)
@@ -583,6 +855,9 @@ int main(void)
     RUN(test_build_copy);
     RUN(test_build_copy_edges);
     RUN(test_q8_kernels);
+    RUN(test_q8_walk);
+    RUN(test_q8_lazy);
+    RUN(test_q8_lazy_threads);
     RUN(test_tombstones_and_rebuild);
     RUN(test_filtered_search);
     RUN(test_replace_label);

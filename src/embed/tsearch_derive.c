@@ -1,0 +1,192 @@
+/* embed/tsearch_derive.c - phrase synonyms carried through names: when a
+ * name or synonym of term T contains, as consecutive words, the whole name
+ * or a synonym of another term P ("mesonephric podocyte" contains
+ * "podocyte"), every other name of P written in its place is one more text
+ * of T ("mesonephric glomerular visceral epithelial cell"). The mined word
+ * equivalences (tsearch_build.c) cover one or two words against one or
+ * two; this covers whole phrases the ontology itself says are the same.
+ * Learned from the texts given to tsearch_build only (held-out synonyms
+ * never reach it), deterministic. The derived texts are scored x
+ * opts.derive and teach nothing (not mined, not counted in the IDF). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "embed/tsearch_int.h"
+
+/* Longest phrase looked up (words), derived texts per term, substitutes per
+ * phrase. */
+#define DV_SPAN 8
+#define DV_PER_TERM 16
+#define DV_PER_SPAN 8
+
+static uint64_t dv_mix(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    k *= 0xc4ceb9fe1a85ec53ULL;
+    k ^= k >> 33;
+    return k;
+}
+
+static uint64_t dv_step(uint64_t h, uint32_t w)
+{
+    return dv_mix(h ^ ((uint64_t)w + 0x9e3779b97f4a7c15ULL));
+}
+
+#define DV_SEED 1469598103934665603ULL
+
+/* Phrase table: hash of a text's canonical words -> the text (first one;
+ * UINT32_MAX - 1 marks a phrase that texts of two terms share). */
+typedef struct dv_tab {
+    uint64_t *key;
+    uint32_t *text;
+    size_t cap;
+} dv_tab;
+
+static uint32_t *dv_slot(dv_tab *t, uint64_t k)
+{
+    size_t s = (size_t)k & (t->cap - 1);
+    while (t->key[s] && t->key[s] != k)
+        s = (s + 1) & (t->cap - 1);
+    t->key[s] = k;
+    return &t->text[s];
+}
+
+static uint32_t dv_get(const dv_tab *t, uint64_t k)
+{
+    for (size_t s = (size_t)k & (t->cap - 1); t->key[s]; s = (s + 1) & (t->cap - 1))
+        if (t->key[s] == k)
+            return t->text[s];
+    return UINT32_MAX;
+}
+
+/* Canonical words of text i equal to the span? */
+static bool dv_same(const tsearch *x, const uint32_t *off, const uint32_t *words, uint32_t i,
+                    const uint32_t *span, size_t ns)
+{
+    if (off[i + 1] - off[i] != ns)
+        return false;
+    for (size_t k = 0; k < ns; k++)
+        if (x->canon[words[off[i] + k]] != x->canon[span[k]])
+            return false;
+    return true;
+}
+
+static void dv_push(uint32_t **a, size_t *n, size_t *cap, uint32_t v)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 1024;
+        *a = ov_xrealloc(*a, *cap * sizeof **a);
+    }
+    (*a)[(*n)++] = v;
+}
+
+size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
+                 const uint32_t *owner, const uint8_t *field, size_t n, size_t n_owners,
+                 size_t n_targets, uint32_t **d_off, uint32_t **d_words, uint32_t **d_owner,
+                 uint32_t **d_src)
+{
+    size_t nd = 0, cd = 0, nw = 0, cw = 0, no = 0, co = 0;
+    size_t ns_ = 0, cs_ = 0;
+    *d_off = *d_words = *d_owner = *d_src = NULL;
+    /* the phrases: every name and synonym of at most DV_SPAN words */
+    dv_tab tab = {0};
+    tab.cap = 1024;
+    while (tab.cap < 2 * n)
+        tab.cap *= 2;
+    tab.key = ov_xcalloc(tab.cap, sizeof *tab.key);
+    tab.text = ov_xmalloc(tab.cap * sizeof *tab.text);
+    for (size_t i = 0; i < n; i++) {
+        size_t m = off[i + 1] - off[i];
+        if (field[i] == TSEARCH_DEF || m == 0 || m > DV_SPAN)
+            continue;
+        uint64_t h = DV_SEED;
+        for (size_t k = 0; k < m; k++)
+            h = dv_step(h, x->canon[words[off[i] + k]]);
+        h |= 1; /* 0 = empty */
+        bool fresh = dv_get(&tab, h) == UINT32_MAX;
+        uint32_t *s = dv_slot(&tab, h);
+        if (fresh)
+            *s = (uint32_t)i;
+        else if (*s != UINT32_MAX - 1 && owner[*s] != owner[i])
+            *s = UINT32_MAX - 1; /* two terms' phrase: not one meaning */
+    }
+    /* texts of each owner (names and synonyms) */
+    uint32_t *oo = ov_xcalloc(n_owners + 1, sizeof *oo), *ot = ov_xmalloc((n ? n : 1) * sizeof *ot);
+    for (size_t i = 0; i < n; i++)
+        if (field[i] != TSEARCH_DEF)
+            oo[owner[i] + 1]++;
+    for (size_t o = 0; o < n_owners; o++)
+        oo[o + 1] += oo[o];
+    uint32_t *fill = ov_xmalloc((n_owners ? n_owners : 1) * sizeof *fill);
+    memcpy(fill, oo, n_owners * sizeof *fill);
+    for (size_t i = 0; i < n; i++)
+        if (field[i] != TSEARCH_DEF)
+            ot[fill[owner[i]]++] = (uint32_t)i;
+    free(fill);
+    for (size_t o = 0; o < n_targets; o++) {
+        size_t made = 0;
+        for (uint32_t a_i = oo[o]; a_i < oo[o + 1] && made < DV_PER_TERM; a_i++) {
+            uint32_t i = ot[a_i];
+            const uint32_t *w = words + off[i];
+            size_t m = off[i + 1] - off[i];
+            if (m < 2 || m > TS_MAX_QWORDS)
+                continue;
+            /* spans that are another term's phrase; keep the maximal ones */
+            uint8_t sa[TS_MAX_QWORDS * 4], sb[TS_MAX_QWORDS * 4];
+            uint32_t sj[TS_MAX_QWORDS * 4];
+            size_t ns = 0;
+            for (size_t a = 0; a < m; a++) {
+                uint64_t h = DV_SEED;
+                for (size_t b = a + 1; b <= m && b - a <= DV_SPAN; b++) {
+                    h = dv_step(h, x->canon[w[b - 1]]);
+                    if (b - a == m)
+                        break; /* the whole text */
+                    uint32_t j = dv_get(&tab, h | 1);
+                    if (j >= UINT32_MAX - 1 || owner[j] == o ||
+                        !dv_same(x, off, words, j, w + a, b - a) ||
+                        ns == sizeof sa / sizeof sa[0])
+                        continue;
+                    sa[ns] = (uint8_t)a, sb[ns] = (uint8_t)b, sj[ns++] = j;
+                }
+            }
+            for (size_t s = 0; s < ns && made < DV_PER_TERM; s++) {
+                bool inner = false;
+                for (size_t r = 0; r < ns && !inner; r++)
+                    inner = r != s && sa[r] <= sa[s] && sb[r] >= sb[s] &&
+                            sb[r] - sa[r] > sb[s] - sa[s];
+                if (inner)
+                    continue;
+                uint32_t p = owner[sj[s]];
+                size_t used = 0;
+                for (uint32_t q = oo[p]; q < oo[p + 1] && used < DV_PER_SPAN &&
+                                         made < DV_PER_TERM;
+                     q++) {
+                    uint32_t j = ot[q];
+                    size_t mj = off[j + 1] - off[j];
+                    if (j == sj[s] || mj == 0 || m - (sb[s] - sa[s]) + mj > TS_MAX_QWORDS)
+                        continue;
+                    if (mj == 1 && sb[s] - sa[s] == 1)
+                        continue; /* one word for one: the mined equivalences */
+                    dv_push(d_off, &nd, &cd, (uint32_t)nw);
+                    for (size_t k = 0; k < sa[s]; k++)
+                        dv_push(d_words, &nw, &cw, w[k]);
+                    for (size_t k = 0; k < mj; k++)
+                        dv_push(d_words, &nw, &cw, words[off[j] + k]);
+                    for (size_t k = sb[s]; k < m; k++)
+                        dv_push(d_words, &nw, &cw, w[k]);
+                    dv_push(d_owner, &no, &co, (uint32_t)o);
+                    dv_push(d_src, &ns_, &cs_, i);
+                    used++, made++;
+                }
+            }
+        }
+    }
+    dv_push(d_off, &nd, &cd, (uint32_t)nw);
+    free(oo);
+    free(ot);
+    free(tab.key);
+    free(tab.text);
+    return nd - 1;
+}

@@ -1,0 +1,317 @@
+/* embed/tsearch_rerank.c - the second stage of a query (tsearch.h): every
+ * text of each first-stage candidate is aligned word to word with the query
+ * (a one-to-one greedy alignment: exact words, learned equivalents, typos,
+ * initialisms over a span, mixed-case pieces, phrases code letters stand
+ * for), scored as a soft IDF-weighted Dice; a term takes its best text
+ * (its definition lead too), blended with the trigram cosine of its texts,
+ * plus the share of the query its definition adds. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "embed/tsearch_int.h"
+
+typedef ts_expn expn;
+
+enum { MAX_EXP = TS_MAX_EXP };
+
+/* Weighted trigram cosine of the query's sorted buckets and text t's. */
+static float tri_cos(const tsearch *x, const uint32_t *a, size_t na, float sa, uint32_t t)
+{
+    const uint16_t *b = x->tt + x->tt_off[t];
+    size_t nb = x->tt_off[t + 1] - x->tt_off[t], i = 0, j = 0;
+    float dot = 0, sb = x->tt_norm[t];
+    while (i < na && j < nb) {
+        if (a[i] == b[j]) {
+            dot += x->tri_w[a[i]] * x->tri_w[a[i]];
+            i++, j++;
+        } else if (a[i] < b[j])
+            i++;
+        else
+            j++;
+    }
+    return sa > 0 && sb > 0 ? dot / sqrtf(sa * sb) : 0;
+}
+
+static bool in_sorted(const uint32_t *a, size_t n, uint32_t v)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (a[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && a[lo] == v;
+}
+
+/* Are a and b sibling words? */
+static bool is_sib(const tsearch *x, uint32_t a, uint32_t b)
+{
+    uint64_t k = a < b ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a;
+    size_t lo = 0, hi = x->n_sib;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x->sib[mid] < k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < x->n_sib && x->sib[lo] == k;
+}
+
+/* What the second stage needs of the query. */
+typedef struct qctx {
+    const tsearch *x;
+    size_t nq;
+    const uint32_t *qid;
+    const float *qw;
+    const uint32_t *qacr;
+    char (*qraw)[TS_MAX_ACR + 1];
+    const char *const *qpc; /* per word: mixed-case pieces (NULL: initials) */
+    expn (*ex)[MAX_EXP];
+    const size_t *nex;
+    float wq;
+    const bool *qphrase;
+    /* word -> (query word, sim): head[hash] = entry + 1, chained by next */
+    const uint16_t *head, *next;
+    const uint32_t *mword;
+    const uint8_t *mi;
+    const float *msim;
+} qctx;
+
+/* Slots of the query's word map (power of two). */
+#define QMAP_SLOTS 2048u
+#define QMAP_MAX (TS_MAX_QWORDS * 24)
+
+static inline uint32_t qmap_hash(uint32_t w)
+{
+    return (w * 2654435761u) >> 21 & (QMAP_SLOTS - 1);
+}
+
+/* A possible match of query word i to text words j..j+len-1. */
+typedef struct amatch {
+    float val;
+    uint8_t i, j, len;
+} amatch;
+
+static int cmp_amatch(const void *a, const void *b)
+{
+    const amatch *x = a, *y = b;
+    if (x->val != y->val)
+        return x->val > y->val ? -1 : 1;
+    if (x->i != y->i)
+        return x->i - y->i;
+    return x->j - y->j;
+}
+
+/* Text score of text t: one-to-one greedy alignment of query words to text
+ * words (exact, equivalent, fuzzy, or an initialism over a span), soft Dice
+ * 2 x matched / (query weight + text weight). */
+static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum,
+                         uint32_t *out_qused)
+{
+    const tsearch *x = c->x;
+    if (m > TS_MAX_QWORDS)
+        m = TS_MAX_QWORDS;
+    amatch cand[TS_MAX_QWORDS * (TS_MAX_QWORDS + 2)];
+    size_t nc = 0;
+    for (size_t j = 0; j < m; j++) { /* each text word's query words, best sim each */
+        size_t first = nc;
+        for (uint16_t h = c->head[qmap_hash(tw[j])]; h; h = c->next[h - 1]) {
+            if (c->mword[h - 1] != tw[j])
+                continue;
+            uint8_t i = c->mi[h - 1];
+            float val = c->msim[h - 1] * 0.5f * (c->qw[i] + x->w[tw[j]]);
+            size_t k = first;
+            while (k < nc && cand[k].i != i)
+                k++;
+            if (k == nc)
+                cand[nc++] = (amatch){val, i, (uint8_t)j, 1};
+            else if (val > cand[k].val)
+                cand[k].val = val;
+        }
+    }
+    for (size_t i = 0; i < c->nq; i++) {
+        if (c->qacr[i] == UINT32_MAX)
+            continue;
+        size_t l = strlen(c->qraw[i]);
+        for (size_t j = 0; j + l <= m && c->qpc[i]; j++) {
+            size_t end;
+            float ws;
+            if (ts_pieces_at(x, tw, m, j, c->qpc[i], l, &end, &ws) && end - j < 32 &&
+                nc < sizeof cand / sizeof cand[0])
+                cand[nc++] = (amatch){TS_ACR_SIM * 0.5f * (c->qw[i] + ws), (uint8_t)i,
+                                      (uint8_t)j, (uint8_t)(end - j)};
+        }
+        for (size_t j = 0; j + l <= m && !c->qpc[i]; j++) {
+            size_t b = 0, k = j; /* function words inside the span may be skipped */
+            float ws = 0;
+            while (b < l && k < m) {
+                const char *v = x->v.blob + x->v.off[tw[k]];
+                if (v[0] == c->qraw[i][b])
+                    ws += x->w[tw[k]], b++, k++;
+                else if (b > 0 && ts_function_word(v, x->v.len[tw[k]]))
+                    k++;
+                else
+                    break;
+            }
+            if (b == l && k - j < 32 && nc < sizeof cand / sizeof cand[0])
+                cand[nc++] = (amatch){TS_ACR_SIM * 0.5f * (c->qw[i] + ws), (uint8_t)i,
+                                      (uint8_t)j, (uint8_t)(k - j)};
+        }
+    }
+    qsort(cand, nc, sizeof *cand, cmp_amatch);
+    uint32_t qused = 0, tused = 0;
+    float acc = 0;
+    for (size_t k = 0; k < nc; k++) {
+        uint32_t tm = ((1u << cand[k].len) - 1) << cand[k].j;
+        if ((qused >> cand[k].i & 1) || (tused & tm))
+            continue;
+        qused |= 1u << cand[k].i;
+        tused |= tm;
+        acc += cand[k].val;
+    }
+    /* code letters stand for a phrase: they take every word of it */
+    for (size_t i = 0; i < c->nq; i++) {
+        if (!c->qphrase[i])
+            continue;
+        bool got = qused >> i & 1;
+        for (size_t j = 0; j < m; j++) {
+            if (tused >> j & 1)
+                continue;
+            float sim = 0;
+            for (size_t e = 0; e < c->nex[i]; e++)
+                if (c->ex[i][e].word == tw[j] && c->ex[i][e].sim > sim)
+                    sim = c->ex[i][e].sim;
+            if (sim <= 0)
+                continue;
+            acc += sim * 0.5f * (x->w[tw[j]] + (got ? 0 : c->qw[i]));
+            got = true;
+            tused |= 1u << j;
+            qused |= 1u << i;
+        }
+    }
+    *out_qused = qused;
+    float b = x->o.qcov;
+    float s = (1.0f + b) * acc / (b * c->wq + tsum);
+    if (x->n_sib) /* a query word left over whose sibling the text has instead */
+        for (size_t i = 0; i < c->nq; i++) {
+            if ((qused >> i & 1) || c->qid[i] == UINT32_MAX || !x->v_sib[c->qid[i]])
+                continue;
+            for (size_t j = 0; j < m; j++)
+                if (!(tused >> j & 1) && is_sib(x, c->qid[i], tw[j])) {
+                    s *= 1.0f - x->o.sib_pen;
+                    break;
+                }
+        }
+    return s;
+}
+
+static float align(const qctx *c, uint32_t t, uint32_t *out_qused)
+{
+    const tsearch *x = c->x;
+    return align_words(c, x->t_words + x->t_off[t], x->t_off[t + 1] - x->t_off[t],
+                       x->t_sum[t], out_qused);
+}
+
+/* Does the query reach a word derived text t has and its source lacks? */
+static bool new_hit(const qctx *c, uint32_t t)
+{
+    const tsearch *x = c->x;
+    uint32_t mask = x->t_new[t];
+    for (uint32_t k = x->t_off[t]; mask; k++, mask >>= 1) {
+        if (!(mask & 1))
+            continue;
+        for (uint16_t h = c->head[qmap_hash(x->t_words[k])]; h; h = c->next[h - 1])
+            if (c->mword[h - 1] == x->t_words[k])
+                return true;
+    }
+    return false;
+}
+
+size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, size_t k,
+                 uint32_t *out_owner, float *out_score)
+{
+    float *raw = ov_xmalloc((k ? k : 1) * sizeof *raw);
+    size_t nl = 0;
+    char qn[2048];
+    for (size_t i = 0; i < q->nw; i++) {
+        size_t wl = strlen(q->buf + q->starts[i]);
+        if (nl + wl + 1 >= sizeof qn)
+            break;
+        if (i)
+            qn[nl++] = ' ';
+        memcpy(qn + nl, q->buf + q->starts[i], wl);
+        nl += wl;
+    }
+    uint32_t qtri[1024];
+    size_t nqt = ts_text_trigrams(qn, nl, qtri, 1024);
+    float sq = 0;
+    for (size_t i = 0; i < nqt; i++)
+        sq += x->tri_w[qtri[i]] * x->tri_w[qtri[i]];
+    size_t filled = 0;
+    uint16_t head[QMAP_SLOTS] = {0}, next[QMAP_MAX];
+    uint32_t mword[QMAP_MAX];
+    uint8_t mi[QMAP_MAX];
+    float msim[QMAP_MAX];
+    size_t nm = 0;
+    for (size_t i = 0; i < q->nq; i++)
+        for (size_t e = 0; e < q->nex[i] && nm < QMAP_MAX; e++) {
+            uint32_t h = qmap_hash(q->ex[i][e].word);
+            mword[nm] = q->ex[i][e].word;
+            mi[nm] = (uint8_t)i;
+            msim[nm] = q->ex[i][e].sim;
+            next[nm] = head[h];
+            head[h] = (uint16_t)(++nm);
+        }
+    qctx qc = {x,      q->nq,  q->qid, q->qw,    q->qacr, q->qraw, q->qpc, q->ex,
+               q->nex, q->wq,  q->qphrase, head, next, mword, mi,  msim};
+    for (size_t c = 0; c < nc; c++) {
+        uint32_t o = cand[c];
+        float s = 0, s2 = 0, tb = 0;
+        uint32_t used = 0;
+        for (uint32_t j = x->o_off[o]; j < x->o_off[o + 1]; j++) {
+            uint32_t t = x->o_text[j], u = 0;
+            if (x->t_name[t] == 2 && !new_hit(&qc, t))
+                continue; /* derived: no word its source lacks is asked for */
+            float v = align(&qc, t, &u);
+            if (x->t_name[t] == 1) /* a name over an equal synonym */
+                v += x->o.name_bonus;
+            else if (x->t_name[t] == 2) /* derived: below what the data says */
+                v *= x->o.derive;
+            if (v > s)
+                s2 = s, s = v, used = u;
+            else if (v > s2)
+                s2 = v;
+            if (x->o.rerank) {
+                v = tri_cos(x, qtri, nqt, sq, t);
+                tb = v > tb ? v : tb;
+            }
+        }
+        if (x->o.lead > 0 && x->l_off[o + 1] > x->l_off[o]) {
+            uint32_t u = 0;
+            float v = x->o.lead * align_words(&qc, x->l_words + x->l_off[o],
+                                              x->l_off[o + 1] - x->l_off[o], x->l_sum[o], &u);
+            if (v > s)
+                s = v, used = u;
+        }
+        s += x->o.second_weight * s2;
+        if (x->o.rerank)
+            s = (1.0f - x->o.tri_weight) * s + x->o.tri_weight * tb;
+        if (x->o.def_weight > 0 && x->d_off[o + 1] > x->d_off[o]) {
+            float d = 0;
+            for (size_t i = 0; i < q->nq; i++)
+                if (q->qid[i] != UINT32_MAX && !(used >> i & 1) &&
+                    in_sorted(x->d_words + x->d_off[o], x->d_off[o + 1] - x->d_off[o], q->qid[i]))
+                    d += q->qw[i] * ts_def_rare(x, q->qid[i]);
+            s += x->o.def_weight * d / q->wq;
+        }
+        ts_topk_put(s, o, k, out_owner, raw, &filled);
+    }
+    for (size_t i = 0; i < filled; i++)
+        out_score[i] = raw[i] > 1.0f ? 1.0f : raw[i] < 0 ? 0 : raw[i];
+    free(raw);
+    return filled;
+}
