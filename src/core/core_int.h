@@ -61,6 +61,12 @@ struct core_coll {
     dist_space space;
     int hnsw_m, ef_construction, ef_search;
 
+    /* serialises the record writers (core/write.c), taken before lock:
+     * a writer plans and runs its store transaction holding only this
+     * (recs, map, n, dim, next_seq and wm change only under it, and also
+     * under lock when applied), so queries and the background indexer go
+     * on meanwhile; lock is taken for the in-memory apply */
+    pthread_mutex_t write_mu;
     pthread_rwlock_t lock; /* guards everything below */
     size_t dim;            /* 0 until the first write */
     size_t n, cap;

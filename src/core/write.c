@@ -6,7 +6,14 @@
  * Order of work, so that a rejected request changes nothing: validate the
  * whole batch; plan every record's new state; write the plan in one store
  * transaction; only after the commit apply it to the served copy (which
- * cannot fail). */
+ * cannot fail).
+ *
+ * Locking: a writer holds the collection's write_mu throughout, and its
+ * lock (exclusive) only to apply: validating, planning and the store
+ * transaction (inserts, commit, fsync: most of an add's time) read only
+ * what writers alone change, so queries and the background indexer keep
+ * running meanwhile. A stored vector the plan needs (an update without
+ * one) is copied under the shared lock, since the indexer moves those. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,7 +172,8 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
     const float *vecs = b->vecs;
     size_t dim = b->vecs ? b->dim : 0, np = 0;
     plan_item *plan = NULL;
-    core_coll_write_lock(c);
+    bool applying = false;
+    pthread_mutex_lock(&c->write_mu);
     if ((rc = validate(c, op, b, err)) != OV_OK || b->n == 0)
         goto done;
     uint32_t *first = NULL;
@@ -239,7 +247,20 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
                                    : core_meta_merge(core_rec_meta(old), NULL, 0));
         }
         p->vec_new = vecs != NULL;
-        p->vec = vecs ? &vecs[i * dim] : (ex >= 0 ? core_rec_vec(c, (size_t)ex) : NULL);
+        p->vec = vecs ? &vecs[i * dim] : NULL;
+        if (!vecs && ex >= 0 && c->dim) { /* the stored one, copied (see the file comment) */
+            float *keep = ov_arena_alloc(a, c->dim * sizeof(float));
+            if (!keep) {
+                rc = ov_err_set(err, OV_ENOMEM, "out of memory");
+                goto done;
+            }
+            pthread_rwlock_rdlock(&c->lock);
+            const float *sv = core_rec_vec(c, (size_t)ex);
+            if (sv)
+                memcpy(keep, sv, c->dim * sizeof(float));
+            pthread_rwlock_unlock(&c->lock);
+            p->vec = sv ? keep : NULL;
+        }
     }
     if (np == 0)
         goto done;
@@ -262,6 +283,8 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
     if ((rc = store_tx_commit(db->st, err)) != OV_OK)
         goto done;
     /* committed: apply to memory (cannot fail) */
+    core_coll_write_lock(c);
+    applying = true;
     c->wm++;
     __atomic_add_fetch(&c->version, 1, __ATOMIC_RELEASE);
     c->last_write = core_now();
@@ -314,7 +337,9 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
 rollback:
     store_tx_rollback(db->st);
 done:
-    pthread_rwlock_unlock(&c->lock);
+    if (applying)
+        pthread_rwlock_unlock(&c->lock);
+    pthread_mutex_unlock(&c->write_mu);
     plan_free(plan, np);
     return rc;
 }
@@ -331,6 +356,7 @@ ov_rc core_coll_delete_records(core_db *db, core_coll *c, const ov_str *ids, siz
                           "itself using the delete_collection method. Or alternatively,\n      "
                           "          you can get() all the relevant ids and then delete them.\n"
                           "                ");
+    pthread_mutex_lock(&c->write_mu);
     core_coll_write_lock(c);
     unsigned char *kill = ov_arena_calloc(a, c->n + 1, 1);
     size_t nk = 0;
@@ -391,5 +417,6 @@ ov_rc core_coll_delete_records(core_db *db, core_coll *c, const ov_str *ids, siz
     core_coll_index_maybe_rebuild(c);
 done:
     pthread_rwlock_unlock(&c->lock);
+    pthread_mutex_unlock(&c->write_mu);
     return rc;
 }

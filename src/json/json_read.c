@@ -18,23 +18,11 @@
  *     stored into mems[nmems - 1].
  *
  * Numbers: the grammar is checked here, then the decimal is converted with
- * correct rounding (round-to-nearest-even, as strtod):
- *   1. Clinger's fast path (W. D. Clinger, "How to Read Floating Point
- *      Numbers Accurately", PLDI 1990): a mantissa below 2^53 and |exp| <= 22
- *      gives one exact double multiply or divide.
- *   2. Exact integer path for mantissas of up to 19 digits with exponents in
- *      [-27, 19], the shape of the 16-17 digit floats real clients send:
- *      w * 10^q is an exact 128-bit product, and w / 10^p = w / 5^p * 2^-p
- *      is one 128-by-64-bit division whose quotient (>= 63 bits) and
- *      remainder give the 53 rounded bits plus round and sticky
- *      information exactly.
- *   3. Otherwise strtod on a bounded copy rebuilt as "digits e exp" (no
- *      decimal point, so the locale does not matter): at most 780
- *      significant digits plus one sticky digit, which preserves the
- *      rounding of any longer mantissa (a halfway point between two doubles
- *      has at most 767 significant digits).
- * Overflow gives +-inf and underflow 0, never an error here; callers that
- * need finite numbers check json_num_finite or use json_to_f32.
+ * correct rounding by json_number.c (json_num_dec_fast, json_num_dec_slow);
+ * the float rows of f32_keys are read there in one loop
+ * (json_num_f32_row). Overflow gives +-inf and underflow 0, never an error
+ * here; callers that need finite numbers check json_num_finite or use
+ * json_to_f32.
  *
  * This file must not allocate outside the caller's arena except for the
  * scratch vectors, which are freed before json_parse returns. */
@@ -45,10 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json/json_number.h"
 #include "util/limits.h"
-
-/* Significant digits kept for strtod; see the file comment. */
-#define JSON_SLOW_DIGITS 780
 
 typedef struct json_frame {
     size_t start; /* first item of this container in vals or mems */
@@ -95,11 +81,6 @@ static const uint8_t json_str_class[256] = {
     4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, /* 0xf0 */
 };
 
-/* Exact powers of ten as doubles (all of 10^0..10^22 are representable). */
-static const double json_pow10_f64[23] = {
-    1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-};
 
 static ov_rc json_fail_at(json_reader *r, const unsigned char *at, const char *what)
 {
@@ -324,214 +305,6 @@ static ov_rc json_read_string(json_reader *r, const char **out_s, uint32_t *out_
     return OV_OK;
 }
 
-/* 2^e as a double, for e in [-1022, 1023]. */
-static double json_pow2(int e)
-{
-    uint64_t bits = (uint64_t)(e + 1023) << 52;
-    double d;
-    memcpy(&d, &bits, sizeof d);
-    return d;
-}
-
-#ifdef __SIZEOF_INT128__
-typedef unsigned __int128 json_u128;
-
-/* Powers of five that fit 64 bits (5^27 < 2^64 < 5^28). */
-static const uint64_t json_pow5_u64[28] = {
-    1ull,
-    5ull,
-    25ull,
-    125ull,
-    625ull,
-    3125ull,
-    15625ull,
-    78125ull,
-    390625ull,
-    1953125ull,
-    9765625ull,
-    48828125ull,
-    244140625ull,
-    1220703125ull,
-    6103515625ull,
-    30517578125ull,
-    152587890625ull,
-    762939453125ull,
-    3814697265625ull,
-    19073486328125ull,
-    95367431640625ull,
-    476837158203125ull,
-    2384185791015625ull,
-    11920928955078125ull,
-    59604644775390625ull,
-    298023223876953125ull,
-    1490116119384765625ull,
-    7450580596923828125ull,
-};
-
-static int json_bitlen128(json_u128 x)
-{
-    uint64_t hi = (uint64_t)(x >> 64);
-    if (hi)
-        return 128 - __builtin_clzll(hi);
-    uint64_t lo = (uint64_t)x;
-    return lo ? 64 - __builtin_clzll(lo) : 0;
-}
-
-/* The double nearest to (x + f) * 2^e2, where 0 <= f < 1 and sticky says
- * f != 0 (only possible when x has more than 53 bits). Ties go to even.
- * The caller keeps the result in the normal range. */
-static double json_round_u128(json_u128 x, bool sticky, int e2)
-{
-    int b = json_bitlen128(x);
-    if (b <= 53)
-        return (double)(uint64_t)x * json_pow2(e2);
-    int sh = b - 53;
-    uint64_t m = (uint64_t)(x >> sh);
-    json_u128 rem = x & (((json_u128)1 << sh) - 1);
-    json_u128 half = (json_u128)1 << (sh - 1);
-    if (rem > half || (rem == half && (sticky || (m & 1))))
-        m++; /* 2^53 is still exact */
-    return (double)m * json_pow2(e2 + sh);
-}
-#endif
-
-/* Exact conversion of w * 10^q (w < 10^19) when a fast path applies.
- * Returns false when the caller must use the slow path. */
-static bool json_dec_fast(uint64_t w, int64_t q, double *out)
-{
-    if (w == 0) {
-        *out = 0.0;
-        return true;
-    }
-    if (w <= ((uint64_t)1 << 53) && q >= -22 && q <= 22) {
-        double d = (double)w;
-        *out = q < 0 ? d / json_pow10_f64[-q] : d * json_pow10_f64[q];
-        return true;
-    }
-#ifdef __SIZEOF_INT128__
-    if (q >= 0 && q <= 19) {
-        static const uint64_t pow10_u64[20] = {
-            1ull,
-            10ull,
-            100ull,
-            1000ull,
-            10000ull,
-            100000ull,
-            1000000ull,
-            10000000ull,
-            100000000ull,
-            1000000000ull,
-            10000000000ull,
-            100000000000ull,
-            1000000000000ull,
-            10000000000000ull,
-            100000000000000ull,
-            1000000000000000ull,
-            10000000000000000ull,
-            100000000000000000ull,
-            1000000000000000000ull,
-            10000000000000000000ull,
-        };
-        *out = json_round_u128((json_u128)w * pow10_u64[q], false, 0);
-        return true;
-    }
-    if (q < 0 && q >= -27) {
-        /* w / 10^p = (w * 2^(c+t) / 5^p) * 2^-(c+t+p): with w normalised to
-         * 64 bits and t = bitlen(5^p) - 1 the quotient lies in (2^62, 2^64) */
-        int p = (int)-q;
-        uint64_t d = json_pow5_u64[p];
-        int c = __builtin_clzll(w);
-        int t = 63 - __builtin_clzll(d);
-        json_u128 num = (json_u128)(w << c) << t;
-        uint64_t quo = (uint64_t)(num / d);
-        uint64_t rem = (uint64_t)(num - (json_u128)quo * d);
-        *out = json_round_u128(quo, rem != 0, -(c + t + p));
-        return true;
-    }
-#endif
-    return false;
-}
-
-/* The slow path: rebuild the validated literal s[0..len) as
- * "[-]digits[1]e<exp>" with at most JSON_SLOW_DIGITS significant digits and
- * a sticky 1 for any dropped non-zero digit, then strtod. */
-static double json_dec_slow(const unsigned char *s, size_t len)
-{
-    char buf[JSON_SLOW_DIGITS + 40];
-    size_t n = 0, i = 0, kept = 0;
-    int64_t exp10 = 0; /* value = digits * 10^exp10 */
-    bool sticky = false, any = false;
-    if (s[0] == '-')
-        buf[n++] = '-', i++;
-    bool frac = false;
-    for (; i < len; i++) {
-        unsigned c = s[i];
-        if (c == '.') {
-            frac = true;
-            continue;
-        }
-        if (c == 'e' || c == 'E')
-            break;
-        if (frac)
-            exp10--;
-        if (!any && c == '0')
-            continue;
-        any = true;
-        if (kept < JSON_SLOW_DIGITS) {
-            buf[n++] = (char)c;
-            kept++;
-        } else {
-            exp10++; /* dropped: the kept digits move up one place */
-            sticky |= c != '0';
-        }
-    }
-    if (!any)
-        return s[0] == '-' ? -0.0 : 0.0;
-    if (i < len) { /* exponent; digits saturate, the value is inf or 0 anyway */
-        i++;
-        bool eneg = false;
-        if (s[i] == '+' || s[i] == '-')
-            eneg = s[i++] == '-';
-        int64_t e = 0;
-        for (; i < len; i++)
-            if (e < 1000000000)
-                e = e * 10 + (s[i] - '0');
-        exp10 += eneg ? -e : e;
-    }
-    if (sticky) {
-        buf[n++] = '1';
-        exp10--;
-    }
-    if (exp10 > 100000)
-        exp10 = 100000;
-    if (exp10 < -100000)
-        exp10 = -100000;
-    snprintf(buf + n, sizeof buf - n, "e%d", (int)exp10);
-    return strtod(buf, NULL);
-}
-
-/* Whether the 8 bytes of x (little-endian load) are all ASCII digits. */
-static inline bool json_eight_digits(uint64_t x)
-{
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    return ((x & 0xF0F0F0F0F0F0F0F0ull) |
-            (((x + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) ==
-           0x3333333333333333ull;
-#else
-    (void)x;
-    return false; /* the byte loop only */
-#endif
-}
-
-/* The value of 8 digit bytes t (each 0..9, first digit in the low byte). */
-static inline uint64_t json_eight_value(uint64_t t)
-{
-    t = (t * 10) + (t >> 8);
-    t = (((t & 0x000000FF000000FFull) * (100 + (1000000ull << 32))) +
-         (((t >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >> 32;
-    return t;
-}
-
 /* Read a number at r->p (a '-' or a digit) into v. */
 static ov_rc json_read_number(json_reader *r, json_val *v)
 {
@@ -569,12 +342,12 @@ static ov_rc json_read_number(json_reader *r, json_val *v)
         /* eight digits at a time while they fit in w (the same w, nd and
          * exp10 as the loop below gives them: leading zeros add nothing) */
         uint64_t x;
-        while (end - p >= 8 && (memcpy(&x, p, 8), json_eight_digits(x))) {
+        while (end - p >= 8 && (memcpy(&x, p, 8), json_num_eight_digits(x))) {
             uint64_t t = x - 0x3030303030303030ull;
             int sig = w ? 8 : t ? 8 - __builtin_ctzll(t) / 8 : 0;
             if (nd + sig > 19)
                 break;
-            w = w * 100000000u + json_eight_value(t);
+            w = w * 100000000u + json_num_eight_value(t);
             nd += sig;
             exp10 -= 8;
             p += 8;
@@ -608,6 +381,7 @@ static ov_rc json_read_number(json_reader *r, json_val *v)
     r->p = p;
     v->type = JSON_NUMBER;
     v->is_int = 0;
+    v->is_f32 = 0; /* v may be the slot a float row was just read into */
     v->n = 0;
     v->inum = 0;
     v->u.s = NULL;
@@ -619,10 +393,10 @@ static ov_rc json_read_number(json_reader *r, json_val *v)
         return OV_OK;
     }
     double d;
-    if (!truncated && json_dec_fast(w, exp10, &d))
+    if (!truncated && json_num_dec_fast(w, exp10, &d))
         v->num = neg ? -d : d;
     else
-        v->num = json_dec_slow(start, (size_t)(p - start));
+        v->num = json_num_dec_slow(start, (size_t)(p - start));
     return OV_OK;
 }
 
@@ -831,31 +605,14 @@ static bool json_f32_context(const json_reader *r)
  * value it makes is the one json_close makes of such a row. */
 static bool json_read_f32_row(json_reader *r, json_val *v)
 {
-    const unsigned char *at = r->p, *p = json_skip_ws(r->p + 1, r->end);
+    const unsigned char *at = r->p, *p = r->p + 1;
     size_t n = 0;
-    for (;;) {
-        if (p >= r->end || !(*p == '-' || (*p >= '0' && *p <= '9')))
-            goto fallback;
-        json_val x;
-        r->p = p;
-        if (json_read_number(r, &x) != OV_OK || !json_num_finite(&x))
-            goto fallback;
-        float fv = (float)x.num;
-        if (fv - fv != 0.0f)
-            goto fallback;
-        if (n == r->cap_f32 &&
-            !json_vec_reserve((void **)&r->f32, &r->cap_f32, n, sizeof(float), n + 1))
+    int got;
+    while ((got = json_num_f32_row(&p, r->end, r->f32, r->cap_f32, &n)) == 0)
+        if (!json_vec_reserve((void **)&r->f32, &r->cap_f32, n, sizeof(float), n + 1))
             goto fallback; /* the general path reports the memory */
-        r->f32[n++] = fv;
-        p = json_skip_ws(r->p, r->end);
-        if (p < r->end && *p == ',') {
-            p = json_skip_ws(p + 1, r->end);
-            continue;
-        }
-        if (p < r->end && *p == ']')
-            break;
+    if (got < 0)
         goto fallback;
-    }
     float *fl = ov_arena_alloc(r->a, n * sizeof(float));
     if (!fl)
         goto fallback;
@@ -865,7 +622,7 @@ static bool json_read_f32_row(json_reader *r, json_val *v)
     v->is_f32 = 1;
     v->type = JSON_ARRAY;
     v->n = (uint32_t)n;
-    r->p = p + 1;
+    r->p = p;
     return true;
 fallback:
     r->p = at;

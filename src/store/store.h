@@ -27,7 +27,8 @@
  * Durability: journal_mode=WAL, synchronous=FULL by default, so a write is
  * on disk (fsync) before the caller acknowledges it.
  * Locking: one connection guarded by an internal mutex; callers serialise
- * writes per collection anyway.
+ * writes per collection anyway. A second connection, on a thread of its
+ * own, only checkpoints the log (store.c).
  * Layer: store; depends on util only. */
 #ifndef OMVEC_STORE_STORE_H
 #define OMVEC_STORE_STORE_H
@@ -133,8 +134,10 @@ void store_tx_rollback(store *s);
  * checksum vec_sum); in one transaction drop the blobs of the rows written
  * at or before wm and record the file as meta 'vf:<id>'. From the commit
  * on, the store's scans read those rows' vectors from the file.
- * Locking: the caller holds the collection against writes, so every row
- * the update touches is in the file as it is in the store.
+ * Locking: none needed against the collection's writers (whose store
+ * transactions run outside the collection lock since h13a): a row written
+ * or rewritten since the save has a higher watermark and keeps its blob;
+ * every row the update touches is in the file as it is in the store.
  * out_dropped (may be NULL): the rows that gave up their blob.
  * Returns: OV_OK; OV_EIO (rolled back: every row keeps its blob). */
 ov_rc store_vec_commit(store *s, const char *coll_id, int64_t wm, uint64_t vec_sum,
@@ -157,5 +160,13 @@ ov_rc store_reclaim(store *s, int64_t dropped_bytes, bool *out_done, ov_err *err
 
 /* Test hook: when > 0, the Nth store write call from now fails with OV_EIO. */
 extern long store_fail_countdown;
+/* The log size in pages (4 KiB) at which a commit wakes the checkpointer
+ * thread (store.c); read at store_open. Tests lower it; <= 0 leaves the
+ * checkpoints to SQLite in the committing thread. */
+extern long store_ckpt_pages;
+/* Test hook: wait until the checkpointer has run more than `after`
+ * checkpoints since the open, or timeout_s passed, or there is no
+ * checkpointer thread. Returns the number run. */
+long store_ckpt_wait(store *s, long after, double timeout_s);
 
 #endif

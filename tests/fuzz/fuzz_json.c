@@ -45,6 +45,45 @@ static void fuzz_json_accessors(const json_val *v)
     }
 }
 
+/* The float rows (f32_keys, read by json_number.c): the same verdict and
+ * message as the plain parse, and each row read as floats holds the float
+ * of each of the plain tree's numbers, bit for bit. */
+static void fuzz_json_f32_rows(ov_arena *a, const uint8_t *data, size_t size, ov_rc plain_rc,
+                               const json_val *plain, const ov_err *plain_err)
+{
+    static const char *const keys[] = {"e", "embeddings", NULL};
+    json_opts o = {.f32_keys = keys};
+    json_val *v = NULL;
+    ov_err err = {0};
+    ov_rc rc = json_parse(a, (const char *)data, size, &o, &v, &err);
+    fuzz_json_require(rc == plain_rc, "f32 rows change the verdict", err.msg);
+    if (rc != OV_OK || plain_rc != OV_OK) {
+        if (rc == OV_EINVAL && plain_rc == OV_EINVAL)
+            fuzz_json_require(strcmp(err.msg, plain_err->msg) == 0,
+                              "f32 rows change the message", err.msg);
+        return;
+    }
+    if (v->type != JSON_OBJECT)
+        return;
+    for (uint32_t m = 0; m < v->n; m++) {
+        const json_val *rows = &v->u.o[m].val, *prow = &plain->u.o[m].val;
+        if (rows->type != JSON_ARRAY || prow->type != JSON_ARRAY || rows->is_f32)
+            continue;
+        for (uint32_t i = 0; i < rows->n && i < prow->n; i++) {
+            const json_val *r = &rows->u.a[i], *p = &prow->u.a[i];
+            if (!r->is_f32)
+                continue;
+            fuzz_json_require(p->type == JSON_ARRAY && p->n == r->n, "f32 row length", NULL);
+            for (uint32_t k = 0; k < r->n && k < p->n; k++) {
+                float f = (float)p->u.a[k].num;
+                fuzz_json_require(p->u.a[k].type == JSON_NUMBER &&
+                                      memcmp(&f, &r->u.f[k], sizeof f) == 0,
+                                  "f32 row value differs", NULL);
+            }
+        }
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     ov_arena *a = ov_arena_create(1 << 14);
@@ -57,6 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     ov_rc rc = json_parse(a, (const char *)data, size, NULL, &v, &err);
     ov_rc strict_rc = json_parse(a, (const char *)data, size, &strict, &strict_v, &strict_err);
+    fuzz_json_f32_rows(a, data, size, rc, v, &err);
     if (rc != OV_OK) {
         fuzz_json_require(v == NULL && err.msg[0] != 0, "error without message", NULL);
         fuzz_json_require(rc == OV_ENOMEM || strstr(err.msg, "byte ") != NULL,

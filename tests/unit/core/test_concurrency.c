@@ -206,6 +206,32 @@ static void big_write(ov_arena *a, core_write_op op, int from, int to, int salt)
     ov_buf_free(&b);
 }
 
+/* Records k2000, k2050, ..., k2550 (updated with metadata only while
+ * they may have waited for the graph) have their vector and metadata u. */
+static void check_updated(core_coll *c, ov_arena *a)
+{
+    ov_err err;
+    for (int i = 0; i < 12; i++) {
+        int id = 2000 + i * 50;
+        char ids[32];
+        snprintf(ids, sizeof ids, "[\"k%d\"]", id);
+        ov_buf o2 = {0};
+        CHECK_EQ(tj_get(c, J(a, ids), NULL, -1, 0, CORE_INC_EMBEDDINGS | CORE_INC_METADATAS, a,
+                        &o2, &err),
+                 OV_OK);
+        json_val *v = J(a, o2.p);
+        const json_val *e = json_get(v, "embeddings"), *m = json_get(v, "metadatas");
+        CHECK(e && e->n == 1 && e->u.a[0].n == BIG_DIM);
+        CHECK(m && m->n == 1 && json_get(&m->u.a[0], "u") &&
+              json_get(&m->u.a[0], "u")->inum == id);
+        float want[BIG_DIM];
+        big_vec(id, 0, want);
+        for (int d = 0; e && e->n == 1 && e->u.a[0].n == BIG_DIM && d < BIG_DIM; d++)
+            CHECK_NEAR(e->u.a[0].u.a[d].num, want[d], 1e-5);
+        ov_buf_free(&o2);
+    }
+}
+
 static void test_concurrency_graph_index(void)
 {
     /* deferred indexing on: the saver thread moves big batches into the
@@ -224,6 +250,23 @@ static void test_concurrency_graph_index(void)
         pthread_create(&th[i], NULL, big_reader, (void *)i);
     big_write(a, CORE_ADD, 2400, 3000, 0);     /* parallel insert */
     big_write(a, CORE_UPSERT, 0, 100, 5);      /* vectors replaced */
+    {   /* metadata only, records maybe still waiting for the graph: the
+         * writer copies their stored vectors while the indexer moves them */
+        ov_buf u = {0};
+        ov_buf_puts(&u, "{\"ids\":[");
+        for (int i = 2000; i < 2600; i++)
+            ov_buf_printf(&u, "%s\"k%d\"", i > 2000 ? "," : "", i);
+        ov_buf_puts(&u, "],\"metadatas\":[");
+        for (int i = 2000; i < 2600; i++)
+            ov_buf_printf(&u, "%s{\"u\":%d}", i > 2000 ? "," : "", i);
+        ov_buf_puts(&u, "]}");
+        core_read_begin(db);
+        core_coll *c;
+        CHECK_EQ(core_coll_by_name(db, T, D, ov_str_c("bigc"), &c, &err), OV_OK);
+        CHECK_EQ(tj_write(db, c, CORE_UPDATE, J(a, u.p), a, &err), OV_OK);
+        core_read_end(db);
+        ov_buf_free(&u);
+    }
     for (int r = 0; r < 4; r++) {
         char ids[8192];
         size_t n = 0;
@@ -262,6 +305,19 @@ static void test_concurrency_graph_index(void)
         }
         ov_buf_free(&o2);
     }
+    check_updated(c, a);
+    core_read_end(db);
+    core_close(db);
+    /* and so does the store: the vectors the update wrote back are the
+     * ones it copied */
+    char rm[160];
+    snprintf(rm, sizeof rm, "rm -rf %s/index", dir); /* vectors from the store alone */
+    CHECK_EQ(system(rm), 0);
+    core_opts o2 = {.path = dir, .sync_normal = true};
+    CHECK_EQ(core_open(&o2, &db, &err), OV_OK);
+    core_read_begin(db);
+    CHECK_EQ(core_coll_by_name(db, T, D, ov_str_c("bigc"), &c, &err), OV_OK);
+    check_updated(c, a);
     core_read_end(db);
     ov_arena_destroy(a);
     core_close(db);

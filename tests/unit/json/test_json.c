@@ -1061,7 +1061,98 @@ static void test_json_f32_rows_fallback(void)
     CHECK(e->u.a[0].u.f[0] == 1.0f && e->u.a[0].u.f[1] == 0.25f && e->u.a[0].u.f[2] == -3.0f);
     CHECK(!e->u.a[1].is_f32 && e->u.a[1].u.a[1].type == JSON_ARRAY);
     CHECK(e->u.a[2].is_f32 && e->u.a[2].n == 1 && e->u.a[2].u.f[0] == 7.0f);
+    /* a number after a float row is a plain number (found by fuzz_json:
+     * it kept the row's is_f32 flag) */
+    t = "{\"embeddings\":[[1,2],[],543879]}";
+    CHECK_EQ(json_parse(a, t, strlen(t), &o, &v, &err), OV_OK);
+    e = json_get(v, "embeddings");
+    CHECK(e && e->n == 3 && e->u.a[0].is_f32 && e->u.a[2].type == JSON_NUMBER &&
+          !e->u.a[2].is_f32 && e->u.a[2].inum == 543879);
     ov_arena_destroy(a);
+}
+
+/* The float rows (json_number.c, json_num_f32_row) give, number for
+ * number, the float of the general reader's double, bit for bit: random
+ * literals of every shape (integer parts of 1-25 digits, fractions of 1-26
+ * digits with leading zeros, exponents, -0, float overflow and underflow)
+ * in rows with assorted blanks; a row with a number not finite as a float
+ * is left to the general path. */
+static void test_json_f32_rows_match(void)
+{
+    unsigned long long rs = 0x9E3779B97F4A7C15ull;
+#define NEXT() (rs ^= rs << 13, rs ^= rs >> 7, rs ^= rs << 17, rs)
+    static const char *const keys[] = {"embeddings", NULL};
+    json_opts o = {.f32_keys = keys}, plain = {0};
+    static const char *const seps[] = {",", ", ", " ,", ",\n\t", " , "};
+    int bad = 0, rows_f32 = 0, rows_general = 0;
+    for (int row = 0; row < 400; row++) {
+        ov_buf b = {0};
+        ov_buf_puts(&b, "{\"embeddings\":[[");
+        int n = 1 + (int)(NEXT() % 40);
+        for (int i = 0; i < n; i++) {
+            unsigned long long x = NEXT();
+            if (i)
+                ov_buf_puts(&b, seps[x % 5]);
+            if ((x >> 3) & 1)
+                ov_buf_putc(&b, '-');
+            int shape = (int)((x >> 4) % 8);
+            int ip = shape == 0 ? 1 + (int)((x >> 8) % 25) : shape < 3 ? 1 : 0;
+            if (ip == 0)
+                ov_buf_putc(&b, '0');
+            for (int d = 0; d < ip; d++)
+                ov_buf_putc(&b, (char)((d == 0 ? '1' : '0') + (d == 0 ? NEXT() % 9 : NEXT() % 10)));
+            if (shape != 1) {
+                int digits = 1 + (int)((x >> 16) % 26), zeros = (x >> 24) % 3 ? 0 : (int)((x >> 28) % 9);
+                if ((x >> 32) % 3 == 0)
+                    digits = 7 + (int)((x >> 36) % 2); /* the common 7-8 digit fraction */
+                ov_buf_putc(&b, '.');
+                for (int d = 0; d < digits; d++)
+                    ov_buf_putc(&b, d < zeros ? '0' : (char)('0' + NEXT() % 10));
+            }
+            if ((x >> 40) % 4 == 0)
+                ov_buf_printf(&b, "%s%d", (x >> 44) & 1 ? "e-" : ((x >> 45) & 1 ? "E+" : "e"),
+                              (int)((x >> 48) % ((x >> 56) % 8 ? 12 : 50)));
+        }
+        ov_buf_puts(&b, "]]}");
+        ov_arena *a = ov_arena_create(4096);
+        json_val *v = NULL, *w = NULL;
+        ov_err err = {0};
+        CHECK_EQ(json_parse(a, b.p, b.len, &o, &v, &err), OV_OK);
+        CHECK_EQ(json_parse(a, b.p, b.len, &plain, &w, &err), OV_OK);
+        const json_val *e = v ? json_get(v, "embeddings") : NULL;
+        const json_val *g = w ? json_get(w, "embeddings") : NULL;
+        if (!e || !g || e->n != 1 || g->n != 1 || g->u.a[0].n != (uint32_t)n) {
+            bad++;
+        } else {
+            bool finite = true;
+            for (int i = 0; i < n; i++) {
+                double d = g->u.a[0].u.a[i].num;
+                float f = (float)d;
+                finite &= isfinite(d) && isfinite(f);
+            }
+            if (finite != (bool)e->u.a[0].is_f32)
+                bad++;
+            if (e->u.a[0].is_f32) {
+                rows_f32++;
+                for (int i = 0; i < n; i++) {
+                    float f = (float)g->u.a[0].u.a[i].num, h = e->u.a[0].u.f[i];
+                    if (memcmp(&f, &h, sizeof f) != 0) {
+                        if (bad < 5)
+                            fprintf(stderr, "  row %d item %d: %.9g vs %.9g in %s\n", row, i,
+                                    (double)h, (double)f, b.p);
+                        bad++;
+                    }
+                }
+            } else {
+                rows_general++;
+            }
+        }
+        ov_arena_destroy(a);
+        ov_buf_free(&b);
+    }
+#undef NEXT
+    CHECK_EQ(bad, 0);
+    CHECK(rows_f32 > 100 && rows_general > 10); /* both paths were exercised */
 }
 
 /* Fractions read eight digits at a time (leading zeros, the 19-digit
@@ -1155,6 +1246,7 @@ int main(void)
     RUN(test_json_parse_out_of_memory);
     RUN(test_json_f32_keys);
     RUN(test_json_f32_rows_fallback);
+    RUN(test_json_f32_rows_match);
     ov_arena_destroy(arena);
     return harness_done();
 }

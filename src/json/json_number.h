@@ -1,0 +1,56 @@
+/* json/json_number.h - the number conversion of the JSON reader
+ * (json_number.c), shared by json_read.c: decimal to double with correct
+ * rounding, and the float-row reader the vectors of a request go through.
+ * Internal to json/; nothing outside it includes this.
+ * Layer: json; depends on util only. */
+#ifndef OMVEC_JSON_JSON_NUMBER_H
+#define OMVEC_JSON_JSON_NUMBER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exact conversion of w * 10^q (w < 10^19) when a fast path applies (see
+ * json_number.c). Returns false when the caller must use the slow path. */
+bool json_num_dec_fast(uint64_t w, int64_t q, double *out);
+
+/* The slow path: the validated literal s[0..len) through strtod, correctly
+ * rounded whatever its length. */
+double json_num_dec_slow(const unsigned char *s, size_t len);
+
+/* Read the numbers of a float row: *pp is just after its '['; numbers
+ * separated by commas and blanks up to the closing ']'. Each number must
+ * be a valid JSON number whose double (correctly rounded, as
+ * json_parse gives it) is finite as a float32; out[k] is that double
+ * converted to float, exactly what json_parse + a float cast give.
+ * Returns 1 with *pp after the ']' and *n the count (an empty row, "[]",
+ * counts as not simple); 0 when out (cap floats) is full: *n floats were
+ * read and *pp is at the next number, call again with more room; -1 at
+ * anything else (the general path then reads the row and reports any
+ * error), *pp unspecified. */
+int json_num_f32_row(const unsigned char **pp, const unsigned char *end, float *out, size_t cap,
+                     size_t *n);
+
+/* Whether the 8 bytes of x (little-endian load) are all ASCII digits. */
+static inline bool json_num_eight_digits(uint64_t x)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return ((x & 0xF0F0F0F0F0F0F0F0ull) |
+            (((x + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) ==
+           0x3333333333333333ull;
+#else
+    (void)x;
+    return false; /* the byte loop only */
+#endif
+}
+
+/* The value of 8 digit bytes t (each 0..9, first digit in the low byte). */
+static inline uint64_t json_num_eight_value(uint64_t t)
+{
+    t = (t * 10) + (t >> 8);
+    t = (((t & 0x000000FF000000FFull) * (100 + (1000000ull << 32))) +
+         (((t >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >> 32;
+    return t;
+}
+
+#endif
