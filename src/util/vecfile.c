@@ -124,10 +124,12 @@ static bool build_lmap(ov_vecfile *vf)
     return true;
 }
 
-/* Validate vf->map / map_len (every field before use) and fill vf.
+/* Validate vf->map / map_len (every field before use) and fill vf; sum:
+ * the file's checksum as computed (NULL: not checked), compared with the
+ * header's once the sizes are known good and before the body is used.
  * Returns NULL, or what is wrong. */
 static const char *vf_parse(ov_vecfile *vf, const unsigned char *p, size_t len, size_t dim,
-                            bool check_sum)
+                            const uint64_t *sum)
 {
     vf_header hd;
     if (len < VF_HEADER_LEN)
@@ -141,16 +143,8 @@ static const char *vf_parse(ov_vecfile *vf, const unsigned char *p, size_t len, 
         return "dimension differs from the collection";
     if (hd.n >= UINT32_MAX || (uint64_t)len != vecs_at(hd.n) + 4 * hd.n * (uint64_t)hd.dim)
         return "file size does not match the header";
-    if (check_sum) {
-        fsum s;
-        fsum_init(&s);
-        vf_header z = hd;
-        z.checksum = 0;
-        fsum_update(&s, &z, sizeof z);
-        fsum_update(&s, p + VF_HEADER_LEN, len - VF_HEADER_LEN);
-        if (fsum_final(&s) != hd.checksum)
-            return "checksum mismatch";
-    }
+    if (sum && *sum != hd.checksum)
+        return "checksum mismatch";
     vf->dim = hd.dim;
     vf->n = (size_t)hd.n;
     vf->watermark = hd.watermark;
@@ -189,16 +183,14 @@ ov_rc ov_vecfile_open(const char *path, size_t dim, ov_vecfile **out, ov_err *er
     fsum_update(&s, &z, sizeof z);
     if (!ov_fsum_file_into(fd, vf->map_len, VF_HEADER_LEN, &s))
         goto bad;
+    uint64_t sum = fsum_final(&s);
     vf->map = mmap(NULL, vf->map_len, PROT_READ, MAP_PRIVATE, fd, 0);
     if (vf->map == MAP_FAILED) {
         vf->map = NULL;
         why = "cannot map the file";
         goto bad;
     }
-    if ((why = vf_parse(vf, vf->map, vf->map_len, dim, false)))
-        goto bad;
-    why = "checksum mismatch";
-    if (fsum_final(&s) != vf->checksum)
+    if ((why = vf_parse(vf, vf->map, vf->map_len, dim, &sum)))
         goto bad;
     close(fd);
     *out = vf;
@@ -213,7 +205,18 @@ ov_rc ov_vecfile_parse(const void *p, size_t len, size_t dim, bool check_sum, ov
                        ov_err *err)
 {
     ov_vecfile *vf = ov_xcalloc(1, sizeof *vf);
-    const char *why = vf_parse(vf, p, len, dim, check_sum);
+    uint64_t sum = 0;
+    if (check_sum && len >= VF_HEADER_LEN) {
+        vf_header z;
+        memcpy(&z, p, sizeof z);
+        z.checksum = 0;
+        fsum s;
+        fsum_init(&s);
+        fsum_update(&s, &z, sizeof z);
+        fsum_update(&s, (const unsigned char *)p + VF_HEADER_LEN, len - VF_HEADER_LEN);
+        sum = fsum_final(&s);
+    }
+    const char *why = vf_parse(vf, p, len, dim, check_sum ? &sum : NULL);
     *out = NULL;
     if (why) {
         ov_vecfile_close(vf);
