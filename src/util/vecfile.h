@@ -19,7 +19,8 @@
  *   64      8 n       labels (int64; -1 for a tombstoned node)
  *   then, on a 64-byte boundary:
  *           4 n dim   vectors (float32, as given)
- * The whole file is verified when opened; nothing in it is used before.
+ * The whole file is verified when opened (read through util/fload.c's
+ * buffer, then mapped unpopulated); nothing in it is used before.
  *
  * Layer: util. */
 #ifndef OMVEC_UTIL_VECFILE_H
