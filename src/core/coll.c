@@ -4,6 +4,7 @@
  * its watermark matches the store's (a warm start reads no vector from
  * SQLite), else record by record, re-inserting only what the file lacks. */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,17 +335,33 @@ void core_index_path(const core_db *db, const core_coll *c, char *out, size_t le
     snprintf(out, len, "%s/index/%s.hnsw", db->path, c->id);
 }
 
+void core_vec_path(const core_db *db, const core_coll *c, char *out, size_t len)
+{
+    snprintf(out, len, "%s/index/%s.vec", db->path, c->id);
+}
+
 void core_coll_drop_index_file(core_db *db, core_coll *c)
 {
     char path[4200];
     core_index_path(db, c, path, sizeof path);
+    unlink(path);
+    core_vec_path(db, c, path, sizeof path);
     unlink(path);
     core_recs_path(db, c, path, sizeof path);
     unlink(path);
     c->saved_wm = c->wm; /* nothing left to save */
 }
 
-void core_coll_save_index(core_db *db, core_coll *c)
+/* Test hook (tests/clients/83_vec_crash): OMVEC_TEST_CRASH=<point> kills
+ * the process with SIGKILL there, as a kill -9 would. */
+static void crash_point(const char *point)
+{
+    const char *want = getenv("OMVEC_TEST_CRASH");
+    if (want && strcmp(want, point) == 0)
+        raise(SIGKILL);
+}
+
+void core_coll_save_index(core_db *db, core_coll *c, bool commit_now)
 {
     if (!c->ix || c->wm == c->saved_wm || c->pend_n) /* a file is saved complete */
         return;
@@ -353,12 +370,48 @@ void core_coll_save_index(core_db *db, core_coll *c)
     mkdir(path, 0755);
     core_index_path(db, c, path, sizeof path);
     ov_err err = {0};
-    if (hnsw_save(c->ix, path, c->wm, &err) == OV_OK) {
-        c->saved_wm = c->wm;
-        core_recs_save(db, c, c->wm); /* the warm start's records (recs_snap.c) */
-    } else
+    uint64_t vsum = 0;
+    /* the store names the new vector file before it replaces the old one
+     * (store_vec.h): a kill -9 at any point finds a file it accepts */
+    if (hnsw_save_prepare(c->ix, path, c->wm, &vsum, &err) != OV_OK ||
+        store_vec_prepare(db->st, c->id, c->wm, vsum, &err) != OV_OK ||
+        (crash_point("vec-prepared"), hnsw_save_publish(path, &err)) != OV_OK) {
+        hnsw_save_abort(path);
         ov_log(OV_LOG_WARN, "index: collection %s: could not save the index: %s", c->id,
                err.msg);
+        return;
+    }
+    crash_point("vec-saved");
+    c->vf_pending = true;
+    c->vf_wm = c->wm;
+    c->vf_sum = vsum;
+    c->saved_wm = c->wm;
+    core_recs_save(db, c, c->wm); /* the warm start's records (recs_snap.c) */
+    if (commit_now)
+        core_coll_vec_commit(db, c);
+}
+
+void core_coll_vec_commit(core_db *db, core_coll *c)
+{
+    if (!c->vf_pending)
+        return;
+    /* the files are durable: the rows they cover give up their blobs */
+    ov_err err = {0};
+    int64_t dropped = 0;
+    c->vf_pending = false;
+    if (store_vec_commit(db->st, c->id, c->vf_wm, c->vf_sum, &dropped, &err) != OV_OK) {
+        ov_log(OV_LOG_WARN, "index: collection %s: vectors kept in the store too: %s", c->id,
+               err.msg);
+        return;
+    }
+    crash_point("vec-committed");
+    if (dropped) {
+        /* index_saver.c: the space goes back once the store is quiet */
+        __atomic_add_fetch(&db->vec_dropped, dropped * (int64_t)(c->dim * sizeof(float)),
+                           __ATOMIC_ACQ_REL);
+        ov_log(OV_LOG_INFO, "index: collection %s: saved at watermark %lld; %lld more vectors "
+               "kept only in its vector file", c->id, (long long)c->vf_wm, (long long)dropped);
+    }
 }
 
 /* ---- loading: records from the store, vectors from the index file when
@@ -559,6 +612,15 @@ bool core_coll_load_snapshot(core_db *db, core_coll *c)
     return false;
 }
 
+/* An index file from before the vector file (format 1 or 2) loaded
+ * current: save it again at the first quiet moment, so the vectors get
+ * their one home and leave the store. */
+static void resave_without_vec_file(core_coll *c)
+{
+    if (c->ix && c->saved_wm == c->wm && !hnsw_loaded_with_vec_file(c->ix))
+        c->saved_wm = -1;
+}
+
 ov_rc core_coll_load(core_db *db, core_preload *pl, size_t idx, ov_err *err)
 {
     core_coll *c = db->colls[idx];
@@ -579,6 +641,7 @@ ov_rc core_coll_load(core_db *db, core_preload *pl, size_t idx, ov_err *err)
         c->saved_wm = c->wm;
         ov_log(OV_LOG_INFO, "index: collection %s: %zu records from the snapshot, index "
                "file current (watermark %lld)", c->id, c->n, (long long)c->wm);
+        resave_without_vec_file(c);
         return OV_OK;
     }
     if (c->ix && file_wm > c->wm) {
@@ -595,7 +658,10 @@ ov_rc core_coll_load(core_db *db, core_preload *pl, size_t idx, ov_err *err)
                moved ? bad : path);
     }
     /* the snapshot, if it could be used, was tried by the preload job */
-    return load_recs(db, c, file_wm, why, err);
+    ov_rc rc = load_recs(db, c, file_wm, why, err);
+    if (rc == OV_OK && irc == OV_OK)
+        resave_without_vec_file(c);
+    return rc;
 }
 
 /* The records (and the vectors the index file lacks) of a collection whose

@@ -83,6 +83,11 @@ struct core_coll {
     int64_t next_seq;
     int64_t wm;            /* write watermark: store transactions applied */
     int64_t saved_wm;      /* watermark of the index file on disk (-1: none) */
+    bool vf_pending;       /* the vector file saved at vf_wm (checksum vf_sum)
+                            * is not yet committed to the store (saver thread
+                            * only: core_coll_vec_commit) */
+    int64_t vf_wm;
+    uint64_t vf_sum;
     double last_write;     /* monotonic seconds, for the index saver */
     uint64_t version;      /* write version (core_coll_version), bumped under
                             * the write lock, read atomically */
@@ -133,11 +138,21 @@ void core_coll_index_add(core_coll *c, const int64_t *labels, const float *vecs,
 void core_coll_index_maybe_rebuild(core_coll *c);
 /* DIR/index/<id>.hnsw into out. */
 void core_index_path(const core_db *db, const core_coll *c, char *out, size_t len);
+/* DIR/index/<id>.vec: the vector file written with the index file
+ * (util/vecfile.h). */
+void core_vec_path(const core_db *db, const core_coll *c, char *out, size_t len);
 /* Remove the index file of a collection being dropped. */
 void core_coll_drop_index_file(core_db *db, core_coll *c);
 /* Save the index of c if it changed since the last save (collection lock
  * must be held, shared or exclusive). */
-void core_coll_save_index(core_db *db, core_coll *c);
+/* Save the index and vector files (caller holds c->lock); commit_now: also
+ * drop the saved rows' blobs (core_coll_vec_commit), else the saver does
+ * it once the store is quiet. */
+void core_coll_save_index(core_db *db, core_coll *c, bool commit_now);
+/* Drop the blobs of the rows the last saved vector file covers and record
+ * it (store_vec_commit). Safe without c->lock: a row written since the
+ * save has a higher watermark, and only this thread replaces the file. */
+void core_coll_vec_commit(core_db *db, core_coll *c);
 
 typedef struct core_dbrow {
     char id[37];
@@ -161,6 +176,8 @@ struct core_db {
                             * thread while writes keep arriving anywhere */
     bool allow_reset;
     bool seal_on_close;    /* opened whole: a clean close seals the store */
+    int64_t vec_dropped;   /* bytes of blobs saves dropped since the last
+                            * store_reclaim (saver thread) */
     bool seal_seen;        /* DIR/omvec.seal was there at open: warm starts may
                             * read the records snapshots */
     pthread_rwlock_t lock; /* the catalog lock */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/core_int.h"
+#include "util/log.h"
 
 #define CORE_SAVE_PERIOD 2.0
 #define CORE_SAVE_QUIET 1.0
@@ -74,6 +75,12 @@ double core_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The saved rows give up their blobs (core_coll_vec_commit) and the store
+ * is rewritten (store_reclaim) only once no collection has been written
+ * for this long: both hold the store, and a VACUUM during another
+ * collection's bulk load copies that load's blobs too. */
+#define CORE_RECLAIM_QUIET 3.0
+
 static void save_quiet(core_db *db, double quiet)
 {
     bool saved = false;
@@ -87,7 +94,7 @@ static void save_quiet(core_db *db, double quiet)
         pthread_rwlock_rdlock(&c->lock);
         bool still = !c->pend_n && core_now() - c->last_write >= quiet;
         if (c->wm != c->saved_wm && still) {
-            core_coll_save_index(db, c);
+            core_coll_save_index(db, c, quiet == 0);
             saved = true;
         }
         bool drop = still && c->ix && hnsw_building(c->ix);
@@ -100,6 +107,35 @@ static void save_quiet(core_db *db, double quiet)
             saved = true;
         }
         core_read_end(db);
+    }
+    /* the space the saved vectors left in the store goes back to the file
+     * system (store_reclaim), outside any collection's lock */
+    double last = (double)__atomic_load_n(&db->last_write_ms, __ATOMIC_RELAXED) / 1000;
+    bool db_quiet = quiet == 0 || core_now() - last >= CORE_RECLAIM_QUIET;
+    /* the saved rows give up their blobs once nothing is being written
+     * either: the update rewrites every saved row's page, which another
+     * collection's bulk load would wait for */
+    for (size_t i = 0; db_quiet; i++) {
+        core_read_begin(db);
+        if (i >= db->n_colls) {
+            core_read_end(db);
+            break;
+        }
+        core_coll_vec_commit(db, db->colls[i]);
+        core_read_end(db);
+    }
+    int64_t dropped = db_quiet ? __atomic_exchange_n(&db->vec_dropped, 0, __ATOMIC_ACQ_REL) : 0;
+    if (dropped) {
+        ov_err err = {0};
+        bool done = false;
+        double t0 = core_now();
+        if (store_reclaim(db->st, dropped, &done, &err) != OV_OK)
+            ov_log(OV_LOG_WARN, "store: free pages not given back: %s", err.msg);
+        else if (done)
+            ov_log(OV_LOG_INFO, "store: space of the saved vectors given back (VACUUM) in "
+                   "%.1f ms", (core_now() - t0) * 1000);
+        else /* not worth a rewrite yet: counted toward the next */
+            __atomic_add_fetch(&db->vec_dropped, dropped, __ATOMIC_ACQ_REL);
     }
     /* a bulk load leaves freed request arenas (megabytes of JSON each) in
      * the allocator; hand them back once it has settled */

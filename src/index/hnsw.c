@@ -9,6 +9,7 @@
 
 #include "index/hnsw_int.h"
 #include "util/mem.h"
+#include "util/vecfile.h"
 
 static uint64_t rng_next(uint64_t *s)
 {
@@ -61,6 +62,7 @@ void hnsw_free(hnsw *h)
     free(h->up);
     if (h->map) {
         munmap(h->map, h->map_len);
+        ov_vecfile_close(h->vf);
     } else {
         free(h->vecs);
         free(h->inv);
@@ -128,6 +130,8 @@ void hnsw_reserve(hnsw *h, size_t want)
         h->label = unmap_copy(h->label, n * sizeof *h->label, cap * sizeof *h->label);
         munmap(h->map, h->map_len);
         h->map = NULL;
+        ov_vecfile_close(h->vf);
+        h->vf = NULL;
     }
     h->vecs = ov_xrealloc(h->vecs, cap * h->p.dim * sizeof(float));
     h->inv = ov_xrealloc(h->inv, cap * sizeof(float));

@@ -127,14 +127,37 @@ size_t hnsw_search(const hnsw *h, const float *q, size_t k, size_t ef, hnsw_allo
 
 /* ---- persistence (hnsw_file.c) ---- */
 
-/* Write the index to path atomically (temporary file, fsync, rename).
- * watermark is stored in the header for the caller's use. */
+/* Write the index atomically: the vectors to the companion vector file
+ * (util/vecfile.h: "<x>.hnsw" -> "<x>.vec") and the graph to path, each a
+ * temporary file fsynced, then both renamed (vectors first) and the
+ * directory fsynced. watermark is stored in both headers for the caller.
+ * Params:  out_vec_sum [out] (may be NULL) the vector file's checksum.
+ * Returns: OV_OK; OV_EIO (no file renamed, or the vectors only). */
+ov_rc hnsw_save_vec(const hnsw *h, const char *path, int64_t watermark, uint64_t *out_vec_sum,
+                    ov_err *err);
 ov_rc hnsw_save(const hnsw *h, const char *path, int64_t watermark, ov_err *err);
-/* Read an index written by hnsw_save. Any mismatch (magic, format,
- * dimension, space, size, checksum) is OV_ECORRUPT with a message; the file
- * is never trusted past its own validation. */
+/* hnsw_save_vec in two steps, for a caller that records the save between
+ * them: prepare writes and fsyncs both temporary files (nothing renamed;
+ * OV_EIO leaves none behind); publish renames them (vectors first) and
+ * fsyncs the directory; abort removes the temporary files. */
+ov_rc hnsw_save_prepare(const hnsw *h, const char *path, int64_t watermark,
+                        uint64_t *out_vec_sum, ov_err *err);
+ov_rc hnsw_save_publish(const char *path, ov_err *err);
+void hnsw_save_abort(const char *path);
+/* The previous layout (format 2): one file with the vectors inside, no
+ * vector file. Still read; written only by tests of that reading. */
+ov_rc hnsw_save_inline(const hnsw *h, const char *path, int64_t watermark, ov_err *err);
+/* Read an index written by hnsw_save, with its vector file. Any mismatch
+ * (magic, format, dimension, space, size, checksum; a vector file missing,
+ * damaged or another save's) is OV_ECORRUPT with a message; the files are
+ * never trusted past their own validation. */
 ov_rc hnsw_load(const char *path, size_t dim, dist_space space, hnsw **out,
                 int64_t *out_watermark, ov_err *err);
+
+/* True when h was loaded from a graph file (format 3) whose vectors are
+ * mapped from its vector file; false for a file of format 1 or 2 (vectors
+ * inside), which a caller re-saves so the vectors get their file. */
+bool hnsw_loaded_with_vec_file(const hnsw *h);
 
 /* Write the graph and vectors as Chroma's hnswlib segment files (header.bin,
  * data_level0.bin, length.bin, link_lists.bin) into the existing directory

@@ -24,11 +24,19 @@
  *           8 n         labels (int64)
  *           n           levels (uint8)
  *           n           tombstone flags (uint8)
- *           4 n dim     vectors (float32, as given)
+ *           4 n dim     vectors (float32, as given); format 3: 16 bytes,
+ *                       the checksum of the vector file (8) and 0 (8)
  *           4 n         inverse norms (float32; used by cosine)
  *           4 n (1+2M)  level-0 links (count, ids)
  *           ...         upper links: for each node with level L > 0,
  *                       L blocks of 4 (1+M) bytes, packed
+ *
+ * Format 3 (issue 13, one durable home per vector): the vectors live in the
+ * companion vector file DIR/index/<id>.vec (util/vecfile.h) in node order;
+ * the graph file names it by checksum and watermark, and the loader maps
+ * the vectors from it. A graph file whose vector file is missing or
+ * another save's is rejected (the graph is rebuilt from the vectors).
+ * Formats 1 and 2 (vectors inside) are still read.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,12 +51,16 @@
 #include "util/fload.h"
 #include "util/fsum.h"
 #include "util/mem.h"
+#include "util/vecfile.h"
 
 #define HNSW_FILE_MAGIC "OMVHNSW1"
 /* 2: the body checksum is fsum (hardware CRC32C, ~6x faster to verify at
  * start than format 1's sum64, which is still read) */
-#define HNSW_FILE_FORMAT 2u
+/* 3: the vectors in the companion vector file */
+#define HNSW_FILE_FORMAT 3u
+#define HNSW_FILE_FORMAT_FSUM 2u
 #define HNSW_FILE_FORMAT_SUM64 1u
+#define HNSW_VREF_LEN 16
 #define HNSW_HEADER_LEN 80
 
 typedef struct file_header {
@@ -141,14 +153,15 @@ static uint64_t align64(uint64_t x)
     return (x + 63) & ~(uint64_t)63;
 }
 
-static file_layout layout_for(uint64_t n, uint64_t dim, uint64_t m0)
+/* vecs_inline: formats 1 and 2; format 3 has the vector file reference */
+static file_layout layout_for(uint64_t n, uint64_t dim, uint64_t m0, bool vecs_inline)
 {
     file_layout l;
     l.label = align64(HNSW_HEADER_LEN);
     l.level = align64(l.label + 8 * n);
     l.dead = align64(l.level + n);
     l.vecs = align64(l.dead + n);
-    l.inv = align64(l.vecs + 4 * n * dim);
+    l.inv = align64(l.vecs + (vecs_inline ? 4 * n * dim : HNSW_VREF_LEN));
     l.l0 = align64(l.inv + 4 * n);
     l.up = align64(l.l0 + 4 * n * (1 + m0));
     return l;
@@ -171,21 +184,33 @@ static bool put(FILE *f, fsum *s, uint64_t *pos, uint64_t at, const void *p, siz
     return fwrite(p, 1, len, f) == len;
 }
 
-ov_rc hnsw_save(const hnsw *h, const char *path, int64_t watermark, ov_err *err)
+/* fsync the directory holding path (makes renames in it durable). */
+static void sync_dir_of(const char *path)
 {
-    size_t plen = strlen(path);
-    char *tmp = ov_xmalloc(plen + 8);
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp", 5);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        ov_rc rc = ov_err_set(err, OV_EIO, "index %s: %s", tmp, strerror(errno));
-        free(tmp);
-        return rc;
+    char *dir = ov_xstrndup(path, strlen(path));
+    char *slash = strrchr(dir, '/');
+    if (slash) {
+        *slash = 0;
+        int fd = open(dir, O_RDONLY | O_DIRECTORY);
+        if (fd >= 0) {
+            fsync(fd);
+            close(fd);
+        }
     }
+    free(dir);
+}
+
+/* The graph file to tmp, fsynced: format 3 naming its vector file by
+ * vec_sum, or (vecs_inline) format 2 with the vectors inside. */
+static bool write_graph(const hnsw *h, const char *tmp, int64_t watermark, uint64_t vec_sum,
+                        bool vecs_inline)
+{
+    FILE *f = fopen(tmp, "wb");
+    if (!f)
+        return false;
     file_header hd = {0};
     memcpy(hd.magic, HNSW_FILE_MAGIC, 8);
-    hd.format = HNSW_FILE_FORMAT;
+    hd.format = vecs_inline ? HNSW_FILE_FORMAT_FSUM : HNSW_FILE_FORMAT;
     hd.dim = (uint32_t)h->p.dim;
     hd.space = (uint32_t)h->p.space;
     hd.m = (uint32_t)h->m;
@@ -196,7 +221,8 @@ ov_rc hnsw_save(const hnsw *h, const char *path, int64_t watermark, ov_err *err)
     hd.entry = h->entry;
     hd.max_level = h->max_level;
     hd.rng = h->rng;
-    file_layout l = layout_for(h->n, h->p.dim, h->m0);
+    file_layout l = layout_for(h->n, h->p.dim, h->m0, vecs_inline);
+    uint64_t vref[2] = {vec_sum, 0};
     fsum s;
     fsum_init(&s);
     uint64_t pos = HNSW_HEADER_LEN;
@@ -204,7 +230,10 @@ ov_rc hnsw_save(const hnsw *h, const char *path, int64_t watermark, ov_err *err)
     ok = ok && put(f, &s, &pos, l.label, h->label, h->n * sizeof *h->label);
     ok = ok && put(f, &s, &pos, l.level, h->level, h->n);
     ok = ok && put(f, &s, &pos, l.dead, h->dead, h->n);
-    ok = ok && put(f, &s, &pos, l.vecs, h->vecs, h->n * h->p.dim * sizeof(float));
+    if (vecs_inline)
+        ok = ok && put(f, &s, &pos, l.vecs, h->vecs, h->n * h->p.dim * sizeof(float));
+    else
+        ok = ok && put(f, &s, &pos, l.vecs, vref, sizeof vref);
     ok = ok && put(f, &s, &pos, l.inv, h->inv, h->n * sizeof(float));
     ok = ok && put(f, &s, &pos, l.l0, h->l0, h->n * (1 + h->m0) * sizeof(uint32_t));
     ok = ok && put(f, &s, &pos, l.up, NULL, 0);
@@ -216,26 +245,92 @@ ov_rc hnsw_save(const hnsw *h, const char *path, int64_t watermark, ov_err *err)
     ok = ok && fseek(f, 0, SEEK_SET) == 0 && fwrite(&hd, 1, sizeof hd, f) == sizeof hd;
     ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
     ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        ov_rc rc = ov_err_set(err, OV_EIO, "index %s: write failed: %s", path, strerror(errno));
+    return ok;
+}
+
+/* path's temporary names: graph "<path>.tmp", vectors "<vec path>.tmp" */
+static bool tmp_names(const char *path, char *tmp, char *vpath, char *vtmp, size_t cap)
+{
+    return (size_t)snprintf(tmp, cap, "%s.tmp", path) < cap &&
+           ov_vecfile_path_for(path, vpath, cap) &&
+           (size_t)snprintf(vtmp, cap, "%s.tmp", vpath) < cap;
+}
+
+ov_rc hnsw_save_prepare(const hnsw *h, const char *path, int64_t watermark,
+                        uint64_t *out_vec_sum, ov_err *err)
+{
+    char tmp[4200], vpath[4200], vtmp[4200];
+    uint64_t vsum = 0;
+    ov_rc rc;
+    if (!tmp_names(path, tmp, vpath, vtmp, sizeof tmp))
+        return ov_err_set(err, OV_EINVAL, "index %s: path too long", path);
+    if ((rc = ov_vecfile_write(vtmp, h->p.dim, h->n, h->label, h->dead, h->vecs, watermark,
+                               &vsum, err)))
+        return rc;
+    if (!write_graph(h, tmp, watermark, vsum, false)) {
+        rc = ov_err_set(err, OV_EIO, "index %s: write failed: %s", tmp, strerror(errno));
         unlink(tmp);
-        free(tmp);
+        unlink(vtmp);
         return rc;
     }
-    free(tmp);
-    /* make the rename itself durable */
-    char *dir = ov_xstrndup(path, plen);
-    char *slash = strrchr(dir, '/');
-    if (slash) {
-        *slash = 0;
-        int fd = open(dir, O_RDONLY | O_DIRECTORY);
-        if (fd >= 0) {
-            fsync(fd);
-            close(fd);
-        }
-    }
-    free(dir);
+    if (out_vec_sum)
+        *out_vec_sum = vsum;
     return OV_OK;
+}
+
+ov_rc hnsw_save_publish(const char *path, ov_err *err)
+{
+    char tmp[4200], vpath[4200], vtmp[4200];
+    if (!tmp_names(path, tmp, vpath, vtmp, sizeof tmp))
+        return ov_err_set(err, OV_EINVAL, "index %s: path too long", path);
+    /* the vectors first: a kill -9 between the two renames leaves the old
+     * graph naming another vector file, so it is rejected and the graph
+     * rebuilt from the vectors */
+    if (rename(vtmp, vpath) != 0 || rename(tmp, path) != 0) {
+        ov_rc rc = ov_err_set(err, OV_EIO, "index %s: rename failed: %s", path, strerror(errno));
+        hnsw_save_abort(path);
+        return rc;
+    }
+    sync_dir_of(path); /* make the renames themselves durable */
+    return OV_OK;
+}
+
+void hnsw_save_abort(const char *path)
+{
+    char tmp[4200], vpath[4200], vtmp[4200];
+    if (!tmp_names(path, tmp, vpath, vtmp, sizeof tmp))
+        return;
+    unlink(tmp);
+    unlink(vtmp);
+}
+
+ov_rc hnsw_save_vec(const hnsw *h, const char *path, int64_t watermark, uint64_t *out_vec_sum,
+                    ov_err *err)
+{
+    ov_rc rc = hnsw_save_prepare(h, path, watermark, out_vec_sum, err);
+    return rc ? rc : hnsw_save_publish(path, err);
+}
+
+ov_rc hnsw_save(const hnsw *h, const char *path, int64_t watermark, ov_err *err)
+{
+    return hnsw_save_vec(h, path, watermark, NULL, err);
+}
+
+ov_rc hnsw_save_inline(const hnsw *h, const char *path, int64_t watermark, ov_err *err)
+{
+    size_t plen = strlen(path);
+    char *tmp = ov_xmalloc(plen + 8);
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".tmp", 5);
+    ov_rc rc = OV_OK;
+    if (!write_graph(h, tmp, watermark, 0, true) || rename(tmp, path) != 0) {
+        rc = ov_err_set(err, OV_EIO, "index %s: write failed: %s", path, strerror(errno));
+        unlink(tmp);
+    } else {
+        sync_dir_of(path);
+    }
+    free(tmp);
+    return rc;
 }
 
 static bool links_ok(const uint32_t *ln, size_t max, size_t n)
@@ -260,6 +355,8 @@ ov_rc hnsw_load(const char *path, size_t dim, dist_space space, hnsw **out,
     file_header hd;
     hnsw *h = NULL;
     unsigned char *map = NULL;
+    ov_vecfile *vf = NULL;
+    char vwhy[OV_ERR_MSG_MAX];
     size_t fsz = 0;
     const char *why = "truncated header";
     if (fstat(fd, &st) != 0 || st.st_size < (off_t)HNSW_HEADER_LEN)
@@ -279,8 +376,10 @@ ov_rc hnsw_load(const char *path, size_t dim, dist_space space, hnsw **out,
     if (memcmp(hd.magic, HNSW_FILE_MAGIC, 8) != 0)
         goto bad;
     why = "unsupported format version";
-    if (hd.format != HNSW_FILE_FORMAT && hd.format != HNSW_FILE_FORMAT_SUM64)
+    if (hd.format != HNSW_FILE_FORMAT && hd.format != HNSW_FILE_FORMAT_FSUM &&
+        hd.format != HNSW_FILE_FORMAT_SUM64)
         goto bad;
+    bool vecs_inline = hd.format != HNSW_FILE_FORMAT;
     why = "dimension or space differs from the collection";
     if (hd.dim != dim || hd.space != (uint32_t)space || dim == 0)
         goto bad;
@@ -292,7 +391,7 @@ ov_rc hnsw_load(const char *path, size_t dim, dist_space space, hnsw **out,
         goto bad;
     /* sizes before anything is read at an offset the header gives */
     uint64_t n = hd.n, m0 = 2 * (uint64_t)hd.m;
-    file_layout l = layout_for(n, dim, m0);
+    file_layout l = layout_for(n, dim, m0, vecs_inline);
     why = "file size does not match the header";
     if (fsz < l.up)
         goto bad;
@@ -319,6 +418,28 @@ ov_rc hnsw_load(const char *path, size_t dim, dist_space space, hnsw **out,
     }
     if (sum != hd.checksum)
         goto bad;
+    if (!vecs_inline) { /* the vectors: the companion file this save wrote */
+        uint64_t vref[2];
+        memcpy(vref, map + l.vecs, sizeof vref);
+        char vpath[4200];
+        ov_err verr = {0};
+        why = "vector file path too long";
+        if (!ov_vecfile_path_for(path, vpath, sizeof vpath))
+            goto bad;
+        if (ov_vecfile_open(vpath, dim, &vf, &verr) != OV_OK) {
+            snprintf(vwhy, sizeof vwhy, "%s", verr.msg);
+            why = vwhy;
+            goto bad;
+        }
+        why = "the vector file is another save's";
+        if (vf->checksum != vref[0] || vf->n != n || vf->watermark != hd.watermark)
+            goto bad;
+        why = "the vector file's labels differ from the graph's";
+        const int64_t *labels = (const int64_t *)(const void *)(map + l.label);
+        for (uint64_t i = 0; i < n; i++)
+            if (vf->labels[i] != (dead[i] ? -1 : labels[i]))
+                goto bad;
+    }
 
     hnsw_params p = {.dim = dim, .space = space, .m = (int)hd.m,
                      .ef_construction = (int)hd.ef_construction, .seed = hd.rng};
@@ -329,7 +450,13 @@ ov_rc hnsw_load(const char *path, size_t dim, dist_space space, hnsw **out,
     h->label = (int64_t *)(void *)((unsigned char *)h->map + l.label);
     h->level = (uint8_t *)h->map + l.level;
     h->dead = (uint8_t *)h->map + l.dead;
-    h->vecs = (float *)(void *)((unsigned char *)h->map + l.vecs);
+    if (vf) { /* read-only: hnsw_reserve copies before anything is added */
+        h->vecs = (float *)(uintptr_t)vf->vecs;
+        h->vf = vf;
+        vf = NULL;
+    } else {
+        h->vecs = (float *)(void *)((unsigned char *)h->map + l.vecs);
+    }
     h->inv = (float *)(void *)((unsigned char *)h->map + l.inv);
     h->l0 = (uint32_t *)(void *)((unsigned char *)h->map + l.l0);
     h->up = ov_xcalloc(n ? n : 1, sizeof *h->up);
@@ -369,5 +496,11 @@ bad:
         munmap(map, fsz);
     close(fd);
     hnsw_free(h);
+    ov_vecfile_close(vf);
     return ov_err_set(err, OV_ECORRUPT, "index %s: %s", path, why);
+}
+
+bool hnsw_loaded_with_vec_file(const hnsw *h)
+{
+    return h->vf != NULL;
 }

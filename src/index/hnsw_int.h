@@ -46,6 +46,9 @@ struct hnsw {
      * hnsw_reserve moves them to the heap before the index grows */
     void *map;
     size_t map_len;
+    /* format 3: vecs point into this verified mapping of the vector file
+     * (util/vecfile.h), owned here; hnsw_reserve copies them out first */
+    struct ov_vecfile *vf;
 
     uint32_t entry;     /* HNSW_NONE when empty */
     int max_level;

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "store/store_vec.h"
 #include "util/mem.h"
 
 long store_fail_countdown = 0;
@@ -28,6 +29,9 @@ long store_fail_countdown = 0;
 /* Pages the write-ahead log may hold before SQLite copies it into the main
  * file (64 MiB at 4 KiB pages; about 20,000 records of 768 floats). */
 #define STORE_WAL_CHECKPOINT_PAGES 16384
+/* store_reclaim rewrites the file from this much slack (and a quarter of
+ * the file) up */
+#define STORE_RECLAIM_MIN_BYTES ((int64_t)4 << 20)
 
 long store_ckpt_pages = STORE_WAL_CHECKPOINT_PAGES;
 
@@ -96,6 +100,7 @@ static const char schema_sql[] =
     "'00000000-0000-0000-0000-000000000000', 'default_database', 'default_tenant');";
 
 struct store {
+    char *dir;
     sqlite3 *db;
     sqlite3_stmt *st[ST_COUNT];
     pthread_mutex_t mu;
@@ -104,9 +109,11 @@ struct store {
     sqlite3 *ck_db;
     pthread_t ck_th;
     pthread_mutex_t ck_mu;
-    pthread_cond_t ck_cv;   /* to the thread: ck_want or ck_stop set */
+    pthread_cond_t ck_cv;   /* to the thread: ck_want, ck_hold released or ck_stop */
     pthread_cond_t done_cv; /* from the thread: a run ended */
-    bool ck_on, ck_want, ck_busy, ck_stop;
+    bool ck_on, ck_want, ck_stop;
+    bool ck_busy; /* a checkpoint is running on ck_db */
+    bool ck_hold; /* store_reclaim's TRUNCATE checkpoint: start none */
     long ck_runs; /* checkpoints run, for tests */
 };
 
@@ -119,7 +126,7 @@ static void *ckpt_main(void *arg)
     store *s = arg;
     pthread_mutex_lock(&s->ck_mu);
     for (;;) {
-        while (!s->ck_want && !s->ck_stop)
+        while ((!s->ck_want || s->ck_hold) && !s->ck_stop)
             pthread_cond_wait(&s->ck_cv, &s->ck_mu);
         if (s->ck_stop)
             break;
@@ -170,6 +177,23 @@ static void ckpt_start(store *s, const char *path, bool sync_full)
     sqlite3_wal_hook(s->db, ckpt_hook, s); /* replaces the autocheckpoint */
 }
 
+/* hold: wait for the checkpointer's run in flight, if any, and keep it from
+ * starting another until released. SQLite lets one checkpoint run at a
+ * time (the other gets SQLITE_BUSY at once), so store_reclaim's TRUNCATE
+ * holds the thread off rather than find the log left unemptied. The
+ * thread never takes s->mu, so a caller holding it cannot deadlock here. */
+static void ckpt_hold(store *s, bool hold)
+{
+    pthread_mutex_lock(&s->ck_mu);
+    s->ck_hold = hold;
+    if (hold)
+        while (s->ck_busy)
+            pthread_cond_wait(&s->done_cv, &s->ck_mu);
+    else
+        pthread_cond_broadcast(&s->ck_cv);
+    pthread_mutex_unlock(&s->ck_mu);
+}
+
 static void ckpt_stop(store *s)
 {
     if (s->ck_on) {
@@ -210,6 +234,7 @@ ov_rc store_open(const char *dir, bool sync_full, store **out, ov_err *err)
     store *s = ov_xcalloc(1, sizeof *s);
     char path[4096];
     pthread_mutex_init(&s->mu, NULL);
+    s->dir = ov_xstrndup(dir, strlen(dir));
     pthread_mutex_init(&s->ck_mu, NULL);
     pthread_cond_init(&s->ck_cv, NULL);
     pthread_cond_init(&s->done_cv, NULL);
@@ -292,6 +317,7 @@ void store_close(store *s)
     if (s->db)
         sqlite3_close(s->db);
     pthread_mutex_destroy(&s->mu);
+    free(s->dir);
     pthread_mutex_destroy(&s->ck_mu);
     pthread_cond_destroy(&s->ck_cv);
     pthread_cond_destroy(&s->done_cv);
@@ -435,7 +461,7 @@ ov_rc store_coll_delete(store *s, const char *id, ov_err *err)
     }
     if (rc == OV_OK) { /* its side data (store_meta_put) */
         sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(s->db, "DELETE FROM meta WHERE key = 'embedder:' || ?1", -1, &st,
+        if (sqlite3_prepare_v2(s->db, "DELETE FROM meta WHERE key IN ('embedder:' || ?1, 'vf:' || ?1)", -1, &st,
                                NULL) != SQLITE_OK)
             rc = sql_err(s, err, "delete collection meta");
         else {
@@ -459,7 +485,8 @@ ov_rc store_reset(store *s, ov_err *err)
     LOCKED(s, {
         rc = exec_locked(s,
                          "BEGIN IMMEDIATE; DELETE FROM records; DELETE FROM collections;"
-                         "DELETE FROM databases; DELETE FROM tenants;",
+                         "DELETE FROM databases; DELETE FROM tenants;"
+                         "DELETE FROM meta WHERE key LIKE 'vf:%';",
                          err);
         if (rc == OV_OK)
             rc = exec_locked(s, schema_sql, err);
@@ -531,7 +558,8 @@ static ov_rc load_records(store *s, int which, const char *coll_id, int64_t sinc
     bind_text(st, 1, coll_id);
     if (which == ST_REC_SCAN_SINCE)
         sqlite3_bind_int64(st, 2, since);
-    int r;
+    ov_vecfile *vf = NULL; /* rows without a blob: opened at the first */
+    int r = SQLITE_DONE;
     while (rc == OV_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
         store_rec rec = {0};
         rec.id = sqlite3_column_blob(st, 0);
@@ -561,10 +589,19 @@ static ov_rc load_records(store *s, int which, const char *coll_id, int64_t sinc
         }
         if (which == ST_REC_SCAN_SINCE)
             rec.vec_unchanged = sqlite3_column_int(st, 6) != 0;
+        if (!rec.vec && which != ST_REC_LOAD_NOVEC && !rec.vec_unchanged) {
+            /* its only copy is in the vector file (store_vec.h) */
+            if (!vf && (rc = store_vec_open(s->db, "main", s->dir, coll_id, &vf, err)))
+                break;
+            if ((rc = store_vec_get(vf, coll_id, rec.seq, rec.id, rec.id_len, &rec.vec, err)))
+                break;
+            rec.dim = vf->dim;
+        }
         rc = fn(ctx, &rec);
     }
     if (rc == OV_OK && r != SQLITE_DONE)
         rc = sql_err(s, err, "load records");
+    ov_vecfile_close(vf);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     pthread_mutex_unlock(&s->mu);
@@ -644,6 +681,135 @@ ov_rc store_get_watermark(store *s, const char *coll_id, int64_t *out, ov_err *e
         rc = sql_err(s, err, "read watermark");
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+/* ---- one durable home per vector (store_vec.h) ---- */
+
+ov_rc store_vec_commit(store *s, const char *coll_id, int64_t wm, uint64_t vec_sum,
+                       int64_t *out_dropped, ov_err *err)
+{
+    char val[64];
+    sqlite3_stmt *up = NULL, *mp = NULL;
+    snprintf(val, sizeof val, "%lld %llu", (long long)wm, (unsigned long long)vec_sum);
+    pthread_mutex_lock(&s->mu);
+    ov_rc rc = exec_locked(s, "BEGIN IMMEDIATE", err);
+    if (rc != OV_OK)
+        goto done;
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE records SET embedding = NULL WHERE coll = ?1 AND embedding IS "
+                           "NOT NULL AND (wm IS NULL OR wm <= ?2)",
+                           -1, &up, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta(key, value) VALUES('vf:' || ?1, ?2)",
+                           -1, &mp, NULL) != SQLITE_OK) {
+        rc = sql_err(s, err, "drop saved vectors");
+        goto done;
+    }
+    bind_text(up, 1, coll_id);
+    sqlite3_bind_int64(up, 2, wm);
+    bind_text(mp, 1, coll_id);
+    bind_text(mp, 2, val);
+    if (fault_now() || sqlite3_step(up) != SQLITE_DONE) {
+        rc = sql_err(s, err, "drop saved vectors");
+        goto done;
+    }
+    if (out_dropped)
+        *out_dropped = sqlite3_changes64(s->db);
+    if (sqlite3_step(mp) != SQLITE_DONE) {
+        rc = sql_err(s, err, "drop saved vectors");
+        goto done;
+    }
+    rc = exec_locked(s, "COMMIT", err);
+done:
+    sqlite3_finalize(up);
+    sqlite3_finalize(mp);
+    if (rc != OV_OK)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+ov_rc store_vec_prepare(store *s, const char *coll_id, int64_t wm, uint64_t vec_sum,
+                        ov_err *err)
+{
+    sqlite3_stmt *rd = NULL, *up = NULL;
+    ov_rc rc = OV_OK;
+    long long cur_wm = 0;
+    unsigned long long cur_sum = 0;
+    char val[96];
+    pthread_mutex_lock(&s->mu);
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'vf:' || ?1", -1, &rd,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "UPDATE meta SET value = ?2 WHERE key = 'vf:' || ?1", -1,
+                           &up, NULL) != SQLITE_OK) {
+        rc = sql_err(s, err, "record the save in flight");
+        goto done;
+    }
+    bind_text(rd, 1, coll_id);
+    int r = sqlite3_step(rd);
+    if (r == SQLITE_DONE)
+        goto done; /* no row without a blob yet: nothing depends on a file */
+    if (r != SQLITE_ROW || !sqlite3_column_text(rd, 0) ||
+        sscanf((const char *)sqlite3_column_text(rd, 0), "%lld %llu", &cur_wm, &cur_sum) != 2) {
+        rc = ov_err_set(err, OV_EIO, "storage: record the save in flight: unreadable vf:%s",
+                        coll_id);
+        goto done;
+    }
+    /* the committed pair stays first; one left by a save that never
+     * committed is replaced */
+    snprintf(val, sizeof val, "%lld %llu %lld %llu", cur_wm, cur_sum, (long long)wm,
+             (unsigned long long)vec_sum);
+    bind_text(up, 1, coll_id);
+    bind_text(up, 2, val);
+    if (fault_now() || sqlite3_step(up) != SQLITE_DONE)
+        rc = sql_err(s, err, "record the save in flight");
+done:
+    sqlite3_finalize(rd);
+    sqlite3_finalize(up);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+static int64_t pragma_i64(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+ov_rc store_reclaim(store *s, int64_t dropped_bytes, bool *out_done, ov_err *err)
+{
+    ov_rc rc = OV_OK;
+    *out_done = false;
+    pthread_mutex_lock(&s->mu);
+    int64_t pages = pragma_i64(s->db, "PRAGMA page_count");
+    int64_t free_pages = pragma_i64(s->db, "PRAGMA freelist_count");
+    int64_t psz = pragma_i64(s->db, "PRAGMA page_size");
+    /* free pages (vectors in overflow pages), or room inside leaf pages
+     * (short vectors were stored in the row): either way bytes to win */
+    int64_t slack = (free_pages > 0 ? free_pages : 0) * (psz > 0 ? psz : 4096) + dropped_bytes;
+    if (pages <= 0 || slack < STORE_RECLAIM_MIN_BYTES || slack * 4 < pages * psz)
+        goto done;
+    /* VACUUM, not incremental_vacuum: the rows that gave up their vector
+     * leave their leaf pages a fifth full, which only a rewrite packs
+     * (65,000 x 768: 40 MB incremental, 16 MB rewritten). It goes through
+     * the log like any write; then the log is copied in and emptied, so the
+     * directory shrinks now and not at the next 64 MiB of writes. */
+    /* s->mu held: no transaction of this connection is open (VACUUM
+     * refuses one); the checkpointer's connection holds none either (a
+     * PASSIVE checkpoint may run beside the VACUUM, as beside any write) */
+    rc = exec_locked(s, "VACUUM;", err);
+    if (rc == OV_OK) {
+        ckpt_hold(s, true);
+        rc = exec_locked(s, "PRAGMA wal_checkpoint(TRUNCATE);", err);
+        ckpt_hold(s, false);
+    }
+    *out_done = rc == OV_OK;
+done:
     pthread_mutex_unlock(&s->mu);
     return rc;
 }

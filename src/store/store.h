@@ -19,6 +19,10 @@
  *           PRIMARY KEY(coll, id)) WITHOUT ROWID; index (coll, seq)
  *   meta 'wm:<collection id>' = the collection's write watermark: bumped by
  *           every write transaction, stored in the index file it matches
+ *   meta 'vf:<collection id>' = "W CHECKSUM": rows written at or before W
+ *           may have embedding NULL, their vector being in the vector file
+ *           DIR/index/<id>.vec of that save (store_vec.h); the scans read
+ *           them from it and refuse the store if it does not verify
  *
  * Durability: journal_mode=WAL, synchronous=FULL by default, so a write is
  * on disk (fsync) before the caller acknowledges it.
@@ -124,6 +128,35 @@ ov_rc store_tx_set_watermark(store *s, const char *coll_id, int64_t wm, ov_err *
 /* Commit; on failure the transaction is rolled back. */
 ov_rc store_tx_commit(store *s, ov_err *err);
 void store_tx_rollback(store *s);
+
+/* One durable home per vector (store_vec.h): the index save at watermark
+ * wm has written, fsynced and renamed the collection's vector file (its
+ * checksum vec_sum); in one transaction drop the blobs of the rows written
+ * at or before wm and record the file as meta 'vf:<id>'. From the commit
+ * on, the store's scans read those rows' vectors from the file.
+ * Locking: none needed against the collection's writers (whose store
+ * transactions run outside the collection lock since h13a): a row written
+ * or rewritten since the save has a higher watermark and keeps its blob;
+ * every row the update touches is in the file as it is in the store.
+ * out_dropped (may be NULL): the rows that gave up their blob.
+ * Returns: OV_OK; OV_EIO (rolled back: every row keeps its blob). */
+ov_rc store_vec_commit(store *s, const char *coll_id, int64_t wm, uint64_t vec_sum,
+                       int64_t *out_dropped, ov_err *err);
+
+/* Before the save's files are renamed into place: record (wm, vec_sum) as
+ * the save in flight beside the committed one in meta 'vf:<id>' (nothing
+ * to do while the collection has no rows without a blob).
+ * Returns: OV_OK; OV_EIO (then the save must not rename its files). */
+ov_rc store_vec_prepare(store *s, const char *coll_id, int64_t wm, uint64_t vec_sum,
+                        ov_err *err);
+
+/* Give the space back when there is much of it (4 MiB and a quarter of
+ * the file: free pages, plus dropped_bytes of vector blobs the caller
+ * dropped since, which may have been inside leaf pages): VACUUM, then a
+ * TRUNCATE checkpoint. Holds the store meanwhile (writes wait).
+ * out_done: whether it did anything (the main file then changed).
+ * Returns: OV_OK; OV_EIO (nothing lost: the space stays unused). */
+ov_rc store_reclaim(store *s, int64_t dropped_bytes, bool *out_done, ov_err *err);
 
 /* Test hook: when > 0, the Nth store write call from now fails with OV_EIO. */
 extern long store_fail_countdown;

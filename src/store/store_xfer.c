@@ -13,6 +13,7 @@
 
 #include "store/store.h"
 #include "store/store_lock.h"
+#include "store/store_vec.h"
 #include "util/mem.h"
 
 #define XFER_PATH_MAX 4096
@@ -143,6 +144,60 @@ static ov_rc attach(sqlite3 *db, const char *file, ov_err *err)
     return OV_OK;
 }
 
+/* omvec_vec(seq): the vector of a row without a blob, from the source's
+ * vector file (opened at the first such row, checked by store_vec_open) */
+typedef struct fill_ctx {
+    const char *dir, *coll_id;
+    ov_vecfile *vf;
+    ov_rc rc;
+    ov_err *err;
+} fill_ctx;
+
+static void fill_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    fill_ctx *fc = sqlite3_user_data(cx);
+    const float *v = NULL;
+    (void)argc;
+    if (fc->rc == OV_OK && !fc->vf)
+        fc->rc = store_vec_open(sqlite3_context_db_handle(cx), "src", fc->dir, fc->coll_id,
+                                &fc->vf, fc->err);
+    if (fc->rc == OV_OK)
+        fc->rc = store_vec_get(fc->vf, fc->coll_id, sqlite3_value_int64(argv[0]), "?", 1, &v,
+                               fc->err);
+    if (fc->rc != OV_OK) {
+        sqlite3_result_error(cx, fc->err->msg, -1);
+        return;
+    }
+    sqlite3_result_blob64(cx, v, fc->vf->dim * sizeof(float), SQLITE_TRANSIENT);
+}
+
+/* The exported rows whose vector the source keeps only in its vector file
+ * (store_vec.h) get it back as a blob: the file is self-contained, and a
+ * store with a missing or damaged vector file exports nothing. Inside the
+ * export's transaction, so the source's rows and 'vf:' row are one
+ * snapshot. */
+static ov_rc fill_vectors(sqlite3 *db, const char *dir, const char *coll_id, ov_err *err)
+{
+    fill_ctx fc = {.dir = dir, .coll_id = coll_id, .err = err};
+    sqlite3_stmt *st = NULL;
+    ov_rc rc = OV_OK;
+    if (sqlite3_create_function(db, "omvec_vec", 1, SQLITE_UTF8, &fc, fill_fn, NULL, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(db, "UPDATE main.records SET embedding = omvec_vec(seq) WHERE coll = ?1"
+                           " AND embedding IS NULL", -1, &st, NULL) != SQLITE_OK) {
+        rc = db_err(db, err, OV_EIO, "export vectors");
+        goto cleanup;
+    }
+    sqlite3_bind_text(st, 1, coll_id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = fc.rc != OV_OK ? fc.rc : db_err(db, err, OV_EIO, "export vectors");
+cleanup:
+    sqlite3_finalize(st);
+    sqlite3_create_function(db, "omvec_vec", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
+    ov_vecfile_close(fc.vf);
+    return rc;
+}
+
 ov_rc store_coll_export(const char *dir, const char *tenant, const char *database,
                         const char *name, const char *dst_dir, store_xinfo *out, ov_err *err)
 {
@@ -208,6 +263,8 @@ ov_rc store_coll_export(const char *dir, const char *tenant, const char *databas
             goto cleanup;
         }
     }
+    if ((rc = fill_vectors(db, dir, out->id, err)))
+        goto cleanup;
     rc = exec(db, "COMMIT; DETACH DATABASE src;", err, "export commit");
 cleanup:
     sqlite3_finalize(st);
@@ -302,6 +359,16 @@ ov_rc store_file_inspect(const char *file, store_xinfo *out, ov_err *err)
                         (long long)n);
         goto cleanup;
     }
+    /* a standalone file carries every vector (store_coll_export fills them
+     * in): a row without one would have no other copy after the import */
+    if (out->count > 0 &&
+        (rc = query_i64(db, "SELECT count(*) FROM records WHERE coll = ?1 AND embedding IS NULL",
+                        out->id, 0, &n, err)))
+        goto cleanup;
+    if (out->count > 0 && n != 0) {
+        rc = ov_err_set(err, OV_ECORRUPT, "%lld records have no embedding", (long long)n);
+        goto cleanup;
+    }
 cleanup:
     sqlite3_close(db);
     if (rc != OV_OK)
@@ -348,11 +415,18 @@ cleanup:
     return rc;
 }
 
-/* Remove DIR/index/<id>.hnsw and its records snapshot <id>.recs (stale for
- * replaced data). */
-static void drop_index_file(const char *dir, const char *id)
+/* Remove DIR/index/<id>.hnsw and its records snapshot <id>.recs (stale
+ * for replaced data), or (vec) its vector file <id>.vec: only once the
+ * transaction that deleted the rows whose vectors it may alone hold (and
+ * their "vf:" row) has committed. */
+static void drop_index_file(const char *dir, const char *id, bool vec)
 {
     char p[XFER_PATH_MAX];
+    if (vec) {
+        if ((size_t)snprintf(p, sizeof p, "%s/index/%s.vec", dir, id) < sizeof p)
+            unlink(p);
+        return;
+    }
     if ((size_t)snprintf(p, sizeof p, "%s/index/%s.hnsw", dir, id) < sizeof p)
         unlink(p);
     if ((size_t)snprintf(p, sizeof p, "%s/index/%s.recs", dir, id) < sizeof p)
@@ -417,6 +491,9 @@ static ov_rc import_file(const char *dir, const char *src_file, const char *vers
         "DELETE FROM main.meta WHERE key IN (SELECT 'embedder:' || m.id FROM"
         " main.collections m, src.collections s WHERE m.id = s.id OR (m.tenant = s.tenant AND"
         " m.database = s.database AND m.name = s.name))",
+        "DELETE FROM main.meta WHERE key IN (SELECT 'vf:' || m.id FROM"
+        " main.collections m, src.collections s WHERE m.id = s.id OR (m.tenant = s.tenant AND"
+        " m.database = s.database AND m.name = s.name))",
         "DELETE FROM main.records WHERE coll IN (SELECT m.id FROM main.collections m,"
         " src.collections s WHERE m.id = s.id OR (m.tenant = s.tenant AND"
         " m.database = s.database AND m.name = s.name))",
@@ -458,10 +535,13 @@ static ov_rc import_file(const char *dir, const char *src_file, const char *vers
      * rebuilt from the store instead of being served from a stale graph */
     for (size_t i = 0; i < n_old; i++)
         if (old_ids[i])
-            drop_index_file(dir, old_ids[i]);
+            drop_index_file(dir, old_ids[i], false);
     if ((rc = exec(db, "COMMIT", err, "commit")))
         goto cleanup;
     in_tx = false;
+    for (size_t i = 0; i < n_old; i++)
+        if (old_ids[i])
+            drop_index_file(dir, old_ids[i], true);
 cleanup:
     sqlite3_finalize(st);
     if (in_tx)

@@ -11,7 +11,7 @@
 
 #define FLOAD_PIECE ((size_t)256 << 10) /* stays in L2 between read and sum */
 
-int ov_fsum_file(int fd, size_t len, size_t skip, uint64_t *sum)
+int ov_fsum_file_into(int fd, size_t len, size_t skip, fsum *s)
 {
     if (skip > len) {
         errno = EINVAL;
@@ -22,8 +22,6 @@ int ov_fsum_file(int fd, size_t len, size_t skip, uint64_t *sum)
         errno = ENOMEM;
         return 0;
     }
-    fsum s;
-    fsum_init(&s);
     size_t got = skip;
     int ok = 1;
     while (got < len) {
@@ -37,13 +35,21 @@ int ov_fsum_file(int fd, size_t len, size_t skip, uint64_t *sum)
             ok = 0;
             break;
         }
-        fsum_update(&s, buf, (size_t)r);
+        fsum_update(s, buf, (size_t)r);
         got += (size_t)r;
     }
     free(buf);
-    if (ok)
-        *sum = fsum_final(&s);
     return ok;
+}
+
+int ov_fsum_file(int fd, size_t len, size_t skip, uint64_t *sum)
+{
+    fsum s;
+    fsum_init(&s);
+    if (!ov_fsum_file_into(fd, len, skip, &s))
+        return 0;
+    *sum = fsum_final(&s);
+    return 1;
 }
 
 void *ov_fload(int fd, size_t len, size_t skip, uint64_t *sum)

@@ -15,10 +15,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/fsum.h"
+
 /* fsum (util/fsum.h) of bytes [skip, len) of fd, read with pread through a
  * 256 KiB buffer. 0 with errno set when the file could not be read or is
  * shorter than len; *sum is set only then. */
 int ov_fsum_file(int fd, size_t len, size_t skip, uint64_t *sum);
+
+/* ov_fsum_file's read, continuing s (the caller has summed what its
+ * checksum covers before skip: util/vecfile.c sums its header with the
+ * checksum field zero first). 0 with errno set as ov_fsum_file; s is
+ * then partly updated. */
+int ov_fsum_file_into(int fd, size_t len, size_t skip, fsum *s);
 
 /* The first len bytes of fd as a private, writable mapping (copy-on-write:
  * the file never changes through it), not populated; *sum (if not NULL)

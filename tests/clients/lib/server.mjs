@@ -151,7 +151,7 @@ class Server {
     (this._problems ||= []).push(msg);
   }
 
-  async _terminate(signal = "SIGTERM", graceMs = 3000) {
+  async _terminate(signal = "SIGTERM", graceMs = 30000) {
     const proc = this.proc;
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) {
       if (proc) this._problem(`server exited on its own (code ${proc.exitCode}, signal ${proc.signalCode}):\n${this.logTail()}`);
@@ -166,9 +166,9 @@ class Server {
     return r;
   }
 
-  /** Clean shutdown: SIGTERM, then SIGKILL after 3 s. Returns {code, signal}. */
+  /** Clean shutdown: SIGTERM, then SIGKILL after 30 s (a hang detector: a sanitizer build on a loaded 2-core box took over 3 s to exit after "stopped cleanly"). Returns {code, signal}. */
   async stop() {
-    const r = await this._terminate("SIGTERM", 3000);
+    const r = await this._terminate("SIGTERM", 30000);
     // exit 0, or the default action of SIGTERM; not a crash, an error exit or SIGKILL after the grace period
     if (r && r.code !== 0 && r.signal !== "SIGTERM") this._problem(`server did not exit cleanly on SIGTERM (code ${r.code}, signal ${r.signal}):\n${this.logTail()}`);
     return r;

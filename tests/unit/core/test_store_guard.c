@@ -4,10 +4,12 @@
  * leaves the index file as it was; a store missing or emptied where index
  * files show data used to be is refused; an index file ahead of the store
  * is moved aside (*.bad-<time>), never overwritten with less. */
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "unit/harness.h"
@@ -240,10 +242,13 @@ static void test_store_guard_seal(void)
     sealed = false;
     CHECK_EQ(store_check_finish(store_check_start(dir), &ms, &sealed, &err), OV_OK);
     CHECK(sealed);
-    /* one byte of the last page changed while stopped: the seal no longer
-     * vouches for the file, quick_check runs instead (and, the byte being
-     * in free space or record text, finds nothing) */
-    flip_byte(p, file_size(p) - 7, 0x01);
+    /* one byte changed while stopped: the seal no longer vouches for the
+     * file, quick_check runs instead (and, the byte being the low byte of
+     * the header's file change counter, finds nothing; the last page, which
+     * this flipped before, holds records now that the vectors are out of
+     * the store, and a flip there can lose a page of rows quick_check does
+     * not see: core then refuses the store on the record count) */
+    flip_byte(p, 27, 0x01);
     sealed = true;
     CHECK_EQ(store_check_finish(store_check_start(dir), &ms, &sealed, &err), OV_OK);
     CHECK(!sealed);
@@ -449,13 +454,6 @@ static void test_store_guard_snapshot_v1(void)
     core_close(db);
 }
 
-static void copy_file(const char *from, const char *to)
-{
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "cp %s %s", from, to);
-    CHECK_EQ(system(cmd), 0);
-}
-
 /* Crash recovery (issue 10 item 8): the server (defer_index) opens a store
  * whose index file lacks a tail of records by leaving the tail to the
  * background indexer, not by inserting it before serving (queries scan the
@@ -463,17 +461,25 @@ static void copy_file(const char *from, const char *to)
 static void test_store_guard_recover_tail(void)
 {
     setup(); /* G_N records, index file current */
-    char ip[160], bak[180];
-    snprintf(ip, sizeof ip, "%s/index/%s.hnsw", dir, coll_id);
-    snprintf(bak, sizeof bak, "%s.old", ip);
-    copy_file(ip, bak);
     core_db *db = NULL;
     ov_err err = {0};
-    CHECK_EQ(open_db(&db, &err), OV_OK);
-    write_records(db, G_N, G_N + 500); /* the tail: r600..r1099, key order != seq order */
-    core_close(db);
-    copy_file(bak, ip); /* as if killed before the tail was saved */
-    unlink(bak);
+    /* a child writes the tail and is killed in the close's save before its
+     * files are renamed (the test hook of core/coll.c): the index files are
+     * the old ones, the tail only in the store */
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (open_db(&db, &err) != OV_OK)
+            _exit(2);
+        write_records(db, G_N, G_N + 500); /* the tail: r600..r1099, key order != seq order */
+        setenv("OMVEC_TEST_CRASH", "vec-prepared", 1);
+        core_close(db);
+        _exit(3);
+    }
+    int ws = 0;
+    CHECK(pid > 0 && waitpid(pid, &ws, 0) == pid);
+    CHECK(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL);
+    db = NULL;
     defer = true;
     /* the open's log says where the tail went (the indexer may finish it
      * before a pending count could be read, so the log is the witness) */

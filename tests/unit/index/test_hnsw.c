@@ -678,6 +678,9 @@ static void test_empty(void)
         hnsw_free(g);
     }
     unlink(path);
+    char vpath[160];
+    snprintf(vpath, sizeof vpath, "%s.vec", path);
+    unlink(vpath);
     CHECK(hnsw_remove(h, 5));
     CHECK_EQ(hnsw_search(h, q, 3, 10, NULL, NULL, d, lab), 0);
     hnsw_free(h);
@@ -700,6 +703,7 @@ static void test_file_round_trip(void)
     if (g) {
         CHECK_EQ(hnsw_live(g), hnsw_live(h));
         CHECK(!hnsw_has(g, 3));
+        CHECK(memcmp(hnsw_vector(g, 5), hnsw_vector(h, 5), T_DIM * sizeof(float)) == 0);
         float *qs = t_data(20, 99);
         for (int qi = 0; qi < 20; qi++) {
             int64_t a[T_K], b[T_K];
@@ -732,6 +736,30 @@ static void test_file_round_trip(void)
     CHECK_EQ(hnsw_load(t_path, T_DIM, DIST_COSINE, &g, &wm, &err), OV_ECORRUPT);
     CHECK(strstr(err.msg, "checksum") != NULL);
 
+    /* the vector file (format 3): flipped, missing, another save's */
+    char vpath[300], vkeep[320];
+    snprintf(vpath, sizeof vpath, "%s.vec", t_path);
+    snprintf(vkeep, sizeof vkeep, "%s.keep", vpath);
+    CHECK_EQ(hnsw_save(h, t_path, 5, &err), OV_OK);
+    f = fopen(vpath, "r+b");
+    fseek(f, 3000, SEEK_SET);
+    c = fgetc(f);
+    fseek(f, 3000, SEEK_SET);
+    fputc(c ^ 0x01, f);
+    fclose(f);
+    CHECK_EQ(hnsw_load(t_path, T_DIM, DIST_COSINE, &g, &wm, &err), OV_ECORRUPT);
+    CHECK(strstr(err.msg, "vector file") != NULL && strstr(err.msg, "checksum") != NULL);
+    CHECK_EQ(hnsw_save(h, t_path, 6, &err), OV_OK);
+    CHECK_EQ(rename(vpath, vkeep), 0);
+    CHECK_EQ(hnsw_load(t_path, T_DIM, DIST_COSINE, &g, &wm, &err), OV_ECORRUPT);
+    CHECK(strstr(err.msg, ".vec") != NULL);
+    CHECK_EQ(hnsw_save(h, t_path, 7, &err), OV_OK); /* a graph at 7, vectors of 6 */
+    CHECK_EQ(rename(vkeep, vpath), 0);
+    CHECK_EQ(hnsw_load(t_path, T_DIM, DIST_COSINE, &g, &wm, &err), OV_ECORRUPT);
+    CHECK(strstr(err.msg, "another save") != NULL);
+    CHECK(g == NULL);
+    unlink(vpath);
+
     /* truncated */
     CHECK_EQ(hnsw_save(h, t_path, 1, &err), OV_OK);
     CHECK_EQ(truncate(t_path, 4000), 0);
@@ -739,6 +767,7 @@ static void test_file_round_trip(void)
     CHECK_EQ(truncate(t_path, 10), 0);
     CHECK_EQ(hnsw_load(t_path, T_DIM, DIST_COSINE, &g, &wm, &err), OV_ECORRUPT);
     unlink(t_path);
+    unlink(vpath);
     CHECK_EQ(hnsw_load(t_path, T_DIM, DIST_COSINE, &g, &wm, &err), OV_ENOTFOUND);
     hnsw_free(h);
     free(data);
@@ -776,7 +805,7 @@ static void test_file_format_1(void)
     hnsw *h = build(DIST_COSINE, data, T_N, 1);
     snprintf(t_path, sizeof t_path, "/tmp/omvec-test-hnsw1-%d.idx", (int)getpid());
     ov_err err = {0};
-    CHECK_EQ(hnsw_save(h, t_path, 77, &err), OV_OK);
+    CHECK_EQ(hnsw_save_inline(h, t_path, 77, &err), OV_OK);
     FILE *f = fopen(t_path, "r+b");
     CHECK(f != NULL);
     if (!f)
