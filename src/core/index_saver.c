@@ -99,7 +99,8 @@ static void save_quiet(core_db *db, double quiet)
         }
         bool drop = still && c->ix && hnsw_building(c->ix);
         pthread_rwlock_unlock(&c->lock);
-        if (drop) { /* the load is over: free the construction copy */
+        if (drop) { /* the load is over: the construction copy stays as the
+                    * search copy (4,096 nodes or more) or is freed (hnsw_build_end) */
             pthread_rwlock_wrlock(&c->lock);
             if (c->ix && !c->pend_n)
                 hnsw_build_end(c->ix);
