@@ -292,16 +292,7 @@ static inline const unsigned char *json_num_one(const unsigned char *p, const un
                 goto exponent;
             }
         }
-        while (end - p >= 8 && (memcpy(&x, p, 8), json_num_eight_digits(x))) {
-            uint64_t t = x - 0x3030303030303030ull;
-            int sig = w ? 8 : t ? 8 - __builtin_ctzll(t) / 8 : 0;
-            if (nd + sig > 19)
-                break;
-            w = w * 100000000u + json_num_eight_value(t);
-            nd += sig;
-            exp10 -= 8;
-            p += 8;
-        }
+        p = json_num_frac_eights(p, end, &w, &nd, &exp10);
         for (; p < end && json_num_digit(*p); p++) {
             if (nd < 19) {
                 if (w || *p != '0') {

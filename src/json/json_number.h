@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Exact conversion of w * 10^q (w < 10^19) when a fast path applies (see
  * json_number.c). Returns false when the caller must use the slow path. */
@@ -51,6 +52,28 @@ static inline uint64_t json_num_eight_value(uint64_t t)
     t = (((t & 0x000000FF000000FFull) * (100 + (1000000ull << 32))) +
          (((t >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >> 32;
     return t;
+}
+
+/* Fraction digits eight at a time while they fit in *w (at most 19
+ * significant digits, leading zeros adding none): *w, *nd and *exp10 as
+ * the digit-by-digit loop after it would leave them. Returns the byte
+ * after the digits taken (p itself when fewer than 8 digits follow). */
+static inline const unsigned char *json_num_frac_eights(const unsigned char *p,
+                                                        const unsigned char *end, uint64_t *w,
+                                                        int *nd, int64_t *exp10)
+{
+    uint64_t x;
+    while (end - p >= 8 && (memcpy(&x, p, 8), json_num_eight_digits(x))) {
+        uint64_t t = x - 0x3030303030303030ull;
+        int sig = *w ? 8 : t ? 8 - __builtin_ctzll(t) / 8 : 0;
+        if (*nd + sig > 19)
+            break;
+        *w = *w * 100000000u + json_num_eight_value(t);
+        *nd += sig;
+        *exp10 -= 8;
+        p += 8;
+    }
+    return p;
 }
 
 #endif

@@ -341,17 +341,7 @@ static ov_rc json_read_number(json_reader *r, json_val *v)
             return json_fail_at(r, start, "invalid number (digit expected after '.')");
         /* eight digits at a time while they fit in w (the same w, nd and
          * exp10 as the loop below gives them: leading zeros add nothing) */
-        uint64_t x;
-        while (end - p >= 8 && (memcpy(&x, p, 8), json_num_eight_digits(x))) {
-            uint64_t t = x - 0x3030303030303030ull;
-            int sig = w ? 8 : t ? 8 - __builtin_ctzll(t) / 8 : 0;
-            if (nd + sig > 19)
-                break;
-            w = w * 100000000u + json_num_eight_value(t);
-            nd += sig;
-            exp10 -= 8;
-            p += 8;
-        }
+        p = json_num_frac_eights(p, end, &w, &nd, &exp10);
         for (; p < end && *p >= '0' && *p <= '9'; p++) {
             if (nd < 19) {
                 if (w || *p != '0') {
