@@ -74,11 +74,12 @@ for i in 0 1 2; do
     nm=${NAMES[$i]}
     id=$(curl -sf -XPOST "$U$B/collections" -H 'Content-Type: application/json' \
         -d "{\"name\":\"$nm\",\"metadata\":{\"hnsw:space\":\"cosine\"}}" |
-        python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+        grep -o '"id" *: *"[^"]*"' | head -1 | sed 's/.*"\([^"]*\)"$/\1/')
     ids+=("$id")
     out=$(build/loadgen -p "$PORT" -u "$B/collections/$id/add" -b "$W/$nm.add" -c 1 \
         -n "$(wc -l < "$W/$nm.add")")
     case "$out" in *"errors 0, non-2xx 0"*) ;; *) echo "load failed: $out"; exit 1 ;; esac
+    echo "  $nm: ${out%%;*}" # the load generator's own time: first request to last answer
     touch "$W/bulk.acked.$i"
 done
 t1=$(now)

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -15,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -158,23 +161,38 @@ int main(int argc, char **argv)
     }
     if (seconds > 0 && total == 2000)
         total = 100000000;
-    FILE *f = bfile ? fopen(bfile, "r") : NULL;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    while (f && (n = getline(&line, &cap, f)) > 0) {
-        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-            line[--n] = 0;
-        if (!n)
-            continue;
-        bodies = realloc(bodies, (n_bodies + 1) * sizeof *bodies);
-        body_lens = realloc(body_lens, (n_bodies + 1) * sizeof *body_lens);
-        bodies[n_bodies] = strdup(line);
-        body_lens[n_bodies++] = (size_t)n;
+    /* the bodies are read in place from a mapping of the file: reading a
+     * 270 MB file of adds line by line into copies took the load generator
+     * about 1.2 s per collection, inside the timed bulk load */
+    int bfd = bfile ? open(bfile, O_RDONLY) : -1;
+    struct stat bst;
+    if (bfile && (bfd < 0 || fstat(bfd, &bst) != 0)) {
+        perror(bfile);
+        return 2;
     }
-    if (f)
-        fclose(f);
-    free(line);
+    const char *map = NULL;
+    if (bfd >= 0 && bst.st_size > 0) {
+        map = mmap(NULL, (size_t)bst.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, bfd, 0);
+        if (map == MAP_FAILED) {
+            perror("mmap");
+            return 2;
+        }
+    }
+    for (size_t at = 0, size = map ? (size_t)bst.st_size : 0; at < size;) {
+        const char *nl = memchr(map + at, '\n', size - at);
+        size_t end = nl ? (size_t)(nl - map) : size, n = end - at;
+        while (n && map[at + n - 1] == '\r')
+            n--;
+        if (n) {
+            bodies = realloc(bodies, (n_bodies + 1) * sizeof *bodies);
+            body_lens = realloc(body_lens, (n_bodies + 1) * sizeof *body_lens);
+            bodies[n_bodies] = (char *)(map + at);
+            body_lens[n_bodies++] = n;
+        }
+        at = end + 1;
+    }
+    if (bfd >= 0)
+        close(bfd);
     if (!n_bodies) {
         bodies = malloc(sizeof *bodies);
         body_lens = malloc(sizeof *body_lens);
