@@ -8,10 +8,18 @@
  *  - saving: every CORE_SAVE_PERIOD seconds, each collection whose index
  *    changed, has nothing waiting and has been quiet for CORE_SAVE_QUIET
  *    seconds is saved (so a bulk load is saved once, after it).
+ * While adds keep arriving, the indexing runs on a short-lived thread of
+ * its own at the lowest priority (nice 19), in small chunks, so the
+ * requests being acknowledged never queue behind graph construction for
+ * a CPU; once the writes stop, this thread (normal priority) finishes the
+ * graph on both cores. (An unprivileged thread may lower its priority but
+ * not raise it again, hence a separate thread for the low phase.)
  * A clean shutdown indexes and saves whatever is left (core_close). After a
  * kill -9 the file may be behind the store; start-up then re-inserts only
  * the missing records (coll.c), so losing a save costs time, never data. */
 #include <malloc.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,16 +34,31 @@
  * indexer busy and waits half a chunk on average, so this is also what
  * the indexer adds to each acknowledgement. */
 #define CORE_INDEX_CHUNK 64
+/* While adds arrive the low-priority thread holds a collection's lock for
+ * this many inserts at a time (about 1 ms of CPU): a nice-19 thread can be
+ * kept off the CPU by other work while it holds the lock, and an add's
+ * apply waits for it. */
+#define CORE_INDEX_CHUNK_LOW 8
+#define CORE_INDEX_NICE 19
+
+/* Writes keep arriving to some collection of the database. */
+static bool writes_arriving(core_db *db)
+{
+    double last = (double)__atomic_load_n(&db->last_write_ms, __ATOMIC_RELAXED) / 1000;
+    return core_now() - last < CORE_SAVE_QUIET;
+}
 
 /* Index the pending vectors of every collection, a chunk per lock hold.
  * The catalog lock is taken per chunk too: a collection create or drop
  * (catalog writer) never waits for a whole bulk load to be indexed. A
  * collection dropped meanwhile shifts the list; one skipped this round is
  * done on the next. */
-static void index_pending(core_db *db)
+static void index_pending(core_db *db, bool low)
 {
     for (size_t i = 0;; i++) {
         for (;;) {
+            if (low && !writes_arriving(db)) /* the normal thread takes over */
+                return;
             core_read_begin(db);
             if (i >= db->n_colls) {
                 core_read_end(db);
@@ -50,14 +73,13 @@ static void index_pending(core_db *db)
             pthread_rwlock_wrlock(&c->lock);
             /* one thread while writes keep arriving to any collection (a
              * core stays free for them), both once the load is over */
-            double last = (double)__atomic_load_n(&db->last_write_ms, __ATOMIC_RELAXED) / 1000;
-            int threads = core_now() - last < CORE_SAVE_QUIET ? 1 : 2;
+            int threads = writes_arriving(db) ? 1 : 2;
             if (c->pend_n) { /* compare through the int8 copy until quiet */
                 core_coll_make_index(c);
                 if (c->ix)
                     hnsw_build_begin(c->ix);
             }
-            size_t done = core_pend_index(c, CORE_INDEX_CHUNK, threads);
+            size_t done = core_pend_index(c, low ? CORE_INDEX_CHUNK_LOW : CORE_INDEX_CHUNK, threads);
             if (done && !c->pend_n)
                 core_coll_index_maybe_rebuild(c);
             pthread_rwlock_unlock(&c->lock);
@@ -144,6 +166,35 @@ static void save_quiet(core_db *db, double quiet)
         malloc_trim(0);
 }
 
+/* The indexer while adds arrive: lowers its own priority and indexes
+ * whatever they queue until no write has come for CORE_SAVE_QUIET seconds
+ * (or the saver stops); saver_main waits for it meanwhile. */
+static void *low_main(void *arg)
+{
+    core_db *db = arg;
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), CORE_INDEX_NICE) != 0)
+        ov_log(OV_LOG_DEBUG, "index: the indexer's priority stays (setpriority failed)");
+    pthread_mutex_lock(&db->saver_mu);
+    while (!db->saver_stop && writes_arriving(db)) {
+        db->saver_kick = false;
+        pthread_mutex_unlock(&db->saver_mu);
+        index_pending(db, true);
+        pthread_mutex_lock(&db->saver_mu);
+        if (!db->saver_kick && !db->saver_stop) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += 100 * 1000 * 1000;
+            if (ts.tv_nsec >= 1000 * 1000 * 1000) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000 * 1000 * 1000;
+            }
+            pthread_cond_timedwait(&db->saver_cv, &db->saver_mu, &ts);
+        }
+    }
+    pthread_mutex_unlock(&db->saver_mu);
+    return NULL;
+}
+
 static void *saver_main(void *arg)
 {
     core_db *db = arg;
@@ -158,7 +209,10 @@ static void *saver_main(void *arg)
             break;
         db->saver_kick = false;
         pthread_mutex_unlock(&db->saver_mu);
-        index_pending(db);
+        pthread_t low;
+        if (writes_arriving(db) && pthread_create(&low, NULL, low_main, db) == 0)
+            pthread_join(low, NULL);
+        index_pending(db, false);
         save_quiet(db, CORE_SAVE_QUIET);
         pthread_mutex_lock(&db->saver_mu);
     }
@@ -196,6 +250,6 @@ void core_saver_stop(core_db *db)
     pthread_mutex_destroy(&db->saver_mu);
     pthread_cond_destroy(&db->saver_cv);
     db->saver_on = false;
-    index_pending(db); /* whatever is left, so the next start is warm */
+    index_pending(db, false); /* whatever is left, so the next start is warm */
     save_quiet(db, 0);
 }
