@@ -33,6 +33,7 @@ s0=$(snap)
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 build/loadgen -p "$PORT" -u "$B/collections/$id/add" -b "$ADD" -c 1 -n "$N" | sed 's/latency.*max/max/'
 s1=$(snap)
-join <(sort <<< "$s0") <(sort <<< "$s1") |
-    awk '{run = ($7 - $3) / 1e9; wq = ($8 - $4) / 1e9
+# threads started during the load (the low-priority indexer) count from zero
+join -a 2 -e 0 -o 1.1,1.2,1.3,1.4,1.5,2.1,2.2,2.3,2.4,2.5 <(sort <<< "$s0") <(sort <<< "$s1") |
+    awk '{run = ($8 - $3) / 1e9; wq = ($9 - $4) / 1e9; $1 = $6; $2 = $7
           if (run > 0.01) printf "  thread %s %s: ran %.3f s, waited for a CPU %.3f s\n", $1, $2, run, wq}'
