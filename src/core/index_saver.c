@@ -41,28 +41,41 @@
 #define CORE_INDEX_CHUNK_LOW 8
 #define CORE_INDEX_NICE 19
 
-/* Writes keep arriving to some collection of the database. */
+/* Writes keep arriving to some collection of the database: one came less
+ * than this many seconds ago (a bulk load's batches come every 30-100 ms;
+ * the gap between two collections' loads is a create). */
+#define CORE_WRITE_QUIET 0.5
+
 static bool writes_arriving(core_db *db)
 {
     double last = (double)__atomic_load_n(&db->last_write_ms, __ATOMIC_RELAXED) / 1000;
-    return core_now() - last < CORE_SAVE_QUIET;
+    return core_now() - last < CORE_WRITE_QUIET;
 }
+
+typedef enum idx_mode {
+    IDX_LOW,    /* the nice-19 thread: small chunks, one thread, stops once writes stop */
+    IDX_NORMAL, /* the saver: steps aside (returns) once writes arrive again */
+    IDX_ALL     /* everything pending (shutdown, or no low thread could start) */
+} idx_mode;
 
 /* Index the pending vectors of every collection, a chunk per lock hold.
  * The catalog lock is taken per chunk too: a collection create or drop
  * (catalog writer) never waits for a whole bulk load to be indexed. A
  * collection dropped meanwhile shifts the list; one skipped this round is
  * done on the next. */
-static void index_pending(core_db *db, bool low)
+static bool index_pending(core_db *db, idx_mode mode)
 {
+    bool low = mode == IDX_LOW;
     for (size_t i = 0;; i++) {
         for (;;) {
-            if (low && !writes_arriving(db)) /* the normal thread takes over */
-                return;
+            /* the low thread hands over to the saver once writes stop, the
+             * saver back to a low thread once they start again */
+            if (mode != IDX_ALL && low != writes_arriving(db))
+                return true;
             core_read_begin(db);
             if (i >= db->n_colls) {
                 core_read_end(db);
-                return;
+                return false;
             }
             core_coll *c = db->colls[i];
             /* requests first: a write waiting for the lock gets it before
@@ -73,7 +86,7 @@ static void index_pending(core_db *db, bool low)
             pthread_rwlock_wrlock(&c->lock);
             /* one thread while writes keep arriving to any collection (a
              * core stays free for them), both once the load is over */
-            int threads = writes_arriving(db) ? 1 : 2;
+            int threads = low || writes_arriving(db) ? 1 : 2;
             if (c->pend_n) { /* compare through the int8 copy until quiet */
                 core_coll_make_index(c);
                 if (c->ix)
@@ -167,7 +180,7 @@ static void save_quiet(core_db *db, double quiet)
 }
 
 /* The indexer while adds arrive: lowers its own priority and indexes
- * whatever they queue until no write has come for CORE_SAVE_QUIET seconds
+ * whatever they queue until no write has come for CORE_WRITE_QUIET seconds
  * (or the saver stops); saver_main waits for it meanwhile. */
 static void *low_main(void *arg)
 {
@@ -178,7 +191,7 @@ static void *low_main(void *arg)
     while (!db->saver_stop && writes_arriving(db)) {
         db->saver_kick = false;
         pthread_mutex_unlock(&db->saver_mu);
-        index_pending(db, true);
+        index_pending(db, IDX_LOW);
         pthread_mutex_lock(&db->saver_mu);
         if (!db->saver_kick && !db->saver_stop) {
             struct timespec ts;
@@ -195,6 +208,28 @@ static void *low_main(void *arg)
     return NULL;
 }
 
+/* Index what is pending: on a low-priority thread while writes arrive,
+ * here (both cores) once they stop, back and forth until done. */
+static void index_all_pending(core_db *db)
+{
+    bool can_low = true;
+    for (;;) {
+        if (can_low && writes_arriving(db)) {
+            pthread_t low;
+            can_low = pthread_create(&low, NULL, low_main, db) == 0;
+            if (can_low)
+                pthread_join(low, NULL);
+        }
+        if (!index_pending(db, can_low ? IDX_NORMAL : IDX_ALL))
+            return;
+        pthread_mutex_lock(&db->saver_mu);
+        bool stop = db->saver_stop;
+        pthread_mutex_unlock(&db->saver_mu);
+        if (stop) /* core_saver_stop indexes what is left */
+            return;
+    }
+}
+
 static void *saver_main(void *arg)
 {
     core_db *db = arg;
@@ -209,10 +244,7 @@ static void *saver_main(void *arg)
             break;
         db->saver_kick = false;
         pthread_mutex_unlock(&db->saver_mu);
-        pthread_t low;
-        if (writes_arriving(db) && pthread_create(&low, NULL, low_main, db) == 0)
-            pthread_join(low, NULL);
-        index_pending(db, false);
+        index_all_pending(db);
         save_quiet(db, CORE_SAVE_QUIET);
         pthread_mutex_lock(&db->saver_mu);
     }
@@ -250,6 +282,6 @@ void core_saver_stop(core_db *db)
     pthread_mutex_destroy(&db->saver_mu);
     pthread_cond_destroy(&db->saver_cv);
     db->saver_on = false;
-    index_pending(db, false); /* whatever is left, so the next start is warm */
+    index_pending(db, IDX_ALL); /* whatever is left, so the next start is warm */
     save_quiet(db, 0);
 }
