@@ -179,32 +179,22 @@ static void save_quiet(core_db *db, double quiet)
         malloc_trim(0);
 }
 
-/* The indexer while adds arrive: lowers its own priority and indexes
- * whatever they queue until no write has come for CORE_WRITE_QUIET seconds
- * (or the saver stops); saver_main waits for it meanwhile. */
+/* The indexer while adds arrive: lowers its own priority and indexes what
+ * they queue until nothing is pending (aside stays false) or no write has
+ * come for CORE_WRITE_QUIET seconds (aside: the saver takes over).
+ * saver_main waits for it meanwhile; it is started again at the next
+ * kick, so the saves between loads go on as before. */
+typedef struct low_job {
+    core_db *db;
+    bool aside;
+} low_job;
+
 static void *low_main(void *arg)
 {
-    core_db *db = arg;
+    low_job *j = arg;
     if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), CORE_INDEX_NICE) != 0)
         ov_log(OV_LOG_DEBUG, "index: the indexer's priority stays (setpriority failed)");
-    pthread_mutex_lock(&db->saver_mu);
-    while (!db->saver_stop && writes_arriving(db)) {
-        db->saver_kick = false;
-        pthread_mutex_unlock(&db->saver_mu);
-        index_pending(db, IDX_LOW);
-        pthread_mutex_lock(&db->saver_mu);
-        if (!db->saver_kick && !db->saver_stop) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += 100 * 1000 * 1000;
-            if (ts.tv_nsec >= 1000 * 1000 * 1000) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000 * 1000 * 1000;
-            }
-            pthread_cond_timedwait(&db->saver_cv, &db->saver_mu, &ts);
-        }
-    }
-    pthread_mutex_unlock(&db->saver_mu);
+    j->aside = index_pending(j->db, IDX_LOW);
     return NULL;
 }
 
@@ -216,9 +206,13 @@ static void index_all_pending(core_db *db)
     for (;;) {
         if (can_low && writes_arriving(db)) {
             pthread_t low;
-            can_low = pthread_create(&low, NULL, low_main, db) == 0;
-            if (can_low)
+            low_job j = {.db = db};
+            can_low = pthread_create(&low, NULL, low_main, &j) == 0;
+            if (can_low) {
                 pthread_join(low, NULL);
+                if (!j.aside)
+                    return;
+            }
         }
         if (!index_pending(db, can_low ? IDX_NORMAL : IDX_ALL))
             return;
