@@ -328,30 +328,30 @@ static bool fail(conn *c)
     return issue(c);
 }
 
-/* c is readable: read, and on a complete answer record it and go on. */
+/* c is readable: one read (epoll is level-triggered, so what is left comes
+ * back as the next event; a read until EAGAIN would cost a system call per
+ * answer), and on a complete answer record it and start the next request. */
 static bool on_readable(conn *c)
 {
-    for (;;) {
-        if (c->len + 65536 > c->cap) {
-            c->cap = (c->len + 65536) * 2;
-            c->buf = realloc(c->buf, c->cap);
-        }
-        ssize_t n = read(c->fd, c->buf + c->len, c->cap - c->len - 1);
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return true;
-        if (n <= 0)
-            return fail(c);
-        c->len += (size_t)n;
-        c->buf[c->len] = 0;
-        if (resp_complete(&c->r, c->buf, c->len)) {
-            lat[c->req] = now() - c->t0;
-            if (c->r.status < 200 || c->r.status > 299)
-                atomic_fetch_add(&non2xx, 1);
-            if (c->r.close)
-                drop(c);
-            return issue(c);
-        }
+    if (c->len + 65536 > c->cap) {
+        c->cap = (c->len + 65536) * 2;
+        c->buf = realloc(c->buf, c->cap);
     }
+    ssize_t n = read(c->fd, c->buf + c->len, c->cap - c->len - 1);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return true;
+    if (n <= 0)
+        return fail(c);
+    c->len += (size_t)n;
+    c->buf[c->len] = 0;
+    if (!resp_complete(&c->r, c->buf, c->len))
+        return true;
+    lat[c->req] = now() - c->t0;
+    if (c->r.status < 200 || c->r.status > 299)
+        atomic_fetch_add(&non2xx, 1);
+    if (c->r.close)
+        drop(c);
+    return issue(c);
 }
 
 static void event_loop(void)
