@@ -23,10 +23,12 @@
 # where `npm install chromadb-js-bindings-linux-x64-gnu@0.1.3` was run;
 # default /work/chroma-bench), DUR (seconds per throughput run, default 10),
 # PORT (default 8765; another port lets two runs share a machine), LOADGEN
-# (events, the default: bench/loadgen.c's one-thread epoll mode for the
-# heartbeat ceiling and the query phase; threads: one client thread per
-# connection, the instrument of every figure before issue 13's fifth
-# session; docs/performance.md compares the two).
+# (bench/loadgen.c's mode for the heartbeat ceiling and the query phase:
+# threads, the default, one client thread per connection, the instrument of
+# every figure in docs/performance.md; events, one epoll thread for all
+# connections: it burns less CPU per request but, measured on the shared
+# 2-CPU machine, keeps fewer requests in flight and gave omvec lower req/s
+# and a higher p99 -- docs/performance.md, "The load generator's mode").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WHICH=${1:-both}
@@ -34,7 +36,7 @@ W=${WORK:-/tmp/omvec-bench}
 CB=${CHROMA_DIR:-/work/chroma-bench}
 DUR=${DUR:-10}
 PORT=${PORT:-8765}
-LG=${LOADGEN:-events}
+LG=${LOADGEN:-threads}
 case "$LG" in events) LGF=-e ;; threads) LGF=-t ;; *) echo "LOADGEN is events or threads"; exit 2 ;; esac
 TCK=$(getconf CLK_TCK)
 # shellcheck source=bench/common.sh
@@ -111,10 +113,8 @@ run_one() {
 }
 
 # query_phase ID: concurrency 1, 8 and 32 on collection ID (c30a), with the
-# load generator's mode from LOADGEN (events: one epoll thread, the default;
-# threads: one thread per connection, the instrument before issue 13's fifth
-# session); the server's CPU per query (/proc/PID/stat) and the load average
-# over each concurrent run.
+# load generator's mode from LOADGEN; the server's CPU per query
+# (/proc/PID/stat) and the load average over each concurrent run.
 query_phase() {
     local u="$B/collections/$1/query" c out n t0 t1
     build/loadgen $LGF -p $PORT -u "$u" -b "$W/c30a.query" -c 1 -n 2000 | sed 's/^/c30a query: /'
