@@ -19,7 +19,8 @@
 # each server on the data a previous full run left; `query` (or query-omvec,
 # query-chroma) runs the query phase alone on that data.
 #
-# Environment: WORK (default /tmp/omvec-bench), CHROMA_DIR (a directory
+# Environment: OMVEC (the server binary; default ./omvec, rebuilt first),
+# WORK (default /tmp/omvec-bench), CHROMA_DIR (a directory
 # where `npm install chromadb-js-bindings-linux-x64-gnu@0.1.3` was run;
 # default /work/chroma-bench), DUR (seconds per throughput run, default 10),
 # PORT (default 8765; another port lets two runs share a machine), LOADGEN
@@ -41,7 +42,8 @@ case "$LG" in events) LGF=-e ;; threads) LGF=-t ;; *) echo "LOADGEN is events or
 TCK=$(getconf CLK_TCK)
 # shellcheck source=bench/common.sh
 . bench/common.sh
-make -s omvec
+OMVEC=${OMVEC:-./omvec}
+if [ "$OMVEC" = ./omvec ]; then make -s omvec; fi
 bench_prepare
 ${CC:-cc} -std=gnu17 -O2 bench/restart_probe.c -o build/restart_probe
 
@@ -55,7 +57,7 @@ trap stop EXIT
 
 start() { # kind dir
     if [ "$1" = omvec ]; then
-        ./omvec run --port $PORT --path "$2" --log-level warn > "$W/$1.log" 2>&1 &
+        "$OMVEC" run --port $PORT --path "$2" --log-level warn > "$W/$1.log" 2>&1 &
     else
         node -e "require('$CB/node_modules/chromadb-js-bindings-linux-x64-gnu').cli(['chroma','run','--path','$2','--port','$PORT'])" > "$W/$1.log" 2>&1 &
     fi
@@ -154,7 +156,7 @@ restart_time() {
     local ids=("$@")
     stop
     if [ "$kind" = omvec ]; then
-        cmd=(./omvec run --port "$PORT" --path "$dir" --log-level warn)
+        cmd=("$OMVEC" run --port "$PORT" --path "$dir" --log-level warn)
     else
         cmd=(node -e "require('$CB/node_modules/chromadb-js-bindings-linux-x64-gnu').cli(['chroma','run','--path','$dir','--port','$PORT'])")
     fi
