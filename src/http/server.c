@@ -15,12 +15,13 @@
  * it opened (or after the previous answer and the idle wait) is closed,
  * however steadily its bytes arrive (http/heads.c, limits.h).
  * The listening socket is ours, not libmicrohttpd's: one accept thread
- * hands each connection to MHD_add_connection, which places it on pool
- * thread (descriptor % pool size) after the same connection and
- * per-address limits, so keep-alive connections spread evenly over the
- * pool threads instead of going to whichever thread won accept(). */
-#include <errno.h>
+ * (which also keeps the connection limit) hands each connection to
+ * MHD_add_connection, which applies the per-address limit and places it on
+ * pool thread (descriptor % pool size), so keep-alive connections spread
+ * evenly over the pool threads instead of going to whichever thread won
+ * accept(). */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -552,8 +553,9 @@ fail:
  * libmicrohttpd accepted. That wait is the connection limit: each pool
  * thread's own limit is max_conns (libmicrohttpd's, divided among the
  * threads, would refuse a connection whose descriptor's thread is full
- * while its first turn has not yet counted the ones before it). It ends when http_server_stop sets accept_stop and shuts
- * the listening socket down (accept() then fails with EINVAL). */
+ * while its first turn has not yet counted the ones before it). It ends
+ * when http_server_stop sets accept_stop and shuts the listening socket
+ * down (accept() then fails with EINVAL). */
 static void *accept_main(void *arg)
 {
     http_server *s = arg;
