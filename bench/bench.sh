@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/bench.sh [omvec|chroma|both|restart] - the issue-3 benchmark, omvec and the
+# bench/bench.sh [omvec|chroma|both|restart|query] - the issue-3 benchmark, omvec and the
 # real Chroma 1.0.0 server (npm bindings) measured in the same run on the
 # same machine. Run by hand from the repository root; results go to stdout
 # (copy them into docs/performance.md with the date and the machine).
@@ -16,12 +16,20 @@
 # collection (bench/loadgen.c), and restart-to-first-answered-query (first
 # collection, and all three). The load generator's own ceiling is shown
 # against the heartbeat endpoint first. `restart` times three restarts of
-# each server on the data a previous full run left.
+# each server on the data a previous full run left; `query` (or query-omvec,
+# query-chroma) runs the query phase alone on that data.
 #
-# Environment: WORK (default /tmp/omvec-bench), CHROMA_DIR (a directory
+# Environment: OMVEC (the server binary; default ./omvec, rebuilt first),
+# WORK (default /tmp/omvec-bench), CHROMA_DIR (a directory
 # where `npm install chromadb-js-bindings-linux-x64-gnu@0.1.3` was run;
 # default /work/chroma-bench), DUR (seconds per throughput run, default 10),
-# PORT (default 8765; another port lets two runs share a machine).
+# PORT (default 8765; another port lets two runs share a machine), LOADGEN
+# (bench/loadgen.c's mode for the heartbeat ceiling and the query phase:
+# threads, the default, one client thread per connection, the instrument of
+# every figure in docs/performance.md; events, one epoll thread for all
+# connections: it burns less CPU per request but, measured on the shared
+# 2-CPU machine, keeps fewer requests in flight and gave omvec lower req/s
+# and a higher p99 -- docs/performance.md, "The load generator's mode").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WHICH=${1:-both}
@@ -29,9 +37,13 @@ W=${WORK:-/tmp/omvec-bench}
 CB=${CHROMA_DIR:-/work/chroma-bench}
 DUR=${DUR:-10}
 PORT=${PORT:-8765}
+LG=${LOADGEN:-threads}
+case "$LG" in events) LGF=-e ;; threads) LGF=-t ;; *) echo "LOADGEN is events or threads"; exit 2 ;; esac
+TCK=$(getconf CLK_TCK)
 # shellcheck source=bench/common.sh
 . bench/common.sh
-make -s omvec
+OMVEC=${OMVEC:-./omvec}
+if [ "$OMVEC" = ./omvec ]; then make -s omvec; fi
 bench_prepare
 ${CC:-cc} -std=gnu17 -O2 bench/restart_probe.c -o build/restart_probe
 
@@ -45,7 +57,7 @@ trap stop EXIT
 
 start() { # kind dir
     if [ "$1" = omvec ]; then
-        ./omvec run --port $PORT --path "$2" --log-level warn > "$W/$1.log" 2>&1 &
+        "$OMVEC" run --port $PORT --path "$2" --log-level warn > "$W/$1.log" 2>&1 &
     else
         node -e "require('$CB/node_modules/chromadb-js-bindings-linux-x64-gnu').cli(['chroma','run','--path','$2','--port','$PORT'])" > "$W/$1.log" 2>&1 &
     fi
@@ -65,7 +77,8 @@ run_one() {
     echo "=== $kind"
     rm -rf "$dir"
     start "$kind" "$dir"
-    build/loadgen -p $PORT -u /api/v2/heartbeat -m GET -c 8 -d 3 | sed 's/^/loadgen ceiling (heartbeat): /'
+    build/loadgen $LGF -p $PORT -u /api/v2/heartbeat -m GET -c 8 -d 3 |
+        sed 's/^/loadgen ceiling (heartbeat): /'
     local t0 t1 ids=()
     t0=$(now)
     for i in 0 1 2; do
@@ -100,12 +113,39 @@ run_one() {
         echo "${NAMES[$i]}: $(/usr/bin/python3 bench/recall.py "http://127.0.0.1:$PORT$B/collections/${ids[$i]}/query" \
             "$W/${NAMES[$i]}.vec" "${SIZES[$i]}" $DIM "$W/${NAMES[$i]}.query" 2000)"
     done
-    local u="$B/collections/${ids[0]}/query"
-    build/loadgen -p $PORT -u "$u" -b "$W/c30a.query" -c 1 -n 2000 | sed 's/^/c30a query: /'
-    build/loadgen -p $PORT -u "$u" -b "$W/c30a.query" -c 8 -d "$DUR" | sed 's/^/c30a query: /'
-    build/loadgen -p $PORT -u "$u" -b "$W/c30a.query" -c 32 -d "$DUR" | sed 's/^/c30a query: /'
-    echo "server CPU after the query runs: $(ps -o times= -p "$pid") s (user+sys, whole life)"
+    query_phase "${ids[0]}"
     restart_time "$kind" "$dir" "${ids[@]}"
+}
+
+# query_phase ID: concurrency 1, 8 and 32 on collection ID (c30a), with the
+# load generator's mode from LOADGEN; the server's CPU per query
+# (/proc/PID/stat) and the load average over each concurrent run.
+query_phase() {
+    local u="$B/collections/$1/query" c out n t0 t1
+    build/loadgen $LGF -p $PORT -u "$u" -b "$W/c30a.query" -c 1 -n 2000 | sed 's/^/c30a query: /'
+    for c in 8 32; do
+        t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+        out=$(build/loadgen $LGF -p $PORT -u "$u" -b "$W/c30a.query" -c $c -d "$DUR")
+        t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+        echo "c30a query: $out"
+        n=${out#requests }
+        echo "c30a query c$c: server CPU $(awk -v d=$((t1 - t0)) -v n="${n%% *}" -v t="$TCK" \
+            'BEGIN {printf "%.1f", d / t * 1e6 / (n > 0 ? n : 1)}') us/query (stat ticks), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    done
+    echo "server CPU after the query runs: $(ps -o times= -p "$pid") s (user+sys, whole life)"
+}
+
+# the query phase only, on the data a previous full run left in WORK
+query_only() {
+    local kind=$1
+    echo "=== $kind (query phase only, LOADGEN=$LG)"
+    start "$kind" "$W/data-$kind"
+    local id
+    id=$(coll_id c30a)
+    # warm up as a full run's recall queries do (the pages of a fresh start)
+    build/loadgen $LGF -p $PORT -u "$B/collections/$id/query" -b "$W/c30a.query" -c 1 -n 2000 > /dev/null
+    query_phase "$id"
+    stop
 }
 
 # restart_time KIND DIR ID1 ID2 ID3: stop cleanly, start on the same data,
@@ -119,7 +159,7 @@ restart_time() {
     local ids=("$@")
     stop
     if [ "$kind" = omvec ]; then
-        cmd=(./omvec run --port "$PORT" --path "$dir" --log-level warn)
+        cmd=("$OMVEC" run --port "$PORT" --path "$dir" --log-level warn)
     else
         cmd=(node -e "require('$CB/node_modules/chromadb-js-bindings-linux-x64-gnu').cli(['chroma','run','--path','$dir','--port','$PORT'])")
     fi
@@ -141,5 +181,7 @@ case "$WHICH" in
 omvec | chroma) run_one "$WHICH" ;;
 both) run_one omvec; run_one chroma ;;
 restart) restart_only omvec; restart_only chroma ;;
-*) echo "usage: bench/bench.sh [omvec|chroma|both|restart]"; exit 2 ;;
+query) query_only omvec; query_only chroma ;;
+query-omvec | query-chroma) query_only "${WHICH#query-}" ;;
+*) echo "usage: bench/bench.sh [omvec|chroma|both|restart|query|query-omvec|query-chroma]"; exit 2 ;;
 esac

@@ -13,8 +13,19 @@
  * Connection slots are bounded in total and per client address, and a
  * connection whose head is not complete OV_HTTP_HEAD_TIMEOUT_S seconds after
  * it opened (or after the previous answer and the idle wait) is closed,
- * however steadily its bytes arrive (http/heads.c, limits.h). */
+ * however steadily its bytes arrive (http/heads.c, limits.h).
+ * The listening socket is ours, not libmicrohttpd's: one accept thread
+ * (which also keeps the connection limit) hands each connection to
+ * MHD_add_connection, which applies the per-address limit and places it on
+ * pool thread (descriptor % pool size), so keep-alive connections spread
+ * evenly over the pool threads instead of going to whichever thread won
+ * accept(). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -51,6 +62,17 @@ struct http_server {
     atomic_ullong next_id;
     http_heads *heads;       /* absolute head deadlines (heads.c) */
     unsigned idle_timeout_s; /* silence allowed once a head is in */
+    /* the accept thread: it waits while open_conns >= max_conns (the
+     * connection then stays in the kernel's backlog, as when
+     * libmicrohttpd accepted), and leaves once accept_stop is set */
+    int listen_fd;
+    pthread_t acceptor;
+    bool acceptor_running;
+    unsigned max_conns;
+    pthread_mutex_t slot_mu;
+    pthread_cond_t slot_cv;
+    int open_conns; /* guarded by slot_mu: handed to libmicrohttpd - closed */
+    atomic_int accept_stop;
 };
 
 typedef struct http_req {
@@ -259,6 +281,10 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
         http_heads_close(s->heads, *socket_context);
         *socket_context = NULL;
+        pthread_mutex_lock(&s->slot_mu);
+        if (s->open_conns-- == (int)s->max_conns)
+            pthread_cond_signal(&s->slot_cv);
+        pthread_mutex_unlock(&s->slot_mu);
     }
 }
 
@@ -498,6 +524,89 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
         ov_log(OV_LOG_WARN, "http: %s", esc);
 }
 
+/* The listening socket, as libmicrohttpd made it: close-on-exec,
+ * SO_REUSEADDR and SO_REUSEPORT (its LISTENING_ADDRESS_REUSE 1),
+ * IPV6_V6ONLY on an IPv6 address, SOMAXCONN backlog. -1 on failure. */
+static int listen_socket(const struct addrinfo *ai)
+{
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    int on = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0)
+        goto fail;
+    if (ai->ai_family == AF_INET6)
+        (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0)
+        goto fail;
+    return fd;
+fail:
+    close(fd);
+    return -1;
+}
+
+/* The accept thread: each connection goes to MHD_add_connection (which
+ * applies the per-address limit, closing the socket when it refuses, and
+ * places it on pool thread fd % pool size). While max_conns connections are
+ * open it does not accept, so a new one waits in the backlog, as when
+ * libmicrohttpd accepted. That wait is the connection limit: each pool
+ * thread's own limit is max_conns (libmicrohttpd's, divided among the
+ * threads, would refuse a connection whose descriptor's thread is full
+ * while its first turn has not yet counted the ones before it). It ends
+ * when http_server_stop sets accept_stop and shuts the listening socket
+ * down (accept() then fails with EINVAL). */
+static void *accept_main(void *arg)
+{
+    http_server *s = arg;
+    for (;;) {
+        pthread_mutex_lock(&s->slot_mu);
+        while (s->open_conns >= (int)s->max_conns && !atomic_load(&s->accept_stop))
+            pthread_cond_wait(&s->slot_cv, &s->slot_mu);
+        pthread_mutex_unlock(&s->slot_mu);
+        if (atomic_load(&s->accept_stop))
+            break;
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        int fd = accept4(s->listen_fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (atomic_load(&s->accept_stop))
+                break;
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                usleep(10000); /* out of descriptors: let connections close */
+            continue;
+        }
+        if (atomic_load(&s->accept_stop)) {
+            close(fd);
+            break;
+        }
+        /* counted from here, not from NOTIFY_STARTED (which comes later,
+         * in the pool thread), so the wait above never lets one too many in */
+        pthread_mutex_lock(&s->slot_mu);
+        if (MHD_add_connection(s->d, fd, (struct sockaddr *)&ss, sl) == MHD_YES)
+            s->open_conns++;
+        pthread_mutex_unlock(&s->slot_mu);
+    }
+    return NULL;
+}
+
+/* Stops the accept thread and closes the listening socket (idempotent). */
+static void acceptor_stop(http_server *s)
+{
+    if (s->acceptor_running) {
+        pthread_mutex_lock(&s->slot_mu);
+        atomic_store(&s->accept_stop, 1);
+        pthread_cond_signal(&s->slot_cv);
+        pthread_mutex_unlock(&s->slot_mu);
+        shutdown(s->listen_fd, SHUT_RDWR);
+        pthread_join(s->acceptor, NULL);
+        s->acceptor_running = false;
+    }
+    if (s->listen_fd >= 0)
+        close(s->listen_fd);
+    s->listen_fd = -1;
+}
+
 ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
 {
     struct addrinfo hints = {0}, *ai = NULL;
@@ -541,7 +650,8 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
      * a half head and the peer's FIN in one event and never reads again, so
      * a closed socket stayed in CLOSE-WAIT holding a slot until the timeout;
      * level-triggered poll() sees the pending EOF on the next turn */
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG |
+                     MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET;
     /* connection slots: the descriptor limit bounds them, so raise the soft
      * limit to the hard one and keep a reserve for the store and logs */
     struct rlimit rl;
@@ -570,33 +680,51 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
         free(s);
         return ov_err_set(err, OV_EIO, "cannot start the request-head watcher thread");
     }
-    if (pick->ai_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
-    /* the logger first: libmicrohttpd warns about options parsed before it */
-    s->d = MHD_start_daemon(flags, opts->port, NULL, NULL, on_request, s,
-                            MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
-                            MHD_OPTION_SOCK_ADDR, pick->ai_addr,
-                            MHD_OPTION_THREAD_POOL_SIZE, threads,
-                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                            MHD_OPTION_CONNECTION_LIMIT, max_conns,
-                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
-                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-                            MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
-                            MHD_OPTION_UNESCAPE_CALLBACK, on_unescape, NULL,
-                            MHD_OPTION_CONNECTION_TIMEOUT, head_s,
-                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 << 10),
-                            MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
-                            MHD_OPTION_END);
+    s->max_conns = max_conns;
+    s->listen_fd = listen_socket(pick);
     freeaddrinfo(ai);
-    if (!s->d) {
+    if (s->listen_fd < 0) {
         http_heads_destroy(s->heads);
         http_metrics_destroy(s->metrics);
         free(s);
         return ov_err_set(err, OV_EIO, "cannot listen on %s:%u (address in use?)", host,
                           opts->port);
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = info ? info->port : opts->port;
+    pthread_mutex_init(&s->slot_mu, NULL);
+    pthread_cond_init(&s->slot_cv, NULL);
+    unsigned mhd_limit = max_conns > UINT_MAX / threads ? UINT_MAX : max_conns * threads;
+    /* the logger first: libmicrohttpd warns about options parsed before it */
+    s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+                            MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
+                            MHD_OPTION_THREAD_POOL_SIZE, threads,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+                            MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+                            MHD_OPTION_UNESCAPE_CALLBACK, on_unescape, NULL,
+                            MHD_OPTION_CONNECTION_TIMEOUT, head_s,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 << 10),
+                            MHD_OPTION_END);
+    if (s->d && pthread_create(&s->acceptor, NULL, accept_main, s) == 0)
+        s->acceptor_running = true;
+    if (!s->acceptor_running) {
+        if (s->d)
+            MHD_stop_daemon(s->d);
+        acceptor_stop(s);
+        pthread_cond_destroy(&s->slot_cv);
+        pthread_mutex_destroy(&s->slot_mu);
+        http_heads_destroy(s->heads);
+        http_metrics_destroy(s->metrics);
+        free(s);
+        return ov_err_set(err, OV_EIO, "cannot start the HTTP server on %s:%u", host, opts->port);
+    }
+    struct sockaddr_storage bound;
+    socklen_t bl = sizeof bound;
+    s->port = opts->port;
+    if (getsockname(s->listen_fd, (struct sockaddr *)&bound, &bl) == 0)
+        s->port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                                    : ((struct sockaddr_in *)&bound)->sin_port);
     *out = s;
     return OV_OK;
 }
@@ -611,10 +739,12 @@ void http_server_stop(http_server *s, unsigned drain_ms)
     if (!s)
         return;
     atomic_store(&s->draining, 1);
-    MHD_quiesce_daemon(s->d);
+    acceptor_stop(s); /* no new connections; the listening socket closed */
     for (unsigned waited = 0; atomic_load(&s->in_flight) > 0 && waited < drain_ms; waited += 10)
         usleep(10000);
     MHD_stop_daemon(s->d);
+    pthread_cond_destroy(&s->slot_cv);
+    pthread_mutex_destroy(&s->slot_mu);
     http_heads_destroy(s->heads);
     http_metrics_destroy(s->metrics);
     free(s);

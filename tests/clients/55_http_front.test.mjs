@@ -173,6 +173,41 @@ test("--max-connections-per-ip 4: a 5th connection from one address is closed at
   assert.deepEqual(s.problems(), []);
 });
 
+test("--max-connections 4: a 5th connection waits (not refused) and is answered once a slot frees", async () => {
+  const s = await startServer({ tag: "omvec-55-max", args: ["--max-connections", "4"] });
+  const socks = [];
+  try {
+    const open = (addr) => new Promise((res) => {
+      const c = net.connect({ port: s.port, host: "127.0.0.1", localAddress: addr }, () => {
+        c.write("GET /api/v2/heartbeat HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+        res(c);
+      });
+      c.on("error", () => res(c));
+      socks.push(c);
+    });
+    for (let i = 0; i < 4; i++) await open(`127.0.1.${40 + i}`);
+    // the 4 slots are taken once each holds a head in progress
+    let fifthData = "", fifthClosed = false;
+    const fifth = net.connect({ port: s.port, host: "127.0.0.1", localAddress: "127.0.1.45" }, () => {
+      fifth.write("GET /api/v2/heartbeat HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    });
+    fifth.on("data", (d) => { fifthData += d; });
+    fifth.on("close", () => { fifthClosed = true; });
+    fifth.on("error", () => {});
+    socks.push(fifth);
+    await sleep(500);
+    assert.equal(fifthData, "", "the 5th connection was answered while 4 slots were held");
+    assert.equal(fifthClosed, false, "the 5th connection was closed instead of waiting for a slot");
+    socks[0].destroy();
+    for (let i = 0; i < 200 && !fifthData.includes("\r\n\r\n"); i++) await sleep(25);
+    assert.match(fifthData, /^HTTP\/1\.1 200 /, "the 5th connection was answered once a slot freed");
+  } finally {
+    for (const c of socks) c.destroy();
+    await s.dispose();
+  }
+  assert.deepEqual(s.problems(), []);
+});
+
 describe("request-head deadline (slow loris)", () => {
   // --head-timeout 2: a head must be complete 2 s after the connection
   // opened, however steadily its bytes arrive; --idle-timeout 3: after an
