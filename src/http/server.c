@@ -524,17 +524,18 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
         ov_log(OV_LOG_WARN, "http: %s", esc);
 }
 
-/* The listening socket, as libmicrohttpd made it: close-on-exec,
- * SO_REUSEADDR and SO_REUSEPORT (its LISTENING_ADDRESS_REUSE 1),
- * IPV6_V6ONLY on an IPv6 address, SOMAXCONN backlog. -1 on failure. */
+/* The listening socket: close-on-exec, SO_REUSEADDR (a restart binds while
+ * the old connections sit in TIME_WAIT), IPV6_V6ONLY on an IPv6 address,
+ * SOMAXCONN backlog. No SO_REUSEPORT: a second server on a port already
+ * served must fail to start, not share the port's connections. -1 on
+ * failure. */
 static int listen_socket(const struct addrinfo *ai)
 {
     int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
     int on = 1;
-    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
-        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0)
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0)
         goto fail;
     if (ai->ai_family == AF_INET6)
         (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);

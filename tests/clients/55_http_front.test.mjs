@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { useServer, startServer, sharedDir, makeTempDir } from "./lib/server.mjs";
+import { useServer, startServer, sharedDir, makeTempDir, serverBinary } from "./lib/server.mjs";
 
 const srv = useServer({ tag: "omvec-55" });
 const COLLS = "/api/v2/tenants/default_tenant/databases/default_database/collections";
@@ -206,6 +206,31 @@ test("--max-connections 4: a 5th connection waits (not refused) and is answered 
     await s.dispose();
   }
   assert.deepEqual(s.problems(), []);
+});
+
+test("a second server on a port already served fails to start with a clear error (no shared port)", async () => {
+  const { spawn } = await import("node:child_process");
+  const dir = makeTempDir("omvec-55-port");
+  const p = spawn(serverBinary(), ["run", "--host", "127.0.0.1", "--port", String(srv.port), "--path", dir],
+                  { stdio: ["ignore", "pipe", "pipe"] });
+  let err = "";
+  p.stderr.on("data", (d) => { err += d; });
+  p.stdout.on("data", (d) => { err += d; });
+  try {
+    // it must exit on its own; were it to bind, it would serve until killed below
+    const code = await new Promise((res) => {
+      const t = setTimeout(() => res("still running"), 60000);
+      p.on("exit", (c) => { clearTimeout(t); res(c); });
+    });
+    assert.notEqual(code, "still running", "a second server bound a port already served");
+    assert.notEqual(code, 0);
+    assert.match(err, /cannot listen on 127\.0\.0\.1:\d+/);
+    const r = await fetch(`${srv.url}/api/v2/heartbeat`);
+    assert.equal(r.status, 200, "the first server still answers");
+  } finally {
+    if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 describe("request-head deadline (slow loris)", () => {
