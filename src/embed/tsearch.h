@@ -110,6 +110,10 @@ typedef struct tsearch_opts {
     bool aux_derive;     /* other collections' names lend their phrases and
                             synonyms to derive (a CL name holding an Uberon
                             name takes that term's synonyms) */
+    int kids_top;        /* the children (tsearch_set_parents) of the first
+                            stage's kids_top best terms join the re-rank (0:
+                            off) */
+    int kids_max;        /* at most this many children of one term */
 } tsearch_opts;
 
 /* The served defaults. */
@@ -145,6 +149,14 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
                         const uint8_t *field, size_t n, size_t n_owners, const tsearch_opts *o,
                         const tsearch_aux *aux, tsearch **out, ov_err *err);
 void tsearch_free(tsearch *x);
+
+/* The hierarchy: owner child[i] has owner parent[i] as a parent (is_a), for
+ * n pairs. The children of the first stage's best terms are re-ranked too
+ * (opts.kids_top), so a subtype whose name only a derived text matches
+ * ("... type 2" under a parent the query names by a synonym) is seen.
+ * Call once, right after the build and before any query (not thread safe).
+ * Pairs with an owner out of range are skipped. Borrows the arrays. */
+void tsearch_set_parents(tsearch *x, const uint32_t *child, const uint32_t *parent, size_t n);
 
 /* The k owners that best match the query text, best first (ties by lower
  * owner), with their scores in [0, 1] (1: a name or synonym word for word).

@@ -247,10 +247,11 @@ static bool new_hit(const qctx *c, uint32_t t)
     return false;
 }
 
-size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, size_t k,
-                 uint32_t *out_owner, float *out_score)
+size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, size_t n_first,
+                 const uint32_t *kid_par, size_t k, uint32_t *out_owner, float *out_score)
 {
     float *raw = ov_xmalloc((k ? k : 1) * sizeof *raw);
+    float *csc = nc > n_first ? ov_xmalloc(n_first * sizeof *csc) : NULL; /* parents' scores */
     size_t nl = 0;
     char qn[2048];
     for (size_t i = 0; i < q->nw; i++) {
@@ -324,8 +325,14 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
                     d += q->qw[i] * ts_def_rare(x, q->qid[i]);
             s += x->o.def_weight * d / q->wq;
         }
+        if (c < n_first) {
+            if (csc)
+                csc[c] = s;
+        } else if (s <= csc[kid_par[c - n_first]])
+            continue; /* a child no better than its parent */
         ts_topk_put(s, o, k, out_owner, raw, &filled);
     }
+    free(csc);
     for (size_t i = 0; i < filled; i++)
         out_score[i] = raw[i] > 1.0f ? 1.0f : raw[i] < 0 ? 0 : raw[i];
     free(raw);

@@ -10,7 +10,8 @@
  * mixed-case pieces, digits kept apart; phrase synonyms carried through
  * names (a name holding another term's name takes that term's synonyms);
  * equivalences learned from another collection's names; a number the
- * query asks for and a text lacks; adjective and noun forms. */
+ * query asks for and a text lacks; adjective and noun forms; the children
+ * of the best first-stage term re-ranked (tsearch_set_parents). */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -650,6 +651,58 @@ done:
     tsearch_free(x);
 }
 
+/* The hierarchy (tsearch_set_parents): a subtype whose name holds its
+ * parent's name, asked for with the parent's synonym ("congenital cystic
+ * lung disease type 2"), is reached only through its derived text, which
+ * the first stage does not read; 80 other terms sharing the query's other
+ * words fill the first stage's candidates. With the parents given, the
+ * children of the first stage's best term are re-ranked too and the
+ * subtype wins; a child that does not beat its parent stays out. */
+static void test_tsearch_kids(void)
+{
+    enum { ND = 80, NK = ND + 4 };
+    const char *tx[NK];
+    char dbuf[ND][48];
+    size_t tl[NK], n = 0;
+    uint32_t own[NK];
+    uint8_t fl[NK];
+    tx[n] = "congenital pulmonary airway malformation", own[n] = 0, fl[n++] = TSEARCH_NAME;
+    tx[n] = "congenital cystic lung disease", own[n] = 0, fl[n++] = TSEARCH_SYNONYM;
+    tx[n] = "congenital pulmonary airway malformation type 2", own[n] = 1, fl[n++] = TSEARCH_NAME;
+    tx[n] = "congenital pulmonary airway malformation type 1", own[n] = 2, fl[n++] = TSEARCH_NAME;
+    for (int i = 0; i < ND; i++) {
+        snprintf(dbuf[i], sizeof dbuf[i], "cystic lung disease type 2 q%c%c", 'a' + i / 26,
+                 'a' + i % 26);
+        tx[n] = dbuf[i], own[n] = (uint32_t)(3 + i), fl[n++] = TSEARCH_NAME;
+    }
+    for (size_t i = 0; i < n; i++)
+        tl[i] = strlen(tx[i]);
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.kids_top > 0);
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3 + ND, NULL, &x, &err) == OV_OK);
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3 + ND, NULL, &y, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    size_t b0 = tsearch_bytes(x);
+    uint32_t child[] = {1, 2, 7, 99}, parent[] = {0, 0, 99, 1}; /* owner 99: out of range */
+    tsearch_set_parents(x, child, parent, 4);
+    CHECK(tsearch_bytes(x) > b0);
+    const char *q = "congenital cystic lung disease type 2";
+    float s;
+    CHECK_EQ(top(y, q, &s), 0); /* no hierarchy: the subtype is not re-ranked */
+    CHECK_EQ(top(x, q, &s), 1);
+    uint32_t oo[10];
+    float ss[10];
+    size_t got = tsearch_query(x, q, strlen(q), 10, oo, ss);
+    for (size_t i = 0; i < got; i++)
+        CHECK(oo[i] != 2); /* type 1 does not beat its parent */
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_basics);
@@ -664,5 +717,6 @@ int main(void)
     RUN(test_tsearch_refused);
     RUN(test_tsearch_number);
     RUN(test_tsearch_adj);
+    RUN(test_tsearch_kids);
     return harness_done();
 }
