@@ -174,6 +174,8 @@ static void apply_opts(void)
             o.adj = (float)v;
         else if (!strcmp(t, "kids"))
             o.kids_top = (int)v;
+        else if (!strcmp(t, "promote"))
+            o.promote = (float)v;
         else if (!strcmp(t, "kidsmax"))
             o.kids_max = (int)v;
         else if (!strcmp(t, "pair"))

@@ -114,6 +114,10 @@ typedef struct tsearch_opts {
                             stage's kids_top best terms join the re-rank (0:
                             off) */
     int kids_max;        /* at most this many children of one term */
+    float promote;       /* re-rank: a term whose best text matches every
+                            query word its parent's (a candidate too)
+                            matches, and more, goes just above that parent
+                            when it scores less than this below it (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

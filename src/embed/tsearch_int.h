@@ -74,6 +74,7 @@ struct tsearch {
     /* owner -> texts; owner -> definition words (sorted) */
     uint32_t *o_off, *o_text, *d_off, *d_words;
     uint32_t *k_off, *k_owner; /* per owner: its children (NULL: none given) */
+    uint32_t *up_off, *up_owner; /* per owner: its parents (NULL: none given) */
     /* sibling words: (a << 32 | b), a < b, sorted: two names of different
      * terms that differ in just these words (granule / stellate cell) */
     uint64_t *sib;

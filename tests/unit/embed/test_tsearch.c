@@ -11,7 +11,8 @@
  * names (a name holding another term's name takes that term's synonyms);
  * equivalences learned from another collection's names; a number the
  * query asks for and a text lacks; adjective and noun forms; the children
- * of the best first-stage term re-ranked (tsearch_set_parents). */
+ * of the best first-stage term re-ranked (tsearch_set_parents), a child
+ * matching more of the query just above its parent. */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -703,6 +704,43 @@ done:
     tsearch_free(x);
 }
 
+/* A child matching every query word its parent matches, and more, goes
+ * just above that parent when it is less than opts.promote below it: the
+ * parent "stomach body" wins "stomach body mucosa" through its definition
+ * alone, its child names all three words among more. */
+static void test_tsearch_promote(void)
+{
+    const char *tx[] = {"stomach body", "The mucosa lined middle part of the stomach.",
+                        "mucosa of stomach body wall region tissue", "stomach"};
+    uint32_t own[] = {0, 0, 1, 2};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_DEF, TSEARCH_NAME, TSEARCH_NAME};
+    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
+    for (size_t i = 0; i < n; i++)
+        tl[i] = strlen(tx[i]);
+    uint32_t child[] = {1, 0}, parent[] = {0, 2};
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.promote > 0);
+    o.promote = 0;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &y, &err) == OV_OK);
+    o.promote = 1.0f;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &x, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    tsearch_set_parents(x, child, parent, 2);
+    tsearch_set_parents(y, child, parent, 2);
+    float sx, sy;
+    CHECK_EQ(top(y, "stomach body mucosa", &sy), 0);
+    CHECK_EQ(top(x, "stomach body mucosa", &sx), 1);
+    CHECK(sx > sy && sx < sy + 1e-3f); /* just above the parent */
+    /* the same words: no promotion */
+    CHECK_EQ(top(x, "stomach body", &sx), 0);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_basics);
@@ -718,5 +756,6 @@ int main(void)
     RUN(test_tsearch_number);
     RUN(test_tsearch_adj);
     RUN(test_tsearch_kids);
+    RUN(test_tsearch_promote);
     return harness_done();
 }
