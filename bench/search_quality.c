@@ -174,6 +174,10 @@ static void apply_opts(void)
             o.adj = (float)v;
         else if (!strcmp(t, "kids"))
             o.kids_top = (int)v;
+        else if (!strcmp(t, "ups"))
+            o.ups = (int)v;
+        else if (!strcmp(t, "lca"))
+            o.lca = (float)v;
         else if (!strcmp(t, "promote"))
             o.promote = (float)v;
         else if (!strcmp(t, "kidsmax"))

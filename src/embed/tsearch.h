@@ -118,6 +118,11 @@ typedef struct tsearch_opts {
                             query word its parent's (a candidate too)
                             matches, and more, goes just above that parent
                             when it scores less than this below it (0: off) */
+    int ups;             /* the parents of the first stage's ups best terms
+                            join the re-rank (0: off) */
+    float lca;           /* re-rank: a parent matching every query word two
+                            or more of its children match, less than lca
+                            below them, goes just above them (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -51,6 +51,8 @@ static tsearch_opts g_default = {
     .kids_top = 3,
     .kids_max = 16,
     .promote = 0.005f,
+    .ups = 1,
+    .lca = 0.02f,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -704,6 +704,22 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     free(down);
     /* the children of the best terms are re-ranked too (kept when they
      * beat their parent) */
+    if (x->up_off && x->o.ups > 0 && nc) { /* and the parents of the best */
+        size_t top = nc < (size_t)x->o.ups ? nc : (size_t)x->o.ups, nu = 0;
+        for (size_t i = 0; i < top; i++)
+            nu += x->up_off[cand[i] + 1] - x->up_off[cand[i]];
+        if (nu) {
+            cand = ov_xrealloc(cand, (nc + nu) * sizeof *cand);
+            for (size_t i = 0; i < top; i++)
+                for (uint32_t j = x->up_off[cand[i]]; j < x->up_off[cand[i] + 1]; j++) {
+                    bool seen = false;
+                    for (size_t q = 0; q < nc && !seen; q++)
+                        seen = cand[q] == x->up_owner[j];
+                    if (!seen)
+                        cand[nc++] = x->up_owner[j];
+                }
+        }
+    }
     size_t n_first = nc;
     uint32_t *kid_par = NULL;
     if (x->k_off && x->o.kids_top > 0 && nc) {

@@ -344,6 +344,30 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
                         (cu[c] & cu[p]) == cu[p] && cu[c] != cu[p])
                         csc[c] = csc[p] + 1e-4f;
         }
+    /* a parent matching every query word two or more of its children
+     * match, less than opts.lca below them, goes just above them (the
+     * query names what they have in common) */
+    if (x->up_off && x->o.lca > 0) {
+        uint8_t *cnt = ov_xcalloc(nc ? nc : 1, 1);
+        float *mx = ov_xcalloc(nc ? nc : 1, sizeof *mx);
+        for (size_t c = 0; c < nc; c++) {
+            if (csc[c] < 0)
+                continue;
+            uint32_t o = cand[c];
+            for (uint32_t j = x->up_off[o]; j < x->up_off[o + 1]; j++)
+                for (size_t p = 0; p < nc; p++)
+                    if (cand[p] == x->up_owner[j] && csc[p] >= 0 && csc[c] > csc[p] &&
+                        csc[c] - csc[p] < x->o.lca && (cu[c] & ~cu[p]) == 0) {
+                        cnt[p] += cnt[p] < 255;
+                        mx[p] = csc[c] > mx[p] ? csc[c] : mx[p];
+                    }
+        }
+        for (size_t p = 0; p < nc; p++)
+            if (cnt[p] >= 2)
+                csc[p] = mx[p] + 1e-4f;
+        free(cnt);
+        free(mx);
+    }
     for (size_t c = 0; c < nc; c++)
         if (csc[c] >= 0)
             ts_topk_put(csc[c], cand[c], k, out_owner, raw, &filled);

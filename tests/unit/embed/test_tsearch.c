@@ -12,7 +12,8 @@
  * equivalences learned from another collection's names; a number the
  * query asks for and a text lacks; adjective and noun forms; the children
  * of the best first-stage term re-ranked (tsearch_set_parents), a child
- * matching more of the query just above its parent. */
+ * matching more of the query just above its parent, a parent just above
+ * two children it matches as well as they do (lca). */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -741,6 +742,41 @@ done:
     tsearch_free(x);
 }
 
+/* A parent matching every query word two or more of its children match,
+ * less than opts.lca below them, goes just above them: "renal" names what
+ * renal failure and renal cyst have in common, renal system disorder. */
+static void test_tsearch_lca(void)
+{
+    const char *tx[] = {"renal system disorder", "renal failure", "renal cyst", "liver cyst"};
+    uint32_t own[] = {0, 1, 2, 3};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
+    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
+    for (size_t i = 0; i < n; i++)
+        tl[i] = strlen(tx[i]);
+    uint32_t child[] = {1, 2}, parent[] = {0, 0};
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.lca > 0 && o.ups > 0);
+    o.lca = 0;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 4, &o, &y, &err) == OV_OK);
+    o.lca = 1.0f;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 4, &o, &x, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    tsearch_set_parents(x, child, parent, 2);
+    tsearch_set_parents(y, child, parent, 2);
+    float sx, sy;
+    CHECK(top(y, "renal", &sy) != 0);
+    CHECK_EQ(top(x, "renal", &sx), 0);
+    CHECK(sx > sy && sx < sy + 1e-3f);
+    /* one child matching more than the parent does: no move */
+    CHECK_EQ(top(x, "renal cyst", &sx), 2);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_basics);
@@ -757,5 +793,6 @@ int main(void)
     RUN(test_tsearch_adj);
     RUN(test_tsearch_kids);
     RUN(test_tsearch_promote);
+    RUN(test_tsearch_lca);
     return harness_done();
 }
