@@ -8,7 +8,9 @@
  * (the document when there is no name), the definition from the document
  * ("{name}: {definition}"), so query_texts ranks terms by their names;
  * it also learns word equivalences from the names and synonyms of the
- * database's other lexical collections (gather_aux), read when it is built.
+ * database's other lexical collections (gather_aux), read when it is built,
+ * and takes the hierarchy from the records' "parents" metadata
+ * (gather_parents, tsearch_set_parents).
  *
  * Entries are keyed by collection id and the exact metadata text (which
  * carries the embedder spec and the digest of its parameters); a lexical

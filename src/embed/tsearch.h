@@ -20,7 +20,11 @@
  *     ...), mixed-case ones (RegC) read as pieces of words, "-cyte" as
  *     "cell", a lone a/b/g/d as a Greek letter;
  *   - second stage: the best candidates are re-ranked with a blend of that
- *     score and a character-trigram cosine over their whole texts.
+ *     score and a character-trigram cosine over their whole texts;
+ *   - with the hierarchy given (tsearch_set_parents), the children and
+ *     parents of the first stage's best term are re-ranked too, and a
+ *     child or parent that matches the query as well as its neighbour,
+ *     and more, and scores a hair below it goes just above it.
  * Everything learned comes from the texts given to tsearch_build (a
  * collection's records, so held-out synonyms never reach it) and is
  * deterministic: the same texts give the same index and the same answers.
