@@ -172,6 +172,16 @@ static void apply_opts(void)
             o.tnum_pen = (float)v;
         else if (!strcmp(t, "adj"))
             o.adj = (float)v;
+        else if (!strcmp(t, "kids"))
+            o.kids_top = (int)v;
+        else if (!strcmp(t, "ups"))
+            o.ups = (int)v;
+        else if (!strcmp(t, "lca"))
+            o.lca = (float)v;
+        else if (!strcmp(t, "promote"))
+            o.promote = (float)v;
+        else if (!strcmp(t, "kidsmax"))
+            o.kids_max = (int)v;
         else if (!strcmp(t, "pair"))
             o.min_pair = (int)v;
         else

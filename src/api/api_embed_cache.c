@@ -8,7 +8,9 @@
  * (the document when there is no name), the definition from the document
  * ("{name}: {definition}"), so query_texts ranks terms by their names;
  * it also learns word equivalences from the names and synonyms of the
- * database's other lexical collections (gather_aux), read when it is built.
+ * database's other lexical collections (gather_aux), read when it is built,
+ * and takes the hierarchy from the records' "parents" metadata
+ * (gather_parents, tsearch_set_parents).
  *
  * Entries are keyed by collection id and the exact metadata text (which
  * carries the embedder spec and the digest of its parameters); a lexical
@@ -215,6 +217,68 @@ static size_t gather_aux(core_db *db, const core_coll_info *ci, char **blob, siz
     return n;
 }
 
+/* Record order by id (qsort has no context: the ids being sorted). */
+static _Thread_local char *const *g_ids;
+
+static int cmp_by_id(const void *a, const void *b)
+{
+    return strcmp(g_ids[*(const uint32_t *)a], g_ids[*(const uint32_t *)b]);
+}
+
+/* The (child, parent) record index pairs of the records' parents
+ * ("parents": "; "-joined term ids, at most MAX_PARENTS read per record)
+ * that are records of the same collection. Needs e->ids; under the read
+ * lock. Returns the number of pairs; caller frees *child and *parent. */
+static size_t gather_parents(core_coll *c, const api_embedder *e, uint32_t **child,
+                             uint32_t **parent)
+{
+    enum { MAX_PARENTS = 8 };
+    size_t nr = e->n_ids, np = 0, cap = 0;
+    uint32_t *by_id = NULL;
+    *child = *parent = NULL;
+    for (uint32_t i = 0; i < nr; i++) {
+        ov_str pa = meta_str(core_coll_row_meta(c, i), "parents");
+        if (!pa.p || !pa.len)
+            continue;
+        if (!by_id) {
+            by_id = ov_xmalloc(nr * sizeof *by_id);
+            for (uint32_t k = 0; k < nr; k++)
+                by_id[k] = k;
+            g_ids = e->ids;
+            qsort(by_id, nr, sizeof *by_id, cmp_by_id);
+        }
+        size_t a = 0, seen = 0;
+        while (a < pa.len && seen++ < MAX_PARENTS) {
+            const char *sep = memmem(pa.p + a, pa.len - a, "; ", 2);
+            size_t b = sep ? (size_t)(sep - pa.p) : pa.len, lo = 0, hi = nr;
+            while (lo < hi) { /* the parent's record: the first id >= the key */
+                size_t mid = lo + (hi - lo) / 2;
+                const char *id = e->ids[by_id[mid]];
+                int d = strncmp(id, pa.p + a, b - a);
+                if (d == 0 && id[b - a])
+                    d = 1;
+                if (d < 0)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo < nr && e->id_lens[by_id[lo]] == b - a &&
+                memcmp(e->ids[by_id[lo]], pa.p + a, b - a) == 0) {
+                if (np == cap) {
+                    cap = cap * 2 + 1024;
+                    *child = ov_xrealloc(*child, cap * sizeof **child);
+                    *parent = ov_xrealloc(*parent, cap * sizeof **parent);
+                }
+                (*child)[np] = i;
+                (*parent)[np++] = by_id[lo];
+            }
+            a = b + 2;
+        }
+    }
+    free(by_id);
+    return np;
+}
+
 /* Build the text search of a lexical collection from its rows (name, the
  * synonyms, the definition from a "{name}: {definition}" document), under
  * the collection's read lock; records the write version it saw. */
@@ -260,9 +324,13 @@ static ov_rc build_index(api_embedder *e, core_db *db, const core_coll_info *ci,
         if (syn.p)
             add_synonyms(syn.p, syn.len, i, TSEARCH_SYNONYM, &tx, &tl, &own, &fl, &n, &cap);
     }
+    uint32_t *pc = NULL, *pp = NULL;
+    size_t npar = gather_parents(c, e, &pc, &pp);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     ov_rc rc = tsearch_build_aux(tx, tl, own, fl, n, nr, NULL, &aux, &e->idx, err);
+    if (rc == OV_OK && npar)
+        tsearch_set_parents(e->idx, pc, pp, npar);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     core_coll_read_unlock(c);
     if (rc == OV_OK)
@@ -273,6 +341,8 @@ static ov_rc build_index(api_embedder *e, core_db *db, const core_coll_info *ci,
                tsearch_n_equiv(e->idx),
                (double)tsearch_bytes(e->idx) / 1e6,
                (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    free(pc);
+    free(pp);
     free(fl);
     free(tx);
     free(tl);

@@ -77,11 +77,12 @@ static core_mv mv_str(const char *key, const char *s, size_t len)
 /* Write terms [from, to) with their vectors in one core write: a typed
  * batch (the vectors are borrowed straight from vecs; documents and the
  * joined synonyms live in the arena). Metadata: term_id, name, synonyms
- * ("; "-joined), namespace, is_obsolete (onto/onto.h). */
+ * ("; "-joined), namespace, is_obsolete, and parents ("; "-joined parent
+ * ids) when the term has any (onto/onto.h). */
 static ov_rc write_batch(core_db *db, core_coll *c, const onto_terms *t, const float *vecs,
                          size_t dim, size_t from, size_t to, ov_err *err)
 {
-    enum { NKEYS = 5 };
+    enum { NKEYS = 6 };
     size_t n = to - from;
     ov_arena *a = ov_arena_create(1 << 20);
     if (!a)
@@ -91,7 +92,7 @@ static ov_rc write_batch(core_db *db, core_coll *c, const onto_terms *t, const f
     ov_str *docs = ov_arena_calloc(a, n, sizeof *docs);
     core_meta_in *metas = ov_arena_calloc(a, n, sizeof *metas);
     core_mv *kv = ov_arena_calloc(a, n * NKEYS, sizeof *kv);
-    ov_buf doc = {0}, syn = {0};
+    ov_buf doc = {0}, syn = {0}, isa = {0};
     if (!ids || !docs || !metas || !kv) {
         rc = ov_err_set(err, OV_ENOMEM, "out of memory");
         goto cleanup;
@@ -107,9 +108,12 @@ static ov_rc write_batch(core_db *db, core_coll *c, const onto_terms *t, const f
                 ov_buf_put(&syn, "; ", 2);
             ov_buf_put(&syn, term->syns[j].text.p, term->syns[j].text.len);
         }
+        isa.len = 0;
+        onto_term_parents(term, &isa);
         char *d = ov_arena_strndup(a, doc.p ? doc.p : "", doc.len);
         char *sy = ov_arena_strndup(a, syn.p ? syn.p : "", syn.len);
-        if (!d || !sy) {
+        char *ia = ov_arena_strndup(a, isa.p ? isa.p : "", isa.len);
+        if (!d || !sy || !ia) {
             rc = ov_err_set(err, OV_ENOMEM, "out of memory");
             goto cleanup;
         }
@@ -120,7 +124,8 @@ static ov_rc write_batch(core_db *db, core_coll *c, const onto_terms *t, const f
         m[2] = mv_str("synonyms", sy, syn.len);
         m[3] = mv_str("namespace", term->ns.p, term->ns.len);
         m[4] = (core_mv){.key = "is_obsolete", .key_len = 11, .type = CORE_MV_BOOL};
-        metas[i] = (core_meta_in){.kv = m, .n = NKEYS, .present = true};
+        m[5] = mv_str("parents", ia, isa.len);
+        metas[i] = (core_meta_in){.kv = m, .n = isa.len ? NKEYS : NKEYS - 1, .present = true};
     }
     core_batch b = {.n = n, .ids = ids, .vecs = &vecs[from * dim], .dim = dim, .docs = docs,
                     .metas = metas};
@@ -128,6 +133,7 @@ static ov_rc write_batch(core_db *db, core_coll *c, const onto_terms *t, const f
 cleanup:
     ov_buf_free(&doc);
     ov_buf_free(&syn);
+    ov_buf_free(&isa);
     ov_arena_destroy(a);
     return rc;
 }

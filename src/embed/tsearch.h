@@ -20,7 +20,11 @@
  *     ...), mixed-case ones (RegC) read as pieces of words, "-cyte" as
  *     "cell", a lone a/b/g/d as a Greek letter;
  *   - second stage: the best candidates are re-ranked with a blend of that
- *     score and a character-trigram cosine over their whole texts.
+ *     score and a character-trigram cosine over their whole texts;
+ *   - with the hierarchy given (tsearch_set_parents), the children and
+ *     parents of the first stage's best term are re-ranked too, and a
+ *     child or parent that matches the query as well as its neighbour,
+ *     and more, and scores a hair below it goes just above it.
  * Everything learned comes from the texts given to tsearch_build (a
  * collection's records, so held-out synonyms never reach it) and is
  * deterministic: the same texts give the same index and the same answers.
@@ -110,6 +114,19 @@ typedef struct tsearch_opts {
     bool aux_derive;     /* other collections' names lend their phrases and
                             synonyms to derive (a CL name holding an Uberon
                             name takes that term's synonyms) */
+    int kids_top;        /* the children (tsearch_set_parents) of the first
+                            stage's kids_top best terms join the re-rank (0:
+                            off) */
+    int kids_max;        /* at most this many children of one term */
+    float promote;       /* re-rank: a term whose best text matches every
+                            query word its parent's (a candidate too)
+                            matches, and more, goes just above that parent
+                            when it scores less than this below it (0: off) */
+    int ups;             /* the parents of the first stage's ups best terms
+                            join the re-rank (0: off) */
+    float lca;           /* re-rank: a parent matching every query word two
+                            or more of its children match, less than lca
+                            below them, goes just above them (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */
@@ -145,6 +162,14 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
                         const uint8_t *field, size_t n, size_t n_owners, const tsearch_opts *o,
                         const tsearch_aux *aux, tsearch **out, ov_err *err);
 void tsearch_free(tsearch *x);
+
+/* The hierarchy: owner child[i] has owner parent[i] as a parent (is_a), for
+ * n pairs. The children of the first stage's best terms are re-ranked too
+ * (opts.kids_top), so a subtype whose name only a derived text matches
+ * ("... type 2" under a parent the query names by a synonym) is seen.
+ * Call once, right after the build and before any query (not thread safe).
+ * Pairs with an owner out of range are skipped. Borrows the arrays. */
+void tsearch_set_parents(tsearch *x, const uint32_t *child, const uint32_t *parent, size_t n);
 
 /* The k owners that best match the query text, best first (ties by lower
  * owner), with their scores in [0, 1] (1: a name or synonym word for word).

@@ -48,6 +48,11 @@ static tsearch_opts g_default = {
     .num_pen = 0.1f,
     .tnum_pen = 0.1f,
     .adj = 0.8f,
+    .kids_top = 1,
+    .kids_max = 16,
+    .promote = 0.005f,
+    .ups = 1,
+    .lca = 0.02f,
 };
 
 tsearch_opts tsearch_opts_default(void)
@@ -81,6 +86,10 @@ void tsearch_free(tsearch *x)
     free(x->o_text);
     free(x->d_off);
     free(x->d_words);
+    free(x->k_off);
+    free(x->k_owner);
+    free(x->up_off);
+    free(x->up_owner);
     free(x->dp_off);
     free(x->sib);
     free(x->dp_owner);
@@ -691,8 +700,47 @@ size_t tsearch_bytes(const tsearch *x)
     size_t nv = x->v.n, nt = x->n_texts, no = x->n_owners;
     return sizeof *x + x->v.blob_cap + x->v.cap * 8 + x->v.n_slot * 4 + nv * (4 + 4 + 4 + 1) +
            nt * (4 + 4 + 4 + 8 + 4 + 1) + x->t_norm_off[nt] + x->t_off[nt] * 4 + x->p_off[nv] * 4 + no * 12 +
-           x->o_off[no] * 4 + x->d_off[no] * 4 + x->e_off[nv] * 8 + (TS_TRI_N + 1) * 8 +
+           x->o_off[no] * 4 + x->d_off[no] * 4 +
+           (x->k_off ? (no + 1 + x->k_off[no]) * 8 : 0) + x->e_off[nv] * 8 + (TS_TRI_N + 1) * 8 +
            x->g_off[TS_TRI_N] * 4 + x->acr.blob_cap + x->acr.cap * 8 + x->acr.n_slot * 4 +
            (x->acr.n + 1) * 4 + x->a_off[x->acr.n] * 4 + x->n_sorted * 4 + nt * 8 +
            x->tt_off[nt] * 2 + x->n_sib * 8 + (no + 1) * 8 + x->l_off[no] * 8 + (nv + 1) * 4;
+}
+
+void tsearch_set_parents(tsearch *x, const uint32_t *child, const uint32_t *parent, size_t n)
+{
+    size_t no = x->n_owners;
+    free(x->k_off);
+    free(x->k_owner);
+    x->k_off = ov_xcalloc(no + 1, sizeof *x->k_off);
+    for (size_t i = 0; i < n; i++)
+        if (child[i] < no && parent[i] < no && child[i] != parent[i])
+            x->k_off[parent[i] + 1]++;
+    for (size_t o = 0; o < no; o++)
+        x->k_off[o + 1] += x->k_off[o];
+    x->k_owner = ov_xmalloc((x->k_off[no] ? x->k_off[no] : 1) * sizeof *x->k_owner);
+    uint32_t *fill = ov_xmalloc((no ? no : 1) * sizeof *fill);
+    if (no)
+        memcpy(fill, x->k_off, no * sizeof *fill);
+    for (size_t i = 0; i < n; i++)
+        if (child[i] < no && parent[i] < no && child[i] != parent[i])
+            x->k_owner[fill[parent[i]]++] = child[i];
+    free(fill);
+    /* and each owner's parents */
+    free(x->up_off);
+    free(x->up_owner);
+    x->up_off = ov_xcalloc(no + 1, sizeof *x->up_off);
+    for (size_t i = 0; i < n; i++)
+        if (child[i] < no && parent[i] < no && child[i] != parent[i])
+            x->up_off[child[i] + 1]++;
+    for (size_t o = 0; o < no; o++)
+        x->up_off[o + 1] += x->up_off[o];
+    x->up_owner = ov_xmalloc((x->up_off[no] ? x->up_off[no] : 1) * sizeof *x->up_owner);
+    fill = ov_xmalloc((no ? no : 1) * sizeof *fill);
+    if (no)
+        memcpy(fill, x->up_off, no * sizeof *fill);
+    for (size_t i = 0; i < n; i++)
+        if (child[i] < no && parent[i] < no && child[i] != parent[i])
+            x->up_owner[fill[child[i]]++] = parent[i];
+    free(fill);
 }

@@ -73,6 +73,8 @@ struct tsearch {
     uint32_t *p_off, *p_text;
     /* owner -> texts; owner -> definition words (sorted) */
     uint32_t *o_off, *o_text, *d_off, *d_words;
+    uint32_t *k_off, *k_owner; /* per owner: its children (NULL: none given) */
+    uint32_t *up_off, *up_owner; /* per owner: its parents (NULL: none given) */
     /* sibling words: (a << 32 | b), a < b, sorted: two names of different
      * terms that differ in just these words (granule / stellate cell) */
     uint64_t *sib;
@@ -147,9 +149,12 @@ typedef struct ts_q {
 
 /* Second stage (tsearch_rerank.c): score the nc candidate owners against
  * the query, the k best into out_owner / out_score (scores in [0, 1]).
+ * Candidates from n_first on are children of a best first-stage term
+ * (kid_par[c - n_first]: the index in cand of that parent, below n_first)
+ * and are kept only when they score above it.
  * Returns the number filled. */
-size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, size_t k,
-                 uint32_t *out_owner, float *out_score);
+size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, size_t n_first,
+                 const uint32_t *kid_par, size_t k, uint32_t *out_owner, float *out_score);
 
 /* Insert (s, o) into a sorted top-k list of *filled entries (better score
  * first, ties by lower owner). */

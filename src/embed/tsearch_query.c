@@ -702,9 +702,55 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     }
     free(lown);
     free(down);
+    /* the children of the best terms are re-ranked too (kept when they
+     * beat their parent) */
+    if (x->up_off && x->o.ups > 0 && nc) { /* and the parents of the best */
+        size_t top = nc < (size_t)x->o.ups ? nc : (size_t)x->o.ups, nu = 0;
+        for (size_t i = 0; i < top; i++)
+            nu += x->up_off[cand[i] + 1] - x->up_off[cand[i]];
+        if (nu) {
+            cand = ov_xrealloc(cand, (nc + nu) * sizeof *cand);
+            for (size_t i = 0; i < top; i++)
+                for (uint32_t j = x->up_off[cand[i]]; j < x->up_off[cand[i] + 1]; j++) {
+                    bool seen = false;
+                    for (size_t q = 0; q < nc && !seen; q++)
+                        seen = cand[q] == x->up_owner[j];
+                    if (!seen)
+                        cand[nc++] = x->up_owner[j];
+                }
+        }
+    }
+    size_t n_first = nc;
+    uint32_t *kid_par = NULL;
+    if (x->k_off && x->o.kids_top > 0 && nc) {
+        size_t top = nc < (size_t)x->o.kids_top ? nc : (size_t)x->o.kids_top, nk = 0;
+        for (size_t i = 0; i < top; i++) {
+            uint32_t o = cand[i], n = x->k_off[o + 1] - x->k_off[o];
+            nk += n < (uint32_t)x->o.kids_max ? n : (uint32_t)x->o.kids_max;
+        }
+        if (nk) {
+            cand = ov_xrealloc(cand, (nc + nk) * sizeof *cand);
+            kid_par = ov_xmalloc(nk * sizeof *kid_par);
+            for (size_t i = 0; i < top; i++) {
+                uint32_t o = cand[i], m = 0;
+                for (uint32_t j = x->k_off[o]; j < x->k_off[o + 1] && m < (uint32_t)x->o.kids_max;
+                     j++, m++) {
+                    uint32_t c = x->k_owner[j];
+                    bool seen = false;
+                    for (size_t q = 0; q < nc && !seen; q++)
+                        seen = cand[q] == c;
+                    if (!seen) {
+                        kid_par[nc - n_first] = (uint32_t)i;
+                        cand[nc++] = c;
+                    }
+                }
+            }
+        }
+    }
     /* second stage (tsearch_rerank.c) */
     ts_q qs = {nq, qid, qw, qacr, qraw, qpc, ex, nex, wq, qphrase, buf, starts, nw};
-    size_t filled = ts_rerank(x, &qs, cand, nc, k, out_owner, out_score);
+    size_t filled = ts_rerank(x, &qs, cand, nc, n_first, kid_par, k, out_owner, out_score);
+    free(kid_par);
     free(cand);
     free(cs);
     scratch_put(x, z);

@@ -247,10 +247,12 @@ static bool new_hit(const qctx *c, uint32_t t)
     return false;
 }
 
-size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, size_t k,
-                 uint32_t *out_owner, float *out_score)
+size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, size_t n_first,
+                 const uint32_t *kid_par, size_t k, uint32_t *out_owner, float *out_score)
 {
     float *raw = ov_xmalloc((k ? k : 1) * sizeof *raw);
+    float *csc = ov_xmalloc((nc ? nc : 1) * sizeof *csc);        /* candidates' scores */
+    uint32_t *cu = ov_xmalloc((nc ? nc : 1) * sizeof *cu);       /* and best texts' words */
     size_t nl = 0;
     char qn[2048];
     for (size_t i = 0; i < q->nw; i++) {
@@ -324,8 +326,53 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
                     d += q->qw[i] * ts_def_rare(x, q->qid[i]);
             s += x->o.def_weight * d / q->wq;
         }
-        ts_topk_put(s, o, k, out_owner, raw, &filled);
+        cu[c] = used;
+        csc[c] = s;
+        if (c >= n_first && s <= csc[kid_par[c - n_first]])
+            csc[c] = -1.0f; /* a child no better than its parent */
     }
+    /* a child matching every query word its parent matches, and more,
+     * goes just above that parent when it is less than opts.promote below */
+    if (x->up_off && x->o.promote > 0)
+        for (size_t c = 0; c < nc; c++) {
+            uint32_t o = cand[c];
+            if (csc[c] < 0)
+                continue;
+            for (uint32_t j = x->up_off[o]; j < x->up_off[o + 1]; j++)
+                for (size_t p = 0; p < nc; p++)
+                    if (cand[p] == x->up_owner[j] && csc[p] >= csc[c] && csc[p] - csc[c] < x->o.promote &&
+                        (cu[c] & cu[p]) == cu[p] && cu[c] != cu[p])
+                        csc[c] = csc[p] + 1e-4f;
+        }
+    /* a parent matching every query word two or more of its children
+     * match, less than opts.lca below them, goes just above them (the
+     * query names what they have in common) */
+    if (x->up_off && x->o.lca > 0) {
+        uint8_t *cnt = ov_xcalloc(nc ? nc : 1, 1);
+        float *mx = ov_xcalloc(nc ? nc : 1, sizeof *mx);
+        for (size_t c = 0; c < nc; c++) {
+            if (csc[c] < 0)
+                continue;
+            uint32_t o = cand[c];
+            for (uint32_t j = x->up_off[o]; j < x->up_off[o + 1]; j++)
+                for (size_t p = 0; p < nc; p++)
+                    if (cand[p] == x->up_owner[j] && csc[p] >= 0 && csc[c] > csc[p] &&
+                        csc[c] - csc[p] < x->o.lca && (cu[c] & ~cu[p]) == 0) {
+                        cnt[p] += cnt[p] < 255;
+                        mx[p] = csc[c] > mx[p] ? csc[c] : mx[p];
+                    }
+        }
+        for (size_t p = 0; p < nc; p++)
+            if (cnt[p] >= 2)
+                csc[p] = mx[p] + 1e-4f;
+        free(cnt);
+        free(mx);
+    }
+    for (size_t c = 0; c < nc; c++)
+        if (csc[c] >= 0)
+            ts_topk_put(csc[c], cand[c], k, out_owner, raw, &filled);
+    free(csc);
+    free(cu);
     for (size_t i = 0; i < filled; i++)
         out_score[i] = raw[i] > 1.0f ? 1.0f : raw[i] < 0 ? 0 : raw[i];
     free(raw);

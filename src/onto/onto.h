@@ -5,6 +5,10 @@
  *   id       = term id
  *   document = "{name}: {definition}" or "{name}"
  *   metadata = {term_id, name, synonyms ("; "-joined), namespace, is_obsolete}
+ *              plus parents ("; "-joined ids with the ontology's own
+ *              prefix: is_a, and relationship subclass_or_part_of in files
+ *              that do not tell is_a from part_of) when the term has any:
+ *              the text search reads the parents' names as a weak field
  * A term is indexable when it is a [Term], not obsolete, has a name, and its
  * id starts with the ontology's own prefix ("MONDO:", "UBERON:", "CL:").
  *
@@ -47,6 +51,9 @@ typedef struct onto_term {
     ov_str id, name, def, ns; /* NUL-terminated; def/ns may be empty */
     onto_syn *syns;
     size_t n_syns;
+    ov_str *parents;          /* parent ids with the ontology's prefix (is_a,
+                                 subclass_or_part_of) */
+    size_t n_parents;
 } onto_term;
 
 /* The indexable terms of one ontology, in file order. All strings live in
@@ -93,5 +100,7 @@ size_t onto_terms_exclude(onto_terms *t, const onto_exclude *x);
 void onto_term_document(const onto_term *t, ov_buf *b);
 /* Append the Chroma metadata object as JSON. */
 void onto_term_metadata(const onto_term *t, ov_buf *b);
+/* Append the "; "-joined parent ids (the metadata's "parents"). */
+void onto_term_parents(const onto_term *t, ov_buf *b);
 
 #endif

@@ -63,6 +63,22 @@ ov_rc onto_terms_add_stanza(void *ctx, const obo_stanza *st, ov_err *err)
         }
         term->n_syns = st->n_syns;
     }
+    /* parents: is_a, and subclass_or_part_of where a file does not tell
+     * is_a from part_of (the derived MONDO and Uberon files) */
+    size_t np = st->n_is_a + st->n_rels;
+    for (size_t i = 0; ok && i < np; i++) {
+        ov_str id = i < st->n_is_a ? st->is_a[i] : st->rels[i - st->n_is_a].target;
+        if (i >= st->n_is_a && !ov_str_eqc(st->rels[i - st->n_is_a].rel, "subclass_or_part_of"))
+            continue;
+        if (id.len <= pl || memcmp(id.p, t->prefix, pl) != 0)
+            continue; /* another ontology's term is no record here */
+        if (!term->parents) {
+            term->parents = ov_arena_alloc(t->arena, np * sizeof *term->parents);
+            if (!(ok = term->parents != NULL))
+                break;
+        }
+        ok = copy(t, id, &term->parents[term->n_parents++]);
+    }
     if (!ok)
         return ov_err_set(err, OV_ENOMEM, "out of memory extracting %s", st->id.p);
     t->n++;
@@ -109,5 +125,22 @@ void onto_term_metadata(const onto_term *t, ov_buf *b)
     ov_buf_free(&syn);
     ov_buf_puts(b, ",\"namespace\":");
     json_put_str(b, t->ns.p, t->ns.len);
-    ov_buf_puts(b, ",\"is_obsolete\":false}");
+    ov_buf_puts(b, ",\"is_obsolete\":false");
+    if (t->n_parents) {
+        ov_buf_puts(b, ",\"parents\":");
+        ov_buf p = {0};
+        onto_term_parents(t, &p);
+        json_put_str(b, p.p, p.len);
+        ov_buf_free(&p);
+    }
+    ov_buf_putc(b, '}');
+}
+
+void onto_term_parents(const onto_term *t, ov_buf *b)
+{
+    for (size_t i = 0; i < t->n_parents; i++) {
+        if (i)
+            ov_buf_put(b, "; ", 2);
+        ov_buf_put(b, t->parents[i].p, t->parents[i].len);
+    }
 }

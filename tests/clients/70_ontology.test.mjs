@@ -120,6 +120,7 @@ test("served: query_texts on v1 and v2, records as the backend expects", async (
     assert.equal(q.json.documents[0][0], "T cell: A type of lymphocyte whose defining characteristic is the expression of a T cell receptor complex.");
     assert.deepEqual(q.json.metadatas[0][0], {
       is_obsolete: false, name: "T cell", namespace: "", synonyms: "T lymphocyte; T-cell", term_id: "CL:0000084",
+      parents: "CL:0000542", // its is_a parent (docs/search-quality.md, "Parents")
     });
     // a filter takes the vector path and still works
     const f = await raw(srv, "POST", P.op(c.json.id, "query"), {

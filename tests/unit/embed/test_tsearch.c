@@ -10,7 +10,10 @@
  * mixed-case pieces, digits kept apart; phrase synonyms carried through
  * names (a name holding another term's name takes that term's synonyms);
  * equivalences learned from another collection's names; a number the
- * query asks for and a text lacks; adjective and noun forms. */
+ * query asks for and a text lacks; adjective and noun forms; the children
+ * of the best first-stage term re-ranked (tsearch_set_parents), a child
+ * matching more of the query just above its parent, a parent just above
+ * two children it matches as well as they do (lca). */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -650,6 +653,130 @@ done:
     tsearch_free(x);
 }
 
+/* The hierarchy (tsearch_set_parents): a subtype whose name holds its
+ * parent's name, asked for with the parent's synonym ("congenital cystic
+ * lung disease type 2"), is reached only through its derived text, which
+ * the first stage does not read; 80 other terms sharing the query's other
+ * words fill the first stage's candidates. With the parents given, the
+ * children of the first stage's best term are re-ranked too and the
+ * subtype wins; a child that does not beat its parent stays out. */
+static void test_tsearch_kids(void)
+{
+    enum { ND = 80, NK = ND + 4 };
+    const char *tx[NK];
+    char dbuf[ND][48];
+    size_t tl[NK], n = 0;
+    uint32_t own[NK];
+    uint8_t fl[NK];
+    tx[n] = "congenital pulmonary airway malformation", own[n] = 0, fl[n++] = TSEARCH_NAME;
+    tx[n] = "congenital cystic lung disease", own[n] = 0, fl[n++] = TSEARCH_SYNONYM;
+    tx[n] = "congenital pulmonary airway malformation type 2", own[n] = 1, fl[n++] = TSEARCH_NAME;
+    tx[n] = "congenital pulmonary airway malformation type 1", own[n] = 2, fl[n++] = TSEARCH_NAME;
+    for (int i = 0; i < ND; i++) {
+        snprintf(dbuf[i], sizeof dbuf[i], "cystic lung disease type 2 q%c%c", 'a' + i / 26,
+                 'a' + i % 26);
+        tx[n] = dbuf[i], own[n] = (uint32_t)(3 + i), fl[n++] = TSEARCH_NAME;
+    }
+    for (size_t i = 0; i < n; i++)
+        tl[i] = strlen(tx[i]);
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.kids_top > 0);
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3 + ND, NULL, &x, &err) == OV_OK);
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3 + ND, NULL, &y, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    size_t b0 = tsearch_bytes(x);
+    uint32_t child[] = {1, 2, 7, 99}, parent[] = {0, 0, 99, 1}; /* owner 99: out of range */
+    tsearch_set_parents(x, child, parent, 4);
+    CHECK(tsearch_bytes(x) > b0);
+    const char *q = "congenital cystic lung disease type 2";
+    float s;
+    CHECK_EQ(top(y, q, &s), 0); /* no hierarchy: the subtype is not re-ranked */
+    CHECK_EQ(top(x, q, &s), 1);
+    uint32_t oo[10];
+    float ss[10];
+    size_t got = tsearch_query(x, q, strlen(q), 10, oo, ss);
+    for (size_t i = 0; i < got; i++)
+        CHECK(oo[i] != 2); /* type 1 does not beat its parent */
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
+/* A child matching every query word its parent matches, and more, goes
+ * just above that parent when it is less than opts.promote below it: the
+ * parent "stomach body" wins "stomach body mucosa" through its definition
+ * alone, its child names all three words among more. */
+static void test_tsearch_promote(void)
+{
+    const char *tx[] = {"stomach body", "The mucosa lined middle part of the stomach.",
+                        "mucosa of stomach body wall region tissue", "stomach"};
+    uint32_t own[] = {0, 0, 1, 2};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_DEF, TSEARCH_NAME, TSEARCH_NAME};
+    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
+    for (size_t i = 0; i < n; i++)
+        tl[i] = strlen(tx[i]);
+    uint32_t child[] = {1, 0}, parent[] = {0, 2};
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.promote > 0);
+    o.promote = 0;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &y, &err) == OV_OK);
+    o.promote = 1.0f;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &x, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    tsearch_set_parents(x, child, parent, 2);
+    tsearch_set_parents(y, child, parent, 2);
+    float sx, sy;
+    CHECK_EQ(top(y, "stomach body mucosa", &sy), 0);
+    CHECK_EQ(top(x, "stomach body mucosa", &sx), 1);
+    CHECK(sx > sy && sx < sy + 1e-3f); /* just above the parent */
+    /* the same words: no promotion */
+    CHECK_EQ(top(x, "stomach body", &sx), 0);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
+/* A parent matching every query word two or more of its children match,
+ * less than opts.lca below them, goes just above them: "renal" names what
+ * renal failure and renal cyst have in common, renal system disorder. */
+static void test_tsearch_lca(void)
+{
+    const char *tx[] = {"renal system disorder", "renal failure", "renal cyst", "liver cyst"};
+    uint32_t own[] = {0, 1, 2, 3};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
+    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
+    for (size_t i = 0; i < n; i++)
+        tl[i] = strlen(tx[i]);
+    uint32_t child[] = {1, 2}, parent[] = {0, 0};
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.lca > 0 && o.ups > 0);
+    o.lca = 0;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 4, &o, &y, &err) == OV_OK);
+    o.lca = 1.0f;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 4, &o, &x, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    tsearch_set_parents(x, child, parent, 2);
+    tsearch_set_parents(y, child, parent, 2);
+    float sx, sy;
+    CHECK(top(y, "renal", &sy) != 0);
+    CHECK_EQ(top(x, "renal", &sx), 0);
+    CHECK(sx > sy && sx < sy + 1e-3f);
+    /* one child matching more than the parent does: no move */
+    CHECK_EQ(top(x, "renal cyst", &sx), 2);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_basics);
@@ -664,5 +791,8 @@ int main(void)
     RUN(test_tsearch_refused);
     RUN(test_tsearch_number);
     RUN(test_tsearch_adj);
+    RUN(test_tsearch_kids);
+    RUN(test_tsearch_promote);
+    RUN(test_tsearch_lca);
     return harness_done();
 }

@@ -279,7 +279,9 @@ static void test_onto_extract_rules(void)
     const char *obo = "default-namespace: dis\n"
                       "[Term]\nid: MONDO:1\nname: alpha\ndef: \"the alpha\" []\n"
                       "synonym: \"a1\" EXACT []\nsynonym: \"a2\" RELATED []\n"
-                      "[Term]\nid: MONDO:2\nname: beta\n"
+                      "[Term]\nid: MONDO:2\nname: beta\nis_a: MONDO:1 ! alpha\nis_a: HP:7\n"
+                      "relationship: part_of MONDO:9\n"
+                      "relationship: subclass_or_part_of MONDO:8 ! eight\n"
                       "[Term]\nid: MONDO:3\nname: gone\nis_obsolete: true\n"
                       "[Term]\nid: MONDO:4\n"
                       "[Term]\nid: HP:5\nname: foreign\n"
@@ -297,9 +299,16 @@ static void test_onto_extract_rules(void)
     onto_term_document(&t->v[1], &b);
     ov_buf_putc(&b, '|');
     onto_term_metadata(&t->v[0], &b);
+    ov_buf_putc(&b, '|');
+    onto_term_metadata(&t->v[1], &b);
     ov_buf_putc(&b, 0);
+    /* parents: is_a and subclass_or_part_of with the own prefix, in order;
+     * no key for a term without any */
     CHECK_STR(b.p, "alpha: the alpha|beta|{\"term_id\":\"MONDO:1\",\"name\":\"alpha\","
-                   "\"synonyms\":\"a1; a2\",\"namespace\":\"dis\",\"is_obsolete\":false}");
+                   "\"synonyms\":\"a1; a2\",\"namespace\":\"dis\",\"is_obsolete\":false}|"
+                   "{\"term_id\":\"MONDO:2\",\"name\":\"beta\",\"synonyms\":\"\","
+                   "\"namespace\":\"dis\",\"is_obsolete\":false,\"parents\":\"MONDO:1; MONDO:8\"}");
+    CHECK_EQ(t->v[1].n_parents, 2);
     ov_buf_free(&b);
 
     char xpath[] = "/tmp/omvec_hx_XXXXXX";
