@@ -707,40 +707,36 @@ size_t tsearch_bytes(const tsearch *x)
            x->tt_off[nt] * 2 + x->n_sib * 8 + (no + 1) * 8 + x->l_off[no] * 8 + (nv + 1) * 4;
 }
 
-void tsearch_set_parents(tsearch *x, const uint32_t *child, const uint32_t *parent, size_t n)
+/* One direction of the child/parent pairs as offsets and a list: for
+ * every owner o, (*list)[(*off)[o] .. (*off)[o + 1]) holds to[i] of each
+ * pair whose from[i] is o. Pairs naming an owner out of range, or an owner
+ * as its own parent, are skipped. Replaces (and frees) *off and *list. */
+static void pairs_index(size_t no, const uint32_t *from, const uint32_t *to, size_t n,
+                        uint32_t **off, uint32_t **list)
 {
-    size_t no = x->n_owners;
-    free(x->k_off);
-    free(x->k_owner);
-    x->k_off = ov_xcalloc(no + 1, sizeof *x->k_off);
+    free(*off);
+    free(*list);
+    uint32_t *o_off = ov_xcalloc(no + 1, sizeof *o_off);
     for (size_t i = 0; i < n; i++)
-        if (child[i] < no && parent[i] < no && child[i] != parent[i])
-            x->k_off[parent[i] + 1]++;
+        if (from[i] < no && to[i] < no && from[i] != to[i])
+            o_off[from[i] + 1]++;
     for (size_t o = 0; o < no; o++)
-        x->k_off[o + 1] += x->k_off[o];
-    x->k_owner = ov_xmalloc((x->k_off[no] ? x->k_off[no] : 1) * sizeof *x->k_owner);
+        o_off[o + 1] += o_off[o];
+    uint32_t *o_list = ov_xmalloc((o_off[no] ? o_off[no] : 1) * sizeof *o_list);
     uint32_t *fill = ov_xmalloc((no ? no : 1) * sizeof *fill);
     if (no)
-        memcpy(fill, x->k_off, no * sizeof *fill);
+        memcpy(fill, o_off, no * sizeof *fill);
     for (size_t i = 0; i < n; i++)
-        if (child[i] < no && parent[i] < no && child[i] != parent[i])
-            x->k_owner[fill[parent[i]]++] = child[i];
+        if (from[i] < no && to[i] < no && from[i] != to[i])
+            o_list[fill[from[i]]++] = to[i];
     free(fill);
-    /* and each owner's parents */
-    free(x->up_off);
-    free(x->up_owner);
-    x->up_off = ov_xcalloc(no + 1, sizeof *x->up_off);
-    for (size_t i = 0; i < n; i++)
-        if (child[i] < no && parent[i] < no && child[i] != parent[i])
-            x->up_off[child[i] + 1]++;
-    for (size_t o = 0; o < no; o++)
-        x->up_off[o + 1] += x->up_off[o];
-    x->up_owner = ov_xmalloc((x->up_off[no] ? x->up_off[no] : 1) * sizeof *x->up_owner);
-    fill = ov_xmalloc((no ? no : 1) * sizeof *fill);
-    if (no)
-        memcpy(fill, x->up_off, no * sizeof *fill);
-    for (size_t i = 0; i < n; i++)
-        if (child[i] < no && parent[i] < no && child[i] != parent[i])
-            x->up_owner[fill[child[i]]++] = parent[i];
-    free(fill);
+    *off = o_off;
+    *list = o_list;
+}
+
+void tsearch_set_parents(tsearch *x, const uint32_t *child, const uint32_t *parent, size_t n)
+{
+    /* each owner's children, and each owner's parents */
+    pairs_index(x->n_owners, parent, child, n, &x->k_off, &x->k_owner);
+    pairs_index(x->n_owners, child, parent, n, &x->up_off, &x->up_owner);
 }

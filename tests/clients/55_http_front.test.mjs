@@ -143,18 +143,24 @@ describe("connection slots", () => {
   });
 });
 
+/** A connection from addr holding half a head (a slot taken), kept in socks
+ * for the caller to destroy; resolves once connected (or failed). */
+function openHalfHead(port, addr, socks) {
+  return new Promise((res) => {
+    const c = net.connect({ port, host: "127.0.0.1", localAddress: addr }, () => {
+      c.write("GET /api/v2/heartbeat HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+      res(c);
+    });
+    c.on("error", () => res(c));
+    socks.push(c);
+  });
+}
+
 test("--max-connections-per-ip 4: a 5th connection from one address is closed at once, another address still served", async () => {
   const s = await startServer({ tag: "omvec-55-ip", args: ["--max-connections-per-ip", "4"] });
   const socks = [];
   try {
-    const open = (addr) => new Promise((res) => {
-      const c = net.connect({ port: s.port, host: "127.0.0.1", localAddress: addr }, () => {
-        c.write("GET /api/v2/heartbeat HTTP/1.1\r\nHost: x\r\nX-Slow: ");
-        res(c);
-      });
-      c.on("error", () => res(c));
-      socks.push(c);
-    });
+    const open = (addr) => openHalfHead(s.port, addr, socks);
     for (let i = 0; i < 4; i++) await open("127.0.1.30");
     const fifth = await open("127.0.1.30");
     const closed = await new Promise((res) => {
@@ -177,14 +183,7 @@ test("--max-connections 4: a 5th connection waits (not refused) and is answered 
   const s = await startServer({ tag: "omvec-55-max", args: ["--max-connections", "4"] });
   const socks = [];
   try {
-    const open = (addr) => new Promise((res) => {
-      const c = net.connect({ port: s.port, host: "127.0.0.1", localAddress: addr }, () => {
-        c.write("GET /api/v2/heartbeat HTTP/1.1\r\nHost: x\r\nX-Slow: ");
-        res(c);
-      });
-      c.on("error", () => res(c));
-      socks.push(c);
-    });
+    const open = (addr) => openHalfHead(s.port, addr, socks);
     for (let i = 0; i < 4; i++) await open(`127.0.1.${40 + i}`);
     // the 4 slots are taken once each holds a head in progress
     let fifthData = "", fifthClosed = false;
