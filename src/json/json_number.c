@@ -255,15 +255,7 @@ static inline const unsigned char *json_num_one(const unsigned char *p, const un
         if (p < end && json_num_digit(*p))
             return NULL; /* leading zero */
     } else {
-        for (; p < end && json_num_digit(*p); p++) {
-            if (nd < 19) {
-                w = w * 10 + (uint64_t)(*p - '0');
-                nd++;
-            } else {
-                exp10++;
-                truncated |= *p != '0';
-            }
-        }
+        p = json_num_int_digits(p, end, &w, &nd, &exp10, &truncated);
     }
     if (p < end && *p == '.') {
         p++;
@@ -293,17 +285,7 @@ static inline const unsigned char *json_num_one(const unsigned char *p, const un
             }
         }
         p = json_num_frac_eights(p, end, &w, &nd, &exp10);
-        for (; p < end && json_num_digit(*p); p++) {
-            if (nd < 19) {
-                if (w || *p != '0') {
-                    w = w * 10 + (uint64_t)(*p - '0');
-                    nd++;
-                }
-                exp10--;
-            } else {
-                truncated |= *p != '0';
-            }
-        }
+        p = json_num_frac_digits(p, end, &w, &nd, &exp10, &truncated);
     }
 exponent:
     if (p < end && (*p == 'e' || *p == 'E')) {
@@ -314,9 +296,7 @@ exponent:
         if (p >= end || !json_num_digit(*p))
             return NULL;
         int64_t e = 0;
-        for (; p < end && json_num_digit(*p); p++)
-            if (e < 1000000000)
-                e = e * 10 + (*p - '0');
+        p = json_num_exp_digits(p, end, &e);
         exp10 += eneg ? -e : e;
     }
     double d;

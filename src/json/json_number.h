@@ -76,4 +76,57 @@ static inline const unsigned char *json_num_frac_eights(const unsigned char *p,
     return p;
 }
 
+/* The integer part's digits from p (its first digit not a zero): the first
+ * 19 significant ones into *w and *nd, each one after them a power of ten
+ * more in *exp10 (and *truncated when it is not a zero). Returns the byte
+ * after the digits. */
+static inline const unsigned char *json_num_int_digits(const unsigned char *p,
+                                                       const unsigned char *end, uint64_t *w,
+                                                       int *nd, int64_t *exp10, bool *truncated)
+{
+    for (; p < end && (unsigned)(*p - '0') < 10u; p++) {
+        if (*nd < 19) {
+            *w = *w * 10 + (uint64_t)(*p - '0');
+            (*nd)++;
+        } else {
+            (*exp10)++;
+            *truncated |= *p != '0';
+        }
+    }
+    return p;
+}
+
+/* The fraction digits from p one at a time (after json_num_frac_eights):
+ * leading zeros add no significant digit, each digit kept is a power of
+ * ten less in *exp10, and a non-zero digit past 19 sets *truncated.
+ * Returns the byte after the digits. */
+static inline const unsigned char *json_num_frac_digits(const unsigned char *p,
+                                                        const unsigned char *end, uint64_t *w,
+                                                        int *nd, int64_t *exp10, bool *truncated)
+{
+    for (; p < end && (unsigned)(*p - '0') < 10u; p++) {
+        if (*nd < 19) {
+            if (*w || *p != '0') {
+                *w = *w * 10 + (uint64_t)(*p - '0');
+                (*nd)++;
+            }
+            (*exp10)--;
+        } else {
+            *truncated |= *p != '0';
+        }
+    }
+    return p;
+}
+
+/* The exponent's digits from p into *e (which stops growing past 10^9, far
+ * beyond any double). Returns the byte after the digits. */
+static inline const unsigned char *json_num_exp_digits(const unsigned char *p,
+                                                       const unsigned char *end, int64_t *e)
+{
+    for (; p < end && (unsigned)(*p - '0') < 10u; p++)
+        if (*e < 1000000000)
+            *e = *e * 10 + (*p - '0');
+    return p;
+}
+
 #endif

@@ -324,15 +324,7 @@ static ov_rc json_read_number(json_reader *r, json_val *v)
         if (p < end && *p >= '0' && *p <= '9')
             return json_fail_at(r, start, "invalid number (leading zero)");
     } else {
-        for (; p < end && *p >= '0' && *p <= '9'; p++) {
-            if (nd < 19) {
-                w = w * 10 + (uint64_t)(*p - '0');
-                nd++;
-            } else {
-                exp10++;
-                truncated |= *p != '0';
-            }
-        }
+        p = json_num_int_digits(p, end, &w, &nd, &exp10, &truncated);
     }
     if (p < end && *p == '.') {
         is_int = false;
@@ -342,17 +334,7 @@ static ov_rc json_read_number(json_reader *r, json_val *v)
         /* eight digits at a time while they fit in w (the same w, nd and
          * exp10 as the loop below gives them: leading zeros add nothing) */
         p = json_num_frac_eights(p, end, &w, &nd, &exp10);
-        for (; p < end && *p >= '0' && *p <= '9'; p++) {
-            if (nd < 19) {
-                if (w || *p != '0') {
-                    w = w * 10 + (uint64_t)(*p - '0');
-                    nd++;
-                }
-                exp10--;
-            } else {
-                truncated |= *p != '0';
-            }
-        }
+        p = json_num_frac_digits(p, end, &w, &nd, &exp10, &truncated);
     }
     if (p < end && (*p == 'e' || *p == 'E')) {
         is_int = false;
@@ -363,9 +345,7 @@ static ov_rc json_read_number(json_reader *r, json_val *v)
         if (p >= end || *p < '0' || *p > '9')
             return json_fail_at(r, start, "invalid number (digit expected in exponent)");
         int64_t e = 0;
-        for (; p < end && *p >= '0' && *p <= '9'; p++)
-            if (e < 1000000000)
-                e = e * 10 + (*p - '0');
+        p = json_num_exp_digits(p, end, &e);
         exp10 += eneg ? -e : e;
     }
     r->p = p;
