@@ -45,8 +45,22 @@ void core_coll_row(core_coll *c, uint32_t row, core_row *out)
 
 void core_coll_rows(core_coll *c, const uint32_t *rows, size_t n, bool with_vec, core_row *out)
 {
+    /* a query's hits are scattered rows, cold in the caches: fetch their
+     * records together, then (below) the first bytes of each one's id,
+     * document and metadata, so that the misses overlap instead of
+     * landing one by one in the result writer (measured: the writer's
+     * string copy was 3 % of a query's server CPU) */
+    for (size_t i = 0; i < n; i++)
+        __builtin_prefetch(&c->recs[rows[i]]);
     for (size_t i = 0; i < n; i++) {
         const core_rec *r = &c->recs[rows[i]];
+        __builtin_prefetch(r->id);
+        if (r->doc)
+            __builtin_prefetch(r->doc);
+        if (r->meta_json) { /* a hundred bytes or so: two lines */
+            __builtin_prefetch(r->meta_json);
+            __builtin_prefetch(r->meta_json + r->meta_json_len);
+        }
         out[i].id = (ov_str){r->id, r->id_len};
         out[i].doc = (ov_str){r->doc, r->doc ? r->doc_len : 0};
         out[i].uri = (ov_str){r->uri, r->uri ? r->uri_len : 0};

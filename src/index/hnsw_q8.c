@@ -12,7 +12,9 @@
  *
  * Layer: index; depends on dist.h. */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "index/hnsw_int.h"
 #include "util/mem.h"
@@ -55,6 +57,25 @@ float hnsw_q8_quantise(const float *x, float f, size_t d, int8_t *q)
 
 /* ---- the search copy's builder ---- */
 
+/* Ask for transparent huge pages over the whole 2 MiB pages inside
+ * [p, p + len) before they are first written. A walk reads about 400
+ * int8 vectors a query at random from a copy of 23 MB (30,000 x 768): with
+ * 4 KiB pages nearly every one is also a TLB miss and a page walk. Only a
+ * hint: where the kernel has no huge page to give (or THP is off) the
+ * pages stay small. */
+static void q8_advise_huge(void *p, size_t len)
+{
+#ifdef MADV_HUGEPAGE
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), e = ((uintptr_t)p + len) & ~(huge - 1);
+    if (e > a)
+        (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)len;
+#endif
+}
+
 /* The builder thread: quantise every node into arrays of its own (cap
  * slots, as hnsw_reserve keeps them), then publish them. No writer runs
  * meanwhile (each joins this thread first), so h->n, vecs and inv stay. */
@@ -64,6 +85,7 @@ static void *q8_builder(void *arg)
     size_t d = h->p.dim, cap = h->cap ? h->cap : 1;
     int8_t *q = ov_xmalloc(cap * d);
     float *qs = ov_xmalloc(cap * sizeof *qs);
+    q8_advise_huge(q, cap * d);
     for (size_t v = 0; v < h->n; v++)
         qs[v] = hnsw_q8_quantise(hnsw_vec(h, (uint32_t)v),
                                  h->p.space == DIST_COSINE ? h->inv[v] : 1.0f, d, &q[v * d]);
