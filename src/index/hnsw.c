@@ -143,6 +143,7 @@ void hnsw_reserve(hnsw *h, size_t want)
     if (h->q8) {
         h->q8 = ov_xrealloc(h->q8, cap * h->p.dim);
         h->q8s = ov_xrealloc(h->q8s, cap * sizeof *h->q8s);
+        hnsw_q8_advise(h->q8, cap * h->p.dim);
     }
     h->cap = cap;
 }
@@ -171,6 +172,7 @@ void hnsw_build_begin(hnsw *h)
     size_t cap = h->cap ? h->cap : 1;
     h->q8 = ov_xmalloc(cap * h->p.dim);
     h->q8s = ov_xmalloc(cap * sizeof *h->q8s);
+    hnsw_q8_advise(h->q8, cap * h->p.dim);
     for (size_t i = 0; i < h->n; i++)
         q8_node(h, (uint32_t)i);
     if (atomic_load(&h->q8_state) == HNSW_Q8_NONE) /* it serves searches too */
@@ -209,6 +211,7 @@ void hnsw_set_walk(hnsw *h, hnsw_walk mode)
         size_t cap = h->cap ? h->cap : 1;
         h->q8 = ov_xmalloc(cap * h->p.dim);
         h->q8s = ov_xmalloc(cap * sizeof *h->q8s);
+        hnsw_q8_advise(h->q8, cap * h->p.dim);
         for (size_t i = 0; i < h->n; i++)
             q8_node(h, (uint32_t)i);
     }

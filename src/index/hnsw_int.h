@@ -113,6 +113,11 @@ void hnsw_q8_start(const hnsw *h);
  * calls this before it changes anything the builder reads). */
 void hnsw_q8_join(hnsw *h);
 
+/* Ask for transparent huge pages over the whole 2 MiB pages inside an
+ * int8 copy [p, p + len) (hnsw_q8.c); called before its pages are first
+ * written (a copy made, or grown by realloc). */
+void hnsw_q8_advise(int8_t *p, size_t len);
+
 /* The int8 dot product for this CPU (hnsw_q8.c), exact in int32. */
 typedef int32_t (*hnsw_q8_dot_fn)(const int8_t *a, const int8_t *b, size_t n);
 hnsw_q8_dot_fn hnsw_q8_kernel(void);
