@@ -240,6 +240,14 @@ ov_rc core_coll_search(core_coll *c, const float *q, size_t nq, size_t dim, int6
              * plus an exact scan of the vectors still waiting for the graph */
             size_t got = hnsw_search(c->ix, &q[qi * dim], kk, ef, allowed ? allow_row : NULL,
                                      &actx, gdist, labels);
+            /* the hits' records are cold: fetch them together (row = seq -
+             * the first seq when nothing was deleted, where
+             * core_row_by_seq below then finds each one in cache) */
+            for (size_t i = 0; i < got && c->n; i++) {
+                uint64_t r = (uint64_t)(labels[i] - c->recs[0].seq);
+                if (r < c->n)
+                    __builtin_prefetch(&c->recs[r]);
+            }
             for (size_t i = 0; i < got; i++)
                 grow[i] = (uint32_t)core_row_by_seq(c, labels[i]);
             topk_push_n(&t, gdist, grow, got);
