@@ -127,6 +127,16 @@ typedef struct tsearch_opts {
     float lca;           /* re-rank: a parent matching every query word two
                             or more of its children match, less than lca
                             below them, goes just above them (0: off) */
+    bool roman_abbr;     /* a roman numeral in capitals (III, which reads as
+                            3) may be learned as an abbreviation of the words
+                            it replaces in another name, as before the
+                            seventh round (false: only words with a letter) */
+    float kid_prior;     /* re-rank: - kid_prior x ln(1 + children) (a term
+                            with many children is a broad one; 0: off) */
+    float any_promote;   /* re-rank: any candidate whose best text matches
+                            every query word a better one's matches, and
+                            more, goes just above it when less than this
+                            below it (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -53,6 +53,9 @@ static tsearch_opts g_default = {
     .promote = 0.005f,
     .ups = 1,
     .lca = 0.02f,
+    .roman_abbr = false,
+    .kid_prior = 0,
+    .any_promote = 0.01f,
 };
 
 tsearch_opts tsearch_opts_default(void)

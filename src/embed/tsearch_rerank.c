@@ -326,6 +326,8 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
                     d += q->qw[i] * ts_def_rare(x, q->qid[i]);
             s += x->o.def_weight * d / q->wq;
         }
+        if (x->k_off && x->o.kid_prior > 0) /* a broad term: many children */
+            s -= x->o.kid_prior * logf(1.0f + (float)(x->k_off[o + 1] - x->k_off[o]));
         cu[c] = used;
         csc[c] = s;
         if (c >= n_first && s <= csc[kid_par[c - n_first]])
@@ -343,6 +345,17 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
                     if (cand[p] == x->up_owner[j] && csc[p] >= csc[c] && csc[p] - csc[c] < x->o.promote &&
                         (cu[c] & cu[p]) == cu[p] && cu[c] != cu[p])
                         csc[c] = csc[p] + 1e-4f;
+        }
+    /* any candidate matching every query word a better one matches, and
+     * more, goes just above it when less than opts.any_promote below */
+    if (x->o.any_promote > 0)
+        for (size_t c = 0; c < nc; c++) {
+            if (csc[c] < 0)
+                continue;
+            for (size_t p = 0; p < nc; p++)
+                if (p != c && csc[p] >= csc[c] && csc[p] - csc[c] < x->o.any_promote &&
+                    (cu[c] & cu[p]) == cu[p] && cu[c] != cu[p])
+                    csc[c] = csc[p] + 1e-4f;
         }
     /* a parent matching every query word two or more of its children
      * match, less than opts.lca below them, goes just above them (the

@@ -13,7 +13,9 @@
  * query asks for and a text lacks; adjective and noun forms; the children
  * of the best first-stage term re-ranked (tsearch_set_parents), a child
  * matching more of the query just above its parent, a parent just above
- * two children it matches as well as they do (lca). */
+ * two children it matches as well as they do (lca); any candidate
+ * matching more of the query just above a better one (any_promote); a
+ * roman numeral in capitals is no abbreviation. */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -777,6 +779,90 @@ done:
     tsearch_free(x);
 }
 
+/* Any candidate matching every query word a better one matches, and more,
+ * less than opts.any_promote below it, goes just above it: the hierarchy
+ * is not needed (the promote test's texts, no parents given). */
+static void test_tsearch_any_promote(void)
+{
+    const char *tx[] = {"stomach body", "The mucosa lined middle part of the stomach.",
+                        "mucosa of stomach body wall region tissue", "stomach"};
+    uint32_t own[] = {0, 0, 1, 2};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_DEF, TSEARCH_NAME, TSEARCH_NAME};
+    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
+    for (size_t i = 0; i < n; i++)
+        tl[i] = strlen(tx[i]);
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.any_promote > 0);
+    o.any_promote = 0;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &y, &err) == OV_OK);
+    o.any_promote = 1.0f;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &x, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    float sx, sy;
+    CHECK_EQ(top(y, "stomach body mucosa", &sy), 0);
+    CHECK_EQ(top(x, "stomach body mucosa", &sx), 1);
+    CHECK(sx > sy && sx < sy + 1e-3f); /* just above */
+    CHECK_EQ(top(x, "stomach body", &sx), 0); /* the same words: no move */
+    /* a gap wider than any_promote: no move */
+    o.any_promote = 1e-6f;
+    tsearch_free(x);
+    x = NULL;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &x, &err) == OV_OK);
+    if (x)
+        CHECK_EQ(top(x, "stomach body mucosa", &sx), 0);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
+/* Is word w (as the index normalises it) among the equivalents of e? */
+static bool has_equivalent(const tsearch *x, const char *e, const char *w)
+{
+    const char *out[32];
+    float wt[32];
+    size_t n = tsearch_equivalents(x, e, strlen(e), out, wt, 32);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(out[i], w) == 0)
+            return true;
+    return false;
+}
+
+/* A roman numeral in capitals (III) reads as the number 3: it is not
+ * learned as an abbreviation of the words it replaces in another name
+ * (else every "3" in a query stood for them), unless opts.roman_abbr; a
+ * real abbreviation (ABC) still is. */
+static void test_tsearch_roman(void)
+{
+    const char *tx[] = {"alpha beta gamma disease", "III disease", "delta epsilon zeta cyst",
+                        "DEZ cyst", "other disease 3"};
+    uint32_t own[] = {0, 0, 1, 1, 2};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME};
+    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
+    for (size_t i = 0; i < n; i++)
+        tl[i] = strlen(tx[i]);
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(!o.roman_abbr);
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &x, &err) == OV_OK);
+    o.roman_abbr = true;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &y, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    CHECK(!has_equivalent(x, "III", "alpha"));
+    CHECK(has_equivalent(y, "III", "alpha")); /* as before the seventh round */
+    CHECK(has_equivalent(x, "DEZ", "delta"));
+    CHECK(has_equivalent(y, "DEZ", "delta"));
+    float s;
+    CHECK_EQ(top(x, "other disease 3", &s), 2);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_basics);
@@ -794,5 +880,7 @@ int main(void)
     RUN(test_tsearch_kids);
     RUN(test_tsearch_promote);
     RUN(test_tsearch_lca);
+    RUN(test_tsearch_any_promote);
+    RUN(test_tsearch_roman);
     return harness_done();
 }
