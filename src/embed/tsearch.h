@@ -67,7 +67,9 @@ typedef struct tsearch_opts {
     float eq_k;       /* equivalence weight 0.9 c / (c + eq_k) for c pairs */
     bool multi;       /* also pairs from 2-word differences (weaker) */
     float eq_share;   /* x (pairs with b / all pairs of a)^eq_share (0: off) */
-    float second_weight; /* share of a term's second-best text added */
+    float second_weight; /* share of a term's second-best text added (a
+                            tie-break: of two terms whose best texts match
+                            alike, the one with a second good text) */
     float sib_pen;       /* re-rank x (1 - sib_pen) per unmatched query word whose
                             sibling word the text has instead */
     float num_floor;     /* a number weighs at least this x an unseen word */

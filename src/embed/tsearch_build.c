@@ -56,6 +56,7 @@ static tsearch_opts g_default = {
     .roman_abbr = false,
     .kid_prior = 0,
     .any_promote = 0.01f,
+    .second_weight = 0.002f,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -15,7 +15,8 @@
  * matching more of the query just above its parent, a parent just above
  * two children it matches as well as they do (lca); any candidate
  * matching more of the query just above a better one (any_promote); a
- * roman numeral in capitals is no abbreviation. */
+ * roman numeral in capitals is no abbreviation; a second good text
+ * breaks a tie. */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -863,6 +864,37 @@ done:
     tsearch_free(x);
 }
 
+/* Two terms whose best texts match the query alike: the one with a second
+ * good text wins the tie (opts.second_weight, a hair: it moves no term
+ * past a better best text). */
+static void test_tsearch_second(void)
+{
+    const char *tx[] = {"vesicular gland", "vesicular gland", "seminal vesicle gland",
+                        "vesicular glandular organ"};
+    uint32_t own[] = {0, 1, 1, 2};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME};
+    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
+    for (size_t i = 0; i < n; i++)
+        tl[i] = strlen(tx[i]);
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.second_weight > 0 && o.second_weight < 0.01f);
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &x, &err) == OV_OK);
+    o.second_weight = 0;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &y, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    float sx, sy;
+    CHECK_EQ(top(y, "vesicular gland", &sy), 0); /* a tie: the lower owner */
+    CHECK_EQ(top(x, "vesicular gland", &sx), 1);
+    CHECK(sx >= sy && sx < sy + 0.01f);
+    CHECK_EQ(top(x, "vesicular glandular organ", &sx), 2);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_basics);
@@ -882,5 +914,6 @@ int main(void)
     RUN(test_tsearch_lca);
     RUN(test_tsearch_any_promote);
     RUN(test_tsearch_roman);
+    RUN(test_tsearch_second);
     return harness_done();
 }
