@@ -184,8 +184,8 @@ static void apply_opts(void)
             o.kids_max = (int)v;
         else if (!strcmp(t, "roman"))
             o.roman_abbr = v != 0;
-        else if (!strcmp(t, "kprior"))
-            o.kid_prior = (float)v;
+        else if (!strcmp(t, "neo"))
+            o.neo = v != 0;
         else if (!strcmp(t, "anyprom"))
             o.any_promote = (float)v;
         else if (!strcmp(t, "pair"))

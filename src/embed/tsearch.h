@@ -133,8 +133,9 @@ typedef struct tsearch_opts {
                             3) may be learned as an abbreviation of the words
                             it replaces in another name, as before the
                             seventh round (false: only words with a letter) */
-    float kid_prior;     /* re-rank: - kid_prior x ln(1 + children) (a term
-                            with many children is a broad one; 0: off) */
+    bool neo;            /* neighbouring query words read as the combining-form
+                            compound names carry (visceral motor ->
+                            visceromotor) when no name writes them apart */
     float any_promote;   /* re-rank: any candidate whose best text matches
                             every query word a better one's matches, and
                             more, goes just above it when less than this

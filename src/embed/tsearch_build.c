@@ -54,8 +54,8 @@ static tsearch_opts g_default = {
     .ups = 1,
     .lca = 0.02f,
     .roman_abbr = false,
-    .kid_prior = 0,
     .any_promote = 0.01f,
+    .neo = true,
     .second_weight = 0.002f,
 };
 

@@ -326,10 +326,9 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
                     d += q->qw[i] * ts_def_rare(x, q->qid[i]);
             s += x->o.def_weight * d / q->wq;
         }
-        if (x->k_off && x->o.kid_prior > 0) /* a broad term: many children */
-            s -= x->o.kid_prior * logf(1.0f + (float)(x->k_off[o + 1] - x->k_off[o]));
         cu[c] = used;
         csc[c] = s;
+
         if (c >= n_first && s <= csc[kid_par[c - n_first]])
             csc[c] = -1.0f; /* a child no better than its parent */
     }

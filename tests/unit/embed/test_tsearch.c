@@ -16,7 +16,7 @@
  * two children it matches as well as they do (lca); any candidate
  * matching more of the query just above a better one (any_promote); a
  * roman numeral in capitals is no abbreviation; a second good text
- * breaks a tie. */
+ * breaks a tie; combining-form compounds (visceral motor = visceromotor). */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -895,6 +895,47 @@ done:
     tsearch_free(x);
 }
 
+/* Combining-form compounds (opts.neo): "visceral motor neuron" reads as
+ * visceromotor neuron, "metacarpal phalangeal joint" as metacarpophalangeal
+ * joint; not when a name writes the two words apart ("somatic motor" here),
+ * nor when what the first word drops is no adjective or noun ending
+ * (posterior -> poster-o-). */
+static void test_tsearch_neo(void)
+{
+    const char *tx[] = {"visceromotor neuron", "visceral neuron", "motor neuron",
+                        "metacarpophalangeal joint", "phalangeal joint", "somatomotor neuron",
+                        "somatic motor nucleus", "posteroinferior wall", "inferior wall"};
+    uint32_t own[] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+    uint8_t fl[9];
+    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
+    for (size_t i = 0; i < n; i++)
+        tl[i] = strlen(tx[i]), fl[i] = TSEARCH_NAME;
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.neo);
+    CHECK(tsearch_build(tx, tl, own, fl, n, 9, &o, &x, &err) == OV_OK);
+    o.neo = false;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 9, &o, &y, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    float s;
+    CHECK_EQ(top(x, "visceral motor neuron", &s), 0);
+    CHECK_NEAR(s, 1.0, 1e-6);
+    CHECK(top(y, "visceral motor neuron", &s) != 0);
+    CHECK_EQ(top(x, "metacarpal phalangeal joint", &s), 3);
+    CHECK(top(y, "metacarpal phalangeal joint", &s) != 3);
+    /* written apart in a name: left apart */
+    CHECK_NEAR(score_of(x, "somatic motor neuron", 5), score_of(y, "somatic motor neuron", 5),
+               1e-6);
+    /* poster-ior is no ending: no compound */
+    CHECK_NEAR(score_of(x, "posterior inferior wall", 7),
+               score_of(y, "posterior inferior wall", 7), 1e-6);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_basics);
@@ -915,5 +956,6 @@ int main(void)
     RUN(test_tsearch_any_promote);
     RUN(test_tsearch_roman);
     RUN(test_tsearch_second);
+    RUN(test_tsearch_neo);
     return harness_done();
 }
