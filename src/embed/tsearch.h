@@ -19,8 +19,12 @@
  *     abbreviations are learned from synonyms (L2/3 IT -> intratelencephalic
  *     ...), mixed-case ones (RegC) read as pieces of words, "-cyte" as
  *     "cell", a lone a/b/g/d as a Greek letter;
+ *   - two neighbouring query words may be one combining-form compound a
+ *     name carries (visceral motor -> visceromotor);
  *   - second stage: the best candidates are re-ranked with a blend of that
- *     score and a character-trigram cosine over their whole texts;
+ *     score and a character-trigram cosine over their whole texts (and a
+ *     hair of their second-best text); a candidate matching every query
+ *     word a better one matches, and more, a hair below it, goes above it;
  *   - with the hierarchy given (tsearch_set_parents), the children and
  *     parents of the first stage's best term are re-ranked too, and a
  *     child or parent that matches the query as well as its neighbour,
