@@ -184,6 +184,8 @@ static void apply_opts(void)
             o.kids_max = (int)v;
         else if (!strcmp(t, "roman"))
             o.roman_abbr = v != 0;
+        else if (!strcmp(t, "rderive"))
+            o.rderive = v != 0;
         else if (!strcmp(t, "neo"))
             o.neo = v != 0;
         else if (!strcmp(t, "anyprom"))

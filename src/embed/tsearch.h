@@ -140,6 +140,11 @@ typedef struct tsearch_opts {
     bool neo;            /* neighbouring query words read as the combining-form
                             compound names carry (visceral motor ->
                             visceromotor) when no name writes them apart */
+    bool rderive;        /* the reverse of derive: a term's name holding
+                            another term P's name, and a synonym of the term
+                            with that phrase swapped for another ("hindlimb
+                            zeugopod muscle" / "lower leg muscle"), give P
+                            the other phrase as a derived text */
     float any_promote;   /* re-rank: any candidate whose best text matches
                             every query word a better one's matches, and
                             more, goes just above it when less than this

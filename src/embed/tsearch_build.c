@@ -56,6 +56,7 @@ static tsearch_opts g_default = {
     .roman_abbr = false,
     .any_promote = 0.01f,
     .neo = true,
+    .rderive = true,
     .second_weight = 0.002f,
 };
 

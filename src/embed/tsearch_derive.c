@@ -82,6 +82,57 @@ static void dv_push(uint32_t **a, size_t *n, size_t *cap, uint32_t v)
     (*a)[(*n)++] = v;
 }
 
+/* The reverse: text i of a term holds the phrase of text j (another term
+ * P's name or synonym) at words a..b, and another text k of the same term
+ * is text i with that phrase swapped for a phrase B ("hindlimb zeugopod
+ * muscle" / "lower leg muscle"): B is a name of P the data leaves out
+ * ("lower leg" for hindlimb zeugopod), one more derived text of P (source:
+ * text j). Not when B is already some term's text, nor one word for one;
+ * each (P, B) once, at most DV_PER_TERM per P (rmade). */
+static void rev_spans(const tsearch *x, const uint32_t *off, const uint32_t *words,
+                      const uint32_t *owner, const uint32_t *ot, uint32_t k0, uint32_t k1,
+                      uint32_t i, size_t a, size_t b, uint32_t j, const dv_tab *tab, dv_tab *seen,
+                      uint8_t *rmade, uint32_t **d_off, size_t *nd, size_t *cd,
+                      uint32_t **d_words, size_t *nw, size_t *cw, uint32_t **d_owner, size_t *no,
+                      size_t *co, uint32_t **d_src, size_t *ns, size_t *cs)
+{
+    const uint32_t *w = words + off[i];
+    size_t m = off[i + 1] - off[i], tail = m - b;
+    uint32_t p = owner[j];
+    for (uint32_t q = k0; q < k1 && rmade[p] < DV_PER_TERM; q++) {
+        uint32_t k = ot[q];
+        const uint32_t *v = words + off[k];
+        size_t mk = off[k + 1] - off[k];
+        if (k == i || mk <= a + tail || mk - a - tail > DV_SPAN)
+            continue;
+        size_t nb = mk - a - tail;
+        if (nb == 1 && b - a == 1)
+            continue; /* one word for one: the mined equivalences */
+        bool same = true;
+        for (size_t t = 0; t < a && same; t++)
+            same = x->canon[v[t]] == x->canon[w[t]];
+        for (size_t t = 0; t < tail && same; t++)
+            same = x->canon[v[mk - tail + t]] == x->canon[w[b + t]];
+        if (!same)
+            continue;
+        uint64_t h = DV_SEED;
+        for (size_t t = 0; t < nb; t++)
+            h = dv_step(h, x->canon[v[a + t]]);
+        if (dv_get(tab, h | 1) != UINT32_MAX)
+            continue; /* some term's text already (P's own included) */
+        uint64_t hk = dv_step(h, p) | 1;
+        if (dv_get(seen, hk) != UINT32_MAX)
+            continue;
+        *dv_slot(seen, hk) = p;
+        dv_push(d_off, nd, cd, (uint32_t)*nw);
+        for (size_t t = 0; t < nb; t++)
+            dv_push(d_words, nw, cw, v[a + t]);
+        dv_push(d_owner, no, co, p);
+        dv_push(d_src, ns, cs, j);
+        rmade[p]++;
+    }
+}
+
 size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
                  const uint32_t *owner, const uint8_t *field, size_t n, size_t n_owners,
                  size_t n_targets, uint32_t **d_off, uint32_t **d_words, uint32_t **d_owner,
@@ -111,6 +162,16 @@ size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
             *s = (uint32_t)i;
         else if (*s != UINT32_MAX - 1 && owner[*s] != owner[i])
             *s = UINT32_MAX - 1; /* two terms' phrase: not one meaning */
+    }
+    dv_tab seen = {0}; /* (owner, phrase) pairs rev_spans added */
+    uint8_t *rmade = NULL;
+    if (x->o.rderive) {
+        seen.cap = 1024;
+        while (seen.cap < n)
+            seen.cap *= 2;
+        seen.key = ov_xcalloc(seen.cap, sizeof *seen.key);
+        seen.text = ov_xmalloc(seen.cap * sizeof *seen.text);
+        rmade = ov_xcalloc(n_targets ? n_targets : 1, 1);
     }
     /* texts of each owner (names and synonyms) */
     uint32_t *oo = ov_xcalloc(n_owners + 1, sizeof *oo), *ot = ov_xmalloc((n ? n : 1) * sizeof *ot);
@@ -159,6 +220,10 @@ size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
                 if (inner)
                     continue;
                 uint32_t p = owner[sj[s]];
+                if (x->o.rderive && p < n_targets)
+                    rev_spans(x, off, words, owner, ot, oo[o], oo[o + 1], i, sa[s], sb[s], sj[s],
+                              &tab, &seen, rmade, d_off, &nd, &cd, d_words, &nw, &cw, d_owner, &no,
+                              &co, d_src, &ns_, &cs_);
                 size_t used = 0;
                 for (uint32_t q = oo[p]; q < oo[p + 1] && used < DV_PER_SPAN &&
                                          made < DV_PER_TERM;
@@ -188,5 +253,8 @@ size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
     free(ot);
     free(tab.key);
     free(tab.text);
+    free(seen.key);
+    free(seen.text);
+    free(rmade);
     return nd - 1;
 }

@@ -16,7 +16,8 @@
  * two children it matches as well as they do (lca); any candidate
  * matching more of the query just above a better one (any_promote); a
  * roman numeral in capitals is no abbreviation; a second good text
- * breaks a tie; combining-form compounds (visceral motor = visceromotor). */
+ * breaks a tie; combining-form compounds (visceral motor = visceromotor);
+ * a term's missing phrase learned from its children's synonyms (rderive). */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -936,6 +937,48 @@ done:
     tsearch_free(x);
 }
 
+/* The reverse of derive (opts.rderive): "hindlimb zeugopod muscle" holds
+ * the name of term 0, and its synonym "lower leg muscle" swaps that phrase
+ * for "lower leg": term 0 gets "lower leg" as a derived text, so the query
+ * "lower leg" finds it (through its child, whose parent is re-ranked)
+ * above the child; without it the child wins. A phrase that is already a
+ * term's text is not added. */
+static void test_tsearch_rderive(void)
+{
+    const char *tx[] = {"hindlimb zeugopod",     "hindlimb zeugopod muscle",
+                        "lower leg muscle",      "hindlimb zeugopod bone",
+                        "shank bone",            "shank",
+                        "forelimb stylopod",     "forelimb stylopod muscle"};
+    uint32_t own[] = {0, 1, 1, 2, 2, 3, 4, 5};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME,
+                    TSEARCH_SYNONYM, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
+    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
+    for (size_t i = 0; i < n; i++)
+        tl[i] = strlen(tx[i]);
+    uint32_t child[] = {1, 2, 5}, parent[] = {0, 0, 4};
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.rderive);
+    CHECK(tsearch_build(tx, tl, own, fl, n, 6, &o, &x, &err) == OV_OK);
+    o.rderive = false;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 6, &o, &y, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    tsearch_set_parents(x, child, parent, 3);
+    tsearch_set_parents(y, child, parent, 3);
+    /* "lower leg" for term 0; "shank" is term 3's name: not added */
+    CHECK_EQ(tsearch_n_derived(x), tsearch_n_derived(y) + 1);
+    float sx, sy;
+    CHECK_EQ(top(y, "lower leg", &sy), 1);
+    CHECK_EQ(top(x, "lower leg", &sx), 0);
+    CHECK(sx > sy);
+    CHECK_EQ(top(x, "shank", &sx), 3);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_basics);
@@ -957,5 +1000,6 @@ int main(void)
     RUN(test_tsearch_roman);
     RUN(test_tsearch_second);
     RUN(test_tsearch_neo);
+    RUN(test_tsearch_rderive);
     return harness_done();
 }
