@@ -182,6 +182,14 @@ static void apply_opts(void)
             o.promote = (float)v;
         else if (!strcmp(t, "kidsmax"))
             o.kids_max = (int)v;
+        else if (!strcmp(t, "roman"))
+            o.roman_abbr = v != 0;
+        else if (!strcmp(t, "rderive"))
+            o.rderive = v != 0;
+        else if (!strcmp(t, "neo"))
+            o.neo = v != 0;
+        else if (!strcmp(t, "anyprom"))
+            o.any_promote = (float)v;
         else if (!strcmp(t, "pair"))
             o.min_pair = (int)v;
         else

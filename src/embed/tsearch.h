@@ -19,8 +19,12 @@
  *     abbreviations are learned from synonyms (L2/3 IT -> intratelencephalic
  *     ...), mixed-case ones (RegC) read as pieces of words, "-cyte" as
  *     "cell", a lone a/b/g/d as a Greek letter;
+ *   - two neighbouring query words may be one combining-form compound a
+ *     name carries (visceral motor -> visceromotor);
  *   - second stage: the best candidates are re-ranked with a blend of that
- *     score and a character-trigram cosine over their whole texts;
+ *     score and a character-trigram cosine over their whole texts (and a
+ *     hair of their second-best text); a candidate matching every query
+ *     word a better one matches, and more, a hair below it, goes above it;
  *   - with the hierarchy given (tsearch_set_parents), the children and
  *     parents of the first stage's best term are re-ranked too, and a
  *     child or parent that matches the query as well as its neighbour,
@@ -67,7 +71,9 @@ typedef struct tsearch_opts {
     float eq_k;       /* equivalence weight 0.9 c / (c + eq_k) for c pairs */
     bool multi;       /* also pairs from 2-word differences (weaker) */
     float eq_share;   /* x (pairs with b / all pairs of a)^eq_share (0: off) */
-    float second_weight; /* share of a term's second-best text added */
+    float second_weight; /* share of a term's second-best text added (a
+                            tie-break: of two terms whose best texts match
+                            alike, the one with a second good text) */
     float sib_pen;       /* re-rank x (1 - sib_pen) per unmatched query word whose
                             sibling word the text has instead */
     float num_floor;     /* a number weighs at least this x an unseen word */
@@ -127,6 +133,22 @@ typedef struct tsearch_opts {
     float lca;           /* re-rank: a parent matching every query word two
                             or more of its children match, less than lca
                             below them, goes just above them (0: off) */
+    bool roman_abbr;     /* a roman numeral in capitals (III, which reads as
+                            3) may be learned as an abbreviation of the words
+                            it replaces in another name, as before the
+                            seventh round (false: only words with a letter) */
+    bool neo;            /* neighbouring query words read as the combining-form
+                            compound names carry (visceral motor ->
+                            visceromotor) when no name writes them apart */
+    bool rderive;        /* the reverse of derive: a term's name holding
+                            another term P's name, and a synonym of the term
+                            with that phrase swapped for another ("hindlimb
+                            zeugopod muscle" / "lower leg muscle"), give P
+                            the other phrase as a derived text */
+    float any_promote;   /* re-rank: any candidate whose best text matches
+                            every query word a better one's matches, and
+                            more, goes just above it when less than this
+                            below it (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

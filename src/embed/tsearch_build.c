@@ -53,6 +53,11 @@ static tsearch_opts g_default = {
     .promote = 0.005f,
     .ups = 1,
     .lca = 0.02f,
+    .roman_abbr = false,
+    .any_promote = 0.01f,
+    .neo = true,
+    .rderive = true,
+    .second_weight = 0.002f,
 };
 
 tsearch_opts tsearch_opts_default(void)

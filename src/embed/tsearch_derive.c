@@ -2,7 +2,10 @@
  * name or synonym of term T contains, as consecutive words, the whole name
  * or a synonym of another term P ("mesonephric podocyte" contains
  * "podocyte"), every other name of P written in its place is one more text
- * of T ("mesonephric glomerular visceral epithelial cell"). The mined word
+ * of T ("mesonephric glomerular visceral epithelial cell"); and the
+ * reverse (opts.rderive): another name of T that swaps P's phrase for a
+ * phrase B ("lower leg muscle" beside "hindlimb zeugopod muscle") gives P
+ * the text B ("lower leg"). The mined word
  * equivalences (tsearch_build.c) cover one or two words against one or
  * two; this covers whole phrases the ontology itself says are the same.
  * Learned from the texts given to tsearch_build only (held-out synonyms
@@ -82,6 +85,66 @@ static void dv_push(uint32_t **a, size_t *n, size_t *cap, uint32_t v)
     (*a)[(*n)++] = v;
 }
 
+/* The reverse: text i of a term holds the phrase of text j (another term
+ * P's name or synonym) at words a..b, and another text k of the same term
+ * is text i with that phrase swapped for a phrase B ("hindlimb zeugopod
+ * muscle" / "lower leg muscle"): B is a name of P the data leaves out
+ * ("lower leg" for hindlimb zeugopod), one more derived text of P (source:
+ * text j). Not when B is already some term's text, nor one word for one;
+ * each (P, B) once, at most DV_PER_TERM per P (rmade). */
+typedef struct dv_rev {
+    const tsearch *x;
+    const uint32_t *off, *words, *owner, *ot; /* the texts; ot: by owner */
+    const dv_tab *tab;                        /* every text's phrase */
+    dv_tab *seen;                             /* (P, B) pairs added */
+    uint8_t *rmade;                           /* per P: texts added */
+    uint32_t **d_off, **d_words, **d_owner, **d_src; /* ts_derive's output */
+    size_t *nd, *cd, *nw, *cw, *no, *co, *ns, *cs;   /* and its counts */
+} dv_rev;
+
+static void rev_spans(dv_rev *r, uint32_t k0, uint32_t k1, uint32_t i, size_t a, size_t b,
+                      uint32_t j)
+{
+    const tsearch *x = r->x;
+    const uint32_t *off = r->off, *words = r->words;
+    uint8_t *rmade = r->rmade;
+    const uint32_t *w = words + off[i];
+    size_t m = off[i + 1] - off[i], tail = m - b;
+    uint32_t p = r->owner[j];
+    for (uint32_t q = k0; q < k1 && rmade[p] < DV_PER_TERM; q++) {
+        uint32_t k = r->ot[q];
+        const uint32_t *v = words + off[k];
+        size_t mk = off[k + 1] - off[k];
+        if (k == i || mk <= a + tail || mk - a - tail > DV_SPAN)
+            continue;
+        size_t nb = mk - a - tail;
+        if (nb == 1 && b - a == 1)
+            continue; /* one word for one: the mined equivalences */
+        bool same = true;
+        for (size_t t = 0; t < a && same; t++)
+            same = x->canon[v[t]] == x->canon[w[t]];
+        for (size_t t = 0; t < tail && same; t++)
+            same = x->canon[v[mk - tail + t]] == x->canon[w[b + t]];
+        if (!same)
+            continue;
+        uint64_t h = DV_SEED;
+        for (size_t t = 0; t < nb; t++)
+            h = dv_step(h, x->canon[v[a + t]]);
+        if (dv_get(r->tab, h | 1) != UINT32_MAX)
+            continue; /* some term's text already (P's own included) */
+        uint64_t hk = dv_step(h, p) | 1;
+        if (dv_get(r->seen, hk) != UINT32_MAX)
+            continue;
+        *dv_slot(r->seen, hk) = p;
+        dv_push(r->d_off, r->nd, r->cd, (uint32_t)*r->nw);
+        for (size_t t = 0; t < nb; t++)
+            dv_push(r->d_words, r->nw, r->cw, v[a + t]);
+        dv_push(r->d_owner, r->no, r->co, p);
+        dv_push(r->d_src, r->ns, r->cs, j);
+        rmade[p]++;
+    }
+}
+
 size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
                  const uint32_t *owner, const uint8_t *field, size_t n, size_t n_owners,
                  size_t n_targets, uint32_t **d_off, uint32_t **d_words, uint32_t **d_owner,
@@ -112,6 +175,16 @@ size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
         else if (*s != UINT32_MAX - 1 && owner[*s] != owner[i])
             *s = UINT32_MAX - 1; /* two terms' phrase: not one meaning */
     }
+    dv_tab seen = {0}; /* (owner, phrase) pairs rev_spans added */
+    uint8_t *rmade = NULL;
+    if (x->o.rderive) {
+        seen.cap = 1024;
+        while (seen.cap < n)
+            seen.cap *= 2;
+        seen.key = ov_xcalloc(seen.cap, sizeof *seen.key);
+        seen.text = ov_xmalloc(seen.cap * sizeof *seen.text);
+        rmade = ov_xcalloc(n_targets ? n_targets : 1, 1);
+    }
     /* texts of each owner (names and synonyms) */
     uint32_t *oo = ov_xcalloc(n_owners + 1, sizeof *oo), *ot = ov_xmalloc((n ? n : 1) * sizeof *ot);
     for (size_t i = 0; i < n; i++)
@@ -125,6 +198,8 @@ size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
         if (field[i] != TSEARCH_DEF)
             ot[fill[owner[i]]++] = (uint32_t)i;
     free(fill);
+    dv_rev rev = {x,     off,   words,  owner, ot,  &tab, &seen, rmade, d_off, d_words,
+                  d_owner, d_src, &nd, &cd,  &nw, &cw,  &no,   &co,   &ns_, &cs_};
     for (size_t o = 0; o < n_targets; o++) {
         size_t made = 0;
         for (uint32_t a_i = oo[o]; a_i < oo[o + 1] && made < DV_PER_TERM; a_i++) {
@@ -159,6 +234,8 @@ size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
                 if (inner)
                     continue;
                 uint32_t p = owner[sj[s]];
+                if (x->o.rderive && p < n_targets)
+                    rev_spans(&rev, oo[o], oo[o + 1], i, sa[s], sb[s], sj[s]);
                 size_t used = 0;
                 for (uint32_t q = oo[p]; q < oo[p + 1] && used < DV_PER_SPAN &&
                                          made < DV_PER_TERM;
@@ -188,5 +265,8 @@ size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
     free(ot);
     free(tab.key);
     free(tab.text);
+    free(seen.key);
+    free(seen.text);
+    free(rmade);
     return nd - 1;
 }

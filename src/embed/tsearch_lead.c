@@ -186,7 +186,9 @@ void ts_mark_abbrevs(tsearch *x, const char *const *texts, const size_t *lens,
             if (caps >= 2 && letters >= 2 && b - a <= 6 &&
                 ts_split(s + a, b - a, x->o.stem, buf, sizeof buf, st, 2) == 1) {
                 uint32_t id = ts_vocab_find(&x->v, buf, strlen(buf));
-                if (id != UINT32_MAX)
+                /* a roman numeral (III) reads as a number (3): no
+                 * abbreviation, unless opts.roman_abbr */
+                if (id != UINT32_MAX && (x->o.roman_abbr || !ts_is_number(x, id)))
                     x->v_abbr[x->canon[id]] |= 1;
             }
             a = b;

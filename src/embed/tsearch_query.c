@@ -267,6 +267,53 @@ static bool adjacent(const tsearch *x, const char *w, size_t a, size_t n)
     return false;
 }
 
+/* A combining-form compound of neighbouring words w and v: a word names
+ * carry that is the start of w (at least 4 bytes and 60 % of w, less an
+ * adjective or noun ending: viscer-al, somat-ic, metacarp-al), "o", then
+ * v (at least 4 bytes): visceral motor ->
+ * visceromotor, metacarpal phalangeal -> metacarpophalangeal. Only when
+ * no name has w right before v (else the words are written apart there).
+ * Writes the compound, normalised, at out (cap bytes); returns its length,
+ * 0 for none. */
+static size_t neo_compound(const tsearch *x, const char *w, size_t wl, const char *v, size_t vl,
+                           char *out, size_t cap)
+{
+    if (wl < 5 || vl < 4 || wl + vl + 1 > TS_MAX_WORD)
+        return 0;
+    size_t lo = (wl * 3 + 4) / 5;
+    lo = lo < 4 ? 4 : lo;
+    char cat[2 * TS_MAX_WORD + 2], one[2 * TS_MAX_WORD + 2];
+    uint32_t st[1];
+    static const char *const tails[] = {"o",  "a",  "e",   "y",   "al",   "ar", "ac",
+                                        "an", "ic", "us",  "um",  "ary",  "eal", "ial",
+                                        "ous", "ical"};
+    for (size_t l = wl - 1; l >= lo; l--) {
+        bool tail = false; /* what w drops is an adjective or noun ending */
+        for (size_t k = 0; k < sizeof tails / sizeof tails[0] && !tail; k++)
+            tail = strlen(tails[k]) == wl - l && memcmp(tails[k], w + l, wl - l) == 0;
+        if (!tail)
+            continue;
+        memcpy(cat, w, l);
+        size_t cl = l;
+        if (w[l - 1] != 'o')
+            cat[cl++] = 'o';
+        memcpy(cat + cl, v, vl);
+        cl += vl;
+        if (ts_split(cat, cl, x->o.stem, one, sizeof one, st, 1) != 1)
+            continue;
+        size_t ol = strlen(one);
+        if (!indexed(x, one, ol) || ol + 1 > cap)
+            continue;
+        memcpy(cat, w, wl); /* written apart somewhere: leave them */
+        memcpy(cat + wl, v, vl);
+        if (indexed(x, w, wl) && indexed(x, v, vl) && adjacent(x, cat, wl, wl + vl))
+            return 0;
+        memcpy(out, one, ol + 1);
+        return ol;
+    }
+    return 0;
+}
+
 /* Compounds written apart or together: two neighbouring words one of which
  * no name carries become one word when names carry their concatenation
  * ("GABA-ergic" -> gabaergic); a word no name carries becomes two when a
@@ -306,6 +353,13 @@ static size_t compounds(const tsearch *x, char *buf, size_t cap, uint32_t *start
                         continue;
                     }
                 }
+            }
+            size_t ol = x->o.neo ? neo_compound(x, w, wl, v, vl, buf + used, cap - used) : 0;
+            if (ol) {
+                out[n++] = (uint32_t)used;
+                used += ol + 1;
+                i++;
+                continue;
             }
         }
         size_t cut = 0;

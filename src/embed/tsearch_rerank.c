@@ -344,6 +344,17 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
                         (cu[c] & cu[p]) == cu[p] && cu[c] != cu[p])
                         csc[c] = csc[p] + 1e-4f;
         }
+    /* any candidate matching every query word a better one matches, and
+     * more, goes just above it when less than opts.any_promote below */
+    if (x->o.any_promote > 0)
+        for (size_t c = 0; c < nc; c++) {
+            if (csc[c] < 0)
+                continue;
+            for (size_t p = 0; p < nc; p++)
+                if (p != c && csc[p] >= csc[c] && csc[p] - csc[c] < x->o.any_promote &&
+                    (cu[c] & cu[p]) == cu[p] && cu[c] != cu[p])
+                    csc[c] = csc[p] + 1e-4f;
+        }
     /* a parent matching every query word two or more of its children
      * match, less than opts.lca below them, goes just above them (the
      * query names what they have in common) */

@@ -13,7 +13,11 @@
  * query asks for and a text lacks; adjective and noun forms; the children
  * of the best first-stage term re-ranked (tsearch_set_parents), a child
  * matching more of the query just above its parent, a parent just above
- * two children it matches as well as they do (lca). */
+ * two children it matches as well as they do (lca); any candidate
+ * matching more of the query just above a better one (any_promote); a
+ * roman numeral in capitals is no abbreviation; a second good text
+ * breaks a tie; combining-form compounds (visceral motor = visceromotor);
+ * a term's missing phrase learned from its children's synonyms (rderive). */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -777,6 +781,204 @@ done:
     tsearch_free(x);
 }
 
+/* Any candidate matching every query word a better one matches, and more,
+ * less than opts.any_promote below it, goes just above it: the hierarchy
+ * is not needed (the promote test's texts, no parents given). */
+static void test_tsearch_any_promote(void)
+{
+    const char *tx[] = {"stomach body", "The mucosa lined middle part of the stomach.",
+                        "mucosa of stomach body wall region tissue", "stomach"};
+    uint32_t own[] = {0, 0, 1, 2};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_DEF, TSEARCH_NAME, TSEARCH_NAME};
+    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
+    for (size_t i = 0; i < n; i++)
+        tl[i] = strlen(tx[i]);
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.any_promote > 0);
+    o.any_promote = 0;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &y, &err) == OV_OK);
+    o.any_promote = 1.0f;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &x, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    float sx, sy;
+    CHECK_EQ(top(y, "stomach body mucosa", &sy), 0);
+    CHECK_EQ(top(x, "stomach body mucosa", &sx), 1);
+    CHECK(sx > sy && sx < sy + 1e-3f); /* just above */
+    CHECK_EQ(top(x, "stomach body", &sx), 0); /* the same words: no move */
+    /* a gap wider than any_promote: no move */
+    o.any_promote = 1e-6f;
+    tsearch_free(x);
+    x = NULL;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &x, &err) == OV_OK);
+    if (x)
+        CHECK_EQ(top(x, "stomach body mucosa", &sx), 0);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
+/* Is word w (as the index normalises it) among the equivalents of e? */
+static bool has_equivalent(const tsearch *x, const char *e, const char *w)
+{
+    const char *out[32];
+    float wt[32];
+    size_t n = tsearch_equivalents(x, e, strlen(e), out, wt, 32);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(out[i], w) == 0)
+            return true;
+    return false;
+}
+
+/* A roman numeral in capitals (III) reads as the number 3: it is not
+ * learned as an abbreviation of the words it replaces in another name
+ * (else every "3" in a query stood for them), unless opts.roman_abbr; a
+ * real abbreviation (ABC) still is. */
+static void test_tsearch_roman(void)
+{
+    const char *tx[] = {"alpha beta gamma disease", "III disease", "delta epsilon zeta cyst",
+                        "DEZ cyst", "other disease 3"};
+    uint32_t own[] = {0, 0, 1, 1, 2};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME};
+    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
+    for (size_t i = 0; i < n; i++)
+        tl[i] = strlen(tx[i]);
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(!o.roman_abbr);
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &x, &err) == OV_OK);
+    o.roman_abbr = true;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &y, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    CHECK(!has_equivalent(x, "III", "alpha"));
+    CHECK(has_equivalent(y, "III", "alpha")); /* as before the seventh round */
+    CHECK(has_equivalent(x, "DEZ", "delta"));
+    CHECK(has_equivalent(y, "DEZ", "delta"));
+    float s;
+    CHECK_EQ(top(x, "other disease 3", &s), 2);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
+/* Two terms whose best texts match the query alike: the one with a second
+ * good text wins the tie (opts.second_weight, a hair: it moves no term
+ * past a better best text). */
+static void test_tsearch_second(void)
+{
+    const char *tx[] = {"vesicular gland", "vesicular gland", "seminal vesicle gland",
+                        "vesicular glandular organ"};
+    uint32_t own[] = {0, 1, 1, 2};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME};
+    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
+    for (size_t i = 0; i < n; i++)
+        tl[i] = strlen(tx[i]);
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.second_weight > 0 && o.second_weight < 0.01f);
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &x, &err) == OV_OK);
+    o.second_weight = 0;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &y, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    float sx, sy;
+    CHECK_EQ(top(y, "vesicular gland", &sy), 0); /* a tie: the lower owner */
+    CHECK_EQ(top(x, "vesicular gland", &sx), 1);
+    CHECK(sx >= sy && sx < sy + 0.01f);
+    CHECK_EQ(top(x, "vesicular glandular organ", &sx), 2);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
+/* Combining-form compounds (opts.neo): "visceral motor neuron" reads as
+ * visceromotor neuron, "metacarpal phalangeal joint" as metacarpophalangeal
+ * joint; not when a name writes the two words apart ("somatic motor" here),
+ * nor when what the first word drops is no adjective or noun ending
+ * (posterior -> poster-o-). */
+static void test_tsearch_neo(void)
+{
+    const char *tx[] = {"visceromotor neuron", "visceral neuron", "motor neuron",
+                        "metacarpophalangeal joint", "phalangeal joint", "somatomotor neuron",
+                        "somatic motor nucleus", "posteroinferior wall", "inferior wall"};
+    uint32_t own[] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+    uint8_t fl[9];
+    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
+    for (size_t i = 0; i < n; i++)
+        tl[i] = strlen(tx[i]), fl[i] = TSEARCH_NAME;
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.neo);
+    CHECK(tsearch_build(tx, tl, own, fl, n, 9, &o, &x, &err) == OV_OK);
+    o.neo = false;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 9, &o, &y, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    float s;
+    CHECK_EQ(top(x, "visceral motor neuron", &s), 0);
+    CHECK_NEAR(s, 1.0, 1e-6);
+    CHECK(top(y, "visceral motor neuron", &s) != 0);
+    CHECK_EQ(top(x, "metacarpal phalangeal joint", &s), 3);
+    CHECK(top(y, "metacarpal phalangeal joint", &s) != 3);
+    /* written apart in a name: left apart */
+    CHECK_NEAR(score_of(x, "somatic motor neuron", 5), score_of(y, "somatic motor neuron", 5),
+               1e-6);
+    /* poster-ior is no ending: no compound */
+    CHECK_NEAR(score_of(x, "posterior inferior wall", 7),
+               score_of(y, "posterior inferior wall", 7), 1e-6);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
+/* The reverse of derive (opts.rderive): "hindlimb zeugopod muscle" holds
+ * the name of term 0, and its synonym "lower leg muscle" swaps that phrase
+ * for "lower leg": term 0 gets "lower leg" as a derived text, so the query
+ * "lower leg" finds it (through its child, whose parent is re-ranked)
+ * above the child; without it the child wins. A phrase that is already a
+ * term's text is not added. */
+static void test_tsearch_rderive(void)
+{
+    const char *tx[] = {"hindlimb zeugopod",     "hindlimb zeugopod muscle",
+                        "lower leg muscle",      "hindlimb zeugopod bone",
+                        "shank bone",            "shank",
+                        "forelimb stylopod",     "forelimb stylopod muscle"};
+    uint32_t own[] = {0, 1, 1, 2, 2, 3, 4, 5};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME,
+                    TSEARCH_SYNONYM, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
+    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
+    for (size_t i = 0; i < n; i++)
+        tl[i] = strlen(tx[i]);
+    uint32_t child[] = {1, 2, 5}, parent[] = {0, 0, 4};
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.rderive);
+    CHECK(tsearch_build(tx, tl, own, fl, n, 6, &o, &x, &err) == OV_OK);
+    o.rderive = false;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 6, &o, &y, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    tsearch_set_parents(x, child, parent, 3);
+    tsearch_set_parents(y, child, parent, 3);
+    /* "lower leg" for term 0; "shank" is term 3's name: not added */
+    CHECK_EQ(tsearch_n_derived(x), tsearch_n_derived(y) + 1);
+    float sx, sy;
+    CHECK_EQ(top(y, "lower leg", &sy), 1);
+    CHECK_EQ(top(x, "lower leg", &sx), 0);
+    CHECK(sx > sy);
+    CHECK_EQ(top(x, "shank", &sx), 3);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_basics);
@@ -794,5 +996,10 @@ int main(void)
     RUN(test_tsearch_kids);
     RUN(test_tsearch_promote);
     RUN(test_tsearch_lca);
+    RUN(test_tsearch_any_promote);
+    RUN(test_tsearch_roman);
+    RUN(test_tsearch_second);
+    RUN(test_tsearch_neo);
+    RUN(test_tsearch_rderive);
     return harness_done();
 }
