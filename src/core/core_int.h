@@ -115,6 +115,9 @@ float core_rec_distance(const core_coll *c, const float *prepared, size_t row);
 /* Deferred indexing: queue new records' vectors (labels ascending, above
  * every pending one); index pending entries; find a live pending entry. */
 void core_pend_append(core_coll *c, const int64_t *labels, const float *vecs, size_t n);
+/* Room for n more pending entries, their vector pages mapped now (before
+ * appending a batch one record at a time). */
+void core_pend_reserve(core_coll *c, size_t n);
 /* Move up to max pending vectors into the graph with nthreads (write lock
  * held). Returns how many entries were consumed. */
 size_t core_pend_index(core_coll *c, size_t max, int nthreads);
