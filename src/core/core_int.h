@@ -27,7 +27,9 @@ void core_meta_json(const core_meta *m, ov_buf *b);
 
 /* ---- id -> slot map (open addressing, linear probing) ---- */
 typedef struct core_idmap {
-    uint32_t *slots; /* 0 = empty, else record index + 1 */
+    uint64_t *slots; /* 0 = empty, else record index + 1, the id's hash's top
+                      * 32 bits above it (a probe compares ids only when
+                      * those match, without reading the record) */
     size_t cap;      /* power of two */
     size_t n;
 } core_idmap;
