@@ -211,7 +211,7 @@ static size_t pend_first_cap(size_t dim)
     return cap;
 }
 
-void core_pend_append(core_coll *c, const int64_t *labels, const float *vecs, size_t n)
+void core_pend_reserve(core_coll *c, size_t n)
 {
     if (c->pend_n + n > c->pend_cap) {
         size_t cap = c->pend_cap ? c->pend_cap : pend_first_cap(c->dim);
@@ -221,7 +221,19 @@ void core_pend_append(core_coll *c, const int64_t *labels, const float *vecs, si
         c->pend_vec = ov_xrealloc(c->pend_vec, cap * c->dim * sizeof(float));
         c->pend_live = ov_xrealloc(c->pend_live, cap);
         c->pend_cap = cap;
+        ov_hugepage_hint(c->pend_vec, cap * c->dim * sizeof(float));
     }
+    /* the vectors' fresh pages mapped in one system call rather than one
+     * fault per page as the copies reach them: a bulk load's queue grows
+     * by 3 MB of fresh memory per batch, and in 4 KiB pages the faults
+     * were about a tenth of an add's CPU */
+    ov_prefault(&c->pend_vec[c->pend_n * c->dim], n * c->dim * sizeof(float));
+}
+
+void core_pend_append(core_coll *c, const int64_t *labels, const float *vecs, size_t n)
+{
+    if (c->pend_n + n > c->pend_cap)
+        core_pend_reserve(c, n);
     memcpy(&c->pend_lab[c->pend_n], labels, n * sizeof *labels);
     memcpy(&c->pend_vec[c->pend_n * c->dim], vecs, n * c->dim * sizeof(float));
     memset(&c->pend_live[c->pend_n], 1, n);

@@ -27,7 +27,9 @@ void core_meta_json(const core_meta *m, ov_buf *b);
 
 /* ---- id -> slot map (open addressing, linear probing) ---- */
 typedef struct core_idmap {
-    uint32_t *slots; /* 0 = empty, else record index + 1 */
+    uint64_t *slots; /* 0 = empty, else record index + 1, the id's hash's top
+                      * 32 bits above it (a probe compares ids only when
+                      * those match, without reading the record) */
     size_t cap;      /* power of two */
     size_t n;
 } core_idmap;
@@ -115,6 +117,9 @@ float core_rec_distance(const core_coll *c, const float *prepared, size_t row);
 /* Deferred indexing: queue new records' vectors (labels ascending, above
  * every pending one); index pending entries; find a live pending entry. */
 void core_pend_append(core_coll *c, const int64_t *labels, const float *vecs, size_t n);
+/* Room for n more pending entries, their vector pages mapped now (before
+ * appending a batch one record at a time). */
+void core_pend_reserve(core_coll *c, size_t n);
 /* Move up to max pending vectors into the graph with nthreads (write lock
  * held). Returns how many entries were consumed. */
 size_t core_pend_index(core_coll *c, size_t max, int nthreads);

@@ -298,6 +298,8 @@ ov_rc core_coll_write(core_db *db, core_coll *c, core_write_op op, const core_ba
     for (size_t i = 0; i < np; i++)
         n_new += plan[i].existing < 0 && plan[i].vec_new;
     bool defer = db->defer_index && db->saver_on && n_new >= CORE_DEFER_MIN;
+    if (defer)
+        core_pend_reserve(c, n_new);
     size_t nv = 0, nd = 0;
     int64_t *labels = ov_xmalloc((np + 1) * sizeof *labels);
     float *nvecs = defer ? NULL : ov_xmalloc((np + 1) * c->dim * sizeof(float));

@@ -84,6 +84,7 @@ typedef struct http_req {
     ov_buf body;
     int early_status; /* 400, 403, 404, 405, 413 or 501 decided from the head */
     size_t body_cap;  /* OV_MAX_BODY_LEN, or OV_MAX_UNAUTH_BODY_LEN on open routes */
+    size_t declared;  /* Content-Length (at most body_cap), 0 when none */
     http_auth_identity ident;
     unsigned long long id;
     struct timespec t0;
@@ -375,7 +376,9 @@ static enum MHD_Result on_head(http_server *s, struct MHD_Connection *conn, http
     rq->body_cap = open_route ? OV_MAX_UNAUTH_BODY_LEN : OV_MAX_BODY_LEN;
     if (f.content_lengths && f.content_length > rq->body_cap)
         return send_error(conn, rq, 413, OV_ELIMIT, "Request body too large");
-    /* the buffer grows with what arrives; the declared length is not reserved */
+    /* the buffer grows with what arrives; the declared length is reserved
+     * only once the body's first bytes are in (on_request) */
+    rq->declared = f.content_lengths ? f.content_length : 0;
     return MHD_YES;
 }
 
@@ -439,6 +442,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             *upload_data_size = 0;
             return refuse_mid_body(conn, rq);
         }
+        /* the declared length in one allocation when the body starts to
+         * arrive, rather than doubling from 256 bytes: an add of 1,000 x 768
+         * (9 MB) was copied about twice more by the reallocations */
+        if (!rq->body.cap && rq->declared > *upload_data_size)
+            ov_buf_reserve(&rq->body, rq->declared);
         ov_buf_put(&rq->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;

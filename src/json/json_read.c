@@ -59,6 +59,7 @@ typedef struct json_reader {
     size_t nframes, cap_frames;
     float *f32; /* the float row being read by json_read_f32_row */
     size_t cap_f32;
+    size_t f32_last; /* the last float row's length (0 before the first) */
 } json_reader;
 
 /* Byte classes inside a string: 0 plain, 1 '"', 2 '\\', 3 control, 4 >= 0x80. */
@@ -578,15 +579,31 @@ static bool json_read_f32_row(json_reader *r, json_val *v)
     const unsigned char *at = r->p, *p = r->p + 1;
     size_t n = 0;
     int got;
+    float *fl = NULL;
+    /* straight into its arena home when it is no longer than the last row
+     * (an add's rows all have one length: no copy of its 3 MB of floats);
+     * a longer one goes on in the scratch. What a shorter or invalid row
+     * leaves unused is at most the last row's size. */
+    if (r->f32_last && (fl = ov_arena_alloc(r->a, r->f32_last * sizeof(float))) != NULL) {
+        got = json_num_f32_row(&p, r->end, fl, r->f32_last, &n);
+        if (got == 1)
+            goto done;
+        if (got < 0 ||
+            !json_vec_reserve((void **)&r->f32, &r->cap_f32, 0, sizeof(float), n + 1))
+            goto fallback;
+        memcpy(r->f32, fl, n * sizeof(float));
+    }
     while ((got = json_num_f32_row(&p, r->end, r->f32, r->cap_f32, &n)) == 0)
         if (!json_vec_reserve((void **)&r->f32, &r->cap_f32, n, sizeof(float), n + 1))
             goto fallback; /* the general path reports the memory */
     if (got < 0)
         goto fallback;
-    float *fl = ov_arena_alloc(r->a, n * sizeof(float));
+    fl = ov_arena_alloc(r->a, n * sizeof(float));
     if (!fl)
         goto fallback;
     memcpy(fl, r->f32, n * sizeof(float));
+done:
+    r->f32_last = n;
     memset(v, 0, sizeof *v);
     v->u.f = fl;
     v->is_f32 = 1;

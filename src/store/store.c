@@ -35,6 +35,14 @@ long store_fail_countdown = 0;
 
 long store_ckpt_pages = STORE_WAL_CHECKPOINT_PAGES;
 
+/* The page size of a new store (an existing one keeps its own: SQLite
+ * cannot change it in WAL mode). 16 KiB: a record with its 768-float
+ * embedding (about 3.2 KB) fits in its leaf page, where at 4 KiB each one
+ * took an overflow page, so a batch of 1,000 writes about 230 log frames
+ * (3.7 MB) instead of 1,150 (4.7 MB). Measured in docs/performance.md
+ * (issue 13, the add request path). */
+#define STORE_PAGE_SIZE 16384
+
 enum {
     ST_TENANT_INS,
     ST_DB_INS,
@@ -115,7 +123,18 @@ struct store {
     bool ck_busy; /* a checkpoint is running on ck_db */
     bool ck_hold; /* store_reclaim's TRUNCATE checkpoint: start none */
     long ck_runs; /* checkpoints run, for tests */
+    long ck_frames; /* store_ckpt_pages (4 KiB units) in log frames of this page size */
 };
+
+static int64_t pragma_i64(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
 
 /* The checkpointer thread: a PASSIVE checkpoint on its own connection
  * each time a commit finds the log at store_ckpt_pages or more (every
@@ -150,7 +169,7 @@ static int ckpt_hook(void *arg, sqlite3 *db, const char *name, int frames)
     store *s = arg;
     (void)db;
     (void)name;
-    if (frames >= store_ckpt_pages) {
+    if (frames >= s->ck_frames) {
         pthread_mutex_lock(&s->ck_mu);
         s->ck_want = true;
         pthread_cond_signal(&s->ck_cv);
@@ -270,11 +289,23 @@ ov_rc store_open(const char *dir, bool sync_full, store **out, ov_err *err)
      * thread cannot start (the committing thread checkpoints then), else 0. */
     char pragmas[400];
     snprintf(pragmas, sizeof pragmas,
-             "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA mmap_size=17179869184;"
-             " PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint=%ld;",
-             sync_full ? "FULL" : "NORMAL", store_ckpt_pages);
+             "PRAGMA page_size=%d; PRAGMA journal_mode=WAL; PRAGMA synchronous=%s;"
+             " PRAGMA mmap_size=17179869184; PRAGMA cache_size=-16384;",
+             STORE_PAGE_SIZE, sync_full ? "FULL" : "NORMAL");
     if (sqlite3_exec(s->db, pragmas, NULL, NULL, &emsg) != SQLITE_OK ||
         sqlite3_exec(s->db, schema_sql, NULL, NULL, &emsg) != SQLITE_OK) {
+        rc = ov_err_set(err, OV_EIO, "storage: schema: %s", emsg ? emsg : "?");
+        sqlite3_free(emsg);
+        goto fail;
+    }
+    /* the log threshold is in 4 KiB units whatever the file's page size
+     * (an existing store keeps the one it was made with) */
+    int64_t psz = pragma_i64(s->db, "PRAGMA page_size");
+    s->ck_frames = store_ckpt_pages * 4096 / (psz >= 512 ? psz : 4096);
+    if (store_ckpt_pages > 0 && s->ck_frames < 1)
+        s->ck_frames = 1;
+    snprintf(pragmas, sizeof pragmas, "PRAGMA wal_autocheckpoint=%ld;", s->ck_frames);
+    if (sqlite3_exec(s->db, pragmas, NULL, NULL, &emsg) != SQLITE_OK) {
         rc = ov_err_set(err, OV_EIO, "storage: schema: %s", emsg ? emsg : "?");
         sqlite3_free(emsg);
         goto fail;
@@ -769,16 +800,6 @@ done:
     sqlite3_finalize(up);
     pthread_mutex_unlock(&s->mu);
     return rc;
-}
-
-static int64_t pragma_i64(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
 }
 
 ov_rc store_reclaim(store *s, int64_t dropped_bytes, bool *out_done, ov_err *err)

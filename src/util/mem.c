@@ -66,6 +66,22 @@ void ov_prefault(void *p, size_t len)
 #endif
 }
 
+void ov_hugepage_hint(void *p, size_t len)
+{
+#ifdef MADV_HUGEPAGE
+    static long page;
+    if (!page)
+        page = sysconf(_SC_PAGESIZE);
+    uintptr_t pg = (uintptr_t)(page > 0 ? page : 4096);
+    uintptr_t a = (uintptr_t)p & ~(pg - 1), end = ((uintptr_t)p + len + pg - 1) & ~(pg - 1);
+    if (len >= ((size_t)4 << 20))
+        (void)madvise((void *)a, end - a, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)len;
+#endif
+}
+
 char *ov_xstrndup(const char *s, size_t len)
 {
     char *p = ov_xmalloc(len + 1);

@@ -19,6 +19,16 @@ void *ov_trymalloc(size_t len);
  * snapshot into a 4.6 MB arena: 24 -> 14 ms of CPU on the shared VM).
  * Only a hint: nothing happens where the kernel lacks it. */
 void ov_prefault(void *p, size_t len);
+/* Ask for 2 MiB pages (MADV_HUGEPAGE) for the whole pages of [p, p + len),
+ * a buffer that is a mapping of its own (malloc maps blocks of 32 MiB and
+ * more by themselves): the hint then covers the mapping exactly, so
+ * realloc can still grow it with mremap instead of a copy. For big buffers
+ * filled a few megabytes at a time: on the shared VM a first write to a
+ * fresh 4 KiB page costs about 10-40 us, so a 3 MB batch of vectors
+ * copied into fresh pages took 11-32 ms, and 0.6-1.7 ms in 2 MiB pages
+ * (docs/performance.md, issue 13, the add request path). Only a hint:
+ * nothing happens where the kernel lacks it, or for buffers under 4 MiB. */
+void ov_hugepage_hint(void *p, size_t len);
 
 /* Test hook: when > 0, the Nth ov_trymalloc/arena allocation from now fails. */
 extern long ov_mem_fail_countdown;
