@@ -1,8 +1,10 @@
-/* index/hnsw.c - building the HNSW graph: allocation, the label map, the
- * seeded level generator, insertion with the neighbour-selection heuristic
- * (serial or on several threads for a batch, comparing through the int8
- * construction copy while building), tombstones and rebuild. */
+/* index/hnsw.c - building the HNSW graph: allocation (the big node arrays
+ * on huge-page mappings, hnsw_int.h), the label map, the seeded level
+ * generator, insertion with the neighbour-selection heuristic (serial or
+ * on several threads for a batch, comparing through the int8 construction
+ * copy while building), tombstones and rebuild. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -30,6 +32,100 @@ static int draw_level(hnsw *h)
 static int clampi(int v, int lo, int hi)
 {
     return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* ---- big arrays ---- */
+
+#define HNSW_HUGE ((size_t)2 << 20) /* the x86-64 and arm64 (4 KiB granule) huge page */
+
+/* The bytes of whole huge pages that hold len. */
+static size_t big_len(size_t len)
+{
+    return (len + HNSW_HUGE - 1) & ~(HNSW_HUGE - 1);
+}
+
+/* The address space reserved for an array of len bytes: 2 MiB times a
+ * power of 4, so an array grows in place (mprotect) until it passes the
+ * next power and is copied then (2, 8, 32, 128 MiB ...: twice on the way
+ * to a 30,000 x 768 int8 copy). A function of len alone, so free needs no
+ * more than the length. */
+static size_t big_res(size_t len)
+{
+    size_t r = HNSW_HUGE;
+    while (r < len)
+        r *= 4;
+    return r;
+}
+
+static void big_oom(size_t len)
+{
+    fprintf(stderr, "omvec: out of memory mapping %zu bytes\n", len);
+    abort();
+}
+
+void *hnsw_big_alloc(size_t len)
+{
+    if (len < HNSW_BIG_MIN)
+        return ov_xmalloc(len);
+    size_t res = big_res(len);
+    unsigned char *p = mmap(NULL, res + HNSW_HUGE, PROT_NONE,
+                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        big_oom(res);
+    /* keep the 2 MiB-aligned part: a huge page needs its whole frame */
+    uintptr_t a = ((uintptr_t)p + HNSW_HUGE - 1) & ~(uintptr_t)(HNSW_HUGE - 1);
+    size_t head = a - (uintptr_t)p;
+    if (head)
+        munmap(p, head);
+    munmap((void *)(a + res), HNSW_HUGE - head);
+    if (mprotect((void *)a, big_len(len), PROT_READ | PROT_WRITE) != 0)
+        big_oom(big_len(len));
+    (void)madvise((void *)a, res, MADV_HUGEPAGE); /* a hint: 4 KiB pages where refused */
+    return (void *)a;
+}
+
+void hnsw_big_free(void *p, size_t len)
+{
+    if (!p)
+        return;
+    if (len < HNSW_BIG_MIN)
+        free(p);
+    else
+        munmap(p, big_res(len));
+}
+
+void *hnsw_big_realloc(void *p, size_t old_len, size_t len)
+{
+    if (!p)
+        return hnsw_big_alloc(len);
+    if (len < HNSW_BIG_MIN && old_len < HNSW_BIG_MIN)
+        return ov_xrealloc(p, len);
+    if (old_len >= HNSW_BIG_MIN && len >= HNSW_BIG_MIN && big_res(len) == big_res(old_len)) {
+        size_t have = big_len(old_len), want = big_len(len);
+        if (want <= have ||
+            mprotect((unsigned char *)p + have, want - have, PROT_READ | PROT_WRITE) == 0)
+            return p; /* in place: no copy, nothing zeroed twice */
+    }
+    void *q = hnsw_big_alloc(len);
+    memcpy(q, p, old_len < len ? old_len : len);
+    hnsw_big_free(p, old_len);
+    return q;
+}
+
+/* Bytes of the arrays allocated per capacity (at least one slot). */
+static size_t vecs_bytes(const hnsw *h)
+{
+    return (h->cap ? h->cap : 1) * h->p.dim * sizeof(float);
+}
+
+static size_t l0_bytes(const hnsw *h)
+{
+    return (h->cap ? h->cap : 1) * (1 + h->m0) * sizeof(uint32_t);
+}
+
+size_t hnsw_q8_bytes(const hnsw *h)
+{
+    return (h->cap ? h->cap : 1) * h->p.dim;
 }
 
 hnsw *hnsw_new(const hnsw_params *p)
@@ -64,15 +160,15 @@ void hnsw_free(hnsw *h)
         munmap(h->map, h->map_len);
         ov_vecfile_close(h->vf);
     } else {
-        free(h->vecs);
+        hnsw_big_free(h->vecs, vecs_bytes(h));
         free(h->inv);
-        free(h->l0);
+        hnsw_big_free(h->l0, l0_bytes(h));
         free(h->level);
         free(h->dead);
         free(h->label);
     }
     free(h->lmap);
-    free(h->q8);
+    hnsw_big_free(h->q8, hnsw_q8_bytes(h));
     free(h->q8s);
     pthread_mutex_destroy(&h->glock);
     for (size_t i = 0; i < HNSW_LOCK_STRIPES; i++)
@@ -119,12 +215,17 @@ void hnsw_reserve(hnsw *h, size_t want)
     size_t cap = h->cap ? h->cap : 256;
     while (cap < want)
         cap = cap < 256 ? 256 : cap + cap / 2; /* 1.5x: at 65,000 x 768 floats, slack is real memory */
+    size_t old_vecs = vecs_bytes(h), old_l0 = l0_bytes(h), old_q8 = hnsw_q8_bytes(h);
+    size_t d = h->p.dim;
     if (h->map) {
-        size_t n = h->n, d = h->p.dim;
-        h->vecs = unmap_copy(h->vecs, n * d * sizeof(float), cap * d * sizeof(float));
+        size_t n = h->n;
+        float *v = hnsw_big_alloc(cap * d * sizeof(float));
+        memcpy(v, h->vecs, n * d * sizeof(float));
+        h->vecs = v;
         h->inv = unmap_copy(h->inv, n * sizeof(float), cap * sizeof(float));
-        h->l0 = unmap_copy(h->l0, n * (1 + h->m0) * sizeof(uint32_t),
-                           cap * (1 + h->m0) * sizeof(uint32_t));
+        uint32_t *l0 = hnsw_big_alloc(cap * (1 + h->m0) * sizeof(uint32_t));
+        memcpy(l0, h->l0, n * (1 + h->m0) * sizeof(uint32_t));
+        h->l0 = l0;
         h->level = unmap_copy(h->level, n, cap);
         h->dead = unmap_copy(h->dead, n, cap);
         h->label = unmap_copy(h->label, n * sizeof *h->label, cap * sizeof *h->label);
@@ -132,18 +233,18 @@ void hnsw_reserve(hnsw *h, size_t want)
         h->map = NULL;
         ov_vecfile_close(h->vf);
         h->vf = NULL;
+    } else {
+        h->vecs = hnsw_big_realloc(h->vecs, old_vecs, cap * d * sizeof(float));
+        h->l0 = hnsw_big_realloc(h->l0, old_l0, cap * (1 + h->m0) * sizeof(uint32_t));
     }
-    h->vecs = ov_xrealloc(h->vecs, cap * h->p.dim * sizeof(float));
     h->inv = ov_xrealloc(h->inv, cap * sizeof(float));
-    h->l0 = ov_xrealloc(h->l0, cap * (1 + h->m0) * sizeof(uint32_t));
     h->up = ov_xrealloc(h->up, cap * sizeof *h->up);
     h->level = ov_xrealloc(h->level, cap);
     h->dead = ov_xrealloc(h->dead, cap);
     h->label = ov_xrealloc(h->label, cap * sizeof *h->label);
     if (h->q8) {
-        h->q8 = ov_xrealloc(h->q8, cap * h->p.dim);
+        h->q8 = hnsw_big_realloc(h->q8, old_q8, cap * d);
         h->q8s = ov_xrealloc(h->q8s, cap * sizeof *h->q8s);
-        hnsw_q8_advise(h->q8, cap * h->p.dim);
     }
     h->cap = cap;
 }
@@ -170,9 +271,8 @@ void hnsw_build_begin(hnsw *h)
     if (h->q8) /* the search copy is the same copy */
         return;
     size_t cap = h->cap ? h->cap : 1;
-    h->q8 = ov_xmalloc(cap * h->p.dim);
+    h->q8 = hnsw_big_alloc(hnsw_q8_bytes(h));
     h->q8s = ov_xmalloc(cap * sizeof *h->q8s);
-    hnsw_q8_advise(h->q8, cap * h->p.dim);
     for (size_t i = 0; i < h->n; i++)
         q8_node(h, (uint32_t)i);
     if (atomic_load(&h->q8_state) == HNSW_Q8_NONE) /* it serves searches too */
@@ -187,7 +287,7 @@ void hnsw_build_end(hnsw *h)
         return; /* kept as the search copy */
     if (ready)
         atomic_store(&h->q8_state, HNSW_Q8_NONE);
-    free(h->q8);
+    hnsw_big_free(h->q8, hnsw_q8_bytes(h));
     free(h->q8s);
     h->q8 = NULL;
     h->q8s = NULL;
@@ -200,7 +300,7 @@ void hnsw_set_walk(hnsw *h, hnsw_walk mode)
     if (mode == HNSW_WALK_FLOAT || h->p.space == DIST_L2) {
         atomic_store(&h->q8_state, HNSW_Q8_OFF);
         if (!h->q8_build) {
-            free(h->q8);
+            hnsw_big_free(h->q8, hnsw_q8_bytes(h));
             free(h->q8s);
             h->q8 = NULL;
             h->q8s = NULL;
@@ -209,9 +309,8 @@ void hnsw_set_walk(hnsw *h, hnsw_walk mode)
     }
     if (mode == HNSW_WALK_Q8 && !h->q8) {
         size_t cap = h->cap ? h->cap : 1;
-        h->q8 = ov_xmalloc(cap * h->p.dim);
+        h->q8 = hnsw_big_alloc(hnsw_q8_bytes(h));
         h->q8s = ov_xmalloc(cap * sizeof *h->q8s);
-        hnsw_q8_advise(h->q8, cap * h->p.dim);
         for (size_t i = 0; i < h->n; i++)
             q8_node(h, (uint32_t)i);
     }
@@ -242,16 +341,27 @@ static inline float node_dist(const hnsw *h, uint32_t a, uint32_t b)
     return h->q8_build ? q8_dist(h, a, b) : hnsw_dist_nn(h, a, b);
 }
 
+/* The first line of what ins_dist reads of node v. */
+static inline void prefetch_head(const hnsw *h, uint32_t v)
+{
+    __builtin_prefetch(h->q8_build ? (const void *)&h->q8[(size_t)v * h->p.dim]
+                                   : (const void *)hnsw_vec(h, v));
+}
+
+/* All of it. */
 static inline void prefetch_node(const hnsw *h, uint32_t v)
 {
-    if (h->q8_build) {
-        const char *p = (const char *)&h->q8[(size_t)v * h->p.dim];
-        for (size_t o = 0; o < h->p.dim; o += 64)
-            __builtin_prefetch(p + o);
-    } else {
-        __builtin_prefetch(hnsw_vec(h, v));
-    }
+    const char *p = h->q8_build ? (const char *)&h->q8[(size_t)v * h->p.dim]
+                                : (const char *)hnsw_vec(h, v);
+    size_t len = h->q8_build ? h->p.dim : h->p.dim * sizeof(float);
+    for (size_t o = 0; o < len; o += 64)
+        __builtin_prefetch(p + o);
 }
+
+/* How many neighbours ahead a build search fetches whole vectors. */
+#ifndef HNSW_BUILD_AHEAD
+#define HNSW_BUILD_AHEAD 2
+#endif
 
 /* ---- label map ---- */
 
@@ -350,6 +460,42 @@ void hnsw_foreach_live(const hnsw *h, void *ctx,
 
 /* ---- insertion ---- */
 
+static inline bool cand_less(hnsw_cand x, hnsw_cand y)
+{
+    return x.d < y.d || (x.d == y.d && x.id < y.id);
+}
+
+/* Move x down from a[i] of the max-heap a[0..n) to its place. */
+static inline void cand_sift(hnsw_cand *a, size_t i, size_t n, hnsw_cand x)
+{
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && cand_less(a[c], a[c + 1]))
+            c++;
+        if (!cand_less(x, a[c]))
+            break;
+        a[i] = a[c];
+        i = c;
+    }
+    a[i] = x;
+}
+
+/* Sort candidates in hnsw_cand_cmp's order (distance, then node id: a
+ * total order, so the result is the one qsort gave) without a call per
+ * comparison: a heap sort in place. */
+static void sort_cands(hnsw_cand *a, size_t n)
+{
+    for (size_t k = n / 2; k-- > 0;)
+        cand_sift(a, k, n, a[k]);
+    for (size_t end = n; end-- > 1;) {
+        hnsw_cand x = a[end];
+        a[end] = a[0];
+        cand_sift(a, 0, end, x);
+    }
+}
+
 static void lock_node(hnsw *h, uint32_t v)
 {
     if (h->locking)
@@ -408,7 +554,7 @@ static void link_back(hnsw *h, uint32_t nb, uint32_t node, int lvl)
     for (size_t i = 0; i < c; i++)
         cand[i] = (hnsw_cand){node_dist(h, nb, ln[i + 1]), ln[i + 1]};
     cand[c] = (hnsw_cand){node_dist(h, nb, node), node};
-    qsort(cand, c + 1, sizeof *cand, hnsw_cand_cmp);
+    sort_cands(cand, c + 1);
     uint32_t keep[2 * HNSW_M_MAX + 1];
     size_t k = select_neighbours(h, cand, c + 1, max, keep);
     memcpy(ln + 1, keep, k * sizeof *keep);
@@ -452,7 +598,7 @@ static void set_own_links(hnsw *h, uint32_t node, int lvl, const uint32_t *keep,
     hnsw_cand cand[4 * HNSW_M_MAX + 2];
     for (size_t i = 0; i < n; i++)
         cand[i] = (hnsw_cand){node_dist(h, node, all[i]), all[i]};
-    qsort(cand, n, sizeof *cand, hnsw_cand_cmp);
+    sort_cands(cand, n);
     uint32_t pick[4 * HNSW_M_MAX + 2];
     size_t p = select_neighbours(h, cand, n, max, pick);
     memcpy(ln + 1, pick, p * sizeof *pick);
@@ -489,17 +635,26 @@ static void build_search_level(hnsw *h, hnsw_scratch *s, const float *q, uint32_
         if (c.d > bound)
             break;
         hnsw_heap_pop_min(&s->cand);
+        /* the next candidate's links are read on the next turn */
+        if (s->cand.n)
+            __builtin_prefetch(hnsw_links(h, s->cand.a[0].id, lvl));
         size_t nn = copy_links(h, c.id, lvl, nb), nu = 0;
+        /* as the int8 walk (hnsw_search.c): the first line of every
+         * unvisited neighbour now, the whole vector HNSW_BUILD_AHEAD ahead */
         for (size_t i = 0; i < nn; i++) {
             uint32_t e = nb[i];
             if (s->mark[e] == s->gen)
                 continue;
             s->mark[e] = s->gen;
             nb[nu++] = e;
-            prefetch_node(h, e);
+            prefetch_head(h, e);
         }
+        for (size_t i = 0; i < nu && i < HNSW_BUILD_AHEAD; i++)
+            prefetch_node(h, nb[i]);
         for (size_t i = 0; i < nu; i++) {
             uint32_t e = nb[i];
+            if (i + HNSW_BUILD_AHEAD < nu)
+                prefetch_node(h, nb[i + HNSW_BUILD_AHEAD]);
             float d = ins_dist(h, q, node, e);
             if (s->res.n < ef || d < bound) {
                 hnsw_heap_push_min(&s->cand, d, e);
@@ -518,8 +673,11 @@ static void insert_node(hnsw *h, uint32_t node)
 {
     int lvl = h->level[node];
     hnsw_scratch *s = hnsw_scratch_get(h);
-    hnsw_prepare_query(h, hnsw_vec(h, node), s->q);
-    const float *q = s->q;
+    const float *q = NULL; /* the construction copy compares node to node */
+    if (!h->q8_build) {
+        hnsw_prepare_query(h, hnsw_vec(h, node), s->q);
+        q = s->q;
+    }
 
     if (h->locking)
         pthread_mutex_lock(&h->glock);
@@ -576,7 +734,7 @@ static void insert_node(hnsw *h, uint32_t node)
         build_search_level(h, s, q, node, cur, (size_t)h->p.ef_construction, l);
         size_t n = s->res.n;
         hnsw_cand *cand = s->res.a;
-        qsort(cand, n, sizeof *cand, hnsw_cand_cmp);
+        sort_cands(cand, n);
         /* never link to self */
         size_t w = 0;
         for (size_t i = 0; i < n; i++)

@@ -113,11 +113,6 @@ void hnsw_q8_start(const hnsw *h);
  * calls this before it changes anything the builder reads). */
 void hnsw_q8_join(hnsw *h);
 
-/* Ask for transparent huge pages over the whole 2 MiB pages inside an
- * int8 copy [p, p + len) (hnsw_q8.c); called before its pages are first
- * written (a copy made, or grown by realloc). */
-void hnsw_q8_advise(int8_t *p, size_t len);
-
 /* The int8 dot product for this CPU (hnsw_q8.c), exact in int32. */
 typedef int32_t (*hnsw_q8_dot_fn)(const int8_t *a, const int8_t *b, size_t n);
 hnsw_q8_dot_fn hnsw_q8_kernel(void);
@@ -192,6 +187,25 @@ void hnsw_heap_push_max(hnsw_heap *hp, float d, uint32_t id);
 void hnsw_heap_pop_max(hnsw_heap *hp);
 void hnsw_heap_push_min(hnsw_heap *hp, float d, uint32_t id);
 void hnsw_heap_pop_min(hnsw_heap *hp);
+
+/* Big node arrays (vectors, level-0 links, the int8 copy): from
+ * HNSW_BIG_MIN bytes on, each is a mapping of its own, 2 MiB-aligned,
+ * advised for transparent huge pages (MADV_HUGEPAGE; 4 KiB pages where the
+ * kernel refuses) and grown in place inside address space reserved ahead
+ * (hnsw.c); smaller ones come from malloc. Inserts and int8 walks
+ * read these at random: on 4 KiB pages nearly every node visited is a TLB
+ * miss, and on the shared VM each first touch of a page is a costly fault
+ * (measured in docs/performance.md, issue 13, sixth session). The length
+ * given to free and realloc must be the one allocated. Aborts when no
+ * memory can be had (STYLE rule 12). */
+#ifndef HNSW_BIG_MIN /* tests lower it to take this path at small sizes */
+#define HNSW_BIG_MIN ((size_t)2 << 20)
+#endif
+void *hnsw_big_alloc(size_t len);
+void *hnsw_big_realloc(void *p, size_t old_len, size_t len);
+void hnsw_big_free(void *p, size_t len);
+/* The int8 copy's allocated bytes: capacity (at least 1) times dim. */
+size_t hnsw_q8_bytes(const hnsw *h);
 
 /* hnsw.c: allocation shared with the loader */
 void hnsw_reserve(hnsw *h, size_t want);

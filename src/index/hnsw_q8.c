@@ -1,9 +1,9 @@
 /* index/hnsw_q8.c - the int8 copy of the graph's vectors (hnsw_int.h):
  * the quantisation rule, the search copy's builder thread, and the dot
  * product of two int8 vectors, exact in int32, for the construction copy
- * (hnsw.c) and the int8 walk (hnsw_search.c): AVX-512BW, AVX2, NEON and
- * portable C versions, picked once to match the float kernels dist.c
- * chose (OMVEC_SIMD included). Every version returns the same integer, so
+ * (hnsw.c) and the int8 walk (hnsw_search.c): AVX-512 VNNI, AVX-512BW,
+ * AVX2, NEON and portable C versions, picked once to match the float
+ * kernels dist.c chose (OMVEC_SIMD included). Every version returns the same integer, so
  * a graph built on one machine is the graph built on another.
  *
  * Range: |a[i] b[i]| <= 127 * 127 and n <= OV_MAX_DIM (16,384), so the sum
@@ -12,9 +12,7 @@
  *
  * Layer: index; depends on dist.h. */
 #include <math.h>
-#include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "index/hnsw_int.h"
 #include "util/mem.h"
@@ -57,26 +55,6 @@ float hnsw_q8_quantise(const float *x, float f, size_t d, int8_t *q)
 
 /* ---- the search copy's builder ---- */
 
-/* See hnsw_int.h. A walk reads about 400 int8 vectors a query at random
- * from a copy of 23 MB (30,000 x 768): with 4 KiB pages nearly every one
- * is also a TLB miss and a page walk. Measured in process on the c30a
- * index (the same copy in 4 KiB or 2 MiB pages, passes of 2,000 searches
- * alternating): 2 MiB pages faster in 12 of 14 passes, about 8 to 15 %
- * a search. Only a hint: where the kernel has no huge page to give (or
- * THP is off) the pages stay small. */
-void hnsw_q8_advise(int8_t *p, size_t len)
-{
-#ifdef MADV_HUGEPAGE
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), e = ((uintptr_t)p + len) & ~(huge - 1);
-    if (e > a)
-        (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
-#else
-    (void)p;
-    (void)len;
-#endif
-}
-
 /* The builder thread: quantise every node into arrays of its own (cap
  * slots, as hnsw_reserve keeps them), then publish them. No writer runs
  * meanwhile (each joins this thread first), so h->n, vecs and inv stay. */
@@ -84,9 +62,8 @@ static void *q8_builder(void *arg)
 {
     hnsw *h = arg;
     size_t d = h->p.dim, cap = h->cap ? h->cap : 1;
-    int8_t *q = ov_xmalloc(cap * d);
+    int8_t *q = hnsw_big_alloc(hnsw_q8_bytes(h));
     float *qs = ov_xmalloc(cap * sizeof *qs);
-    hnsw_q8_advise(q, cap * d);
     for (size_t v = 0; v < h->n; v++)
         qs[v] = hnsw_q8_quantise(hnsw_vec(h, (uint32_t)v),
                                  h->p.space == DIST_COSINE ? h->inv[v] : 1.0f, d, &q[v * d]);
@@ -150,6 +127,34 @@ q8_dot_avx512(const int8_t *a, const int8_t *b, size_t n)
     return s + q8_dot_c(a + i, b + i, n - i);
 }
 
+/* AVX-512 VNNI (vpdpbusd: unsigned bytes times signed bytes, four products
+ * added into each int32 lane, no saturation): a[i] b[i] is |b[i]| times
+ * a[i] with b[i]'s sign, and that product of two int8 needs no widening.
+ * Exact while a[i] != -128 (its negation would wrap): the quantisation
+ * rule gives -127..127. 768 dimensions are six steps of 128 bytes. */
+__attribute__((target("avx512f,avx512bw,avx512vnni,avx2"))) static int32_t
+q8_dot_vnni(const int8_t *a, const int8_t *b, size_t n)
+{
+    __m512i s0 = _mm512_setzero_si512(), s1 = _mm512_setzero_si512();
+    const __m512i z = _mm512_setzero_si512();
+    size_t i = 0;
+    for (; i + 128 <= n; i += 128) {
+        __m512i a0 = _mm512_loadu_si512(a + i), b0 = _mm512_loadu_si512(b + i);
+        __m512i a1 = _mm512_loadu_si512(a + i + 64), b1 = _mm512_loadu_si512(b + i + 64);
+        a0 = _mm512_mask_sub_epi8(a0, _mm512_movepi8_mask(b0), z, a0);
+        a1 = _mm512_mask_sub_epi8(a1, _mm512_movepi8_mask(b1), z, a1);
+        s0 = _mm512_dpbusd_epi32(s0, _mm512_abs_epi8(b0), a0);
+        s1 = _mm512_dpbusd_epi32(s1, _mm512_abs_epi8(b1), a1);
+    }
+    for (; i < n; i += 64) { /* whole 64-byte steps, then the tail masked */
+        __mmask64 m = n - i >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << (n - i)) - 1;
+        __m512i a0 = _mm512_maskz_loadu_epi8(m, a + i), b0 = _mm512_maskz_loadu_epi8(m, b + i);
+        a0 = _mm512_mask_sub_epi8(a0, _mm512_movepi8_mask(b0), z, a0);
+        s0 = _mm512_dpbusd_epi32(s0, _mm512_abs_epi8(b0), a0);
+    }
+    return _mm512_reduce_add_epi32(_mm512_add_epi32(s0, s1));
+}
+
 __attribute__((target("avx2"))) static int32_t q8_dot_avx2(const int8_t *a, const int8_t *b,
                                                             size_t n)
 {
@@ -194,6 +199,9 @@ hnsw_q8_dot_fn hnsw_q8_kernel(void)
 #if defined(__x86_64__)
     const char *isa = dist_active()->isa;
     __builtin_cpu_init();
+    if (strcmp(isa, "avx512") == 0 && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vnni"))
+        return q8_dot_vnni;
     if (strcmp(isa, "avx512") == 0 && __builtin_cpu_supports("avx512bw"))
         return q8_dot_avx512;
     if (strcmp(isa, "avx512") == 0 || strcmp(isa, "avx2") == 0)

@@ -4,10 +4,14 @@
  * life, zero vectors, every int8 kernel giving the same integers), the
  * int8 walk with its exact re-rank (recall, filters, tombstones, the
  * lazily made search copy), tombstones and rebuild, filtered search, label replacement, and the index
- * file (round trip; truncated, flipped, mismatched files refused).
+ * file (round trip; truncated, flipped, mismatched files refused), and the
+ * big node arrays on huge-page mappings.
  *
  * Includes hnsw.c, hnsw_q8.c, hnsw_search.c and hnsw_file.c (STYLE rule
- * 33); the distance kernels come from libomvec.a. */
+ * 33); the distance kernels come from libomvec.a. The node arrays go to
+ * huge-page mappings from 64 KiB on here (2 MiB in the server), so every
+ * test below builds on that path. */
+#define HNSW_BIG_MIN ((size_t)64 << 10)
 #include "index/hnsw.c"
 #include "index/hnsw_file.c"
 #include "index/hnsw_q8.c"
@@ -275,13 +279,16 @@ static void test_build_copy_edges(void)
  * every tail length and at the extremes of the range. */
 static void test_q8_kernels(void)
 {
-    hnsw_q8_dot_fn fns[3] = {q8_dot_c, NULL, NULL};
+    hnsw_q8_dot_fn fns[4] = {q8_dot_c, NULL, NULL, NULL};
 #if defined(__x86_64__)
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx2"))
         fns[1] = q8_dot_avx2;
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw"))
         fns[2] = q8_dot_avx512;
+    if (fns[2] && __builtin_cpu_supports("avx512vnni"))
+        fns[3] = q8_dot_vnni;
+    CHECK(hnsw_q8_kernel() == q8_dot_vnni || !fns[3] || strcmp(dist_active()->isa, "avx512") != 0);
 #endif
 #if defined(__aarch64__)
     fns[1] = q8_dot_neon;
@@ -296,14 +303,17 @@ static void test_q8_kernels(void)
         b[i] = (int8_t)((int)(t_unif() * 255) - 127);
     }
     for (size_t n = 0; n <= 200; n++)
-        for (int f = 1; f < 3; f++)
+        for (int f = 1; f < 4; f++)
             if (fns[f])
                 CHECK_EQ(fns[f](a + 1, b + 3, n), q8_dot_c(a + 1, b + 3, n));
     memset(a, 127, N);
     memset(b, 0x81, N); /* -127 */
-    for (int f = 0; f < 3; f++)
-        if (fns[f])
+    for (int f = 0; f < 4; f++)
+        if (fns[f]) {
             CHECK_EQ(fns[f](a, b, N), -127 * 127 * N);
+            CHECK_EQ(fns[f](b, a, N), -127 * 127 * N);
+            CHECK_EQ(fns[f](b, b, N), 127 * 127 * N);
+        }
     free(a);
     free(b);
 }
@@ -847,6 +857,149 @@ static void test_file_format_1(void)
     free(data);
 }
 
+/* Node arrays from HNSW_BIG_MIN bytes on live on mappings of their own,
+ * 2 MiB-aligned: their contents survive every growth (malloc to mapping,
+ * mapping to mapping, the file's mapping to one), and an index whose
+ * arrays grow past the threshold finds its vectors, the same ones after a
+ * save and load, and keeps growing. */
+static size_t big_self_found(const hnsw *h, const float *v, size_t from, size_t to,
+                             int64_t *first)
+{
+    size_t found = 0;
+    for (size_t i = from; i < to; i += 10) {
+        float dist;
+        int64_t got = -1;
+        hnsw_search(h, v + i * T_DIM, 1, 32, NULL, NULL, &dist, &got);
+        found += got == (int64_t)i;
+        if (first)
+            first[(i - from) / 10] = got;
+    }
+    return found;
+}
+
+static void test_big_arrays(void)
+{
+    unsigned char *p = hnsw_big_alloc(1000);
+    for (size_t i = 0; i < 1000; i++)
+        p[i] = (unsigned char)(i * 7);
+    p = hnsw_big_realloc(p, 1000, HNSW_BIG_MIN + 5);
+    CHECK_EQ((uintptr_t)p & (HNSW_HUGE - 1), 0);
+    p[HNSW_BIG_MIN + 4] = 9;
+    unsigned char *q = hnsw_big_realloc(p, HNSW_BIG_MIN + 5, HNSW_BIG_MIN + 4096);
+    CHECK(q == p); /* the same 2 MiB frames */
+    q = hnsw_big_realloc(q, HNSW_BIG_MIN + 4096, 3 * HNSW_HUGE); /* past 2 MiB reserved: moved */
+    CHECK_EQ((uintptr_t)q & (HNSW_HUGE - 1), 0);
+    p = q;
+    q = hnsw_big_realloc(q, 3 * HNSW_HUGE, 4 * HNSW_HUGE - 1); /* inside the 8 MiB: in place */
+    CHECK(q == p);
+    bool same = q[HNSW_BIG_MIN + 4] == 9;
+    for (size_t i = 0; i < 1000; i++)
+        same = same && q[i] == (unsigned char)(i * 7);
+    CHECK(same);
+    q[4 * HNSW_HUGE - 2] = 1;
+    hnsw_big_free(q, 4 * HNSW_HUGE - 1);
+    hnsw_big_free(NULL, 0);
+
+    enum { N = 1500, MORE = 500 };
+    float *v = t_data(N + MORE, 17);
+    int64_t *lab = malloc((N + MORE) * sizeof *lab);
+    for (size_t i = 0; i < N + MORE; i++)
+        lab[i] = (int64_t)i;
+    hnsw_params hp = {.dim = T_DIM, .space = DIST_COSINE, .m = 16, .ef_construction = 64,
+                      .seed = 5};
+    hnsw *h = hnsw_new(&hp);
+    hnsw_build_begin(h);
+    for (size_t i = 0; i < N; i += 200)
+        hnsw_add(h, lab + i, v + i * T_DIM, N - i < 200 ? N - i : 200, 2);
+    CHECK(hnsw_q8_bytes(h) >= HNSW_BIG_MIN && l0_bytes(h) >= HNSW_BIG_MIN);
+    CHECK_EQ((uintptr_t)h->q8 & (HNSW_HUGE - 1), 0);
+    CHECK_EQ((uintptr_t)h->vecs & (HNSW_HUGE - 1), 0);
+    hnsw_build_end(h); /* under HNSW_Q8_LAZY_MIN nodes: the copy is freed */
+    CHECK(h->q8 == NULL);
+    int64_t got_h[N / 10], got_g[N / 10];
+    CHECK(big_self_found(h, v, 0, N, got_h) >= N / 10 * 95 / 100);
+    snprintf(t_path, sizeof t_path, "/tmp/omvec-test-hnsw-big-%d.idx", (int)getpid());
+    ov_err err = {0};
+    CHECK_EQ(hnsw_save(h, t_path, 1, &err), OV_OK);
+    hnsw *g = NULL;
+    int64_t wm = 0;
+    CHECK_EQ(hnsw_load(t_path, T_DIM, DIST_COSINE, &g, &wm, &err), OV_OK);
+    if (g) {
+        big_self_found(g, v, 0, N, got_g);
+        CHECK(memcmp(got_h, got_g, sizeof got_h) == 0); /* the same graph */
+        hnsw_add(g, lab + N, v + (size_t)N * T_DIM, MORE, 2); /* out of the file's mapping */
+        hnsw_set_walk(g, HNSW_WALK_Q8);
+        CHECK(g->q8 != NULL);
+        CHECK_EQ(hnsw_live(g), N + MORE);
+        CHECK(big_self_found(g, v, 0, N + MORE, NULL) >= (N + MORE) / 10 * 95 / 100);
+        same = true;
+        for (size_t i = 0; i < N + MORE; i++)
+            same = same &&
+                   memcmp(hnsw_vector(g, (int64_t)i), v + i * T_DIM, T_DIM * sizeof(float)) == 0;
+        CHECK(same);
+        hnsw_free(g);
+    }
+    char vp[300];
+    snprintf(vp, sizeof vp, "%s.vec", t_path);
+    unlink(t_path);
+    unlink(vp);
+    hnsw_free(h);
+    free(lab);
+    free(v);
+}
+
+/* The construction's candidate sort gives qsort's order (ties in distance
+ * broken by node id), and a build through the int8 copy on two threads
+ * leaves every node reachable from the entry point on level 0 (what an
+ * insert that reads a wrong vector or drops a link would break first). */
+static void test_sort_and_reach(void)
+{
+    hnsw_cand a[130], b[130];
+    t_rng = 11;
+    bool same = true;
+    for (size_t n = 0; n <= 130; n++) {
+        for (size_t i = 0; i < n; i++) /* few distinct distances: many ties */
+            a[i] = b[i] = (hnsw_cand){(float)(int)(t_unif() * 7) / 8.0f,
+                                      (uint32_t)(n * 977 + i * 131) % 4096};
+        qsort(a, n, sizeof *a, hnsw_cand_cmp);
+        sort_cands(b, n);
+        same = same && memcmp(a, b, n * sizeof *a) == 0;
+    }
+    CHECK(same);
+
+    float *data = t_data(T_N, 12);
+    int64_t *lab = malloc(T_N * sizeof *lab);
+    for (size_t i = 0; i < T_N; i++)
+        lab[i] = (int64_t)i;
+    hnsw_params p = {.dim = T_DIM, .space = DIST_COSINE, .m = 16, .ef_construction = 100,
+                     .seed = 13};
+    hnsw *h = hnsw_new(&p);
+    hnsw_build_begin(h);
+    for (size_t i = 0; i < T_N; i += 64)
+        hnsw_add(h, lab + i, data + i * T_DIM, T_N - i < 64 ? T_N - i : 64, 2);
+    uint32_t *queue = malloc(T_N * sizeof *queue);
+    unsigned char *seen = calloc(T_N, 1);
+    size_t head = 0, tail = 0;
+    queue[tail++] = h->entry;
+    seen[h->entry] = 1;
+    while (head < tail) {
+        const uint32_t *ln = hnsw_links(h, queue[head++], 0);
+        for (uint32_t i = 0; i < ln[0]; i++)
+            if (!seen[ln[1 + i]]) {
+                seen[ln[1 + i]] = 1;
+                queue[tail++] = ln[1 + i];
+            }
+    }
+    CHECK_EQ(tail, T_N);
+    CHECK(recall(h, DIST_COSINE, data, T_N, NULL, 64) >= 0.97);
+    hnsw_build_end(h);
+    hnsw_free(h);
+    free(queue);
+    free(seen);
+    free(lab);
+    free(data);
+}
+
 int main(void)
 {
     dist_init();
@@ -864,5 +1017,7 @@ int main(void)
     RUN(test_empty);
     RUN(test_file_round_trip);
     RUN(test_file_format_1);
+    RUN(test_big_arrays);
+    RUN(test_sort_and_reach);
     return harness_done();
 }
