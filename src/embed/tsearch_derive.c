@@ -91,7 +91,10 @@ static void dv_push(uint32_t **a, size_t *n, size_t *cap, uint32_t v)
  * is text i with that phrase swapped for a phrase B ("hindlimb zeugopod
  * muscle" / "lower leg muscle"): B is a name of P the data leaves out
  * ("lower leg" for hindlimb zeugopod), one more derived text of P (source:
- * text j). Not when B is already some term's text, nor one word for one;
+ * text j). Not when B is already some term's text, nor one word for one,
+ * nor (opts.rnarrow) when B holds every word of P's phrase: "X salivary
+ * duct" beside "X duct" says the text names a narrower thing, not that
+ * "salivary duct" is a name of duct;
  * each (P, B) once, at most DV_PER_TERM per P (rmade). */
 typedef struct dv_rev {
     const tsearch *x;
@@ -121,6 +124,17 @@ static void rev_spans(dv_rev *r, uint32_t k0, uint32_t k1, uint32_t i, size_t a,
         size_t nb = mk - a - tail;
         if (nb == 1 && b - a == 1)
             continue; /* one word for one: the mined equivalences */
+        if (x->o.rnarrow) { /* B holds every word of P's phrase: narrower */
+            size_t hit = 0;
+            for (size_t u = a; u < b; u++)
+                for (size_t t = 0; t < nb; t++)
+                    if (x->canon[v[a + t]] == x->canon[w[u]]) {
+                        hit++;
+                        break;
+                    }
+            if (hit == b - a)
+                continue;
+        }
         bool same = true;
         for (size_t t = 0; t < a && same; t++)
             same = x->canon[v[t]] == x->canon[w[t]];

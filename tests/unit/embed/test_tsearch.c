@@ -18,7 +18,8 @@
  * roman numeral in capitals is no abbreviation; a second good text
  * breaks a tie; combining-form compounds (visceral motor = visceromotor);
  * a term's missing phrase learned from its children's synonyms (rderive),
- * and that phrase swapped into other terms' names (rfeed, off by default). */
+ * but not a narrower phrase that holds P's own (rnarrow), and that phrase
+ * swapped into other terms' names (rfeed, off by default). */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -980,6 +981,36 @@ done:
     tsearch_free(x);
 }
 
+/* opts.rnarrow: "epithelium of salivary duct" beside "epithelium of duct"
+ * does not make "salivary duct" a name of duct (it holds every word of
+ * duct's phrase: a narrower thing), so "salivary duct" does not find duct
+ * first, as it does without. */
+static void test_tsearch_rnarrow(void)
+{
+    const char *tx[] = {"duct", "epithelium of duct", "epithelium of salivary duct",
+                        "duct of salivary gland"};
+    uint32_t own[] = {0, 1, 1, 2};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME};
+    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
+    for (size_t i = 0; i < n; i++)
+        tl[i] = strlen(tx[i]);
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.rnarrow && o.rderive);
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &x, &err) == OV_OK);
+    o.rnarrow = false;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &y, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    CHECK_EQ(tsearch_n_derived(y), tsearch_n_derived(x) + 1);
+    CHECK(top(x, "salivary duct", NULL) != 0);
+    CHECK_EQ(top(y, "salivary duct", NULL), 0);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 /* rderive's phrases fed back into derive (opts.rfeed, off by default):
  * "lower leg", learned
  * for term 0 from term 1's synonym, is swapped into term 2's name "skin of
@@ -1035,6 +1066,7 @@ int main(void)
     RUN(test_tsearch_second);
     RUN(test_tsearch_neo);
     RUN(test_tsearch_rderive);
+    RUN(test_tsearch_rnarrow);
     RUN(test_tsearch_rfeed);
     return harness_done();
 }
