@@ -186,6 +186,10 @@ static void apply_opts(void)
             o.roman_abbr = v != 0;
         else if (!strcmp(t, "rderive"))
             o.rderive = v != 0;
+        else if (!strcmp(t, "rnarrow"))
+            o.rnarrow = v != 0;
+        else if (!strcmp(t, "rfeed"))
+            o.rfeed = v != 0;
         else if (!strcmp(t, "neo"))
             o.neo = v != 0;
         else if (!strcmp(t, "anyprom"))

@@ -145,6 +145,13 @@ typedef struct tsearch_opts {
                             with that phrase swapped for another ("hindlimb
                             zeugopod muscle" / "lower leg muscle"), give P
                             the other phrase as a derived text */
+    bool rnarrow;        /* rderive learns no phrase B that holds every
+                            word of P's phrase ("salivary duct" beside
+                            "duct" names a narrower thing) */
+    bool rfeed;          /* the phrases rderive learns for P are swapped in
+                            like P's names wherever another term's text holds
+                            P's phrase ("skin of hindlimb zeugopod" gets
+                            "skin of lower leg"; measured, not kept: off) */
     float any_promote;   /* re-rank: any candidate whose best text matches
                             every query word a better one's matches, and
                             more, goes just above it when less than this

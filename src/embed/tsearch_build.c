@@ -57,6 +57,8 @@ static tsearch_opts g_default = {
     .any_promote = 0.01f,
     .neo = true,
     .rderive = true,
+    .rnarrow = true,
+    .rfeed = false,
     .second_weight = 0.002f,
 };
 

@@ -17,10 +17,11 @@
 #include "embed/tsearch_int.h"
 
 /* Longest phrase looked up (words), derived texts per term, substitutes per
- * phrase. */
+ * phrase, texts per term from rderive's phrases (opts.rfeed). */
 #define DV_SPAN 8
 #define DV_PER_TERM 16
 #define DV_PER_SPAN 8
+#define DV_PER_FEED 4
 
 static uint64_t dv_mix(uint64_t k)
 {
@@ -90,7 +91,10 @@ static void dv_push(uint32_t **a, size_t *n, size_t *cap, uint32_t v)
  * is text i with that phrase swapped for a phrase B ("hindlimb zeugopod
  * muscle" / "lower leg muscle"): B is a name of P the data leaves out
  * ("lower leg" for hindlimb zeugopod), one more derived text of P (source:
- * text j). Not when B is already some term's text, nor one word for one;
+ * text j). Not when B is already some term's text, nor one word for one,
+ * nor (opts.rnarrow) when B holds every word of P's phrase: "X salivary
+ * duct" beside "X duct" says the text names a narrower thing, not that
+ * "salivary duct" is a name of duct;
  * each (P, B) once, at most DV_PER_TERM per P (rmade). */
 typedef struct dv_rev {
     const tsearch *x;
@@ -120,6 +124,17 @@ static void rev_spans(dv_rev *r, uint32_t k0, uint32_t k1, uint32_t i, size_t a,
         size_t nb = mk - a - tail;
         if (nb == 1 && b - a == 1)
             continue; /* one word for one: the mined equivalences */
+        if (x->o.rnarrow) { /* B holds every word of P's phrase: narrower */
+            size_t hit = 0;
+            for (size_t u = a; u < b; u++)
+                for (size_t t = 0; t < nb; t++)
+                    if (x->canon[v[a + t]] == x->canon[w[u]]) {
+                        hit++;
+                        break;
+                    }
+            if (hit == b - a)
+                continue;
+        }
         bool same = true;
         for (size_t t = 0; t < a && same; t++)
             same = x->canon[v[t]] == x->canon[w[t]];
@@ -200,8 +215,30 @@ size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
     free(fill);
     dv_rev rev = {x,     off,   words,  owner, ot,  &tab, &seen, rmade, d_off, d_words,
                   d_owner, d_src, &nd, &cd,  &nw, &cw,  &no,   &co,   &ns_, &cs_};
+    /* opts.rfeed: the reverse runs first, on its own (pass 0), and the
+     * phrases it learns for P are swapped in too wherever another term's
+     * text holds P's phrase (pass 1): "skin of hindlimb zeugopod" also
+     * gets "skin of lower leg". ro/rt: pass 0's texts by owner. */
+    bool feed = x->o.rderive && x->o.rfeed;
+    uint32_t *ro = NULL, *rt = NULL;
+    size_t nr = 0, nw0 = 0;
+    for (int pass = feed ? 0 : 1; pass < 2; pass++) {
+        if (pass == 1 && feed) {
+            nr = nd, nw0 = nw;
+            ro = ov_xcalloc(n_targets + 1, sizeof *ro);
+            rt = ov_xmalloc((nr ? nr : 1) * sizeof *rt);
+            for (size_t d = 0; d < nr; d++)
+                ro[(*d_owner)[d] + 1]++;
+            for (size_t o = 0; o < n_targets; o++)
+                ro[o + 1] += ro[o];
+            uint32_t *rf = ov_xmalloc((n_targets ? n_targets : 1) * sizeof *rf);
+            memcpy(rf, ro, n_targets * sizeof *rf);
+            for (size_t d = 0; d < nr; d++)
+                rt[rf[(*d_owner)[d]]++] = (uint32_t)d;
+            free(rf);
+        }
     for (size_t o = 0; o < n_targets; o++) {
-        size_t made = 0;
+        size_t made = 0, fmade = 0;
         for (uint32_t a_i = oo[o]; a_i < oo[o + 1] && made < DV_PER_TERM; a_i++) {
             uint32_t i = ot[a_i];
             const uint32_t *w = words + off[i];
@@ -234,8 +271,10 @@ size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
                 if (inner)
                     continue;
                 uint32_t p = owner[sj[s]];
-                if (x->o.rderive && p < n_targets)
+                if (x->o.rderive && p < n_targets && pass == (feed ? 0 : 1))
                     rev_spans(&rev, oo[o], oo[o + 1], i, sa[s], sb[s], sj[s]);
+                if (pass == 0)
+                    continue;
                 size_t used = 0;
                 for (uint32_t q = oo[p]; q < oo[p + 1] && used < DV_PER_SPAN &&
                                          made < DV_PER_TERM;
@@ -257,9 +296,43 @@ size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
                     dv_push(d_src, &ns_, &cs_, i);
                     used++, made++;
                 }
+                /* pass 0's phrases of P (opts.rfeed) */
+                for (uint32_t q = ro && p < n_targets ? ro[p] : 0;
+                     ro && p < n_targets && q < ro[p + 1] && fmade < DV_PER_FEED;
+                     q++) {
+                    uint32_t d = rt[q];
+                    uint32_t bw[DV_SPAN];
+                    size_t mj = (d + 1 < nr ? (*d_off)[d + 1] : nw0) - (*d_off)[d];
+                    if (mj == 0 || mj > DV_SPAN || m - (sb[s] - sa[s]) + mj > TS_MAX_QWORDS)
+                        continue;
+                    memcpy(bw, *d_words + (*d_off)[d], mj * sizeof *bw);
+                    uint32_t nt[TS_MAX_QWORDS];
+                    size_t mt = 0;
+                    for (size_t k = 0; k < sa[s]; k++)
+                        nt[mt++] = w[k];
+                    for (size_t k = 0; k < mj; k++)
+                        nt[mt++] = bw[k];
+                    for (size_t k = sb[s]; k < m; k++)
+                        nt[mt++] = w[k];
+                    bool dup = false; /* the term's own text already (its
+                                         synonym taught B) */
+                    for (uint32_t t = oo[o]; t < oo[o + 1] && !dup; t++)
+                        dup = dv_same(x, off, words, ot[t], nt, mt);
+                    if (dup)
+                        continue;
+                    dv_push(d_off, &nd, &cd, (uint32_t)nw);
+                    for (size_t k = 0; k < mt; k++)
+                        dv_push(d_words, &nw, &cw, nt[k]);
+                    dv_push(d_owner, &no, &co, (uint32_t)o);
+                    dv_push(d_src, &ns_, &cs_, i);
+                    fmade++;
+                }
             }
         }
     }
+    }
+    free(ro);
+    free(rt);
     dv_push(d_off, &nd, &cd, (uint32_t)nw);
     free(oo);
     free(ot);

@@ -17,7 +17,9 @@
  * matching more of the query just above a better one (any_promote); a
  * roman numeral in capitals is no abbreviation; a second good text
  * breaks a tie; combining-form compounds (visceral motor = visceromotor);
- * a term's missing phrase learned from its children's synonyms (rderive). */
+ * a term's missing phrase learned from its children's synonyms (rderive),
+ * but not a narrower phrase that holds P's own (rnarrow), and that phrase
+ * swapped into other terms' names (rfeed, off by default). */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -979,6 +981,69 @@ done:
     tsearch_free(x);
 }
 
+/* opts.rnarrow: "epithelium of salivary duct" beside "epithelium of duct"
+ * does not make "salivary duct" a name of duct (it holds every word of
+ * duct's phrase: a narrower thing), so "salivary duct" does not find duct
+ * first, as it does without. */
+static void test_tsearch_rnarrow(void)
+{
+    const char *tx[] = {"duct", "epithelium of duct", "epithelium of salivary duct",
+                        "duct of salivary gland"};
+    uint32_t own[] = {0, 1, 1, 2};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME};
+    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
+    for (size_t i = 0; i < n; i++)
+        tl[i] = strlen(tx[i]);
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.rnarrow && o.rderive);
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &x, &err) == OV_OK);
+    o.rnarrow = false;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &y, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    CHECK_EQ(tsearch_n_derived(y), tsearch_n_derived(x) + 1);
+    CHECK(top(x, "salivary duct", NULL) != 0);
+    CHECK_EQ(top(y, "salivary duct", NULL), 0);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
+/* rderive's phrases fed back into derive (opts.rfeed, off by default):
+ * "lower leg", learned
+ * for term 0 from term 1's synonym, is swapped into term 2's name "skin of
+ * hindlimb zeugopod" too, so "skin of lower leg" finds term 2; without it
+ * the query's "lower leg" finds term 0 or 1 first. */
+static void test_tsearch_rfeed(void)
+{
+    const char *tx[] = {"hindlimb zeugopod", "hindlimb zeugopod muscle", "lower leg muscle",
+                        "skin of hindlimb zeugopod"};
+    uint32_t own[] = {0, 1, 1, 2};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME};
+    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
+    for (size_t i = 0; i < n; i++)
+        tl[i] = strlen(tx[i]);
+    tsearch *x = NULL, *y = NULL;
+    ov_err err = {0};
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(!o.rfeed); /* measured, not kept (docs/search-quality.md) */
+    o.rfeed = true;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &x, &err) == OV_OK);
+    o.rfeed = false;
+    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &y, &err) == OV_OK);
+    if (!x || !y)
+        goto done;
+    /* "skin of lower leg" for term 2 */
+    CHECK_EQ(tsearch_n_derived(x), tsearch_n_derived(y) + 1);
+    CHECK_EQ(top(x, "skin of lower leg", NULL), 2);
+    CHECK(top(y, "skin of lower leg", NULL) != 2);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_basics);
@@ -1001,5 +1066,7 @@ int main(void)
     RUN(test_tsearch_second);
     RUN(test_tsearch_neo);
     RUN(test_tsearch_rderive);
+    RUN(test_tsearch_rnarrow);
+    RUN(test_tsearch_rfeed);
     return harness_done();
 }
