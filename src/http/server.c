@@ -7,8 +7,9 @@
  * space in a name, no folded line; a violation is a 400 and
  * the connection closes), the route is matched and the token checked from
  * the headers alone; a denied, unroutable or oversized request is answered
- * before any body byte is read. The body is collected as it arrives (never
- * reserved from the declared length) up to OV_MAX_BODY_LEN, or
+ * before any body byte is read. The body is collected as it arrives (its
+ * declared length reserved once bytes come, up to OV_BODY_RESERVE_MAX; the
+ * rest grows with what arrives) up to OV_MAX_BODY_LEN, or
  * OV_MAX_UNAUTH_BODY_LEN on open routes, then the api layer answers.
  * Connection slots are bounded in total and per client address, and a
  * connection whose head is not complete OV_HTTP_HEAD_TIMEOUT_S seconds after
@@ -444,9 +445,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         /* the declared length in one allocation when the body starts to
          * arrive, rather than doubling from 256 bytes: an add of 1,000 x 768
-         * (9 MB) was copied about twice more by the reallocations */
+         * (9 MB) was copied about twice more by the reallocations; at most
+         * OV_BODY_RESERVE_MAX, so declaring much and sending little holds
+         * no more than that */
         if (!rq->body.cap && rq->declared > *upload_data_size)
-            ov_buf_reserve(&rq->body, rq->declared);
+            ov_buf_reserve(&rq->body, rq->declared < OV_BODY_RESERVE_MAX ? rq->declared
+                                                                          : OV_BODY_RESERVE_MAX);
         ov_buf_put(&rq->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;

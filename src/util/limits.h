@@ -8,6 +8,12 @@
  * batches at max_batch_size anyway; 256 MiB holds ~16k 768-d vectors. */
 #define OV_MAX_BODY_LEN ((size_t)256 << 20)
 
+/* Most of a declared Content-Length reserved when the body's first bytes
+ * arrive (http/server.c): a bulk add (1,000 x 768, about 9 MB) lands in one
+ * allocation, while a client that declares 256 MiB and sends a byte holds
+ * no more than this (the rest grows only with what arrives). */
+#define OV_BODY_RESERVE_MAX ((size_t)16 << 20)
+
 /* Body cap before authentication is decided (only open routes get here). */
 #define OV_MAX_UNAUTH_BODY_LEN ((size_t)64 << 10)
 
