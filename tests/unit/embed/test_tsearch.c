@@ -77,6 +77,26 @@ static tsearch *build(const tsearch_opts *o, bool with_syn)
     return x;
 }
 
+/* The A/B pair most tests compare: x built with options a, y with b, from
+ * the texts tx[0..n) (their lengths taken here), owners and fields. Both
+ * builds are CHECKed; false when either failed (the caller frees both,
+ * NULL or not). */
+static bool build_pair(const char *const *tx, const uint32_t *own, const uint8_t *fl, size_t n,
+                       size_t n_owners, const tsearch_opts *a, const tsearch_opts *b,
+                       tsearch **x, tsearch **y)
+{
+    size_t tl[16];
+    ov_err err = {0};
+    CHECK(n <= sizeof tl / sizeof tl[0]);
+    if (n > sizeof tl / sizeof tl[0])
+        return false;
+    for (size_t i = 0; i < n; i++)
+        tl[i] = strlen(tx[i]);
+    CHECK(tsearch_build(tx, tl, own, fl, n, n_owners, a, x, &err) == OV_OK);
+    CHECK(tsearch_build(tx, tl, own, fl, n, n_owners, b, y, &err) == OV_OK);
+    return *x && *y;
+}
+
 /* First owner for q, or -1. */
 static int top(const tsearch *x, const char *q, float *score)
 {
@@ -633,17 +653,12 @@ static void test_tsearch_adj(void)
                         "neuronal cell", "serosa of stomach"};
     uint32_t own[] = {0, 1, 2, 3, 4};
     uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
-    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
-    for (size_t i = 0; i < n; i++)
-        tl[i] = strlen(tx[i]);
     tsearch *x = NULL, *y = NULL;
-    ov_err err = {0};
     tsearch_opts o = tsearch_opts_default();
     CHECK(o.adj > 0);
-    CHECK(tsearch_build(tx, tl, own, fl, n, 5, &o, &x, &err) == OV_OK);
-    o.adj = 0;
-    CHECK(tsearch_build(tx, tl, own, fl, n, 5, &o, &y, &err) == OV_OK);
-    if (!x || !y)
+    tsearch_opts b = o;
+    b.adj = 0;
+    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 5, &o, &b, &x, &y))
         goto done;
     float s;
     CHECK_EQ(top(x, "duodenal serosa", &s), 0);
@@ -844,17 +859,12 @@ static void test_tsearch_roman(void)
                         "DEZ cyst", "other disease 3"};
     uint32_t own[] = {0, 0, 1, 1, 2};
     uint8_t fl[] = {TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME};
-    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
-    for (size_t i = 0; i < n; i++)
-        tl[i] = strlen(tx[i]);
     tsearch *x = NULL, *y = NULL;
-    ov_err err = {0};
     tsearch_opts o = tsearch_opts_default();
     CHECK(!o.roman_abbr);
-    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &x, &err) == OV_OK);
-    o.roman_abbr = true;
-    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &y, &err) == OV_OK);
-    if (!x || !y)
+    tsearch_opts b = o;
+    b.roman_abbr = true;
+    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 3, &o, &b, &x, &y))
         goto done;
     CHECK(!has_equivalent(x, "III", "alpha"));
     CHECK(has_equivalent(y, "III", "alpha")); /* as before the seventh round */
@@ -876,17 +886,12 @@ static void test_tsearch_second(void)
                         "vesicular glandular organ"};
     uint32_t own[] = {0, 1, 1, 2};
     uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME};
-    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
-    for (size_t i = 0; i < n; i++)
-        tl[i] = strlen(tx[i]);
     tsearch *x = NULL, *y = NULL;
-    ov_err err = {0};
     tsearch_opts o = tsearch_opts_default();
     CHECK(o.second_weight > 0 && o.second_weight < 0.01f);
-    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &x, &err) == OV_OK);
-    o.second_weight = 0;
-    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &y, &err) == OV_OK);
-    if (!x || !y)
+    tsearch_opts b = o;
+    b.second_weight = 0;
+    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 3, &o, &b, &x, &y))
         goto done;
     float sx, sy;
     CHECK_EQ(top(y, "vesicular gland", &sy), 0); /* a tie: the lower owner */
@@ -910,17 +915,14 @@ static void test_tsearch_neo(void)
                         "somatic motor nucleus", "posteroinferior wall", "inferior wall"};
     uint32_t own[] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
     uint8_t fl[9];
-    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
-    for (size_t i = 0; i < n; i++)
-        tl[i] = strlen(tx[i]), fl[i] = TSEARCH_NAME;
+    for (size_t i = 0; i < sizeof fl; i++)
+        fl[i] = TSEARCH_NAME;
     tsearch *x = NULL, *y = NULL;
-    ov_err err = {0};
     tsearch_opts o = tsearch_opts_default();
     CHECK(o.neo);
-    CHECK(tsearch_build(tx, tl, own, fl, n, 9, &o, &x, &err) == OV_OK);
-    o.neo = false;
-    CHECK(tsearch_build(tx, tl, own, fl, n, 9, &o, &y, &err) == OV_OK);
-    if (!x || !y)
+    tsearch_opts b = o;
+    b.neo = false;
+    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 9, &o, &b, &x, &y))
         goto done;
     float s;
     CHECK_EQ(top(x, "visceral motor neuron", &s), 0);
@@ -954,18 +956,13 @@ static void test_tsearch_rderive(void)
     uint32_t own[] = {0, 1, 1, 2, 2, 3, 4, 5};
     uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME,
                     TSEARCH_SYNONYM, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
-    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
-    for (size_t i = 0; i < n; i++)
-        tl[i] = strlen(tx[i]);
     uint32_t child[] = {1, 2, 5}, parent[] = {0, 0, 4};
     tsearch *x = NULL, *y = NULL;
-    ov_err err = {0};
     tsearch_opts o = tsearch_opts_default();
     CHECK(o.rderive);
-    CHECK(tsearch_build(tx, tl, own, fl, n, 6, &o, &x, &err) == OV_OK);
-    o.rderive = false;
-    CHECK(tsearch_build(tx, tl, own, fl, n, 6, &o, &y, &err) == OV_OK);
-    if (!x || !y)
+    tsearch_opts b = o;
+    b.rderive = false;
+    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 6, &o, &b, &x, &y))
         goto done;
     tsearch_set_parents(x, child, parent, 3);
     tsearch_set_parents(y, child, parent, 3);
@@ -991,17 +988,12 @@ static void test_tsearch_rnarrow(void)
                         "duct of salivary gland"};
     uint32_t own[] = {0, 1, 1, 2};
     uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME};
-    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
-    for (size_t i = 0; i < n; i++)
-        tl[i] = strlen(tx[i]);
     tsearch *x = NULL, *y = NULL;
-    ov_err err = {0};
     tsearch_opts o = tsearch_opts_default();
     CHECK(o.rnarrow && o.rderive);
-    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &x, &err) == OV_OK);
-    o.rnarrow = false;
-    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &y, &err) == OV_OK);
-    if (!x || !y)
+    tsearch_opts b = o;
+    b.rnarrow = false;
+    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 3, &o, &b, &x, &y))
         goto done;
     CHECK_EQ(tsearch_n_derived(y), tsearch_n_derived(x) + 1);
     CHECK(top(x, "salivary duct", NULL) != 0);
@@ -1022,18 +1014,13 @@ static void test_tsearch_rfeed(void)
                         "skin of hindlimb zeugopod"};
     uint32_t own[] = {0, 1, 1, 2};
     uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME};
-    size_t n = sizeof tx / sizeof tx[0], tl[sizeof tx / sizeof tx[0]];
-    for (size_t i = 0; i < n; i++)
-        tl[i] = strlen(tx[i]);
     tsearch *x = NULL, *y = NULL;
-    ov_err err = {0};
     tsearch_opts o = tsearch_opts_default();
     CHECK(!o.rfeed); /* measured, not kept (docs/search-quality.md) */
     o.rfeed = true;
-    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &x, &err) == OV_OK);
-    o.rfeed = false;
-    CHECK(tsearch_build(tx, tl, own, fl, n, 3, &o, &y, &err) == OV_OK);
-    if (!x || !y)
+    tsearch_opts b = o;
+    b.rfeed = false;
+    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 3, &o, &b, &x, &y))
         goto done;
     /* "skin of lower leg" for term 2 */
     CHECK_EQ(tsearch_n_derived(x), tsearch_n_derived(y) + 1);
