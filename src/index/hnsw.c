@@ -460,42 +460,6 @@ void hnsw_foreach_live(const hnsw *h, void *ctx,
 
 /* ---- insertion ---- */
 
-static inline bool cand_less(hnsw_cand x, hnsw_cand y)
-{
-    return x.d < y.d || (x.d == y.d && x.id < y.id);
-}
-
-/* Move x down from a[i] of the max-heap a[0..n) to its place. */
-static inline void cand_sift(hnsw_cand *a, size_t i, size_t n, hnsw_cand x)
-{
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n)
-            break;
-        if (c + 1 < n && cand_less(a[c], a[c + 1]))
-            c++;
-        if (!cand_less(x, a[c]))
-            break;
-        a[i] = a[c];
-        i = c;
-    }
-    a[i] = x;
-}
-
-/* Sort candidates in hnsw_cand_cmp's order (distance, then node id: a
- * total order, so the result is the one qsort gave) without a call per
- * comparison: a heap sort in place. */
-static void sort_cands(hnsw_cand *a, size_t n)
-{
-    for (size_t k = n / 2; k-- > 0;)
-        cand_sift(a, k, n, a[k]);
-    for (size_t end = n; end-- > 1;) {
-        hnsw_cand x = a[end];
-        a[end] = a[0];
-        cand_sift(a, 0, end, x);
-    }
-}
-
 static void lock_node(hnsw *h, uint32_t v)
 {
     if (h->locking)
@@ -554,7 +518,7 @@ static void link_back(hnsw *h, uint32_t nb, uint32_t node, int lvl)
     for (size_t i = 0; i < c; i++)
         cand[i] = (hnsw_cand){node_dist(h, nb, ln[i + 1]), ln[i + 1]};
     cand[c] = (hnsw_cand){node_dist(h, nb, node), node};
-    sort_cands(cand, c + 1);
+    hnsw_cand_sort(cand, c + 1);
     uint32_t keep[2 * HNSW_M_MAX + 1];
     size_t k = select_neighbours(h, cand, c + 1, max, keep);
     memcpy(ln + 1, keep, k * sizeof *keep);
@@ -598,7 +562,7 @@ static void set_own_links(hnsw *h, uint32_t node, int lvl, const uint32_t *keep,
     hnsw_cand cand[4 * HNSW_M_MAX + 2];
     for (size_t i = 0; i < n; i++)
         cand[i] = (hnsw_cand){node_dist(h, node, all[i]), all[i]};
-    sort_cands(cand, n);
+    hnsw_cand_sort(cand, n);
     uint32_t pick[4 * HNSW_M_MAX + 2];
     size_t p = select_neighbours(h, cand, n, max, pick);
     memcpy(ln + 1, pick, p * sizeof *pick);
@@ -734,7 +698,7 @@ static void insert_node(hnsw *h, uint32_t node)
         build_search_level(h, s, q, node, cur, (size_t)h->p.ef_construction, l);
         size_t n = s->res.n;
         hnsw_cand *cand = s->res.a;
-        sort_cands(cand, n);
+        hnsw_cand_sort(cand, n);
         /* never link to self */
         size_t w = 0;
         for (size_t i = 0; i < n; i++)

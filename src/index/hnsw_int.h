@@ -182,6 +182,10 @@ uint32_t hnsw_descend(const hnsw *h, const float *q, int to);
 
 /* qsort order for candidates: distance, then node id. */
 int hnsw_cand_cmp(const void *a, const void *b);
+/* Sort candidates in hnsw_cand_cmp's order (a total order for the finite
+ * distances a walk makes, so the result is the one qsort gives); the
+ * construction's neighbour lists and the search's beam (hnsw_search.c). */
+void hnsw_cand_sort(hnsw_cand *a, size_t n);
 
 void hnsw_heap_push_max(hnsw_heap *hp, float d, uint32_t id);
 void hnsw_heap_pop_max(hnsw_heap *hp);

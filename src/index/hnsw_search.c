@@ -362,25 +362,39 @@ int hnsw_cand_cmp(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
-/* Whether x sorts after y in hnsw_cand_cmp's order (distance, then id). */
-static inline bool cand_after(hnsw_cand x, hnsw_cand y)
+static inline bool cand_less(hnsw_cand x, hnsw_cand y)
 {
-    return x.d != y.d ? !(x.d < y.d) : x.id > y.id;
+    return x.d < y.d || (x.d == y.d && x.id < y.id);
 }
 
-/* Sort a beam (ef candidates, a few dozen) in hnsw_cand_cmp's order: an
- * insertion sort, inline; qsort's merge sort through a comparator call
- * was 3 % of the server's profile of the issue-13 query, this is 0.6 %
- * (the order is total for the finite distances a search makes, so the
- * result is qsort's). */
-static void cand_sort(hnsw_cand *a, size_t n)
+/* Move x down from a[i] of the max-heap a[0..n) to its place. */
+static inline void cand_sift(hnsw_cand *a, size_t i, size_t n, hnsw_cand x)
 {
-    for (size_t i = 1; i < n; i++) {
-        hnsw_cand x = a[i];
-        size_t j = i;
-        for (; j > 0 && cand_after(a[j - 1], x); j--)
-            a[j] = a[j - 1];
-        a[j] = x;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && cand_less(a[c], a[c + 1]))
+            c++;
+        if (!cand_less(x, a[c]))
+            break;
+        a[i] = a[c];
+        i = c;
+    }
+    a[i] = x;
+}
+
+/* See hnsw_int.h: a heap sort in place, without a call per comparison
+ * (qsort's merge sort through a comparator was 3 % of the server's
+ * profile of the issue-13 query). */
+void hnsw_cand_sort(hnsw_cand *a, size_t n)
+{
+    for (size_t k = n / 2; k-- > 0;)
+        cand_sift(a, k, n, a[k]);
+    for (size_t end = n; end-- > 1;) {
+        hnsw_cand x = a[end];
+        a[end] = a[0];
+        cand_sift(a, 0, end, x);
     }
 }
 
@@ -412,13 +426,13 @@ size_t hnsw_search(const hnsw *h, const float *q, size_t k, size_t ef, hnsw_allo
          * loses 1 % (docs/performance.md) */
         size_t keep = 2 * k > HNSW_RERANK_MIN ? 2 * k : HNSW_RERANK_MIN;
         if (keep < s->res.n) {
-            cand_sort(s->res.a, s->res.n);
+            hnsw_cand_sort(s->res.a, s->res.n);
             s->res.n = keep;
         }
         rerank(h, s, qv);
     }
     /* the result heap holds the best ef: sort and keep k */
-    cand_sort(s->res.a, s->res.n);
+    hnsw_cand_sort(s->res.a, s->res.n);
     size_t n = s->res.n < k ? s->res.n : k;
     for (size_t i = 0; i < n; i++) {
         out_dist[i] = s->res.a[i].d;

@@ -962,7 +962,7 @@ static void test_sort_and_reach(void)
             a[i] = b[i] = (hnsw_cand){(float)(int)(t_unif() * 7) / 8.0f,
                                       (uint32_t)(n * 977 + i * 131) % 4096};
         qsort(a, n, sizeof *a, hnsw_cand_cmp);
-        sort_cands(b, n);
+        hnsw_cand_sort(b, n);
         same = same && memcmp(a, b, n * sizeof *a) == 0;
     }
     CHECK(same);
