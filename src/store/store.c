@@ -6,7 +6,7 @@
  * commit that leaves the write-ahead log at STORE_WAL_CHECKPOINT_PAGES or
  * more wakes it, and it copies the committed frames into the main file
  * (SQLITE_CHECKPOINT_PASSIVE: it never blocks a writer or a reader) while
- * the next request is parsed. Before, the committing request paid for it
+ * the next request is parsed (store/store_ckpt.c). Before, the committing request paid for it
  * (SQLite's autocheckpoint: 64 MiB read, written and fsynced inside an
  * add). Durability is SQLite's: a commit is fsynced in the log before it
  * returns; a checkpoint only copies frames already durable and fsyncs the
@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "store/store_ckpt.h"
 #include "store/store_vec.h"
 #include "util/mem.h"
 
@@ -113,17 +114,7 @@ struct store {
     sqlite3_stmt *st[ST_COUNT];
     pthread_mutex_t mu;
     int in_tx;
-    /* the checkpointer (see the file comment) */
-    sqlite3 *ck_db;
-    pthread_t ck_th;
-    pthread_mutex_t ck_mu;
-    pthread_cond_t ck_cv;   /* to the thread: ck_want, ck_hold released or ck_stop */
-    pthread_cond_t done_cv; /* from the thread: a run ended */
-    bool ck_on, ck_want, ck_stop;
-    bool ck_busy; /* a checkpoint is running on ck_db */
-    bool ck_hold; /* store_reclaim's TRUNCATE checkpoint: start none */
-    long ck_runs; /* checkpoints run, for tests */
-    long ck_frames; /* store_ckpt_pages (4 KiB units) in log frames of this page size */
+    store_ckpt ck; /* the checkpointer (see the file comment) */
 };
 
 static int64_t pragma_i64(sqlite3 *db, const char *sql)
@@ -136,105 +127,9 @@ static int64_t pragma_i64(sqlite3 *db, const char *sql)
     return v;
 }
 
-/* The checkpointer thread: a PASSIVE checkpoint on its own connection
- * each time a commit finds the log at store_ckpt_pages or more (every
- * commit until a complete checkpoint lets the log start over, so frames
- * committed while one ran are copied by the next). */
-static void *ckpt_main(void *arg)
-{
-    store *s = arg;
-    pthread_mutex_lock(&s->ck_mu);
-    for (;;) {
-        while ((!s->ck_want || s->ck_hold) && !s->ck_stop)
-            pthread_cond_wait(&s->ck_cv, &s->ck_mu);
-        if (s->ck_stop)
-            break;
-        s->ck_want = false;
-        s->ck_busy = true;
-        pthread_mutex_unlock(&s->ck_mu);
-        sqlite3_wal_checkpoint_v2(s->ck_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-        pthread_mutex_lock(&s->ck_mu);
-        s->ck_busy = false;
-        s->ck_runs++;
-        pthread_cond_broadcast(&s->done_cv);
-    }
-    pthread_mutex_unlock(&s->ck_mu);
-    return NULL;
-}
-
-/* sqlite3_wal_hook: runs in the committing thread after each commit, with
- * the log's size in frames. */
-static int ckpt_hook(void *arg, sqlite3 *db, const char *name, int frames)
-{
-    store *s = arg;
-    (void)db;
-    (void)name;
-    if (frames >= s->ck_frames) {
-        pthread_mutex_lock(&s->ck_mu);
-        s->ck_want = true;
-        pthread_cond_signal(&s->ck_cv);
-        pthread_mutex_unlock(&s->ck_mu);
-    }
-    return SQLITE_OK;
-}
-
-/* Start the checkpointer; on any failure the committing thread keeps
- * SQLite's autocheckpoint (wal_autocheckpoint, set at open). */
-static void ckpt_start(store *s, const char *path, bool sync_full)
-{
-    if (store_ckpt_pages <= 0 ||
-        sqlite3_open_v2(path, &s->ck_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
-            SQLITE_OK ||
-        sqlite3_exec(s->ck_db, sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
-                     NULL, NULL, NULL) != SQLITE_OK ||
-        pthread_create(&s->ck_th, NULL, ckpt_main, s) != 0) {
-        sqlite3_close(s->ck_db);
-        s->ck_db = NULL;
-        return;
-    }
-    s->ck_on = true;
-    sqlite3_wal_hook(s->db, ckpt_hook, s); /* replaces the autocheckpoint */
-}
-
-/* hold: wait for the checkpointer's run in flight, if any, and keep it from
- * starting another until released. SQLite lets one checkpoint run at a
- * time (the other gets SQLITE_BUSY at once), so store_reclaim's TRUNCATE
- * holds the thread off rather than find the log left unemptied. The
- * thread never takes s->mu, so a caller holding it cannot deadlock here. */
-static void ckpt_hold(store *s, bool hold)
-{
-    pthread_mutex_lock(&s->ck_mu);
-    s->ck_hold = hold;
-    if (hold)
-        while (s->ck_busy)
-            pthread_cond_wait(&s->done_cv, &s->ck_mu);
-    else
-        pthread_cond_broadcast(&s->ck_cv);
-    pthread_mutex_unlock(&s->ck_mu);
-}
-
-static void ckpt_stop(store *s)
-{
-    if (s->ck_on) {
-        pthread_mutex_lock(&s->ck_mu);
-        s->ck_stop = true;
-        pthread_cond_signal(&s->ck_cv);
-        pthread_mutex_unlock(&s->ck_mu);
-        pthread_join(s->ck_th, NULL);
-        s->ck_on = false;
-    }
-    sqlite3_close(s->ck_db);
-    s->ck_db = NULL;
-}
-
 long store_ckpt_wait(store *s)
 {
-    pthread_mutex_lock(&s->ck_mu);
-    while (s->ck_on && (s->ck_want || s->ck_busy))
-        pthread_cond_wait(&s->done_cv, &s->ck_mu);
-    long runs = s->ck_runs;
-    pthread_mutex_unlock(&s->ck_mu);
-    return runs;
+    return store_ckpt_idle(&s->ck);
 }
 
 static ov_rc sql_err(store *s, ov_err *err, const char *what)
@@ -254,9 +149,7 @@ ov_rc store_open(const char *dir, bool sync_full, store **out, ov_err *err)
     char path[4096];
     pthread_mutex_init(&s->mu, NULL);
     s->dir = ov_xstrndup(dir, strlen(dir));
-    pthread_mutex_init(&s->ck_mu, NULL);
-    pthread_cond_init(&s->ck_cv, NULL);
-    pthread_cond_init(&s->done_cv, NULL);
+    store_ckpt_init(&s->ck);
     if (mkdir(dir, 0755) != 0) {
         struct stat stt;
         if (stat(dir, &stt) != 0 || !S_ISDIR(stt.st_mode)) {
@@ -301,10 +194,10 @@ ov_rc store_open(const char *dir, bool sync_full, store **out, ov_err *err)
     /* the log threshold is in 4 KiB units whatever the file's page size
      * (an existing store keeps the one it was made with) */
     int64_t psz = pragma_i64(s->db, "PRAGMA page_size");
-    s->ck_frames = store_ckpt_pages * 4096 / (psz >= 512 ? psz : 4096);
-    if (store_ckpt_pages > 0 && s->ck_frames < 1)
-        s->ck_frames = 1;
-    snprintf(pragmas, sizeof pragmas, "PRAGMA wal_autocheckpoint=%ld;", s->ck_frames);
+    long frames = store_ckpt_pages * 4096 / (psz >= 512 ? psz : 4096);
+    if (store_ckpt_pages > 0 && frames < 1)
+        frames = 1;
+    snprintf(pragmas, sizeof pragmas, "PRAGMA wal_autocheckpoint=%ld;", frames);
     if (sqlite3_exec(s->db, pragmas, NULL, NULL, &emsg) != SQLITE_OK) {
         rc = ov_err_set(err, OV_EIO, "storage: schema: %s", emsg ? emsg : "?");
         sqlite3_free(emsg);
@@ -330,7 +223,8 @@ ov_rc store_open(const char *dir, bool sync_full, store **out, ov_err *err)
             goto fail;
         }
     }
-    ckpt_start(s, path, sync_full);
+    if (store_ckpt_pages > 0)
+        store_ckpt_start(&s->ck, s->db, path, sync_full, frames);
     *out = s;
     return OV_OK;
 fail:
@@ -342,16 +236,14 @@ void store_close(store *s)
 {
     if (!s)
         return;
-    ckpt_stop(s); /* first: the last connection closed checkpoints and removes the log */
+    store_ckpt_stop(&s->ck); /* first: the last connection closed checkpoints and removes the log */
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(s->st[i]);
     if (s->db)
         sqlite3_close(s->db);
     pthread_mutex_destroy(&s->mu);
     free(s->dir);
-    pthread_mutex_destroy(&s->ck_mu);
-    pthread_cond_destroy(&s->ck_cv);
-    pthread_cond_destroy(&s->done_cv);
+    store_ckpt_destroy(&s->ck);
     free(s);
 }
 
@@ -825,9 +717,9 @@ ov_rc store_reclaim(store *s, int64_t dropped_bytes, bool *out_done, ov_err *err
      * PASSIVE checkpoint may run beside the VACUUM, as beside any write) */
     rc = exec_locked(s, "VACUUM;", err);
     if (rc == OV_OK) {
-        ckpt_hold(s, true);
+        store_ckpt_hold(&s->ck, true);
         rc = exec_locked(s, "PRAGMA wal_checkpoint(TRUNCATE);", err);
-        ckpt_hold(s, false);
+        store_ckpt_hold(&s->ck, false);
     }
     *out_done = rc == OV_OK;
 done:
