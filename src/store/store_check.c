@@ -128,7 +128,9 @@ cleanup:
 /* ---- the seal (store_check.h) ---- */
 
 #define SEAL_MAGIC "omvec-seal 1"
-#define SEAL_READ_CHUNK ((size_t)1 << 20)
+/* under malloc's mapping threshold: reused heap pages, not a fresh
+ * mapping per hash (util/fload.c says why) */
+#define SEAL_READ_CHUNK ((size_t)64 << 10)
 
 static double ms_since(const struct timespec *t0)
 {

@@ -9,7 +9,12 @@
 
 #include "util/fsum.h"
 
-#define FLOAD_PIECE ((size_t)256 << 10) /* stays in L2 between read and sum */
+/* Stays in cache between read and sum, and under malloc's mapping
+ * threshold (128 KiB), so it comes from the thread's heap and the next
+ * file's read reuses its pages: a buffer of its own mapping (256 KiB
+ * before) is fresh pages every time, and a first touch of a fresh page
+ * costs 7-12 us on the shared VM (docs/performance.md, issue 13, h13s). */
+#define FLOAD_PIECE ((size_t)64 << 10)
 
 int ov_fsum_file_into(int fd, size_t len, size_t skip, fsum *s)
 {
