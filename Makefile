@@ -21,10 +21,11 @@ CFLAGS_BASE = -std=c17 -Wall -Wextra $(WERROR) -g -pthread -fno-strict-aliasing
 # utf8proc: the BERT tokenizer; OpenBLAS: the BERT encoder (DESIGN.md).
 PKGS    = libcurl libarchive openssl libutf8proc openblas
 CPPFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# libcurl, libarchive and OpenBLAS are not linked: util/lazy_curl.c,
-# util/lazy_archive.c and embed/blas_lazy.c load them on first use (their
-# dependencies were most of the dynamic loader's work at every start)
-LDLIBS  = -lmicrohttpd -lsqlite3 $(shell pkg-config --libs $(filter-out libcurl libarchive openblas,$(PKGS)) 2>/dev/null) -lm -pthread
+# libcurl, libarchive, OpenSSL and OpenBLAS are not linked: util/lazy_curl.c,
+# util/lazy_archive.c, util/lazy_crypto.c and embed/blas_lazy.c load them on
+# first use (they and their dependencies were most of the dynamic loader's
+# work at every start)
+LDLIBS  = -lmicrohttpd -lsqlite3 $(shell pkg-config --libs $(filter-out libcurl libarchive openssl openblas,$(PKGS)) 2>/dev/null) -lm -pthread
 VERSION := 0.1.0
 
 LIB_SRC := $(filter-out src/omvec.c,$(shell find src -name '*.c' | sort))

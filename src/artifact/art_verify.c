@@ -1,13 +1,12 @@
 /* artifact/art_verify.c - checking an extracted artifact before anything is
  * installed: manifest and format version, the exact file set, every size and
- * sha256 (OpenSSL EVP), .version, and the data file against the manifest.
+ * sha256 (OpenSSL's, loaded on first use: util/lazy_crypto.h), .version, and the data file against the manifest.
  * Also the sha256 helpers and the temporary-tree remover. */
 #define _XOPEN_SOURCE 700
 #include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 
 #include "artifact/artifact.h"
 #include "store/store_xfer.h"
+#include "util/lazy_crypto.h"
 #include "util/log.h"
 
 static void hex(const unsigned char *d, unsigned n, char out[65])
@@ -30,28 +30,32 @@ static void hex(const unsigned char *d, unsigned n, char out[65])
 
 void art_sha256_mem(const void *p, size_t len, char out_hex[65])
 {
-    unsigned char d[EVP_MAX_MD_SIZE];
-    unsigned n = 0;
-    EVP_Digest(p, len, d, &n, EVP_sha256(), NULL);
-    hex(d, n, out_hex);
+    unsigned char d[32];
+    ov_sha256 *s = ov_sha256_new();
+    bool ok = s && ov_sha256_update(s, p, len) && ov_sha256_final(s, d);
+    ov_sha256_free(s);
+    if (ok)
+        hex(d, 32, out_hex);
+    else
+        out_hex[0] = 0; /* no digest: matches no manifest's */
 }
 
 ov_rc art_sha256_file(const char *path, char out_hex[65], uint64_t *out_size, ov_err *err)
 {
     ov_rc rc = OV_OK;
-    unsigned char d[EVP_MAX_MD_SIZE];
-    unsigned n = 0;
+    unsigned char d[32];
     uint64_t size = 0;
     static const size_t bufsz = 256 << 10;
     char *buf = NULL;
-    EVP_MD_CTX *ctx = NULL;
+    ov_sha256 *s = NULL;
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return ov_err_set(err, OV_EIO, "cannot read %s", path);
     buf = malloc(bufsz);
-    ctx = EVP_MD_CTX_new();
-    if (!buf || !ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-        rc = ov_err_set(err, OV_ENOMEM, "sha256: out of memory");
+    s = ov_sha256_new();
+    if (!buf || !s) {
+        rc = ov_err_set(err, buf ? OV_EINTERNAL : OV_ENOMEM, "sha256: %s",
+                        buf ? ov_sha256_why() : "out of memory");
         goto cleanup;
     }
     for (;;) {
@@ -63,14 +67,20 @@ ov_rc art_sha256_file(const char *path, char out_hex[65], uint64_t *out_size, ov
         if (r == 0)
             break;
         size += (uint64_t)r;
-        EVP_DigestUpdate(ctx, buf, (size_t)r);
+        if (!ov_sha256_update(s, buf, (size_t)r)) {
+            rc = ov_err_set(err, OV_EINTERNAL, "sha256 of %s failed", path);
+            goto cleanup;
+        }
     }
-    EVP_DigestFinal_ex(ctx, d, &n);
-    hex(d, n, out_hex);
+    if (!ov_sha256_final(s, d)) {
+        rc = ov_err_set(err, OV_EINTERNAL, "sha256 of %s failed", path);
+        goto cleanup;
+    }
+    hex(d, 32, out_hex);
     if (out_size)
         *out_size = size;
 cleanup:
-    EVP_MD_CTX_free(ctx);
+    ov_sha256_free(s);
     free(buf);
     close(fd);
     return rc;

@@ -427,6 +427,33 @@ static void test_art_embedder_params_carried(void)
     source_meta = "{\"hnsw:space\":\"cosine\"}";
 }
 
+/* SHA-256 comes from libcrypto loaded on first use (util/lazy_crypto.h):
+ * the FIPS 180-2 test vectors, whole and for a file read in pieces. */
+static void test_art_sha256_known(void)
+{
+    char hex[65];
+    art_sha256_mem("abc", 3, hex);
+    CHECK(strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0);
+    art_sha256_mem("", 0, hex);
+    CHECK(strcmp(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855") == 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/million-a", base);
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    for (int i = 0; i < 1000000; i++) /* 1,000,000 x 'a': four 256 KiB reads */
+        fputc('a', f);
+    CHECK(fclose(f) == 0);
+    uint64_t size = 0;
+    ov_err err = {0};
+    CHECK(art_sha256_file(path, hex, &size, &err) == OV_OK);
+    CHECK(size == 1000000);
+    CHECK(strcmp(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0") == 0);
+    snprintf(path, sizeof path, "%s/no-such-file", base);
+    CHECK(art_sha256_file(path, hex, &size, &err) == OV_EIO);
+}
+
 int main(void)
 {
     snprintf(base, sizeof base, "/tmp/omvec-unit-art-XXXXXX");
@@ -439,6 +466,7 @@ int main(void)
     RUN(test_art_installed_sha256);
     RUN(test_art_manifest_embedder);
     RUN(test_art_embedder_params_carried);
+    RUN(test_art_sha256_known);
     art_rmtree(base);
     return harness_done();
 }
