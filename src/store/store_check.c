@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/fload.h"
 #include "util/fsum.h"
 #include "util/mem.h"
 
@@ -128,10 +129,6 @@ cleanup:
 /* ---- the seal (store_check.h) ---- */
 
 #define SEAL_MAGIC "omvec-seal 1"
-/* under malloc's mapping threshold: reused heap pages, not a fresh
- * mapping per hash (util/fload.c says why) */
-#define SEAL_READ_CHUNK ((size_t)64 << 10)
-
 static double ms_since(const struct timespec *t0)
 {
     struct timespec t1;
@@ -139,31 +136,18 @@ static double ms_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-/* fsum of the whole file at path, and its size. */
+/* fsum of the whole file at path, and its size: read through the
+ * thread's buffer (util/fload.h), not fresh pages of its own every time. */
 static bool hash_file(const char *path, uint64_t *out_sum, uint64_t *out_size)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return false;
     posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    unsigned char *buf = ov_xmalloc(SEAL_READ_CHUNK);
-    fsum s;
-    fsum_init(&s);
-    bool ok = true;
-    for (;;) {
-        ssize_t k = read(fd, buf, SEAL_READ_CHUNK);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0) {
-            ok = k == 0;
-            break;
-        }
-        fsum_update(&s, buf, (size_t)k);
-    }
-    free(buf);
+    struct stat st;
+    bool ok = fstat(fd, &st) == 0 && ov_fsum_file(fd, (size_t)st.st_size, 0, out_sum);
     close(fd);
-    *out_sum = fsum_final(&s);
-    *out_size = s.len;
+    *out_size = ok ? (uint64_t)st.st_size : 0;
     return ok;
 }
 

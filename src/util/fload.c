@@ -3,18 +3,47 @@
 #include "util/fload.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "util/fsum.h"
 
-/* Stays in cache between read and sum, and under malloc's mapping
- * threshold (128 KiB), so it comes from the thread's heap and the next
- * file's read reuses its pages: a buffer of its own mapping (256 KiB
- * before) is fresh pages every time, and a first touch of a fresh page
- * costs 7-12 us on the shared VM (docs/performance.md, issue 13, h13s). */
-#define FLOAD_PIECE ((size_t)64 << 10)
+/* 256 KiB stays in cache between read and sum; fewer and the system
+ * calls cost more (64 KiB: 2 ms more of CPU per 92 MB on the shared VM),
+ * more and the sum reads past L2. */
+#define FLOAD_PIECE ((size_t)256 << 10)
+
+/* Each thread's read buffer, kept for its next file and freed when it
+ * exits: a buffer of this size is a mapping of its own from malloc, fresh
+ * pages every time, and a first touch of a fresh page costs 7-12 us on the
+ * shared VM (about 400 page faults per start when every file had its own;
+ * docs/performance.md, issue 13, branch h13s). */
+static pthread_key_t piece_key;
+static bool piece_key_ok;
+static pthread_once_t piece_once = PTHREAD_ONCE_INIT;
+
+static void piece_key_make(void)
+{
+    piece_key_ok = pthread_key_create(&piece_key, free) == 0;
+}
+
+/* The calling thread's buffer; *owned when the caller must free it (no
+ * key could be had). NULL when out of memory. */
+static unsigned char *piece_buf(bool *owned)
+{
+    pthread_once(&piece_once, piece_key_make);
+    *owned = false;
+    unsigned char *b = piece_key_ok ? pthread_getspecific(piece_key) : NULL;
+    if (b)
+        return b;
+    b = malloc(FLOAD_PIECE);
+    if (b && (!piece_key_ok || pthread_setspecific(piece_key, b) != 0))
+        *owned = true;
+    return b;
+}
 
 int ov_fsum_file_into(int fd, size_t len, size_t skip, fsum *s)
 {
@@ -22,7 +51,8 @@ int ov_fsum_file_into(int fd, size_t len, size_t skip, fsum *s)
         errno = EINVAL;
         return 0;
     }
-    unsigned char *buf = malloc(FLOAD_PIECE);
+    bool owned;
+    unsigned char *buf = piece_buf(&owned);
     if (!buf) {
         errno = ENOMEM;
         return 0;
@@ -43,7 +73,8 @@ int ov_fsum_file_into(int fd, size_t len, size_t skip, fsum *s)
         fsum_update(s, buf, (size_t)r);
         got += (size_t)r;
     }
-    free(buf);
+    if (owned)
+        free(buf);
     return ok;
 }
 

@@ -18,8 +18,9 @@
 #include "util/fsum.h"
 
 /* fsum (util/fsum.h) of bytes [skip, len) of fd, read with pread through a
- * 64 KiB buffer. 0 with errno set when the file could not be read or is
- * shorter than len; *sum is set only then. */
+ * 256 KiB buffer (one per thread, kept for its next file). 0 with errno
+ * set when the file could not be read or is shorter than len; *sum is set
+ * only then. */
 int ov_fsum_file(int fd, size_t len, size_t skip, uint64_t *sum);
 
 /* ov_fsum_file's read, continuing s (the caller has summed what its

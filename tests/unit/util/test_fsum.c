@@ -1,10 +1,18 @@
 /* tests/unit/util/test_fsum.c - util/fsum.c: the hardware and table kernels
  * give the same value; the value does not depend on how the bytes are cut
- * into calls; every single flipped bit and every truncation changes it. */
+ * into calls; every single flipped bit and every truncation changes it.
+ * util/fload.c: a file's sum read through each thread's kept buffer is the
+ * sum of its bytes, on any thread and any number of times. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "unit/harness.h"
+#include "util/fload.h"
 #include "util/fsum.h"
 
 #define LEN 4099
@@ -75,10 +83,68 @@ static void test_fsum_detects_changes(void)
     CHECK(fsum_of(buf, 0) != fsum_of(buf, 1));
 }
 
+/* A file of 3 pieces of the read buffer and a bit, summed from a thread. */
+#define BIG_LEN ((size_t)(3 << 18) + 4099)
+static unsigned char *big;
+static char big_path[64];
+
+static void *sum_on_thread(void *arg)
+{
+    uint64_t *out = arg;
+    int fd = open(big_path, O_RDONLY);
+    if (fd < 0 || !ov_fsum_file(fd, BIG_LEN, 0, out))
+        *out = 0;
+    if (fd >= 0)
+        close(fd);
+    return NULL;
+}
+
+static void test_fsum_file(void)
+{
+    big = malloc(BIG_LEN);
+    CHECK(big != NULL);
+    if (!big)
+        return;
+    for (size_t i = 0; i < BIG_LEN; i++)
+        big[i] = buf[i % LEN] ^ (unsigned char)(i >> 12);
+    snprintf(big_path, sizeof big_path, "/tmp/omvec-unit-fsum-XXXXXX");
+    int fd = mkstemp(big_path);
+    CHECK(fd >= 0);
+    if (fd < 0) {
+        free(big);
+        return;
+    }
+    CHECK(write(fd, big, BIG_LEN) == (ssize_t)BIG_LEN);
+    uint64_t want = fsum_of(big, BIG_LEN), skipped = fsum_of(big + 100, BIG_LEN - 100), got = 0;
+    for (int k = 0; k < 3; k++) { /* the thread's buffer, kept and reused */
+        CHECK(ov_fsum_file(fd, BIG_LEN, 0, &got) && got == want);
+        CHECK(ov_fsum_file(fd, BIG_LEN, 100, &got) && got == skipped);
+    }
+    uint64_t on[2] = {0, 0};
+    pthread_t th[2];
+    for (int k = 0; k < 2; k++)
+        CHECK(pthread_create(&th[k], NULL, sum_on_thread, &on[k]) == 0);
+    for (int k = 0; k < 2; k++)
+        pthread_join(th[k], NULL);
+    CHECK(on[0] == want && on[1] == want);
+    fsum s; /* continuing a sum the caller began */
+    fsum_init(&s);
+    fsum_update(&s, big, 100);
+    CHECK(ov_fsum_file_into(fd, BIG_LEN, 100, &s) && fsum_final(&s) == want);
+    errno = 0; /* a file shorter than asked: EIO, the sum untouched */
+    got = 7;
+    CHECK(!ov_fsum_file(fd, BIG_LEN + 1, 0, &got) && errno == EIO && got == 7);
+    CHECK(!ov_fsum_file(fd, 10, 11, &got) && errno == EINVAL);
+    close(fd);
+    unlink(big_path);
+    free(big);
+}
+
 int main(void)
 {
     RUN(test_fsum_kernels_agree);
     RUN(test_fsum_split_invariant);
     RUN(test_fsum_detects_changes);
+    RUN(test_fsum_file);
     return harness_done();
 }
