@@ -384,17 +384,30 @@ uint32_t hnsw_lmap_get(const hnsw *h, int64_t label)
     }
 }
 
-static void lmap_put_raw(hnsw *h, uint32_t node)
+/* Insert node; with check, false (nothing inserted) when a node of the
+ * same label is in the map already. */
+static bool lmap_insert(hnsw *h, uint32_t node, bool check)
 {
-    size_t i = lmap_slot(h->label[node], h->lmap_cap);
-    while (h->lmap[i] != HNSW_NONE)
+    int64_t label = h->label[node];
+    size_t i = lmap_slot(label, h->lmap_cap);
+    while (h->lmap[i] != HNSW_NONE) {
+        if (check && h->label[h->lmap[i]] == label)
+            return false;
         i = (i + 1) & (h->lmap_cap - 1);
+    }
     h->lmap[i] = node;
     h->lmap_used++;
+    return true;
 }
 
-/* Map live nodes only; sized for want live labels. */
-static void lmap_resize(hnsw *h, size_t want)
+static void lmap_put_raw(hnsw *h, uint32_t node)
+{
+    (void)lmap_insert(h, node, false);
+}
+
+/* Map live nodes only; sized for want live labels. With check, false when
+ * a live label appears twice (the map then holds its first node). */
+static bool lmap_resize(hnsw *h, size_t want, bool check)
 {
     size_t cap = 64;
     while (cap < 2 * want + 2)
@@ -404,20 +417,27 @@ static void lmap_resize(hnsw *h, size_t want)
     memset(h->lmap, 0xff, cap * sizeof *h->lmap);
     h->lmap_cap = cap;
     h->lmap_used = 0;
+    bool ok = true;
     for (size_t i = 0; i < h->n; i++)
         if (!h->dead[i])
-            lmap_put_raw(h, (uint32_t)i);
+            ok = lmap_insert(h, (uint32_t)i, check) && ok;
+    return ok;
 }
 
 void hnsw_lmap_rebuild(hnsw *h)
 {
-    lmap_resize(h, h->n - h->n_dead);
+    (void)lmap_resize(h, h->n - h->n_dead, false);
+}
+
+bool hnsw_lmap_rebuild_unique(hnsw *h)
+{
+    return lmap_resize(h, h->n - h->n_dead, true);
 }
 
 static void lmap_put(hnsw *h, uint32_t node)
 {
     if (2 * (h->lmap_used + 1) > h->lmap_cap)
-        lmap_resize(h, (h->n - h->n_dead) * 2); /* includes node itself */
+        (void)lmap_resize(h, (h->n - h->n_dead) * 2, false); /* includes node itself */
     else
         lmap_put_raw(h, node);
 }

@@ -426,7 +426,9 @@ ov_rc hnsw_load(const char *path, size_t dim, dist_space space, hnsw **out,
         why = "vector file path too long";
         if (!ov_vecfile_path_for(path, vpath, sizeof vpath))
             goto bad;
-        if (ov_vecfile_open(vpath, dim, &vf, &verr) != OV_OK) {
+        /* no label map of its own: the labels are compared with the
+         * graph's below, and the graph's map refuses a repeated one */
+        if (ov_vecfile_open_unmapped(vpath, dim, &vf, &verr) != OV_OK) {
             snprintf(vwhy, sizeof vwhy, "%s", verr.msg);
             why = vwhy;
             goto bad;
@@ -486,7 +488,9 @@ ov_rc hnsw_load(const char *path, size_t dim, dist_space space, hnsw **out,
     h->entry = hd.entry;
     h->max_level = hd.max_level;
     h->rng = hd.rng ? hd.rng : h->rng;
-    hnsw_lmap_rebuild(h);
+    why = "a label appears twice";
+    if (!hnsw_lmap_rebuild_unique(h))
+        goto bad;
     close(fd);
     *out = h;
     *out_watermark = hd.watermark;

@@ -214,6 +214,9 @@ size_t hnsw_q8_bytes(const hnsw *h);
 /* hnsw.c: allocation shared with the loader */
 void hnsw_reserve(hnsw *h, size_t want);
 void hnsw_lmap_rebuild(hnsw *h);
+/* hnsw_lmap_rebuild that also checks every live label is one node's:
+ * false when one appears twice (the loader refuses such a file). */
+bool hnsw_lmap_rebuild_unique(hnsw *h);
 uint32_t hnsw_lmap_get(const hnsw *h, int64_t label);
 
 #endif

@@ -126,10 +126,11 @@ static bool build_lmap(ov_vecfile *vf)
 
 /* Validate vf->map / map_len (every field before use) and fill vf; sum:
  * the file's checksum as computed (NULL: not checked), compared with the
- * header's once the sizes are known good and before the body is used.
+ * header's once the sizes are known good and before the body is used;
+ * map_labels: build the label map (and refuse a label seen twice).
  * Returns NULL, or what is wrong. */
 static const char *vf_parse(ov_vecfile *vf, const unsigned char *p, size_t len, size_t dim,
-                            const uint64_t *sum)
+                            const uint64_t *sum, bool map_labels)
 {
     vf_header hd;
     if (len < VF_HEADER_LEN)
@@ -151,12 +152,13 @@ static const char *vf_parse(ov_vecfile *vf, const unsigned char *p, size_t len, 
     vf->checksum = hd.checksum;
     vf->labels = (const int64_t *)(const void *)(p + VF_HEADER_LEN);
     vf->vecs = (const float *)(const void *)(p + vecs_at(hd.n));
-    if (!build_lmap(vf))
+    if (map_labels && !build_lmap(vf))
         return "a label appears twice";
     return NULL;
 }
 
-ov_rc ov_vecfile_open(const char *path, size_t dim, ov_vecfile **out, ov_err *err)
+static ov_rc vf_open(const char *path, size_t dim, bool map_labels, ov_vecfile **out,
+                     ov_err *err)
 {
     *out = NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -190,7 +192,7 @@ ov_rc ov_vecfile_open(const char *path, size_t dim, ov_vecfile **out, ov_err *er
         why = "cannot map the file";
         goto bad;
     }
-    if ((why = vf_parse(vf, vf->map, vf->map_len, dim, &sum)))
+    if ((why = vf_parse(vf, vf->map, vf->map_len, dim, &sum, map_labels)))
         goto bad;
     close(fd);
     *out = vf;
@@ -199,6 +201,16 @@ bad:
     close(fd);
     ov_vecfile_close(vf);
     return ov_err_set(err, OV_ECORRUPT, "vector file %s: %s", path, why);
+}
+
+ov_rc ov_vecfile_open(const char *path, size_t dim, ov_vecfile **out, ov_err *err)
+{
+    return vf_open(path, dim, true, out, err);
+}
+
+ov_rc ov_vecfile_open_unmapped(const char *path, size_t dim, ov_vecfile **out, ov_err *err)
+{
+    return vf_open(path, dim, false, out, err);
 }
 
 ov_rc ov_vecfile_parse(const void *p, size_t len, size_t dim, bool check_sum, ov_vecfile **out,
@@ -216,7 +228,7 @@ ov_rc ov_vecfile_parse(const void *p, size_t len, size_t dim, bool check_sum, ov
         fsum_update(&s, (const unsigned char *)p + VF_HEADER_LEN, len - VF_HEADER_LEN);
         sum = fsum_final(&s);
     }
-    const char *why = vf_parse(vf, p, len, dim, check_sum ? &sum : NULL);
+    const char *why = vf_parse(vf, p, len, dim, check_sum ? &sum : NULL, true);
     *out = NULL;
     if (why) {
         ov_vecfile_close(vf);

@@ -40,7 +40,7 @@ typedef struct ov_vecfile {
     uint64_t checksum;
     const int64_t *labels; /* n, -1 = tombstoned */
     const float *vecs;     /* n * dim, 64-byte aligned */
-    uint32_t *lmap;        /* label -> node, built by the first get */
+    uint32_t *lmap;        /* label -> node (NULL: ov_vecfile_open_unmapped) */
     size_t lmap_cap;
 } ov_vecfile;
 
@@ -59,6 +59,15 @@ ov_rc ov_vecfile_write(const char *path, size_t dim, size_t n, const int64_t *la
  * Ownership: the caller closes *out with ov_vecfile_close. */
 ov_rc ov_vecfile_open(const char *path, size_t dim, ov_vecfile **out, ov_err *err);
 
+/* ov_vecfile_open without the label map: ov_vecfile_get then finds
+ * nothing, and a label seen twice is not looked for. For a reader that maps
+ * the labels itself: the graph loader (index/hnsw_file.c), which checks
+ * that the file's labels are its graph's, node for node, and refuses a
+ * graph whose live labels repeat. Saves a warm start a 256 KiB table of
+ * fresh pages and 30,000 inserts per 30,000-vector collection (issue 13,
+ * docs/performance.md, branch h13s). */
+ov_rc ov_vecfile_open_unmapped(const char *path, size_t dim, ov_vecfile **out, ov_err *err);
+
 /* The same checks on len bytes at p, which stay the caller's and must
  * outlive *out (map NULL: close does not unmap). check_sum false skips
  * the checksum (the fuzz target, tests/fuzz/fuzz_vecfile.c, reaches the
@@ -66,7 +75,7 @@ ov_rc ov_vecfile_open(const char *path, size_t dim, ov_vecfile **out, ov_err *er
 ov_rc ov_vecfile_parse(const void *p, size_t len, size_t dim, bool check_sum, ov_vecfile **out,
                        ov_err *err);
 
-/* The vector of a live label, or NULL (the label map is built by open). */
+/* The vector of a live label, or NULL (also for a file opened unmapped). */
 const float *ov_vecfile_get(ov_vecfile *vf, int64_t label);
 
 void ov_vecfile_close(ov_vecfile *vf);

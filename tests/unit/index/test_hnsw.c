@@ -857,6 +857,55 @@ static void test_file_format_1(void)
     free(data);
 }
 
+/* A graph whose live labels repeat is refused by the loader itself (the
+ * graph's label map checks), in format 3 and in format 2, whose vector
+ * file was opened without a label map of its own; the store's readers of
+ * the vector file (ov_vecfile_open) still refuse the repeat too. */
+static void test_file_repeated_label(void)
+{
+    float *data = t_data(T_N, 8);
+    hnsw *h = build(DIST_COSINE, data, T_N, 1);
+    int64_t keep = h->label[1];
+    h->label[1] = h->label[0]; /* as a writer's bug would leave it */
+    snprintf(t_path, sizeof t_path, "/tmp/omvec-test-hnswdup-%d.idx", (int)getpid());
+    char vpath[300];
+    snprintf(vpath, sizeof vpath, "%s.vec", t_path);
+    ov_err err = {0};
+    hnsw *g = NULL;
+    int64_t wm = 0;
+    CHECK_EQ(hnsw_save(h, t_path, 9, &err), OV_OK);
+    CHECK_EQ(hnsw_load(t_path, T_DIM, DIST_COSINE, &g, &wm, &err), OV_ECORRUPT);
+    CHECK(strstr(err.msg, "a label appears twice") != NULL);
+    CHECK(g == NULL);
+    ov_vecfile *vf = NULL;
+    CHECK_EQ(ov_vecfile_open(vpath, T_DIM, &vf, &err), OV_ECORRUPT);
+    CHECK(strstr(err.msg, "a label appears twice") != NULL);
+    CHECK_EQ(ov_vecfile_open_unmapped(vpath, T_DIM, &vf, &err), OV_OK);
+    if (vf) {
+        CHECK(ov_vecfile_get(vf, h->label[2]) == NULL); /* no map to look in */
+        ov_vecfile_close(vf);
+    }
+    CHECK_EQ(hnsw_save_inline(h, t_path, 9, &err), OV_OK);
+    CHECK_EQ(hnsw_load(t_path, T_DIM, DIST_COSINE, &g, &wm, &err), OV_ECORRUPT);
+    CHECK(strstr(err.msg, "a label appears twice") != NULL);
+    h->label[1] = keep; /* and without the repeat both load */
+    CHECK_EQ(hnsw_save_inline(h, t_path, 10, &err), OV_OK);
+    CHECK_EQ(hnsw_load(t_path, T_DIM, DIST_COSINE, &g, &wm, &err), OV_OK);
+    hnsw_free(g);
+    g = NULL;
+    CHECK_EQ(hnsw_save(h, t_path, 11, &err), OV_OK);
+    CHECK_EQ(hnsw_load(t_path, T_DIM, DIST_COSINE, &g, &wm, &err), OV_OK);
+    if (g) {
+        CHECK_EQ(hnsw_live(g), hnsw_live(h));
+        CHECK(memcmp(hnsw_vector(g, keep), hnsw_vector(h, keep), T_DIM * sizeof(float)) == 0);
+        hnsw_free(g);
+    }
+    unlink(t_path);
+    unlink(vpath);
+    hnsw_free(h);
+    free(data);
+}
+
 /* Node arrays from HNSW_BIG_MIN bytes on live on mappings of their own,
  * 2 MiB-aligned: their contents survive every growth (malloc to mapping,
  * mapping to mapping, the file's mapping to one), and an index whose
@@ -1017,6 +1066,7 @@ int main(void)
     RUN(test_empty);
     RUN(test_file_round_trip);
     RUN(test_file_format_1);
+    RUN(test_file_repeated_label);
     RUN(test_big_arrays);
     RUN(test_sort_and_reach);
     return harness_done();
