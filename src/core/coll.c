@@ -617,7 +617,7 @@ static ov_rc load_recs(core_db *db, core_coll *c, int64_t file_wm, const char *w
 bool core_coll_load_snapshot(core_db *db, core_coll *c)
 {
     if (core_recs_load(db, c, c->wm)) {
-        core_idmap_rebuild(&c->map, c->recs, c->n);
+        core_idmap_defer(&c->map, c->n); /* built by its first use */
         return true;
     }
     clear_records(c); /* a snapshot refused half way */

@@ -5,6 +5,7 @@
 #define OMVEC_CORE_CORE_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "core/core.h"
 #include "index/hnsw.h"
@@ -32,6 +33,11 @@ typedef struct core_idmap {
                       * those match, without reading the record) */
     size_t cap;      /* power of two */
     size_t n;
+    /* core_idmap_defer: the map of recs[0..defer_n) is built by the first
+     * get or put, under defer_mu (gets may run side by side) */
+    atomic_bool deferred;
+    size_t defer_n;
+    pthread_mutex_t defer_mu;
 } core_idmap;
 
 /* ---- records ---- */
@@ -202,6 +208,13 @@ long core_idmap_get(const core_idmap *m, const core_rec *recs, const char *id, s
 void core_idmap_put(core_idmap *m, const core_rec *recs, uint32_t idx);
 /* Rebuild from recs[0..n). */
 void core_idmap_rebuild(core_idmap *m, const core_rec *recs, size_t n);
+/* core_idmap_rebuild(m, recs, n) put off until the map is first used (a
+ * get, a put or a rebuild), for the record array as it then is: its first
+ * n records must be the same ones. A warm start defers its collections'
+ * maps: the queries after a restart do not use them, and building them
+ * cost about a fifth of the record snapshots' CPU and 1 MB of fresh pages
+ * (docs/performance.md, issue 13, branch h13s). */
+void core_idmap_defer(core_idmap *m, size_t n);
 
 /* collection memory */
 core_coll *core_coll_new(void);

@@ -5,6 +5,7 @@
  * past another id rarely reads that record (an add of 1,000 new ids into a
  * 30,000-record collection compared about two stored ids per lookup, each
  * a cache miss or two). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,16 +26,48 @@ void core_idmap_init(core_idmap *m)
     m->slots = NULL;
     m->cap = 0;
     m->n = 0;
+    atomic_init(&m->deferred, false);
+    m->defer_n = 0;
+    pthread_mutex_init(&m->defer_mu, NULL);
 }
 
 void core_idmap_free(core_idmap *m)
 {
     free(m->slots);
+    pthread_mutex_destroy(&m->defer_mu);
     core_idmap_init(m);
 }
 
-long core_idmap_get(const core_idmap *m, const core_rec *recs, const char *id, size_t len)
+static void build(core_idmap *m, const core_rec *recs, size_t n);
+
+/* Build a deferred map now (once, whichever caller comes first). */
+static void undefer(core_idmap *m, const core_rec *recs)
 {
+    if (!atomic_load_explicit(&m->deferred, memory_order_acquire))
+        return;
+    pthread_mutex_lock(&m->defer_mu);
+    if (atomic_load_explicit(&m->deferred, memory_order_relaxed)) {
+        build(m, recs, m->defer_n);
+        atomic_store_explicit(&m->deferred, false, memory_order_release);
+    }
+    pthread_mutex_unlock(&m->defer_mu);
+}
+
+void core_idmap_defer(core_idmap *m, size_t n)
+{
+    free(m->slots);
+    m->slots = NULL;
+    m->cap = 0;
+    m->n = 0;
+    m->defer_n = n;
+    atomic_store_explicit(&m->deferred, true, memory_order_release);
+}
+
+long core_idmap_get(const core_idmap *cm, const core_rec *recs, const char *id, size_t len)
+{
+    /* a deferred map is built here: logically const (the same answers) */
+    core_idmap *m = (core_idmap *)(uintptr_t)cm;
+    undefer(m, recs);
     if (!m->cap)
         return -1;
     size_t mask = m->cap - 1;
@@ -78,6 +111,7 @@ static void grow(core_idmap *m, const core_rec *recs, size_t want)
 
 void core_idmap_put(core_idmap *m, const core_rec *recs, uint32_t idx)
 {
+    undefer(m, recs);
     if ((m->n + 1) * 2 > m->cap) {
         /* all indexes below idx are in the map: re-insert them */
         size_t n = m->n;
@@ -88,9 +122,15 @@ void core_idmap_put(core_idmap *m, const core_rec *recs, uint32_t idx)
     put_raw(m, recs, idx);
 }
 
-void core_idmap_rebuild(core_idmap *m, const core_rec *recs, size_t n)
+static void build(core_idmap *m, const core_rec *recs, size_t n)
 {
     grow(m, recs, n < 32 ? 32 : n);
     for (uint32_t i = 0; i < n; i++)
         put_raw(m, recs, i);
+}
+
+void core_idmap_rebuild(core_idmap *m, const core_rec *recs, size_t n)
+{
+    atomic_store_explicit(&m->deferred, false, memory_order_relaxed); /* replaced */
+    build(m, recs, n);
 }

@@ -4,6 +4,7 @@
  * leaves the index file as it was; a store missing or emptied where index
  * files show data used to be is refused; an index file ahead of the store
  * is moved aside (*.bad-<time>), never overwritten with less. */
+#include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -407,6 +408,84 @@ static void snapshot_to_v1(const char *p, const char *doc)
  * from either format are then rewritten and deleted
  * like any other (their strings live in the snapshot's arena or mapping,
  * not in allocations of their own: ASan and valgrind watch the frees). */
+/* Ids [from, to) asked for at once; found = how many the get returned. */
+typedef struct ids_get {
+    core_db *db;
+    size_t from, to, found;
+} ids_get;
+
+static void *get_ids(void *arg)
+{
+    ids_get *g = arg;
+    ov_arena *a = ov_arena_create(1 << 16);
+    ov_buf q = {0}, b = {0};
+    ov_buf_putc(&q, '[');
+    for (size_t i = g->from; i < g->to; i++)
+        ov_buf_printf(&q, "%s\"r%zu\"", i > g->from ? "," : "", i);
+    ov_buf_putc(&q, ']');
+    json_val *v = NULL;
+    ov_err err;
+    json_opts o = {0};
+    g->found = 0;
+    if (a && json_parse(a, q.p, q.len, &o, &v, &err) == OV_OK) {
+        core_coll *c = NULL;
+        core_read_begin(g->db);
+        if (core_coll_by_name(g->db, T, D, ov_str_c("guard"), &c, &err) == OV_OK &&
+            tj_get(c, v, NULL, -1, 0, 0, a, &b, &err) == OV_OK)
+            for (size_t i = g->from; i < g->to; i++) {
+                char want[32];
+                snprintf(want, sizeof want, "\"r%zu\"", i);
+                g->found += b.p && strstr(b.p, want) != NULL;
+            }
+        core_read_end(g->db);
+    }
+    ov_buf_free(&q);
+    ov_buf_free(&b);
+    ov_arena_destroy(a);
+    return NULL;
+}
+
+/* A warm start from the snapshot puts off building the id map until its
+ * first use (core_idmap_defer): gets on four threads at once right after
+ * the start, then an add and a delete, all find what they must. */
+static void test_store_guard_snapshot_idmap(void)
+{
+    setup();
+    core_db *db = NULL;
+    ov_err err = {0};
+    CHECK_EQ(open_db(&db, &err), OV_OK);
+    write_records(db, G_N, G_N + 1); /* saves the index and the snapshot */
+    core_close(db);
+    CHECK_EQ(open_db(&db, &err), OV_OK); /* sealed: from the snapshot, map deferred */
+    ids_get g[4];
+    pthread_t th[4];
+    for (int k = 0; k < 4; k++) {
+        size_t to = (size_t)k * 150 + 160; /* overlapping ranges, to r600 */
+        g[k] = (ids_get){.db = db, .from = (size_t)k * 150, .to = to > G_N + 1 ? G_N + 1 : to};
+        CHECK_EQ(pthread_create(&th[k], NULL, get_ids, &g[k]), 0);
+    }
+    for (int k = 0; k < 4; k++) {
+        pthread_join(th[k], NULL);
+        CHECK_EQ(g[k].found, g[k].to - g[k].from);
+    }
+    core_close(db);
+    CHECK_EQ(open_db(&db, &err), OV_OK); /* deferred again; first use is a put */
+    write_records(db, G_N + 1, G_N + 5); /* four new ids appended */
+    ids_get one = {.db = db, .from = 0, .to = G_N + 5};
+    get_ids(&one);
+    CHECK_EQ(one.found, (size_t)G_N + 5);
+    core_coll *c = NULL;
+    core_read_begin(db);
+    CHECK_EQ(core_coll_by_name(db, T, D, ov_str_c("guard"), &c, &err), OV_OK);
+    const ov_str del[] = {{"r7", 2}, {"r602", 4}};
+    if (c)
+        CHECK_EQ(core_coll_delete_records(db, c, del, 2, NULL, A, &err), OV_OK);
+    core_read_end(db);
+    get_ids(&one);
+    CHECK_EQ(one.found, (size_t)G_N + 3);
+    core_close(db);
+}
+
 static void test_store_guard_snapshot_v1(void)
 {
     setup();
@@ -547,6 +626,7 @@ int main(void)
     RUN(test_store_guard_seal);
     RUN(test_store_guard_snapshot);
     RUN(test_store_guard_snapshot_v1);
+    RUN(test_store_guard_snapshot_idmap);
     RUN(test_store_guard_recover_tail);
     ov_arena_destroy(A);
     char cmd[128];
