@@ -1,7 +1,8 @@
 /* artifact/art_verify.c - checking an extracted artifact before anything is
  * installed: manifest and format version, the exact file set, every size and
- * sha256 (OpenSSL's, loaded on first use: util/lazy_crypto.h), .version, and the data file against the manifest.
- * Also the sha256 helpers and the temporary-tree remover. */
+ * sha256 (OpenSSL's, loaded on first use: util/lazy_crypto.h), .version,
+ * and the data file against the manifest. Also the sha256 helpers and the
+ * temporary-tree remover. */
 #define _XOPEN_SOURCE 700
 #include <dirent.h>
 #include <fcntl.h>
