@@ -60,6 +60,10 @@ static tsearch_opts g_default = {
     .rnarrow = true,
     .rfeed = false,
     .second_weight = 0.002f,
+    .sform = 0.85f,
+    .sform_loose = 1,
+    .sform_in = 0.05f,
+    .sform_gate = 0,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -138,6 +138,7 @@ typedef struct ts_q {
     const uint32_t *qacr;
     char (*qraw)[TS_MAX_ACR + 1];
     const char *const *qpc;
+    const char *const *qsf; /* per word: short-form letters (NULL: none) */
     ts_expn (*ex)[TS_MAX_EXP];
     const size_t *nex;
     float wq;
@@ -203,6 +204,30 @@ size_t ts_case_pieces(const char *q, size_t len, bool stem, ts_ptok *out, size_t
  * the weight of the words matched. */
 bool ts_pieces_at(const tsearch *x, const uint32_t *tw, size_t m, size_t j, const char *pieces,
                   size_t np, size_t *end, float *ws);
+
+/* Short forms aligned inside words (tsearch_sform.c): longest token. */
+#define TS_SF_MAX 8
+
+/* A token of the raw query written as a short form (PNEC, HpSC, imPCs,
+ * L2MN): its normalised word and its letters and digits, lower case (a
+ * plural s after a capital dropped). */
+typedef struct ts_stok {
+    char word[TS_MAX_WORD + 8];
+    char sf[TS_SF_MAX + 1];
+} ts_stok;
+
+/* The short-form tokens of raw query q: 2..TS_SF_MAX letters and digits,
+ * at least two letters, two capitals or a capital inside. Returns the
+ * number written (at most max). */
+size_t ts_sform_toks(const char *q, size_t len, bool stem, ts_stok *out, size_t max);
+
+/* Do the letters of short form sf align with text words tw[j..] (each word
+ * gives one or more, its first letter first; later ones at a known word
+ * inside it, right after a prefix, or at most opts.sform_loose anywhere)?
+ * Returns the similarity (opts.sform less 0.1 per loose letter; 0: no),
+ * *end one past the last word used, *ws the weight of the words used. */
+float ts_sform_at(const tsearch *x, const uint32_t *tw, size_t m, size_t j, const char *sf,
+                  size_t *end, float *ws);
 
 /* Content words kept from a definition's first sentence. */
 #define TS_LEAD_WORDS 12

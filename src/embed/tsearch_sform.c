@@ -1,0 +1,176 @@
+/* embed/tsearch_sform.c - short forms whose letters are not all word
+ * initials (tsearch_int.h), in the spirit of Schwartz & Hearst's
+ * short-form / long-form alignment: "PNEC" = pulmonary neuro|endocrine
+ * cell, "FCP" = fibro|chondrocyte progenitor, "preHTC" = pre|hypertrophic
+ * chondrocyte, "imPCs" = immature pericytes, "L2MN" = L2 marginal neuron.
+ * The letters of the short form are taken in order from consecutive words
+ * of a text: each word gives one or more of them, its first letter first;
+ * later letters of the same word may come from where the rest of the word
+ * is itself a word the collection knows (a combining-form boundary:
+ * neuro|endocrine; "good", like a word start), for a letter written small
+ * or a digit right after the letters taken so far from the word's start (a
+ * prefix: "pre", "im", the digit of "L2"; in a token that mixes cases a
+ * capital says a new word or part begins; in one all in capitals any
+ * letter may), or anywhere later in the word ("loose": the p of HpSC,
+ * hepatic; at most opts.sform_loose of them, each costing 0.1 of the
+ * similarity; the others opts.sform_in).
+ * At least two good letters. Function words between words may be skipped.
+ * Nothing is learned or stored: the alignment reads the vocabulary. */
+#include <string.h>
+
+#include "embed/tsearch_int.h"
+
+/* Is a letter or digit (ASCII)? */
+static bool alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+size_t ts_sform_toks(const char *q, size_t len, bool stem, ts_stok *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t a = 0; a < len && n < max;) {
+        size_t b = a;
+        while (b < len && alnum(q[b]))
+            b++;
+        if (b == a) {
+            a++;
+            continue;
+        }
+        size_t end = b, caps = 0, inner = 0, letters = 0;
+        if (end - a > 2 && q[end - 1] == 's' && q[end - 2] >= 'A' && q[end - 2] <= 'Z')
+            end--; /* a plural: imPCs, BCs */
+        for (size_t i = a; i < end; i++) {
+            bool up = q[i] >= 'A' && q[i] <= 'Z';
+            caps += up;
+            inner += up && i > a;
+            letters += (q[i] | 0x20) >= 'a' && (q[i] | 0x20) <= 'z';
+        }
+        size_t sl = end - a;
+        /* written as a short form: two capitals, or a capital inside */
+        if (sl >= 2 && sl <= TS_SF_MAX && letters >= 2 && (caps >= 2 || inner >= 1)) {
+            ts_stok *t = &out[n];
+            for (size_t i = 0; i < sl; i++) /* the case is kept (sf_lower) */
+                t->sf[i] = q[a + i];
+            t->sf[sl] = 0;
+            uint32_t st[2];
+            if (ts_split(q + a, b - a, stem, t->word, sizeof t->word, st, 2) == 1)
+                n++;
+        }
+        a = b;
+    }
+    return n;
+}
+
+/* Letter c of a short form, lower case. */
+static char sf_lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c | 0x20) : c;
+}
+
+/* Search state of one alignment. */
+typedef struct sf_st {
+    const tsearch *x;
+    const uint32_t *tw;
+    size_t m;
+    const char *sf;
+    size_t n;
+    int max_loose;
+    bool caps;     /* written in capitals only: the case says nothing */
+    float in_cost; /* cost of a letter from inside a word, at a known word
+                      or after a prefix (a loose one costs 0.1) */
+    unsigned steps; /* calls left (a word of one letter repeated could
+                       otherwise branch at every position) */
+    /* best found: least cost, then fewest words */
+    float best_cost;
+    size_t best_end;
+} sf_st;
+
+/* Does word v (len l) from position p on spell a word the collection
+ * knows (at least 4 bytes)? */
+static bool known_tail(const tsearch *x, const char *v, size_t l, size_t p)
+{
+    if (l - p < 4)
+        return false;
+    uint32_t id = ts_vocab_find(&x->v, v + p, l - p);
+    return id != UINT32_MAX && id < x->nv_own;
+}
+
+static void sf_word(sf_st *s, size_t k, size_t b, int loose, int inner, int good);
+
+/* Letters sf[b..] from inside word k after position p (run: the letters
+ * taken so far are the word's first p + 1). */
+static void sf_inside(sf_st *s, size_t k, size_t p, bool run, size_t b, int loose, int inner,
+                      int good)
+{
+    const tsearch *x = s->x;
+    const char *v = x->v.blob + x->v.off[s->tw[k]];
+    size_t l = x->v.len[s->tw[k]];
+    if (s->steps == 0)
+        return;
+    s->steps--;
+    if (b == s->n) {
+        float cost = 0.1f * (float)loose + s->in_cost * (float)inner;
+        if (good >= 2 &&
+            (cost < s->best_cost || (cost == s->best_cost && k + 1 < s->best_end))) {
+            s->best_cost = cost;
+            s->best_end = k + 1;
+        }
+        return;
+    }
+    /* the next letter begins the next word */
+    sf_word(s, k + 1, b, loose, inner, good);
+    /* a capital begins a word or a known word inside one; a small letter
+     * or digit may also continue the letters taken (a prefix: pre, im) */
+    bool small = s->caps || !(s->sf[b] >= 'A' && s->sf[b] <= 'Z');
+    char c = sf_lower(s->sf[b]);
+    for (size_t q = p + 1; q < l; q++) {
+        if (v[q] != c)
+            continue;
+        if (run && small && q == p + 1)
+            sf_inside(s, k, q, true, b + 1, loose, inner + 1, good);
+        else if (known_tail(x, v, l, q))
+            sf_inside(s, k, q, false, b + 1, loose, inner + 1, good + 1);
+        else if (loose < s->max_loose)
+            sf_inside(s, k, q, false, b + 1, loose + 1, inner, good);
+    }
+}
+
+/* Letter sf[b] begins word k (function words before it skipped). */
+static void sf_word(sf_st *s, size_t k, size_t b, int loose, int inner, int good)
+{
+    const tsearch *x = s->x;
+    for (; k < s->m; k++) {
+        const char *v = x->v.blob + x->v.off[s->tw[k]];
+        size_t l = x->v.len[s->tw[k]];
+        if (l && v[0] == sf_lower(s->sf[b])) {
+            sf_inside(s, k, 0, true, b + 1, loose, inner, good + 1);
+            return;
+        }
+        if (!ts_function_word(v, l))
+            return;
+    }
+}
+
+float ts_sform_at(const tsearch *x, const uint32_t *tw, size_t m, size_t j, const char *sf,
+                  size_t *end, float *ws)
+{
+    if (j >= m || x->o.sform <= 0)
+        return 0;
+    const char *v0 = x->v.blob + x->v.off[tw[j]];
+    if (x->v.len[tw[j]] == 0 || v0[0] != sf_lower(sf[0]))
+        return 0;
+    bool caps = true;
+    for (const char *p = sf; *p; p++)
+        caps &= !(*p >= 'a' && *p <= 'z');
+    sf_st s = {x, tw, m, sf, strlen(sf), x->o.sform_loose, caps, x->o.sform_in, 2048, 1e9f, m + 1};
+    sf_inside(&s, j, 0, true, 1, 0, 0, 1);
+    if (s.best_end > m)
+        return 0;
+    float w = 0;
+    for (size_t k = j; k < s.best_end; k++)
+        w += x->w[tw[k]];
+    *end = s.best_end;
+    *ws = w;
+    return x->o.sform * (1.0f - s.best_cost);
+}
