@@ -63,7 +63,7 @@ static tsearch_opts g_default = {
     .sform = 0.85f,
     .sform_loose = 1,
     .sform_in = 0.05f,
-    .sform_gate = 0,
+    .sform_gate = 1,
 };
 
 tsearch_opts tsearch_opts_default(void)
