@@ -194,6 +194,8 @@ static void apply_opts(void)
             o.sform = (float)v;
         else if (!strcmp(t, "sfin"))
             o.sform_in = (float)v;
+        else if (!strcmp(t, "sfcaprun"))
+            o.sform_caprun = (float)v;
         else if (!strcmp(t, "sfgate"))
             o.sform_gate = (int)v;
         else if (!strcmp(t, "sfloose"))

@@ -165,6 +165,9 @@ typedef struct tsearch_opts {
     float sform_in;      /* the short form's similarity less this per letter
                             from inside a word at a known word or after a
                             prefix (a loose one: 0.1) */
+    float sform_caprun;  /* the same for a capital continuing a word's first
+                            letters, in a token written in capitals only
+                            (SORDD: s, o, r of sorbitol) */
     int sform_gate;      /* 1: only a short form no name carries; 2: nor an
                             initialism of the collection spells (0: any) */
 } tsearch_opts;

@@ -77,6 +77,8 @@ typedef struct sf_st {
     size_t n;
     int max_loose;
     bool caps;     /* written in capitals only: the case says nothing */
+    float caprun_cost; /* a capital continuing a word's first letters
+                          (a token in capitals only) */
     float in_cost; /* cost of a letter from inside a word, at a known word
                       or after a prefix (a loose one costs 0.1) */
     unsigned steps; /* calls left (a word of one letter repeated could
@@ -96,11 +98,11 @@ static bool known_tail(const tsearch *x, const char *v, size_t l, size_t p)
     return id != UINT32_MAX && id < x->nv_own;
 }
 
-static void sf_word(sf_st *s, size_t k, size_t b, int loose, int inner, int good);
+static void sf_word(sf_st *s, size_t k, size_t b, int loose, float inner, int good);
 
 /* Letters sf[b..] from inside word k after position p (run: the letters
  * taken so far are the word's first p + 1). */
-static void sf_inside(sf_st *s, size_t k, size_t p, bool run, size_t b, int loose, int inner,
+static void sf_inside(sf_st *s, size_t k, size_t p, bool run, size_t b, int loose, float inner,
                       int good)
 {
     const tsearch *x = s->x;
@@ -110,7 +112,7 @@ static void sf_inside(sf_st *s, size_t k, size_t p, bool run, size_t b, int loos
         return;
     s->steps--;
     if (b == s->n) {
-        float cost = 0.1f * (float)loose + s->in_cost * (float)inner;
+        float cost = 0.1f * (float)loose + inner;
         if (good >= 2 &&
             (cost < s->best_cost || (cost == s->best_cost && k + 1 < s->best_end))) {
             s->best_cost = cost;
@@ -122,22 +124,23 @@ static void sf_inside(sf_st *s, size_t k, size_t p, bool run, size_t b, int loos
     sf_word(s, k + 1, b, loose, inner, good);
     /* a capital begins a word or a known word inside one; a small letter
      * or digit may also continue the letters taken (a prefix: pre, im) */
-    bool small = s->caps || !(s->sf[b] >= 'A' && s->sf[b] <= 'Z');
+    bool up = s->sf[b] >= 'A' && s->sf[b] <= 'Z', small = s->caps || !up;
+    float run_cost = up ? s->caprun_cost : s->in_cost;
     char c = sf_lower(s->sf[b]);
     for (size_t q = p + 1; q < l; q++) {
         if (v[q] != c)
             continue;
         if (run && small && q == p + 1)
-            sf_inside(s, k, q, true, b + 1, loose, inner + 1, good);
+            sf_inside(s, k, q, true, b + 1, loose, inner + run_cost, good);
         else if (known_tail(x, v, l, q))
-            sf_inside(s, k, q, false, b + 1, loose, inner + 1, good + 1);
+            sf_inside(s, k, q, false, b + 1, loose, inner + s->in_cost, good + 1);
         else if (loose < s->max_loose)
             sf_inside(s, k, q, false, b + 1, loose + 1, inner, good);
     }
 }
 
 /* Letter sf[b] begins word k (function words before it skipped). */
-static void sf_word(sf_st *s, size_t k, size_t b, int loose, int inner, int good)
+static void sf_word(sf_st *s, size_t k, size_t b, int loose, float inner, int good)
 {
     const tsearch *x = s->x;
     for (; k < s->m; k++) {
@@ -163,8 +166,8 @@ float ts_sform_at(const tsearch *x, const uint32_t *tw, size_t m, size_t j, cons
     bool caps = true;
     for (const char *p = sf; *p; p++)
         caps &= !(*p >= 'a' && *p <= 'z');
-    sf_st s = {x, tw, m, sf, strlen(sf), x->o.sform_loose, caps, x->o.sform_in, 2048, 1e9f, m + 1};
-    sf_inside(&s, j, 0, true, 1, 0, 0, 1);
+    sf_st s = {x, tw, m, sf, strlen(sf), x->o.sform_loose, caps, x->o.sform_caprun, x->o.sform_in, 2048, 1e9f, m + 1};
+    sf_inside(&s, j, 0, true, 1, 0, 0.0f, 1);
     if (s.best_end > m)
         return 0;
     float w = 0;
