@@ -207,6 +207,9 @@ bool ts_pieces_at(const tsearch *x, const uint32_t *tw, size_t m, size_t j, cons
 
 /* Short forms aligned inside words (tsearch_sform.c): longest token. */
 #define TS_SF_MAX 8
+/* Initials of more texts than this are not searched for a short form in
+ * the first stage (speed: "pc" in MONDO). */
+#define TS_SF_POSTINGS 1024
 
 /* A token of the raw query written as a short form (PNEC, HpSC, imPCs,
  * L2MN): its normalised word and its letters and digits, lower case (a

@@ -417,6 +417,9 @@ static size_t sform_first(const tsearch *x, const char *sf, size_t i, float qw, 
                           float *acc, float *cur, uint8_t *stamp, uint32_t *touched, size_t nt)
 {
     size_t n = strlen(sf);
+    bool caps = true; /* mixed case: only a capital may begin a word */
+    for (size_t k = 0; k < n; k++)
+        caps &= !(sf[k] >= 'a' && sf[k] <= 'z');
     char lo[TS_SF_MAX + 1];
     for (size_t k = 0; k < n; k++)
         lo[k] = sf[k] >= 'A' && sf[k] <= 'Z' ? (char)(sf[k] | 0x20) : sf[k];
@@ -434,7 +437,7 @@ static size_t sform_first(const tsearch *x, const char *sf, size_t i, float qw, 
         bool letters = true;
         for (size_t k = 1; k < n; k++)
             if (mask >> (k - 1) & 1) {
-                letters &= lo[k] >= 'a' && lo[k] <= 'z';
+                letters &= lo[k] >= 'a' && lo[k] <= 'z' && (caps || lo[k] != sf[k]);
                 ini[l++] = lo[k];
             }
         ini[l] = 0;
@@ -445,8 +448,8 @@ static size_t sform_first(const tsearch *x, const char *sf, size_t i, float qw, 
             continue;
         memcpy(seen[nseen++], ini, l + 1);
         uint32_t a = ts_vocab_find(&x->acr, ini, l);
-        if (a == UINT32_MAX)
-            continue;
+        if (a == UINT32_MAX || x->a_off[a + 1] - x->a_off[a] > TS_SF_POSTINGS)
+            continue; /* initials too common to say anything (speed) */
         for (uint32_t p = x->a_off[a]; p < x->a_off[a + 1]; p++) {
             uint32_t t = x->a_text[p];
             if (stamp[t] == i + 1 && cur[t] >= x->o.sform * qw)
