@@ -63,7 +63,7 @@ static tsearch_opts g_default = {
     .sform = 0.85f,
     .sform_loose = 1,
     .sform_in = 0.05f,
-    .sform_caprun = 0.05f,
+    .sform_caprun = 0.1f,
     .sform_gate = 1,
 };
 
