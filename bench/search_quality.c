@@ -196,6 +196,8 @@ static void apply_opts(void)
             o.sform_in = (float)v;
         else if (!strcmp(t, "sfcaprun"))
             o.sform_caprun = (float)v;
+        else if (!strcmp(t, "sftails"))
+            o.sform_tails = (int)v;
         else if (!strcmp(t, "sfgate"))
             o.sform_gate = (int)v;
         else if (!strcmp(t, "sfloose"))

@@ -168,6 +168,10 @@ typedef struct tsearch_opts {
     float sform_caprun;  /* the same for a capital continuing a word's first
                             letters, in a token written in capitals only
                             (SORDD: s, o, r of sorbitol) */
+    int sform_tails;     /* a word ending (4..8 bytes, after at least 3)
+                            that at least this many of the collection's
+                            words share (-cyte, -blast) is a boundary inside
+                            a word too, like a known word (0: off) */
     int sform_gate;      /* 1: only a short form no name carries; 2: nor an
                             initialism of the collection spells (0: any) */
 } tsearch_opts;

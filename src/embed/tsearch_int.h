@@ -109,6 +109,9 @@ struct tsearch {
     /* initialisms of 2..TS_MAX_ACR consecutive words -> texts */
     ts_vocab acr;
     uint32_t *a_off, *a_text;
+    /* word endings many of the collection's words share (-cyte, -blast):
+     * short-form boundaries (tsearch_sform.c; empty when off) */
+    ts_vocab sf_tails;
 };
 
 /* Longest initialism indexed (words of a span). */
@@ -231,6 +234,9 @@ size_t ts_sform_toks(const char *q, size_t len, bool stem, ts_stok *out, size_t 
  * *end one past the last word used, *ws the weight of the words used. */
 float ts_sform_at(const tsearch *x, const uint32_t *tw, size_t m, size_t j, const char *sf,
                   size_t *end, float *ws);
+
+/* Learn x->sf_tails from the collection's own words (opts.sform_tails). */
+void ts_sform_build(tsearch *x);
 
 /* Content words kept from a definition's first sentence. */
 #define TS_LEAD_WORDS 12

@@ -16,6 +16,7 @@
  * similarity; the others opts.sform_in).
  * At least two good letters. Function words between words may be skipped.
  * Nothing is learned or stored: the alignment reads the vocabulary. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "embed/tsearch_int.h"
@@ -95,7 +96,37 @@ static bool known_tail(const tsearch *x, const char *v, size_t l, size_t p)
     if (l - p < 4)
         return false;
     uint32_t id = ts_vocab_find(&x->v, v + p, l - p);
-    return id != UINT32_MAX && id < x->nv_own;
+    if (id != UINT32_MAX && id < x->nv_own)
+        return true;
+    return x->sf_tails.n && l - p <= 8 && ts_vocab_find(&x->sf_tails, v + p, l - p) != UINT32_MAX;
+}
+
+void ts_sform_build(tsearch *x)
+{
+    if (x->o.sform <= 0 || x->o.sform_tails <= 0)
+        return;
+    ts_vocab cnt = {0}; /* every ending once, counted in c */
+    uint32_t *c = NULL;
+    size_t cap = 0;
+    for (uint32_t w = 0; w < x->nv_own; w++) {
+        const char *v = x->v.blob + x->v.off[w];
+        size_t l = x->v.len[w];
+        for (size_t t = 4; t <= 8 && t + 3 <= l; t++) {
+            uint32_t id = ts_vocab_add(&cnt, v + l - t, t);
+            if (id >= cap) {
+                size_t nc = cap ? cap * 2 : 4096;
+                c = ov_xrealloc(c, nc * sizeof *c);
+                memset(c + cap, 0, (nc - cap) * sizeof *c);
+                cap = nc;
+            }
+            c[id]++;
+        }
+    }
+    for (uint32_t id = 0; id < cnt.n; id++)
+        if (c[id] >= (uint32_t)x->o.sform_tails)
+            ts_vocab_add(&x->sf_tails, cnt.blob + cnt.off[id], cnt.len[id]);
+    free(c);
+    ts_vocab_free(&cnt);
 }
 
 static void sf_word(sf_st *s, size_t k, size_t b, int loose, float inner, int good);

@@ -1084,6 +1084,33 @@ done:
     tsearch_free(x);
 }
 
+/* Word endings many words share are boundaries too (opts.sform_tails):
+ * "-cyte" ends pericyte, adipocyte, osteocyte, so the C of imPC is at a
+ * boundary of pericyte, not a loose letter; "-cyte" ends too few words
+ * when the bar is higher. */
+static void test_tsearch_sform_tails(void)
+{
+    const char *tx[] = {"immature pericyte", "adipocyte", "osteocyte", "lymphocyte", "neuron"};
+    uint32_t own[] = {0, 1, 2, 3, 4};
+    uint8_t fl[5];
+    for (size_t i = 0; i < sizeof fl; i++)
+        fl[i] = TSEARCH_NAME;
+    tsearch *x = NULL, *y = NULL;
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.sform_tails > 0);
+    o.sform_tails = 3;
+    tsearch_opts b = o;
+    b.sform_tails = 5;
+    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 5, &o, &b, &x, &y))
+        goto done;
+    float sx = score_of(x, "imPCs", 0), sy = score_of(y, "imPCs", 0);
+    CHECK(sy > 0);
+    CHECK(sx > sy + 0.01f);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_basics);
@@ -1109,5 +1136,6 @@ int main(void)
     RUN(test_tsearch_rnarrow);
     RUN(test_tsearch_rfeed);
     RUN(test_tsearch_sform);
+    RUN(test_tsearch_sform_tails);
     return harness_done();
 }
