@@ -235,6 +235,16 @@ size_t ts_sform_toks(const char *q, size_t len, bool stem, ts_stok *out, size_t 
 float ts_sform_at(const tsearch *x, const uint32_t *tw, size_t m, size_t j, const char *sf,
                   size_t *end, float *ws);
 
+/* First stage of short form sf (query word i, weight qw): the texts whose
+ * words it aligns with, found through the initialism index (the initials
+ * of the words it takes are sf[0] and a subsequence of the rest; in a
+ * mixed-case form, of its capitals); each text's best alignment is added
+ * to acc like the first stage's other matches (cur, stamp: the best per
+ * query word), a text not yet reached appended to touched unless
+ * restrict_light. Returns the new count of texts touched. */
+size_t ts_sform_first(const tsearch *x, const char *sf, size_t i, float qw, bool restrict_light,
+                      float *acc, float *cur, uint8_t *stamp, uint32_t *touched, size_t nt);
+
 /* Learn x->sf_tails from the collection's own words (opts.sform_tails). */
 void ts_sform_build(tsearch *x);
 

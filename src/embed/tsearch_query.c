@@ -409,72 +409,6 @@ static inline void bump(float *acc, float *cur, uint8_t *stamp, uint32_t t, size
     }
 }
 
-/* First stage of short form sf (query word i, weight qw): the texts whose
- * words it aligns with (ts_sform_at), found through the initialism index:
- * the initials of the words it takes are sf[0] and a subsequence of the
- * rest (2..TS_MAX_ACR letters). Returns the new count of texts touched. */
-static size_t sform_first(const tsearch *x, const char *sf, size_t i, float qw, bool restrict_light,
-                          float *acc, float *cur, uint8_t *stamp, uint32_t *touched, size_t nt)
-{
-    size_t n = strlen(sf);
-    bool caps = true; /* mixed case: only a capital may begin a word */
-    for (size_t k = 0; k < n; k++)
-        caps &= !(sf[k] >= 'a' && sf[k] <= 'z');
-    char lo[TS_SF_MAX + 1];
-    for (size_t k = 0; k < n; k++)
-        lo[k] = sf[k] >= 'A' && sf[k] <= 'Z' ? (char)(sf[k] | 0x20) : sf[k];
-    if (lo[0] < 'a' || lo[0] > 'z')
-        return nt;
-    char seen[128][TS_MAX_ACR + 1];
-    size_t nseen = 0;
-    for (uint32_t mask = 1; mask < 1u << (n - 1); mask++) {
-        int pc = __builtin_popcount(mask);
-        if (pc + 1 > TS_MAX_ACR)
-            continue;
-        char ini[TS_MAX_ACR + 1];
-        size_t l = 0;
-        ini[l++] = lo[0];
-        bool letters = true;
-        for (size_t k = 1; k < n; k++)
-            if (mask >> (k - 1) & 1) {
-                letters &= lo[k] >= 'a' && lo[k] <= 'z' && (caps || lo[k] != sf[k]);
-                ini[l++] = lo[k];
-            }
-        ini[l] = 0;
-        bool dup = !letters;
-        for (size_t k = 0; k < nseen && !dup; k++)
-            dup = strcmp(seen[k], ini) == 0;
-        if (dup)
-            continue;
-        memcpy(seen[nseen++], ini, l + 1);
-        uint32_t a = ts_vocab_find(&x->acr, ini, l);
-        if (a == UINT32_MAX || x->a_off[a + 1] - x->a_off[a] > TS_SF_POSTINGS)
-            continue; /* initials too common to say anything (speed) */
-        for (uint32_t p = x->a_off[a]; p < x->a_off[a + 1]; p++) {
-            uint32_t t = x->a_text[p];
-            if (stamp[t] == i + 1 && cur[t] >= x->o.sform * qw)
-                continue; /* reached already (through another subsequence) */
-            if (stamp[t] == 0 && restrict_light)
-                continue;
-            const uint32_t *tw = x->t_words + x->t_off[t];
-            size_t m = x->t_off[t + 1] - x->t_off[t];
-            float best = 0;
-            for (size_t j = 0; j < m; j++) {
-                size_t end;
-                float ws, sim = ts_sform_at(x, tw, m, j, sf, &end, &ws);
-                if (sim > 0 && sim * 0.5f * (qw + ws) > best)
-                    best = sim * 0.5f * (qw + ws);
-            }
-            if (best <= 0)
-                continue;
-            if (stamp[t] == 0)
-                touched[nt++] = t;
-            bump(acc, cur, stamp, t, i, best);
-        }
-    }
-    return nt;
-}
-
 /* A zeroed scratch for one query: a free one, or a new one. */
 static ts_scratch *scratch_get(const tsearch *cx)
 {
@@ -740,8 +674,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                 }
             }
             if (qsf[i])
-                nt = sform_first(x, qsf[i], i, qw[i], restrict_light, acc, cur, stamp, touched,
-                                 nt);
+                nt = ts_sform_first(x, qsf[i], i, qw[i], restrict_light, acc, cur, stamp,
+                                    touched, nt);
         }
     }
     /* term score = best text; first-stage candidates */

@@ -15,7 +15,10 @@
  * hepatic; at most opts.sform_loose of them, each costing 0.1 of the
  * similarity; the others opts.sform_in).
  * At least two good letters. Function words between words may be skipped.
- * Nothing is learned or stored: the alignment reads the vocabulary. */
+ * The alignment reads the vocabulary and the word endings many words share
+ * (ts_sform_build, the only thing stored); the first stage finds its texts
+ * through the initialism index (ts_sform_first), the re-rank aligns every
+ * text of its candidates (tsearch_rerank.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,4 +210,75 @@ float ts_sform_at(const tsearch *x, const uint32_t *tw, size_t m, size_t j, cons
     *end = s.best_end;
     *ws = w;
     return x->o.sform * (1.0f - s.best_cost);
+}
+
+size_t ts_sform_first(const tsearch *x, const char *sf, size_t i, float qw, bool restrict_light,
+                      float *acc, float *cur, uint8_t *stamp, uint32_t *touched, size_t nt)
+{
+    size_t n = strlen(sf);
+    if (n < 2 || n > TS_SF_MAX)
+        return nt;
+    bool caps = true; /* mixed case: only a capital may begin a word */
+    for (size_t k = 0; k < n; k++)
+        caps &= !(sf[k] >= 'a' && sf[k] <= 'z');
+    char lo[TS_SF_MAX + 1] = {0};
+    for (size_t k = 0; k < n; k++)
+        lo[k] = sf[k] >= 'A' && sf[k] <= 'Z' ? (char)(sf[k] | 0x20) : sf[k];
+    if (lo[0] < 'a' || lo[0] > 'z')
+        return nt;
+    char seen[128][TS_MAX_ACR + 1];
+    size_t nseen = 0;
+    for (uint32_t mask = 1; mask < 1u << (n - 1); mask++) {
+        int pc = __builtin_popcount(mask);
+        if (pc + 1 > TS_MAX_ACR)
+            continue;
+        char ini[TS_MAX_ACR + 1];
+        size_t l = 0;
+        ini[l++] = lo[0];
+        bool letters = true;
+        for (size_t k = 1; k < n; k++)
+            if (mask >> (k - 1) & 1) {
+                letters &= lo[k] >= 'a' && lo[k] <= 'z' && (caps || lo[k] != sf[k]);
+                ini[l++] = lo[k];
+            }
+        ini[l] = 0;
+        bool dup = !letters;
+        for (size_t k = 0; k < nseen && !dup; k++)
+            dup = strcmp(seen[k], ini) == 0;
+        if (dup)
+            continue;
+        memcpy(seen[nseen++], ini, l + 1);
+        uint32_t a = ts_vocab_find(&x->acr, ini, l);
+        if (a == UINT32_MAX || x->a_off[a + 1] - x->a_off[a] > TS_SF_POSTINGS)
+            continue; /* initials too common to say anything (speed) */
+        for (uint32_t p = x->a_off[a]; p < x->a_off[a + 1]; p++) {
+            uint32_t t = x->a_text[p];
+            if (stamp[t] == i + 1 && cur[t] >= x->o.sform * qw)
+                continue; /* reached already (through another subsequence) */
+            if (stamp[t] == 0 && restrict_light)
+                continue;
+            const uint32_t *tw = x->t_words + x->t_off[t];
+            size_t m = x->t_off[t + 1] - x->t_off[t];
+            float best = 0;
+            for (size_t j = 0; j < m; j++) {
+                size_t end;
+                float ws, sim = ts_sform_at(x, tw, m, j, sf, &end, &ws);
+                if (sim > 0 && sim * 0.5f * (qw + ws) > best)
+                    best = sim * 0.5f * (qw + ws);
+            }
+            if (best <= 0)
+                continue;
+            if (stamp[t] == 0)
+                touched[nt++] = t;
+            if (stamp[t] != i + 1) { /* as the first stage's bump: the best per word */
+                stamp[t] = (uint8_t)(i + 1);
+                cur[t] = best;
+                acc[t] += best;
+            } else if (best > cur[t]) {
+                acc[t] += best - cur[t];
+                cur[t] = best;
+            }
+        }
+    }
+    return nt;
 }
