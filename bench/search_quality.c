@@ -190,6 +190,18 @@ static void apply_opts(void)
             o.rnarrow = v != 0;
         else if (!strcmp(t, "rfeed"))
             o.rfeed = v != 0;
+        else if (!strcmp(t, "sform"))
+            o.sform = (float)v;
+        else if (!strcmp(t, "sfin"))
+            o.sform_in = (float)v;
+        else if (!strcmp(t, "sfcaprun"))
+            o.sform_caprun = (float)v;
+        else if (!strcmp(t, "sftails"))
+            o.sform_tails = (int)v;
+        else if (!strcmp(t, "sfgate"))
+            o.sform_gate = (int)v;
+        else if (!strcmp(t, "sfloose"))
+            o.sform_loose = (int)v;
         else if (!strcmp(t, "neo"))
             o.neo = v != 0;
         else if (!strcmp(t, "anyprom"))

@@ -156,6 +156,24 @@ typedef struct tsearch_opts {
                             every query word a better one's matches, and
                             more, goes just above it when less than this
                             below it (0: off) */
+    float sform;         /* a short form of the query (PNEC, HpSC) matches
+                            words whose letters it takes in order, from
+                            inside words too (neuro|endocrine), at this
+                            similarity (tsearch_sform.c; 0: off) */
+    int sform_loose;     /* letters of it from anywhere inside a word (the p
+                            of HpSC, hepatic), at most */
+    float sform_in;      /* the short form's similarity less this per letter
+                            from inside a word at a known word or after a
+                            prefix (a loose one: 0.1) */
+    float sform_caprun;  /* the same for a capital continuing a word's first
+                            letters, in a token written in capitals only
+                            (SORDD: s, o, r of sorbitol) */
+    int sform_tails;     /* a word ending (4..8 bytes, after at least 3)
+                            that at least this many of the collection's
+                            words share (-cyte, -blast) is a boundary inside
+                            a word too, like a known word (0: off) */
+    int sform_gate;      /* 1: only a short form no name carries; 2: nor an
+                            initialism of the collection spells (0: any) */
 } tsearch_opts;
 
 /* The served defaults. */

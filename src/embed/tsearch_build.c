@@ -60,6 +60,12 @@ static tsearch_opts g_default = {
     .rnarrow = true,
     .rfeed = false,
     .second_weight = 0.002f,
+    .sform = 0.85f,
+    .sform_loose = 1,
+    .sform_in = 0.05f,
+    .sform_caprun = 0.1f,
+    .sform_tails = 10,
+    .sform_gate = 1,
 };
 
 tsearch_opts tsearch_opts_default(void)
@@ -117,6 +123,7 @@ void tsearch_free(tsearch *x)
     free(x->a_off);
     free(x->a_text);
     ts_free_leads(x);
+    ts_vocab_free(&x->sf_tails);
     ts_scratch_free_all(x->sc_free);
     pthread_mutex_destroy(&x->sc_mu);
     free(x);
@@ -671,6 +678,7 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
     free(tri);
     free(tdf);
     ts_build_leads(x, texts, lens, owner, field, n, df);
+    ts_sform_build(x);
     free(eq.key);
     free(eq.val);
     free(ab.key);
@@ -711,7 +719,8 @@ size_t tsearch_bytes(const tsearch *x)
            (x->k_off ? (no + 1 + x->k_off[no]) * 8 : 0) + x->e_off[nv] * 8 + (TS_TRI_N + 1) * 8 +
            x->g_off[TS_TRI_N] * 4 + x->acr.blob_cap + x->acr.cap * 8 + x->acr.n_slot * 4 +
            (x->acr.n + 1) * 4 + x->a_off[x->acr.n] * 4 + x->n_sorted * 4 + nt * 8 +
-           x->tt_off[nt] * 2 + x->n_sib * 8 + (no + 1) * 8 + x->l_off[no] * 8 + (nv + 1) * 4;
+           x->tt_off[nt] * 2 + x->n_sib * 8 + (no + 1) * 8 + x->l_off[no] * 8 + (nv + 1) * 4 +
+           x->sf_tails.blob_cap + x->sf_tails.cap * 8 + x->sf_tails.n_slot * 4;
 }
 
 /* One direction of the child/parent pairs as offsets and a list: for

@@ -109,6 +109,9 @@ struct tsearch {
     /* initialisms of 2..TS_MAX_ACR consecutive words -> texts */
     ts_vocab acr;
     uint32_t *a_off, *a_text;
+    /* word endings many of the collection's words share (-cyte, -blast):
+     * short-form boundaries (tsearch_sform.c; empty when off) */
+    ts_vocab sf_tails;
 };
 
 /* Longest initialism indexed (words of a span). */
@@ -138,6 +141,7 @@ typedef struct ts_q {
     const uint32_t *qacr;
     char (*qraw)[TS_MAX_ACR + 1];
     const char *const *qpc;
+    const char *const *qsf; /* per word: short-form letters (NULL: none) */
     ts_expn (*ex)[TS_MAX_EXP];
     const size_t *nex;
     float wq;
@@ -203,6 +207,46 @@ size_t ts_case_pieces(const char *q, size_t len, bool stem, ts_ptok *out, size_t
  * the weight of the words matched. */
 bool ts_pieces_at(const tsearch *x, const uint32_t *tw, size_t m, size_t j, const char *pieces,
                   size_t np, size_t *end, float *ws);
+
+/* Short forms aligned inside words (tsearch_sform.c): longest token. */
+#define TS_SF_MAX 8
+/* Initials of more texts than this are not searched for a short form in
+ * the first stage (speed: "pc" in MONDO). */
+#define TS_SF_POSTINGS 1024
+
+/* A token of the raw query written as a short form (PNEC, HpSC, imPCs,
+ * L2MN): its normalised word and its letters and digits, lower case (a
+ * plural s after a capital dropped). */
+typedef struct ts_stok {
+    char word[TS_MAX_WORD + 8];
+    char sf[TS_SF_MAX + 1];
+} ts_stok;
+
+/* The short-form tokens of raw query q: 2..TS_SF_MAX letters and digits,
+ * at least two letters, two capitals or a capital inside. Returns the
+ * number written (at most max). */
+size_t ts_sform_toks(const char *q, size_t len, bool stem, ts_stok *out, size_t max);
+
+/* Do the letters of short form sf align with text words tw[j..] (each word
+ * gives one or more, its first letter first; later ones at a known word
+ * inside it, right after a prefix, or at most opts.sform_loose anywhere)?
+ * Returns the similarity (opts.sform less 0.1 per loose letter; 0: no),
+ * *end one past the last word used, *ws the weight of the words used. */
+float ts_sform_at(const tsearch *x, const uint32_t *tw, size_t m, size_t j, const char *sf,
+                  size_t *end, float *ws);
+
+/* First stage of short form sf (query word i, weight qw): the texts whose
+ * words it aligns with, found through the initialism index (the initials
+ * of the words it takes are sf[0] and a subsequence of the rest; in a
+ * mixed-case form, of its capitals); each text's best alignment is added
+ * to acc like the first stage's other matches (cur, stamp: the best per
+ * query word), a text not yet reached appended to touched unless
+ * restrict_light. Returns the new count of texts touched. */
+size_t ts_sform_first(const tsearch *x, const char *sf, size_t i, float qw, bool restrict_light,
+                      float *acc, float *cur, uint8_t *stamp, uint32_t *touched, size_t nt);
+
+/* Learn x->sf_tails from the collection's own words (opts.sform_tails). */
+void ts_sform_build(tsearch *x);
 
 /* Content words kept from a definition's first sentence. */
 #define TS_LEAD_WORDS 12

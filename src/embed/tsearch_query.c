@@ -504,6 +504,9 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     const char *qpc[TS_MAX_QWORDS];
     ts_ptok ptok[4];
     size_t npt = x->o.acronym && x->o.pieces ? ts_case_pieces(q, len, x->o.stem, ptok, 4) : 0;
+    ts_stok stok[4]; /* short forms aligned inside words (tsearch_sform.c) */
+    const char *qsf[TS_MAX_QWORDS];
+    size_t nst = x->o.acronym && x->o.sform > 0 ? ts_sform_toks(q, len, x->o.stem, stok, 4) : 0;
     float qw[TS_MAX_QWORDS];
     expn ex[TS_MAX_QWORDS][MAX_EXP];
     size_t nex[TS_MAX_QWORDS];
@@ -561,6 +564,14 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                     memcpy(qraw[nq], ptok[p].ini, (size_t)ptok[p].np + 1);
                     qpc[nq] = ptok[p].pieces;
                 }
+                break;
+            }
+        qsf[nq] = NULL;
+        for (size_t p = 0; p < nst && !(x->o.sform_gate >= 1 && known) &&
+                           !(x->o.sform_gate >= 2 && qacr[nq] != UINT32_MAX);
+             p++)
+            if (strcmp(stok[p].word, w) == 0) {
+                qsf[nq] = stok[p].sf;
                 break;
             }
         qid[nq] = id;
@@ -662,6 +673,9 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                         bump(acc, cur, stamp, t, i, val);
                 }
             }
+            if (qsf[i])
+                nt = ts_sform_first(x, qsf[i], i, qw[i], restrict_light, acc, cur, stamp,
+                                    touched, nt);
         }
     }
     /* term score = best text; first-stage candidates */
@@ -802,7 +816,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         }
     }
     /* second stage (tsearch_rerank.c) */
-    ts_q qs = {nq, qid, qw, qacr, qraw, qpc, ex, nex, wq, qphrase, buf, starts, nw};
+    ts_q qs = {nq, qid, qw, qacr, qraw, qpc, qsf, ex, nex, wq, qphrase, buf, starts, nw};
     size_t filled = ts_rerank(x, &qs, cand, nc, n_first, kid_par, k, out_owner, out_score);
     free(kid_par);
     free(cand);

@@ -80,6 +80,7 @@ typedef struct qctx {
     const uint32_t *qacr;
     char (*qraw)[TS_MAX_ACR + 1];
     const char *const *qpc; /* per word: mixed-case pieces (NULL: initials) */
+    const char *const *qsf; /* per word: short-form letters (NULL: none) */
     expn (*ex)[MAX_EXP];
     const size_t *nex;
     float wq;
@@ -172,6 +173,14 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
                                       (uint8_t)j, (uint8_t)(k - j)};
         }
     }
+    for (size_t i = 0; i < c->nq; i++) /* short forms aligned inside words */
+        for (size_t j = 0; c->qsf[i] && j < m && nc < sizeof cand / sizeof cand[0]; j++) {
+            size_t end;
+            float ws, sim = ts_sform_at(x, tw, m, j, c->qsf[i], &end, &ws);
+            if (sim > 0 && end - j < 32)
+                cand[nc++] = (amatch){sim * 0.5f * (c->qw[i] + ws), (uint8_t)i, (uint8_t)j,
+                                      (uint8_t)(end - j)};
+        }
     qsort(cand, nc, sizeof *cand, cmp_amatch);
     uint32_t qused = 0, tused = 0;
     float acc = 0;
@@ -284,8 +293,8 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             next[nm] = head[h];
             head[h] = (uint16_t)(++nm);
         }
-    qctx qc = {x,      q->nq,  q->qid, q->qw,    q->qacr, q->qraw, q->qpc, q->ex,
-               q->nex, q->wq,  q->qphrase, head, next, mword, mi,  msim};
+    qctx qc = {x,      q->nq,  q->qid,     q->qw, q->qacr, q->qraw, q->qpc, q->qsf,
+               q->ex,  q->nex, q->wq, q->qphrase, head, next, mword, mi, msim};
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
         float s = 0, s2 = 0, tb = 0;

@@ -26,6 +26,7 @@
 #include "../harness.h"
 
 #include "embed/tsearch.h"
+#include "embed/tsearch_int.h"
 
 /* owner, field, text */
 static const struct {
@@ -378,6 +379,7 @@ static void test_tsearch_round3(void)
     o.morph = 0;
     o.abbr = 0;
     o.pieces = false;
+    o.sform = 0; /* RegC is a short form too: r, e, g begin regulatory */
     o.digits = false;
     CHECK(tsearch_build(tx, tl, own, fl, NT3, 19, &o, &y, &err) == OV_OK);
     if (!x || !y)
@@ -1031,6 +1033,84 @@ done:
     tsearch_free(x);
 }
 
+/* Short forms aligned inside words (opts.sform, tsearch_sform.c): PNEC
+ * takes its E where "endocrine", a word the collection knows, begins
+ * inside neuroendocrine; imPCs (a plural) takes "im" as a prefix; HpSC
+ * takes its small p from anywhere inside hepatic (a loose letter, which
+ * sform_loose = 0 refuses); a short form in capitals prefers word initials
+ * (HEV: high endothelial venule, not heart valve). */
+static void test_tsearch_sform(void)
+{
+    const char *tx[] = {"pulmonary neuroendocrine cell", "endocrine cell", "pulmonary cell",
+                        "hepatic stem cell", "stem cell", "immature pericyte", "pericyte",
+                        "heart valve cell", "high endothelial venule cell", "neuron"};
+    uint32_t own[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    uint8_t fl[10];
+    for (size_t i = 0; i < sizeof fl; i++)
+        fl[i] = TSEARCH_NAME;
+    tsearch *x = NULL, *y = NULL, *z = NULL;
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.sform > 0);
+    tsearch_opts b = o, c = o;
+    b.sform = 0;
+    c.sform_loose = 0;
+    size_t tl[10];
+    for (size_t i = 0; i < 10; i++)
+        tl[i] = strlen(tx[i]);
+    ov_err err = {0};
+    CHECK(tsearch_build(tx, tl, own, fl, 10, 10, &c, &z, &err) == OV_OK);
+    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 10, &o, &b, &x, &y))
+        goto done;
+    float s;
+    CHECK_EQ(top(x, "PNEC", &s), 0);
+    CHECK(top(y, "PNEC", &s) != 0);
+    CHECK_EQ(top(x, "imPCs", &s), 5);
+    CHECK(top(y, "imPCs", &s) != 5);
+    CHECK_EQ(top(x, "HpSC", &s), 3);
+    CHECK(top(y, "HpSC", &s) != 3);
+    CHECK_EQ(top(x, "HEV cell", &s), 8);
+    /* a lower-case word is no short form */
+    CHECK(score_of(x, "pnec", 0) == score_of(y, "pnec", 0));
+    if (z)
+        CHECK(top(z, "HpSC", &s) != 3);
+    ts_stok t[4];
+    CHECK_EQ(ts_sform_toks("imPCs of L2MN", 13, true, t, 4), 2);
+    CHECK_STR(t[0].sf, "imPC");
+    CHECK_STR(t[1].sf, "L2MN");
+    CHECK_EQ(ts_sform_toks("pericyte CD", 11, true, t, 4), 1);
+done:
+    tsearch_free(z);
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
+/* Word endings many words share are boundaries too (opts.sform_tails):
+ * "-cyte" ends pericyte, adipocyte, osteocyte, so the C of imPC is at a
+ * boundary of pericyte, not a loose letter; "-cyte" ends too few words
+ * when the bar is higher. */
+static void test_tsearch_sform_tails(void)
+{
+    const char *tx[] = {"immature pericyte", "adipocyte", "osteocyte", "lymphocyte", "neuron"};
+    uint32_t own[] = {0, 1, 2, 3, 4};
+    uint8_t fl[5];
+    for (size_t i = 0; i < sizeof fl; i++)
+        fl[i] = TSEARCH_NAME;
+    tsearch *x = NULL, *y = NULL;
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.sform_tails > 0);
+    o.sform_tails = 3;
+    tsearch_opts b = o;
+    b.sform_tails = 5;
+    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 5, &o, &b, &x, &y))
+        goto done;
+    float sx = score_of(x, "imPCs", 0), sy = score_of(y, "imPCs", 0);
+    CHECK(sy > 0);
+    CHECK(sx > sy + 0.01f);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_basics);
@@ -1055,5 +1135,7 @@ int main(void)
     RUN(test_tsearch_rderive);
     RUN(test_tsearch_rnarrow);
     RUN(test_tsearch_rfeed);
+    RUN(test_tsearch_sform);
+    RUN(test_tsearch_sform_tails);
     return harness_done();
 }
