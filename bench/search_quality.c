@@ -194,6 +194,10 @@ static void apply_opts(void)
             o.neo = v != 0;
         else if (!strcmp(t, "anyprom"))
             o.any_promote = (float)v;
+        else if (!strcmp(t, "fneq"))
+            o.fn_equiv = v != 0;
+        else if (!strcmp(t, "dvrel"))
+            o.dv_related = (int)v;
         else if (!strcmp(t, "pair"))
             o.min_pair = (int)v;
         else

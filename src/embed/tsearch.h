@@ -156,6 +156,15 @@ typedef struct tsearch_opts {
                             every query word a better one's matches, and
                             more, goes just above it when less than this
                             below it (0: off) */
+    /* ninth round (tsearch_related.c, tsearch_mine.c) */
+    bool fn_equiv;       /* a function word (of, the, and...) may be learned
+                            as the equivalent of a content word, as before
+                            the ninth round ("mucosa of X" / "X mucosa" had
+                            made mucosa = of) (false: never) */
+    int dv_related;      /* with the hierarchy given, a phrase rderive learns
+                            for P from term T's names is read only when P is
+                            an ancestor of T, at most this many is_a /
+                            part_of steps up (0: every one read) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -60,6 +60,8 @@ static tsearch_opts g_default = {
     .rnarrow = true,
     .rfeed = false,
     .second_weight = 0.002f,
+    .fn_equiv = false,
+    .dv_related = 3,
 };
 
 tsearch_opts tsearch_opts_default(void)
@@ -85,6 +87,7 @@ void tsearch_free(tsearch *x)
     free(x->t_words);
     free(x->t_sum);
     free(x->t_new);
+    free(x->t_via);
     free(x->t_norm);
     free(x->t_norm_off);
     free(x->p_off);
@@ -308,7 +311,7 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
         memcpy(fld2, field, n);
     }
     if (x->o.derive > 0) {
-        uint32_t *doff, *dwords, *down;
+        uint32_t *doff, *dwords, *down, *dvia;
         /* the given texts, then the other collections' (their terms after
          * the given owners) */
         size_t cn = n, cno = n_owners;
@@ -343,7 +346,7 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
             cno = n_owners + g + 1;
         }
         size_t nd = ts_derive(x, coff, cwords, cown, cfld, cn, cno, n_owners, &doff, &dwords,
-                              &down, &dsrc);
+                              &down, &dsrc, &dvia);
         if (aux_phr) {
             free(coff);
             free(cwords);
@@ -365,7 +368,10 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
             n2 = n + nd;
             n_ns += nd;
             x->n_derived = nd;
+            x->t_via = dvia;
+            dvia = NULL;
         }
+        free(dvia);
         free(doff);
         free(dwords);
         free(down);
@@ -746,4 +752,5 @@ void tsearch_set_parents(tsearch *x, const uint32_t *child, const uint32_t *pare
     /* each owner's children, and each owner's parents */
     pairs_index(x->n_owners, parent, child, n, &x->k_off, &x->k_owner);
     pairs_index(x->n_owners, child, parent, n, &x->up_off, &x->up_owner);
+    ts_prune_derived(x);
 }
