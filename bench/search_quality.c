@@ -198,6 +198,8 @@ static void apply_opts(void)
             o.fn_equiv = v != 0;
         else if (!strcmp(t, "dvrel"))
             o.dv_related = (int)v;
+        else if (!strcmp(t, "segcodes"))
+            o.seg_codes = v != 0;
         else if (!strcmp(t, "pair"))
             o.min_pair = (int)v;
         else

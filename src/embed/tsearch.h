@@ -165,6 +165,10 @@ typedef struct tsearch_opts {
                             for P from term T's names is read only when P is
                             an ancestor of T, at most this many is_a /
                             part_of steps up (0: every one read) */
+    bool seg_codes;      /* re-rank: a code word (C3, T11) left unmatched
+                            stands for two words on the other side, one
+                            beginning with its letters, one its number or
+                            an equivalent (third cervical = C3) */
 } tsearch_opts;
 
 /* The served defaults. */

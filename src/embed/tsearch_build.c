@@ -62,6 +62,7 @@ static tsearch_opts g_default = {
     .second_weight = 0.002f,
     .fn_equiv = false,
     .dv_related = 3,
+    .seg_codes = true,
 };
 
 tsearch_opts tsearch_opts_default(void)
@@ -88,6 +89,7 @@ void tsearch_free(tsearch *x)
     free(x->t_sum);
     free(x->t_new);
     free(x->t_via);
+    free(x->v_cnum);
     free(x->t_norm);
     free(x->t_norm_off);
     free(x->p_off);
@@ -689,6 +691,7 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
     free(fld2);
     free(aux_off.p);
     free(aux_words.p);
+    ts_mark_codes(x);
     *out = x;
     return OV_OK;
 }

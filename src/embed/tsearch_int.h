@@ -109,6 +109,9 @@ struct tsearch {
      * word -> owners */
     uint32_t *l_off, *l_words, *lp_off, *lp_owner;
     float *l_sum;
+    /* per word: the canonical id of its number when it is a segment code
+     * (C3, T11: tsearch_codes.c), else UINT32_MAX (NULL: off) */
+    uint32_t *v_cnum;
     /* initialisms of 2..TS_MAX_ACR consecutive words -> texts */
     ts_vocab acr;
     uint32_t *a_off, *a_text;
@@ -246,6 +249,19 @@ size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
                  const uint32_t *owner, const uint8_t *field, size_t n, size_t n_owners,
                  size_t n_targets, uint32_t **d_off, uint32_t **d_words, uint32_t **d_owner,
                  uint32_t **d_src, uint32_t **d_via);
+
+/* Segment codes (tsearch_codes.c): mark the vocabulary's code words (1..3
+ * letters then 1..3 digits, a number the vocabulary has) in x->v_cnum
+ * (opts.seg_codes; needs x->v, canon). */
+void ts_mark_codes(tsearch *x);
+
+/* After the re-rank's word-to-word alignment of query words (nq: ids,
+ * weights) with text words tw[0..m): a code word left unmatched on one side
+ * matched with two words left on the other (one beginning with its letters,
+ * one its number or an equivalent of it). Updates the used masks; returns
+ * the matched weight to add (soft Dice numerator). */
+float ts_code_pass(const tsearch *x, size_t nq, const uint32_t *qid, const float *qw,
+                   const uint32_t *tw, size_t m, uint32_t *qused, uint32_t *tused);
 
 /* In a d_via value: the derived text came from the reverse (rderive). */
 #define TS_VIA_REV 0x80000000u

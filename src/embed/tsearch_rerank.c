@@ -203,6 +203,8 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
             qused |= 1u << i;
         }
     }
+    if (x->o.seg_codes) /* a code word for two words (tsearch_codes.c) */
+        acc += ts_code_pass(x, c->nq, c->qid, c->qw, tw, m, &qused, &tused);
     *out_qused = qused;
     float b = x->o.qcov;
     float s = (1.0f + b) * acc / (b * c->wq + tsum);

@@ -1,12 +1,14 @@
 /* tests/unit/embed/test_tsearch_related.c - the text search's ninth round
- * for Uberon (embed/tsearch.h, tsearch_mine.c, tsearch_related.c): a
+ * for Uberon (embed/tsearch.h, tsearch_mine.c, tsearch_related.c,
+ * tsearch_codes.c): a
  * function word is never learned as the equivalent of a content word
  * (opts.fn_equiv off: "stomach mucosa" / "lining of stomach" no longer
  * makes mucosa = of), and a phrase the reverse derivation (rderive) learns
  * for a term P from a term T's names is read only when P is an ancestor
  * of T (opts.dv_related): "anterior limb", a synonym of one term, inside an
  * unrelated term's name "anterior limb fin", no longer gives that term
- * "pectoral limb". */
+ * "pectoral limb"; a segment code (C3) stands for an initial and a number
+ * (third cervical). */
 #include <stdlib.h>
 
 #include "../harness.h"
@@ -154,9 +156,51 @@ done:
     tsearch_free(x);
 }
 
+/* opts.seg_codes: "C3" is the initial of cervical and the number 3, and
+ * "third" is learned to be 3 from the synonym pairs (third ventricle /
+ * ventricle 3 ...). So "third cervical spinal cord segment" finds the C3
+ * segment (term 1, through its synonym "C3 spinal cord segment") over the
+ * C4 one (term 0; a tie without: the lower owner wins), and "C3 vertebra"
+ * finds "cervical vertebra 3" (term 6) over the segment whose text has
+ * the code word for word (term 1, without). */
+static void test_tsearch_seg_codes(void)
+{
+    const char *tx[] = {"C4 segment of cervical spinal cord", "C4 spinal cord segment",
+                        "C3 segment of cervical spinal cord", "C3 spinal cord segment",
+                        "third ventricle",                    "ventricle 3",
+                        "third molar",                        "molar 3",
+                        "third toe",                          "toe 3",
+                        "cervical vertebra 3",                "fourth ventricle",
+                        "ventricle 4",                        "thoracic vertebra 1",
+                        "lumbar vertebra 2"};
+    uint32_t own[] = {0, 0, 1, 1, 3, 3, 4, 4, 5, 5, 6, 7, 7, 8, 9};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME,    TSEARCH_SYNONYM,
+                    TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME,    TSEARCH_SYNONYM,
+                    TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME,    TSEARCH_NAME,
+                    TSEARCH_SYNONYM, TSEARCH_NAME, TSEARCH_NAME};
+    tsearch *x = NULL, *y = NULL;
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.seg_codes);
+    tsearch_opts b = o;
+    b.seg_codes = false;
+    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 10, &o, &b, &x, &y))
+        goto done;
+    CHECK(has_equiv(x, "third", "3"));
+    const char *q = "third cervical spinal cord segment";
+    CHECK_EQ(top(x, q, NULL), 1);
+    CHECK_EQ(top(y, q, NULL), 0);
+    CHECK(score_of(x, q, 1) > score_of(y, q, 1) + 0.05f);
+    CHECK_EQ(top(x, "C3 vertebra", NULL), 6);
+    CHECK_EQ(top(y, "C3 vertebra", NULL), 1);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_fn_equiv);
     RUN(test_tsearch_dv_related);
+    RUN(test_tsearch_seg_codes);
     return harness_done();
 }
