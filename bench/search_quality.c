@@ -200,6 +200,8 @@ static void apply_opts(void)
             o.dv_related = (int)v;
         else if (!strcmp(t, "segcodes"))
             o.seg_codes = v != 0;
+        else if (!strcmp(t, "neosplit"))
+            o.neo_split = v != 0;
         else if (!strcmp(t, "pair"))
             o.min_pair = (int)v;
         else

@@ -169,6 +169,9 @@ typedef struct tsearch_opts {
                             stands for two words on the other side, one
                             beginning with its letters, one its number or
                             an equivalent (third cervical = C3) */
+    bool neo_split;      /* re-rank: a query word left unmatched that is the
+                            combining-form compound of two text words left
+                            (anterodorsal = dorsal anterior) matches both */
 } tsearch_opts;
 
 /* The served defaults. */

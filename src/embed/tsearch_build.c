@@ -63,6 +63,7 @@ static tsearch_opts g_default = {
     .fn_equiv = false,
     .dv_related = 3,
     .seg_codes = true,
+    .neo_split = true,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -66,12 +66,55 @@ static float num_sim(const tsearch *x, uint32_t n, uint32_t w)
     return 0;
 }
 
+/* Is query word q (ql bytes) the combining-form compound of text words a
+ * and b, a's stem less an adjective or noun ending, "o", then b
+ * (anterodorsal = anterior + dorsal, ventromedial = ventral + medial)? The
+ * stem at least 4 bytes and 60 % of a, as for the query's compounds
+ * (tsearch_query.c neo_compound). */
+static bool is_compound(const tsearch *x, const char *q, size_t ql, uint32_t a, uint32_t b)
+{
+    static const char *const tails[] = {"",   "o",  "a",  "e",   "y",   "al",  "ar",  "ac",
+                                        "an", "ic", "us", "um",  "ary", "eal", "ial", "ous",
+                                        "ior", "ical"};
+    const char *as = x->v.blob + x->v.off[a], *bs = x->v.blob + x->v.off[b];
+    size_t al = x->v.len[a], bl = x->v.len[b];
+    if (bl < 4 || ql < bl + 5 || memcmp(q + ql - bl, bs, bl) != 0 || q[ql - bl - 1] != 'o')
+        return false;
+    size_t sl = ql - bl - 1; /* the stem, less the "o" (or ending in it) */
+    for (size_t k = 0; k < sizeof tails / sizeof tails[0]; k++) {
+        size_t tl = strlen(tails[k]);
+        if (al < tl + 4 || memcmp(as + al - tl, tails[k], tl) != 0)
+            continue;
+        size_t st = al - tl; /* a's stem */
+        if (st * 5 < al * 3)
+            continue;
+        if ((st == sl && memcmp(as, q, st) == 0) ||
+            (st == sl + 1 && as[st - 1] == 'o' && memcmp(as, q, sl) == 0))
+            return true;
+    }
+    return false;
+}
+
+size_t ts_compound_at(const tsearch *x, uint32_t q, const uint32_t *tw, size_t m, uint8_t *out,
+                      size_t max)
+{
+    size_t n = 0;
+    if (q == UINT32_MAX || x->v.len[q] < 9)
+        return 0;
+    const char *qs = x->v.blob + x->v.off[q];
+    size_t ql = x->v.len[q];
+    for (size_t j = 0; j + 1 < m && n < max; j++)
+        if (is_compound(x, qs, ql, tw[j], tw[j + 1]) || is_compound(x, qs, ql, tw[j + 1], tw[j]))
+            out[n++] = (uint8_t)j;
+    return n;
+}
+
 float ts_code_pass(const tsearch *x, size_t nq, const uint32_t *qid, const float *qw,
                    const uint32_t *tw, size_t m, uint32_t *qused, uint32_t *tused)
 {
-    if (!x->v_cnum)
-        return 0;
     float acc = 0;
+    if (!x->v_cnum)
+        return acc;
     /* a query code against two text words (T11 -> thoracic ... 11) */
     for (size_t i = 0; i < nq; i++) {
         if ((*qused >> i & 1) || qid[i] == UINT32_MAX || x->v_cnum[qid[i]] == UINT32_MAX)

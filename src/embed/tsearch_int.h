@@ -263,6 +263,12 @@ void ts_mark_codes(tsearch *x);
 float ts_code_pass(const tsearch *x, size_t nq, const uint32_t *qid, const float *qw,
                    const uint32_t *tw, size_t m, uint32_t *qused, uint32_t *tused);
 
+/* Where text words tw[j], tw[j + 1] (either order) are the two words whose
+ * combining-form compound query word q is (anterodorsal: dorsal anterior;
+ * opts.neo_split): up to max positions j into out. Returns their count. */
+size_t ts_compound_at(const tsearch *x, uint32_t q, const uint32_t *tw, size_t m, uint8_t *out,
+                      size_t max);
+
 /* In a d_via value: the derived text came from the reverse (rderive). */
 #define TS_VIA_REV 0x80000000u
 
