@@ -9,7 +9,11 @@
  * equivalents (third for 3, mined from the synonym sets like any other).
  * The pair is matched at TS_ACR_SIM times the number's similarity, like an
  * initialism. Codes of one to three letters and one to three digits whose
- * number the collection knows (ts_mark_codes); nothing else changes. */
+ * number the collection knows (ts_mark_codes); nothing else changes.
+ * Likewise one query word for two text words (opts.neo_split,
+ * ts_compound_at): a combining-form compound ("anterodorsal") against the
+ * two words a text writes apart, in either order ("dorsal anterior"),
+ * offered to the alignment as a two-word span. */
 #include <stdlib.h>
 #include <string.h>
 
