@@ -202,6 +202,8 @@ static void apply_opts(void)
             o.seg_codes = v != 0;
         else if (!strcmp(t, "neosplit"))
             o.neo_split = v != 0;
+        else if (!strcmp(t, "dexact"))
+            o.derive_exact = (float)v;
         else if (!strcmp(t, "pair"))
             o.min_pair = (int)v;
         else

@@ -172,6 +172,9 @@ typedef struct tsearch_opts {
     bool neo_split;      /* re-rank: a query word left unmatched that is the
                             combining-form compound of two text words left
                             (anterodorsal = dorsal anterior) matches both */
+    float derive_exact;  /* a derived text the query matches word for word
+                            (its soft Dice 1) is scored x this instead of
+                            x derive (0: x derive) */
 } tsearch_opts;
 
 /* The served defaults. */

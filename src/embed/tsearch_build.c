@@ -64,6 +64,7 @@ static tsearch_opts g_default = {
     .dv_related = 3,
     .seg_codes = true,
     .neo_split = true,
+    .derive_exact = 0.97f,
 };
 
 tsearch_opts tsearch_opts_default(void)

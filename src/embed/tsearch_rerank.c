@@ -307,7 +307,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             if (x->t_name[t] == 1) /* a name over an equal synonym */
                 v += x->o.name_bonus;
             else if (x->t_name[t] == 2) /* derived: below what the data says */
-                v *= x->o.derive;
+                v *= x->o.derive_exact > 0 && v >= 0.999f ? x->o.derive_exact : x->o.derive;
             if (v > s)
                 s2 = s, s = v, used = u;
             else if (v > s2)
