@@ -28,7 +28,12 @@
  *   - with the hierarchy given (tsearch_set_parents), the children and
  *     parents of the first stage's best term are re-ranked too, and a
  *     child or parent that matches the query as well as its neighbour,
- *     and more, and scores a hair below it goes just above it.
+ *     and more, and scores a hair below it goes just above it; a phrase
+ *     learned from a child's names is read only when the term it names is
+ *     an ancestor of that child (tsearch_related.c);
+ *   - a segment code (C3) matches an initial and a number (third
+ *     cervical), a query compound (anterodorsal) the two words a text
+ *     writes apart (tsearch_codes.c).
  * Everything learned comes from the texts given to tsearch_build (a
  * collection's records, so held-out synonyms never reach it) and is
  * deterministic: the same texts give the same index and the same answers.
