@@ -206,6 +206,16 @@ static void apply_opts(void)
             o.neo = v != 0;
         else if (!strcmp(t, "anyprom"))
             o.any_promote = (float)v;
+        else if (!strcmp(t, "fneq"))
+            o.fn_equiv = v != 0;
+        else if (!strcmp(t, "dvrel"))
+            o.dv_related = (int)v;
+        else if (!strcmp(t, "segcodes"))
+            o.seg_codes = v != 0;
+        else if (!strcmp(t, "neosplit"))
+            o.neo_split = v != 0;
+        else if (!strcmp(t, "dexact"))
+            o.derive_exact = (float)v;
         else if (!strcmp(t, "pair"))
             o.min_pair = (int)v;
         else

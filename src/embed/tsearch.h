@@ -28,7 +28,12 @@
  *   - with the hierarchy given (tsearch_set_parents), the children and
  *     parents of the first stage's best term are re-ranked too, and a
  *     child or parent that matches the query as well as its neighbour,
- *     and more, and scores a hair below it goes just above it.
+ *     and more, and scores a hair below it goes just above it; a phrase
+ *     learned from a child's names is read only when the term it names is
+ *     an ancestor of that child (tsearch_related.c);
+ *   - a segment code (C3) matches an initial and a number (third
+ *     cervical), a query compound (anterodorsal) the two words a text
+ *     writes apart (tsearch_codes.c).
  * Everything learned comes from the texts given to tsearch_build (a
  * collection's records, so held-out synonyms never reach it) and is
  * deterministic: the same texts give the same index and the same answers.
@@ -174,6 +179,25 @@ typedef struct tsearch_opts {
                             a word too, like a known word (0: off) */
     int sform_gate;      /* 1: only a short form no name carries; 2: nor an
                             initialism of the collection spells (0: any) */
+    /* ninth round (tsearch_related.c, tsearch_mine.c) */
+    bool fn_equiv;       /* a function word (of, the, and...) may be learned
+                            as the equivalent of a content word, as before
+                            the ninth round ("mucosa of X" / "X mucosa" had
+                            made mucosa = of) (false: never) */
+    int dv_related;      /* with the hierarchy given, a phrase rderive learns
+                            for P from term T's names is read only when P is
+                            an ancestor of T, at most this many is_a /
+                            part_of steps up (0: every one read) */
+    bool seg_codes;      /* re-rank: a code word (C3, T11) left unmatched
+                            stands for two words on the other side, one
+                            beginning with its letters, one its number or
+                            an equivalent (third cervical = C3) */
+    bool neo_split;      /* re-rank: a query word left unmatched that is the
+                            combining-form compound of two text words left
+                            (anterodorsal = dorsal anterior) matches both */
+    float derive_exact;  /* a derived text the query matches word for word
+                            (its soft Dice 1) is scored x this instead of
+                            x derive (0: x derive) */
 } tsearch_opts;
 
 /* The served defaults. */

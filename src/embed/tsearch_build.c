@@ -66,6 +66,11 @@ static tsearch_opts g_default = {
     .sform_caprun = 0.1f,
     .sform_tails = 10,
     .sform_gate = 1,
+    .fn_equiv = false,
+    .dv_related = 2,
+    .seg_codes = true,
+    .neo_split = true,
+    .derive_exact = 0.97f,
 };
 
 tsearch_opts tsearch_opts_default(void)
@@ -91,6 +96,8 @@ void tsearch_free(tsearch *x)
     free(x->t_words);
     free(x->t_sum);
     free(x->t_new);
+    free(x->t_via);
+    free(x->v_cnum);
     free(x->t_norm);
     free(x->t_norm_off);
     free(x->p_off);
@@ -315,7 +322,7 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
         memcpy(fld2, field, n);
     }
     if (x->o.derive > 0) {
-        uint32_t *doff, *dwords, *down;
+        uint32_t *doff, *dwords, *down, *dvia;
         /* the given texts, then the other collections' (their terms after
          * the given owners) */
         size_t cn = n, cno = n_owners;
@@ -350,7 +357,7 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
             cno = n_owners + g + 1;
         }
         size_t nd = ts_derive(x, coff, cwords, cown, cfld, cn, cno, n_owners, &doff, &dwords,
-                              &down, &dsrc);
+                              &down, &dsrc, &dvia);
         if (aux_phr) {
             free(coff);
             free(cwords);
@@ -372,7 +379,10 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
             n2 = n + nd;
             n_ns += nd;
             x->n_derived = nd;
+            x->t_via = dvia;
+            dvia = NULL;
         }
+        free(dvia);
         free(doff);
         free(dwords);
         free(down);
@@ -691,6 +701,7 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
     free(fld2);
     free(aux_off.p);
     free(aux_words.p);
+    ts_mark_codes(x);
     *out = x;
     return OV_OK;
 }
@@ -755,4 +766,5 @@ void tsearch_set_parents(tsearch *x, const uint32_t *child, const uint32_t *pare
     /* each owner's children, and each owner's parents */
     pairs_index(x->n_owners, parent, child, n, &x->k_off, &x->k_owner);
     pairs_index(x->n_owners, child, parent, n, &x->up_off, &x->up_owner);
+    ts_prune_derived(x);
 }

@@ -102,8 +102,8 @@ typedef struct dv_rev {
     const dv_tab *tab;                        /* every text's phrase */
     dv_tab *seen;                             /* (P, B) pairs added */
     uint8_t *rmade;                           /* per P: texts added */
-    uint32_t **d_off, **d_words, **d_owner, **d_src; /* ts_derive's output */
-    size_t *nd, *cd, *nw, *cw, *no, *co, *ns, *cs;   /* and its counts */
+    uint32_t **d_off, **d_words, **d_owner, **d_src, **d_via; /* ts_derive's output */
+    size_t *nd, *cd, *nw, *cw, *no, *co, *ns, *cs, *nv, *cv;   /* and its counts */
 } dv_rev;
 
 static void rev_spans(dv_rev *r, uint32_t k0, uint32_t k1, uint32_t i, size_t a, size_t b,
@@ -156,6 +156,7 @@ static void rev_spans(dv_rev *r, uint32_t k0, uint32_t k1, uint32_t i, size_t a,
             dv_push(r->d_words, r->nw, r->cw, v[a + t]);
         dv_push(r->d_owner, r->no, r->co, p);
         dv_push(r->d_src, r->ns, r->cs, j);
+        dv_push(r->d_via, r->nv, r->cv, r->owner[i] | TS_VIA_REV);
         rmade[p]++;
     }
 }
@@ -163,11 +164,11 @@ static void rev_spans(dv_rev *r, uint32_t k0, uint32_t k1, uint32_t i, size_t a,
 size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
                  const uint32_t *owner, const uint8_t *field, size_t n, size_t n_owners,
                  size_t n_targets, uint32_t **d_off, uint32_t **d_words, uint32_t **d_owner,
-                 uint32_t **d_src)
+                 uint32_t **d_src, uint32_t **d_via)
 {
     size_t nd = 0, cd = 0, nw = 0, cw = 0, no = 0, co = 0;
-    size_t ns_ = 0, cs_ = 0;
-    *d_off = *d_words = *d_owner = *d_src = NULL;
+    size_t ns_ = 0, cs_ = 0, nv_ = 0, cv_ = 0;
+    *d_off = *d_words = *d_owner = *d_src = *d_via = NULL;
     /* the phrases: every name and synonym of at most DV_SPAN words */
     dv_tab tab = {0};
     tab.cap = 1024;
@@ -214,7 +215,8 @@ size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
             ot[fill[owner[i]]++] = (uint32_t)i;
     free(fill);
     dv_rev rev = {x,     off,   words,  owner, ot,  &tab, &seen, rmade, d_off, d_words,
-                  d_owner, d_src, &nd, &cd,  &nw, &cw,  &no,   &co,   &ns_, &cs_};
+                  d_owner, d_src, d_via, &nd, &cd,  &nw, &cw,  &no,   &co,   &ns_, &cs_,
+                  &nv_, &cv_};
     /* opts.rfeed: the reverse runs first, on its own (pass 0), and the
      * phrases it learns for P are swapped in too wherever another term's
      * text holds P's phrase (pass 1): "skin of hindlimb zeugopod" also
@@ -294,6 +296,7 @@ size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
                         dv_push(d_words, &nw, &cw, w[k]);
                     dv_push(d_owner, &no, &co, (uint32_t)o);
                     dv_push(d_src, &ns_, &cs_, i);
+                    dv_push(d_via, &nv_, &cv_, p);
                     used++, made++;
                 }
                 /* pass 0's phrases of P (opts.rfeed) */
@@ -325,6 +328,7 @@ size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
                         dv_push(d_words, &nw, &cw, nt[k]);
                     dv_push(d_owner, &no, &co, (uint32_t)o);
                     dv_push(d_src, &ns_, &cs_, i);
+                    dv_push(d_via, &nv_, &cv_, p);
                     fmade++;
                 }
             }

@@ -67,6 +67,9 @@ struct tsearch {
     float *t_sum;                        /* sum of its words' weights */
     uint32_t *t_new; /* per text: bit k set when word k of a derived text is
                         not in the text it was derived from (NULL: none) */
+    uint32_t *t_via; /* per derived text (the d-th at n_texts - n_derived + d):
+                        the other term of its derivation (ts_derive's d_via;
+                        NULL once ts_prune_derived has run) */
     char *t_norm;                        /* normalised texts, NUL-separated */
     size_t *t_norm_off;
     /* word -> texts */
@@ -106,6 +109,9 @@ struct tsearch {
      * word -> owners */
     uint32_t *l_off, *l_words, *lp_off, *lp_owner;
     float *l_sum;
+    /* per word: the canonical id of its number when it is a segment code
+     * (C3, T11: tsearch_codes.c), else UINT32_MAX (NULL: off) */
+    uint32_t *v_cnum;
     /* initialisms of 2..TS_MAX_ACR consecutive words -> texts */
     ts_vocab acr;
     uint32_t *a_off, *a_text;
@@ -279,12 +285,42 @@ size_t ts_lead_first(const tsearch *x, size_t nq, const float *qw, float wq, con
  * Only owners below n_targets get derived texts (the others - other
  * collections' terms - only lend their phrases and names).
  * Needs x->v and x->canon. Writes *d_off (count + 1 offsets into *d_words),
- * *d_owner and *d_src (the given text each was made from; caller frees all
- * four). Returns the count. */
+ * *d_owner, *d_src (the given text each was made from) and *d_via (the
+ * other term: the one whose phrase was swapped, or for the reverse the one
+ * whose name holds it, with TS_VIA_REV set; caller frees all five).
+ * Returns the count. */
 size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
                  const uint32_t *owner, const uint8_t *field, size_t n, size_t n_owners,
                  size_t n_targets, uint32_t **d_off, uint32_t **d_words, uint32_t **d_owner,
-                 uint32_t **d_src);
+                 uint32_t **d_src, uint32_t **d_via);
+
+/* Segment codes (tsearch_codes.c): mark the vocabulary's code words (1..3
+ * letters then 1..3 digits, a number the vocabulary has) in x->v_cnum
+ * (opts.seg_codes; needs x->v, canon). */
+void ts_mark_codes(tsearch *x);
+
+/* After the re-rank's word-to-word alignment of query words (nq: ids,
+ * weights) with text words tw[0..m): a code word left unmatched on one side
+ * matched with two words left on the other (one beginning with its letters,
+ * one its number or an equivalent of it). Updates the used masks; returns
+ * the matched weight to add (soft Dice numerator). */
+float ts_code_pass(const tsearch *x, size_t nq, const uint32_t *qid, const float *qw,
+                   const uint32_t *tw, size_t m, uint32_t *qused, uint32_t *tused);
+
+/* Where text words tw[j], tw[j + 1] (either order) are the two words whose
+ * combining-form compound query word q is (anterodorsal: dorsal anterior;
+ * opts.neo_split): up to max positions j into out. Returns their count. */
+size_t ts_compound_at(const tsearch *x, uint32_t q, const uint32_t *tw, size_t m, uint8_t *out,
+                      size_t max);
+
+/* In a d_via value: the derived text came from the reverse (rderive). */
+#define TS_VIA_REV 0x80000000u
+
+/* The hierarchy prunes the phrases rderive learned (tsearch_related.c,
+ * called by tsearch_set_parents): with opts.dv_related, one learned for P
+ * from a term T of which P is no ancestor (within dv_related steps) is
+ * never read (its t_new mask cleared). Frees x->t_via. */
+void ts_prune_derived(tsearch *x);
 
 /* Free a scratch stack (tsearch_free). */
 void ts_scratch_free_all(ts_scratch *z);

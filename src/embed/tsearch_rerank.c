@@ -144,6 +144,13 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
                 cand[k].val = val;
         }
     }
+    for (size_t i = 0; x->o.neo_split && i < c->nq; i++) { /* anterodorsal: dorsal anterior */
+        uint8_t at[4];
+        size_t na = ts_compound_at(x, c->qid[i], tw, m, at, 4);
+        for (size_t k = 0; k < na && nc < sizeof cand / sizeof cand[0]; k++)
+            cand[nc++] = (amatch){TS_ACR_SIM * 0.5f * (c->qw[i] + x->w[tw[at[k]]] + x->w[tw[at[k] + 1]]),
+                                  (uint8_t)i, at[k], 2};
+    }
     for (size_t i = 0; i < c->nq; i++) {
         if (c->qacr[i] == UINT32_MAX)
             continue;
@@ -212,6 +219,8 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
             qused |= 1u << i;
         }
     }
+    if (x->o.seg_codes) /* a code word for two words (tsearch_codes.c) */
+        acc += ts_code_pass(x, c->nq, c->qid, c->qw, tw, m, &qused, &tused);
     *out_qused = qused;
     float b = x->o.qcov;
     float s = (1.0f + b) * acc / (b * c->wq + tsum);
@@ -307,7 +316,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             if (x->t_name[t] == 1) /* a name over an equal synonym */
                 v += x->o.name_bonus;
             else if (x->t_name[t] == 2) /* derived: below what the data says */
-                v *= x->o.derive;
+                v *= x->o.derive_exact > 0 && v >= 0.999f ? x->o.derive_exact : x->o.derive;
             if (v > s)
                 s2 = s, s = v, used = u;
             else if (v > s2)
