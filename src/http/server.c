@@ -15,13 +15,12 @@
  * connection whose head is not complete OV_HTTP_HEAD_TIMEOUT_S seconds after
  * it opened (or after the previous answer and the idle wait) is closed,
  * however steadily its bytes arrive (http/heads.c, limits.h).
- * Each connection has a thread of its own (by default; http_server_start
- * says why), or with --threads N one of N polling threads.
- * The listening socket is ours, not libmicrohttpd's: one accept thread
- * (which also keeps the connection limit) hands each connection to
- * MHD_add_connection, which applies the per-address limit and starts its
- * thread, or places it on pool thread (descriptor % pool size). With a pool
- * the accept thread picks the pool thread with the fewest open connections
+ * Connections are served by a pool of polling threads, more than CPUs
+ * (http_server_start says why). The listening socket is ours, not
+ * libmicrohttpd's: one accept thread (which also keeps the connection
+ * limit) hands each connection to MHD_add_connection, which applies the
+ * per-address limit and places it on pool thread (descriptor % pool size).
+ * The accept thread picks the pool thread with the fewest open connections
  * and gives the socket a descriptor number that lands there (place_fd), so
  * keep-alive connections spread evenly over the pool threads whatever
  * descriptors happen to be free. */
@@ -712,28 +711,32 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
     s->log_requests = opts->log_requests;
     s->no_console = opts->no_console;
     s->simd_kernel = opts->simd_kernel;
-    /* By default a thread per connection, blocking in poll() on its own
-     * socket: the kernel then runs whichever connection has a request on
-     * whichever CPU is free, and a client and its connection's thread hand
-     * the CPU to each other on a wake-up (no cross-CPU interrupt). A pool
-     * of one polling thread per CPU (--threads N) serves its connections
-     * in turn, so a request waits behind the others of its thread even
-     * while the other CPU idles, and each answer wakes its client on the
-     * other CPU: at concurrency 8 on 2 CPUs, shared with the load
-     * generator, the thread per connection gave more requests/s at less
-     * CPU per query on both sides and a lower p99 (issue 13,
-     * docs/performance.md, branch h13t). Connections are bounded by
-     * max_conns either way. */
-    bool per_conn = opts->threads == 0;
-    unsigned threads = per_conn ? 1 : opts->threads;
+    /* OV_HTTP_THREADS_PER_CPU threads per CPU (limits.h), so that up to
+     * that many busy connections per CPU each have a thread of their own:
+     * the kernel then runs whichever connection has a request on whichever
+     * CPU is free, and a client and its connection's thread hand the CPU to
+     * each other on a wake-up. With one thread per CPU each served its
+     * connections in turn, so a request waited behind the others of its
+     * thread even while the other CPU idled: at concurrency 8 on 2 CPUs,
+     * shared with the load generator, 16 threads gave more requests/s, less
+     * CPU per request on both sides and a lower p99 than 2 (issue 13,
+     * docs/performance.md, branch h13t). A thread per connection did as
+     * well but created a thread per accepted connection (2,000 at once held
+     * a new client 0.3 s, 1.3 s under ASan, against 0.01 s). */
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = opts->threads;
+    if (!threads) {
+        long t = (ncpu > 0 ? ncpu : 1) * OV_HTTP_THREADS_PER_CPU;
+        threads = t < OV_HTTP_MIN_THREADS   ? OV_HTTP_MIN_THREADS
+                  : t > OV_HTTP_MAX_THREADS ? OV_HTTP_MAX_THREADS
+                                            : (unsigned)t;
+    }
     /* poll(), not epoll: with epoll (edge-triggered) this libmicrohttpd reads
      * a half head and the peer's FIN in one event and never reads again, so
      * a closed socket stayed in CLOSE-WAIT holding a slot until the timeout;
      * level-triggered poll() sees the pending EOF on the next turn */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG |
                      MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET;
-    if (per_conn)
-        flags |= MHD_USE_THREAD_PER_CONNECTION;
     /* connection slots: the descriptor limit bounds them, so raise the soft
      * limit to the hard one and keep a reserve for the store and logs */
     struct rlimit rl;
@@ -750,8 +753,10 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
                             ? (unsigned)(rl.rlim_cur - OV_HTTP_FD_RESERVE)
                             : (unsigned)(rl.rlim_cur / 2);
     }
-    if (max_conns < threads)
-        max_conns = threads;
+    if (max_conns < 1)
+        max_conns = 1;
+    if (threads > max_conns) /* a thread with no connection to serve */
+        threads = max_conns;
     unsigned per_ip = opts->max_conns_per_ip ? opts->max_conns_per_ip : OV_HTTP_MAX_CONNS_PER_IP;
     unsigned head_s = opts->head_timeout_s ? opts->head_timeout_s : OV_HTTP_HEAD_TIMEOUT_S;
     s->idle_timeout_s = opts->idle_timeout_s ? opts->idle_timeout_s : OV_HTTP_IDLE_TIMEOUT_S;
@@ -788,7 +793,7 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
     /* the logger first: libmicrohttpd warns about options parsed before it */
     s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
                             MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
-                            MHD_OPTION_THREAD_POOL_SIZE, per_conn ? 0u : threads,
+                            MHD_OPTION_THREAD_POOL_SIZE, threads,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                             MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
