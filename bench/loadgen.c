@@ -7,10 +7,11 @@
  *
  * Two modes, the same requests, framing and figures:
  *   -t  (default) one thread per connection, blocking reads and writes (the
- *       instrument behind every figure in docs/performance.md): on a 2-CPU
+ *       instrument behind every figure in docs/performance.md; the head and
+ *       body in one writev since branch h13t, two writes before): on a 2-CPU
  *       machine the C client threads queue for the CPUs beside the server's;
  *   -e  one thread, epoll over C non-blocking connections; the head and body
- *       go out in one writev. About 30 % less CPU per request than -t, but on
+ *       go out in one writev. About 30 % less CPU per request than -t had, but on
  *       the shared 2-CPU machine it kept fewer requests in flight (lower
  *       req/s, higher p99 for omvec; docs/performance.md);
  *   -E L  the same with L such threads, each with its share of the C
