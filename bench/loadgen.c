@@ -7,10 +7,11 @@
  *
  * Two modes, the same requests, framing and figures:
  *   -t  (default) one thread per connection, blocking reads and writes (the
- *       instrument behind every figure in docs/performance.md): on a 2-CPU
+ *       instrument behind every figure in docs/performance.md; the head and
+ *       body in one writev since branch h13t, two writes before): on a 2-CPU
  *       machine the C client threads queue for the CPUs beside the server's;
  *   -e  one thread, epoll over C non-blocking connections; the head and body
- *       go out in one writev. About 30 % less CPU per request than -t, but on
+ *       go out in one writev. About 30 % less CPU per request than -t had, but on
  *       the shared 2-CPU machine it kept fewer requests in flight (lower
  *       req/s, higher p99 for omvec; docs/performance.md);
  *   -E L  the same with L such threads, each with its share of the C
@@ -164,14 +165,26 @@ static bool resp_complete(resp *r, const char *buf, size_t len)
     return r->end && len >= r->end;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+/* The head and the body in one writev (looping on a short write), as the
+ * event loop sends them: one system call and, on loopback, one segment a
+ * request, as undici (Chroma's JavaScript client) and Go's net/http send a
+ * small request. Two writes with TCP_NODELAY put the head and the body in
+ * two segments, which cost the load generator a system call and both
+ * servers a second receive, on the CPUs the two share (issue 13). */
+static int write_req(int fd, const char *hdr, size_t hl, const char *body, size_t bl)
 {
-    while (n) {
-        ssize_t w = write(fd, p, n);
+    struct iovec iov[2] = {{(void *)hdr, hl}, {(void *)body, bl}};
+    int k = 0;
+    while (k < 2) {
+        ssize_t w = writev(fd, iov + k, 2 - k);
         if (w <= 0)
             return -1;
-        p += w;
-        n -= (size_t)w;
+        for (; k < 2 && (size_t)w >= iov[k].iov_len; k++)
+            w -= (ssize_t)iov[k].iov_len;
+        if (k < 2) {
+            iov[k].iov_base = (char *)iov[k].iov_base + w;
+            iov[k].iov_len -= (size_t)w;
+        }
     }
     return 0;
 }
@@ -210,7 +223,7 @@ static void *worker(void *arg)
         double t0 = now();
         int st = -1;
         resp r = {0};
-        if (fd >= 0 && write_all(fd, hdr, (size_t)hl) == 0 && (bl == 0 || write_all(fd, b, bl) == 0))
+        if (fd >= 0 && write_req(fd, hdr, (size_t)hl, b, bl) == 0)
             st = read_response(fd, &rbuf, &rcap, &r);
         if (st < 0 || r.close) {
             if (fd >= 0)

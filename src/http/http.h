@@ -18,7 +18,7 @@ typedef struct http_server http_server;
 typedef struct http_opts {
     const char *host;      /* "localhost", an address, or "0.0.0.0" */
     uint16_t port;         /* 0 = any free port (tests) */
-    unsigned threads;      /* 0 = default (2 x CPUs, at least 4) */
+    unsigned threads;      /* polling threads; 0 = 8 per CPU, 16 to 256 (limits.h) */
     api_server *api;
     http_auth *auth;       /* may be disabled, never NULL */
     bool log_requests;

@@ -15,14 +15,18 @@
  * connection whose head is not complete OV_HTTP_HEAD_TIMEOUT_S seconds after
  * it opened (or after the previous answer and the idle wait) is closed,
  * however steadily its bytes arrive (http/heads.c, limits.h).
- * The listening socket is ours, not libmicrohttpd's: one accept thread
- * (which also keeps the connection limit) hands each connection to
- * MHD_add_connection, which applies the per-address limit and places it on
- * pool thread (descriptor % pool size), so keep-alive connections spread
- * evenly over the pool threads instead of going to whichever thread won
- * accept(). */
+ * Connections are served by a pool of polling threads, more than CPUs
+ * (http_server_start says why). The listening socket is ours, not
+ * libmicrohttpd's: one accept thread (which also keeps the connection
+ * limit) hands each connection to MHD_add_connection, which applies the
+ * per-address limit and places it on pool thread (descriptor % pool size).
+ * The accept thread picks the pool thread with the fewest open connections
+ * and gives the socket a descriptor number that lands there (place_fd), so
+ * keep-alive connections spread evenly over the pool threads whatever
+ * descriptors happen to be free. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -73,6 +77,9 @@ struct http_server {
     pthread_mutex_t slot_mu;
     pthread_cond_t slot_cv;
     int open_conns; /* guarded by slot_mu: handed to libmicrohttpd - closed */
+    unsigned threads;  /* pool threads */
+    unsigned *on_thread; /* guarded by slot_mu: open connections per pool thread
+                          * (descriptor % threads, libmicrohttpd's placement) */
     atomic_int accept_stop;
 };
 
@@ -283,7 +290,11 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
         http_heads_close(s->heads, *socket_context);
         *socket_context = NULL;
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
         pthread_mutex_lock(&s->slot_mu);
+        if (ci && ci->connect_fd >= 0 && s->on_thread[(unsigned)ci->connect_fd % s->threads])
+            s->on_thread[(unsigned)ci->connect_fd % s->threads]--;
         if (s->open_conns-- == (int)s->max_conns)
             pthread_cond_signal(&s->slot_cv);
         pthread_mutex_unlock(&s->slot_mu);
@@ -559,7 +570,52 @@ fail:
     return -1;
 }
 
-/* The accept thread: each connection goes to MHD_add_connection (which
+/* fd moved to a descriptor number that is want modulo n (libmicrohttpd
+ * 0.9.75 puts an added socket on pool thread descriptor % pool size), the
+ * lowest free one above fd with that remainder; fd itself when it already
+ * fits, or when no such descriptor can be had (the descriptor limit): the
+ * connection is then served on another thread, unbalanced but served. Eight
+ * connections opened together get sequential descriptors, which split 4/4
+ * by themselves, but one descriptor still held by a closing connection (or
+ * a file opened meanwhile) shifted the numbers and gave one thread 5 of 8
+ * connections and 5/3 of the other's latency (issue 13, docs/performance.md). */
+static int place_fd(int fd, unsigned want, unsigned n)
+{
+    if (n < 2 || (unsigned)fd % n == want)
+        return fd;
+    int at = fd;
+    for (int tries = 0; tries < 8; tries++) {
+        long next = (long)at - (long)((unsigned)at % n) + (long)want;
+        if (next <= at)
+            next += n;
+        if (next > INT_MAX)
+            return fd;
+        int nfd = fcntl(fd, F_DUPFD_CLOEXEC, (int)next);
+        if (nfd < 0)
+            return fd;
+        if ((unsigned)nfd % n == want) {
+            close(fd);
+            return nfd;
+        }
+        close(nfd); /* a lower descriptor was free with another remainder */
+        at = nfd;
+    }
+    return fd;
+}
+
+/* The pool thread with the fewest open connections (the lowest on a tie).
+ * Called with slot_mu held. */
+static unsigned least_loaded(const http_server *s)
+{
+    unsigned best = 0;
+    for (unsigned t = 1; t < s->threads; t++)
+        if (s->on_thread[t] < s->on_thread[best])
+            best = t;
+    return best;
+}
+
+/* The accept thread: each connection goes, on a descriptor chosen by
+ * place_fd for the least loaded pool thread, to MHD_add_connection (which
  * applies the per-address limit, closing the socket when it refuses, and
  * places it on pool thread fd % pool size). While max_conns connections are
  * open it does not accept, so a new one waits in the backlog, as when
@@ -596,8 +652,11 @@ static void *accept_main(void *arg)
         /* counted from here, not from NOTIFY_STARTED (which comes later,
          * in the pool thread), so the wait above never lets one too many in */
         pthread_mutex_lock(&s->slot_mu);
-        if (MHD_add_connection(s->d, fd, (struct sockaddr *)&ss, sl) == MHD_YES)
+        fd = place_fd(fd, least_loaded(s), s->threads);
+        if (MHD_add_connection(s->d, fd, (struct sockaddr *)&ss, sl) == MHD_YES) {
             s->open_conns++;
+            s->on_thread[(unsigned)fd % s->threads]++;
+        }
         pthread_mutex_unlock(&s->slot_mu);
     }
     return NULL;
@@ -652,13 +711,26 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
     s->log_requests = opts->log_requests;
     s->no_console = opts->no_console;
     s->simd_kernel = opts->simd_kernel;
-    /* one thread per CPU, at least 2: more threads than CPUs only added
-     * context switches and cross-CPU wakeups to every request (issue 13:
-     * 2 threads on 2 CPUs used ~8% less CPU per query than 4, for more
-     * requests/s, bench/query_cpu.sh); a handler waiting on fsync blocks
-     * only its own thread's connections */
+    /* OV_HTTP_THREADS_PER_CPU threads per CPU (limits.h), so that up to
+     * that many busy connections per CPU each have a thread of their own:
+     * the kernel then runs whichever connection has a request on whichever
+     * CPU is free, and a client and its connection's thread hand the CPU to
+     * each other on a wake-up. With one thread per CPU each served its
+     * connections in turn, so a request waited behind the others of its
+     * thread even while the other CPU idled: at concurrency 8 on 2 CPUs,
+     * shared with the load generator, 16 threads gave more requests/s, less
+     * CPU per request on both sides and a lower p99 than 2 (issue 13,
+     * docs/performance.md, branch h13t). A thread per connection did as
+     * well but created a thread per accepted connection (2,000 at once held
+     * a new client 0.3 s, 1.3 s under ASan, against 0.01 s). */
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = opts->threads ? opts->threads : (unsigned)(ncpu > 2 ? ncpu : 2);
+    unsigned threads = opts->threads;
+    if (!threads) {
+        long t = (ncpu > 0 ? ncpu : 1) * OV_HTTP_THREADS_PER_CPU;
+        threads = t < OV_HTTP_MIN_THREADS   ? OV_HTTP_MIN_THREADS
+                  : t > OV_HTTP_MAX_THREADS ? OV_HTTP_MAX_THREADS
+                                            : (unsigned)t;
+    }
     /* poll(), not epoll: with epoll (edge-triggered) this libmicrohttpd reads
      * a half head and the peer's FIN in one event and never reads again, so
      * a closed socket stayed in CLOSE-WAIT holding a slot until the timeout;
@@ -681,8 +753,10 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
                             ? (unsigned)(rl.rlim_cur - OV_HTTP_FD_RESERVE)
                             : (unsigned)(rl.rlim_cur / 2);
     }
-    if (max_conns < threads)
-        max_conns = threads;
+    if (max_conns < 1)
+        max_conns = 1;
+    if (threads > max_conns) /* a thread with no connection to serve */
+        threads = max_conns;
     unsigned per_ip = opts->max_conns_per_ip ? opts->max_conns_per_ip : OV_HTTP_MAX_CONNS_PER_IP;
     unsigned head_s = opts->head_timeout_s ? opts->head_timeout_s : OV_HTTP_HEAD_TIMEOUT_S;
     s->idle_timeout_s = opts->idle_timeout_s ? opts->idle_timeout_s : OV_HTTP_IDLE_TIMEOUT_S;
@@ -694,9 +768,19 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
         return ov_err_set(err, OV_EIO, "cannot start the request-head watcher thread");
     }
     s->max_conns = max_conns;
+    s->threads = threads;
+    s->on_thread = calloc(threads, sizeof *s->on_thread);
+    if (!s->on_thread) {
+        freeaddrinfo(ai);
+        http_heads_destroy(s->heads);
+        http_metrics_destroy(s->metrics);
+        free(s);
+        return ov_err_set(err, OV_ENOMEM, "out of memory");
+    }
     s->listen_fd = listen_socket(pick);
     freeaddrinfo(ai);
     if (s->listen_fd < 0) {
+        free(s->on_thread);
         http_heads_destroy(s->heads);
         http_metrics_destroy(s->metrics);
         free(s);
@@ -727,6 +811,7 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
         acceptor_stop(s);
         pthread_cond_destroy(&s->slot_cv);
         pthread_mutex_destroy(&s->slot_mu);
+        free(s->on_thread);
         http_heads_destroy(s->heads);
         http_metrics_destroy(s->metrics);
         free(s);
@@ -758,6 +843,7 @@ void http_server_stop(http_server *s, unsigned drain_ms)
     MHD_stop_daemon(s->d);
     pthread_cond_destroy(&s->slot_cv);
     pthread_mutex_destroy(&s->slot_mu);
+    free(s->on_thread);
     http_heads_destroy(s->heads);
     http_metrics_destroy(s->metrics);
     free(s);

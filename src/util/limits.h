@@ -75,6 +75,15 @@
 /* Descriptors kept free of connections for the store, index files and logs. */
 #define OV_HTTP_FD_RESERVE 128
 
+/* HTTP polling threads by default: OV_HTTP_THREADS_PER_CPU per CPU, at
+ * least OV_HTTP_MIN_THREADS, at most OV_HTTP_MAX_THREADS (--threads N sets
+ * N). More threads than CPUs, so that a few busy keep-alive connections each
+ * have a thread of their own: a request then waits for a CPU, not behind
+ * the other requests of its thread (issue 13, docs/performance.md). */
+#define OV_HTTP_THREADS_PER_CPU 8
+#define OV_HTTP_MIN_THREADS 16
+#define OV_HTTP_MAX_THREADS 256
+
 /* Seconds a request head may take in all: counted from accept (or, on a
  * keep-alive connection, from the previous answer plus the idle timeout),
  * not reset by arriving bytes, so neither a silent socket nor one dribbling
