@@ -169,10 +169,9 @@ double core_now(void)
  * collection's bulk load copies that load's blobs too. */
 #define CORE_RECLAIM_QUIET 3.0
 
-/* Saves what is due (above) and returns the monotonic time at which the
- * next save or reclaim falls due (0: none), so the saver wakes then
- * instead of at its next period: a bulk load's graph is saved
- * CORE_SAVE_QUIET after its last add, not up to CORE_SAVE_PERIOD later. */
+/* Saves every collection that is complete and has been quiet for quiet
+ * seconds (true: one was saved) and sets *due_out to the monotonic time at
+ * which the next one falls due (0: none). */
 static bool save_colls(core_db *db, double quiet, double *due_out)
 {
     bool saved = false;
@@ -210,6 +209,10 @@ static bool save_colls(core_db *db, double quiet, double *due_out)
     return saved;
 }
 
+/* save_colls, then the blobs' drop and the reclaim; returns when the next
+ * save or reclaim falls due (0: none), so the saver wakes then instead of
+ * at its next period: a graph that keeps up with its load is saved
+ * CORE_SAVE_QUIET after the last add, not up to CORE_SAVE_PERIOD later. */
 static double save_quiet(core_db *db, double quiet)
 {
     double due = 0;
