@@ -181,6 +181,10 @@ struct core_db {
     pthread_cond_t saver_cv;
     bool saver_stop;
     bool saver_kick;       /* pending vectors to index: wake the saver */
+    pthread_t side_save;   /* saves finished graphs while the saver indexes the
+                            * next collection (index_saver.c) */
+    bool side_save_on;
+    bool side_saved;       /* the side save saved something since save_quiet */
     bool defer_index;      /* big batches are acknowledged before the graph has them */
     int64_t last_write_ms; /* core_now() of the latest write to any collection, in
                             * milliseconds (atomic): the indexer keeps to one

@@ -58,48 +58,101 @@ typedef enum idx_mode {
     IDX_ALL     /* everything pending (shutdown, or no low thread could start) */
 } idx_mode;
 
-/* Index the pending vectors of every collection, a chunk per lock hold.
- * The catalog lock is taken per chunk too: a collection create or drop
- * (catalog writer) never waits for a whole bulk load to be indexed. A
- * collection dropped meanwhile shifts the list; one skipped this round is
- * done on the next. */
+/* The side save: once the saver (IDX_NORMAL) has finished one collection's
+ * graph, that collection is saved on a thread of its own (save_colls: every
+ * collection complete and quiet) while the saver goes on to the next one,
+ * so a bulk load's file writes and fsyncs overlap the next collection's
+ * construction instead of all coming after the last graph. The saver joins
+ * it (side_save_join) before it saves anything itself, so saves never run
+ * side by side. */
+static bool save_colls(core_db *db, double quiet, double *due_out);
+
+static void *side_save_main(void *arg)
+{
+    core_db *db = arg;
+    double due;
+    if (save_colls(db, CORE_SAVE_QUIET, &due))
+        db->side_saved = true; /* read by the saver after its join */
+    return NULL;
+}
+
+static void side_save_join(core_db *db)
+{
+    if (db->side_save_on)
+        pthread_join(db->side_save, NULL);
+    db->side_save_on = false;
+}
+
+static void side_save_start(core_db *db)
+{
+    side_save_join(db); /* one at a time; the one before is done by now */
+    db->side_save_on = pthread_create(&db->side_save, NULL, side_save_main, db) == 0;
+}
+
+/* The collection to index next: of those with vectors waiting, the one
+ * written least recently (NULL: none). A bulk load's collections are then
+ * finished in the order they were loaded, so each finished one is saved
+ * (side_save_start) while the next is built, and the one built last, whose
+ * save nothing overlaps, is the one loaded last. Under the catalog lock;
+ * each collection's own lock is taken to read it. */
+static core_coll *next_pending(core_db *db)
+{
+    core_coll *best = NULL;
+    double best_at = 0;
+    for (size_t i = 0; i < db->n_colls; i++) {
+        core_coll *c = db->colls[i];
+        pthread_rwlock_rdlock(&c->lock);
+        bool waiting = c->pend_n > 0;
+        double at = c->last_write;
+        pthread_rwlock_unlock(&c->lock);
+        if (waiting && (!best || at < best_at)) {
+            best = c;
+            best_at = at;
+        }
+    }
+    return best;
+}
+
+/* Index the pending vectors of every collection, a chunk per lock hold,
+ * until none is left. The catalog lock is taken per chunk too: a
+ * collection create or drop (catalog writer) never waits for a whole bulk
+ * load to be indexed. */
 static bool index_pending(core_db *db, idx_mode mode)
 {
     bool low = mode == IDX_LOW;
-    for (size_t i = 0;; i++) {
-        for (;;) {
-            /* the low thread hands over to the saver once writes stop, the
-             * saver back to a low thread once they start again */
-            if (mode != IDX_ALL && low != writes_arriving(db))
-                return true;
-            core_read_begin(db);
-            if (i >= db->n_colls) {
-                core_read_end(db);
-                return false;
-            }
-            core_coll *c = db->colls[i];
-            /* requests first: a write waiting for the lock gets it before
-             * the next chunk (a rwlock does not hand over in order) */
-            for (int w = 0; w < 2000 && __atomic_load_n(&c->writers_waiting, __ATOMIC_SEQ_CST);
-                 w++)
-                usleep(500);
-            pthread_rwlock_wrlock(&c->lock);
-            /* one thread while writes keep arriving to any collection (a
-             * core stays free for them), both once the load is over */
-            int threads = low || writes_arriving(db) ? 1 : 2;
-            if (c->pend_n) { /* compare through the int8 copy until quiet */
-                core_coll_make_index(c);
-                if (c->ix)
-                    hnsw_build_begin(c->ix);
-            }
-            size_t done = core_pend_index(c, low ? CORE_INDEX_CHUNK_LOW : CORE_INDEX_CHUNK, threads);
-            if (done && !c->pend_n)
-                core_coll_index_maybe_rebuild(c);
-            pthread_rwlock_unlock(&c->lock);
+    for (;;) {
+        /* the low thread hands over to the saver once writes stop, the
+         * saver back to a low thread once they start again */
+        if (mode != IDX_ALL && low != writes_arriving(db))
+            return true;
+        core_read_begin(db);
+        core_coll *c = next_pending(db);
+        if (!c) {
             core_read_end(db);
-            if (!done)
-                break;
+            return false;
         }
+        /* requests first: a write waiting for the lock gets it before
+         * the next chunk (a rwlock does not hand over in order) */
+        for (int w = 0; w < 2000 && __atomic_load_n(&c->writers_waiting, __ATOMIC_SEQ_CST); w++)
+            usleep(500);
+        pthread_rwlock_wrlock(&c->lock);
+        /* one thread while writes keep arriving to any collection (a
+         * core stays free for them), both once the load is over */
+        int threads = low || writes_arriving(db) ? 1 : 2;
+        if (c->pend_n) { /* compare through the int8 copy until quiet */
+            core_coll_make_index(c);
+            if (c->ix)
+                hnsw_build_begin(c->ix);
+        }
+        size_t done = core_pend_index(c, low ? CORE_INDEX_CHUNK_LOW : CORE_INDEX_CHUNK, threads);
+        bool finished = done && !c->pend_n;
+        if (finished)
+            core_coll_index_maybe_rebuild(c);
+        pthread_rwlock_unlock(&c->lock);
+        core_read_end(db);
+        /* a graph finished after the load: save it beside the next */
+        if (finished && mode == IDX_NORMAL && !writes_arriving(db))
+            side_save_start(db);
     }
 }
 
@@ -116,9 +169,13 @@ double core_now(void)
  * collection's bulk load copies that load's blobs too. */
 #define CORE_RECLAIM_QUIET 3.0
 
-static void save_quiet(core_db *db, double quiet)
+/* Saves every collection that is complete and has been quiet for quiet
+ * seconds (true: one was saved) and sets *due_out to the monotonic time at
+ * which the next one falls due (0: none). */
+static bool save_colls(core_db *db, double quiet, double *due_out)
 {
     bool saved = false;
+    double due = 0;
     for (size_t i = 0;; i++) { /* the catalog lock per collection, as above */
         core_read_begin(db);
         if (i >= db->n_colls) {
@@ -131,6 +188,10 @@ static void save_quiet(core_db *db, double quiet)
         if (c->wm != c->saved_wm && still) {
             core_coll_save_index(db, c, quiet == 0);
             saved = true;
+        } else if (c->wm != c->saved_wm && !c->pend_n && quiet > 0) {
+            double at = c->last_write + quiet;
+            if (due == 0 || at < due)
+                due = at;
         }
         bool drop = still && c->ix && hnsw_building(c->ix);
         pthread_rwlock_unlock(&c->lock);
@@ -144,6 +205,19 @@ static void save_quiet(core_db *db, double quiet)
         }
         core_read_end(db);
     }
+    *due_out = due;
+    return saved;
+}
+
+/* save_colls, then the blobs' drop and the reclaim; returns when the next
+ * save or reclaim falls due (0: none), so the saver wakes then instead of
+ * at its next period: a graph that keeps up with its load is saved
+ * CORE_SAVE_QUIET after the last add, not up to CORE_SAVE_PERIOD later. */
+static double save_quiet(core_db *db, double quiet)
+{
+    double due = 0;
+    bool saved = save_colls(db, quiet, &due) || db->side_saved;
+    db->side_saved = false;
     /* the space the saved vectors left in the store goes back to the file
      * system (store_reclaim), outside any collection's lock */
     double last = (double)__atomic_load_n(&db->last_write_ms, __ATOMIC_RELAXED) / 1000;
@@ -173,10 +247,16 @@ static void save_quiet(core_db *db, double quiet)
         else /* not worth a rewrite yet: counted toward the next */
             __atomic_add_fetch(&db->vec_dropped, dropped, __ATOMIC_ACQ_REL);
     }
+    if (!db_quiet && (saved || __atomic_load_n(&db->vec_dropped, __ATOMIC_RELAXED))) {
+        double at = last + CORE_RECLAIM_QUIET; /* the blobs' drop and reclaim */
+        if (due == 0 || at < due)
+            due = at;
+    }
     /* a bulk load leaves freed request arenas (megabytes of JSON each) in
      * the allocator; hand them back once it has settled */
     if (saved)
         malloc_trim(0);
+    return due;
 }
 
 /* The indexer while adds arrive: lowers its own priority and indexes what
@@ -227,11 +307,20 @@ static void index_all_pending(core_db *db)
 static void *saver_main(void *arg)
 {
     core_db *db = arg;
+    double due = 0; /* when save_quiet has something to do next */
     pthread_mutex_lock(&db->saver_mu);
     while (!db->saver_stop) {
+        double wait = CORE_SAVE_PERIOD;
+        if (due > 0) {
+            double until = due - core_now() + 0.001; /* just past the moment */
+            if (until < wait)
+                wait = until < 0.001 ? 0.001 : until;
+        }
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += (time_t)CORE_SAVE_PERIOD;
+        int64_t ns = (int64_t)ts.tv_nsec + (int64_t)(wait * 1e9);
+        ts.tv_sec += (time_t)(ns / 1000000000);
+        ts.tv_nsec = (long)(ns % 1000000000);
         if (!db->saver_kick)
             pthread_cond_timedwait(&db->saver_cv, &db->saver_mu, &ts);
         if (db->saver_stop)
@@ -239,7 +328,8 @@ static void *saver_main(void *arg)
         db->saver_kick = false;
         pthread_mutex_unlock(&db->saver_mu);
         index_all_pending(db);
-        save_quiet(db, CORE_SAVE_QUIET);
+        side_save_join(db);
+        due = save_quiet(db, CORE_SAVE_QUIET);
         pthread_mutex_lock(&db->saver_mu);
     }
     pthread_mutex_unlock(&db->saver_mu);

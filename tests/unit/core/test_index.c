@@ -5,6 +5,7 @@
  * restarts: a current file is used as is (identical answers), a stale one
  * is reconciled with the store, a corrupt or truncated one is rebuilt. The
  * test keeps its own mirror of what the store must hold. */
+#include <dirent.h>
 #include <math.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -70,6 +71,7 @@ static json_val *J(const char *text, size_t len)
 }
 
 static bool defer;
+static const char *coll_name = "ixc"; /* the collection coll() and write_range use */
 
 static core_db *open_db(void)
 {
@@ -88,7 +90,7 @@ static core_coll *coll(core_db *db)
     core_coll *c = NULL;
     ov_err err;
     core_read_begin(db);
-    CHECK_EQ(core_coll_by_name(db, T, D, ov_str_c("ixc"), &c, &err), OV_OK);
+    CHECK_EQ(core_coll_by_name(db, T, D, ov_str_c(coll_name), &c, &err), OV_OK);
     core_read_end(db);
     return c;
 }
@@ -418,6 +420,81 @@ static void test_deferred_indexing(void)
     defer = false;
 }
 
+/* index files (*.hnsw) in the data directory's index/ */
+static int count_index_files(void)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/index", dir);
+    DIR *d = opendir(path);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        size_t len = strlen(e->d_name);
+        n += len > 5 && strcmp(e->d_name + len - 5, ".hnsw") == 0;
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* A bulk load into two collections, one after the other: the saver builds
+ * both graphs behind the acknowledgements and saves each (one of them on
+ * its side thread while it builds the other) once it is complete and
+ * quiet, with no close; the reopen is warm from both files. */
+static void test_deferred_two_saved(void)
+{
+    defer = true;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+    memset(malive, 0, sizeof malive);
+    mn = 0;
+    core_db *db = open_db();
+    ov_buf out = {0};
+    ov_err err;
+    const char *meta = "{\"hnsw:space\":\"cosine\"}";
+    const char *names[2] = {"ixc", "ixd"};
+    for (int k = 0; k < 2; k++) {
+        core_coll_spec spec = {.name = ov_str_c(names[k]),
+                               .metadata = tj_meta(J(meta, strlen(meta)), A)};
+        CHECK_EQ(tj_coll_create(db, T, D, &spec, &out, &err), OV_OK);
+        ov_buf_free(&out);
+    }
+    for (size_t i = 0; i < X_N; i++)
+        rand_vec(mv[i]);
+    for (int k = 0; k < 2; k++) {
+        coll_name = names[k];
+        write_range(db, 0, X_N / 2);
+        write_range(db, X_N / 2, X_N);
+    }
+    /* both graphs complete and saved by the saver alone (waits up to 60 s) */
+    size_t waiting = 1;
+    for (int i = 0; i < 6000 && (waiting || count_index_files() < 2); i++) {
+        waiting = 0;
+        for (int k = 0; k < 2; k++) {
+            coll_name = names[k];
+            core_read_begin(db);
+            waiting += core_coll_pending(coll(db));
+            core_read_end(db);
+        }
+        usleep(10000);
+    }
+    CHECK_EQ(waiting, 0);
+    CHECK_EQ(count_index_files(), 2);
+    core_close(db);
+    db = open_db();
+    for (int k = 0; k < 2; k++) {
+        coll_name = names[k];
+        CHECK(recall(db, -1) >= 0.95);
+        core_read_begin(db);
+        CHECK_EQ(core_coll_count(coll(db)), X_N);
+        CHECK_EQ(core_coll_pending(coll(db)), 0);
+        core_read_end(db);
+    }
+    core_close(db);
+    coll_name = "ixc";
+    defer = false;
+}
+
 /* ---- one durable home per vector (issue 13) ---- */
 
 /* count(*), count(embedding) of the store's records, and meta vf:% rows */
@@ -586,6 +663,7 @@ int main(void)
     A = ov_arena_create(1 << 20);
     RUN(test_index_lifecycle);
     RUN(test_deferred_indexing);
+    RUN(test_deferred_two_saved);
     RUN(test_vector_home);
     ov_arena_destroy(A);
     char cmd[128];
