@@ -2,11 +2,12 @@
  * (lazy_archive.h). */
 #include "util/lazy_archive.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
+
+#include "util/lazy_bind.h"
 
 /* the library's functions, typed as their wrappers (the names below are
  * the header's macros: the wrappers, declared with the same types) */
@@ -60,13 +61,7 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void load(void)
 {
-    void *h = dlopen("libarchive.so.13", RTLD_NOW | RTLD_LOCAL);
-    if (!h)
-        return;
-    static const struct {
-        const char *name;
-        size_t off;
-    } syms[] = {
+    static const ov_lazy_sym syms[] = {
         {"archive_entry_clear", offsetof(__typeof__(L), entry_clear)},
         {"archive_entry_filetype", offsetof(__typeof__(L), entry_filetype)},
         {"archive_entry_free", offsetof(__typeof__(L), entry_free)},
@@ -111,14 +106,7 @@ static void load(void)
         {"archive_write_open_filename", offsetof(__typeof__(L), write_open_filename)},
         {"archive_write_set_format_pax_restricted", offsetof(__typeof__(L), write_set_format_pax_restricted)},
     };
-    for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
-        void *sym = dlsym(h, syms[i].name);
-        if (!sym)
-            return;
-        /* dlsym's object pointer as the function pointer it is (POSIX) */
-        memcpy((char *)&L + syms[i].off, &sym, sizeof sym);
-    }
-    L.ok = true; /* the handle stays open for the life of the process */
+    L.ok = ov_lazy_bind("libarchive.so.13", syms, sizeof syms / sizeof syms[0], &L);
 }
 
 static bool ready(void)

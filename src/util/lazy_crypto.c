@@ -2,11 +2,12 @@
  * first use (lazy_crypto.h). */
 #include "util/lazy_crypto.h"
 
-#include <dlfcn.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
+
+#include "util/lazy_bind.h"
 
 #define CRYPTO_SONAME "libcrypto.so.3"
 
@@ -24,13 +25,7 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void load(void)
 {
-    void *h = dlopen(CRYPTO_SONAME, RTLD_NOW | RTLD_LOCAL);
-    if (!h)
-        return;
-    static const struct {
-        const char *name;
-        size_t off;
-    } syms[] = {
+    static const ov_lazy_sym syms[] = {
         {"EVP_MD_CTX_new", offsetof(__typeof__(L), ctx_new)},
         {"EVP_MD_CTX_free", offsetof(__typeof__(L), ctx_free)},
         {"EVP_sha256", offsetof(__typeof__(L), sha256)},
@@ -38,14 +33,7 @@ static void load(void)
         {"EVP_DigestUpdate", offsetof(__typeof__(L), update)},
         {"EVP_DigestFinal_ex", offsetof(__typeof__(L), final)},
     };
-    for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
-        void *sym = dlsym(h, syms[i].name);
-        if (!sym)
-            return;
-        /* dlsym's object pointer as the function pointer it is (POSIX) */
-        memcpy((char *)&L + syms[i].off, &sym, sizeof sym);
-    }
-    L.ok = true; /* the handle stays open for the life of the process */
+    L.ok = ov_lazy_bind(CRYPTO_SONAME, syms, sizeof syms / sizeof syms[0], &L);
 }
 
 static bool ready(void)
