@@ -14,37 +14,9 @@
 #include <stdlib.h>
 
 #include "../harness.h"
+#include "tsearch_pair.h"
 
 #include "embed/tsearch.h"
-
-/* x built with options a, y with b, from the texts tx[0..n). Both builds
- * are CHECKed; false when either failed (the caller frees both). */
-static bool build_pair(const char *const *tx, const uint32_t *own, const uint8_t *fl, size_t n,
-                       size_t n_owners, const tsearch_opts *a, const tsearch_opts *b,
-                       tsearch **x, tsearch **y)
-{
-    size_t tl[32];
-    ov_err err = {0};
-    CHECK(n <= sizeof tl / sizeof tl[0]);
-    if (n > sizeof tl / sizeof tl[0])
-        return false;
-    for (size_t i = 0; i < n; i++)
-        tl[i] = strlen(tx[i]);
-    CHECK(tsearch_build(tx, tl, own, fl, n, n_owners, a, x, &err) == OV_OK);
-    CHECK(tsearch_build(tx, tl, own, fl, n, n_owners, b, y, &err) == OV_OK);
-    return *x && *y;
-}
-
-/* First owner for q, or -1. */
-static int top(const tsearch *x, const char *q, float *score)
-{
-    uint32_t o[3];
-    float s[3];
-    size_t n = tsearch_query(x, q, strlen(q), 3, o, s);
-    if (score)
-        *score = n ? s[0] : 0;
-    return n ? (int)o[0] : -1;
-}
 
 /* The score of owner o for q (0: not in the top 16). */
 static float score_of(const tsearch *x, const char *q, uint32_t o)
