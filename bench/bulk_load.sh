@@ -19,7 +19,8 @@
 #
 # Environment: WORK (default /tmp/omvec-bench, shared with bench.sh),
 # PORT (default 8766), RECALL=1 (recall@10 of each collection afterwards,
-# bench/recall.py, 2,000 queries), PERF=1 (perf record -g of the server
+# bench/recall.py, 2,000 queries), SMAPS=FILE (a copy of the server's
+# /proc/PID/smaps taken with the RSS figure), PERF=1 (perf record -g of the server
 # during the load, into $WORK/bulk.perf.data), THREADS (--threads).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -101,6 +102,7 @@ echo "saved: $(since "$t3" "$t0") s, server CPU $(since "$c3" "$c0") s, of which
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 sleep 3 # as bench.sh: let background work settle
 echo "RSS 3 s after the save: $(($(ps -o rss= -p "$pid") / 1024)) MiB"
+[ -z "${SMAPS:-}" ] || cp "/proc/$pid/smaps" "$SMAPS" # per-mapping Rss, for docs/performance.md
 for i in 0 1 2; do
     echo "count ${NAMES[$i]}: $(curl -s "$U$B/collections/${ids[$i]}/count")"
 done
