@@ -85,6 +85,17 @@ static core_db *open_db(void)
     return db;
 }
 
+/* open_db on an empty directory, with no record known to be alive. */
+static core_db *fresh_db(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+    memset(malive, 0, sizeof malive);
+    mn = 0;
+    return open_db();
+}
+
 static core_coll *coll(core_db *db)
 {
     core_coll *c = NULL;
@@ -362,12 +373,7 @@ static void test_index_lifecycle(void)
 static void test_deferred_indexing(void)
 {
     defer = true;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
-    memset(malive, 0, sizeof malive);
-    mn = 0;
-    core_db *db = open_db();
+    core_db *db = fresh_db();
     ov_buf out = {0};
     ov_err err;
     const char *meta = "{\"hnsw:space\":\"cosine\"}";
@@ -443,12 +449,7 @@ static int count_index_files(void)
 static void test_deferred_two_saved(void)
 {
     defer = true;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
-    memset(malive, 0, sizeof malive);
-    mn = 0;
-    core_db *db = open_db();
+    core_db *db = fresh_db();
     ov_buf out = {0};
     ov_err err;
     const char *meta = "{\"hnsw:space\":\"cosine\"}";
@@ -565,12 +566,8 @@ static void crash_in_save(const char *point, size_t from, size_t to)
 
 static void test_vector_home(void)
 {
-    char cmd[160], vpath[220], keep[240], msg[OV_ERR_MSG_MAX];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
-    memset(malive, 0, sizeof malive);
-    mn = 0;
-    core_db *db = open_db();
+    char vpath[220], keep[240], msg[OV_ERR_MSG_MAX];
+    core_db *db = fresh_db();
     ov_buf out = {0};
     ov_err err;
     const char *meta = "{\"hnsw:space\":\"cosine\"}";

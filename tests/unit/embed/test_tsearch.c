@@ -809,18 +809,6 @@ done:
     tsearch_free(x);
 }
 
-/* Is word w (as the index normalises it) among the equivalents of e? */
-static bool has_equivalent(const tsearch *x, const char *e, const char *w)
-{
-    const char *out[32];
-    float wt[32];
-    size_t n = tsearch_equivalents(x, e, strlen(e), out, wt, 32);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(out[i], w) == 0)
-            return true;
-    return false;
-}
-
 /* A roman numeral in capitals (III) reads as the number 3: it is not
  * learned as an abbreviation of the words it replaces in another name
  * (else every "3" in a query stood for them), unless opts.roman_abbr; a

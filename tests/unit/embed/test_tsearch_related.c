@@ -30,18 +30,6 @@ static float score_of(const tsearch *x, const char *q, uint32_t o)
     return 0;
 }
 
-/* Is word among the equivalents learned for w? */
-static bool has_equiv(const tsearch *x, const char *w, const char *word)
-{
-    const char *eq[16];
-    float ew[16];
-    size_t n = tsearch_equivalents(x, w, strlen(w), eq, ew, 16);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(eq[i], word) == 0)
-            return true;
-    return false;
-}
-
 /* opts.fn_equiv: "stomach mucosa" against "lining of stomach" differs in
  * mucosa against lining and of; the old mining paired mucosa with "of"
  * too (four such terms: a pair counts from 1 on), so the query "colon
@@ -66,10 +54,10 @@ static void test_tsearch_fn_equiv(void)
     if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 9, &o, &b, &x, &y))
         goto done;
     /* lining is still learned; "of" only the old way */
-    CHECK(has_equiv(x, "mucosa", "lining"));
-    CHECK(!has_equiv(x, "mucosa", "of"));
-    CHECK(!has_equiv(x, "of", "mucosa"));
-    CHECK(has_equiv(y, "mucosa", "of"));
+    CHECK(has_equivalent(x, "mucosa", "lining"));
+    CHECK(!has_equivalent(x, "mucosa", "of"));
+    CHECK(!has_equivalent(x, "of", "mucosa"));
+    CHECK(has_equivalent(y, "mucosa", "of"));
     CHECK_EQ(top(x, "colon body mucosa", NULL), 3);
     /* "body of colon" matched mucosa to its "of" */
     CHECK(score_of(y, "colon body mucosa", 2) > score_of(x, "colon body mucosa", 2) + 0.01f);
@@ -159,7 +147,7 @@ static void test_tsearch_seg_codes(void)
     b.seg_codes = false;
     if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 10, &o, &b, &x, &y))
         goto done;
-    CHECK(has_equiv(x, "third", "3"));
+    CHECK(has_equivalent(x, "third", "3"));
     const char *q = "third cervical spinal cord segment";
     CHECK_EQ(top(x, q, NULL), 1);
     CHECK(top(y, q, NULL) != 1);

@@ -1,6 +1,7 @@
 /* tests/unit/embed/tsearch_pair.h - helpers the text search tests share
  * (test_tsearch.c, test_tsearch_related.c): an A/B pair of builds from one
- * set of texts, and the top answer of a query. Test code only. */
+ * set of texts, the top answer of a query, and a learned equivalence. Test
+ * code only. */
 #ifndef OMVEC_TESTS_TSEARCH_PAIR_H
 #define OMVEC_TESTS_TSEARCH_PAIR_H
 
@@ -40,6 +41,18 @@ static inline int top(const tsearch *x, const char *q, float *score)
     if (score)
         *score = n ? s[0] : 0;
     return n ? (int)o[0] : -1;
+}
+
+/* Is word w (as the index normalises it) among the equivalents of e? */
+static inline bool has_equivalent(const tsearch *x, const char *e, const char *w)
+{
+    const char *out[32];
+    float wt[32];
+    size_t n = tsearch_equivalents(x, e, strlen(e), out, wt, 32);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(out[i], w) == 0)
+            return true;
+    return false;
 }
 
 #endif
