@@ -77,20 +77,16 @@ static float num_sim(const tsearch *x, uint32_t n, uint32_t w)
  * (tsearch_query.c neo_compound). */
 static bool is_compound(const tsearch *x, const char *q, size_t ql, uint32_t a, uint32_t b)
 {
-    static const char *const tails[] = {"",   "o",  "a",  "e",   "y",   "al",  "ar",  "ac",
-                                        "an", "ic", "us", "um",  "ary", "eal", "ial", "ous",
-                                        "ior", "ical"};
     const char *as = x->v.blob + x->v.off[a], *bs = x->v.blob + x->v.off[b];
     size_t al = x->v.len[a], bl = x->v.len[b];
     if (bl < 4 || ql < bl + 5 || memcmp(q + ql - bl, bs, bl) != 0 || q[ql - bl - 1] != 'o')
         return false;
     size_t sl = ql - bl - 1; /* the stem, less the "o" (or ending in it) */
-    for (size_t k = 0; k < sizeof tails / sizeof tails[0]; k++) {
-        size_t tl = strlen(tails[k]);
-        if (al < tl + 4 || memcmp(as + al - tl, tails[k], tl) != 0)
-            continue;
-        size_t st = al - tl; /* a's stem */
-        if (st * 5 < al * 3)
+    for (size_t st = 4; st <= al; st++) { /* a's stem, then its ending */
+        size_t tl = al - st;
+        const char *t = as + st;
+        if (st * 5 < al * 3 ||
+            !(tl == 0 || ts_neo_tail(t, tl) || (tl == 3 && memcmp(t, "ior", 3) == 0)))
             continue;
         if ((st == sl && memcmp(as, q, st) == 0) ||
             (st == sl + 1 && as[st - 1] == 'o' && memcmp(as, q, sl) == 0))

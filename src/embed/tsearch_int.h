@@ -338,6 +338,11 @@ size_t ts_code_letters(const char *w, size_t len);
 /* An English function word (and, of, with...) that initialisms skip. */
 bool ts_function_word(const char *w, size_t len);
 
+/* An adjective or noun ending a combining form drops before its "o"
+ * (viscer-al, somat-ic, metacarp-al: o a e y al ar ac an ic us um ary eal
+ * ial ous ical), e len bytes. */
+bool ts_neo_tail(const char *e, size_t len);
+
 /* Vocabulary: add (returns the id) and find (UINT32_MAX when absent). */
 uint32_t ts_vocab_add(ts_vocab *v, const char *w, size_t len);
 uint32_t ts_vocab_find(const ts_vocab *v, const char *w, size_t len);

@@ -284,14 +284,8 @@ static size_t neo_compound(const tsearch *x, const char *w, size_t wl, const cha
     lo = lo < 4 ? 4 : lo;
     char cat[2 * TS_MAX_WORD + 2], one[2 * TS_MAX_WORD + 2];
     uint32_t st[1];
-    static const char *const tails[] = {"o",  "a",  "e",   "y",   "al",   "ar", "ac",
-                                        "an", "ic", "us",  "um",  "ary",  "eal", "ial",
-                                        "ous", "ical"};
     for (size_t l = wl - 1; l >= lo; l--) {
-        bool tail = false; /* what w drops is an adjective or noun ending */
-        for (size_t k = 0; k < sizeof tails / sizeof tails[0] && !tail; k++)
-            tail = strlen(tails[k]) == wl - l && memcmp(tails[k], w + l, wl - l) == 0;
-        if (!tail)
+        if (!ts_neo_tail(w + l, wl - l)) /* w drops an adjective or noun ending */
             continue;
         memcpy(cat, w, l);
         size_t cl = l;

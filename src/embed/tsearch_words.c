@@ -149,6 +149,16 @@ bool ts_function_word(const char *w, size_t len)
     return false;
 }
 
+bool ts_neo_tail(const char *e, size_t len)
+{
+    static const char *const tails[] = {"o",  "a",  "e",  "y",  "al",  "ar",  "ac",  "an",
+                                        "ic", "us", "um", "ary", "eal", "ial", "ous", "ical"};
+    for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++)
+        if (strlen(tails[i]) == len && memcmp(tails[i], e, len) == 0)
+            return true;
+    return false;
+}
+
 static uint64_t hash(const char *w, size_t n)
 {
     uint64_t h = 14695981039346656037ULL;
