@@ -206,6 +206,8 @@ struct core_db {
 
 /* idmap */
 void core_idmap_init(core_idmap *m);
+/* Frees the slots and destroys the mutex; m needs core_idmap_init again
+ * before any other use. */
 void core_idmap_free(core_idmap *m);
 /* Index of the record with this id, or -1. */
 long core_idmap_get(const core_idmap *m, const core_rec *recs, const char *id, size_t len);

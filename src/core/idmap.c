@@ -35,7 +35,9 @@ void core_idmap_free(core_idmap *m)
 {
     free(m->slots);
     pthread_mutex_destroy(&m->defer_mu);
-    core_idmap_init(m);
+    m->slots = NULL;
+    m->cap = m->n = m->defer_n = 0;
+    atomic_store(&m->deferred, false);
 }
 
 static void build(core_idmap *m, const core_rec *recs, size_t n);
