@@ -302,8 +302,11 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             next[nm] = head[h];
             head[h] = (uint16_t)(++nm);
         }
-    qctx qc = {x,      q->nq,  q->qid,     q->qw, q->qacr, q->qraw, q->qpc, q->qsf,
-               q->ex,  q->nex, q->wq, q->qphrase, head, next, mword, mi, msim};
+    qctx qc = {.x = x,         .nq = q->nq,     .qid = q->qid,   .qw = q->qw,
+               .qacr = q->qacr, .qraw = q->qraw, .qpc = q->qpc,   .qsf = q->qsf,
+               .ex = q->ex,     .nex = q->nex,   .wq = q->wq,     .qphrase = q->qphrase,
+               .head = head,    .next = next,    .mword = mword,  .mi = mi,
+               .msim = msim};
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
         float s = 0, s2 = 0, tb = 0;
