@@ -83,19 +83,31 @@ function version(r) {
   return { v: [...vs][0] };
 }
 
-/** Run `conc` closed-loop workers until stop(); collect versions and problems. */
+/** Why nginx cannot answer, when its process is gone ("" while it runs). */
+function nginxGone() {
+  const p = nginx?.proc;
+  if (!p || (p.exitCode === null && p.signalCode === null)) return "";
+  return ` (nginx exited: code ${p.exitCode}, signal ${p.signalCode}; error log: ${nginx.errorLog().slice(-500)})`;
+}
+
+/** Run `conc` closed-loop workers until stop(); collect versions and problems
+ * (out.n counts every finished request, answered or failed). */
 function load(conc = 8) {
   let running = true;
   const out = { n: 0, versions: {}, bad: [] };
   const worker = async (w) => {
     for (let i = w; running; i += conc) {
+      // a failed request counts too: the callers wait for a count, and a
+      // balancer that refuses every request must fail the test (out.bad),
+      // not hang it (a run once hung here with no nginx running)
       try {
         const v = version(await query(i));
-        out.n++;
         if (v.bad) out.bad.push(v.bad);
         else out.versions[v.v] = (out.versions[v.v] || 0) + 1;
       } catch (e) {
-        out.bad.push(`request failed: ${e.message}`);
+        out.bad.push(`request failed: ${e.message}${nginxGone()}`);
+      } finally {
+        out.n++;
       }
     }
   };
