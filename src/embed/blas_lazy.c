@@ -1,9 +1,10 @@
 /* embed/blas_lazy.c - OpenBLAS through dlopen on first use (blas_lazy.h). */
 #include "embed/blas_lazy.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
-#include <string.h>
+#include <stddef.h>
+
+#include "util/lazy_bind.h"
 
 typedef void (*sgemm_fn)(enum CBLAS_ORDER, enum CBLAS_TRANSPOSE, enum CBLAS_TRANSPOSE, blasint,
                          blasint, blasint, float, const float *, blasint, const float *,
@@ -18,25 +19,21 @@ static struct {
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int loaded; /* atomic: 1 once load ran and succeeded */
 
-/* dlsym's object pointer as the function pointer it is (POSIX) */
-static bool resolve(void *h, const char *name, void *fnp)
-{
-    void *sym = dlsym(h, name);
-    if (sym)
-        memcpy(fnp, &sym, sizeof sym);
-    return sym != NULL;
-}
+#define BLAS_SONAME "libopenblas.so.0"
 
 static void load(void)
 {
-    void *h = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
-    if (!h)
+    static const ov_lazy_sym need[] = {
+        {"cblas_sgemm", offsetof(__typeof__(L), sgemm)},
+        {"openblas_set_num_threads", offsetof(__typeof__(L), set_threads)},
+    };
+    static const ov_lazy_sym optional[] = {
+        {"blas_thread_shutdown_", offsetof(__typeof__(L), shutdown)},
+    };
+    if (!ov_lazy_bind(BLAS_SONAME, need, sizeof need / sizeof need[0], &L))
         return;
-    if (!resolve(h, "cblas_sgemm", &L.sgemm) ||
-        !resolve(h, "openblas_set_num_threads", &L.set_threads))
-        return;
-    (void)resolve(h, "blas_thread_shutdown_", &L.shutdown);
-    L.ok = true; /* the handle stays open for the life of the process */
+    (void)ov_lazy_bind(BLAS_SONAME, optional, 1, &L); /* left NULL when absent */
+    L.ok = true;
     __atomic_store_n(&loaded, 1, __ATOMIC_RELEASE);
 }
 

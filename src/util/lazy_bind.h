@@ -1,7 +1,7 @@
 /* util/lazy_bind.h - the one dlopen-and-bind step of the libraries loaded
- * on first use (lazy_archive.c, lazy_crypto.c): a table of symbol names
- * and the offsets of the function pointers they fill in a struct. Layer:
- * util. */
+ * on first use (lazy_archive.c, lazy_crypto.c, lazy_curl.c and
+ * embed/blas_lazy.c): a table of symbol names and the offsets of the
+ * function pointers they fill in a struct. Layer: util. */
 #ifndef OMVEC_UTIL_LAZY_BIND_H
 #define OMVEC_UTIL_LAZY_BIND_H
 

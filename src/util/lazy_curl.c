@@ -1,10 +1,12 @@
 /* util/lazy_curl.c - libcurl through dlopen on first use (lazy_curl.h). */
 #include "util/lazy_curl.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
+
+#include "util/lazy_bind.h"
 
 static struct {
     bool ok;
@@ -20,31 +22,20 @@ static struct {
 } L;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-/* dlsym's object pointer as the function pointer it is (POSIX guarantees
- * the conversion works) */
-#define RESOLVE(h, field, name)                                                                \
-    do {                                                                                       \
-        void *sym_ = dlsym(h, name);                                                           \
-        if (!sym_)                                                                             \
-            return;                                                                            \
-        __builtin_memcpy(&L.field, &sym_, sizeof sym_);                                        \
-    } while (0)
-
 static void load(void)
 {
-    void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-    if (!h)
-        return;
-    RESOLVE(h, global_init, "curl_global_init");
-    RESOLVE(h, easy_init, "curl_easy_init");
-    RESOLVE(h, easy_setopt, "curl_easy_setopt");
-    RESOLVE(h, easy_perform, "curl_easy_perform");
-    RESOLVE(h, easy_getinfo, "curl_easy_getinfo");
-    RESOLVE(h, easy_cleanup, "curl_easy_cleanup");
-    RESOLVE(h, easy_strerror, "curl_easy_strerror");
-    RESOLVE(h, slist_append, "curl_slist_append");
-    RESOLVE(h, slist_free_all, "curl_slist_free_all");
-    L.ok = true; /* the handle stays open for the life of the process */
+    static const ov_lazy_sym syms[] = {
+        {"curl_global_init", offsetof(__typeof__(L), global_init)},
+        {"curl_easy_init", offsetof(__typeof__(L), easy_init)},
+        {"curl_easy_setopt", offsetof(__typeof__(L), easy_setopt)},
+        {"curl_easy_perform", offsetof(__typeof__(L), easy_perform)},
+        {"curl_easy_getinfo", offsetof(__typeof__(L), easy_getinfo)},
+        {"curl_easy_cleanup", offsetof(__typeof__(L), easy_cleanup)},
+        {"curl_easy_strerror", offsetof(__typeof__(L), easy_strerror)},
+        {"curl_slist_append", offsetof(__typeof__(L), slist_append)},
+        {"curl_slist_free_all", offsetof(__typeof__(L), slist_free_all)},
+    };
+    L.ok = ov_lazy_bind("libcurl.so.4", syms, sizeof syms / sizeof syms[0], &L);
 }
 
 static bool ready(void)
