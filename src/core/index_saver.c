@@ -253,9 +253,12 @@ static double save_quiet(core_db *db, double quiet)
             due = at;
     }
     /* a bulk load leaves freed request arenas (megabytes of JSON each) in
-     * the allocator; hand them back once it has settled */
-    if (saved)
+     * the allocator, and its bodies and parsed floats in the cache of big
+     * buffers (util/mem.h); hand them back once it has settled */
+    if (saved) {
         malloc_trim(0);
+        ov_bigbuf_drop();
+    }
     return due;
 }
 
