@@ -83,18 +83,22 @@ static bool env_true(const char *name)
     return v && (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0 || strcasecmp(v, "yes") == 0);
 }
 
-/* The allocator's policy for a server whose requests allocate megabytes
- * (a 9 MB add body, its parsed floats, a 3 MB vector batch): freed blocks
- * stay in the heap for the next request instead of going back to the OS
- * and being faulted in again page by page (about 15 % of the request
- * thread's CPU in a bulk load was page faults on such buffers). Blocks of
- * 32 MiB and more are still mapped on their own (a big realloc is then an
- * mremap, not a copy). The saver hands what the heap holds free back with
- * malloc_trim once a load has settled (index_saver.c). */
+/* The allocator's policy for a server whose requests allocate megabytes.
+ * The big transient ones (a 9 MB add body, the request arena's blocks of
+ * parsed floats) are mappings of their own, cached between requests
+ * (util/mem.h ov_bigbuf_get), so malloc sees no per-request churn of
+ * megabytes. Blocks of 32 MiB and more are still mapped on their own (a
+ * big realloc is then an mremap, not a copy). The trim threshold is 8 MiB
+ * so that a thread arena whose free top reaches that (SQLite's cache pages
+ * given back, a save's buffers) shrinks at the next free there: glibc's
+ * malloc_trim never shrinks a thread arena's top, and with the former
+ * 256 MiB about 18 MiB stayed resident after a bulk load
+ * (docs/performance.md, h13v and h13w). The saver hands the rest back once
+ * a load has settled (index_saver.c). */
 static void tune_malloc(void)
 {
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    mallopt(M_TRIM_THRESHOLD, 8 << 20);
 }
 
 int cli_run_main(int argc, char **argv)

@@ -252,10 +252,16 @@ static double save_quiet(core_db *db, double quiet)
         if (due == 0 || at < due)
             due = at;
     }
-    /* a bulk load leaves freed request arenas (megabytes of JSON each) in
-     * the allocator; hand them back once it has settled */
-    if (saved)
+    /* a bulk load leaves SQLite's cache full and its file mapped (the
+     * VACUUM maps all of it), freed request arenas in the allocator and
+     * its bodies and parsed floats in the cache of big buffers
+     * (util/mem.h); hand them back once it has settled */
+    if (db_quiet && (saved || dropped))
+        store_release_memory(db->st);
+    if (saved || dropped) {
         malloc_trim(0);
+        ov_bigbuf_drop();
+    }
     return due;
 }
 

@@ -56,49 +56,80 @@ void core_recs_path(const core_db *db, const core_coll *c, char *out, size_t len
     snprintf(out, len, "%s/index/%s.recs", db->path, c->id);
 }
 
-static void put_len(ov_buf *b, const void *p, uint32_t len)
+static unsigned char *put_len(unsigned char *w, const void *p, uint32_t len)
 {
     uint32_t v = p ? len : RECS_NONE;
-    ov_buf_put(b, &v, sizeof v);
+    memcpy(w, &v, sizeof v);
+    return w + sizeof v;
 }
 
-static void put_str(ov_buf *b, const char *p, uint32_t len)
+static unsigned char *put_str(unsigned char *w, const char *p, uint32_t len)
 {
     if (p) {
-        ov_buf_put(b, p, len);
-        ov_buf_put(b, "", 1);
+        memcpy(w, p, len);
+        w[len] = 0;
+        w += (size_t)len + 1;
     }
+    return w;
 }
 
+static size_t str_room(const char *p, uint32_t len)
+{
+    return p ? (size_t)len + 1 : 0;
+}
+
+/* The body is measured first and built in one buffer of exactly its size:
+ * from OV_BIGBUF_MIN bytes on a mapping of its own (util/mem.h), unmapped
+ * after the write, so the 8 MB of a 30,000-record collection never sit
+ * free at the top of the saving thread's malloc arena, and cost 4 faults
+ * of 2 MiB pages rather than a doubling buffer's copies. */
 void core_recs_save(core_db *db, core_coll *c, int64_t wm)
 {
     char path[4200], tmp[4210];
     core_recs_path(db, c, path, sizeof path);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    ov_buf b = {0};
+    size_t len = 0;
     for (size_t i = 0; i < c->n; i++) {
         const core_rec *r = &c->recs[i];
-        ov_buf_put(&b, &r->seq, sizeof r->seq);
-        put_len(&b, r->id, r->id_len);
-        put_len(&b, r->doc, r->doc_len);
-        put_len(&b, r->uri, r->uri_len);
-        put_len(&b, r->meta_json, r->meta_json_len);
-        put_str(&b, r->id, r->id_len);
-        put_str(&b, r->doc, r->doc_len);
-        put_str(&b, r->uri, r->uri_len);
-        put_str(&b, r->meta_json, r->meta_json_len);
+        len += sizeof r->seq + 4 * sizeof(uint32_t) + str_room(r->id, r->id_len) +
+               str_room(r->doc, r->doc_len) + str_room(r->uri, r->uri_len) +
+               str_room(r->meta_json, r->meta_json_len);
     }
-    recs_header hd = {.n = c->n, .wm = wm, .body_len = b.len, .sum = fsum_of(b.p, b.len)};
-    memcpy(hd.magic, RECS_MAGIC, 8);
-    FILE *f = fopen(tmp, "wb");
-    bool ok = f && fwrite(&hd, 1, sizeof hd, f) == sizeof hd &&
-              (b.len == 0 || fwrite(b.p, 1, b.len, f) == b.len);
-    ok = (f && fclose(f) == 0) && ok;
+    bool mapped = len >= OV_BIGBUF_MIN;
+    unsigned char *body = mapped ? ov_huge_map(len, len) : ov_trymalloc(len);
+    bool ok = body != NULL;
+    unsigned char *w = body;
+    for (size_t i = 0; ok && i < c->n; i++) {
+        const core_rec *r = &c->recs[i];
+        memcpy(w, &r->seq, sizeof r->seq);
+        w += sizeof r->seq;
+        w = put_len(w, r->id, r->id_len);
+        w = put_len(w, r->doc, r->doc_len);
+        w = put_len(w, r->uri, r->uri_len);
+        w = put_len(w, r->meta_json, r->meta_json_len);
+        w = put_str(w, r->id, r->id_len);
+        w = put_str(w, r->doc, r->doc_len);
+        w = put_str(w, r->uri, r->uri_len);
+        w = put_str(w, r->meta_json, r->meta_json_len);
+    }
+    FILE *f = NULL;
+    if (ok) {
+        recs_header hd = {.n = c->n, .wm = wm, .body_len = len, .sum = fsum_of(body, len)};
+        memcpy(hd.magic, RECS_MAGIC, 8);
+        f = fopen(tmp, "wb");
+        ok = f && fwrite(&hd, 1, sizeof hd, f) == sizeof hd &&
+             (len == 0 || fwrite(body, 1, len, f) == len);
+        ok = (f && fclose(f) == 0) && ok;
+    }
     if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
+        if (f)
+            unlink(tmp);
         unlink(path); /* never leave an older one to be mistaken */
     }
-    ov_buf_free(&b);
+    if (mapped)
+        ov_huge_unmap(body, len);
+    else
+        free(body);
 }
 
 static bool in_arena_range(const core_coll *c, const unsigned char *p, size_t len)

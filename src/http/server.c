@@ -11,6 +11,9 @@
  * declared length reserved once bytes come, up to OV_BODY_RESERVE_MAX; the
  * rest grows with what arrives) up to OV_MAX_BODY_LEN, or
  * OV_MAX_UNAUTH_BODY_LEN on open routes, then the api layer answers.
+ * A body of a megabyte or more, and the request arena's blocks of that
+ * size, are transient big buffers (util/mem.h ov_bigbuf_get), not malloc's:
+ * freed, they never sit at the top of a thread's malloc arena. 
  * Connection slots are bounded in total and per client address, and a
  * connection whose head is not complete OV_HTTP_HEAD_TIMEOUT_S seconds after
  * it opened (or after the previous answer and the idle wait) is closed,
@@ -48,6 +51,7 @@
 #include "http/metrics.h"
 #include "util/limits.h"
 #include "util/log.h"
+#include "util/mem.h"
 
 struct http_server {
     struct MHD_Daemon *d;
@@ -90,6 +94,7 @@ typedef struct http_req {
     char *path;
     const char *method;
     ov_buf body;
+    size_t body_map;  /* body.p is an ov_bigbuf of this cap, or 0: malloc's (ov_buf) */
     int early_status; /* 400, 403, 404, 405, 413 or 501 decided from the head */
     size_t body_cap;  /* OV_MAX_BODY_LEN, or OV_MAX_UNAUTH_BODY_LEN on open routes */
     size_t declared;  /* Content-Length (at most body_cap), 0 when none */
@@ -421,6 +426,57 @@ static enum MHD_Result refuse_mid_body(struct MHD_Connection *conn, http_req *rq
     return MHD_NO;
 }
 
+static void body_free(http_req *rq)
+{
+    if (rq->body_map)
+        ov_bigbuf_put(rq->body.p, rq->body_map);
+    else
+        ov_buf_free(&rq->body);
+    rq->body = (ov_buf){0};
+    rq->body_map = 0;
+}
+
+/* Append n arriving bytes to the body, NUL-terminated. The first piece
+ * reserves the declared length, at most OV_BODY_RESERVE_MAX, rather than
+ * doubling from 256 bytes (an add of 1,000 x 768, 9 MB, was copied about
+ * twice more by the reallocations), so declaring much and sending little
+ * holds no more than that. From OV_BIGBUF_MIN bytes on the body is a
+ * transient big buffer (util/mem.h): 2 MiB pages of its own mapping, kept
+ * for the next request in a small cache the saver empties once a load has
+ * settled; in malloc a freed 9 MB body stayed resident at the top of the
+ * thread's arena (docs/performance.md, h13v and h13w). Returns false when
+ * no memory can be had. */
+static bool body_put(http_req *rq, const char *data, size_t n)
+{
+    ov_buf *b = &rq->body;
+    size_t want = b->len + n + 1;
+    if (!b->cap && rq->declared > n)
+        want = (rq->declared < OV_BODY_RESERVE_MAX ? rq->declared : OV_BODY_RESERVE_MAX) + 1;
+    if (want > b->cap && (rq->body_map || want >= OV_BIGBUF_MIN)) {
+        if (rq->body_map && want < 2 * b->cap)
+            want = 2 * b->cap;
+        size_t cap, len = b->len;
+        char *p = ov_bigbuf_get(want, &cap);
+        if (!p)
+            return false;
+        if (len)
+            memcpy(p, b->p, len);
+        body_free(rq);
+        *b = (ov_buf){.p = p, .len = len, .cap = cap};
+        rq->body_map = cap;
+    }
+    if (!rq->body_map) {
+        if (!b->cap && want > n + 1)
+            ov_buf_reserve(b, want - 1);
+        ov_buf_put(b, data, n);
+        return true;
+    }
+    memcpy(b->p + b->len, data, n);
+    b->len += n;
+    b->p[b->len] = 0;
+    return true;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -440,6 +496,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         rq->arena = ov_arena_create(16 << 10);
         if (!rq->arena)
             return MHD_NO;
+        ov_arena_map_big(rq->arena); /* an add's megabytes of floats (util/mem.h) */
         rq->method = method;
         rq->path = ov_arena_strndup(rq->arena, url, strlen(url));
         api_route_match(method, rq->path, &rq->m);
@@ -454,15 +511,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             *upload_data_size = 0;
             return refuse_mid_body(conn, rq);
         }
-        /* the declared length in one allocation when the body starts to
-         * arrive, rather than doubling from 256 bytes: an add of 1,000 x 768
-         * (9 MB) was copied about twice more by the reallocations; at most
-         * OV_BODY_RESERVE_MAX, so declaring much and sending little holds
-         * no more than that */
-        if (!rq->body.cap && rq->declared > *upload_data_size)
-            ov_buf_reserve(&rq->body, rq->declared < OV_BODY_RESERVE_MAX ? rq->declared
-                                                                          : OV_BODY_RESERVE_MAX);
-        ov_buf_put(&rq->body, upload_data, *upload_data_size);
+        if (!body_put(rq, upload_data, *upload_data_size))
+            return MHD_NO; /* no memory: the connection closes */
         *upload_data_size = 0;
         return MHD_YES;
     }
@@ -482,7 +532,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     api_response rs = {0};
     api_handle(atomic_load(&s->api), &ar, &rs);
     rq->early_status = rs.status; /* for the log */
-    ov_buf_free(&rq->body);
+    body_free(rq);
     return send_body(conn, rq, rs.status, rs.content_type, &rs.body, false);
 }
 
@@ -511,7 +561,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         if (n > 0)
             ov_log_line(line, (unsigned long)(n < (int)sizeof line ? n : (int)sizeof line - 1));
     }
-    ov_buf_free(&rq->body);
+    body_free(rq);
     ov_arena_destroy(rq->arena);
     free(rq);
     *req_cls = NULL;

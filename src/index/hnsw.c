@@ -36,12 +36,12 @@ static int clampi(int v, int lo, int hi)
 
 /* ---- big arrays ---- */
 
-#define HNSW_HUGE ((size_t)2 << 20) /* the x86-64 and arm64 (4 KiB granule) huge page */
+#define HNSW_HUGE OV_HUGE_PAGE /* the x86-64 and arm64 (4 KiB granule) huge page */
 
 /* The bytes of whole huge pages that hold len. */
 static size_t big_len(size_t len)
 {
-    return (len + HNSW_HUGE - 1) & ~(HNSW_HUGE - 1);
+    return ov_huge_len(len);
 }
 
 /* The address space reserved for an array of len bytes: 2 MiB times a
@@ -67,21 +67,10 @@ void *hnsw_big_alloc(size_t len)
 {
     if (len < HNSW_BIG_MIN)
         return ov_xmalloc(len);
-    size_t res = big_res(len);
-    unsigned char *p = mmap(NULL, res + HNSW_HUGE, PROT_NONE,
-                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED)
-        big_oom(res);
-    /* keep the 2 MiB-aligned part: a huge page needs its whole frame */
-    uintptr_t a = ((uintptr_t)p + HNSW_HUGE - 1) & ~(uintptr_t)(HNSW_HUGE - 1);
-    size_t head = a - (uintptr_t)p;
-    if (head)
-        munmap(p, head);
-    munmap((void *)(a + res), HNSW_HUGE - head);
-    if (mprotect((void *)a, big_len(len), PROT_READ | PROT_WRITE) != 0)
-        big_oom(big_len(len));
-    (void)madvise((void *)a, res, MADV_HUGEPAGE); /* a hint: 4 KiB pages where refused */
-    return (void *)a;
+    void *p = ov_huge_map(len, big_res(len)); /* util/mem.c: 2 MiB-aligned, MADV_HUGEPAGE */
+    if (!p)
+        big_oom(big_res(len));
+    return p;
 }
 
 void hnsw_big_free(void *p, size_t len)
@@ -91,7 +80,7 @@ void hnsw_big_free(void *p, size_t len)
     if (len < HNSW_BIG_MIN)
         free(p);
     else
-        munmap(p, big_res(len));
+        ov_huge_unmap(p, big_res(len));
 }
 
 void *hnsw_big_realloc(void *p, size_t old_len, size_t len)

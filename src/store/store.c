@@ -694,6 +694,17 @@ done:
     return rc;
 }
 
+void store_release_memory(store *s)
+{
+    pthread_mutex_lock(&s->mu);
+    sqlite3_db_release_memory(s->db);
+    /* a changed limit makes SQLite unmap the file (when no page of the
+     * mapping is in use, as none is between statements) and map it again
+     * on the next read: 0, then the usual limit */
+    sqlite3_exec(s->db, "PRAGMA mmap_size=0; PRAGMA mmap_size=17179869184;", NULL, NULL, NULL);
+    pthread_mutex_unlock(&s->mu);
+}
+
 ov_rc store_reclaim(store *s, int64_t dropped_bytes, bool *out_done, ov_err *err)
 {
     ov_rc rc = OV_OK;

@@ -158,6 +158,15 @@ ov_rc store_vec_prepare(store *s, const char *coll_id, int64_t wm, uint64_t vec_
  * Returns: OV_OK; OV_EIO (nothing lost: the space stays unused). */
 ov_rc store_reclaim(store *s, int64_t dropped_bytes, bool *out_done, ov_err *err);
 
+/* Give back the memory SQLite holds only for speed, once writes have
+ * settled: the clean pages of the connection's cache
+ * (sqlite3_db_release_memory) and the pages of its file mapping, which
+ * count in the process's RSS (a VACUUM leaves the whole new file mapped:
+ * 15 MiB after a 65,000-record bulk load). The mapping is dropped and
+ * made again lazily; later reads fault its pages back in from the page
+ * cache. Nothing persisted changes. Locking: takes the store's lock. */
+void store_release_memory(store *s);
+
 /* Test hook: when > 0, the Nth store write call from now fails with OV_EIO. */
 extern long store_fail_countdown;
 /* The log size in pages (4 KiB) at which a commit wakes the checkpointer

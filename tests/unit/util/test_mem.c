@@ -1,7 +1,9 @@
 /* tests/unit/util/test_mem.c - util/mem.c's page hints on a big buffer:
  * ov_hugepage_hint and ov_prefault change nothing a program can read, and
  * the hinted buffer still grows by realloc with its contents kept (the
- * deferred vector queue, core/coll.c, is such a buffer). */
+ * deferred vector queue, core/coll.c, is such a buffer); the 2 MiB-aligned
+ * mappings (ov_huge_map), the cache of transient big buffers
+ * (ov_bigbuf_*) and an arena whose big blocks are such buffers. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,9 +46,97 @@ static void test_mem_hints_small(void)
     CHECK_EQ(buf[0] + buf[63], 2);
 }
 
+/* A mapping is 2 MiB-aligned, zero and writable over its whole pages;
+ * the reserve beyond them is address space only (not readable). */
+static void test_mem_huge_map(void)
+{
+    CHECK_EQ(ov_huge_len(1), OV_HUGE_PAGE);
+    CHECK_EQ(ov_huge_len(OV_HUGE_PAGE), OV_HUGE_PAGE);
+    CHECK_EQ(ov_huge_len(OV_HUGE_PAGE + 1), 2 * OV_HUGE_PAGE);
+    unsigned char *p = ov_huge_map(3 * MIB, 8 * MIB);
+    CHECK(p != NULL);
+    CHECK_EQ((uintptr_t)p % OV_HUGE_PAGE, 0);
+    size_t nz = 0;
+    for (size_t i = 0; i < 4 * MIB; i += 4096)
+        nz += p[i] != 0;
+    CHECK_EQ(nz, 0);
+    memset(p, 0x5A, 4 * MIB); /* the whole pages are writable */
+    CHECK_EQ(p[4 * MIB - 1], 0x5A);
+    ov_huge_unmap(p, 8 * MIB);
+    ov_huge_unmap(NULL, 0);
+}
+
+/* A freed buffer is kept and handed to the next request of a size it
+ * fits (at most twice over); a much smaller request maps its own; drop
+ * unmaps every cached one and reports their bytes. */
+static void test_mem_bigbuf_cache(void)
+{
+    ov_bigbuf_drop();
+    size_t cap = 0, cap2 = 0, cap3 = 0;
+    char *a = ov_bigbuf_get(5 * MIB, &cap);
+    CHECK(a != NULL);
+    CHECK_EQ(cap, 6 * MIB);
+    CHECK_EQ((uintptr_t)a % OV_HUGE_PAGE, 0);
+    memset(a, 7, cap);
+    ov_bigbuf_put(a, cap);
+    char *b = ov_bigbuf_get(3 * MIB + 100, &cap2); /* 4 MiB wanted: 6 fits */
+    CHECK(b == a); /* the cached one, its contents as left */
+    CHECK_EQ(cap2, 6 * MIB);
+    CHECK_EQ(b[cap2 - 1], 7);
+    ov_bigbuf_put(b, cap2);
+    char *c = ov_bigbuf_get(MIB, &cap3); /* 2 MiB wanted: the 6 MiB one is too big */
+    CHECK(c != NULL && c != a);
+    CHECK_EQ(cap3, 2 * MIB);
+    memset(c, 1, cap3);
+    ov_bigbuf_put(c, cap3);
+    CHECK_EQ(ov_bigbuf_drop(), 8 * MIB);
+    CHECK_EQ(ov_bigbuf_drop(), 0);
+    ov_bigbuf_put(NULL, 0);
+    /* more than the cache holds is unmapped at once */
+    char *big = ov_bigbuf_get(OV_BIGBUF_CACHE_LEN + 1, &cap);
+    CHECK(big != NULL);
+    big[cap - 1] = 1;
+    ov_bigbuf_put(big, cap);
+    CHECK_EQ(ov_bigbuf_drop(), 0);
+}
+
+/* An arena with ov_arena_map_big: small pieces, growth blocks past
+ * OV_BIGBUF_MIN and a big one-off all keep their bytes; destroying it
+ * gives the big blocks to the cache. */
+static void test_mem_arena_map_big(void)
+{
+    ov_bigbuf_drop();
+    ov_arena *a = ov_arena_create(16 << 10);
+    CHECK(a != NULL);
+    ov_arena_map_big(a);
+    enum { N = 4000 };
+    uint32_t *piece[N];
+    for (size_t i = 0; i < N; i++) { /* 4,000 x 3 KiB: blocks up to 4 MiB */
+        piece[i] = ov_arena_alloc(a, 768 * sizeof(uint32_t));
+        CHECK(piece[i] != NULL);
+        CHECK_EQ((uintptr_t)piece[i] % 16, 0);
+        for (size_t j = 0; j < 768; j++)
+            piece[i][j] = (uint32_t)(i * 768 + j);
+    }
+    uint32_t *one = ov_arena_alloc(a, 24 * MIB); /* bigger than any block: a one-off */
+    CHECK(one != NULL);
+    memset(one, 0xEE, 24 * MIB);
+    size_t bad = 0;
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < 768; j++)
+            bad += piece[i][j] != (uint32_t)(i * 768 + j);
+    CHECK_EQ(bad, 0);
+    CHECK_EQ(one[6 * MIB - 1], 0xEEEEEEEEu);
+    ov_arena_destroy(a);
+    CHECK(ov_bigbuf_drop() >= 4 * MIB); /* the growth blocks were cached (the one-off too) */
+}
+
 int main(void)
 {
     RUN(test_mem_hinted_buffer_grows);
     RUN(test_mem_hints_small);
+    RUN(test_mem_huge_map);
+    RUN(test_mem_bigbuf_cache);
+    RUN(test_mem_arena_map_big);
     return harness_done();
 }
