@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "store/store_check.h"
 #include "store/store_ckpt.h"
 #include "store/store_vec.h"
 #include "util/mem.h"
@@ -183,7 +184,7 @@ ov_rc store_open(const char *dir, bool sync_full, store **out, ov_err *err)
     char pragmas[400];
     snprintf(pragmas, sizeof pragmas,
              "PRAGMA page_size=%d; PRAGMA journal_mode=WAL; PRAGMA synchronous=%s;"
-             " PRAGMA mmap_size=17179869184; PRAGMA cache_size=-16384;",
+             " PRAGMA mmap_size=" STORE_MMAP_SIZE "; PRAGMA cache_size=-16384;",
              STORE_PAGE_SIZE, sync_full ? "FULL" : "NORMAL");
     if (sqlite3_exec(s->db, pragmas, NULL, NULL, &emsg) != SQLITE_OK ||
         sqlite3_exec(s->db, schema_sql, NULL, NULL, &emsg) != SQLITE_OK) {
@@ -701,7 +702,7 @@ void store_release_memory(store *s)
     /* a changed limit makes SQLite unmap the file (when no page of the
      * mapping is in use, as none is between statements) and map it again
      * on the next read: 0, then the usual limit */
-    sqlite3_exec(s->db, "PRAGMA mmap_size=0; PRAGMA mmap_size=17179869184;", NULL, NULL, NULL);
+    sqlite3_exec(s->db, "PRAGMA mmap_size=0; PRAGMA mmap_size=" STORE_MMAP_SIZE ";", NULL, NULL, NULL);
     pthread_mutex_unlock(&s->mu);
 }
 

@@ -84,7 +84,7 @@ ov_rc store_check_integrity(const char *dir, double *out_ms, ov_err *err)
     }
     sqlite3_busy_timeout(db, 5000);
     /* the same mapping as the store's connection: one pass over the file */
-    sqlite3_exec(db, "PRAGMA mmap_size=17179869184", NULL, NULL, NULL);
+    sqlite3_exec(db, "PRAGMA mmap_size=" STORE_MMAP_SIZE, NULL, NULL, NULL);
     char found[OV_ERR_MSG_MAX / 2];
     size_t flen = 0, nfound = 0;
     found[0] = 0;

@@ -35,6 +35,10 @@
 
 #include "util/err.h"
 
+/* The file-mapping limit (PRAGMA mmap_size) of every connection to the
+ * store: all of it; SQLite caps it at its compile-time maximum. */
+#define STORE_MMAP_SIZE "17179869184"
+
 /* Params:  dir [in] data directory (need not exist).
  * Returns: OV_OK (a store with data, or a directory that never held one);
  *          OV_ECORRUPT naming the file and what is wrong. */
