@@ -198,6 +198,12 @@ typedef struct tsearch_opts {
     float derive_exact;  /* a derived text the query matches word for word
                             (its soft Dice 1) is scored x this instead of
                             x derive (0: x derive) */
+    /* tenth round */
+    float prom_sim;      /* promote / any_promote: the query words a
+                            candidate matches beyond the better one's count
+                            only when matched at this similarity or more (a
+                            weak equivalence or a typo guess says less than
+                            the score gap does; 0: any match counts) */
 } tsearch_opts;
 
 /* The served defaults. */
