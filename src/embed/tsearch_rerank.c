@@ -197,7 +197,7 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
         }
     qsort(cand, nc, sizeof *cand, cmp_amatch);
     uint32_t qused = 0, tused = 0, weak = 0;
-    unsigned strong = out_weak ? sim8(x->o.prom_sim) : 0;
+    unsigned strong = sim8(x->o.prom_sim);
     float acc = 0;
     for (size_t k = 0; k < nc; k++) {
         uint32_t tm = ((1u << cand[k].len) - 1) << cand[k].j;
@@ -232,8 +232,7 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
     if (x->o.seg_codes) /* a code word for two words (tsearch_codes.c) */
         acc += ts_code_pass(x, c->nq, c->qid, c->qw, tw, m, &qused, &tused);
     *out_qused = qused;
-    if (out_weak) /* asked for only when a promotion needs it */
-        *out_weak = weak;
+    *out_weak = weak;
     float b = x->o.qcov;
     float s = (1.0f + b) * acc / (b * c->wq + tsum);
     for (size_t i = 0; i < c->nq; i++) {
@@ -277,30 +276,13 @@ static bool new_hit(const qctx *c, uint32_t t)
     return false;
 }
 
-/* The query words term o's best text t (UINT32_MAX: its definition lead)
- * matches under opts.prom_sim: aligned again, only for a candidate a
- * promotion would move (rare), so the re-rank's hot loop does not track
- * them. */
-static uint32_t weak_of(const qctx *c, uint32_t o, uint32_t t)
-{
-    const tsearch *x = c->x;
-    uint32_t u = 0, wk = 0;
-    if (x->o.prom_sim <= 0 || t == UINT32_MAX - 1)
-        return 0;
-    if (t == UINT32_MAX)
-        align_words(c, x->l_words + x->l_off[o], x->l_off[o + 1] - x->l_off[o], x->l_sum[o], &u, &wk);
-    else
-        align(c, t, &u, &wk);
-    return wk;
-}
-
 size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, size_t n_first,
                  const uint32_t *kid_par, size_t k, uint32_t *out_owner, float *out_score)
 {
     float *raw = ov_xmalloc((k ? k : 1) * sizeof *raw);
     float *csc = ov_xmalloc((nc ? nc : 1) * sizeof *csc);        /* candidates' scores */
     uint32_t *cu = ov_xmalloc((nc ? nc : 1) * sizeof *cu);       /* and best texts' words */
-    uint32_t *bt = ov_xmalloc((nc ? nc : 1) * sizeof *bt);       /* and best texts */
+    uint32_t *cw = ov_xmalloc((nc ? nc : 1) * sizeof *cw);       /* (those under prom_sim) */
     size_t nl = 0;
     char qn[2048];
     for (size_t i = 0; i < q->nw; i++) {
@@ -339,18 +321,18 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
         float s = 0, s2 = 0, tb = 0;
-        uint32_t used = 0, best_t = UINT32_MAX - 1; /* none */
+        uint32_t used = 0, uweak = 0;
         for (uint32_t j = x->o_off[o]; j < x->o_off[o + 1]; j++) {
-            uint32_t t = x->o_text[j], u = 0;
+            uint32_t t = x->o_text[j], u = 0, wk = 0;
             if (x->t_name[t] == 2 && !new_hit(&qc, t))
                 continue; /* derived: no word its source lacks is asked for */
-            float v = align(&qc, t, &u, NULL);
+            float v = align(&qc, t, &u, &wk);
             if (x->t_name[t] == 1) /* a name over an equal synonym */
                 v += x->o.name_bonus;
             else if (x->t_name[t] == 2) /* derived: below what the data says */
                 v *= x->o.derive_exact > 0 && v >= 0.999f ? x->o.derive_exact : x->o.derive;
             if (v > s)
-                s2 = s, s = v, used = u, best_t = t;
+                s2 = s, s = v, used = u, uweak = wk;
             else if (v > s2)
                 s2 = v;
             if (x->o.rerank) {
@@ -359,11 +341,11 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             }
         }
         if (x->o.lead > 0 && x->l_off[o + 1] > x->l_off[o]) {
-            uint32_t u = 0;
+            uint32_t u = 0, wk = 0;
             float v = x->o.lead * align_words(&qc, x->l_words + x->l_off[o],
-                                              x->l_off[o + 1] - x->l_off[o], x->l_sum[o], &u, NULL);
+                                              x->l_off[o + 1] - x->l_off[o], x->l_sum[o], &u, &wk);
             if (v > s)
-                s = v, used = u, best_t = UINT32_MAX; /* the lead */
+                s = v, used = u, uweak = wk;
         }
         s += x->o.second_weight * s2;
         if (x->o.rerank)
@@ -377,7 +359,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             s += x->o.def_weight * d / q->wq;
         }
         cu[c] = used;
-        bt[c] = best_t;
+        cw[c] = uweak;
         csc[c] = s;
         if (c >= n_first && s <= csc[kid_par[c - n_first]])
             csc[c] = -1.0f; /* a child no better than its parent */
@@ -392,7 +374,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             for (uint32_t j = x->up_off[o]; j < x->up_off[o + 1]; j++)
                 for (size_t p = 0; p < nc; p++)
                     if (cand[p] == x->up_owner[j] && csc[p] >= csc[c] && csc[p] - csc[c] < x->o.promote &&
-                        (cu[c] & cu[p]) == cu[p] && (cu[c] & ~cu[p] & ~weak_of(&qc, cand[c], bt[c])))
+                        (cu[c] & cu[p]) == cu[p] && (cu[c] & ~cu[p] & ~cw[c]))
                         csc[c] = csc[p] + 1e-4f;
         }
     /* any candidate matching every query word a better one matches, and
@@ -403,7 +385,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
                 continue;
             for (size_t p = 0; p < nc; p++)
                 if (p != c && csc[p] >= csc[c] && csc[p] - csc[c] < x->o.any_promote &&
-                    (cu[c] & cu[p]) == cu[p] && (cu[c] & ~cu[p] & ~weak_of(&qc, cand[c], bt[c])))
+                    (cu[c] & cu[p]) == cu[p] && (cu[c] & ~cu[p] & ~cw[c]))
                     csc[c] = csc[p] + 1e-4f;
         }
     /* a parent matching every query word two or more of its children
@@ -435,7 +417,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             ts_topk_put(csc[c], cand[c], k, out_owner, raw, &filled);
     free(csc);
     free(cu);
-    free(bt);
+    free(cw);
     for (size_t i = 0; i < filled; i++)
         out_score[i] = raw[i] > 1.0f ? 1.0f : raw[i] < 0 ? 0 : raw[i];
     free(raw);
