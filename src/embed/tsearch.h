@@ -24,7 +24,8 @@
  *   - second stage: the best candidates are re-ranked with a blend of that
  *     score and a character-trigram cosine over their whole texts (and a
  *     hair of their second-best text); a candidate matching every query
- *     word a better one matches, and more, a hair below it, goes above it;
+ *     word a better one matches, and more (not only through a weak
+ *     equivalence, prefix or typo guess), a hair below it, goes above it;
  *   - with the hierarchy given (tsearch_set_parents), the children and
  *     parents of the first stage's best term are re-ranked too, and a
  *     child or parent that matches the query as well as its neighbour,
