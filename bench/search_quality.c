@@ -204,6 +204,8 @@ static void apply_opts(void)
             o.sform_loose = (int)v;
         else if (!strcmp(t, "neo"))
             o.neo = v != 0;
+        else if (!strcmp(t, "promsim"))
+            o.prom_sim = (float)v;
         else if (!strcmp(t, "anyprom"))
             o.any_promote = (float)v;
         else if (!strcmp(t, "fneq"))

@@ -24,7 +24,8 @@
  *   - second stage: the best candidates are re-ranked with a blend of that
  *     score and a character-trigram cosine over their whole texts (and a
  *     hair of their second-best text); a candidate matching every query
- *     word a better one matches, and more, a hair below it, goes above it;
+ *     word a better one matches, and more (not only through a weak
+ *     equivalence, prefix or typo guess), a hair below it, goes above it;
  *   - with the hierarchy given (tsearch_set_parents), the children and
  *     parents of the first stage's best term are re-ranked too, and a
  *     child or parent that matches the query as well as its neighbour,
@@ -198,6 +199,12 @@ typedef struct tsearch_opts {
     float derive_exact;  /* a derived text the query matches word for word
                             (its soft Dice 1) is scored x this instead of
                             x derive (0: x derive) */
+    /* tenth round */
+    float prom_sim;      /* promote / any_promote: the query words a
+                            candidate matches beyond the better one's count
+                            only when matched at this similarity or more (a
+                            weak equivalence or a typo guess says less than
+                            the score gap does; 0: any match counts) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -71,6 +71,7 @@ static tsearch_opts g_default = {
     .seg_codes = true,
     .neo_split = true,
     .derive_exact = 0.97f,
+    .prom_sim = 0.75f,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -90,6 +90,7 @@ typedef struct qctx {
     const uint32_t *mword;
     const uint8_t *mi;
     const float *msim;
+    const uint8_t *msim8; /* msim x 255 (sim8) */
 } qctx;
 
 /* Slots of the query's word map (power of two). */
@@ -105,7 +106,13 @@ static inline uint32_t qmap_hash(uint32_t w)
 typedef struct amatch {
     float val;
     uint8_t i, j, len;
+    uint8_t sim; /* the word similarity x 255 (8 bytes in all: qsort) */
 } amatch;
+
+static inline uint8_t sim8(float sim)
+{
+    return sim >= 1.0f ? 255 : sim <= 0 ? 0 : (uint8_t)(sim * 255.0f + 0.5f);
+}
 
 static int cmp_amatch(const void *a, const void *b)
 {
@@ -121,7 +128,7 @@ static int cmp_amatch(const void *a, const void *b)
  * words (exact, equivalent, fuzzy, or an initialism over a span), soft Dice
  * 2 x matched / (query weight + text weight). */
 static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum,
-                         uint32_t *out_qused)
+                         uint32_t *out_qused, uint32_t *out_weak)
 {
     const tsearch *x = c->x;
     if (m > TS_MAX_QWORDS)
@@ -139,9 +146,9 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
             while (k < nc && cand[k].i != i)
                 k++;
             if (k == nc)
-                cand[nc++] = (amatch){val, i, (uint8_t)j, 1};
+                cand[nc++] = (amatch){val, i, (uint8_t)j, 1, c->msim8[h - 1]};
             else if (val > cand[k].val)
-                cand[k].val = val;
+                cand[k].val = val, cand[k].sim = c->msim8[h - 1];
         }
     }
     for (size_t i = 0; x->o.neo_split && i < c->nq; i++) { /* anterodorsal: dorsal anterior */
@@ -149,7 +156,7 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
         size_t na = ts_compound_at(x, c->qid[i], tw, m, at, 4);
         for (size_t k = 0; k < na && nc < sizeof cand / sizeof cand[0]; k++)
             cand[nc++] = (amatch){TS_ACR_SIM * 0.5f * (c->qw[i] + x->w[tw[at[k]]] + x->w[tw[at[k] + 1]]),
-                                  (uint8_t)i, at[k], 2};
+                                  (uint8_t)i, at[k], 2, sim8(TS_ACR_SIM)};
     }
     for (size_t i = 0; i < c->nq; i++) {
         if (c->qacr[i] == UINT32_MAX)
@@ -161,7 +168,7 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
             if (ts_pieces_at(x, tw, m, j, c->qpc[i], l, &end, &ws) && end - j < 32 &&
                 nc < sizeof cand / sizeof cand[0])
                 cand[nc++] = (amatch){TS_ACR_SIM * 0.5f * (c->qw[i] + ws), (uint8_t)i,
-                                      (uint8_t)j, (uint8_t)(end - j)};
+                                      (uint8_t)j, (uint8_t)(end - j), sim8(TS_ACR_SIM)};
         }
         for (size_t j = 0; j + l <= m && !c->qpc[i]; j++) {
             size_t b = 0, k = j; /* function words inside the span may be skipped */
@@ -177,7 +184,7 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
             }
             if (b == l && k - j < 32 && nc < sizeof cand / sizeof cand[0])
                 cand[nc++] = (amatch){TS_ACR_SIM * 0.5f * (c->qw[i] + ws), (uint8_t)i,
-                                      (uint8_t)j, (uint8_t)(k - j)};
+                                      (uint8_t)j, (uint8_t)(k - j), sim8(TS_ACR_SIM)};
         }
     }
     for (size_t i = 0; i < c->nq; i++) /* short forms aligned inside words */
@@ -186,16 +193,19 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
             float ws, sim = ts_sform_at(x, tw, m, j, c->qsf[i], &end, &ws);
             if (sim > 0 && end - j < 32)
                 cand[nc++] = (amatch){sim * 0.5f * (c->qw[i] + ws), (uint8_t)i, (uint8_t)j,
-                                      (uint8_t)(end - j)};
+                                      (uint8_t)(end - j), sim8(sim)};
         }
     qsort(cand, nc, sizeof *cand, cmp_amatch);
-    uint32_t qused = 0, tused = 0;
+    uint32_t qused = 0, tused = 0, weak = 0;
+    unsigned strong = sim8(x->o.prom_sim);
     float acc = 0;
     for (size_t k = 0; k < nc; k++) {
         uint32_t tm = ((1u << cand[k].len) - 1) << cand[k].j;
         if ((qused >> cand[k].i & 1) || (tused & tm))
             continue;
         qused |= 1u << cand[k].i;
+        if (cand[k].sim < strong)
+            weak |= 1u << cand[k].i;
         tused |= tm;
         acc += cand[k].val;
     }
@@ -222,6 +232,7 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
     if (x->o.seg_codes) /* a code word for two words (tsearch_codes.c) */
         acc += ts_code_pass(x, c->nq, c->qid, c->qw, tw, m, &qused, &tused);
     *out_qused = qused;
+    *out_weak = weak;
     float b = x->o.qcov;
     float s = (1.0f + b) * acc / (b * c->wq + tsum);
     for (size_t i = 0; i < c->nq; i++) {
@@ -243,11 +254,11 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
     return s;
 }
 
-static float align(const qctx *c, uint32_t t, uint32_t *out_qused)
+static float align(const qctx *c, uint32_t t, uint32_t *out_qused, uint32_t *out_weak)
 {
     const tsearch *x = c->x;
     return align_words(c, x->t_words + x->t_off[t], x->t_off[t + 1] - x->t_off[t],
-                       x->t_sum[t], out_qused);
+                       x->t_sum[t], out_qused, out_weak);
 }
 
 /* Does the query reach a word derived text t has and its source lacks? */
@@ -271,6 +282,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     float *raw = ov_xmalloc((k ? k : 1) * sizeof *raw);
     float *csc = ov_xmalloc((nc ? nc : 1) * sizeof *csc);        /* candidates' scores */
     uint32_t *cu = ov_xmalloc((nc ? nc : 1) * sizeof *cu);       /* and best texts' words */
+    uint32_t *cw = ov_xmalloc((nc ? nc : 1) * sizeof *cw);       /* (those under prom_sim) */
     size_t nl = 0;
     char qn[2048];
     for (size_t i = 0; i < q->nw; i++) {
@@ -292,6 +304,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     uint32_t mword[QMAP_MAX];
     uint8_t mi[QMAP_MAX];
     float msim[QMAP_MAX];
+    uint8_t msim8[QMAP_MAX];
     size_t nm = 0;
     for (size_t i = 0; i < q->nq; i++)
         for (size_t e = 0; e < q->nex[i] && nm < QMAP_MAX; e++) {
@@ -299,6 +312,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             mword[nm] = q->ex[i][e].word;
             mi[nm] = (uint8_t)i;
             msim[nm] = q->ex[i][e].sim;
+            msim8[nm] = sim8(q->ex[i][e].sim);
             next[nm] = head[h];
             head[h] = (uint16_t)(++nm);
         }
@@ -306,22 +320,22 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
                .qacr = q->qacr, .qraw = q->qraw, .qpc = q->qpc,   .qsf = q->qsf,
                .ex = q->ex,     .nex = q->nex,   .wq = q->wq,     .qphrase = q->qphrase,
                .head = head,    .next = next,    .mword = mword,  .mi = mi,
-               .msim = msim};
+               .msim = msim,    .msim8 = msim8};
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
         float s = 0, s2 = 0, tb = 0;
-        uint32_t used = 0;
+        uint32_t used = 0, uweak = 0;
         for (uint32_t j = x->o_off[o]; j < x->o_off[o + 1]; j++) {
-            uint32_t t = x->o_text[j], u = 0;
+            uint32_t t = x->o_text[j], u = 0, wk = 0;
             if (x->t_name[t] == 2 && !new_hit(&qc, t))
                 continue; /* derived: no word its source lacks is asked for */
-            float v = align(&qc, t, &u);
+            float v = align(&qc, t, &u, &wk);
             if (x->t_name[t] == 1) /* a name over an equal synonym */
                 v += x->o.name_bonus;
             else if (x->t_name[t] == 2) /* derived: below what the data says */
                 v *= x->o.derive_exact > 0 && v >= 0.999f ? x->o.derive_exact : x->o.derive;
             if (v > s)
-                s2 = s, s = v, used = u;
+                s2 = s, s = v, used = u, uweak = wk;
             else if (v > s2)
                 s2 = v;
             if (x->o.rerank) {
@@ -330,11 +344,11 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             }
         }
         if (x->o.lead > 0 && x->l_off[o + 1] > x->l_off[o]) {
-            uint32_t u = 0;
+            uint32_t u = 0, wk = 0;
             float v = x->o.lead * align_words(&qc, x->l_words + x->l_off[o],
-                                              x->l_off[o + 1] - x->l_off[o], x->l_sum[o], &u);
+                                              x->l_off[o + 1] - x->l_off[o], x->l_sum[o], &u, &wk);
             if (v > s)
-                s = v, used = u;
+                s = v, used = u, uweak = wk;
         }
         s += x->o.second_weight * s2;
         if (x->o.rerank)
@@ -348,6 +362,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             s += x->o.def_weight * d / q->wq;
         }
         cu[c] = used;
+        cw[c] = uweak;
         csc[c] = s;
         if (c >= n_first && s <= csc[kid_par[c - n_first]])
             csc[c] = -1.0f; /* a child no better than its parent */
@@ -362,7 +377,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             for (uint32_t j = x->up_off[o]; j < x->up_off[o + 1]; j++)
                 for (size_t p = 0; p < nc; p++)
                     if (cand[p] == x->up_owner[j] && csc[p] >= csc[c] && csc[p] - csc[c] < x->o.promote &&
-                        (cu[c] & cu[p]) == cu[p] && cu[c] != cu[p])
+                        (cu[c] & cu[p]) == cu[p] && (cu[c] & ~cu[p] & ~cw[c]))
                         csc[c] = csc[p] + 1e-4f;
         }
     /* any candidate matching every query word a better one matches, and
@@ -373,7 +388,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
                 continue;
             for (size_t p = 0; p < nc; p++)
                 if (p != c && csc[p] >= csc[c] && csc[p] - csc[c] < x->o.any_promote &&
-                    (cu[c] & cu[p]) == cu[p] && cu[c] != cu[p])
+                    (cu[c] & cu[p]) == cu[p] && (cu[c] & ~cu[p] & ~cw[c]))
                     csc[c] = csc[p] + 1e-4f;
         }
     /* a parent matching every query word two or more of its children
@@ -405,6 +420,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             ts_topk_put(csc[c], cand[c], k, out_owner, raw, &filled);
     free(csc);
     free(cu);
+    free(cw);
     for (size_t i = 0; i < filled; i++)
         out_score[i] = raw[i] > 1.0f ? 1.0f : raw[i] < 0 ? 0 : raw[i];
     free(raw);

@@ -14,8 +14,8 @@
  * of the best first-stage term re-ranked (tsearch_set_parents), a child
  * matching more of the query just above its parent, a parent just above
  * two children it matches as well as they do (lca); any candidate
- * matching more of the query just above a better one (any_promote); a
- * roman numeral in capitals is no abbreviation; a second good text
+ * matching more of the query just above a better one (any_promote), but
+ * not for a word it matches only weakly (prom_sim); a roman numeral in capitals is no abbreviation; a second good text
  * breaks a tie; combining-form compounds (visceral motor = visceromotor);
  * a term's missing phrase learned from its children's synonyms (rderive),
  * but not a narrower phrase that holds P's own (rnarrow), and that phrase
@@ -809,6 +809,37 @@ done:
     tsearch_free(x);
 }
 
+/* opts.prom_sim: the query words a candidate matches beyond a better one's
+ * count for promote / any_promote only when matched at prom_sim or more.
+ * "zorbaxite" reaches the query's "zorbax" only through their shared
+ * prefix (0.7 x 6/9 of a match, under 0.75): that is no reason to put the
+ * term naming it above "stomach body", whose definition has the word
+ * itself; the exact word (mucosa, test above) still is. */
+static void test_tsearch_prom_sim(void)
+{
+    const char *tx[] = {"stomach body", "The zorbax lined middle part of the stomach.",
+                        "zorbaxite of stomach body wall region tissue", "stomach"};
+    uint32_t own[] = {0, 0, 1, 2};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_DEF, TSEARCH_NAME, TSEARCH_NAME};
+    tsearch *x = NULL, *y = NULL;
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.prom_sim > 0.7f && o.prom_sim < 0.8f && o.any_promote > 0);
+    o.any_promote = 1.0f; /* any gap: only the words decide */
+    tsearch_opts b = o;
+    b.prom_sim = 0; /* any match counts, as before */
+    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 3, &o, &b, &x, &y))
+        goto done;
+    float sx, sy;
+    CHECK_EQ(top(y, "stomach body zorbax", &sy), 1); /* promoted on a prefix */
+    CHECK_EQ(top(x, "stomach body zorbax", &sx), 0);
+    CHECK(sy > sx && sy < sx + 1e-3f); /* y's promotion was the only change */
+    /* a word the child has itself still promotes it */
+    CHECK_EQ(top(x, "stomach body zorbaxite", &sx), 1);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 /* A roman numeral in capitals (III) reads as the number 3: it is not
  * learned as an abbreviation of the words it replaces in another name
  * (else every "3" in a query stood for them), unless opts.roman_abbr; a
@@ -1087,6 +1118,7 @@ int main(void)
     RUN(test_tsearch_promote);
     RUN(test_tsearch_lca);
     RUN(test_tsearch_any_promote);
+    RUN(test_tsearch_prom_sim);
     RUN(test_tsearch_roman);
     RUN(test_tsearch_second);
     RUN(test_tsearch_neo);
