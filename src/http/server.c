@@ -11,9 +11,11 @@
  * declared length reserved once bytes come, up to OV_BODY_RESERVE_MAX; the
  * rest grows with what arrives) up to OV_MAX_BODY_LEN, or
  * OV_MAX_UNAUTH_BODY_LEN on open routes, then the api layer answers.
- * A body of a megabyte or more, and the request arena's blocks of that
- * size, are transient big buffers (util/mem.h ov_bigbuf_get), not malloc's:
- * freed, they never sit at the top of a thread's malloc arena. 
+ * A body of a megabyte or more, the request arena's blocks of that size
+ * and an answer that grows past it (ov_buf_map_big) are transient big
+ * buffers (util/mem.h ov_bigbuf_get), not malloc's: freed, they never sit
+ * at the top of a thread's malloc arena, and the next request reuses their
+ * pages instead of faulting fresh ones in.
  * Connection slots are bounded in total and per client address, and a
  * connection whose head is not complete OV_HTTP_HEAD_TIMEOUT_S seconds after
  * it opened (or after the previous answer and the idle wait) is closed,
@@ -117,15 +119,44 @@ static ov_str header(struct MHD_Connection *c, const char *name)
     return (ov_str){v, len};
 }
 
+/* A response body that is a transient big buffer (util/mem.h), given back
+ * when libmicrohttpd is done with it. */
+typedef struct big_body {
+    void *p;
+    size_t map;
+} big_body;
+
+static void big_body_free(void *cls)
+{
+    big_body *bb = cls;
+    ov_bigbuf_put(bb->p, bb->map);
+    free(bb);
+}
+
 static enum MHD_Result send_body(struct MHD_Connection *conn, http_req *rq, int status,
                                  const char *ctype, ov_buf *body, bool close)
 {
-    size_t len;
-    char *p = ov_buf_take(body, &len);
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(p);
-        return MHD_NO;
+    size_t len, map;
+    char *p = ov_buf_take_map(body, &len, &map);
+    struct MHD_Response *r = NULL;
+    if (map) {
+        big_body *bb = malloc(sizeof *bb);
+        if (bb) {
+            *bb = (big_body){.p = p, .map = map};
+            r = MHD_create_response_from_buffer_with_free_callback_cls(len, p, big_body_free, bb);
+            if (!r)
+                free(bb);
+        }
+        if (!r) {
+            ov_bigbuf_put(p, map);
+            return MHD_NO;
+        }
+    } else {
+        r = MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);
+        if (!r) {
+            free(p);
+            return MHD_NO;
+        }
     }
     MHD_add_response_header(r, "Content-Type", ctype ? ctype : "application/json");
     /* while draining, keep-alive clients (a balancer's pool) are told to
@@ -372,6 +403,7 @@ static enum MHD_Result on_head(http_server *s, struct MHD_Connection *conn, http
         api_request ar = {.arena = rq->arena, .m = rq->m, .method = rq->method,
                           .query = query_arg, .query_ctx = conn};
         api_response rs = {0};
+        ov_buf_map_big(&rs.body);
         api_handle(atomic_load(&s->api), &ar, &rs);
         rq->early_status = rs.status;
         return send_body(conn, rq, rs.status, rs.content_type, &rs.body,
@@ -530,6 +562,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         .read_only = rq->ident.role == HTTP_ROLE_READ,
     };
     api_response rs = {0};
+    ov_buf_map_big(&rs.body); /* a big answer: a transient big buffer */
     api_handle(atomic_load(&s->api), &ar, &rs);
     rq->early_status = rs.status; /* for the log */
     body_free(rq);

@@ -5,8 +5,25 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/mem.h"
+
+void ov_buf_map_big(ov_buf *b)
+{
+    b->big = true;
+}
+
+/* Give back b's memory, whichever kind it is. */
+static void buf_release(ov_buf *b)
+{
+    if (b->map)
+        ov_bigbuf_put(b->p, b->map);
+    else
+        free(b->p);
+    b->p = NULL;
+    b->map = 0;
+}
 
 void ov_buf_reserve(ov_buf *b, size_t extra)
 {
@@ -15,8 +32,25 @@ void ov_buf_reserve(ov_buf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 256;
     while (cap - b->len <= extra)
         cap *= 2;
-    b->p = ov_xrealloc(b->p, cap);
+    char *p = NULL;
+    size_t map = 0;
+    if (b->big && cap >= OV_BIGBUF_MIN)
+        p = ov_bigbuf_get(cap, &map); /* NULL: malloc's below */
+    if (!p && !b->map) {
+        b->p = ov_xrealloc(b->p, cap);
+        b->cap = cap;
+        return;
+    }
+    if (p)
+        cap = map;
+    else
+        p = ov_xmalloc(cap);
+    if (b->p)
+        memcpy(p, b->p, b->len + 1);
+    buf_release(b);
+    b->p = p;
     b->cap = cap;
+    b->map = map;
 }
 
 void ov_buf_put(ov_buf *b, const void *p, size_t len)
@@ -59,15 +93,31 @@ void ov_buf_printf(ov_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
-char *ov_buf_take(ov_buf *b, size_t *out_len)
+char *ov_buf_take_map(ov_buf *b, size_t *out_len, size_t *out_map)
 {
     if (!b->p)
         ov_buf_reserve(b, 1), b->p[0] = 0;
     char *p = b->p;
     if (out_len)
         *out_len = b->len;
+    *out_map = b->map;
     b->p = NULL;
-    b->len = b->cap = 0;
+    b->len = b->cap = b->map = 0;
+    return p;
+}
+
+char *ov_buf_take(ov_buf *b, size_t *out_len)
+{
+    size_t len, map;
+    char *p = ov_buf_take_map(b, &len, &map);
+    if (map) {
+        char *copy = ov_xmalloc(len + 1);
+        memcpy(copy, p, len + 1);
+        ov_bigbuf_put(p, map);
+        p = copy;
+    }
+    if (out_len)
+        *out_len = len;
     return p;
 }
 
@@ -75,8 +125,7 @@ void ov_buf_free(ov_buf *b)
 {
     if (!b)
         return;
-    free(b->p);
-    b->p = NULL;
+    buf_release(b);
     b->len = b->cap = 0;
 }
 

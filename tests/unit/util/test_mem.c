@@ -3,13 +3,16 @@
  * the hinted buffer still grows by realloc with its contents kept (the
  * deferred vector queue, core/coll.c, is such a buffer); the 2 MiB-aligned
  * mappings (ov_huge_map), the cache of transient big buffers
- * (ov_bigbuf_*) and an arena whose big blocks are such buffers. */
+ * (ov_bigbuf_*), an arena whose big blocks are such buffers, and a
+ * growable buffer (ov_buf_map_big) that grows into them. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "unit/harness.h"
 #include "util/mem.h"
+#include "util/str.h"
 
 #define MIB ((size_t)1 << 20)
 
@@ -131,6 +134,74 @@ static void test_mem_arena_map_big(void)
     CHECK(ov_bigbuf_drop() >= 4 * MIB); /* the growth blocks were cached (the one-off too) */
 }
 
+/* ov_buf_map_big: small, the buffer is malloc's; past OV_BIGBUF_MIN it
+ * moves into a transient big buffer with every byte kept, and grows on in
+ * them; ov_buf_take_map hands it out as one (given back through the
+ * cache), ov_buf_take copies it to malloc's (free works), ov_buf_free
+ * caches it. A buffer without the opt-in never becomes one. */
+static void test_mem_buf_map_big(void)
+{
+    ov_bigbuf_drop();
+    ov_buf b = {0};
+    ov_buf_map_big(&b);
+    ov_buf_puts(&b, "[");
+    CHECK_EQ(b.map, 0);
+    size_t i = 0;
+    while (b.len < 5 * MIB) /* through 1, 2 and 4 MiB growth steps */
+        ov_buf_printf(&b, "%zu,", i++);
+    CHECK(b.map >= 5 * MIB);
+    CHECK_EQ(b.map % OV_HUGE_PAGE, 0);
+    CHECK_EQ(b.cap, b.map);
+    CHECK_EQ(b.p[b.len], 0);
+    /* every number is there, in order */
+    size_t bad = 0, at = 1;
+    for (size_t k = 0; k < i; k++) {
+        char want[32];
+        int n = snprintf(want, sizeof want, "%zu,", k);
+        bad += memcmp(b.p + at, want, (size_t)n) != 0;
+        at += (size_t)n;
+    }
+    CHECK_EQ(bad, 0);
+    CHECK_EQ(at, b.len);
+    size_t len = 0, map = 0, had = b.len;
+    char *p = ov_buf_take_map(&b, &len, &map);
+    CHECK_EQ(len, had);
+    CHECK(map >= len + 1);
+    CHECK(b.p == NULL && b.len == 0 && b.map == 0);
+    ov_bigbuf_put(p, map);
+    CHECK(ov_bigbuf_drop() >= map);
+
+    /* take: a malloc'd copy, and nothing is left mapped */
+    ov_buf c = {0};
+    ov_buf_map_big(&c);
+    ov_buf_reserve(&c, 3 * MIB);
+    CHECK(c.map > 0);
+    memset(c.p, 'x', 3 * MIB);
+    c.len = 3 * MIB;
+    c.p[c.len] = 0;
+    char *copy = ov_buf_take(&c, &len);
+    CHECK_EQ(len, 3 * MIB);
+    CHECK_EQ(copy[0], 'x');
+    CHECK_EQ(copy[len - 1], 'x');
+    CHECK_EQ(copy[len], 0);
+    free(copy);
+    CHECK(ov_bigbuf_drop() >= 3 * MIB); /* the mapping went to the cache */
+
+    /* free caches it; without the opt-in, malloc's all the way */
+    ov_buf d = {0};
+    ov_buf_map_big(&d);
+    ov_buf_reserve(&d, 2 * MIB);
+    CHECK(d.map > 0);
+    ov_buf_free(&d);
+    CHECK(d.p == NULL && d.map == 0);
+    CHECK(ov_bigbuf_drop() >= 2 * MIB);
+    ov_buf e = {0};
+    ov_buf_reserve(&e, 4 * MIB);
+    CHECK_EQ(e.map, 0);
+    ov_buf_free(&e);
+    CHECK_EQ(ov_bigbuf_drop(), 0);
+}
+
 int main(void)
 {
     RUN(test_mem_hinted_buffer_grows);
@@ -138,5 +209,6 @@ int main(void)
     RUN(test_mem_huge_map);
     RUN(test_mem_bigbuf_cache);
     RUN(test_mem_arena_map_big);
+    RUN(test_mem_buf_map_big);
     return harness_done();
 }
