@@ -159,11 +159,15 @@ typedef struct hnsw_heap {
     size_t n, cap;
 } hnsw_heap;
 
-/* Per-thread search scratch: visited marks by generation, two heaps. */
+/* Per-thread search scratch: visited marks by generation, two heaps.
+ * A mark is one byte (cleared once every 255 searches): a walk tests
+ * about 1,300 marks at random, and 30,000 byte marks are 470 cache lines
+ * that stay cached between searches where 30,000 4-byte ones (1,900
+ * lines, times the HTTP threads) missed (docs/performance.md, h13x). */
 typedef struct hnsw_scratch {
-    uint32_t *mark;
+    uint8_t *mark;
     size_t mark_cap;
-    uint32_t gen;
+    uint8_t gen;
     hnsw_heap cand, res;
     float *q;           /* normalised query */
     size_t q_cap;
