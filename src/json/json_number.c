@@ -233,38 +233,11 @@ static inline bool json_num_digit(unsigned c)
     return c - '0' < 10;
 }
 
-/* 10^-k as the nearest doubles, k = 0..22. */
-static const double json_pow10_neg_f64[23] = {
-    1e-0,  1e-1,  1e-2,  1e-3,  1e-4,  1e-5,  1e-6,  1e-7,  1e-8,  1e-9,  1e-10, 1e-11,
-    1e-12, 1e-13, 1e-14, 1e-15, 1e-16, 1e-17, 1e-18, 1e-19, 1e-20, 1e-21, 1e-22,
-};
-
-/* The float of the double nearest to w / 10^k (w <= 2^53, 1 <= k <= 22),
- * as a double that narrows to the same float, without a division where
- * that is provably the same: p = w * fl(10^-k) is within 2.5 ulps of the
- * correctly rounded quotient (two roundings of half an ulp each, relative),
- * so unless p's low 29 bits (the ones a narrowing to float drops) lie
- * within 16 of the halfway pattern 2^28, p and the quotient sit on the same
- * side of the same float rounding boundary (the values here, >= 1e-22, are
- * normal floats or overflow). Near a boundary (about 1 in 2^24) the
- * exact division decides. A float row spends a third of its time in the
- * division otherwise (h13x, docs/performance.md). */
-static inline double json_num_div_for_f32(double w, int k)
-{
-    double p = w * json_pow10_neg_f64[k];
-    uint64_t b;
-    memcpy(&b, &p, sizeof b);
-    if ((uint32_t)((b & 0x1FFFFFFFu) - (0x10000000u - 16u)) < 32u)
-        return w / json_pow10_f64[k];
-    return p;
-}
-
 /* One number at p (json_read_number's grammar and its w / exp10 / sticky
- * bookkeeping), its double in *out; with for_f32 a double that narrows to
- * the same float (json_num_div_for_f32), not always that double. Returns
- * the byte after it, or NULL when p is not a valid number. */
+ * bookkeeping), its double in *out. Returns the byte after it, or NULL
+ * when p is not a valid number. */
 static inline const unsigned char *json_num_one(const unsigned char *p, const unsigned char *end,
-                                                double *out, bool for_f32)
+                                                double *out)
 {
     const unsigned char *start = p;
     bool neg = false, truncated = false;
@@ -329,12 +302,7 @@ exponent:
     double d;
     if (!truncated && w <= ((uint64_t)1 << 53) && exp10 >= -22 && exp10 <= 22) {
         d = (double)w; /* Clinger, inline: the common case */
-        if (exp10 >= 0)
-            d *= json_pow10_f64[exp10];
-        else if (for_f32)
-            d = json_num_div_for_f32(d, (int)-exp10);
-        else
-            d /= json_pow10_f64[-exp10];
+        d = exp10 < 0 ? d / json_pow10_f64[-exp10] : d * json_pow10_f64[exp10];
     } else if (truncated || !json_num_dec_fast(w, exp10, &d)) {
         d = json_num_dec_slow(start, (size_t)(p - start));
         *out = d; /* the slow path keeps the sign itself */
@@ -363,7 +331,7 @@ int json_num_f32_row(const unsigned char **pp, const unsigned char *end, float *
             return 0;
         }
         double d;
-        p = json_num_one(p, end, &d, true);
+        p = json_num_one(p, end, &d);
         if (!p)
             return -1;
         float f = (float)d;
