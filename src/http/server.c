@@ -28,7 +28,9 @@
  * The accept thread picks the pool thread with the fewest open connections
  * and gives the socket a descriptor number that lands there (place_fd), so
  * keep-alive connections spread evenly over the pool threads whatever
- * descriptors happen to be free. */
+ * descriptors happen to be free. With the default pool size each pool
+ * thread pins itself, at its first request, to one of the process's CPUs
+ * in turn (pin_thread), so the busy threads also sit evenly on the CPUs. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +38,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -87,6 +90,8 @@ struct http_server {
     unsigned *on_thread; /* guarded by slot_mu: open connections per pool thread
                           * (descriptor % threads, libmicrohttpd's placement) */
     atomic_int accept_stop;
+    int *pin_cpus;  /* the CPUs the pool threads are pinned to in turn (pin_thread) */
+    unsigned n_pin; /* 0: not pinned (--threads given, or fewer than 2 CPUs allowed) */
 };
 
 typedef struct http_req {
@@ -368,6 +373,48 @@ static bool target_has_nul(struct MHD_Connection *conn, const char *version)
     return nul || (end && version && (uintptr_t)end + 1 != (uintptr_t)version);
 }
 
+/* Pin the calling pool thread, once, to CPU pin_cpus[t % n_pin], t its
+ * index (descriptor % threads: all its connections agree), so that the
+ * busy connections' threads sit evenly on the CPUs the process may use
+ * and stay there. Left to the kernel, the load balancer moved them (and
+ * the clients that share the CPUs) between CPUs, so some connections got
+ * half the CPU time of others and their requests made the p99: at
+ * concurrency 8 on 2 CPUs the p99 fell from 1.04-2.43 ms to 0.69-1.00 ms
+ * in 7 alternating pairs (docs/performance.md, h13x). A failure leaves
+ * the thread where it was. */
+static _Thread_local bool pin_done;
+
+static void pin_thread(http_server *s, struct MHD_Connection *conn)
+{
+    if (pin_done || !s->n_pin)
+        return;
+    pin_done = true;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci || ci->connect_fd < 0)
+        return;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(s->pin_cpus[((unsigned)ci->connect_fd % s->threads) % s->n_pin], &one);
+    (void)pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+}
+
+/* The pool's CPUs (pin_thread): those of the process's affinity mask, when
+ * the pool size is the default and there are at least two. */
+static void pin_plan(http_server *s, bool default_pool)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (!default_pool || sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) < 2)
+        return;
+    s->pin_cpus = calloc((size_t)CPU_COUNT(&set), sizeof *s->pin_cpus);
+    if (!s->pin_cpus)
+        return;
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &set))
+            s->pin_cpus[s->n_pin++] = c;
+}
+
 /* The first callback: the head is in, no body byte has been read. Returns
  * MHD_YES with nothing queued when the body is wanted, or queues the answer. */
 static enum MHD_Result on_head(http_server *s, struct MHD_Connection *conn, http_req *rq,
@@ -378,6 +425,7 @@ static enum MHD_Result on_head(http_server *s, struct MHD_Connection *conn, http
      * absolute deadline is lifted until the answer is sent */
     MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, s->idle_timeout_s);
     http_heads_head_in(head_conn(conn));
+    pin_thread(s, conn);
     if (target_has_nul(conn, version))
         return send_error(conn, rq, 400, OV_EINVAL, "NUL in the request target");
     http_framing f = {0};
@@ -852,9 +900,11 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
     }
     s->max_conns = max_conns;
     s->threads = threads;
+    pin_plan(s, opts->threads == 0);
     s->on_thread = calloc(threads, sizeof *s->on_thread);
     if (!s->on_thread) {
         freeaddrinfo(ai);
+        free(s->pin_cpus);
         http_heads_destroy(s->heads);
         http_metrics_destroy(s->metrics);
         free(s);
@@ -864,6 +914,7 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
     freeaddrinfo(ai);
     if (s->listen_fd < 0) {
         free(s->on_thread);
+        free(s->pin_cpus);
         http_heads_destroy(s->heads);
         http_metrics_destroy(s->metrics);
         free(s);
@@ -895,6 +946,7 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
         pthread_cond_destroy(&s->slot_cv);
         pthread_mutex_destroy(&s->slot_mu);
         free(s->on_thread);
+        free(s->pin_cpus);
         http_heads_destroy(s->heads);
         http_metrics_destroy(s->metrics);
         free(s);
@@ -927,6 +979,7 @@ void http_server_stop(http_server *s, unsigned drain_ms)
     pthread_cond_destroy(&s->slot_cv);
     pthread_mutex_destroy(&s->slot_mu);
     free(s->on_thread);
+    free(s->pin_cpus);
     http_heads_destroy(s->heads);
     http_metrics_destroy(s->metrics);
     free(s);

@@ -79,7 +79,12 @@ void hnsw_q8_start(const hnsw *ch)
     int want = HNSW_Q8_NONE;
     if (!atomic_compare_exchange_strong(&h->q8_state, &want, HNSW_Q8_BUSY))
         return;
-    if (pthread_create(&h->q8_thr, NULL, q8_builder, h) != 0) {
+    pthread_attr_t ta;
+    bool have_ta = hnsw_thread_attr(&ta);
+    int rc = pthread_create(&h->q8_thr, have_ta ? &ta : NULL, q8_builder, h);
+    if (have_ta)
+        pthread_attr_destroy(&ta);
+    if (rc != 0) {
         atomic_store(&h->q8_state, HNSW_Q8_OFF);
         return;
     }

@@ -485,3 +485,58 @@ describe("llhttp request vectors", () => {
     if (process.env.OMVEC_TEST_VERBOSE) console.log(differ.join("\n"));
   });
 });
+
+// The pool threads pin themselves to the process's CPUs in turn at their
+// first request (http/server.c, pin_thread; issue 13, h13x), unless
+// --threads sets the pool size. Linux /proc only; skipped with one CPU.
+const cpuCount = (list) => list.split(",").reduce((n, r) => {
+  const [a, b] = r.split("-").map(Number);
+  return n + (b === undefined ? 1 : b - a + 1);
+}, 0);
+const cpusAllowed = (pid, tid) =>
+  fs.readFileSync(tid === undefined ? `/proc/${pid}/status` : `/proc/${pid}/task/${tid}/status`, "utf8")
+    .match(/Cpus_allowed_list:\s+(\S+)/)[1];
+const workerCpus = (pid) => fs.readdirSync(`/proc/${pid}/task`)
+  .filter((t) => { try { return fs.readFileSync(`/proc/${pid}/task/${t}/comm`, "utf8").trim() === "MHD-worker"; } catch { return false; } })
+  .map((t) => cpusAllowed(pid, t));
+
+/** Four keep-alive connections, each answered once; then destroyed. */
+async function fourAnswered(port) {
+  const socks = [];
+  try {
+    await Promise.all([0, 1, 2, 3].map(() => new Promise((res, rej) => {
+      const c = net.connect({ port, host: "127.0.0.1" }, () => c.write("GET /api/v2/heartbeat HTTP/1.1\r\nHost: x\r\n\r\n"));
+      socks.push(c);
+      c.once("data", () => res());
+      c.on("error", rej);
+    })));
+  } finally {
+    for (const c of socks) c.destroy();
+  }
+}
+
+const multiCpu = fs.existsSync("/proc/self/status") && cpuCount(cpusAllowed("self")) >= 2;
+
+test("the pool threads that served requests are pinned to one CPU each, spread over the process's CPUs", { skip: !multiCpu && "one CPU (or no /proc)" }, async () => {
+  await fourAnswered(srv.port);
+  const all = cpusAllowed(srv.proc.pid);
+  const workers = workerCpus(srv.proc.pid);
+  const pinned = workers.filter((l) => cpuCount(l) === 1);
+  assert.ok(pinned.length >= 4, `pinned pool threads: ${pinned.length} of ${workers.length}`);
+  assert.ok(new Set(pinned).size >= 2, `all on one CPU: ${pinned}`);
+  assert.ok(workers.every((l) => cpuCount(l) === 1 || l === all), `a worker neither pinned nor on the process's CPUs: ${workers}`);
+});
+
+test("--threads 4: the pool is left to the kernel's placement", { skip: !multiCpu && "one CPU (or no /proc)" }, async () => {
+  const s = await startServer({ tag: "omvec-55-threads", args: ["--threads", "4"] });
+  try {
+    await fourAnswered(s.port);
+    const all = cpusAllowed(s.proc.pid);
+    const workers = workerCpus(s.proc.pid);
+    assert.equal(workers.length, 4);
+    assert.ok(workers.every((l) => l === all), `pinned with --threads: ${workers}`);
+  } finally {
+    await s.dispose();
+  }
+  assert.deepEqual(s.problems(), []);
+});

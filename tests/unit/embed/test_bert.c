@@ -6,8 +6,12 @@
  * (truncated, bad header, offsets past the end, wrong sizes and shapes) are
  * refused with a clear message. Images are malloc'd at their exact size so
  * ASan/valgrind catch any read past the end. */
+#include <dirent.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../harness.h"
@@ -564,6 +568,74 @@ static void test_bert_blas_park(void)
     free(c2);
 }
 
+/* OpenBLAS threads started from a thread pinned to one CPU (as an HTTP
+ * pool thread is, http/server.c) are not pinned with it (blas_lazy.c
+ * widens the caller's CPUs while they start): after a park, a sgemm with
+ * two threads from a thread pinned to the first CPU leaves no other thread
+ * of the process on one CPU. Skipped with one CPU or no /proc. */
+static int pinned_others(pid_t self_tid)
+{
+    char path[300], line[256];
+    int n = 0;
+    DIR *d = opendir("/proc/self/task");
+    if (!d)
+        return -1;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.' || atoi(e->d_name) == (int)self_tid)
+            continue;
+        snprintf(path, sizeof path, "/proc/self/task/%s/status", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        while (fgets(line, sizeof line, f))
+            if (!strncmp(line, "Cpus_allowed_list:", 18))
+                n += strpbrk(line + 18, ",-") == NULL; /* one CPU */
+        fclose(f);
+    }
+    closedir(d);
+    return n;
+}
+
+static void *blas_from_pinned(void *arg)
+{
+    int *out = arg;
+    enum { N = 384 };
+    cpu_set_t all, one;
+    CPU_ZERO(&all);
+    CPU_ZERO(&one);
+    if (sched_getaffinity(getpid(), sizeof all, &all) != 0 || CPU_COUNT(&all) < 2) {
+        *out = -2;
+        return NULL;
+    }
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &all)) {
+            CPU_SET(c, &one);
+            break;
+        }
+    pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+    float *a = calloc(N * N, sizeof *a), *b = calloc(N * N, sizeof *b), *c = calloc(N * N, sizeof *c);
+    bert_blas_park();
+    bert_set_threads(2);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, N, N, 1.0f, a, N, b, N, 0.0f, c, N);
+    *out = pinned_others((pid_t)syscall(SYS_gettid));
+    bert_set_threads(1);
+    free(a);
+    free(b);
+    free(c);
+    return NULL;
+}
+
+static void test_bert_blas_threads_not_pinned(void)
+{
+    pthread_t t;
+    int n = -1;
+    CHECK_EQ(pthread_create(&t, NULL, blas_from_pinned, &n), 0);
+    pthread_join(t, NULL);
+    if (n == -2)
+        return; /* one CPU */
+    CHECK_EQ(n, 0);
+}
+
 int main(void)
 {
     char path[1200];
@@ -592,6 +664,7 @@ int main(void)
     RUN(test_bert_st_malformed);
     RUN(test_bert_model_refused);
     RUN(test_bert_blas_park);
+    RUN(test_bert_blas_threads_not_pinned);
     bert_model_free(tm);
     ov_arena_destroy(garena);
     return harness_done();

@@ -275,6 +275,86 @@ static void test_build_copy_edges(void)
     free(data);
 }
 
+/* The visited marks are one byte, cleared when their generation wraps
+ * (every 255 searches of a thread): a search at generation 1, then one at
+ * 255, then the first search again at generation 1 after the wrap gives
+ * its first answer (without the clear, every node it visited the first
+ * time would read as visited already); and 700 searches cycling through
+ * seven queries give each query's first answer throughout. */
+static void test_marks_wrap(void)
+{
+    hnsw_params p = {.dim = T_DIM, .space = DIST_COSINE, .m = 8, .ef_construction = 40,
+                     .seed = 5};
+    hnsw *h = hnsw_new(&p);
+    float *data = t_data(600, 6);
+    int64_t *lab = malloc(600 * sizeof *lab);
+    for (size_t i = 0; i < 600; i++)
+        lab[i] = (int64_t)i;
+    hnsw_add(h, lab, data, 600, 1);
+    float d0[7][T_K], d[T_K];
+    int64_t g0[7][T_K], got[T_K];
+    hnsw_scratch *s = hnsw_scratch_get(h); /* this thread's, as hnsw_search uses it */
+    s->gen = 0;
+    CHECK_EQ(hnsw_search(h, data, T_K, 40, NULL, NULL, d0[0], g0[0]), T_K); /* generation 1 */
+    s->gen = 254;
+    CHECK_EQ(hnsw_search(h, data + 300 * T_DIM, T_K, 40, NULL, NULL, d, got), T_K);
+    CHECK_EQ(s->gen, 255);
+    CHECK_EQ(hnsw_search(h, data, T_K, 40, NULL, NULL, d, got), T_K);
+    CHECK_EQ(s->gen, 1);
+    CHECK(memcmp(got, g0[0], sizeof got) == 0 && memcmp(d, d0[0], sizeof d) == 0);
+    for (int j = 0; j < 7; j++)
+        CHECK_EQ(hnsw_search(h, data + (size_t)j * 83 * T_DIM, T_K, 40, NULL, NULL, d0[j], g0[j]),
+                 T_K);
+    int bad = 0;
+    for (int i = 0; i < 700; i++) {
+        int j = i % 7;
+        size_t n = hnsw_search(h, data + (size_t)j * 83 * T_DIM, T_K, 40, NULL, NULL, d, got);
+        bad += n != T_K || memcmp(got, g0[j], sizeof got) != 0 || memcmp(d, d0[j], sizeof d) != 0;
+    }
+    CHECK_EQ(bad, 0);
+    hnsw_free(h);
+    free(lab);
+    free(data);
+}
+
+/* The index's own threads get the main thread's CPUs even when the
+ * creating thread is pinned to one (as an HTTP pool thread is): checked on
+ * the attributes, from a thread pinned to the first allowed CPU. */
+static void *attr_from_pinned(void *arg)
+{
+    int *ok = arg;
+    cpu_set_t all, one, got;
+    CPU_ZERO(&all);
+    if (sched_getaffinity(getpid(), sizeof all, &all) != 0 || CPU_COUNT(&all) < 2) {
+        *ok = 2; /* nothing to check */
+        return NULL;
+    }
+    CPU_ZERO(&one);
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &all)) {
+            CPU_SET(c, &one);
+            break;
+        }
+    pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+    pthread_attr_t a;
+    CPU_ZERO(&got);
+    if (hnsw_thread_attr(&a)) {
+        pthread_attr_getaffinity_np(&a, sizeof got, &got);
+        pthread_attr_destroy(&a);
+    }
+    *ok = CPU_EQUAL(&got, &all);
+    return NULL;
+}
+
+static void test_thread_attr_all_cpus(void)
+{
+    pthread_t t;
+    int ok = 0;
+    CHECK_EQ(pthread_create(&t, NULL, attr_from_pinned, &ok), 0);
+    pthread_join(t, NULL);
+    CHECK(ok == 1 || ok == 2);
+}
+
 /* Every int8 kernel this CPU runs gives the portable one's integer, on
  * every tail length and at the extremes of the range. */
 static void test_q8_kernels(void)
@@ -1056,6 +1136,8 @@ int main(void)
     RUN(test_recall_parallel_build);
     RUN(test_build_copy);
     RUN(test_build_copy_edges);
+    RUN(test_marks_wrap);
+    RUN(test_thread_attr_all_cpus);
     RUN(test_q8_kernels);
     RUN(test_q8_walk);
     RUN(test_q8_lazy);
