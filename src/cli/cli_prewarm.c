@@ -28,6 +28,7 @@
 #include "store/store_check.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/thread.h"
 
 #define PREWARM_BACKOFF_FIRST_MS 1000
 #define PREWARM_BACKOFF_MAX_MS 30000
@@ -181,7 +182,7 @@ ov_rc cli_prewarm_start(const cli_prewarm_opts *opts, cli_prewarm **out, ov_err 
     p->o = *opts;
     p->main = pthread_self();
     p->m = ov_xcalloc(opts->n ? opts->n : 1, sizeof *p->m);
-    if (pthread_create(&p->thread, NULL, prewarm_main, p) != 0) {
+    if (ov_thread_start(&p->thread, prewarm_main, p) != 0) {
         free(p->m);
         free(p);
         return ov_err_set(err, OV_EIO, "cannot start the prewarm thread");

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/core_int.h"
+#include "util/thread.h"
 
 #define PRELOAD_MAX_THREADS 8
 
@@ -115,7 +116,7 @@ core_preload *core_preload_start(core_db *db)
     if (want > pl->n)
         want = pl->n;
     for (size_t k = 0; k < want; k++)
-        if (pthread_create(&pl->th[pl->n_th], NULL, helper_main, pl) == 0)
+        if (ov_thread_start(&pl->th[pl->n_th], helper_main, pl) == 0)
             pl->n_th++;
     return pl; /* no thread at all: core_preload_take runs every job */
 }

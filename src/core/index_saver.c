@@ -25,6 +25,7 @@
 
 #include "core/core_int.h"
 #include "util/log.h"
+#include "util/thread.h"
 
 #define CORE_SAVE_PERIOD 2.0
 #define CORE_SAVE_QUIET 1.0
@@ -86,7 +87,7 @@ static void side_save_join(core_db *db)
 static void side_save_start(core_db *db)
 {
     side_save_join(db); /* one at a time; the one before is done by now */
-    db->side_save_on = pthread_create(&db->side_save, NULL, side_save_main, db) == 0;
+    db->side_save_on = ov_thread_start(&db->side_save, side_save_main, db) == 0;
 }
 
 /* The collection to index next: of those with vectors waiting, the one
@@ -293,7 +294,7 @@ static void index_all_pending(core_db *db)
         if (can_low && writes_arriving(db)) {
             pthread_t low;
             low_job j = {.db = db};
-            can_low = pthread_create(&low, NULL, low_main, &j) == 0;
+            can_low = ov_thread_start(&low, low_main, &j) == 0;
             if (can_low) {
                 pthread_join(low, NULL);
                 if (!j.aside)
@@ -347,7 +348,7 @@ void core_saver_start(core_db *db)
     pthread_mutex_init(&db->saver_mu, NULL);
     pthread_cond_init(&db->saver_cv, NULL);
     db->saver_stop = false; /* saver_kick may be set: start-up left vectors to index */
-    db->saver_on = pthread_create(&db->saver, NULL, saver_main, db) == 0;
+    db->saver_on = ov_thread_start(&db->saver, saver_main, db) == 0;
 }
 
 void core_saver_kick(core_db *db)

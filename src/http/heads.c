@@ -21,6 +21,7 @@
 
 #include "http/http.h"
 #include "util/mem.h"
+#include "util/thread.h"
 
 struct http_head_conn {
     struct http_head_conn *prev, *next;
@@ -85,7 +86,7 @@ http_heads *http_heads_create(unsigned head_timeout_s, unsigned idle_timeout_s)
     h->idle_ms = (long long)idle_timeout_s * 1000;
     /* a deadline is kept to within a quarter of the head timeout (250 ms at most) */
     h->tick_ms = h->head_ms / 4 < 250 ? (h->head_ms / 4 > 10 ? h->head_ms / 4 : 10) : 250;
-    if (pthread_create(&h->watcher, NULL, watch, h) != 0) {
+    if (ov_thread_start(&h->watcher, watch, h) != 0) {
         pthread_cond_destroy(&h->cv);
         pthread_mutex_destroy(&h->mu);
         free(h);

@@ -57,6 +57,7 @@
 #include "util/limits.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/thread.h"
 
 struct http_server {
     struct MHD_Daemon *d;
@@ -937,7 +938,7 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
                             MHD_OPTION_CONNECTION_TIMEOUT, head_s,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 << 10),
                             MHD_OPTION_END);
-    if (s->d && pthread_create(&s->acceptor, NULL, accept_main, s) == 0)
+    if (s->d && ov_thread_start(&s->acceptor, accept_main, s) == 0)
         s->acceptor_running = true;
     if (!s->acceptor_running) {
         if (s->d)

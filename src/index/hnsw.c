@@ -12,6 +12,7 @@
 #include "index/hnsw_int.h"
 #include "util/mem.h"
 #include "util/vecfile.h"
+#include "util/thread.h"
 
 static uint64_t rng_next(uint64_t *s)
 {
@@ -812,13 +813,9 @@ void hnsw_add(hnsw *h, const int64_t *labels, const float *vecs, size_t n, int n
     pthread_t th[8];
     h->locking = true;
     int started = 0;
-    pthread_attr_t ta;
-    bool have_ta = hnsw_thread_attr(&ta);
     for (int t = 1; t < nthreads; t++)
-        if (pthread_create(&th[started], have_ta ? &ta : NULL, add_worker, &j) == 0)
+        if (ov_thread_start(&th[started], add_worker, &j) == 0)
             started++;
-    if (have_ta)
-        pthread_attr_destroy(&ta);
     add_worker(&j);
     for (int t = 0; t < started; t++)
         pthread_join(th[t], NULL);

@@ -14,9 +14,7 @@
 #define OMVEC_INDEX_HNSW_INT_H
 
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
-#include <unistd.h>
 
 #include "index/hnsw.h"
 
@@ -160,21 +158,6 @@ typedef struct hnsw_heap {
     hnsw_cand *a;
     size_t n, cap;
 } hnsw_heap;
-
-/* Attributes for the index's own threads (parallel insert, the int8
- * copy): every CPU the process's main thread may use, not only those of
- * the creating thread, which may be an HTTP pool thread pinned to one CPU
- * (http/server.c, pin_thread). Returns false when a cannot be used. */
-static inline bool hnsw_thread_attr(pthread_attr_t *a)
-{
-    if (pthread_attr_init(a) != 0)
-        return false;
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (sched_getaffinity(getpid(), sizeof set, &set) == 0)
-        (void)pthread_attr_setaffinity_np(a, sizeof set, &set);
-    return true;
-}
 
 /* Per-thread search scratch: visited marks by generation, two heaps.
  * A mark is one byte (cleared once every 255 searches): a walk tests

@@ -16,6 +16,7 @@
 
 #include "index/hnsw_int.h"
 #include "util/mem.h"
+#include "util/thread.h"
 
 /* Written so that the compiler needs no library call (fmaxf, rintf were
  * 140 ms for 30,000 x 768): four running maxima (a > m ? a : m keeps m
@@ -79,12 +80,7 @@ void hnsw_q8_start(const hnsw *ch)
     int want = HNSW_Q8_NONE;
     if (!atomic_compare_exchange_strong(&h->q8_state, &want, HNSW_Q8_BUSY))
         return;
-    pthread_attr_t ta;
-    bool have_ta = hnsw_thread_attr(&ta);
-    int rc = pthread_create(&h->q8_thr, have_ta ? &ta : NULL, q8_builder, h);
-    if (have_ta)
-        pthread_attr_destroy(&ta);
-    if (rc != 0) {
+    if (ov_thread_start(&h->q8_thr, q8_builder, h) != 0) {
         atomic_store(&h->q8_state, HNSW_Q8_OFF);
         return;
     }

@@ -19,6 +19,7 @@
 #include "util/fload.h"
 #include "util/fsum.h"
 #include "util/mem.h"
+#include "util/thread.h"
 
 #define CHECK_PATH_MAX 4200
 /* quick_check rows quoted in the message */
@@ -269,7 +270,7 @@ store_check *store_check_start(const char *dir)
 {
     store_check *c = ov_xcalloc(1, sizeof *c);
     snprintf(c->dir, sizeof c->dir, "%s", dir);
-    c->started = pthread_create(&c->th, NULL, check_main, c) == 0;
+    c->started = ov_thread_start(&c->th, check_main, c) == 0;
     return c;
 }
 

@@ -1,6 +1,7 @@
 /* store/store_ckpt.c - the store's checkpointer thread (store_ckpt.h).
  * Layer: store; depends on SQLite and pthreads only. */
 #include "store/store_ckpt.h"
+#include "util/thread.h"
 
 #include <stddef.h>
 
@@ -68,7 +69,7 @@ void store_ckpt_start(store_ckpt *c, sqlite3 *main, const char *path, bool sync_
             SQLITE_OK ||
         sqlite3_exec(c->db, sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
                      NULL, NULL, NULL) != SQLITE_OK ||
-        pthread_create(&c->th, NULL, ckpt_main, c) != 0) {
+        ov_thread_start(&c->th, ckpt_main, c) != 0) {
         sqlite3_close(c->db);
         c->db = NULL;
         return;

@@ -540,3 +540,36 @@ test("--threads 4: the pool is left to the kernel's placement", { skip: !multiCp
   }
   assert.deepEqual(s.problems(), []);
 });
+
+// A thread the server starts while serving a request (a new store's
+// checkpointer, the index saver and its helpers) gets the process's CPUs,
+// not the one CPU its creating pool thread is pinned to (util/thread.c).
+test("threads started from a pinned pool thread are not pinned", { skip: !multiCpu && "one CPU (or no /proc)" }, async () => {
+  const s = await startServer({ tag: "omvec-55-spawn" });
+  try {
+    await fourAnswered(s.port);
+    const before = new Set(fs.readdirSync(`/proc/${s.proc.pid}/task`));
+    const base = `${s.url}${COLLS}`;
+    const c = await (await fetch(base, { method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "spawn55" }) })).json();
+    const ids = Array.from({ length: 300 }, (_, i) => `r${i}`);
+    const embeddings = ids.map((_, i) => Array.from({ length: 8 }, (_, j) => Math.sin(i * 7 + j)));
+    const add = await fetch(`${base}/${c.id}/add`, { method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ids, embeddings }) });
+    assert.equal(add.status, 201);
+    const all = cpusAllowed(s.proc.pid);
+    const fresh = () => fs.readdirSync(`/proc/${s.proc.pid}/task`).filter((t) => !before.has(t)).flatMap((t) => {
+      try {
+        const comm = fs.readFileSync(`/proc/${s.proc.pid}/task/${t}/comm`, "utf8").trim();
+        return comm === "MHD-worker" ? [] : [`${t}:${comm}:${cpusAllowed(s.proc.pid, t)}`];
+      } catch { return []; } /* gone meanwhile */
+    });
+    const seen = fresh();
+    if (process.env.OMVEC_TEST_VERBOSE) console.log(seen, all);
+    assert.ok(seen.length >= 1, "no thread was started while serving the create and the add");
+    assert.deepEqual(seen.filter((l) => !l.endsWith(`:${all}`)), [], `pinned: ${seen}`);
+  } finally {
+    await s.dispose();
+  }
+  assert.deepEqual(s.problems(), []);
+});

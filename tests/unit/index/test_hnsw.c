@@ -317,44 +317,6 @@ static void test_marks_wrap(void)
     free(data);
 }
 
-/* The index's own threads get the main thread's CPUs even when the
- * creating thread is pinned to one (as an HTTP pool thread is): checked on
- * the attributes, from a thread pinned to the first allowed CPU. */
-static void *attr_from_pinned(void *arg)
-{
-    int *ok = arg;
-    cpu_set_t all, one, got;
-    CPU_ZERO(&all);
-    if (sched_getaffinity(getpid(), sizeof all, &all) != 0 || CPU_COUNT(&all) < 2) {
-        *ok = 2; /* nothing to check */
-        return NULL;
-    }
-    CPU_ZERO(&one);
-    for (int c = 0; c < CPU_SETSIZE; c++)
-        if (CPU_ISSET(c, &all)) {
-            CPU_SET(c, &one);
-            break;
-        }
-    pthread_setaffinity_np(pthread_self(), sizeof one, &one);
-    pthread_attr_t a;
-    CPU_ZERO(&got);
-    if (hnsw_thread_attr(&a)) {
-        pthread_attr_getaffinity_np(&a, sizeof got, &got);
-        pthread_attr_destroy(&a);
-    }
-    *ok = CPU_EQUAL(&got, &all);
-    return NULL;
-}
-
-static void test_thread_attr_all_cpus(void)
-{
-    pthread_t t;
-    int ok = 0;
-    CHECK_EQ(pthread_create(&t, NULL, attr_from_pinned, &ok), 0);
-    pthread_join(t, NULL);
-    CHECK(ok == 1 || ok == 2);
-}
-
 /* Every int8 kernel this CPU runs gives the portable one's integer, on
  * every tail length and at the extremes of the range. */
 static void test_q8_kernels(void)
@@ -1137,7 +1099,6 @@ int main(void)
     RUN(test_build_copy);
     RUN(test_build_copy_edges);
     RUN(test_marks_wrap);
-    RUN(test_thread_attr_all_cpus);
     RUN(test_q8_kernels);
     RUN(test_q8_walk);
     RUN(test_q8_lazy);
