@@ -61,6 +61,15 @@ static float *t_data(size_t n, uint64_t seed)
     return v;
 }
 
+/* Labels 0 .. n-1 (malloc'd; the caller frees). */
+static int64_t *t_labels(size_t n)
+{
+    int64_t *lab = malloc(n * sizeof *lab);
+    for (size_t i = 0; i < n; i++)
+        lab[i] = (int64_t)i;
+    return lab;
+}
+
 static double ref_dist(dist_space s, const float *a, const float *b)
 {
     double dot = 0, na = 0, nb = 0, l2 = 0;
@@ -147,9 +156,7 @@ static hnsw *build(dist_space s, const float *data, size_t n, int threads)
 {
     hnsw_params p = {.dim = T_DIM, .space = s, .m = 16, .ef_construction = 100, .seed = 7};
     hnsw *h = hnsw_new(&p);
-    int64_t *lab = malloc(n * sizeof *lab);
-    for (size_t i = 0; i < n; i++)
-        lab[i] = (int64_t)i;
+    int64_t *lab = t_labels(n);
     /* in two batches, to exercise growth */
     hnsw_add(h, lab, data, n / 3, threads);
     hnsw_add(h, lab + n / 3, data + (n / 3) * T_DIM, n - n / 3, threads);
@@ -191,9 +198,7 @@ static void test_recall_parallel_build(void)
 static void test_build_copy(void)
 {
     float *data = t_data(T_N, 3);
-    int64_t *lab = malloc(T_N * sizeof *lab);
-    for (size_t i = 0; i < T_N; i++)
-        lab[i] = (int64_t)i;
+    int64_t *lab = t_labels(T_N);
     for (int s = 0; s < 3; s++) {
         hnsw_params p = {.dim = T_DIM, .space = (dist_space)s, .m = 16, .ef_construction = 100,
                          .seed = 9};
@@ -237,9 +242,7 @@ static void test_build_copy_edges(void)
                      .seed = 3};
     hnsw *h = hnsw_new(&p);
     float *data = t_data(1500, 4);
-    int64_t *lab = malloc(1500 * sizeof *lab);
-    for (size_t i = 0; i < 1500; i++)
-        lab[i] = (int64_t)i;
+    int64_t *lab = t_labels(1500);
     memset(data, 0, T_DIM * sizeof(float)); /* label 0: a zero vector */
     hnsw_add(h, lab, data, 200, 1);
     CHECK(!hnsw_building(h));
@@ -287,9 +290,7 @@ static void test_marks_wrap(void)
                      .seed = 5};
     hnsw *h = hnsw_new(&p);
     float *data = t_data(600, 6);
-    int64_t *lab = malloc(600 * sizeof *lab);
-    for (size_t i = 0; i < 600; i++)
-        lab[i] = (int64_t)i;
+    int64_t *lab = t_labels(600);
     hnsw_add(h, lab, data, 600, 1);
     float d0[7][T_K], d[T_K];
     int64_t g0[7][T_K], got[T_K];
@@ -474,9 +475,7 @@ static void test_q8_lazy(void)
 {
     size_t n = HNSW_Q8_LAZY_MIN + 100;
     float *data = t_data(n, 12);
-    int64_t *lab = malloc(n * sizeof *lab);
-    for (size_t i = 0; i < n; i++)
-        lab[i] = (int64_t)i;
+    int64_t *lab = t_labels(n);
     hnsw_params p = {.dim = T_DIM, .space = DIST_COSINE, .m = 8, .ef_construction = 40,
                      .seed = 5};
     hnsw *h = hnsw_new(&p);
@@ -589,9 +588,7 @@ static void test_q8_lazy_threads(void)
 {
     size_t n = HNSW_Q8_LAZY_MIN + 50;
     float *data = t_data(n, 13);
-    int64_t *lab = malloc(n * sizeof *lab);
-    for (size_t i = 0; i < n; i++)
-        lab[i] = (int64_t)i;
+    int64_t *lab = t_labels(n);
     hnsw_params p = {.dim = T_DIM, .space = DIST_COSINE, .m = 8, .ef_construction = 40,
                      .seed = 6};
     hnsw *h = hnsw_new(&p);
@@ -993,9 +990,7 @@ static void test_big_arrays(void)
 
     enum { N = 1500, MORE = 500 };
     float *v = t_data(N + MORE, 17);
-    int64_t *lab = malloc((N + MORE) * sizeof *lab);
-    for (size_t i = 0; i < N + MORE; i++)
-        lab[i] = (int64_t)i;
+    int64_t *lab = t_labels(N + MORE);
     hnsw_params hp = {.dim = T_DIM, .space = DIST_COSINE, .m = 16, .ef_construction = 64,
                       .seed = 5};
     hnsw *h = hnsw_new(&hp);
@@ -1059,9 +1054,7 @@ static void test_sort_and_reach(void)
     CHECK(same);
 
     float *data = t_data(T_N, 12);
-    int64_t *lab = malloc(T_N * sizeof *lab);
-    for (size_t i = 0; i < T_N; i++)
-        lab[i] = (int64_t)i;
+    int64_t *lab = t_labels(T_N);
     hnsw_params p = {.dim = T_DIM, .space = DIST_COSINE, .m = 16, .ef_construction = 100,
                      .seed = 13};
     hnsw *h = hnsw_new(&p);
