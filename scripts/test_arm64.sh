@@ -44,7 +44,8 @@ FLAGS="-std=c17 -Wall -Wextra ${WERROR-${CI:+-Werror}} -g -O2 -pthread -D_GNU_SO
 # shellcheck disable=SC2086
 "$CC" $FLAGS -o "$OUT/test_hnsw" \
     tests/unit/index/test_hnsw.c src/index/dist.c src/index/dist_scalar.c src/index/dist_neon.c \
-    src/util/err.c src/util/mem.c src/util/fsum.c src/util/fload.c src/util/vecfile.c -lm
+    src/util/err.c src/util/mem.c src/util/fsum.c src/util/fload.c src/util/vecfile.c \
+    src/util/thread.c -lm
 # shellcheck disable=SC2086
 "$CC" $FLAGS -o "$OUT/test_fsum" tests/unit/util/test_fsum.c src/util/fsum.c src/util/fload.c \
     src/util/err.c src/util/mem.c
