@@ -205,6 +205,12 @@ typedef struct tsearch_opts {
                             only when matched at this similarity or more (a
                             weak equivalence or a typo guess says less than
                             the score gap does; 0: any match counts) */
+    /* eleventh round (tsearch_tshort.c) */
+    int text_sform;      /* re-rank: a text word left unmatched written as the
+                            starts of 2..4 consecutive query words left
+                            unmatched ("Mmus" = Mus musculus) matches them:
+                            1 = one of the starts two letters or more, 2 =
+                            initials too (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

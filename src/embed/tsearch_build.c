@@ -72,6 +72,7 @@ static tsearch_opts g_default = {
     .neo_split = true,
     .derive_exact = 0.97f,
     .prom_sim = 0.75f,
+    .text_sform = 1,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -307,6 +307,13 @@ void ts_mark_codes(tsearch *x);
 float ts_code_pass(const tsearch *x, size_t nq, const uint32_t *qid, const float *qw,
                    const uint32_t *tw, size_t m, uint32_t *qused, uint32_t *tused);
 
+/* After the alignment and the code pass: a text word left unmatched that
+ * is the starts of 2..4 consecutive query words left unmatched, in order
+ * (Mmus = mus musculus; opts.text_sform), matched with them. Updates the
+ * used masks; returns the matched weight to add (tsearch_tshort.c). */
+float ts_tshort_pass(const tsearch *x, size_t nq, const uint32_t *qid, const float *qw,
+                     const uint32_t *tw, size_t m, uint32_t *qused, uint32_t *tused);
+
 /* Where text words tw[j], tw[j + 1] (either order) are the two words whose
  * combining-form compound query word q is (anterodorsal: dorsal anterior;
  * opts.neo_split): up to max positions j into out. Returns their count. */

@@ -231,6 +231,8 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
     }
     if (x->o.seg_codes) /* a code word for two words (tsearch_codes.c) */
         acc += ts_code_pass(x, c->nq, c->qid, c->qw, tw, m, &qused, &tused);
+    if (x->o.text_sform > 0) /* Mmus for Mus musculus (tsearch_tshort.c) */
+        acc += ts_tshort_pass(x, c->nq, c->qid, c->qw, tw, m, &qused, &tused);
     *out_qused = qused;
     *out_weak = weak;
     float b = x->o.qcov;
