@@ -220,6 +220,8 @@ static void apply_opts(void)
             o.derive_exact = (float)v;
         else if (!strcmp(t, "tshort"))
             o.text_sform = (int)v;
+        else if (!strcmp(t, "negpen"))
+            o.neg_pen = (float)v;
         else if (!strcmp(t, "pair"))
             o.min_pair = (int)v;
         else

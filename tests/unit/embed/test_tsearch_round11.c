@@ -1,9 +1,11 @@
-/* tests/unit/embed/test_tsearch_tshort.c - the text search's eleventh
- * round (embed/tsearch.h, tsearch_tshort.c): a text word left unmatched
- * that writes the starts of consecutive query words left unmatched ("Mmus"
- * for "Mus musculus") matches them (opts.text_sform), a run of one-letter
- * initials does not (mode 1), nor does a word the query spells with a
- * function word or a code in it. */
+/* tests/unit/embed/test_tsearch_round11.c - the text search's eleventh
+ * round (embed/tsearch.h, tsearch_tshort.c, tsearch_rerank.c): a text word
+ * left unmatched that writes the starts of consecutive query words left
+ * unmatched ("Mmus" for "Mus musculus") matches them (opts.text_sform), a
+ * run of one-letter initials does not (mode 1), nor does a word the query
+ * spells with a function word or a code in it; a "non" one side leaves
+ * unmatched before a word the other side matches costs the text
+ * (opts.neg_pen: non-Martinotti is not T-Martinotti). */
 #include <stdlib.h>
 
 #include "../harness.h"
@@ -96,9 +98,47 @@ done:
     tsearch_free(x);
 }
 
+/* opts.neg_pen: "non-X" negates X. "L5 non-Martinotti SST" against term
+ * 0's "L5 T-Martinotti SST interneuron" (which matches every query word
+ * but "non", and is shorter) and term 1's "L5 non-Martinotti SST GABAergic
+ * cortical deep layer interneuron" (every word, and four more): without
+ * the cost term 0 wins; with it, term 1. The same
+ * on the text side: "insulin dependent diabetes" is not term 2's
+ * "non-insulin dependent diabetes mellitus". */
+static void test_tsearch_neg_pen(void)
+{
+    const char *tx[] = {"L5 T-Martinotti SST interneuron",
+                        "L5 non-Martinotti SST GABAergic cortical deep layer interneuron",
+                        "non-insulin dependent diabetes mellitus",
+                        "insulin dependent diabetes mellitus type 1",
+                        "GABAergic cortical interneuron", "deep layer", "diabetes mellitus"};
+    uint32_t own[] = {0, 1, 2, 3, 4, 5, 6};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME,
+                    TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
+    tsearch *x = NULL, *y = NULL;
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.neg_pen > 0.1f && o.neg_pen < 0.2f);
+    tsearch_opts b = o;
+    b.neg_pen = 0;
+    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 7, &o, &b, &x, &y))
+        goto done;
+    const char *q = "L5 non-Martinotti SST";
+    CHECK_EQ(top(y, q, NULL), 0);
+    CHECK_EQ(top(x, q, NULL), 1);
+    CHECK(score_of(x, q, 0) < score_of(y, q, 0) - 0.05f);
+    CHECK(score_of(x, q, 1) == score_of(y, q, 1));
+    const char *q2 = "insulin dependent diabetes";
+    CHECK(score_of(x, q2, 2) < score_of(y, q2, 2) - 0.05f);
+    CHECK(score_of(x, q2, 3) == score_of(y, q2, 3));
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_text_sform);
     RUN(test_tsearch_text_sform_not);
+    RUN(test_tsearch_neg_pen);
     return harness_done();
 }
