@@ -92,6 +92,7 @@ typedef struct qctx {
     const float *msim;
     const uint8_t *msim8; /* msim x 255 (sim8) */
     uint32_t non;         /* the word "non" (UINT32_MAX: none or opts.neg_pen off) */
+    uint32_t ts_give, ts_first; /* text short forms: givers, their first letters */
 } qctx;
 
 /* Slots of the query's word map (power of two). */
@@ -251,8 +252,9 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
     }
     if (x->o.seg_codes) /* a code word for two words (tsearch_codes.c) */
         acc += ts_code_pass(x, c->nq, c->qid, c->qw, tw, m, &qused, &tused);
-    if (x->o.text_sform > 0) /* Mmus for Mus musculus (tsearch_tshort.c) */
-        acc += ts_tshort_pass(x, c->nq, c->qid, c->qw, tw, m, &qused, &tused);
+    if (c->ts_give & (c->ts_give - 1)) /* Mmus for Mus musculus (tsearch_tshort.c) */
+        acc += ts_tshort_pass(x, c->nq, c->qid, c->qw, c->ts_give, c->ts_first, tw, m, &qused,
+                              &tused);
     *out_qused = qused;
     *out_weak = weak;
     float b = x->o.qcov;
@@ -347,6 +349,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
                .msim = msim,    .msim8 = msim8,  .non = UINT32_MAX};
     if (x->o.neg_pen > 0)
         qc.non = ts_vocab_find(&x->v, "non", 3);
+    ts_tshort_query(x, q->nq, q->qid, &qc.ts_give, &qc.ts_first);
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
         float s = 0, s2 = 0, tb = 0;

@@ -68,44 +68,49 @@ static bool giver(const tsearch *x, uint32_t w)
     return letters(s, n, 1, SIZE_MAX) && !ts_function_word(s, n);
 }
 
+void ts_tshort_query(const tsearch *x, size_t nq, const uint32_t *qid, uint32_t *give,
+                     uint32_t *first)
+{
+    *give = *first = 0;
+    for (size_t i = 0; x->o.text_sform > 0 && i < nq && i < 32; i++)
+        if (giver(x, qid[i])) {
+            *give |= 1u << i;
+            *first |= 1u << (x->v.blob[x->v.off[qid[i]]] - 'a');
+        }
+}
+
 float ts_tshort_pass(const tsearch *x, size_t nq, const uint32_t *qid, const float *qw,
-                     const uint32_t *tw, size_t m, uint32_t *qused, uint32_t *tused)
+                     uint32_t give_all, uint32_t first, const uint32_t *tw, size_t m,
+                     uint32_t *qused, uint32_t *tused)
 {
     float acc = 0;
     int mode = x->o.text_sform;
-    if (mode <= 0 || nq < 2)
-        return acc;
-    uint32_t first = 0, give = 0; /* first letters of the givers left */
-    for (size_t i = 0; i < nq; i++)
-        if (!(*qused >> i & 1) && giver(x, qid[i])) {
-            give |= 1u << i;
-            first |= 1u << (x->v.blob[x->v.off[qid[i]]] - 'a');
-        }
-    if (__builtin_popcount(give) < 2)
+    uint32_t give = give_all & ~*qused; /* the givers left */
+    if (mode <= 0 || __builtin_popcount(give) < 2)
         return acc;
     for (size_t j = 0; j < m; j++) {
         if (*tused >> j & 1)
             continue;
         const char *s = x->v.blob + x->v.off[tw[j]];
         size_t sl = x->v.len[tw[j]];
-        if (!letters(s, sl, 3, 8) || !(first >> (s[0] - 'a') & 1) || ts_function_word(s, sl))
+        if (s[0] < 'a' || s[0] > 'z' || !(first >> (s[0] - 'a') & 1) || !letters(s, sl, 3, 8))
             continue;
         for (size_t i = 0; i + 1 < nq; i++) {
             /* a run of consecutive query words left unmatched, from i */
             uint32_t ids[TSHORT_MAX_WORDS];
             size_t nids = 0;
-            while (nids < TSHORT_MAX_WORDS && i + nids < nq && (give >> (i + nids) & 1) &&
-                   !(*qused >> (i + nids) & 1))
+            while (nids < TSHORT_MAX_WORDS && i + nids < nq && (give >> (i + nids) & 1))
                 ids[nids] = qid[i + nids], nids++;
             if (nids < 2 || x->v.blob[x->v.off[ids[0]]] != s[0])
                 continue;
             size_t k = split_starts(x, s, sl, ids, nids, 0, mode == 1, 0);
-            if (!k)
+            if (!k || ts_function_word(s, sl)) /* "and" is no short form */
                 continue;
             float wsum = x->w[tw[j]];
             for (size_t a = 0; a < k; a++) {
                 wsum += qw[i + a];
                 *qused |= 1u << (i + a);
+                give &= ~(1u << (i + a));
             }
             acc += TS_ACR_SIM * 0.5f * wsum;
             *tused |= 1u << j;
