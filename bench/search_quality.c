@@ -218,6 +218,10 @@ static void apply_opts(void)
             o.neo_split = v != 0;
         else if (!strcmp(t, "dexact"))
             o.derive_exact = (float)v;
+        else if (!strcmp(t, "tshort"))
+            o.text_sform = (int)v;
+        else if (!strcmp(t, "negpen"))
+            o.neg_pen = (float)v;
         else if (!strcmp(t, "pair"))
             o.min_pair = (int)v;
         else

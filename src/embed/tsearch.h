@@ -34,7 +34,11 @@
  *     an ancestor of that child (tsearch_related.c);
  *   - a segment code (C3) matches an initial and a number (third
  *     cervical), a query compound (anterodorsal) the two words a text
- *     writes apart (tsearch_codes.c).
+ *     writes apart (tsearch_codes.c);
+ *   - a text word that writes the starts of consecutive query words (Mmus
+ *     for Mus musculus) matches them (tsearch_tshort.c), and a "non" one
+ *     side leaves unmatched before a word the other matches costs the text
+ *     (non-Martinotti is not T-Martinotti).
  * Everything learned comes from the texts given to tsearch_build (a
  * collection's records, so held-out synonyms never reach it) and is
  * deterministic: the same texts give the same index and the same answers.
@@ -205,6 +209,15 @@ typedef struct tsearch_opts {
                             only when matched at this similarity or more (a
                             weak equivalence or a typo guess says less than
                             the score gap does; 0: any match counts) */
+    /* eleventh round (tsearch_tshort.c) */
+    int text_sform;      /* re-rank: a text word left unmatched written as the
+                            starts of 2..4 consecutive query words left
+                            unmatched ("Mmus" = Mus musculus) matches them:
+                            1 = one of the starts two letters or more, 2 =
+                            initials too (0: off) */
+    float neg_pen;       /* re-rank x (1 - neg_pen) per "non" one side leaves
+                            unmatched whose next word the other side matches
+                            (non-Martinotti against T-Martinotti; 0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

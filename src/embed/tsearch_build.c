@@ -72,6 +72,8 @@ static tsearch_opts g_default = {
     .neo_split = true,
     .derive_exact = 0.97f,
     .prom_sim = 0.75f,
+    .text_sform = 1,
+    .neg_pen = 0.15f,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -307,6 +307,21 @@ void ts_mark_codes(tsearch *x);
 float ts_code_pass(const tsearch *x, size_t nq, const uint32_t *qid, const float *qw,
                    const uint32_t *tw, size_t m, uint32_t *qused, uint32_t *tused);
 
+/* Text short forms (tsearch_tshort.c; opts.text_sform), once per query:
+ * the query words that may give letters to one (*give, a bit per word)
+ * and their first letters (*first, a bit per letter a..z). */
+void ts_tshort_query(const tsearch *x, size_t nq, const uint32_t *qid, uint32_t *give,
+                     uint32_t *first);
+
+/* After the alignment and the code pass: a text word left unmatched that
+ * is the starts of 2..4 consecutive query words left unmatched, in order
+ * (Mmus = mus musculus), matched with them (give, first: from
+ * ts_tshort_query). Updates the used masks; returns the matched weight to
+ * add. */
+float ts_tshort_pass(const tsearch *x, size_t nq, const uint32_t *qid, const float *qw,
+                     uint32_t give, uint32_t first, const uint32_t *tw, size_t m,
+                     uint32_t *qused, uint32_t *tused);
+
 /* Where text words tw[j], tw[j + 1] (either order) are the two words whose
  * combining-form compound query word q is (anterodorsal: dorsal anterior;
  * opts.neo_split): up to max positions j into out. Returns their count. */

@@ -91,6 +91,8 @@ typedef struct qctx {
     const uint8_t *mi;
     const float *msim;
     const uint8_t *msim8; /* msim x 255 (sim8) */
+    uint32_t non;         /* the word "non" (UINT32_MAX: none or opts.neg_pen off) */
+    uint32_t ts_give, ts_first; /* text short forms: givers, their first letters */
 } qctx;
 
 /* Slots of the query's word map (power of two). */
@@ -122,6 +124,25 @@ static int cmp_amatch(const void *a, const void *b)
     if (x->i != y->i)
         return x->i - y->i;
     return x->j - y->j;
+}
+
+/* "non" negates the word after it (non-Martinotti, non-insulin dependent):
+ * a "non" one side leaves unmatched, whose next word is matched with the
+ * other side, says the two name opposite things. x (1 - opts.neg_pen) for
+ * each such "non", on either side (eleventh round). A text keeps each
+ * word once, so "non-neurogenic neurogenic bladder" reads as a negated
+ * "neurogenic" too (measured: one MONDO query from rank 2 to 4). */
+static float neg_factor(const tsearch *x, const qctx *c, const uint32_t *tw, size_t m,
+                        uint32_t qused, uint32_t tused)
+{
+    float f = 1.0f;
+    for (size_t i = 0; i + 1 < c->nq; i++)
+        if (c->qid[i] == c->non && !(qused >> i & 1) && (qused >> (i + 1) & 1))
+            f *= 1.0f - x->o.neg_pen;
+    for (size_t j = 0; j + 1 < m; j++)
+        if (tw[j] == c->non && !(tused >> j & 1) && (tused >> (j + 1) & 1))
+            f *= 1.0f - x->o.neg_pen;
+    return f;
 }
 
 /* Text score of text t: one-to-one greedy alignment of query words to text
@@ -231,6 +252,9 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
     }
     if (x->o.seg_codes) /* a code word for two words (tsearch_codes.c) */
         acc += ts_code_pass(x, c->nq, c->qid, c->qw, tw, m, &qused, &tused);
+    if (c->ts_give & (c->ts_give - 1)) /* Mmus for Mus musculus (tsearch_tshort.c) */
+        acc += ts_tshort_pass(x, c->nq, c->qid, c->qw, c->ts_give, c->ts_first, tw, m, &qused,
+                              &tused);
     *out_qused = qused;
     *out_weak = weak;
     float b = x->o.qcov;
@@ -246,6 +270,8 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
         else if (x->o.num_pen > 0 && ts_is_number(x, c->qid[i]))
             s *= 1.0f - x->o.num_pen; /* digit 2 asked, the text names none */
     }
+    if (c->non != UINT32_MAX) /* "non-X" on one side, X matched with the other */
+        s *= neg_factor(x, c, tw, m, qused, tused);
     for (size_t j = 0; x->o.tnum_pen > 0 && j < m; j++)
         if (!(tused >> j & 1) && ts_is_number(x, tw[j])) {
             s *= 1.0f - x->o.tnum_pen; /* the text names a number not asked */
@@ -320,7 +346,10 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
                .qacr = q->qacr, .qraw = q->qraw, .qpc = q->qpc,   .qsf = q->qsf,
                .ex = q->ex,     .nex = q->nex,   .wq = q->wq,     .qphrase = q->qphrase,
                .head = head,    .next = next,    .mword = mword,  .mi = mi,
-               .msim = msim,    .msim8 = msim8};
+               .msim = msim,    .msim8 = msim8,  .non = UINT32_MAX};
+    if (x->o.neg_pen > 0)
+        qc.non = ts_vocab_find(&x->v, "non", 3);
+    ts_tshort_query(x, q->nq, q->qid, &qc.ts_give, &qc.ts_first);
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
         float s = 0, s2 = 0, tb = 0;
