@@ -555,18 +555,6 @@ static void test_tsearch_refused(void)
     tsearch_free(x);
 }
 
-/* The score of owner want for q (-1: not in the top 3). */
-static float score_of(const tsearch *x, const char *q, uint32_t want)
-{
-    uint32_t o[3];
-    float s[3];
-    size_t n = tsearch_query(x, q, strlen(q), 3, o, s);
-    for (size_t i = 0; i < n; i++)
-        if (o[i] == want)
-            return s[i];
-    return -1;
-}
-
 /* A number the query asks for and a text leaves unmatched costs that text
  * x (1 - opts.num_pen) ("digit 2" against the parent "digit ... element");
  * a query with no number, or a text with the number, pays nothing; a text

@@ -18,18 +18,6 @@
 
 #include "embed/tsearch.h"
 
-/* The score of owner o for q (0: not in the top 16). */
-static float score_of(const tsearch *x, const char *q, uint32_t o)
-{
-    uint32_t ow[16];
-    float s[16];
-    size_t n = tsearch_query(x, q, strlen(q), 16, ow, s);
-    for (size_t i = 0; i < n; i++)
-        if (ow[i] == o)
-            return s[i];
-    return 0;
-}
-
 /* opts.fn_equiv: "stomach mucosa" against "lining of stomach" differs in
  * mucosa against lining and of; the old mining paired mucosa with "of"
  * too (four such terms: a pair counts from 1 on), so the query "colon

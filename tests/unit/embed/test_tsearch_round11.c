@@ -13,18 +13,6 @@
 
 #include "embed/tsearch.h"
 
-/* The score of owner o for q (0: not in the top 16). */
-static float score_of(const tsearch *x, const char *q, uint32_t o)
-{
-    uint32_t ow[16];
-    float s[16];
-    size_t n = tsearch_query(x, q, strlen(q), 16, ow, s);
-    for (size_t i = 0; i < n; i++)
-        if (ow[i] == o)
-            return s[i];
-    return 0;
-}
-
 /* As in CL: names end in "(Mmus)", some synonyms in "(Mus musculus)".
  * "L5 VIP (Mus musculus)" names term 0 ("L5 VIP GABAergic interneuron
  * (Mmus)", whose own such synonym is left out): without the short form

@@ -1,7 +1,7 @@
 /* tests/unit/embed/tsearch_pair.h - helpers the text search tests share
- * (test_tsearch.c, test_tsearch_related.c): an A/B pair of builds from one
- * set of texts, the top answer of a query, and a learned equivalence. Test
- * code only. */
+ * (test_tsearch.c, test_tsearch_related.c, test_tsearch_round11.c): an A/B
+ * pair of builds from one set of texts, the top answer of a query, an
+ * owner's score, and a learned equivalence. Test code only. */
 #ifndef OMVEC_TESTS_TSEARCH_PAIR_H
 #define OMVEC_TESTS_TSEARCH_PAIR_H
 
@@ -41,6 +41,18 @@ static inline int top(const tsearch *x, const char *q, float *score)
     if (score)
         *score = n ? s[0] : 0;
     return n ? (int)o[0] : -1;
+}
+
+/* The score of owner o for q (0: not in the top 16). */
+static inline float score_of(const tsearch *x, const char *q, uint32_t o)
+{
+    uint32_t ow[16];
+    float s[16];
+    size_t n = tsearch_query(x, q, strlen(q), 16, ow, s);
+    for (size_t i = 0; i < n; i++)
+        if (ow[i] == o)
+            return s[i];
+    return 0;
 }
 
 /* Is word w (as the index normalises it) among the equivalents of e? */
