@@ -222,6 +222,10 @@ static void apply_opts(void)
             o.text_sform = (int)v;
         else if (!strcmp(t, "negpen"))
             o.neg_pen = (float)v;
+        else if (!strcmp(t, "dvone"))
+            o.dv_one = (int)v;
+        else if (!strcmp(t, "priv"))
+            o.privative = v != 0;
         else if (!strcmp(t, "pair"))
             o.min_pair = (int)v;
         else

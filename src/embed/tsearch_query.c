@@ -33,6 +33,20 @@ static uint64_t digits_key(const char *w, size_t len)
     return k;
 }
 
+/* Is a the word b with a privative prefix (a-, an-, un-, non-: agranular /
+ * granular, atypical / typical)? Then a names the opposite of b, however
+ * many trigrams they share (opts.privative). */
+static bool privative(const char *a, size_t al, const char *b, size_t bl)
+{
+    static const char *const pre[] = {"a", "an", "un", "non"};
+    for (size_t k = 0; k < sizeof pre / sizeof pre[0]; k++) {
+        size_t pl = strlen(pre[k]);
+        if (al == bl + pl && !memcmp(a, pre[k], pl) && !memcmp(a + pl, b, bl))
+            return true;
+    }
+    return false;
+}
+
 /* Nearest known words of an unknown one by trigram Dice (>= 0.5). */
 static size_t fuzzy(const tsearch *x, const char *w, size_t len, expn *out, size_t max)
 {
@@ -63,6 +77,12 @@ static size_t fuzzy(const tsearch *x, const char *w, size_t len, expn *out, size
             if (dice >= 0.5f && x->o.digits &&
                 digits_key(w, len) != digits_key(x->v.blob + x->v.off[c[i]], x->v.len[c[i]]))
                 dice = 0;
+            if (dice >= 0.5f && x->o.privative) {
+                const char *s = x->v.blob + x->v.off[c[i]];
+                size_t sl = x->v.len[c[i]];
+                if (privative(w, len, s, sl) || privative(s, sl, w, len))
+                    dice = 0;
+            }
             if (dice >= 0.5f) {
                 size_t pos = n < max ? n++ : max;
                 while (pos > 0 && out[pos - 1].sim < dice) {
