@@ -225,7 +225,7 @@ static void apply_opts(void)
         else if (!strcmp(t, "dvone"))
             o.dv_one = (int)v;
         else if (!strcmp(t, "priv"))
-            o.privative = v != 0;
+            o.privative = (int)v;
         else if (!strcmp(t, "pair"))
             o.min_pair = (int)v;
         else

@@ -224,9 +224,11 @@ typedef struct tsearch_opts {
                             (mature eosinophil -> mature eosinocyte): 1 =
                             every such swap, 2 = only one that changes the
                             word (0: never, as before the twelfth round) */
-    bool privative;      /* no typo guess between a word and the same word
-                            with a privative prefix (agranular / granular:
-                            a-, an-, un-, non-) */
+    int privative;       /* no typo guess between a word and the same word
+                            with a prefix that changes its meaning: 1 =
+                            privative (agranular / granular: a-, an-, un-,
+                            non-), 2 = also of degree or position (semi-,
+                            sub-, pre-...; tsearch_query.c) (0: any guess) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -75,7 +75,7 @@ static tsearch_opts g_default = {
     .text_sform = 1,
     .neg_pen = 0.15f,
     .dv_one = 2,
-    .privative = true,
+    .privative = 2,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -4,7 +4,7 @@
  * derived text ("mature eosinophil" -> "mature eosinocyte",
  * opts.dv_one), but not a copy of the same word (mode 2); a typo guess
  * never joins a word to the same word with a privative prefix (agranular
- * is not granular, opts.privative). */
+ * is not granular, semimature not mature: opts.privative). */
 #include <stdlib.h>
 
 #include "../harness.h"
@@ -76,9 +76,9 @@ static void test_tsearch_privative(void)
                     TSEARCH_NAME,    TSEARCH_NAME, TSEARCH_NAME};
     tsearch *x = NULL, *y = NULL;
     tsearch_opts o = tsearch_opts_default();
-    CHECK(o.privative);
+    CHECK_EQ(o.privative, 2);
     tsearch_opts b = o;
-    b.privative = false;
+    b.privative = 0;
     if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 5, &o, &b, &x, &y))
         goto done;
     const char *q = "agranular leukocyte";
@@ -92,9 +92,35 @@ done:
     tsearch_free(x);
 }
 
+/* opts.privative mode 2: "semimature" (no word of the index) is not the
+ * "mature" of term 0's name, a prefix of degree; mode 1 (privative
+ * prefixes only) still guesses it, and term 0 wins. */
+static void test_tsearch_prefix_degree(void)
+{
+    const char *tx[] = {"mature CD4 single-positive thymocyte",
+                        "CD24-positive CD4 single-positive thymocyte", "mature T cell",
+                        "immature thymocyte", "thymocyte"};
+    uint32_t own[] = {0, 1, 2, 3, 4};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
+    tsearch *x = NULL, *y = NULL;
+    tsearch_opts o = tsearch_opts_default();
+    tsearch_opts b = o;
+    b.privative = 1;
+    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 5, &o, &b, &x, &y))
+        goto done;
+    const char *q = "CD24-positive, CD4 single-positive semimature thymocyte";
+    CHECK_EQ(top(x, q, NULL), 1);
+    CHECK(score_of(x, q, 0) < score_of(y, q, 0));
+    CHECK(score_of(x, q, 1) == score_of(y, q, 1));
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_dv_one);
     RUN(test_tsearch_privative);
+    RUN(test_tsearch_prefix_degree);
     return harness_done();
 }
