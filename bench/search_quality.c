@@ -224,6 +224,8 @@ static void apply_opts(void)
             o.neg_pen = (float)v;
         else if (!strcmp(t, "dvone"))
             o.dv_one = (int)v;
+        else if (!strcmp(t, "trunc"))
+            o.trunc = (float)v;
         else if (!strcmp(t, "priv"))
             o.privative = (int)v;
         else if (!strcmp(t, "pair"))

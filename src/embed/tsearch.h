@@ -229,6 +229,10 @@ typedef struct tsearch_opts {
                             privative (agranular / granular: a-, an-, un-,
                             non-), 2 = also of degree or position (semi-,
                             sub-, pre-...; tsearch_query.c) (0: any guess) */
+    float trunc;         /* re-rank: a query word of one or two letters after
+                            a word the text matches is the start of the
+                            text's next word ("OFF-s": OFF-sustained),
+                            matched at this similarity (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

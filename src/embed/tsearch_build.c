@@ -76,6 +76,7 @@ static tsearch_opts g_default = {
     .neg_pen = 0.15f,
     .dv_one = 2,
     .privative = 2,
+    .trunc = 0.7f,
 };
 
 tsearch_opts tsearch_opts_default(void)

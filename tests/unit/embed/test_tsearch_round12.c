@@ -4,7 +4,9 @@
  * derived text ("mature eosinophil" -> "mature eosinocyte",
  * opts.dv_one), but not a copy of the same word (mode 2); a typo guess
  * never joins a word to the same word with a privative prefix (agranular
- * is not granular, semimature not mature: opts.privative). */
+ * is not granular, semimature not mature: opts.privative); a query word
+ * of one or two letters after a word the text matches is the start of the
+ * text's next word ("OFF-s" for OFF-sustained, opts.trunc). */
 #include <stdlib.h>
 
 #include "../harness.h"
@@ -117,10 +119,45 @@ done:
     tsearch_free(x);
 }
 
+/* opts.trunc: "alpha retinal ganglion cell OFF-s" names term 0 ("...
+ * OFF-sustained (Mmus)"); without the truncated word read, the shorter
+ * "OFF retinal ganglion cell" (term 1) wins. "s" must be a word of the
+ * index (term 4's "S phase cell"). A letter that follows an unmatched
+ * word, or no text word after the matched one, matches nothing. */
+static void test_tsearch_trunc(void)
+{
+    const char *tx[] = {"alpha retinal ganglion cell OFF-sustained (Mmus)",
+                        "OFF retinal ganglion cell",
+                        "alpha retinal ganglion cell OFF-transient (Mmus)",
+                        "alpha retinal ganglion cell (Mmus)", "S phase cell",
+                        "retinal ganglion cell", "sustained firing cell"};
+    uint32_t own[] = {0, 1, 2, 3, 4, 5, 6};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME,
+                    TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
+    tsearch *x = NULL, *y = NULL;
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.trunc > 0.65f && o.trunc < 0.75f);
+    tsearch_opts b = o;
+    b.trunc = 0;
+    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 7, &o, &b, &x, &y))
+        goto done;
+    const char *q = "alpha retinal ganglion cell OFF-s";
+    CHECK_EQ(top(x, q, NULL), 0);
+    CHECK(score_of(x, q, 0) > score_of(y, q, 0) + 0.02f);
+    CHECK(score_of(x, q, 2) == score_of(y, q, 2)); /* OFF-transient: no s */
+    /* the letter not after a matched word: nothing */
+    const char *q2 = "s alpha retinal ganglion cell";
+    CHECK(score_of(x, q2, 0) == score_of(y, q2, 0));
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_dv_one);
     RUN(test_tsearch_privative);
     RUN(test_tsearch_prefix_degree);
+    RUN(test_tsearch_trunc);
     return harness_done();
 }
