@@ -222,6 +222,12 @@ static void apply_opts(void)
             o.text_sform = (int)v;
         else if (!strcmp(t, "negpen"))
             o.neg_pen = (float)v;
+        else if (!strcmp(t, "dvone"))
+            o.dv_one = (int)v;
+        else if (!strcmp(t, "trunc"))
+            o.trunc = (float)v;
+        else if (!strcmp(t, "priv"))
+            o.privative = (int)v;
         else if (!strcmp(t, "pair"))
             o.min_pair = (int)v;
         else

@@ -218,6 +218,21 @@ typedef struct tsearch_opts {
     float neg_pen;       /* re-rank x (1 - neg_pen) per "non" one side leaves
                             unmatched whose next word the other side matches
                             (non-Martinotti against T-Martinotti; 0: off) */
+    /* twelfth round (tsearch_derive.c) */
+    int dv_one;          /* derive swaps one word of a text for another
+                            one-word name of the term that word names
+                            (mature eosinophil -> mature eosinocyte): 1 =
+                            every such swap, 2 = only one that changes the
+                            word (0: never, as before the twelfth round) */
+    int privative;       /* no typo guess between a word and the same word
+                            with a prefix that changes its meaning: 1 =
+                            privative (agranular / granular: a-, an-, un-,
+                            non-), 2 = also of degree or position (semi-,
+                            sub-, pre-...; tsearch_query.c) (0: any guess) */
+    float trunc;         /* re-rank: a query word of one or two letters after
+                            a word the text matches is the start of the
+                            text's next word ("OFF-s": OFF-sustained),
+                            matched at this similarity (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -74,6 +74,9 @@ static tsearch_opts g_default = {
     .prom_sim = 0.75f,
     .text_sform = 1,
     .neg_pen = 0.15f,
+    .dv_one = 2,
+    .privative = 2,
+    .trunc = 0.7f,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -7,7 +7,10 @@
  * phrase B ("lower leg muscle" beside "hindlimb zeugopod muscle") gives P
  * the text B ("lower leg"). The mined word
  * equivalences (tsearch_build.c) cover one or two words against one or
- * two; this covers whole phrases the ontology itself says are the same.
+ * two; this covers whole phrases the ontology itself says are the same,
+ * and (opts.dv_one) one word swapped for another name of the one-word term
+ * it names ("mature eosinophil" -> "mature eosinocyte": eosinophil's own
+ * synonym, where the mined equivalence is weak).
  * Learned from the texts given to tsearch_build only (held-out synonyms
  * never reach it), deterministic. The derived texts are scored x
  * opts.derive and teach nothing (not mined, not counted in the IDF). */
@@ -161,6 +164,20 @@ static void rev_spans(dv_rev *r, uint32_t k0, uint32_t k1, uint32_t i, size_t a,
     }
 }
 
+/* opts.dv_one: may text i swap its word at a for text j (one word too, a
+ * name of the term that word names)? Mode 1: always; mode 2: only when the
+ * word changes, not for a second copy of the same word (P named "ptosis"
+ * twice, or by a name and a synonym that normalise alike): such a copy
+ * writes back a text the term has, and counted once more it moved terms
+ * ("eyelid ptosis" to congenital ptosis) without saying anything new. */
+static bool dv_one_ok(const tsearch *x, const uint32_t *off, const uint32_t *words, uint32_t i,
+                      size_t a, uint32_t j)
+{
+    if (x->o.dv_one == 1)
+        return true;
+    return x->o.dv_one >= 2 && x->canon[words[off[i] + a]] != x->canon[words[off[j]]];
+}
+
 size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
                  const uint32_t *owner, const uint8_t *field, size_t n, size_t n_owners,
                  size_t n_targets, uint32_t **d_off, uint32_t **d_words, uint32_t **d_owner,
@@ -285,8 +302,8 @@ size_t ts_derive(const tsearch *x, const uint32_t *off, const uint32_t *words,
                     size_t mj = off[j + 1] - off[j];
                     if (j == sj[s] || mj == 0 || m - (sb[s] - sa[s]) + mj > TS_MAX_QWORDS)
                         continue;
-                    if (mj == 1 && sb[s] - sa[s] == 1)
-                        continue; /* one word for one: the mined equivalences */
+                    if (mj == 1 && sb[s] - sa[s] == 1 && !dv_one_ok(x, off, words, i, sa[s], j))
+                        continue; /* one word for one: opts.dv_one */
                     dv_push(d_off, &nd, &cd, (uint32_t)nw);
                     for (size_t k = 0; k < sa[s]; k++)
                         dv_push(d_words, &nw, &cw, w[k]);

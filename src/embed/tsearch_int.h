@@ -322,6 +322,13 @@ float ts_tshort_pass(const tsearch *x, size_t nq, const uint32_t *qid, const flo
                      uint32_t give, uint32_t first, const uint32_t *tw, size_t m,
                      uint32_t *qused, uint32_t *tused);
 
+/* After ts_tshort_pass: a query word of one or two letters left unmatched,
+ * after a query word matched by the same text word, is the start of the
+ * text word after that one, left unmatched ("OFF-s" for OFF-sustained);
+ * matched at opts.trunc. Updates the used masks; returns the weight. */
+float ts_trunc_pass(const tsearch *x, size_t nq, const uint32_t *qid, const float *qw,
+                    const uint32_t *tw, size_t m, uint32_t *qused, uint32_t *tused);
+
 /* Where text words tw[j], tw[j + 1] (either order) are the two words whose
  * combining-form compound query word q is (anterodorsal: dorsal anterior;
  * opts.neo_split): up to max positions j into out. Returns their count. */

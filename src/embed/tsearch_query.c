@@ -33,6 +33,29 @@ static uint64_t digits_key(const char *w, size_t len)
     return k;
 }
 
+/* Is a the word b with a prefix that changes its meaning (opts.privative)?
+ * Mode 1: a privative one (a-, an-, un-, non-: agranular / granular,
+ * atypical / typical); mode 2: also one of degree or position, the
+ * common bound prefixes of anatomy and medicine (semimature / mature,
+ * subcutaneous / cutaneous, prethalamus / thalamus). Such a word is a
+ * derivation, not a misspelling, so no typo guess joins the two however
+ * many trigrams they share. Affixes only: a combining stem (antro-,
+ * gastro-) is left to the compounds (opts.neo, opts.neo_split). */
+static bool privative(const char *a, size_t al, const char *b, size_t bl, int mode)
+{
+    static const char *const pre[] = {"a",     "an",    "un",    "non",   "semi",
+                                      "hemi",  "pre",   "post",  "sub",   "super",
+                                      "supra", "infra", "inter", "intra", "hyper",
+                                      "hypo",  "pseudo", "peri", "para",  "extra"};
+    size_t np = mode >= 2 ? sizeof pre / sizeof pre[0] : 4;
+    for (size_t k = 0; k < np; k++) {
+        size_t pl = strlen(pre[k]);
+        if (al == bl + pl && !memcmp(a, pre[k], pl) && !memcmp(a + pl, b, bl))
+            return true;
+    }
+    return false;
+}
+
 /* Nearest known words of an unknown one by trigram Dice (>= 0.5). */
 static size_t fuzzy(const tsearch *x, const char *w, size_t len, expn *out, size_t max)
 {
@@ -63,6 +86,12 @@ static size_t fuzzy(const tsearch *x, const char *w, size_t len, expn *out, size
             if (dice >= 0.5f && x->o.digits &&
                 digits_key(w, len) != digits_key(x->v.blob + x->v.off[c[i]], x->v.len[c[i]]))
                 dice = 0;
+            if (dice >= 0.5f && x->o.privative) {
+                const char *s = x->v.blob + x->v.off[c[i]];
+                size_t sl = x->v.len[c[i]];
+                if (privative(w, len, s, sl, x->o.privative) || privative(s, sl, w, len, x->o.privative))
+                    dice = 0;
+            }
             if (dice >= 0.5f) {
                 size_t pos = n < max ? n++ : max;
                 while (pos > 0 && out[pos - 1].sim < dice) {

@@ -255,6 +255,8 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
     if (c->ts_give & (c->ts_give - 1)) /* Mmus for Mus musculus (tsearch_tshort.c) */
         acc += ts_tshort_pass(x, c->nq, c->qid, c->qw, c->ts_give, c->ts_first, tw, m, &qused,
                               &tused);
+    if (x->o.trunc > 0) /* OFF-s for OFF-sustained (tsearch_tshort.c) */
+        acc += ts_trunc_pass(x, c->nq, c->qid, c->qw, tw, m, &qused, &tused);
     *out_qused = qused;
     *out_weak = weak;
     float b = x->o.qcov;

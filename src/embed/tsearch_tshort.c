@@ -19,6 +19,8 @@
 /* Most letters one query word gives (an abbreviation keeps a few of each
  * word: M-mus; "gastro" is no short form of gastrohepatic omentum). */
 #define TSHORT_MAX_PART 3
+/* Longest truncated query word (opts.trunc: the s of "OFF-s"). */
+#define TRUNC_MAX 2
 
 /* Is s[0..n) the starts of query words order[k..), k..k+nw-1 each giving
  * one or more of its first letters in turn, with nw >= 2 in all (got words
@@ -113,6 +115,33 @@ float ts_tshort_pass(const tsearch *x, size_t nq, const uint32_t *qid, const flo
                 give &= ~(1u << (i + a));
             }
             acc += TS_ACR_SIM * 0.5f * wsum;
+            *tused |= 1u << j;
+            break;
+        }
+    }
+    return acc;
+}
+
+float ts_trunc_pass(const tsearch *x, size_t nq, const uint32_t *qid, const float *qw,
+                    const uint32_t *tw, size_t m, uint32_t *qused, uint32_t *tused)
+{
+    float acc = 0, sim = x->o.trunc;
+    for (size_t i = 1; sim > 0 && i < nq && i < 32; i++) {
+        if ((*qused >> i & 1) || !(*qused >> (i - 1) & 1) || qid[i] == UINT32_MAX)
+            continue;
+        const char *q = x->v.blob + x->v.off[qid[i]];
+        size_t ql = x->v.len[qid[i]];
+        if (!letters(q, ql, 1, TRUNC_MAX) || ts_function_word(q, ql))
+            continue;
+        for (size_t j = 1; j < m && j < 32; j++) {
+            if ((*tused >> j & 1) || !(*tused >> (j - 1) & 1) || tw[j - 1] != qid[i - 1])
+                continue;
+            const char *t = x->v.blob + x->v.off[tw[j]];
+            size_t tl = x->v.len[tw[j]];
+            if (!letters(t, tl, ql + 2, SIZE_MAX) || memcmp(t, q, ql) != 0)
+                continue;
+            acc += sim * 0.5f * (x->w[tw[j]] + qw[i]);
+            *qused |= 1u << i;
             *tused |= 1u << j;
             break;
         }
