@@ -197,18 +197,6 @@ cleanup:
     tsearch_free(b);
 }
 
-/* The score of owner o for q among the first 16, or -1. */
-static float owner_score(const tsearch *x, const char *q, uint32_t o)
-{
-    uint32_t ow[16];
-    float sc[16];
-    size_t n = tsearch_query(x, q, strlen(q), 16, ow, sc);
-    for (size_t i = 0; i < n; i++)
-        if (ow[i] == o)
-            return sc[i];
-    return -1;
-}
-
 /* Codes learned from sibling code synonyms, Latin adjectives, '+',
  * compounds, initialisms over function words, sibling words. */
 static const struct {
@@ -288,9 +276,9 @@ static void test_tsearch_round2(void)
     CHECK(tsearch_build(tx, tl, own, fl, NT2, 17, &o, &y, &err) == OV_OK);
     if (y) {
         const char *q = "dentate gyrus of hippocampal formation granule cell";
-        float with = owner_score(x, q, 13), without = owner_score(y, q, 13);
+        float with = score_of(x, q, 13), without = score_of(y, q, 13);
         CHECK(with > 0 && with < without);
-        CHECK(owner_score(x, q, 12) == owner_score(y, q, 12)); /* no sibling */
+        CHECK(score_of(x, q, 12) == score_of(y, q, 12)); /* no sibling */
     }
     tsearch_free(y);
     tsearch_free(x);
