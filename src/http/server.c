@@ -38,7 +38,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -54,6 +53,7 @@
 #include "http/console.h"
 #include "http/http.h"
 #include "http/metrics.h"
+#include "http/pin.h"
 #include "util/limits.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -101,8 +101,7 @@ typedef struct http_req {
     api_match m;
     char *path;
     const char *method;
-    ov_buf body;
-    size_t body_map;  /* body.p is an ov_bigbuf of this cap, or 0: malloc's (ov_buf) */
+    ov_buf body;      /* from OV_BIGBUF_MIN bytes on a transient big buffer (ov_buf_map_big) */
     int early_status; /* 400, 403, 404, 405, 413 or 501 decided from the head */
     size_t body_cap;  /* OV_MAX_BODY_LEN, or OV_MAX_UNAUTH_BODY_LEN on open routes */
     size_t declared;  /* Content-Length (at most body_cap), 0 when none */
@@ -374,46 +373,17 @@ static bool target_has_nul(struct MHD_Connection *conn, const char *version)
     return nul || (end && version && (uintptr_t)end + 1 != (uintptr_t)version);
 }
 
-/* Pin the calling pool thread, once, to CPU pin_cpus[t % n_pin], t its
- * index (descriptor % threads: all its connections agree), so that the
- * busy connections' threads sit evenly on the CPUs the process may use
- * and stay there. Left to the kernel, the load balancer moved them (and
- * the clients that share the CPUs) between CPUs, so some connections got
- * half the CPU time of others and their requests made the p99: at
- * concurrency 8 on 2 CPUs the p99 fell from 1.04-2.43 ms to 0.69-1.00 ms
- * in 7 alternating pairs (docs/performance.md, h13x). A failure leaves
- * the thread where it was. */
-static _Thread_local bool pin_done;
-
+/* Pin the calling pool thread, at its first request, to one CPU of the
+ * plan by its index t (descriptor % threads: all its connections agree);
+ * http/pin.h. */
 static void pin_thread(http_server *s, struct MHD_Connection *conn)
 {
-    if (pin_done || !s->n_pin)
+    if (!s->n_pin)
         return;
-    pin_done = true;
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    if (!ci || ci->connect_fd < 0)
-        return;
-    cpu_set_t one;
-    CPU_ZERO(&one);
-    CPU_SET(s->pin_cpus[((unsigned)ci->connect_fd % s->threads) % s->n_pin], &one);
-    (void)pthread_setaffinity_np(pthread_self(), sizeof one, &one);
-}
-
-/* The pool's CPUs (pin_thread): those of the process's affinity mask, when
- * the pool size is the default and there are at least two. */
-static void pin_plan(http_server *s, bool default_pool)
-{
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (!default_pool || sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) < 2)
-        return;
-    s->pin_cpus = calloc((size_t)CPU_COUNT(&set), sizeof *s->pin_cpus);
-    if (!s->pin_cpus)
-        return;
-    for (int c = 0; c < CPU_SETSIZE; c++)
-        if (CPU_ISSET(c, &set))
-            s->pin_cpus[s->n_pin++] = c;
+    if (ci && ci->connect_fd >= 0)
+        http_pin_once(s->pin_cpus, s->n_pin, (unsigned)ci->connect_fd % s->threads);
 }
 
 /* The first callback: the head is in, no body byte has been read. Returns
@@ -507,57 +477,6 @@ static enum MHD_Result refuse_mid_body(struct MHD_Connection *conn, http_req *rq
     return MHD_NO;
 }
 
-static void body_free(http_req *rq)
-{
-    if (rq->body_map)
-        ov_bigbuf_put(rq->body.p, rq->body_map);
-    else
-        ov_buf_free(&rq->body);
-    rq->body = (ov_buf){0};
-    rq->body_map = 0;
-}
-
-/* Append n arriving bytes to the body, NUL-terminated. The first piece
- * reserves the declared length, at most OV_BODY_RESERVE_MAX, rather than
- * doubling from 256 bytes (an add of 1,000 x 768, 9 MB, was copied about
- * twice more by the reallocations), so declaring much and sending little
- * holds no more than that. From OV_BIGBUF_MIN bytes on the body is a
- * transient big buffer (util/mem.h): 2 MiB pages of its own mapping, kept
- * for the next request in a small cache the saver empties once a load has
- * settled; in malloc a freed 9 MB body stayed resident at the top of the
- * thread's arena (docs/performance.md, h13v and h13w). Returns false when
- * no memory can be had. */
-static bool body_put(http_req *rq, const char *data, size_t n)
-{
-    ov_buf *b = &rq->body;
-    size_t want = b->len + n + 1;
-    if (!b->cap && rq->declared > n)
-        want = (rq->declared < OV_BODY_RESERVE_MAX ? rq->declared : OV_BODY_RESERVE_MAX) + 1;
-    if (want > b->cap && (rq->body_map || want >= OV_BIGBUF_MIN)) {
-        if (rq->body_map && want < 2 * b->cap)
-            want = 2 * b->cap;
-        size_t cap, len = b->len;
-        char *p = ov_bigbuf_get(want, &cap);
-        if (!p)
-            return false;
-        if (len)
-            memcpy(p, b->p, len);
-        body_free(rq);
-        *b = (ov_buf){.p = p, .len = len, .cap = cap};
-        rq->body_map = cap;
-    }
-    if (!rq->body_map) {
-        if (!b->cap && want > n + 1)
-            ov_buf_reserve(b, want - 1);
-        ov_buf_put(b, data, n);
-        return true;
-    }
-    memcpy(b->p + b->len, data, n);
-    b->len += n;
-    b->p[b->len] = 0;
-    return true;
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -578,6 +497,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!rq->arena)
             return MHD_NO;
         ov_arena_map_big(rq->arena); /* an add's megabytes of floats (util/mem.h) */
+        ov_buf_map_big(&rq->body);   /* and its body: not left at an arena's top */
         rq->method = method;
         rq->path = ov_arena_strndup(rq->arena, url, strlen(url));
         api_route_match(method, rq->path, &rq->m);
@@ -592,8 +512,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             *upload_data_size = 0;
             return refuse_mid_body(conn, rq);
         }
-        if (!body_put(rq, upload_data, *upload_data_size))
-            return MHD_NO; /* no memory: the connection closes */
+        /* the declared length in one allocation when the body starts to
+         * arrive, rather than doubling from 256 bytes: an add of 1,000 x 768
+         * (9 MB) was copied about twice more by the reallocations; at most
+         * OV_BODY_RESERVE_MAX, so declaring much and sending little holds
+         * no more than that */
+        if (!rq->body.cap && rq->declared > *upload_data_size)
+            ov_buf_reserve(&rq->body, rq->declared < OV_BODY_RESERVE_MAX ? rq->declared
+                                                                          : OV_BODY_RESERVE_MAX);
+        ov_buf_put(&rq->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
     }
@@ -614,7 +541,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     ov_buf_map_big(&rs.body); /* a big answer: a transient big buffer */
     api_handle(atomic_load(&s->api), &ar, &rs);
     rq->early_status = rs.status; /* for the log */
-    body_free(rq);
+    ov_buf_free(&rq->body);
     return send_body(conn, rq, rs.status, rs.content_type, &rs.body, false);
 }
 
@@ -643,7 +570,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         if (n > 0)
             ov_log_line(line, (unsigned long)(n < (int)sizeof line ? n : (int)sizeof line - 1));
     }
-    body_free(rq);
+    ov_buf_free(&rq->body);
     ov_arena_destroy(rq->arena);
     free(rq);
     *req_cls = NULL;
@@ -901,7 +828,7 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
     }
     s->max_conns = max_conns;
     s->threads = threads;
-    pin_plan(s, opts->threads == 0);
+    http_pin_plan(opts->threads == 0, &s->pin_cpus, &s->n_pin);
     s->on_thread = calloc(threads, sizeof *s->on_thread);
     if (!s->on_thread) {
         freeaddrinfo(ai);

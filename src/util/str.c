@@ -32,6 +32,9 @@ void ov_buf_reserve(ov_buf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 256;
     while (cap - b->len <= extra)
         cap *= 2;
+    if (b->big && !b->cap && extra + 1 >= OV_BIGBUF_MIN)
+        cap = extra + 1; /* a first big reservation (a request body's declared
+                            length) at its size: the mapping rounds it up */
     char *p = NULL;
     size_t map = 0;
     if (b->big && cap >= OV_BIGBUF_MIN)
