@@ -2,7 +2,7 @@
  * OpenBLAS starts its threads when it is loaded, when its thread count is
  * set, and on the first call after blas_lazy_park shut them down; a new
  * thread inherits its creator's CPU affinity, and an HTTP pool thread is
- * pinned to one CPU (http/server.c, pin_thread), so those calls run with
+ * pinned to one CPU (http/pin.c), so those calls run with
  * the main thread's CPUs and the caller's own are restored after. */
 #include "embed/blas_lazy.h"
 

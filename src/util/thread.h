@@ -1,7 +1,7 @@
 /* util/thread.h - the one way omvec starts a thread of its own: with the
  * CPUs the process's main thread may use, not only those of the creating
- * thread. An HTTP pool thread is pinned to one CPU (http/server.c,
- * pin_thread); a thread it starts (a store's checkpointer, a saver, an
+ * thread. An HTTP pool thread is pinned to one CPU (http/pin.c);
+ * a thread it starts (a store's checkpointer, a saver, an
  * index builder) would otherwise inherit that pin and compete with the
  * pool thread for one CPU while the others idle. Layer: util. */
 #ifndef OMVEC_UTIL_THREAD_H

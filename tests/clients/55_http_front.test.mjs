@@ -487,7 +487,7 @@ describe("llhttp request vectors", () => {
 });
 
 // The pool threads pin themselves to the process's CPUs in turn at their
-// first request (http/server.c, pin_thread; issue 13, h13x), unless
+// first request (http/pin.c; issue 13, h13x), unless
 // --threads sets the pool size. Linux /proc only; skipped with one CPU.
 const cpuCount = (list) => list.split(",").reduce((n, r) => {
   const [a, b] = r.split("-").map(Number);

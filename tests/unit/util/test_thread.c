@@ -1,7 +1,7 @@
 /* tests/unit/util/test_thread.c - util/thread.c: a thread started with
  * ov_thread_start runs its function with its argument, and gets every
  * CPU the process may use even when the thread that starts it is pinned
- * to one CPU (as an HTTP pool thread is; http/server.c, pin_thread). The
+ * to one CPU (as an HTTP pool thread is; http/pin.c). The
  * second test fails with a plain pthread_create, whose thread inherits
  * the pin. */
 #include <pthread.h>
