@@ -233,6 +233,21 @@ typedef struct tsearch_opts {
                             a word the text matches is the start of the
                             text's next word ("OFF-s": OFF-sustained),
                             matched at this similarity (0: off) */
+    /* thirteenth round, h12p (tsearch_genus.c) */
+    float genus;         /* re-rank: a query word the best text leaves
+                            unmatched that a parent's name carries adds
+                            genus x its weight share, as a definition word
+                            adds def_weight (the larger, not both; 0: off) */
+    bool genus_syn;      /* the parents' synonyms count too (else the name) */
+    bool genus_exact;    /* only the query word itself (no equivalents) */
+    bool genus_cap;      /* a candidate the bonus took above a parent that is a
+                            candidate too goes just below it again */
+    float def_abbr;      /* an abbreviation a definition spells out ("choline
+                            acetyltransferase (ChAT)") stands for those
+                            words like one learned from synonyms, each
+                            occurrence counting this (tsearch_defabbr.c;
+                            0: off) */
+    bool def_abbr_gate;  /* only an abbreviation no name or synonym carries */
 } tsearch_opts;
 
 /* The served defaults. */
