@@ -38,7 +38,12 @@
  *   - a text word that writes the starts of consecutive query words (Mmus
  *     for Mus musculus) matches them (tsearch_tshort.c), and a "non" one
  *     side leaves unmatched before a word the other matches costs the text
- *     (non-Martinotti is not T-Martinotti).
+ *     (non-Martinotti is not T-Martinotti);
+ *   - an abbreviation a definition spells out ("corticotropin-releasing
+ *     hormone (CRH)") stands for those words (tsearch_defabbr.c), and a
+ *     query word a term's best text lacks but a parent's name has counts
+ *     as the genus (intraepithelial T cell: a mature T cell;
+ *     tsearch_genus.c).
  * Everything learned comes from the texts given to tsearch_build (a
  * collection's records, so held-out synonyms never reach it) and is
  * deterministic: the same texts give the same index and the same answers.
