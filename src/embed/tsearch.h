@@ -253,6 +253,9 @@ typedef struct tsearch_opts {
                             occurrence counting this (tsearch_defabbr.c;
                             0: off) */
     bool def_abbr_gate;  /* only an abbreviation no name or synonym carries */
+    bool def_code;       /* a code-shaped query word only definitions write
+                            (uNK3), its letters an initialism of a name, is
+                            split like an unknown code (tsearch_defcode.c) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -83,6 +83,7 @@ static tsearch_opts g_default = {
     .genus_exact = true,
     .def_abbr = 3.0f,
     .def_abbr_gate = true,
+    .def_code = true,
 };
 
 tsearch_opts tsearch_opts_default(void)

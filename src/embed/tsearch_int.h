@@ -181,6 +181,12 @@ float ts_def_rare(const tsearch *x, uint32_t w);
  * definition bonus gave the same word. */
 float ts_genus_bonus(const tsearch *x, const ts_q *q, uint32_t o, uint32_t used);
 
+/* opts.def_code (tsearch_defcode.c): is w[0..wl), letters w[0..a) then a
+ * digit, a word only definitions write (no name carries it, no learned
+ * equivalent) whose letters, three or more, are an initialism of a name?
+ * Then the first stage splits it like an unknown code (uNK3 = unk + 3). */
+bool ts_def_code(const tsearch *x, const char *w, size_t wl, size_t a);
+
 /* opts.genus_cap: a candidate the genus bonus (gb[c]) took above a parent
  * that is a candidate too goes just below that parent again (the parent's
  * own words name it better). */

@@ -4,7 +4,9 @@
  * (CRH)", stands for those words (opts.def_abbr); a query word the best
  * text of a term leaves unmatched that a parent's name carries counts as
  * the genus ("intraepithelial T cell" = intraepithelial lymphocyte, a
- * mature T cell: opts.genus), but never takes a term above that parent. */
+ * mature T cell: opts.genus), but never takes a term above that parent;
+ * a code-shaped word only definitions write (uNK3) is split like an
+ * unknown code (opts.def_code). */
 #include <stdlib.h>
 
 #include "../harness.h"
@@ -152,11 +154,52 @@ done:
     tsearch_free(x);
 }
 
+/* As in CL: "uNK3" names term 2, uterine natural killer cell 3; no name
+ * writes "uNK3", but its siblings' definitions do ("distinguished from uNK2
+ * and uNK3"), so the word stayed whole and its definition bonus went to
+ * them. With opts.def_code it is split like an unknown code, "unk" (the
+ * initials of uterine natural killer) and "3", and term 2 goes first. The
+ * letters must be three at least: "CD303" (two: a marker, which the
+ * definition bonus finds whole) stays whole, or "cd" would read as the
+ * initials of "conventional dendritic". */
+static void test_tsearch_def_code(void)
+{
+    const char *tx[] = {"uterine natural killer cell 1",
+                        "A uterine natural killer cell, distinguished from uNK2 and uNK3.",
+                        "uterine natural killer cell 2",
+                        "A uterine natural killer cell, distinguished from uNK1 and uNK3.",
+                        "uterine natural killer cell 3",
+                        "A uterine natural killer cell of the decidua.",
+                        "natural killer cell",
+                        "plasmacytoid dendritic cell",
+                        "A dendritic cell that expresses CD303.",
+                        "conventional dendritic cell"};
+    uint32_t own[] = {0, 0, 1, 1, 2, 2, 3, 4, 4, 5};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_DEF,  TSEARCH_NAME, TSEARCH_DEF, TSEARCH_NAME,
+                    TSEARCH_DEF,  TSEARCH_NAME, TSEARCH_NAME, TSEARCH_DEF, TSEARCH_NAME};
+    size_t n = sizeof tx / sizeof tx[0];
+    tsearch *x = NULL, *y = NULL;
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.def_code);
+    tsearch_opts b = o;
+    b.def_code = false;
+    if (!build_pair(tx, own, fl, n, 6, &o, &b, &x, &y))
+        goto done;
+    const char *q = "uNK3";
+    CHECK_EQ(top(x, q, NULL), 2);
+    CHECK(top(y, q, NULL) != 2);
+    CHECK_EQ(top(x, "CD303-positive dendritic cell", NULL), 4);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_def_abbr);
     RUN(test_tsearch_def_abbr_gate);
     RUN(test_tsearch_genus);
     RUN(test_tsearch_genus_cap);
+    RUN(test_tsearch_def_code);
     return harness_done();
 }
