@@ -43,7 +43,8 @@
  *     hormone (CRH)") stands for those words (tsearch_defabbr.c), and a
  *     query word a term's best text lacks but a parent's name has counts
  *     as the genus (intraepithelial T cell: a mature T cell;
- *     tsearch_genus.c).
+ *     tsearch_genus.c); a code only definitions write (uNK3) is split like
+ *     an unknown one (tsearch_defcode.c).
  * Everything learned comes from the texts given to tsearch_build (a
  * collection's records, so held-out synonyms never reach it) and is
  * deterministic: the same texts give the same index and the same answers.
