@@ -228,6 +228,20 @@ static void apply_opts(void)
             o.trunc = (float)v;
         else if (!strcmp(t, "priv"))
             o.privative = (int)v;
+        else if (!strcmp(t, "genus"))
+            o.genus = (float)v;
+        else if (!strcmp(t, "gensyn"))
+            o.genus_syn = v != 0;
+        else if (!strcmp(t, "defabbr"))
+            o.def_abbr = (float)v;
+        else if (!strcmp(t, "dagate"))
+            o.def_abbr_gate = v != 0;
+        else if (!strcmp(t, "gencap"))
+            o.genus_cap = v != 0;
+        else if (!strcmp(t, "genex"))
+            o.genus_exact = v != 0;
+        else if (!strcmp(t, "defcode"))
+            o.def_code = v != 0;
         else if (!strcmp(t, "pair"))
             o.min_pair = (int)v;
         else

@@ -38,7 +38,13 @@
  *   - a text word that writes the starts of consecutive query words (Mmus
  *     for Mus musculus) matches them (tsearch_tshort.c), and a "non" one
  *     side leaves unmatched before a word the other matches costs the text
- *     (non-Martinotti is not T-Martinotti).
+ *     (non-Martinotti is not T-Martinotti);
+ *   - an abbreviation a definition spells out ("corticotropin-releasing
+ *     hormone (CRH)") stands for those words (tsearch_defabbr.c), and a
+ *     query word a term's best text lacks but a parent's name has counts
+ *     as the genus (intraepithelial T cell: a mature T cell;
+ *     tsearch_genus.c); a code only definitions write (uNK3) is split like
+ *     an unknown one (tsearch_defcode.c).
  * Everything learned comes from the texts given to tsearch_build (a
  * collection's records, so held-out synonyms never reach it) and is
  * deterministic: the same texts give the same index and the same answers.
@@ -233,6 +239,24 @@ typedef struct tsearch_opts {
                             a word the text matches is the start of the
                             text's next word ("OFF-s": OFF-sustained),
                             matched at this similarity (0: off) */
+    /* thirteenth round, h12p (tsearch_genus.c) */
+    float genus;         /* re-rank: a query word the best text leaves
+                            unmatched that a parent's name carries adds
+                            genus x its weight share, as a definition word
+                            adds def_weight (the larger, not both; 0: off) */
+    bool genus_syn;      /* the parents' synonyms count too (else the name) */
+    bool genus_exact;    /* only the query word itself (no equivalents) */
+    bool genus_cap;      /* a candidate the bonus took above a parent that is a
+                            candidate too goes just below it again */
+    float def_abbr;      /* an abbreviation a definition spells out ("choline
+                            acetyltransferase (ChAT)") stands for those
+                            words like one learned from synonyms, each
+                            occurrence counting this (tsearch_defabbr.c;
+                            0: off) */
+    bool def_abbr_gate;  /* only an abbreviation no name or synonym carries */
+    bool def_code;       /* a code-shaped query word only definitions write
+                            (uNK3), its letters an initialism of a name, is
+                            split like an unknown code (tsearch_defcode.c) */
 } tsearch_opts;
 
 /* The served defaults. */

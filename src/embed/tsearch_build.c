@@ -77,6 +77,13 @@ static tsearch_opts g_default = {
     .dv_one = 2,
     .privative = 2,
     .trunc = 0.7f,
+    .genus = 0.3f,
+    .genus_syn = false,
+    .genus_cap = true,
+    .genus_exact = true,
+    .def_abbr = 3.0f,
+    .def_abbr_gate = true,
+    .def_code = true,
 };
 
 tsearch_opts tsearch_opts_default(void)
@@ -540,6 +547,8 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
                        x->o.equiv ? &ab : NULL, drop);
     if (x->o.equiv && x->o.codes)
         ts_mine_codes(x, &eq);
+    if (x->o.equiv && x->o.abbr > 0) /* "... hormone (CRH)" (tsearch_defabbr.c) */
+        ts_mine_def_abbrevs(x, texts, lens, field, n, df, &ab);
     if (x->o.equiv && x->o.aux > 0 && aux && aux->n) {
         /* the other collections fill gaps: a pair counts only when one of
          * its words has no pair of this collection's own */

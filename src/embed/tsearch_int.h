@@ -93,7 +93,8 @@ struct tsearch {
     uint32_t *g_off, *g_word;
     uint8_t *v_ntri;
     /* per word: 1 written as an abbreviation (two capitals: IT, NP, ILC3);
-     * 2 learned as one (it stands for a phrase); NULL when not marked */
+     * 2 learned as one (it stands for a phrase); 4 learned from a
+     * definition's "long form (LF)" (tsearch_defabbr.c); NULL when not marked */
     uint8_t *v_abbr;
     /* trigram bucket weights (re-rank); each text's sorted buckets and the
      * squared norm of their weights */
@@ -173,6 +174,23 @@ void ts_topk_put(float s, uint32_t o, size_t k, uint32_t *own, float *sc, size_t
 /* The definition weight factor of word w (opts.def_rare for a word no name
  * and at most 3 definitions carry, else 1). */
 float ts_def_rare(const tsearch *x, uint32_t w);
+
+/* The genus bonus (opts.genus, tsearch_genus.c): the share of the query's
+ * weight that term o's best text leaves unmatched (bit i of used: matched)
+ * and a name of one of its parents carries, x opts.genus less what the
+ * definition bonus gave the same word. */
+float ts_genus_bonus(const tsearch *x, const ts_q *q, uint32_t o, uint32_t used);
+
+/* opts.def_code (tsearch_defcode.c): is w[0..wl), letters w[0..a) then a
+ * digit, a word only definitions write (no name carries it, no learned
+ * equivalent) whose letters, three or more, are an initialism of a name?
+ * Then the first stage splits it like an unknown code (uNK3 = unk + 3). */
+bool ts_def_code(const tsearch *x, const char *w, size_t wl, size_t a);
+
+/* opts.genus_cap: a candidate the genus bonus (gb[c]) took above a parent
+ * that is a candidate too goes just below that parent again (the parent's
+ * own words name it better). */
+void ts_genus_cap(const tsearch *x, const uint32_t *cand, size_t nc, const float *gb, float *csc);
 
 /* The collection's own words that are the adjective of noun w or the noun
  * of adjective w by fixed endings (neuronal/neuron, duodenal/duodenum,
@@ -406,6 +424,14 @@ void ts_mine_contrast(tsearch *x, const ts_pairs *eq, ts_pairs *neg);
 void ts_mine_codes(const tsearch *x, ts_pairs *eq);
 
 /* The equivalence table x->e_off / e_word / e_w from the counts. */
+/* Abbreviations a definition spells out, "long form (LF)" (opts.def_abbr,
+ * tsearch_defabbr.c): abbreviation -> each word of the long form into ab,
+ * as ts_mine_owner's; with opts.def_abbr_gate only for one no name carries
+ * (df[a] == 0: df per canonical word over names and synonyms, or NULL).
+ * Needs x->v, canon, v_abbr. */
+void ts_mine_def_abbrevs(tsearch *x, const char *const *texts, const size_t *lens,
+                         const uint8_t *field, size_t n, const uint32_t *df, ts_pairs *ab);
+
 void ts_build_equiv(tsearch *x, const ts_pairs *eq, const ts_pairs *neg, const ts_pairs *ab);
 
 /* Whether v is among a[0..n). */

@@ -229,7 +229,7 @@ float ts_def_rare(const tsearch *x, uint32_t w)
 
 
 /* An unknown word shaped like a disease code, 2-5 letters then a digit
- * (LCCS2, CMS3A), becomes two words: the letters (an initialism) and the
+ * (LCCS2, CMS3A; or one only definitions write, ts_def_code), becomes two words: the letters (an initialism) and the
  * rest (the number of the subtype: "2", "3a"). Words are rewritten in buf
  * after the used part; returns the new word count. */
 static size_t split_codes(const tsearch *x, char *buf, size_t cap, uint32_t *starts, size_t nw)
@@ -247,8 +247,9 @@ static size_t split_codes(const tsearch *x, char *buf, size_t cap, uint32_t *sta
         while (a < wl && w[a] >= 'a' && w[a] <= 'z')
             a++;
         bool code = a >= 2 && a <= TS_MAX_CODE && a < wl && w[a] >= '0' && w[a] <= '9' &&
-                    ts_vocab_find(&x->v, w, wl) == UINT32_MAX && n + 2 <= TS_MAX_QWORDS &&
-                    used + wl + 2 <= cap;
+                    (ts_vocab_find(&x->v, w, wl) == UINT32_MAX ||
+                     ts_def_code(x, w, wl, a)) && /* uNK3 (tsearch_defcode.c) */
+                    n + 2 <= TS_MAX_QWORDS && used + wl + 2 <= cap;
         if (!code) {
             out[n++] = starts[i];
             continue;

@@ -311,6 +311,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     float *csc = ov_xmalloc((nc ? nc : 1) * sizeof *csc);        /* candidates' scores */
     uint32_t *cu = ov_xmalloc((nc ? nc : 1) * sizeof *cu);       /* and best texts' words */
     uint32_t *cw = ov_xmalloc((nc ? nc : 1) * sizeof *cw);       /* (those under prom_sim) */
+    float *gb = ov_xcalloc(nc ? nc : 1, sizeof *gb);               /* genus bonuses */
     size_t nl = 0;
     char qn[2048];
     for (size_t i = 0; i < q->nw; i++) {
@@ -392,12 +393,19 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
                     d += q->qw[i] * ts_def_rare(x, q->qid[i]);
             s += x->o.def_weight * d / q->wq;
         }
+        if (x->o.genus > 0) { /* a parent's name has it (tsearch_genus.c) */
+            gb[c] = ts_genus_bonus(x, q, o, used);
+            s += gb[c];
+        }
         cu[c] = used;
         cw[c] = uweak;
         csc[c] = s;
         if (c >= n_first && s <= csc[kid_par[c - n_first]])
             csc[c] = -1.0f; /* a child no better than its parent */
     }
+    if (x->o.genus > 0 && x->o.genus_cap) /* not above its parent by it */
+        ts_genus_cap(x, cand, nc, gb, csc);
+    free(gb);
     /* a child matching every query word its parent matches, and more,
      * goes just above that parent when it is less than opts.promote below */
     if (x->up_off && x->o.promote > 0)
