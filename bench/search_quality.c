@@ -226,6 +226,10 @@ static void apply_opts(void)
             o.dv_one = (int)v;
         else if (!strcmp(t, "trunc"))
             o.trunc = (float)v;
+        else if (!strcmp(t, "ghead"))
+            o.glia_head = (float)v;
+        else if (!strcmp(t, "gcyte"))
+            o.glia_cyte = (float)v;
         else if (!strcmp(t, "priv"))
             o.privative = (int)v;
         else if (!strcmp(t, "pair"))

@@ -233,6 +233,16 @@ typedef struct tsearch_opts {
                             a word the text matches is the start of the
                             text's next word ("OFF-s": OFF-sustained),
                             matched at this similarity (0: off) */
+    /* thirteenth round (tsearch_wparts.c) */
+    float glia_head;     /* a query word for a kind of glia, a combining
+                            form and "glia" or "glial" (neuro|glia,
+                            astro|glia), also reaches the words glia and
+                            glial (neuroglial cell = glial cell) at this
+                            similarity (0: off) */
+    float glia_cyte;     /* ... and the "-cyte" word of the same combining
+                            form the collection carries (astroglia =
+                            astrocyte, oligodendroglia = oligodendrocyte)
+                            at this similarity (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -77,6 +77,8 @@ static tsearch_opts g_default = {
     .dv_one = 2,
     .privative = 2,
     .trunc = 0.7f,
+    .glia_head = 0.8f,
+    .glia_cyte = 0.8f,
 };
 
 tsearch_opts tsearch_opts_default(void)

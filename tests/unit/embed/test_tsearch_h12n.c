@@ -1,0 +1,79 @@
+/* tests/unit/embed/test_tsearch_h12n.c - the text search's thirteenth
+ * round (embed/tsearch.h, tsearch_wparts.c): a query word for a kind of
+ * glia, a combining form and "glia" or "glial", also reaches its head, the
+ * words glia and glial (neuroglia = glial cell: opts.glia_head), and the
+ * "-cyte" word of the same combining form (astroglia = astrocyte:
+ * opts.glia_cyte). Each test fails with its part off. */
+#include <stdlib.h>
+
+#include "../harness.h"
+#include "tsearch_pair.h"
+
+#include "embed/tsearch.h"
+
+/* As in CL: glial cell (term 0) has lost its synonyms "neuroglia" and
+ * "neuroglial cell"; "neuroglia" is no word of the index, and its typo
+ * guesses (neurogliaform, neuroglioblast, neuroglial) name other terms.
+ * With the head read, term 0 wins both queries. */
+static void test_tsearch_glia_head(void)
+{
+    const char *tx[] = {"glial cell",          "neurogliaform cell",     "hippocampal glial cell",
+                        "hippocampus neuroglial cell", "Muller glia", "neuroglioblast",
+                        "neuron",              "peripheral neuroglial cell", "myelinating Schwann cell"};
+    uint32_t own[] = {0, 1, 2, 2, 3, 4, 5, 6, 6};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME,
+                    TSEARCH_NAME, TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME};
+    tsearch *x = NULL, *y = NULL;
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.glia_head > 0.75f && o.glia_head < 0.85f);
+    tsearch_opts b = o;
+    b.glia_head = 0;
+    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 7, &o, &b, &x, &y))
+        goto done;
+    CHECK_EQ(top(x, "neuroglia", NULL), 0);
+    CHECK(top(y, "neuroglia", NULL) != 0);
+    CHECK(score_of(x, "neuroglia", 0) > score_of(y, "neuroglia", 0));
+    CHECK_EQ(top(x, "neuroglial cell", NULL), 0);
+    /* a word that is no kind of glia reads nothing more */
+    CHECK(score_of(x, "neuroblast", 0) == score_of(y, "neuroblast", 0));
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
+/* As in CL: retinal astrocyte (term 1) has lost its synonym "retinal
+ * astroglia"; "astroglia" is no word of the index. With the "-cyte" word
+ * of its combining form read, term 1 matches both query words and wins;
+ * without it "retinal cell" (term 2) does. */
+static void test_tsearch_glia_cyte(void)
+{
+    const char *tx[] = {"astrocyte",          "retinal astrocyte", "retinal cell",
+                        "astroblast",         "macroglial cell",   "retinal ganglion cell",
+                        "oligodendrocyte",    "immune oligodendroglia", "glial cell"};
+    uint32_t own[] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME,
+                    TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
+    tsearch *x = NULL, *y = NULL;
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.glia_cyte > 0.75f && o.glia_cyte < 0.85f);
+    tsearch_opts b = o;
+    b.glia_cyte = 0;
+    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 9, &o, &b, &x, &y))
+        goto done;
+    const char *q = "retinal astroglia";
+    CHECK_EQ(top(x, q, NULL), 1);
+    CHECK(top(y, q, NULL) != 1);
+    CHECK(score_of(x, q, 1) > score_of(y, q, 1) + 0.05f);
+    /* oligodendroglia: oligodendrocyte over the name that writes it */
+    CHECK(score_of(x, "oligodendroglia", 6) > score_of(y, "oligodendroglia", 6));
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
+int main(void)
+{
+    RUN(test_tsearch_glia_head);
+    RUN(test_tsearch_glia_cyte);
+    return harness_done();
+}
