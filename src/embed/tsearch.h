@@ -243,6 +243,11 @@ typedef struct tsearch_opts {
                             form the collection carries (astroglia =
                             astrocyte, oligodendroglia = oligodendrocyte)
                             at this similarity (0: off) */
+    bool neo_count;      /* neo joins two query words that names also write
+                            apart when more texts carry the compound than
+                            write the two words side by side (general
+                            visceral motor neuron -> visceromotor; false:
+                            never, as before the thirteenth round) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -79,6 +79,7 @@ static tsearch_opts g_default = {
     .trunc = 0.7f,
     .glia_head = 0.8f,
     .glia_cyte = 0.8f,
+    .neo_count = true,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -276,24 +276,33 @@ static bool indexed(const tsearch *x, const char *w, size_t len)
     return x->p_off[id + 1] > x->p_off[id];
 }
 
-/* Does some name or synonym have the word w[0..a) right before w[a..n)? */
-static bool adjacent(const tsearch *x, const char *w, size_t a, size_t n)
+/* In how many texts (counting up to limit) does some name or synonym have
+ * the word w[0..a) right before w[a..n)? */
+static uint32_t adjacent_count(const tsearch *x, const char *w, size_t a, size_t n, uint32_t limit)
 {
-    uint32_t ca = ts_vocab_find(&x->v, w, a), cb = ts_vocab_find(&x->v, w + a, n - a);
+    uint32_t ca = ts_vocab_find(&x->v, w, a), cb = ts_vocab_find(&x->v, w + a, n - a), c = 0;
     if (ca == UINT32_MAX || cb == UINT32_MAX)
-        return false;
+        return 0;
     ca = x->canon[ca];
     cb = x->canon[cb];
     uint32_t p0 = x->p_off[ca], p1 = x->p_off[ca + 1];
     if (x->p_off[cb + 1] - x->p_off[cb] < p1 - p0) /* scan the rarer word's texts */
         p0 = x->p_off[cb], p1 = x->p_off[cb + 1];
-    for (uint32_t p = p0; p < p1; p++) {
+    for (uint32_t p = p0; p < p1 && c < limit; p++) {
         uint32_t t = x->p_text[p];
         for (uint32_t k = x->t_off[t]; k + 1 < x->t_off[t + 1]; k++)
-            if (x->t_words[k] == ca && x->t_words[k + 1] == cb)
-                return true;
+            if (x->t_words[k] == ca && x->t_words[k + 1] == cb) {
+                c++;
+                break;
+            }
     }
-    return false;
+    return c;
+}
+
+/* Does some name or synonym have the word w[0..a) right before w[a..n)? */
+static bool adjacent(const tsearch *x, const char *w, size_t a, size_t n)
+{
+    return adjacent_count(x, w, a, n, 1) > 0;
 }
 
 /* A combining-form compound of neighbouring words w and v: a word names
@@ -301,7 +310,10 @@ static bool adjacent(const tsearch *x, const char *w, size_t a, size_t n)
  * adjective or noun ending: viscer-al, somat-ic, metacarp-al), "o", then
  * v (at least 4 bytes): visceral motor ->
  * visceromotor, metacarpal phalangeal -> metacarpophalangeal. Only when
- * no name has w right before v (else the words are written apart there).
+ * no name has w right before v (else the words are written apart there),
+ * or with opts.neo_count when fewer texts have them side by side than
+ * carry the compound (a synonym the records leave out, "general visceral
+ * motor neuron" beside "special visceral motor neuron").
  * Writes the compound, normalised, at out (cap bytes); returns its length,
  * 0 for none. */
 static size_t neo_compound(const tsearch *x, const char *w, size_t wl, const char *v, size_t vl,
@@ -327,10 +339,19 @@ static size_t neo_compound(const tsearch *x, const char *w, size_t wl, const cha
         size_t ol = strlen(one);
         if (!indexed(x, one, ol) || ol + 1 > cap)
             continue;
-        memcpy(cat, w, wl); /* written apart somewhere: leave them */
+        memcpy(cat, w, wl); /* written apart (as often): leave them */
         memcpy(cat + wl, v, vl);
-        if (indexed(x, w, wl) && indexed(x, v, vl) && adjacent(x, cat, wl, wl + vl))
-            return 0;
+        if (indexed(x, w, wl) && indexed(x, v, vl)) {
+            if (!x->o.neo_count) {
+                if (adjacent(x, cat, wl, wl + vl))
+                    return 0;
+            } else { /* apart in as many texts as the compound is in: leave them */
+                uint32_t id = x->canon[ts_vocab_find(&x->v, one, ol)];
+                uint32_t together = x->p_off[id + 1] - x->p_off[id];
+                if (adjacent_count(x, cat, wl, wl + vl, together) >= together)
+                    return 0;
+            }
+        }
         memcpy(out, one, ol + 1);
         return ol;
     }

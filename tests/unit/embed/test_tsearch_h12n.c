@@ -3,7 +3,9 @@
  * glia, a combining form and "glia" or "glial", also reaches its head, the
  * words glia and glial (neuroglia = glial cell: opts.glia_head), and the
  * "-cyte" word of the same combining form (astroglia = astrocyte:
- * opts.glia_cyte). Each test fails with its part off. */
+ * opts.glia_cyte); two query words joined as the combining-form compound
+ * names carry when fewer texts write them apart (opts.neo_count). Each
+ * test fails with its part off. */
 #include <stdlib.h>
 
 #include "../harness.h"
@@ -71,9 +73,54 @@ done:
     tsearch_free(x);
 }
 
+/* opts.neo_count: as in CL, "visceral motor" is written apart in one
+ * text (branchiomotor neuron's "special visceral motor neuron") and joined
+ * as "visceromotor" in two; the query "general visceral motor neuron" (a
+ * synonym the records leave out) is read with the compound, and
+ * visceromotor neuron (term 0) wins. Where more texts write the words
+ * apart than carry the compound (as MONDO's "epithelial carcinoma" against
+ * one "epitheliocarcinoma"), they stay apart. */
+static void test_tsearch_neo_count(void)
+{
+    const char *tx[] = {"visceromotor neuron",
+                        "cranial visceromotor neuron",
+                        "branchiomotor neuron",
+                        "special visceral motor neuron",
+                        "motor neuron",
+                        "visceral muscle cell",
+                        "general somatic neuron",
+                        "epithelial carcinoma of skin",
+                        "epithelial carcinoma of lung",
+                        "epitheliocarcinoma",
+                        "carcinoma"};
+    uint32_t own[] = {0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_SYNONYM,
+                    TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME,
+                    TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
+    tsearch *x = NULL, *y = NULL;
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.neo && o.neo_count);
+    tsearch_opts b = o;
+    b.neo_count = false;
+    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 10, &o, &b, &x, &y))
+        goto done;
+    const char *q = "general visceral motor neuron";
+    CHECK_EQ(top(x, q, NULL), 0);
+    CHECK(top(y, q, NULL) != 0);
+    CHECK(score_of(x, q, 0) > score_of(y, q, 0));
+    /* written apart more often than joined: read apart, as before */
+    const char *q2 = "epithelial carcinoma";
+    CHECK(score_of(x, q2, 6) == score_of(y, q2, 6));
+    CHECK(score_of(x, q2, 8) == score_of(y, q2, 8));
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_glia_head);
     RUN(test_tsearch_glia_cyte);
+    RUN(test_tsearch_neo_count);
     return harness_done();
 }
