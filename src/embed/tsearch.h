@@ -248,6 +248,13 @@ typedef struct tsearch_opts {
                             write the two words side by side (general
                             visceral motor neuron -> visceromotor; false:
                             never, as before the thirteenth round) */
+    bool morph_parts;    /* an unknown query word "-cyte" reads as the words
+                            its stem begins and "cell" (opts.morph) is no
+                            typo: its trigram guesses (reticulocyte for
+                            trabeculocyte) are dropped, and the stem words
+                            count as parts when a guess had found them
+                            already (false: as before the thirteenth
+                            round) */
 } tsearch_opts;
 
 /* The served defaults. */

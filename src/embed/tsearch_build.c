@@ -80,6 +80,7 @@ static tsearch_opts g_default = {
     .glia_head = 0.8f,
     .glia_cyte = 0.8f,
     .neo_count = true,
+    .morph_parts = true,
 };
 
 tsearch_opts tsearch_opts_default(void)

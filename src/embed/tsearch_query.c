@@ -163,7 +163,8 @@ static size_t put_exp(expn *out, size_t n, size_t max, uint32_t w, float sim)
 /* Word-forming parts a word may be said as a phrase: "-cyte" is a cell
  * (mastocyte = mast cell, synoviocyte = synovial cell: the stem before
  * "(o)cyte", at least 4 bytes and 60% of a known word starting with it,
- * and the word "cell", which alone is worth little); a lone a, b, g or d is a Greek letter (type A =
+ * and the word "cell", which alone is worth little; with opts.morph_parts
+ * a stem word a typo guess had found already counts too); a lone a, b, g or d is a Greek letter (type A =
  * alpha, B-IC = beta-intercalated). Appends to out; *phrase is set when
  * the word stands for more than one word. */
 static size_t morph(const tsearch *x, const char *w, size_t len, expn *out, size_t n,
@@ -207,7 +208,8 @@ static size_t morph(const tsearch *x, const char *w, size_t len, expn *out, size
             continue;
         size_t before = n;
         n = put_exp(out, n, max, id, x->o.morph);
-        added += n > before;
+        /* new, or (opts.morph_parts) a typo guess raised to a part */
+        added += n > before || x->o.morph_parts;
     }
     if (added) {
         n = put_exp(out, n, max, x->canon[cell], 0.3f * x->o.morph); /* never alone */
@@ -567,7 +569,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
             dup |= qid[j] == id;
         if (dup)
             continue;
-        size_t e = 0;
+        size_t e = 0, f0 = 0, f1 = 0; /* ex[nq][f0..f1): typo guesses */
         bool known = id != UINT32_MAX && (x->p_off[id + 1] > x->p_off[id] ||
                                           x->e_off[id + 1] > x->e_off[id]);
         if (known) {
@@ -580,8 +582,11 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
             qw[nq] = id != UINT32_MAX ? x->w[id] : x->w_unknown;
             if (id != UINT32_MAX && id >= x->nv_own) /* another collection's word: */
                 ex[nq][e++] = (expn){id, 1.0f};      /* derived texts may have it */
-            if (x->o.fuzzy)
+            if (x->o.fuzzy) {
+                f0 = e;
                 e += fuzzy(x, w, wl, ex[nq] + e, MAX_FUZZY);
+                f1 = e;
+            }
         }
         if (x->o.prefix)
             e = prefixed(x, w, wl, id, ex[nq], e, MAX_EXP);
@@ -591,6 +596,13 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         bool mphrase = false;
         if (x->o.morph > 0)
             e = morph(x, w, wl, ex[nq], e, MAX_EXP, &mphrase);
+        if (mphrase && f1 > f0 && x->o.morph_parts) { /* read as its parts: no typo */
+            size_t d = 0;
+            for (size_t j = 0; j < e; j++)
+                if (j < f0 || j >= f1 || ex[nq][j].sim >= x->o.morph)
+                    ex[nq][d++] = ex[nq][j];
+            e = d;
+        }
         qacr[nq] = UINT32_MAX;
         if (x->o.acronym && wl >= 2 && wl <= TS_MAX_ACR) {
             bool letters = true;

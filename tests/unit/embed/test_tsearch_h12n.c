@@ -4,8 +4,9 @@
  * words glia and glial (neuroglia = glial cell: opts.glia_head), and the
  * "-cyte" word of the same combining form (astroglia = astrocyte:
  * opts.glia_cyte); two query words joined as the combining-form compound
- * names carry when fewer texts write them apart (opts.neo_count). Each
- * test fails with its part off. */
+ * names carry when fewer texts write them apart (opts.neo_count); an
+ * unknown "-cyte" word read as its parts is no typo (opts.morph_parts).
+ * Each test fails with its part off. */
 #include <stdlib.h>
 
 #include "../harness.h"
@@ -117,10 +118,40 @@ done:
     tsearch_free(x);
 }
 
+/* opts.morph_parts: "trabeculocyte" is no word of the index; "-cyte"
+ * reads it as the words its stem begins (trabecular) and "cell", but its
+ * typo guesses by shared trigrams (reticulocyte, granulocyte) stayed and,
+ * one word for one, won. Read as its parts it is no typo: term 0 wins. */
+static void test_tsearch_morph_parts(void)
+{
+    const char *tx[] = {"trabecular meshwork cell", "reticulocyte", "granulocyte",
+                        "meshwork",                 "endothelial cell", "osteocyte"};
+    uint32_t own[] = {0, 1, 2, 3, 4, 5};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME,
+                    TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
+    tsearch *x = NULL, *y = NULL;
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.morph_parts);
+    tsearch_opts b = o;
+    b.morph_parts = false;
+    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 6, &o, &b, &x, &y))
+        goto done;
+    const char *q = "trabeculocyte";
+    CHECK_EQ(top(x, q, NULL), 0);
+    CHECK(top(y, q, NULL) != 0);
+    CHECK(score_of(x, q, 1) < score_of(y, q, 1));
+    /* a typo with no "-cyte" parse keeps its guesses */
+    CHECK(score_of(x, "reticulocite", 1) == score_of(y, "reticulocite", 1));
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_glia_head);
     RUN(test_tsearch_glia_cyte);
     RUN(test_tsearch_neo_count);
+    RUN(test_tsearch_morph_parts);
     return harness_done();
 }
