@@ -255,6 +255,8 @@ typedef struct tsearch_opts {
                             count as parts when a guess had found them
                             already (false: as before the thirteenth
                             round) */
+    bool adj_ex;         /* adj also takes the Latin noun ending -ex
+                            (cortex / cortical; tsearch_adj.c) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -81,6 +81,7 @@ static tsearch_opts g_default = {
     .glia_cyte = 0.8f,
     .neo_count = true,
     .morph_parts = true,
+    .adj_ex = true,
 };
 
 tsearch_opts tsearch_opts_default(void)

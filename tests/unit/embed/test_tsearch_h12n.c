@@ -5,8 +5,9 @@
  * "-cyte" word of the same combining form (astroglia = astrocyte:
  * opts.glia_cyte); two query words joined as the combining-form compound
  * names carry when fewer texts write them apart (opts.neo_count); an
- * unknown "-cyte" word read as its parts is no typo (opts.morph_parts).
- * Each test fails with its part off. */
+ * unknown "-cyte" word read as its parts is no typo (opts.morph_parts);
+ * cortical is the adjective of cortex (opts.adj_ex). Each test fails with
+ * its part off. */
 #include <stdlib.h>
 
 #include "../harness.h"
@@ -147,11 +148,36 @@ done:
     tsearch_free(x);
 }
 
+/* opts.adj_ex: the adjective of a Latin noun in -ex drops it before
+ * "-ical" (cortex / cortical). Without it "cortical" reached nothing of
+ * term 0's name, and the bare "neuron" (term 1) won. */
+static void test_tsearch_adj_ex(void)
+{
+    const char *tx[] = {"cortex neuron", "neuron", "kidney cell", "cortex"};
+    uint32_t own[] = {0, 1, 2, 3};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
+    tsearch *x = NULL, *y = NULL;
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.adj_ex && o.adj > 0);
+    tsearch_opts b = o;
+    b.adj_ex = false;
+    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 4, &o, &b, &x, &y))
+        goto done;
+    const char *q = "cortical neuron";
+    CHECK_EQ(top(x, q, NULL), 0);
+    CHECK(top(y, q, NULL) != 0);
+    CHECK(score_of(x, q, 0) > score_of(y, q, 0));
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_glia_head);
     RUN(test_tsearch_glia_cyte);
     RUN(test_tsearch_neo_count);
     RUN(test_tsearch_morph_parts);
+    RUN(test_tsearch_adj_ex);
     return harness_done();
 }
