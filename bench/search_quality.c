@@ -226,6 +226,8 @@ static void apply_opts(void)
             o.dv_one = (int)v;
         else if (!strcmp(t, "trunc"))
             o.trunc = (float)v;
+        else if (!strcmp(t, "splitcount"))
+            o.split_count = v != 0;
         else if (!strcmp(t, "adjex"))
             o.adj_ex = v != 0;
         else if (!strcmp(t, "mparts"))

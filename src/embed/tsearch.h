@@ -257,6 +257,10 @@ typedef struct tsearch_opts {
                             round) */
     bool adj_ex;         /* adj also takes the Latin noun ending -ex
                             (cortex / cortical; tsearch_adj.c) */
+    bool split_count;    /* compound splits a query word names carry too
+                            when more texts write its two halves side by
+                            side than carry it (gammadelta: gamma delta;
+                            false: only a word no name carries) */
 } tsearch_opts;
 
 /* The served defaults. */

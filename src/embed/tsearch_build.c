@@ -82,6 +82,7 @@ static tsearch_opts g_default = {
     .neo_count = true,
     .morph_parts = true,
     .adj_ex = true,
+    .split_count = true,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -364,7 +364,9 @@ static size_t neo_compound(const tsearch *x, const char *w, size_t wl, const cha
  * no name carries become one word when names carry their concatenation
  * ("GABA-ergic" -> gabaergic); a word no name carries becomes two when a
  * name carries both halves, each at least 3 bytes, side by side
- * ("gammadelta" -> gamma delta; the first such split from the left). Words are rewritten in buf after the used
+ * ("gammadelta" -> gamma delta; the first such split from the left), and
+ * with opts.split_count a word names carry too when more texts write the
+ * halves side by side than carry the word. Words are rewritten in buf after the used
  * part; returns the new word count. */
 static size_t compounds(const tsearch *x, char *buf, size_t cap, uint32_t *starts, size_t nw)
 {
@@ -413,6 +415,15 @@ static size_t compounds(const tsearch *x, char *buf, size_t cap, uint32_t *start
             for (size_t k = 3; k + 3 <= wl && !cut; k++)
                 if (indexed(x, w, k) && indexed(x, w + k, wl - k) && adjacent(x, w, k, wl))
                     cut = k;
+        if (known && x->o.split_count && n + 2 <= TS_MAX_QWORDS && used + wl + 2 <= cap) {
+            /* names carry it, but write it apart more often: gammadelta */
+            uint32_t id = x->canon[ts_vocab_find(&x->v, w, wl)];
+            uint32_t together = x->p_off[id + 1] - x->p_off[id];
+            for (size_t k = 3; k + 3 <= wl && !cut; k++)
+                if (indexed(x, w, k) && indexed(x, w + k, wl - k) &&
+                    adjacent_count(x, w, k, wl, together + 1) > together)
+                    cut = k;
+        }
         if (!cut) {
             out[n++] = starts[i];
             continue;

@@ -6,8 +6,9 @@
  * opts.glia_cyte); two query words joined as the combining-form compound
  * names carry when fewer texts write them apart (opts.neo_count); an
  * unknown "-cyte" word read as its parts is no typo (opts.morph_parts);
- * cortical is the adjective of cortex (opts.adj_ex). Each test fails with
- * its part off. */
+ * cortical is the adjective of cortex (opts.adj_ex); a compound names
+ * write apart more often than joined is read as two words
+ * (opts.split_count). Each test fails with its part off. */
 #include <stdlib.h>
 
 #include "../harness.h"
@@ -172,6 +173,40 @@ done:
     tsearch_free(x);
 }
 
+/* opts.split_count: as in CL, one name carries "gammadelta" and three
+ * write "gamma-delta"; the query word "gammadelta" is read as the two
+ * words, and "gammadelta thymocyte" finds gamma-delta thymocyte (term 0).
+ * A compound written apart less often than joined stays one word. */
+static void test_tsearch_split_count(void)
+{
+    const char *tx[] = {"gamma-delta thymocyte", "gamma-delta T cell",
+                        "CD27-negative gamma-delta T cell", "thymocyte",
+                        "gammadelta receptor cell", "T cell",
+                        "gastrohepatic ligament", "gastro hepatic cell",
+                        "gastrohepatic cell"};
+    uint32_t own[] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME,
+                    TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
+    tsearch *x = NULL, *y = NULL;
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.compound && o.split_count);
+    tsearch_opts b = o;
+    b.split_count = false;
+    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 9, &o, &b, &x, &y))
+        goto done;
+    const char *q = "gammadelta thymocyte";
+    CHECK_EQ(top(x, q, NULL), 0);
+    CHECK(top(y, q, NULL) != 0);
+    CHECK(score_of(x, q, 0) > score_of(y, q, 0));
+    /* gastrohepatic: joined in two texts, apart in one: left whole */
+    const char *q2 = "gastrohepatic ligament";
+    CHECK(score_of(x, q2, 6) == score_of(y, q2, 6));
+    CHECK_EQ(top(x, q2, NULL), 6);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_glia_head);
@@ -179,5 +214,6 @@ int main(void)
     RUN(test_tsearch_neo_count);
     RUN(test_tsearch_morph_parts);
     RUN(test_tsearch_adj_ex);
+    RUN(test_tsearch_split_count);
     return harness_done();
 }
