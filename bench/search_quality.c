@@ -226,6 +226,18 @@ static void apply_opts(void)
             o.dv_one = (int)v;
         else if (!strcmp(t, "trunc"))
             o.trunc = (float)v;
+        else if (!strcmp(t, "splitcount"))
+            o.split_count = v != 0;
+        else if (!strcmp(t, "adjex"))
+            o.adj_ex = v != 0;
+        else if (!strcmp(t, "mparts"))
+            o.morph_parts = v != 0;
+        else if (!strcmp(t, "neocount"))
+            o.neo_count = v != 0;
+        else if (!strcmp(t, "ghead"))
+            o.glia_head = (float)v;
+        else if (!strcmp(t, "gcyte"))
+            o.glia_cyte = (float)v;
         else if (!strcmp(t, "priv"))
             o.privative = (int)v;
         else if (!strcmp(t, "genus"))

@@ -257,6 +257,34 @@ typedef struct tsearch_opts {
     bool def_code;       /* a code-shaped query word only definitions write
                             (uNK3), its letters an initialism of a name, is
                             split like an unknown code (tsearch_defcode.c) */
+    /* thirteenth round, h12n (tsearch_wparts.c, tsearch_adj.c) */
+    float glia_head;     /* a query word for a kind of glia, a combining
+                            form and "glia" or "glial" (neuro|glia,
+                            astro|glia), also reaches the words glia and
+                            glial (neuroglial cell = glial cell) at this
+                            similarity (0: off) */
+    float glia_cyte;     /* ... and the "-cyte" word of the same combining
+                            form the collection carries (astroglia =
+                            astrocyte, oligodendroglia = oligodendrocyte)
+                            at this similarity (0: off) */
+    bool neo_count;      /* neo joins two query words that names also write
+                            apart when more texts carry the compound than
+                            write the two words side by side (general
+                            visceral motor neuron -> visceromotor; false:
+                            never, as before the thirteenth round) */
+    bool morph_parts;    /* an unknown query word "-cyte" reads as the words
+                            its stem begins and "cell" (opts.morph) is no
+                            typo: its trigram guesses (reticulocyte for
+                            trabeculocyte) are dropped, and the stem words
+                            count as parts when a guess had found them
+                            already (false: as before the thirteenth
+                            round) */
+    bool adj_ex;         /* adj also takes the Latin noun ending -ex
+                            (cortex / cortical; tsearch_adj.c) */
+    bool split_count;    /* compound splits a query word names carry too
+                            when more texts write its two halves side by
+                            side than carry it (gammadelta: gamma delta;
+                            false: only a word no name carries) */
 } tsearch_opts;
 
 /* The served defaults. */

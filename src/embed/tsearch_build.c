@@ -84,6 +84,12 @@ static tsearch_opts g_default = {
     .def_abbr = 3.0f,
     .def_abbr_gate = true,
     .def_code = true,
+    .glia_head = 0.8f,
+    .glia_cyte = 0.8f,
+    .neo_count = true,
+    .morph_parts = true,
+    .adj_ex = true,
+    .split_count = true,
 };
 
 tsearch_opts tsearch_opts_default(void)

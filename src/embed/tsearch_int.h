@@ -201,6 +201,15 @@ void ts_genus_cap(const tsearch *x, const uint32_t *cand, size_t nc, const float
 size_t ts_adj_forms(const tsearch *x, const char *w, size_t len, uint32_t self, float sim,
                     ts_expn *out, size_t n, size_t max);
 
+/* Word parts of a query word for a kind of glia (tsearch_wparts.c): a
+ * combining form ending in "o" and "glia" or "glial" (neuro|glia,
+ * astro|glia) reaches the words glia and glial at opts.glia_head and the
+ * "-cyte" word of the same form (astrocyte) at opts.glia_cyte, when names
+ * carry them. Canonical ids, self excluded; appends to out[0..n), at most
+ * max in all; returns the new count. */
+size_t ts_wpart_forms(const tsearch *x, const char *w, size_t len, uint32_t self, ts_expn *out,
+                      size_t n, size_t max);
+
 /* Is vocabulary word w a number (digits only: the 2 of "digit 2")? */
 bool ts_is_number(const tsearch *x, uint32_t w);
 

@@ -163,7 +163,8 @@ static size_t put_exp(expn *out, size_t n, size_t max, uint32_t w, float sim)
 /* Word-forming parts a word may be said as a phrase: "-cyte" is a cell
  * (mastocyte = mast cell, synoviocyte = synovial cell: the stem before
  * "(o)cyte", at least 4 bytes and 60% of a known word starting with it,
- * and the word "cell", which alone is worth little); a lone a, b, g or d is a Greek letter (type A =
+ * and the word "cell", which alone is worth little; with opts.morph_parts
+ * a stem word a typo guess had found already counts too); a lone a, b, g or d is a Greek letter (type A =
  * alpha, B-IC = beta-intercalated). Appends to out; *phrase is set when
  * the word stands for more than one word. */
 static size_t morph(const tsearch *x, const char *w, size_t len, expn *out, size_t n,
@@ -207,7 +208,8 @@ static size_t morph(const tsearch *x, const char *w, size_t len, expn *out, size
             continue;
         size_t before = n;
         n = put_exp(out, n, max, id, x->o.morph);
-        added += n > before;
+        /* new, or (opts.morph_parts) a typo guess raised to a part */
+        added += n > before || x->o.morph_parts;
     }
     if (added) {
         n = put_exp(out, n, max, x->canon[cell], 0.3f * x->o.morph); /* never alone */
@@ -277,24 +279,33 @@ static bool indexed(const tsearch *x, const char *w, size_t len)
     return x->p_off[id + 1] > x->p_off[id];
 }
 
-/* Does some name or synonym have the word w[0..a) right before w[a..n)? */
-static bool adjacent(const tsearch *x, const char *w, size_t a, size_t n)
+/* In how many texts (counting up to limit) does some name or synonym have
+ * the word w[0..a) right before w[a..n)? */
+static uint32_t adjacent_count(const tsearch *x, const char *w, size_t a, size_t n, uint32_t limit)
 {
-    uint32_t ca = ts_vocab_find(&x->v, w, a), cb = ts_vocab_find(&x->v, w + a, n - a);
+    uint32_t ca = ts_vocab_find(&x->v, w, a), cb = ts_vocab_find(&x->v, w + a, n - a), c = 0;
     if (ca == UINT32_MAX || cb == UINT32_MAX)
-        return false;
+        return 0;
     ca = x->canon[ca];
     cb = x->canon[cb];
     uint32_t p0 = x->p_off[ca], p1 = x->p_off[ca + 1];
     if (x->p_off[cb + 1] - x->p_off[cb] < p1 - p0) /* scan the rarer word's texts */
         p0 = x->p_off[cb], p1 = x->p_off[cb + 1];
-    for (uint32_t p = p0; p < p1; p++) {
+    for (uint32_t p = p0; p < p1 && c < limit; p++) {
         uint32_t t = x->p_text[p];
         for (uint32_t k = x->t_off[t]; k + 1 < x->t_off[t + 1]; k++)
-            if (x->t_words[k] == ca && x->t_words[k + 1] == cb)
-                return true;
+            if (x->t_words[k] == ca && x->t_words[k + 1] == cb) {
+                c++;
+                break;
+            }
     }
-    return false;
+    return c;
+}
+
+/* Does some name or synonym have the word w[0..a) right before w[a..n)? */
+static bool adjacent(const tsearch *x, const char *w, size_t a, size_t n)
+{
+    return adjacent_count(x, w, a, n, 1) > 0;
 }
 
 /* A combining-form compound of neighbouring words w and v: a word names
@@ -302,7 +313,10 @@ static bool adjacent(const tsearch *x, const char *w, size_t a, size_t n)
  * adjective or noun ending: viscer-al, somat-ic, metacarp-al), "o", then
  * v (at least 4 bytes): visceral motor ->
  * visceromotor, metacarpal phalangeal -> metacarpophalangeal. Only when
- * no name has w right before v (else the words are written apart there).
+ * no name has w right before v (else the words are written apart there),
+ * or with opts.neo_count when fewer texts have them side by side than
+ * carry the compound (a synonym the records leave out, "general visceral
+ * motor neuron" beside "special visceral motor neuron").
  * Writes the compound, normalised, at out (cap bytes); returns its length,
  * 0 for none. */
 static size_t neo_compound(const tsearch *x, const char *w, size_t wl, const char *v, size_t vl,
@@ -328,10 +342,19 @@ static size_t neo_compound(const tsearch *x, const char *w, size_t wl, const cha
         size_t ol = strlen(one);
         if (!indexed(x, one, ol) || ol + 1 > cap)
             continue;
-        memcpy(cat, w, wl); /* written apart somewhere: leave them */
+        memcpy(cat, w, wl); /* written apart (as often): leave them */
         memcpy(cat + wl, v, vl);
-        if (indexed(x, w, wl) && indexed(x, v, vl) && adjacent(x, cat, wl, wl + vl))
-            return 0;
+        if (indexed(x, w, wl) && indexed(x, v, vl)) {
+            if (!x->o.neo_count) {
+                if (adjacent(x, cat, wl, wl + vl))
+                    return 0;
+            } else { /* apart in as many texts as the compound is in: leave them */
+                uint32_t id = x->canon[ts_vocab_find(&x->v, one, ol)];
+                uint32_t together = x->p_off[id + 1] - x->p_off[id];
+                if (adjacent_count(x, cat, wl, wl + vl, together) >= together)
+                    return 0;
+            }
+        }
         memcpy(out, one, ol + 1);
         return ol;
     }
@@ -342,7 +365,9 @@ static size_t neo_compound(const tsearch *x, const char *w, size_t wl, const cha
  * no name carries become one word when names carry their concatenation
  * ("GABA-ergic" -> gabaergic); a word no name carries becomes two when a
  * name carries both halves, each at least 3 bytes, side by side
- * ("gammadelta" -> gamma delta; the first such split from the left). Words are rewritten in buf after the used
+ * ("gammadelta" -> gamma delta; the first such split from the left), and
+ * with opts.split_count a word names carry too when more texts write the
+ * halves side by side than carry the word. Words are rewritten in buf after the used
  * part; returns the new word count. */
 static size_t compounds(const tsearch *x, char *buf, size_t cap, uint32_t *starts, size_t nw)
 {
@@ -391,6 +416,15 @@ static size_t compounds(const tsearch *x, char *buf, size_t cap, uint32_t *start
             for (size_t k = 3; k + 3 <= wl && !cut; k++)
                 if (indexed(x, w, k) && indexed(x, w + k, wl - k) && adjacent(x, w, k, wl))
                     cut = k;
+        if (known && x->o.split_count && n + 2 <= TS_MAX_QWORDS && used + wl + 2 <= cap) {
+            /* names carry it, but write it apart more often: gammadelta */
+            uint32_t id = x->canon[ts_vocab_find(&x->v, w, wl)];
+            uint32_t together = x->p_off[id + 1] - x->p_off[id];
+            for (size_t k = 3; k + 3 <= wl && !cut; k++)
+                if (indexed(x, w, k) && indexed(x, w + k, wl - k) &&
+                    adjacent_count(x, w, k, wl, together + 1) > together)
+                    cut = k;
+        }
         if (!cut) {
             out[n++] = starts[i];
             continue;
@@ -547,7 +581,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
             dup |= qid[j] == id;
         if (dup)
             continue;
-        size_t e = 0;
+        size_t e = 0, f0 = 0, f1 = 0; /* ex[nq][f0..f1): typo guesses */
         bool known = id != UINT32_MAX && (x->p_off[id + 1] > x->p_off[id] ||
                                           x->e_off[id + 1] > x->e_off[id]);
         if (known) {
@@ -560,15 +594,27 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
             qw[nq] = id != UINT32_MAX ? x->w[id] : x->w_unknown;
             if (id != UINT32_MAX && id >= x->nv_own) /* another collection's word: */
                 ex[nq][e++] = (expn){id, 1.0f};      /* derived texts may have it */
-            if (x->o.fuzzy)
+            if (x->o.fuzzy) {
+                f0 = e;
                 e += fuzzy(x, w, wl, ex[nq] + e, MAX_FUZZY);
+                f1 = e;
+            }
         }
         if (x->o.prefix)
             e = prefixed(x, w, wl, id, ex[nq], e, MAX_EXP);
         e = ts_adj_forms(x, w, wl, id, x->o.adj, ex[nq], e, MAX_EXP);
+        if (x->o.glia_head > 0 || x->o.glia_cyte > 0) /* neuro|glial: glial (tsearch_wparts.c) */
+            e = ts_wpart_forms(x, w, wl, id, ex[nq], e, MAX_EXP);
         bool mphrase = false;
         if (x->o.morph > 0)
             e = morph(x, w, wl, ex[nq], e, MAX_EXP, &mphrase);
+        if (mphrase && f1 > f0 && x->o.morph_parts) { /* read as its parts: no typo */
+            size_t d = 0;
+            for (size_t j = 0; j < e; j++)
+                if (j < f0 || j >= f1 || ex[nq][j].sim >= x->o.morph)
+                    ex[nq][d++] = ex[nq][j];
+            e = d;
+        }
         qacr[nq] = UINT32_MAX;
         if (x->o.acronym && wl >= 2 && wl <= TS_MAX_ACR) {
             bool letters = true;
