@@ -226,6 +226,8 @@ static void apply_opts(void)
             o.dv_one = (int)v;
         else if (!strcmp(t, "trunc"))
             o.trunc = (float)v;
+        else if (!strcmp(t, "fullprom"))
+            o.full_promote = (float)v;
         else if (!strcmp(t, "priv"))
             o.privative = (int)v;
         else if (!strcmp(t, "pair"))

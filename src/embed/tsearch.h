@@ -233,6 +233,13 @@ typedef struct tsearch_opts {
                             a word the text matches is the start of the
                             text's next word ("OFF-s": OFF-sustained),
                             matched at this similarity (0: off) */
+    /* thirteenth round (h12o; tsearch_cover.c) */
+    float full_promote;  /* re-rank: the best candidate whose best text matches
+                            every query word any candidate's best text
+                            matches (each at prom_sim or more) goes just
+                            above the candidates that leave one of them
+                            unmatched and score less than this above it
+                            (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

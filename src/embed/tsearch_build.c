@@ -77,6 +77,7 @@ static tsearch_opts g_default = {
     .dv_one = 2,
     .privative = 2,
     .trunc = 0.7f,
+    .full_promote = 0.02f,
 };
 
 tsearch_opts tsearch_opts_default(void)

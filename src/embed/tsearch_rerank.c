@@ -446,6 +446,8 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
         free(cnt);
         free(mx);
     }
+    if (x->o.full_promote > 0) /* the whole query over part of it (tsearch_cover.c) */
+        ts_full_promote(x, nc, csc, cu, cw);
     for (size_t c = 0; c < nc; c++)
         if (csc[c] >= 0)
             ts_topk_put(csc[c], cand[c], k, out_owner, raw, &filled);
