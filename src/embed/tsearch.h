@@ -240,6 +240,11 @@ typedef struct tsearch_opts {
                             above the candidates that leave one of them
                             unmatched and score less than this above it
                             (0: off) */
+    bool code_known;     /* a query word shaped like a code (letters then a
+                            digit) that only definitions carry is split into
+                            its letters and its number, as an unknown one is,
+                            when names carry both ("uNK3": "uNK cell", "...
+                            cell 3") */
 } tsearch_opts;
 
 /* The served defaults. */

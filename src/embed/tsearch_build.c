@@ -78,6 +78,7 @@ static tsearch_opts g_default = {
     .privative = 2,
     .trunc = 0.7f,
     .full_promote = 0.02f,
+    .code_known = true,
 };
 
 tsearch_opts tsearch_opts_default(void)

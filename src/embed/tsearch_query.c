@@ -228,10 +228,15 @@ float ts_def_rare(const tsearch *x, uint32_t w)
 }
 
 
+static bool indexed(const tsearch *x, const char *w, size_t len);
+
 /* An unknown word shaped like a disease code, 2-5 letters then a digit
  * (LCCS2, CMS3A), becomes two words: the letters (an initialism) and the
- * rest (the number of the subtype: "2", "3a"). Words are rewritten in buf
- * after the used part; returns the new word count. */
+ * rest (the number of the subtype: "2", "3a"). So does a known word no name
+ * or synonym carries (only a definition: "uNK3") when names carry both
+ * parts ("uNK cell", "... cell 3, human"; opts.code_known, thirteenth
+ * round). Words are rewritten in buf after the used part; returns the new
+ * word count. */
 static size_t split_codes(const tsearch *x, char *buf, size_t cap, uint32_t *starts, size_t nw)
 {
     size_t used = 0;
@@ -247,8 +252,10 @@ static size_t split_codes(const tsearch *x, char *buf, size_t cap, uint32_t *sta
         while (a < wl && w[a] >= 'a' && w[a] <= 'z')
             a++;
         bool code = a >= 2 && a <= TS_MAX_CODE && a < wl && w[a] >= '0' && w[a] <= '9' &&
-                    ts_vocab_find(&x->v, w, wl) == UINT32_MAX && n + 2 <= TS_MAX_QWORDS &&
-                    used + wl + 2 <= cap;
+                    (ts_vocab_find(&x->v, w, wl) == UINT32_MAX ||
+                     (x->o.code_known && !indexed(x, w, wl) && indexed(x, w, a) &&
+                      indexed(x, w + a, wl - a))) &&
+                    n + 2 <= TS_MAX_QWORDS && used + wl + 2 <= cap;
         if (!code) {
             out[n++] = starts[i];
             continue;

@@ -1,9 +1,11 @@
 /* tests/unit/embed/test_tsearch_h12o.c - the text search's thirteenth
- * round (h12o; embed/tsearch.h, tsearch_cover.c): in the re-rank, the best
- * candidate whose best text matches every query word any candidate
- * matches goes above candidates that leave one of them unmatched and score
- * less than opts.full_promote above it ("small bistratified cell": small
- * bistratified retinal ganglion cell over bistratified cell). */
+ * round (h12o; embed/tsearch.h, tsearch_cover.c, tsearch_query.c): in the
+ * re-rank, the best candidate whose best text matches every query word any
+ * candidate matches goes above candidates that leave one of them unmatched
+ * and score less than opts.full_promote above it ("small bistratified
+ * cell": small bistratified retinal ganglion cell over bistratified cell);
+ * a code-shaped query word only definitions carry is split into letters
+ * and number when names carry both ("uNK3", opts.code_known). */
 #include <stdlib.h>
 
 #include "../harness.h"
@@ -54,8 +56,47 @@ done:
     tsearch_free(x);
 }
 
+/* As in CL: "uNK3" is a held-out synonym of term 3; term 1's definition
+ * names it, so the word is known but no name carries it, and it was read
+ * as one word: the rare definition word gave term 1 the query. Split like
+ * an unknown code ("unk" + "3": "uNK cell", "... cell 3, human"), term 3
+ * goes first. A code word a name carries is left whole ("uNK1"). */
+static void test_tsearch_code_known(void)
+{
+    const char *tx[] = {"uterine natural killer cell",
+                        "uNK cell",
+                        "uterine natural killer cell 1, human",
+                        "uNK1",
+                        "A uterine natural killer cell that is CD39-positive, unlike uNK3.",
+                        "uterine natural killer cell 2, human",
+                        "uterine natural killer cell 3, human",
+                        "natural killer cell",
+                        "T cell"};
+    uint32_t own[] = {0, 0, 1, 1, 1, 2, 3, 4, 5};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_DEF,
+                    TSEARCH_NAME, TSEARCH_NAME,    TSEARCH_NAME, TSEARCH_NAME};
+    tsearch *x = NULL, *y = NULL;
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.code_known);
+    tsearch_opts b = o;
+    b.code_known = false;
+    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 6, &o, &b, &x, &y))
+        goto done;
+    const char *q = "uNK3";
+    CHECK_EQ(top(x, q, NULL), 3);
+    CHECK(top(y, q, NULL) != 3);
+    CHECK(score_of(x, q, 3) > score_of(y, q, 3));
+    const char *q1 = "uNK1"; /* a name carries it: one word, as before */
+    CHECK_EQ(top(x, q1, NULL), 1);
+    CHECK(score_of(x, q1, 1) == score_of(y, q1, 1));
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_full_promote);
+    RUN(test_tsearch_code_known);
     return harness_done();
 }
