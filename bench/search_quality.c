@@ -230,6 +230,8 @@ static void apply_opts(void)
             o.full_promote = (float)v;
         else if (!strcmp(t, "codeknown"))
             o.code_known = v != 0;
+        else if (!strcmp(t, "concat"))
+            o.concat = (float)v;
         else if (!strcmp(t, "priv"))
             o.privative = (int)v;
         else if (!strcmp(t, "pair"))

@@ -245,6 +245,9 @@ typedef struct tsearch_opts {
                             its letters and its number, as an unknown one is,
                             when names carry both ("uNK3": "uNK cell", "...
                             cell 3") */
+    float concat;        /* re-rank: a query word that is two neighbouring
+                            text words written together ("NKT": "NK T")
+                            matches both at this similarity (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

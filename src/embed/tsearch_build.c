@@ -79,6 +79,7 @@ static tsearch_opts g_default = {
     .trunc = 0.7f,
     .full_promote = 0.02f,
     .code_known = true,
+    .concat = 1.0f,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -338,6 +338,12 @@ float ts_trunc_pass(const tsearch *x, size_t nq, const uint32_t *qid, const floa
 void ts_full_promote(const tsearch *x, size_t nc, float *csc, const uint32_t *cu,
                      const uint32_t *cw);
 
+/* Where text words tw[j], tw[j + 1] written together are query word q
+ * ("nkt": "nk t"; tsearch_concat.c, opts.concat): up to max positions j
+ * into out. Returns their count. */
+size_t ts_concat_at(const tsearch *x, uint32_t q, const uint32_t *tw, size_t m, uint8_t *out,
+                    size_t max);
+
 /* Where text words tw[j], tw[j + 1] (either order) are the two words whose
  * combining-form compound query word q is (anterodorsal: dorsal anterior;
  * opts.neo_split): up to max positions j into out. Returns their count. */

@@ -179,6 +179,13 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
             cand[nc++] = (amatch){TS_ACR_SIM * 0.5f * (c->qw[i] + x->w[tw[at[k]]] + x->w[tw[at[k] + 1]]),
                                   (uint8_t)i, at[k], 2, sim8(TS_ACR_SIM)};
     }
+    for (size_t i = 0; x->o.concat > 0 && i < c->nq; i++) { /* nkt: nk t */
+        uint8_t at[4];
+        size_t na = ts_concat_at(x, c->qid[i], tw, m, at, 4);
+        for (size_t k = 0; k < na && nc < sizeof cand / sizeof cand[0]; k++)
+            cand[nc++] = (amatch){x->o.concat * 0.5f * (c->qw[i] + x->w[tw[at[k]]] + x->w[tw[at[k] + 1]]),
+                                  (uint8_t)i, at[k], 2, sim8(x->o.concat)};
+    }
     for (size_t i = 0; i < c->nq; i++) {
         if (c->qacr[i] == UINT32_MAX)
             continue;

@@ -5,7 +5,9 @@
  * and score less than opts.full_promote above it ("small bistratified
  * cell": small bistratified retinal ganglion cell over bistratified cell);
  * a code-shaped query word only definitions carry is split into letters
- * and number when names carry both ("uNK3", opts.code_known). */
+ * and number when names carry both ("uNK3", opts.code_known); a query word
+ * that is two neighbouring text words written together matches both
+ * ("NKT": "NK T", opts.concat). */
 #include <stdlib.h>
 
 #include "../harness.h"
@@ -94,9 +96,42 @@ done:
     tsearch_free(x);
 }
 
+/* As in CL: "gammadelta thymocyte" is a held-out synonym of term 0
+ * ("gamma delta thymocyte"). A name carries "gammadelta" (term 1), so the
+ * query word stays one word, and no synonym pair teaches it "gamma delta":
+ * term 0 matched "thymocyte" only and term 2 ("thymocyte") won (0.33
+ * against 0.50). Matched as the two words written together, term 0
+ * matches word for word. */
+static void test_tsearch_concat(void)
+{
+    const char *tx[] = {"gamma delta thymocyte", "gammadelta T cell", "thymocyte",
+                        "T cell",                "alpha beta thymocyte", "gamma delta T cell",
+                        "double negative thymocyte"};
+    uint32_t own[] = {0, 1, 2, 3, 4, 5, 6};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME,
+                    TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
+    tsearch *x = NULL, *y = NULL;
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.concat >= 1.0f);
+    tsearch_opts b = o;
+    b.concat = 0;
+    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 7, &o, &b, &x, &y))
+        goto done;
+    const char *q = "gammadelta thymocyte";
+    CHECK_EQ(top(x, q, NULL), 0);
+    CHECK(top(y, q, NULL) != 0);
+    CHECK(score_of(x, q, 0) > score_of(y, q, 0) + 0.1f);
+    const char *q2 = "gamma delta T cell"; /* no word written together: the same */
+    CHECK(score_of(x, q2, 5) == score_of(y, q2, 5));
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_full_promote);
     RUN(test_tsearch_code_known);
+    RUN(test_tsearch_concat);
     return harness_done();
 }
