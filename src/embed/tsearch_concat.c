@@ -9,6 +9,22 @@
 
 #include "embed/tsearch_int.h"
 
+uint32_t ts_concat_query(const tsearch *x, size_t nq, const uint32_t *qid)
+{
+    uint32_t mask = 0;
+    for (size_t i = 0; i < nq && i < 32; i++) {
+        if (qid[i] == UINT32_MAX)
+            continue;
+        const char *qs = x->v.blob + x->v.off[qid[i]];
+        size_t ql = x->v.len[qid[i]];
+        for (size_t k = 1; k < ql && !(mask >> i & 1); k++)
+            if (ts_vocab_find(&x->v, qs, k) != UINT32_MAX &&
+                ts_vocab_find(&x->v, qs + k, ql - k) != UINT32_MAX)
+                mask |= 1u << i;
+    }
+    return mask;
+}
+
 size_t ts_concat_at(const tsearch *x, uint32_t q, const uint32_t *tw, size_t m, uint8_t *out,
                     size_t max)
 {

@@ -343,6 +343,10 @@ void ts_full_promote(const tsearch *x, size_t nc, float *csc, const uint32_t *cu
  * into out. Returns their count. */
 size_t ts_concat_at(const tsearch *x, uint32_t q, const uint32_t *tw, size_t m, uint8_t *out,
                     size_t max);
+/* Once per query: a bit per query word (of nq, ids qid) that splits into two
+ * vocabulary words somewhere (only those can be two text words written
+ * together). */
+uint32_t ts_concat_query(const tsearch *x, size_t nq, const uint32_t *qid);
 
 /* Where text words tw[j], tw[j + 1] (either order) are the two words whose
  * combining-form compound query word q is (anterodorsal: dorsal anterior;

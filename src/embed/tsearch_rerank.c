@@ -93,6 +93,7 @@ typedef struct qctx {
     const uint8_t *msim8; /* msim x 255 (sim8) */
     uint32_t non;         /* the word "non" (UINT32_MAX: none or opts.neg_pen off) */
     uint32_t ts_give, ts_first; /* text short forms: givers, their first letters */
+    uint32_t concat;            /* query words two vocabulary words written together */
 } qctx;
 
 /* Slots of the query's word map (power of two). */
@@ -179,7 +180,9 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
             cand[nc++] = (amatch){TS_ACR_SIM * 0.5f * (c->qw[i] + x->w[tw[at[k]]] + x->w[tw[at[k] + 1]]),
                                   (uint8_t)i, at[k], 2, sim8(TS_ACR_SIM)};
     }
-    for (size_t i = 0; x->o.concat > 0 && i < c->nq; i++) { /* nkt: nk t */
+    for (size_t i = 0; c->concat && i < c->nq; i++) { /* nkt: nk t (tsearch_concat.c) */
+        if (!(c->concat >> i & 1))
+            continue;
         uint8_t at[4];
         size_t na = ts_concat_at(x, c->qid[i], tw, m, at, 4);
         for (size_t k = 0; k < na && nc < sizeof cand / sizeof cand[0]; k++)
@@ -359,6 +362,8 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     if (x->o.neg_pen > 0)
         qc.non = ts_vocab_find(&x->v, "non", 3);
     ts_tshort_query(x, q->nq, q->qid, &qc.ts_give, &qc.ts_first);
+    if (x->o.concat > 0)
+        qc.concat = ts_concat_query(x, q->nq, q->qid);
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
         float s = 0, s2 = 0, tb = 0;
