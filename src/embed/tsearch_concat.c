@@ -5,39 +5,43 @@
  * The first stage already splits such a word when no name carries it; a
  * word some name carries ("NKT cell") stayed one word and met the text's
  * two only through learned equivalences, which match one of them. */
-#include <string.h>
-
 #include "embed/tsearch_int.h"
 
-uint32_t ts_concat_query(const tsearch *x, size_t nq, const uint32_t *qid)
+/* Is w[0..len) a word some name or synonym carries? Its canonical id, or
+ * UINT32_MAX. */
+static uint32_t carried(const tsearch *x, const char *w, size_t len)
 {
-    uint32_t mask = 0;
-    for (size_t i = 0; i < nq && i < 32; i++) {
-        if (qid[i] == UINT32_MAX)
-            continue;
-        const char *qs = x->v.blob + x->v.off[qid[i]];
-        size_t ql = x->v.len[qid[i]];
-        for (size_t k = 1; k < ql && !(mask >> i & 1); k++)
-            if (ts_vocab_find(&x->v, qs, k) != UINT32_MAX &&
-                ts_vocab_find(&x->v, qs + k, ql - k) != UINT32_MAX)
-                mask |= 1u << i;
-    }
-    return mask;
+    uint32_t id = ts_vocab_find(&x->v, w, len);
+    if (id == UINT32_MAX)
+        return UINT32_MAX;
+    id = x->canon[id];
+    return x->p_off[id + 1] > x->p_off[id] ? id : UINT32_MAX;
 }
 
-size_t ts_concat_at(const tsearch *x, uint32_t q, const uint32_t *tw, size_t m, uint8_t *out,
-                    size_t max)
+size_t ts_concat_pairs(const tsearch *x, uint32_t q, uint32_t (*pair)[2], size_t max)
 {
     size_t n = 0;
-    if (q == UINT32_MAX || m < 2)
+    if (q == UINT32_MAX)
         return 0;
     const char *qs = x->v.blob + x->v.off[q];
     size_t ql = x->v.len[q];
-    for (size_t j = 0; j + 1 < m && n < max; j++) {
-        size_t a = x->v.len[tw[j]], b = x->v.len[tw[j + 1]];
-        if (a + b == ql && memcmp(qs, x->v.blob + x->v.off[tw[j]], a) == 0 &&
-            memcmp(qs + a, x->v.blob + x->v.off[tw[j + 1]], b) == 0)
-            out[n++] = (uint8_t)j;
+    for (size_t k = 1; k < ql && n < max; k++) {
+        uint32_t a = carried(x, qs, k), b = a == UINT32_MAX ? a : carried(x, qs + k, ql - k);
+        if (b != UINT32_MAX)
+            pair[n][0] = a, pair[n][1] = b, n++;
     }
+    return n;
+}
+
+size_t ts_concat_at(const uint32_t (*pair)[2], size_t np, const uint32_t *tw, size_t m,
+                    uint8_t *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t j = 0; j + 1 < m && n < max; j++)
+        for (size_t p = 0; p < np; p++)
+            if (tw[j] == pair[p][0] && tw[j + 1] == pair[p][1]) {
+                out[n++] = (uint8_t)j;
+                break;
+            }
     return n;
 }
