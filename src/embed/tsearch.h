@@ -38,7 +38,10 @@
  *   - a text word that writes the starts of consecutive query words (Mmus
  *     for Mus musculus) matches them (tsearch_tshort.c), and a "non" one
  *     side leaves unmatched before a word the other matches costs the text
- *     (non-Martinotti is not T-Martinotti).
+ *     (non-Martinotti is not T-Martinotti);
+ *   - the best candidate matching the whole query goes above near ones that
+ *     leave part of it out (tsearch_cover.c); a query word that is two text
+ *     words written together matches both (NKT: NK T, tsearch_concat.c).
  * Everything learned comes from the texts given to tsearch_build (a
  * collection's records, so held-out synonyms never reach it) and is
  * deterministic: the same texts give the same index and the same answers.

@@ -339,8 +339,9 @@ void ts_full_promote(const tsearch *x, size_t nc, float *csc, const uint32_t *cu
                      const uint32_t *cw);
 
 /* Closed compounds (tsearch_concat.c, opts.concat), once per query word q:
- * the ways q splits into two words names carry ("nkt": "nk" + "t"), as
- * canonical id pairs, up to max into pair. Returns their count. */
+ * the ways q splits into two words some name or synonym writes side by
+ * side ("nkt": "nk" + "t", from "NK T cell"), as canonical id pairs, up to
+ * max into pair. Returns their count. */
 size_t ts_concat_pairs(const tsearch *x, uint32_t q, uint32_t (*pair)[2], size_t max);
 
 /* Where text words tw[j], tw[j + 1] are one of the np pairs: up to max
