@@ -238,6 +238,12 @@ static void apply_opts(void)
             o.glia_head = (float)v;
         else if (!strcmp(t, "gcyte"))
             o.glia_cyte = (float)v;
+        else if (!strcmp(t, "fullprom"))
+            o.full_promote = (float)v;
+        else if (!strcmp(t, "codeknown"))
+            o.code_known = v != 0;
+        else if (!strcmp(t, "concat"))
+            o.concat = (float)v;
         else if (!strcmp(t, "priv"))
             o.privative = (int)v;
         else if (!strcmp(t, "genus"))

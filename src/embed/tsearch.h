@@ -45,6 +45,9 @@
  *     as the genus (intraepithelial T cell: a mature T cell;
  *     tsearch_genus.c); a code only definitions write (uNK3) is split like
  *     an unknown one (tsearch_defcode.c).
+ *   - the best candidate matching the whole query goes above near ones that
+ *     leave part of it out (tsearch_cover.c); a query word that is two text
+ *     words written together matches both (NKT: NK T, tsearch_concat.c).
  * Everything learned comes from the texts given to tsearch_build (a
  * collection's records, so held-out synonyms never reach it) and is
  * deterministic: the same texts give the same index and the same answers.
@@ -285,6 +288,21 @@ typedef struct tsearch_opts {
                             when more texts write its two halves side by
                             side than carry it (gammadelta: gamma delta;
                             false: only a word no name carries) */
+    /* thirteenth round, h12o (tsearch_cover.c, tsearch_concat.c) */
+    float full_promote;  /* re-rank: the best candidate whose best text matches
+                            every query word any candidate's best text
+                            matches (each at prom_sim or more) goes just
+                            above the candidates that leave one of them
+                            unmatched and score less than this above it
+                            (0: off) */
+    bool code_known;     /* a query word shaped like a code (letters then a
+                            digit) that only definitions carry is split into
+                            its letters and its number, as an unknown one is,
+                            when names carry both ("uNK3": "uNK cell", "...
+                            cell 3") */
+    float concat;        /* re-rank: a query word that is two neighbouring
+                            text words written together ("NKT": "NK T")
+                            matches both at this similarity (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

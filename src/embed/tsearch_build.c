@@ -90,6 +90,9 @@ static tsearch_opts g_default = {
     .morph_parts = true,
     .adj_ex = true,
     .split_count = true,
+    .full_promote = 0.02f,
+    .code_known = true,
+    .concat = 1.0f,
 };
 
 tsearch_opts tsearch_opts_default(void)

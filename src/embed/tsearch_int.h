@@ -356,6 +356,26 @@ float ts_tshort_pass(const tsearch *x, size_t nq, const uint32_t *qid, const flo
 float ts_trunc_pass(const tsearch *x, size_t nq, const uint32_t *qid, const float *qw,
                     const uint32_t *tw, size_t m, uint32_t *qused, uint32_t *tused);
 
+/* The thirteenth round's promotion (tsearch_cover.c; opts.full_promote):
+ * of the nc re-ranked candidates (scores csc, -1 for one left out; best
+ * texts' matched query words cu, those matched under prom_sim cw), the best
+ * one whose best text matches, at prom_sim or more, every query word some
+ * candidate matches so goes just above the candidates scoring less than
+ * opts.full_promote above it. Updates csc. */
+void ts_full_promote(const tsearch *x, size_t nc, float *csc, const uint32_t *cu,
+                     const uint32_t *cw);
+
+/* Closed compounds (tsearch_concat.c, opts.concat), once per query word q:
+ * the ways q splits into two words some name or synonym writes side by
+ * side ("nkt": "nk" + "t", from "NK T cell"), as canonical id pairs, up to
+ * max into pair. Returns their count. */
+size_t ts_concat_pairs(const tsearch *x, uint32_t q, uint32_t (*pair)[2], size_t max);
+
+/* Where text words tw[j], tw[j + 1] are one of the np pairs: up to max
+ * positions j into out. Returns their count. */
+size_t ts_concat_at(const uint32_t (*pair)[2], size_t np, const uint32_t *tw, size_t m,
+                    uint8_t *out, size_t max);
+
 /* Where text words tw[j], tw[j + 1] (either order) are the two words whose
  * combining-form compound query word q is (anterodorsal: dorsal anterior;
  * opts.neo_split): up to max positions j into out. Returns their count. */

@@ -230,10 +230,15 @@ float ts_def_rare(const tsearch *x, uint32_t w)
 }
 
 
+static bool indexed(const tsearch *x, const char *w, size_t len);
+
 /* An unknown word shaped like a disease code, 2-5 letters then a digit
- * (LCCS2, CMS3A; or one only definitions write, ts_def_code), becomes two words: the letters (an initialism) and the
- * rest (the number of the subtype: "2", "3a"). Words are rewritten in buf
- * after the used part; returns the new word count. */
+ * (LCCS2, CMS3A), becomes two words: the letters (an initialism) and the
+ * rest (the number of the subtype: "2", "3a"). So does a known word no name
+ * or synonym carries (only a definition: "uNK3") when names carry both
+ * parts ("uNK cell", "... cell 3, human"; opts.code_known, thirteenth
+ * round). Words are rewritten in buf after the used part; returns the new
+ * word count. */
 static size_t split_codes(const tsearch *x, char *buf, size_t cap, uint32_t *starts, size_t nw)
 {
     size_t used = 0;
@@ -250,7 +255,9 @@ static size_t split_codes(const tsearch *x, char *buf, size_t cap, uint32_t *sta
             a++;
         bool code = a >= 2 && a <= TS_MAX_CODE && a < wl && w[a] >= '0' && w[a] <= '9' &&
                     (ts_vocab_find(&x->v, w, wl) == UINT32_MAX ||
-                     ts_def_code(x, w, wl, a)) && /* uNK3 (tsearch_defcode.c) */
+                     ts_def_code(x, w, wl, a) || /* uNK3 (tsearch_defcode.c) */
+                     (x->o.code_known && !indexed(x, w, wl) && indexed(x, w, a) &&
+                      indexed(x, w + a, wl - a))) &&
                     n + 2 <= TS_MAX_QWORDS && used + wl + 2 <= cap;
         if (!code) {
             out[n++] = starts[i];
