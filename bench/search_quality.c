@@ -226,6 +226,14 @@ static void apply_opts(void)
             o.dv_one = (int)v;
         else if (!strcmp(t, "trunc"))
             o.trunc = (float)v;
+        else if (!strcmp(t, "ncode"))
+            o.ncode = (int)v;
+        else if (!strcmp(t, "sfnum"))
+            o.sform_num = (int)v;
+        else if (!strcmp(t, "numother"))
+            o.num_other = v != 0;
+        else if (!strcmp(t, "join"))
+            o.join = (float)v;
         else if (!strcmp(t, "priv"))
             o.privative = (int)v;
         else if (!strcmp(t, "pair"))

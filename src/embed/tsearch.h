@@ -233,6 +233,21 @@ typedef struct tsearch_opts {
                             a word the text matches is the start of the
                             text's next word ("OFF-s": OFF-sustained),
                             matched at this similarity (0: off) */
+    /* thirteenth round (tsearch_join.c, h12m) */
+    float join;          /* re-rank: a word that is letter for letter two
+                            neighbouring words of the other side
+                            (gammadelta / gamma-delta, NKT / NK T) matches
+                            both at this similarity (0: off) */
+    int ncode;           /* a text word of letters then a number (DN1) is the
+                            starts of consecutive query words and the same
+                            number (double negative 1): 1 = on (0: off;
+                            tsearch_ncode.c) */
+    int sform_num;       /* a query short form's number may begin the word
+                            after the next one (uNK2: uterine natural killer
+                            cell 2); 2: a short form with a number is read
+                            even when a name carries it (DB6) (0: off) */
+    bool num_other;      /* a query number does not reach another number
+                            through a learned equivalence (1 is no 4) */
 } tsearch_opts;
 
 /* The served defaults. */

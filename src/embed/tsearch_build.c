@@ -77,6 +77,10 @@ static tsearch_opts g_default = {
     .dv_one = 2,
     .privative = 2,
     .trunc = 0.7f,
+    .join = 1.0f,
+    .ncode = 1,
+    .sform_num = 2,
+    .num_other = true,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -335,6 +335,33 @@ float ts_trunc_pass(const tsearch *x, size_t nq, const uint32_t *qid, const floa
 size_t ts_compound_at(const tsearch *x, uint32_t q, const uint32_t *tw, size_t m, uint8_t *out,
                       size_t max);
 
+/* Joined words (tsearch_join.c; opts.join): where text words tw[j],
+ * tw[j + 1] are query word q letter for letter (gammadelta: gamma delta):
+ * up to max positions j into out. Returns their count. */
+size_t ts_join_at(const tsearch *x, uint32_t q, const uint32_t *tw, size_t m, uint8_t *out,
+                  size_t max);
+
+/* After the alignment: a text word left unmatched that is two consecutive
+ * query words left unmatched, letter for letter (NKT: nk t), matched with
+ * both at opts.join. Updates the used masks; returns the matched weight. */
+float ts_join_pass(const tsearch *x, size_t nq, const uint32_t *qid, const float *qw,
+                   const uint32_t *tw, size_t m, uint32_t *qused, uint32_t *tused);
+
+/* Numbered short forms a text writes (tsearch_ncode.c; opts.ncode): after
+ * the alignment, a text word left unmatched of letters then a number (DN1)
+ * matched with consecutive query words left unmatched whose starts spell
+ * the letters and a query word left unmatched that is the number. Updates
+ * the used masks; returns the matched weight. */
+float ts_ncode_pass(const tsearch *x, size_t nq, const uint32_t *qid, const float *qw,
+                    const uint32_t *tw, size_t m, uint32_t *qused, uint32_t *tused);
+
+/* First stage of the above: the initials of consecutive query words and
+ * the number right after them, as one word (dn1), reach the texts that
+ * carry it; added to acc as the first stage's other matches (for the first
+ * word of the run). Returns the new count of texts touched. */
+size_t ts_ncode_first(const tsearch *x, size_t nq, const uint32_t *qid, const float *qw,
+                      float *acc, float *cur, uint8_t *stamp, uint32_t *touched, size_t nt);
+
 /* In a d_via value: the derived text came from the reverse (rderive). */
 #define TS_VIA_REV 0x80000000u
 

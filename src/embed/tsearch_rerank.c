@@ -145,6 +145,22 @@ static float neg_factor(const tsearch *x, const qctx *c, const uint32_t *tw, siz
     return f;
 }
 
+/* Does another query word than i match one of text words tw[j..end) word
+ * for word (opts.sform_num)? Then a short form of query word i does not
+ * span them: "lethal congenital contracture syndrome 11; LCCS11" says the
+ * words itself, and LCCS11 read as their short form would take them from
+ * the words that say them. */
+static bool said_apart(const qctx *c, size_t i, const uint32_t *tw, size_t j, size_t end)
+{
+    if (c->x->o.sform_num <= 0 || (c->x->o.sform_num == 3 && !strpbrk(c->qsf[i], "0123456789")))
+        return false;
+    for (size_t k = j; k < end; k++)
+        for (uint16_t h = c->head[qmap_hash(tw[k])]; h; h = c->next[h - 1])
+            if (c->mword[h - 1] == tw[k] && c->mi[h - 1] != i && c->msim8[h - 1] == 255)
+                return true;
+    return false;
+}
+
 /* Text score of text t: one-to-one greedy alignment of query words to text
  * words (exact, equivalent, fuzzy, or an initialism over a span), soft Dice
  * 2 x matched / (query weight + text weight). */
@@ -179,6 +195,13 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
             cand[nc++] = (amatch){TS_ACR_SIM * 0.5f * (c->qw[i] + x->w[tw[at[k]]] + x->w[tw[at[k] + 1]]),
                                   (uint8_t)i, at[k], 2, sim8(TS_ACR_SIM)};
     }
+    for (size_t i = 0; x->o.join > 0 && i < c->nq; i++) { /* gammadelta: gamma delta */
+        uint8_t at[4];
+        size_t na = ts_join_at(x, c->qid[i], tw, m, at, 4);
+        for (size_t k = 0; k < na && nc < sizeof cand / sizeof cand[0]; k++)
+            cand[nc++] = (amatch){x->o.join * 0.5f * (c->qw[i] + x->w[tw[at[k]]] + x->w[tw[at[k] + 1]]),
+                                  (uint8_t)i, at[k], 2, sim8(x->o.join)};
+    }
     for (size_t i = 0; i < c->nq; i++) {
         if (c->qacr[i] == UINT32_MAX)
             continue;
@@ -212,7 +235,7 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
         for (size_t j = 0; c->qsf[i] && j < m && nc < sizeof cand / sizeof cand[0]; j++) {
             size_t end;
             float ws, sim = ts_sform_at(x, tw, m, j, c->qsf[i], &end, &ws);
-            if (sim > 0 && end - j < 32)
+            if (sim > 0 && end - j < 32 && !said_apart(c, i, tw, j, end))
                 cand[nc++] = (amatch){sim * 0.5f * (c->qw[i] + ws), (uint8_t)i, (uint8_t)j,
                                       (uint8_t)(end - j), sim8(sim)};
         }
@@ -255,6 +278,10 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
     if (c->ts_give & (c->ts_give - 1)) /* Mmus for Mus musculus (tsearch_tshort.c) */
         acc += ts_tshort_pass(x, c->nq, c->qid, c->qw, c->ts_give, c->ts_first, tw, m, &qused,
                               &tused);
+    if (x->o.ncode > 0) /* DN1 for double negative 1 (tsearch_ncode.c) */
+        acc += ts_ncode_pass(x, c->nq, c->qid, c->qw, tw, m, &qused, &tused);
+    if (x->o.join > 0) /* NKT for NK T (tsearch_join.c) */
+        acc += ts_join_pass(x, c->nq, c->qid, c->qw, tw, m, &qused, &tused);
     if (x->o.trunc > 0) /* OFF-s for OFF-sustained (tsearch_tshort.c) */
         acc += ts_trunc_pass(x, c->nq, c->qid, c->qw, tw, m, &qused, &tused);
     *out_qused = qused;
