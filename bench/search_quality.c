@@ -232,6 +232,8 @@ static void apply_opts(void)
             o.sform_num = (int)v;
         else if (!strcmp(t, "numother"))
             o.num_other = v != 0;
+        else if (!strcmp(t, "joinpart"))
+            o.join_part = (float)v;
         else if (!strcmp(t, "join"))
             o.join = (float)v;
         else if (!strcmp(t, "priv"))

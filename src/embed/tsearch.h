@@ -238,6 +238,9 @@ typedef struct tsearch_opts {
                             neighbouring words of the other side
                             (gammadelta / gamma-delta, NKT / NK T) matches
                             both at this similarity (0: off) */
+    float join_part;     /* the same with the second word cut after three
+                            letters or more (Treg: T regulatory), at this
+                            similarity (0: off) */
     int ncode;           /* a text word of letters then a number (DN1) is the
                             starts of consecutive query words and the same
                             number (double negative 1): 1 = on (0: off;

@@ -78,6 +78,7 @@ static tsearch_opts g_default = {
     .privative = 2,
     .trunc = 0.7f,
     .join = 1.0f,
+    .join_part = 0.7f,
     .ncode = 1,
     .sform_num = 2,
     .num_other = true,

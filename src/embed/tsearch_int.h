@@ -339,7 +339,7 @@ size_t ts_compound_at(const tsearch *x, uint32_t q, const uint32_t *tw, size_t m
  * tw[j + 1] are query word q letter for letter (gammadelta: gamma delta):
  * up to max positions j into out. Returns their count. */
 size_t ts_join_at(const tsearch *x, uint32_t q, const uint32_t *tw, size_t m, uint8_t *out,
-                  size_t max);
+                  float *sim, size_t max);
 
 /* After the alignment: a text word left unmatched that is two consecutive
  * query words left unmatched, letter for letter (NKT: nk t), matched with

@@ -121,6 +121,27 @@ float ts_ncode_pass(const tsearch *x, size_t nq, const uint32_t *qid, const floa
     return acc;
 }
 
+/* Add val to every text carrying word c, for query word i (the first
+ * stage's bump: the best per word). Returns the new count touched. */
+static size_t reach(const tsearch *x, uint32_t c, size_t i, float val, float *acc, float *cur,
+                    uint8_t *stamp, uint32_t *touched, size_t nt)
+{
+    for (uint32_t p = x->p_off[c]; p < x->p_off[c + 1]; p++) {
+        uint32_t t = x->p_text[p];
+        if (stamp[t] == 0)
+            touched[nt++] = t;
+        if (stamp[t] != i + 1) {
+            stamp[t] = (uint8_t)(i + 1);
+            cur[t] = val;
+            acc[t] += val;
+        } else if (val > cur[t]) {
+            acc[t] += val - cur[t];
+            cur[t] = val;
+        }
+    }
+    return nt;
+}
+
 size_t ts_ncode_first(const tsearch *x, size_t nq, const uint32_t *qid, const float *qw,
                       float *acc, float *cur, uint8_t *stamp, uint32_t *touched, size_t nt)
 {
@@ -132,7 +153,7 @@ size_t ts_ncode_first(const tsearch *x, size_t nq, const uint32_t *qid, const fl
         for (size_t k = 0; k < NC_MAX_LET && i + k + 1 < nq && giver(x, qid[i + k]); k++) {
             code[k] = x->v.blob[x->v.off[qid[i + k]]];
             wsum += qw[i + k];
-            uint32_t n = qid[i + k + 1];
+            uint32_t n = qid[i + k + 1]; /* the number right after the run */
             if (k < 1 || n == UINT32_MAX || !ts_is_number(x, n) || x->v.len[n] > NC_MAX_DIG)
                 continue;
             memcpy(code + k + 1, x->v.blob + x->v.off[n], x->v.len[n]);
@@ -140,20 +161,8 @@ size_t ts_ncode_first(const tsearch *x, size_t nq, const uint32_t *qid, const fl
             if (c == UINT32_MAX)
                 continue;
             c = x->canon[c];
-            float val = TS_ACR_SIM * 0.5f * (wsum + qw[i + k + 1] + x->w[c]);
-            for (uint32_t p = x->p_off[c]; p < x->p_off[c + 1]; p++) {
-                uint32_t t = x->p_text[p];
-                if (stamp[t] == 0)
-                    touched[nt++] = t;
-                if (stamp[t] != i + 1) { /* as the first stage's bump: the best per word */
-                    stamp[t] = (uint8_t)(i + 1);
-                    cur[t] = val;
-                    acc[t] += val;
-                } else if (val > cur[t]) {
-                    acc[t] += val - cur[t];
-                    cur[t] = val;
-                }
-            }
+            nt = reach(x, c, i, TS_ACR_SIM * 0.5f * (wsum + qw[i + k + 1] + x->w[c]), acc, cur,
+                       stamp, touched, nt);
         }
     }
     return nt;

@@ -197,10 +197,11 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
     }
     for (size_t i = 0; x->o.join > 0 && i < c->nq; i++) { /* gammadelta: gamma delta */
         uint8_t at[4];
-        size_t na = ts_join_at(x, c->qid[i], tw, m, at, 4);
+        float js[4];
+        size_t na = ts_join_at(x, c->qid[i], tw, m, at, js, 4);
         for (size_t k = 0; k < na && nc < sizeof cand / sizeof cand[0]; k++)
-            cand[nc++] = (amatch){x->o.join * 0.5f * (c->qw[i] + x->w[tw[at[k]]] + x->w[tw[at[k] + 1]]),
-                                  (uint8_t)i, at[k], 2, sim8(x->o.join)};
+            cand[nc++] = (amatch){js[k] * 0.5f * (c->qw[i] + x->w[tw[at[k]]] + x->w[tw[at[k] + 1]]),
+                                  (uint8_t)i, at[k], 2, sim8(js[k])};
     }
     for (size_t i = 0; i < c->nq; i++) {
         if (c->qacr[i] == UINT32_MAX)
