@@ -38,7 +38,14 @@
  *   - a text word that writes the starts of consecutive query words (Mmus
  *     for Mus musculus) matches them (tsearch_tshort.c), and a "non" one
  *     side leaves unmatched before a word the other matches costs the text
- *     (non-Martinotti is not T-Martinotti).
+ *     (non-Martinotti is not T-Martinotti);
+ *   - a word that is two neighbouring words of the other side letter for
+ *     letter matches both (gammadelta / gamma-delta, NKT / NK T: the second
+ *     may be cut short, Treg / T regulatory: tsearch_join.c), a numbered
+ *     short form a text writes the query words it abbreviates and the
+ *     number (DN1 / double negative 1: tsearch_ncode.c), and a query short
+ *     form's number may follow the next word (uNK2: uterine natural killer
+ *     cell 2).
  * Everything learned comes from the texts given to tsearch_build (a
  * collection's records, so held-out synonyms never reach it) and is
  * deterministic: the same texts give the same index and the same answers.

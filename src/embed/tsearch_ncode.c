@@ -150,7 +150,7 @@ size_t ts_ncode_first(const tsearch *x, size_t nq, const uint32_t *qid, const fl
     for (size_t i = 0; i + 2 < nq; i++) {
         char code[NC_MAX_LET + NC_MAX_DIG + 1];
         float wsum = 0;
-        for (size_t k = 0; k < NC_MAX_LET && i + k + 1 < nq && giver(x, qid[i + k]); k++) {
+        for (size_t k = 0; k < NC_MAX_WORDS && i + k + 1 < nq && giver(x, qid[i + k]); k++) {
             code[k] = x->v.blob[x->v.off[qid[i + k]]];
             wsum += qw[i + k];
             uint32_t n = qid[i + k + 1]; /* the number right after the run */

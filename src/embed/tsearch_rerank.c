@@ -152,7 +152,7 @@ static float neg_factor(const tsearch *x, const qctx *c, const uint32_t *tw, siz
  * the words that say them. */
 static bool said_apart(const qctx *c, size_t i, const uint32_t *tw, size_t j, size_t end)
 {
-    if (c->x->o.sform_num <= 0 || (c->x->o.sform_num == 3 && !strpbrk(c->qsf[i], "0123456789")))
+    if (c->x->o.sform_num <= 0)
         return false;
     for (size_t k = j; k < end; k++)
         for (uint16_t h = c->head[qmap_hash(tw[k])]; h; h = c->next[h - 1])
