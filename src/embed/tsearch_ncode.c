@@ -88,7 +88,10 @@ float ts_ncode_pass(const tsearch *x, size_t nq, const uint32_t *qid, const floa
         if (*tused >> j & 1)
             continue;
         const char *s = x->v.blob + x->v.off[tw[j]];
-        size_t sl = x->v.len[tw[j]], a = nc_shape(s, sl);
+        size_t sl = x->v.len[tw[j]];
+        if (sl < 3 || s[sl - 1] < '0' || s[sl - 1] > '9') /* ends in a digit (speed) */
+            continue;
+        size_t a = nc_shape(s, sl);
         if (!a)
             continue;
         size_t num = nq; /* the query word that is the number, left unmatched */

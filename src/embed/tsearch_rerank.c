@@ -93,6 +93,8 @@ typedef struct qctx {
     const uint8_t *msim8; /* msim x 255 (sim8) */
     uint32_t non;         /* the word "non" (UINT32_MAX: none or opts.neg_pen off) */
     uint32_t ts_give, ts_first; /* text short forms: givers, their first letters */
+    const ts_join_q *jq;        /* joined words (tsearch_join.c) */
+    bool ncode;                 /* numbered short forms: the query has a number */
 } qctx;
 
 /* Slots of the query's word map (power of two). */
@@ -195,13 +197,13 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
             cand[nc++] = (amatch){TS_ACR_SIM * 0.5f * (c->qw[i] + x->w[tw[at[k]]] + x->w[tw[at[k] + 1]]),
                                   (uint8_t)i, at[k], 2, sim8(TS_ACR_SIM)};
     }
-    for (size_t i = 0; x->o.join > 0 && i < c->nq; i++) { /* gammadelta: gamma delta */
-        uint8_t at[4];
-        float js[4];
-        size_t na = ts_join_at(x, c->qid[i], tw, m, at, js, 4);
-        for (size_t k = 0; k < na && nc < sizeof cand / sizeof cand[0]; k++)
-            cand[nc++] = (amatch){js[k] * 0.5f * (c->qw[i] + x->w[tw[at[k]]] + x->w[tw[at[k] + 1]]),
-                                  (uint8_t)i, at[k], 2, sim8(js[k])};
+    if (c->jq->nf) { /* gammadelta: gamma delta (tsearch_join.c) */
+        ts_join_hit jh[8];
+        size_t nh = ts_join_at(x, c->jq, tw, m, jh, 8);
+        for (size_t k = 0; k < nh && nc < sizeof cand / sizeof cand[0]; k++)
+            cand[nc++] = (amatch){jh[k].sim * 0.5f *
+                                      (c->qw[jh[k].i] + x->w[tw[jh[k].j]] + x->w[tw[jh[k].j + 1]]),
+                                  jh[k].i, jh[k].j, 2, sim8(jh[k].sim)};
     }
     for (size_t i = 0; i < c->nq; i++) {
         if (c->qacr[i] == UINT32_MAX)
@@ -279,10 +281,10 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
     if (c->ts_give & (c->ts_give - 1)) /* Mmus for Mus musculus (tsearch_tshort.c) */
         acc += ts_tshort_pass(x, c->nq, c->qid, c->qw, c->ts_give, c->ts_first, tw, m, &qused,
                               &tused);
-    if (x->o.ncode > 0) /* DN1 for double negative 1 (tsearch_ncode.c) */
+    if (c->ncode) /* DN1 for double negative 1 (tsearch_ncode.c) */
         acc += ts_ncode_pass(x, c->nq, c->qid, c->qw, tw, m, &qused, &tused);
-    if (x->o.join > 0) /* NKT for NK T (tsearch_join.c) */
-        acc += ts_join_pass(x, c->nq, c->qid, c->qw, tw, m, &qused, &tused);
+    if (c->jq->nr) /* NKT for NK T (tsearch_join.c) */
+        acc += ts_join_pass(x, c->jq, c->qw, tw, m, &qused, &tused);
     if (x->o.trunc > 0) /* OFF-s for OFF-sustained (tsearch_tshort.c) */
         acc += ts_trunc_pass(x, c->nq, c->qid, c->qw, tw, m, &qused, &tused);
     *out_qused = qused;
@@ -380,6 +382,11 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     if (x->o.neg_pen > 0)
         qc.non = ts_vocab_find(&x->v, "non", 3);
     ts_tshort_query(x, q->nq, q->qid, &qc.ts_give, &qc.ts_first);
+    ts_join_q jq;
+    ts_join_query(x, q->nq, q->qid, &jq);
+    qc.jq = &jq;
+    for (size_t i = 0; x->o.ncode > 0 && q->nq >= 3 && i < q->nq && !qc.ncode; i++)
+        qc.ncode = q->qid[i] != UINT32_MAX && ts_is_number(x, q->qid[i]);
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
         float s = 0, s2 = 0, tb = 0;
