@@ -244,6 +244,16 @@ static void apply_opts(void)
             o.code_known = v != 0;
         else if (!strcmp(t, "concat"))
             o.concat = (float)v;
+        else if (!strcmp(t, "ncode"))
+            o.ncode = (int)v;
+        else if (!strcmp(t, "sfnum"))
+            o.sform_num = (int)v;
+        else if (!strcmp(t, "numother"))
+            o.num_other = v != 0;
+        else if (!strcmp(t, "joinpart"))
+            o.join_part = (float)v;
+        else if (!strcmp(t, "join"))
+            o.join = (float)v;
         else if (!strcmp(t, "priv"))
             o.privative = (int)v;
         else if (!strcmp(t, "genus"))

@@ -48,6 +48,13 @@
  *   - the best candidate matching the whole query goes above near ones that
  *     leave part of it out (tsearch_cover.c); a query word that is two text
  *     words written together matches both (NKT: NK T, tsearch_concat.c).
+ *   - a word that is two neighbouring words of the other side letter for
+ *     letter matches both (gammadelta / gamma-delta, NKT / NK T: the second
+ *     may be cut short, Treg / T regulatory: tsearch_join.c), a numbered
+ *     short form a text writes the query words it abbreviates and the
+ *     number (DN1 / double negative 1: tsearch_ncode.c), and a query short
+ *     form's number may follow the next word (uNK2: uterine natural killer
+ *     cell 2).
  * Everything learned comes from the texts given to tsearch_build (a
  * collection's records, so held-out synonyms never reach it) and is
  * deterministic: the same texts give the same index and the same answers.
@@ -303,6 +310,24 @@ typedef struct tsearch_opts {
     float concat;        /* re-rank: a query word that is two neighbouring
                             text words written together ("NKT": "NK T")
                             matches both at this similarity (0: off) */
+    /* thirteenth round (tsearch_join.c, h12m) */
+    float join;          /* re-rank: a word that is letter for letter two
+                            neighbouring words of the other side
+                            (gammadelta / gamma-delta, NKT / NK T) matches
+                            both at this similarity (0: off) */
+    float join_part;     /* the same with the second word cut after three
+                            letters or more (Treg: T regulatory), at this
+                            similarity (0: off) */
+    int ncode;           /* a text word of letters then a number (DN1) is the
+                            starts of consecutive query words and the same
+                            number (double negative 1): 1 = on (0: off;
+                            tsearch_ncode.c) */
+    int sform_num;       /* a query short form's number may begin the word
+                            after the next one (uNK2: uterine natural killer
+                            cell 2); 2: a short form with a number is read
+                            even when a name carries it (DB6) (0: off) */
+    bool num_other;      /* a query number does not reach another number
+                            through a learned equivalence (1 is no 4) */
 } tsearch_opts;
 
 /* The served defaults. */

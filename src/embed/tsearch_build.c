@@ -93,6 +93,11 @@ static tsearch_opts g_default = {
     .full_promote = 0.02f,
     .code_known = true,
     .concat = 1.0f,
+    .join = 1.0f,
+    .join_part = 0.7f,
+    .ncode = 1,
+    .sform_num = 2,
+    .num_other = true,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -382,6 +382,62 @@ size_t ts_concat_at(const uint32_t (*pair)[2], size_t np, const uint32_t *tw, si
 size_t ts_compound_at(const tsearch *x, uint32_t q, const uint32_t *tw, size_t m, uint8_t *out,
                       size_t max);
 
+/* Joined words (tsearch_join.c; opts.join, opts.join_part), found once per
+ * query: the text words a query word begins with (forward: query word i =
+ * text word a, its first k bytes, then the next text word) and the text
+ * words two neighbouring query words spell (reverse), each with a bit in a
+ * 256-bit filter. */
+#define TS_JOIN_MAX 64
+typedef struct ts_join_f {
+    uint32_t a, q; /* text word a begins query word q */
+    uint8_t i, k;  /* q's index in the query, a's length */
+} ts_join_f;
+typedef struct ts_join_r {
+    uint32_t t; /* text word t is query words i, i + 1 */
+    uint8_t i;
+    float sim;
+} ts_join_r;
+typedef struct ts_join_q {
+    uint32_t fbloom[8], rbloom[8];
+    size_t nf, nr;
+    ts_join_f f[TS_JOIN_MAX];
+    ts_join_r r[TS_JOIN_MAX];
+} ts_join_q;
+typedef struct ts_join_hit {
+    uint8_t i, j; /* query word i is text words j, j + 1 */
+    float sim;
+} ts_join_hit;
+
+/* Fill jq for the nq query words qid (all empty when opts.join is off). */
+void ts_join_query(const tsearch *x, size_t nq, const uint32_t *qid, ts_join_q *jq);
+
+/* Where text words tw[j], tw[j + 1] are a query word letter for letter
+ * (gammadelta: gamma delta; the second may be cut short, Treg: t
+ * regulatory): up to max hits into out. Returns their count. */
+size_t ts_join_at(const tsearch *x, const ts_join_q *jq, const uint32_t *tw, size_t m,
+                  ts_join_hit *out, size_t max);
+
+/* After the alignment: a text word left unmatched that is two consecutive
+ * query words left unmatched, letter for letter (NKT: nk t), matched with
+ * both. Updates the used masks; returns the matched weight. */
+float ts_join_pass(const tsearch *x, const ts_join_q *jq, const float *qw, const uint32_t *tw,
+                   size_t m, uint32_t *qused, uint32_t *tused);
+
+/* Numbered short forms a text writes (tsearch_ncode.c; opts.ncode): after
+ * the alignment, a text word left unmatched of letters then a number (DN1)
+ * matched with consecutive query words left unmatched whose starts spell
+ * the letters and a query word left unmatched that is the number. Updates
+ * the used masks; returns the matched weight. */
+float ts_ncode_pass(const tsearch *x, size_t nq, const uint32_t *qid, const float *qw,
+                    const uint32_t *tw, size_t m, uint32_t *qused, uint32_t *tused);
+
+/* First stage of the above: the initials of consecutive query words and
+ * the number right after them, as one word (dn1), reach the texts that
+ * carry it; added to acc as the first stage's other matches (for the first
+ * word of the run). Returns the new count of texts touched. */
+size_t ts_ncode_first(const tsearch *x, size_t nq, const uint32_t *qid, const float *qw,
+                      float *acc, float *cur, uint8_t *stamp, uint32_t *touched, size_t nt);
+
 /* In a d_via value: the derived text came from the reverse (rderive). */
 #define TS_VIA_REV 0x80000000u
 

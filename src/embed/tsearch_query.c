@@ -33,6 +33,15 @@ static uint64_t digits_key(const char *w, size_t len)
     return k;
 }
 
+/* Does w[0..len) have a digit (a numbered short form: DB6, uNK2)? */
+static bool has_digit(const char *w, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (w[i] >= '0' && w[i] <= '9')
+            return true;
+    return false;
+}
+
 /* Is a the word b with a prefix that changes its meaning (opts.privative)?
  * Mode 1: a privative one (a-, an-, un-, non-: agranular / granular,
  * atypical / typical); mode 2: also one of degree or position, the
@@ -594,9 +603,11 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         if (known) {
             ex[nq][e++] = (expn){id, 1.0f};
             qw[nq] = x->w[id];
+            bool num = x->o.num_other && ts_is_number(x, id);
             if (x->o.equiv)
                 for (uint32_t j = x->e_off[id]; j < x->e_off[id + 1] && e < MAX_EXP; j++)
-                    ex[nq][e++] = (expn){x->e_word[j], x->e_w[j]};
+                    if (!(num && ts_is_number(x, x->e_word[j]))) /* 1 is no 4 */
+                        ex[nq][e++] = (expn){x->e_word[j], x->e_w[j]};
         } else {
             qw[nq] = id != UINT32_MAX ? x->w[id] : x->w_unknown;
             if (id != UINT32_MAX && id >= x->nv_own) /* another collection's word: */
@@ -644,7 +655,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                 break;
             }
         qsf[nq] = NULL;
-        for (size_t p = 0; p < nst && !(x->o.sform_gate >= 1 && known) &&
+        bool sfknown = known && !(x->o.sform_num >= 2 && has_digit(w, wl));
+        for (size_t p = 0; p < nst && !(x->o.sform_gate >= 1 && sfknown) &&
                            !(x->o.sform_gate >= 2 && qacr[nq] != UINT32_MAX);
              p++)
             if (strcmp(stok[p].word, w) == 0) {
@@ -755,6 +767,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                                     touched, nt);
         }
     }
+    if (x->o.ncode > 0) /* DN1 for double negative 1 (tsearch_ncode.c) */
+        nt = ts_ncode_first(x, nq, qid, qw, acc, cur, stamp, touched, nt);
     /* term score = best text; first-stage candidates */
     float *best = z->best; /* set before read for every owner reached */
     for (size_t i = 0; i < nt; i++)

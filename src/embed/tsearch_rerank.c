@@ -95,6 +95,8 @@ typedef struct qctx {
     uint32_t ts_give, ts_first; /* text short forms: givers, their first letters */
     const uint32_t (*cpair)[4][2]; /* per query word: its closed-compound splits */
     const uint8_t *ncpair;         /* and their count (NULL: opts.concat off) */
+    const ts_join_q *jq;        /* joined words (tsearch_join.c) */
+    bool ncode;                 /* numbered short forms: the query has a number */
 } qctx;
 
 /* Slots of the query's word map (power of two). */
@@ -147,6 +149,22 @@ static float neg_factor(const tsearch *x, const qctx *c, const uint32_t *tw, siz
     return f;
 }
 
+/* Does another query word than i match one of text words tw[j..end) word
+ * for word (opts.sform_num)? Then a short form of query word i does not
+ * span them: "lethal congenital contracture syndrome 11; LCCS11" says the
+ * words itself, and LCCS11 read as their short form would take them from
+ * the words that say them. */
+static bool said_apart(const qctx *c, size_t i, const uint32_t *tw, size_t j, size_t end)
+{
+    if (c->x->o.sform_num <= 0)
+        return false;
+    for (size_t k = j; k < end; k++)
+        for (uint16_t h = c->head[qmap_hash(tw[k])]; h; h = c->next[h - 1])
+            if (c->mword[h - 1] == tw[k] && c->mi[h - 1] != i && c->msim8[h - 1] == 255)
+                return true;
+    return false;
+}
+
 /* Text score of text t: one-to-one greedy alignment of query words to text
  * words (exact, equivalent, fuzzy, or an initialism over a span), soft Dice
  * 2 x matched / (query weight + text weight). */
@@ -190,6 +208,14 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
             cand[nc++] = (amatch){x->o.concat * 0.5f * (c->qw[i] + x->w[tw[at[k]]] + x->w[tw[at[k] + 1]]),
                                   (uint8_t)i, at[k], 2, sim8(x->o.concat)};
     }
+    if (c->jq->nf) { /* gammadelta: gamma delta (tsearch_join.c) */
+        ts_join_hit jh[8];
+        size_t nh = ts_join_at(x, c->jq, tw, m, jh, 8);
+        for (size_t k = 0; k < nh && nc < sizeof cand / sizeof cand[0]; k++)
+            cand[nc++] = (amatch){jh[k].sim * 0.5f *
+                                      (c->qw[jh[k].i] + x->w[tw[jh[k].j]] + x->w[tw[jh[k].j + 1]]),
+                                  jh[k].i, jh[k].j, 2, sim8(jh[k].sim)};
+    }
     for (size_t i = 0; i < c->nq; i++) {
         if (c->qacr[i] == UINT32_MAX)
             continue;
@@ -223,7 +249,7 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
         for (size_t j = 0; c->qsf[i] && j < m && nc < sizeof cand / sizeof cand[0]; j++) {
             size_t end;
             float ws, sim = ts_sform_at(x, tw, m, j, c->qsf[i], &end, &ws);
-            if (sim > 0 && end - j < 32)
+            if (sim > 0 && end - j < 32 && !said_apart(c, i, tw, j, end))
                 cand[nc++] = (amatch){sim * 0.5f * (c->qw[i] + ws), (uint8_t)i, (uint8_t)j,
                                       (uint8_t)(end - j), sim8(sim)};
         }
@@ -266,6 +292,10 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
     if (c->ts_give & (c->ts_give - 1)) /* Mmus for Mus musculus (tsearch_tshort.c) */
         acc += ts_tshort_pass(x, c->nq, c->qid, c->qw, c->ts_give, c->ts_first, tw, m, &qused,
                               &tused);
+    if (c->ncode) /* DN1 for double negative 1 (tsearch_ncode.c) */
+        acc += ts_ncode_pass(x, c->nq, c->qid, c->qw, tw, m, &qused, &tused);
+    if (c->jq->nr) /* NKT for NK T (tsearch_join.c) */
+        acc += ts_join_pass(x, c->jq, c->qw, tw, m, &qused, &tused);
     if (x->o.trunc > 0) /* OFF-s for OFF-sustained (tsearch_tshort.c) */
         acc += ts_trunc_pass(x, c->nq, c->qid, c->qw, tw, m, &qused, &tused);
     *out_qused = qused;
@@ -370,6 +400,11 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
         ncpair[i] = (uint8_t)ts_concat_pairs(x, q->qid[i], cpair[i], 4);
     if (x->o.concat > 0)
         qc.cpair = (const uint32_t(*)[4][2])cpair, qc.ncpair = ncpair;
+    ts_join_q jq;
+    ts_join_query(x, q->nq, q->qid, &jq);
+    qc.jq = &jq;
+    for (size_t i = 0; x->o.ncode > 0 && q->nq >= 3 && i < q->nq && !qc.ncode; i++)
+        qc.ncode = q->qid[i] != UINT32_MAX && ts_is_number(x, q->qid[i]);
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
         float s = 0, s2 = 0, tb = 0;

@@ -173,10 +173,13 @@ static void sf_inside(sf_st *s, size_t k, size_t p, bool run, size_t b, int loos
     }
 }
 
-/* Letter sf[b] begins word k (function words before it skipped). */
+/* Letter sf[b] begins word k (function words before it skipped; before a
+ * digit also one other word, opts.sform_num: the 2 of uNK2 in "uterine
+ * natural killer cell 2", at opts.sform_in). */
 static void sf_word(sf_st *s, size_t k, size_t b, int loose, float inner, int good)
 {
     const tsearch *x = s->x;
+    bool skip = x->o.sform_num > 0 && s->sf[b] >= '0' && s->sf[b] <= '9';
     for (; k < s->m; k++) {
         const char *v = x->v.blob + x->v.off[s->tw[k]];
         size_t l = x->v.len[s->tw[k]];
@@ -184,8 +187,12 @@ static void sf_word(sf_st *s, size_t k, size_t b, int loose, float inner, int go
             sf_inside(s, k, 0, true, b + 1, loose, inner, good + 1);
             return;
         }
-        if (!ts_function_word(v, l))
+        if (ts_function_word(v, l))
+            continue;
+        if (!skip)
             return;
+        skip = false;
+        inner += s->in_cost;
     }
 }
 
