@@ -226,8 +226,6 @@ static void apply_opts(void)
             o.dv_one = (int)v;
         else if (!strcmp(t, "trunc"))
             o.trunc = (float)v;
-        else if (!strcmp(t, "splitcount"))
-            o.split_count = v != 0;
         else if (!strcmp(t, "adjex"))
             o.adj_ex = v != 0;
         else if (!strcmp(t, "mparts"))
@@ -240,10 +238,6 @@ static void apply_opts(void)
             o.glia_cyte = (float)v;
         else if (!strcmp(t, "fullprom"))
             o.full_promote = (float)v;
-        else if (!strcmp(t, "codeknown"))
-            o.code_known = v != 0;
-        else if (!strcmp(t, "concat"))
-            o.concat = (float)v;
         else if (!strcmp(t, "ncode"))
             o.ncode = (int)v;
         else if (!strcmp(t, "sfnum"))

@@ -46,8 +46,7 @@
  *     tsearch_genus.c); a code only definitions write (uNK3) is split like
  *     an unknown one (tsearch_defcode.c).
  *   - the best candidate matching the whole query goes above near ones that
- *     leave part of it out (tsearch_cover.c); a query word that is two text
- *     words written together matches both (NKT: NK T, tsearch_concat.c).
+ *     leave part of it out (tsearch_cover.c);
  *   - a word that is two neighbouring words of the other side letter for
  *     letter matches both (gammadelta / gamma-delta, NKT / NK T: the second
  *     may be cut short, Treg / T regulatory: tsearch_join.c), a numbered
@@ -291,25 +290,13 @@ typedef struct tsearch_opts {
                             round) */
     bool adj_ex;         /* adj also takes the Latin noun ending -ex
                             (cortex / cortical; tsearch_adj.c) */
-    bool split_count;    /* compound splits a query word names carry too
-                            when more texts write its two halves side by
-                            side than carry it (gammadelta: gamma delta;
-                            false: only a word no name carries) */
-    /* thirteenth round, h12o (tsearch_cover.c, tsearch_concat.c) */
+    /* thirteenth round, h12o (tsearch_cover.c) */
     float full_promote;  /* re-rank: the best candidate whose best text matches
                             every query word any candidate's best text
                             matches (each at prom_sim or more) goes just
                             above the candidates that leave one of them
                             unmatched and score less than this above it
                             (0: off) */
-    bool code_known;     /* a query word shaped like a code (letters then a
-                            digit) that only definitions carry is split into
-                            its letters and its number, as an unknown one is,
-                            when names carry both ("uNK3": "uNK cell", "...
-                            cell 3") */
-    float concat;        /* re-rank: a query word that is two neighbouring
-                            text words written together ("NKT": "NK T")
-                            matches both at this similarity (0: off) */
     /* thirteenth round (tsearch_join.c, h12m) */
     float join;          /* re-rank: a word that is letter for letter two
                             neighbouring words of the other side

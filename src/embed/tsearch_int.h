@@ -365,17 +365,6 @@ float ts_trunc_pass(const tsearch *x, size_t nq, const uint32_t *qid, const floa
 void ts_full_promote(const tsearch *x, size_t nc, float *csc, const uint32_t *cu,
                      const uint32_t *cw);
 
-/* Closed compounds (tsearch_concat.c, opts.concat), once per query word q:
- * the ways q splits into two words some name or synonym writes side by
- * side ("nkt": "nk" + "t", from "NK T cell"), as canonical id pairs, up to
- * max into pair. Returns their count. */
-size_t ts_concat_pairs(const tsearch *x, uint32_t q, uint32_t (*pair)[2], size_t max);
-
-/* Where text words tw[j], tw[j + 1] are one of the np pairs: up to max
- * positions j into out. Returns their count. */
-size_t ts_concat_at(const uint32_t (*pair)[2], size_t np, const uint32_t *tw, size_t m,
-                    uint8_t *out, size_t max);
-
 /* Where text words tw[j], tw[j + 1] (either order) are the two words whose
  * combining-form compound query word q is (anterodorsal: dorsal anterior;
  * opts.neo_split): up to max positions j into out. Returns their count. */

@@ -243,11 +243,10 @@ static bool indexed(const tsearch *x, const char *w, size_t len);
 
 /* An unknown word shaped like a disease code, 2-5 letters then a digit
  * (LCCS2, CMS3A), becomes two words: the letters (an initialism) and the
- * rest (the number of the subtype: "2", "3a"). So does a known word no name
- * or synonym carries (only a definition: "uNK3") when names carry both
- * parts ("uNK cell", "... cell 3, human"; opts.code_known, thirteenth
- * round). Words are rewritten in buf after the used part; returns the new
- * word count. */
+ * rest (the number of the subtype: "2", "3a"). So does a word only
+ * definitions write (uNK3) whose letters are an initialism of a name
+ * (ts_def_code, thirteenth round). Words are rewritten in buf after the
+ * used part; returns the new word count. */
 static size_t split_codes(const tsearch *x, char *buf, size_t cap, uint32_t *starts, size_t nw)
 {
     size_t used = 0;
@@ -264,9 +263,7 @@ static size_t split_codes(const tsearch *x, char *buf, size_t cap, uint32_t *sta
             a++;
         bool code = a >= 2 && a <= TS_MAX_CODE && a < wl && w[a] >= '0' && w[a] <= '9' &&
                     (ts_vocab_find(&x->v, w, wl) == UINT32_MAX ||
-                     ts_def_code(x, w, wl, a) || /* uNK3 (tsearch_defcode.c) */
-                     (x->o.code_known && !indexed(x, w, wl) && indexed(x, w, a) &&
-                      indexed(x, w + a, wl - a))) &&
+                     ts_def_code(x, w, wl, a)) && /* uNK3 (tsearch_defcode.c) */
                     n + 2 <= TS_MAX_QWORDS && used + wl + 2 <= cap;
         if (!code) {
             out[n++] = starts[i];
@@ -381,10 +378,10 @@ static size_t neo_compound(const tsearch *x, const char *w, size_t wl, const cha
  * no name carries become one word when names carry their concatenation
  * ("GABA-ergic" -> gabaergic); a word no name carries becomes two when a
  * name carries both halves, each at least 3 bytes, side by side
- * ("gammadelta" -> gamma delta; the first such split from the left), and
- * with opts.split_count a word names carry too when more texts write the
- * halves side by side than carry the word. Words are rewritten in buf after the used
- * part; returns the new word count. */
+ * ("gammadelta" -> gamma delta; the first such split from the left; a
+ * word names carry is left to the re-rank's joined words, tsearch_join.c).
+ * Words are rewritten in buf after the used part; returns the new word
+ * count. */
 static size_t compounds(const tsearch *x, char *buf, size_t cap, uint32_t *starts, size_t nw)
 {
     size_t used = 0;
@@ -432,15 +429,6 @@ static size_t compounds(const tsearch *x, char *buf, size_t cap, uint32_t *start
             for (size_t k = 3; k + 3 <= wl && !cut; k++)
                 if (indexed(x, w, k) && indexed(x, w + k, wl - k) && adjacent(x, w, k, wl))
                     cut = k;
-        if (known && x->o.split_count && n + 2 <= TS_MAX_QWORDS && used + wl + 2 <= cap) {
-            /* names carry it, but write it apart more often: gammadelta */
-            uint32_t id = x->canon[ts_vocab_find(&x->v, w, wl)];
-            uint32_t together = x->p_off[id + 1] - x->p_off[id];
-            for (size_t k = 3; k + 3 <= wl && !cut; k++)
-                if (indexed(x, w, k) && indexed(x, w + k, wl - k) &&
-                    adjacent_count(x, w, k, wl, together + 1) > together)
-                    cut = k;
-        }
         if (!cut) {
             out[n++] = starts[i];
             continue;

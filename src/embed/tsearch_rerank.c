@@ -93,8 +93,6 @@ typedef struct qctx {
     const uint8_t *msim8; /* msim x 255 (sim8) */
     uint32_t non;         /* the word "non" (UINT32_MAX: none or opts.neg_pen off) */
     uint32_t ts_give, ts_first; /* text short forms: givers, their first letters */
-    const uint32_t (*cpair)[4][2]; /* per query word: its closed-compound splits */
-    const uint8_t *ncpair;         /* and their count (NULL: opts.concat off) */
     const ts_join_q *jq;        /* joined words (tsearch_join.c) */
     bool ncode;                 /* numbered short forms: the query has a number */
 } qctx;
@@ -198,15 +196,6 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
         for (size_t k = 0; k < na && nc < sizeof cand / sizeof cand[0]; k++)
             cand[nc++] = (amatch){TS_ACR_SIM * 0.5f * (c->qw[i] + x->w[tw[at[k]]] + x->w[tw[at[k] + 1]]),
                                   (uint8_t)i, at[k], 2, sim8(TS_ACR_SIM)};
-    }
-    for (size_t i = 0; c->ncpair && i < c->nq; i++) { /* nkt: nk t (tsearch_concat.c) */
-        if (!c->ncpair[i])
-            continue;
-        uint8_t at[4];
-        size_t na = ts_concat_at(c->cpair[i], c->ncpair[i], tw, m, at, 4);
-        for (size_t k = 0; k < na && nc < sizeof cand / sizeof cand[0]; k++)
-            cand[nc++] = (amatch){x->o.concat * 0.5f * (c->qw[i] + x->w[tw[at[k]]] + x->w[tw[at[k] + 1]]),
-                                  (uint8_t)i, at[k], 2, sim8(x->o.concat)};
     }
     if (c->jq->nf) { /* gammadelta: gamma delta (tsearch_join.c) */
         ts_join_hit jh[8];
@@ -394,12 +383,6 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     if (x->o.neg_pen > 0)
         qc.non = ts_vocab_find(&x->v, "non", 3);
     ts_tshort_query(x, q->nq, q->qid, &qc.ts_give, &qc.ts_first);
-    uint32_t cpair[TS_MAX_QWORDS][4][2];
-    uint8_t ncpair[TS_MAX_QWORDS];
-    for (size_t i = 0; x->o.concat > 0 && i < q->nq && i < TS_MAX_QWORDS; i++)
-        ncpair[i] = (uint8_t)ts_concat_pairs(x, q->qid[i], cpair[i], 4);
-    if (x->o.concat > 0)
-        qc.cpair = (const uint32_t(*)[4][2])cpair, qc.ncpair = ncpair;
     ts_join_q jq;
     ts_join_query(x, q->nq, q->qid, &jq);
     qc.jq = &jq;

@@ -4,10 +4,10 @@
  * candidate matches goes above candidates that leave one of them unmatched
  * and score less than opts.full_promote above it ("small bistratified
  * cell": small bistratified retinal ganglion cell over bistratified cell);
- * a code-shaped query word only definitions carry is split into letters
- * and number when names carry both ("uNK3", opts.code_known); a query word
- * that is two neighbouring text words written together matches both
- * ("NKT": "NK T", opts.concat). */
+ * and a scene of h12o's "concat" (a query word a name carries that is two
+ * neighbouring text words written together, "gammadelta": "gamma delta"),
+ * which h12m's opts.join (tsearch_join.c) took over on the merged head. h12o's
+ * "code_known" was h12p's opts.def_code (test_tsearch_h12p.c). */
 #include <stdlib.h>
 
 #include "../harness.h"
@@ -58,51 +58,13 @@ done:
     tsearch_free(x);
 }
 
-/* As in CL: "uNK3" is a held-out synonym of term 3; term 1's definition
- * names it, so the word is known but no name carries it, and it was read
- * as one word: the rare definition word gave term 1 the query. Split like
- * an unknown code ("unk" + "3": "uNK cell", "... cell 3, human"), term 3
- * goes first. A code word a name carries is left whole ("uNK1"). */
-static void test_tsearch_code_known(void)
-{
-    const char *tx[] = {"uterine natural killer cell",
-                        "uNK cell",
-                        "uterine natural killer cell 1, human",
-                        "uNK1",
-                        "A uterine natural killer cell that is CD39-positive, unlike uNK3.",
-                        "uterine natural killer cell 2, human",
-                        "uterine natural killer cell 3, human",
-                        "natural killer cell",
-                        "T cell"};
-    uint32_t own[] = {0, 0, 1, 1, 1, 2, 3, 4, 5};
-    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_DEF,
-                    TSEARCH_NAME, TSEARCH_NAME,    TSEARCH_NAME, TSEARCH_NAME};
-    tsearch *x = NULL, *y = NULL;
-    tsearch_opts o = tsearch_opts_default();
-    CHECK(o.code_known);
-    tsearch_opts b = o;
-    b.code_known = false;
-    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 6, &o, &b, &x, &y))
-        goto done;
-    const char *q = "uNK3";
-    CHECK_EQ(top(x, q, NULL), 3);
-    CHECK(top(y, q, NULL) != 3);
-    CHECK(score_of(x, q, 3) > score_of(y, q, 3));
-    const char *q1 = "uNK1"; /* a name carries it: one word, as before */
-    CHECK_EQ(top(x, q1, NULL), 1);
-    CHECK(score_of(x, q1, 1) == score_of(y, q1, 1));
-done:
-    tsearch_free(y);
-    tsearch_free(x);
-}
-
 /* As in CL: "gammadelta thymocyte" is a held-out synonym of term 0
  * ("gamma delta thymocyte"). A name carries "gammadelta" (term 1), so the
  * query word stays one word, and no synonym pair teaches it "gamma delta":
  * term 0 matched "thymocyte" only and term 2 ("thymocyte") won (0.33
  * against 0.50). Matched as the two words written together, term 0
  * matches word for word. */
-static void test_tsearch_concat(void)
+static void test_tsearch_join(void)
 {
     const char *tx[] = {"gamma delta thymocyte", "gammadelta T cell", "thymocyte",
                         "T cell",                "alpha beta thymocyte", "gamma delta T cell",
@@ -112,9 +74,9 @@ static void test_tsearch_concat(void)
                     TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
     tsearch *x = NULL, *y = NULL;
     tsearch_opts o = tsearch_opts_default();
-    CHECK(o.concat >= 1.0f);
+    CHECK(o.join >= 1.0f);
     tsearch_opts b = o;
-    b.concat = 0;
+    b.join = 0;
     if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 7, &o, &b, &x, &y))
         goto done;
     const char *q = "gammadelta thymocyte";
@@ -131,7 +93,6 @@ done:
 int main(void)
 {
     RUN(test_tsearch_full_promote);
-    RUN(test_tsearch_code_known);
-    RUN(test_tsearch_concat);
+    RUN(test_tsearch_join);
     return harness_done();
 }
