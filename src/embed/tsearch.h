@@ -285,6 +285,11 @@ typedef struct tsearch_opts {
                             when more texts write its two halves side by
                             side than carry it (gammadelta: gamma delta;
                             false: only a word no name carries) */
+    /* thirteenth round, h12r (tsearch_ownabbr.c) */
+    float own_abbr;      /* a candidate whose texts write another short
+                            form of the words a query initialism spells
+                            (posterior cerebral vein: PCeV, asked PCV) is
+                            scaled by 1 - this (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -90,6 +90,7 @@ static tsearch_opts g_default = {
     .morph_parts = true,
     .adj_ex = true,
     .split_count = true,
+    .own_abbr = 0.05f,
 };
 
 tsearch_opts tsearch_opts_default(void)
