@@ -9,7 +9,7 @@
  * initialism over a span of words (first letters, function words
  * skippable) and a word one of its texts writes as an abbreviation
  * (x->v_abbr bit 1: two capitals), letters only and other than the
- * query's, spells the same span (each word giving a prefix). Only the
+ * query's word and its initials (NAc: "na"), spells the same span (each word giving a prefix). Only the
  * term's own texts decide; nothing is learned or stored. */
 #include <string.h>
 
@@ -94,7 +94,7 @@ float ts_own_abbr(const tsearch *x, const ts_q *q, uint32_t o)
                 bool seen = false;
                 for (size_t a = 0; a < na; a++)
                     seen |= ab[a] == id;
-                if (!seen && own_form(x, id, let))
+                if (!seen && id != q->qid[i] && own_form(x, id, let))
                     ab[na++] = id;
             }
         }
