@@ -15,7 +15,7 @@
 
 #include "embed/tsearch_int.h"
 
-enum { OA_MAX_WORDS = 32, OA_MAX_LET = 10 };
+enum { OA_MAX_WORDS = 32, OA_MAX_LET = 10, OA_BUDGET = 4096 };
 
 typedef struct oa_text {
     const char *w[OA_MAX_WORDS];
@@ -26,20 +26,24 @@ typedef struct oa_text {
 
 /* Bit e set in the result: letters let[k..nl) spell words j..e-1 of t,
  * each word giving its first letter (pre: any prefix of one letter or
- * more), function words skippable. */
-static uint64_t spell(const oa_text *t, const char *let, size_t nl, size_t k, size_t j, bool pre)
+ * more), function words skippable. *budget bounds the calls (a run of
+ * function words could otherwise make the ways to skip them explode);
+ * spent, nothing more is found. */
+static uint64_t spell(const oa_text *t, const char *let, size_t nl, size_t k, size_t j, bool pre,
+                      size_t *budget)
 {
     if (k == nl)
         return (uint64_t)1 << j;
-    if (j >= t->n)
+    if (j >= t->n || !*budget)
         return 0;
+    --*budget;
     uint64_t r = 0;
     if (t->fw[j])
-        r |= spell(t, let, nl, k, j + 1, pre);
+        r |= spell(t, let, nl, k, j + 1, pre, budget);
     const char *w = t->w[j];
     size_t lim = pre ? t->len[j] : 1;
     for (size_t m = 0; m < lim && k + m < nl && w[m] == let[k + m]; m++)
-        r |= spell(t, let, nl, k + m + 1, j + 1, pre);
+        r |= spell(t, let, nl, k + m + 1, j + 1, pre, budget);
     return r;
 }
 
@@ -105,16 +109,17 @@ float ts_own_abbr(const tsearch *x, const ts_q *q, uint32_t o)
             if (x->t_name[t] == 2)
                 continue;
             oa_text tx;
+            size_t budget = OA_BUDGET;
             load_text(x, t, &tx);
             for (size_t s = 0; s < tx.n; s++) {
                 if (tx.fw[s])
                     continue;
-                uint64_t qe = spell(&tx, let, nl, 0, s, false);
+                uint64_t qe = spell(&tx, let, nl, 0, s, false, &budget);
                 if (!qe)
                     continue;
                 for (size_t a = 0; a < na; a++) {
                     const char *aw = x->v.blob + x->v.off[ab[a]];
-                    if (spell(&tx, aw, x->v.len[ab[a]], 0, s, true) & qe)
+                    if (spell(&tx, aw, x->v.len[ab[a]], 0, s, true, &budget) & qe)
                         return 1.0f - x->o.own_abbr;
                 }
             }
