@@ -264,6 +264,8 @@ static void apply_opts(void)
             o.genus_exact = v != 0;
         else if (!strcmp(t, "defcode"))
             o.def_code = v != 0;
+        else if (!strcmp(t, "ownab"))
+            o.own_abbr = (float)v;
         else if (!strcmp(t, "pair"))
             o.min_pair = (int)v;
         else

@@ -315,6 +315,11 @@ typedef struct tsearch_opts {
                             even when a name carries it (DB6) (0: off) */
     bool num_other;      /* a query number does not reach another number
                             through a learned equivalence (1 is no 4) */
+    /* thirteenth round, h12r (tsearch_ownabbr.c) */
+    float own_abbr;      /* a candidate whose texts write another short
+                            form of the words a query initialism spells
+                            (posterior cerebral vein: PCeV, asked PCV) is
+                            scaled by 1 - this (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -95,6 +95,7 @@ static tsearch_opts g_default = {
     .ncode = 1,
     .sform_num = 2,
     .num_other = true,
+    .own_abbr = 0.05f,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -187,6 +187,12 @@ float ts_genus_bonus(const tsearch *x, const ts_q *q, uint32_t o, uint32_t used)
  * Then the first stage splits it like an unknown code (uNK3 = unk + 3). */
 bool ts_def_code(const tsearch *x, const char *w, size_t wl, size_t a);
 
+/* opts.own_abbr (tsearch_ownabbr.c): 1 - opts.own_abbr when term o's
+ * texts write a short form other than a query initialism's for the same
+ * words that initialism spells in one of its texts (PCeV against PCV),
+ * else 1. */
+float ts_own_abbr(const tsearch *x, const ts_q *q, uint32_t o);
+
 /* opts.genus_cap: a candidate the genus bonus (gb[c]) took above a parent
  * that is a candidate too goes just below that parent again (the parent's
  * own words name it better). */

@@ -432,6 +432,8 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             gb[c] = ts_genus_bonus(x, q, o, used);
             s += gb[c];
         }
+        if (x->o.own_abbr > 0) /* another short form of its own (tsearch_ownabbr.c) */
+            s *= ts_own_abbr(x, q, o);
         cu[c] = used;
         cw[c] = uweak;
         csc[c] = s;
