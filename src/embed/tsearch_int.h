@@ -523,4 +523,18 @@ static inline bool ts_has(const uint32_t *a, size_t n, uint32_t v)
     return false;
 }
 
+/* The first stage: query word i reaches text t at val; the text keeps its
+ * best per word (acc the sum, cur word i's share, stamp which word last). */
+static inline void ts_bump(float *acc, float *cur, uint8_t *stamp, uint32_t t, size_t i, float val)
+{
+    if (stamp[t] != i + 1) {
+        stamp[t] = (uint8_t)(i + 1);
+        cur[t] = val;
+        acc[t] += val;
+    } else if (val > cur[t]) {
+        acc[t] += val - cur[t];
+        cur[t] = val;
+    }
+}
+
 #endif

@@ -133,14 +133,7 @@ static size_t reach(const tsearch *x, uint32_t c, size_t i, float val, float *ac
         uint32_t t = x->p_text[p];
         if (stamp[t] == 0)
             touched[nt++] = t;
-        if (stamp[t] != i + 1) {
-            stamp[t] = (uint8_t)(i + 1);
-            cur[t] = val;
-            acc[t] += val;
-        } else if (val > cur[t]) {
-            acc[t] += val - cur[t];
-            cur[t] = val;
-        }
+        ts_bump(acc, cur, stamp, t, i, val);
     }
     return nt;
 }

@@ -458,19 +458,6 @@ static bool pieces_in(const tsearch *x, uint32_t t, const char *pieces, size_t n
     return false;
 }
 
-/* Query word i reaches text t at val: the text keeps its best per word. */
-static inline void bump(float *acc, float *cur, uint8_t *stamp, uint32_t t, size_t i, float val)
-{
-    if (stamp[t] != i + 1) {
-        stamp[t] = (uint8_t)(i + 1);
-        cur[t] = val;
-        acc[t] += val;
-    } else if (val > cur[t]) {
-        acc[t] += val - cur[t];
-        cur[t] = val;
-    }
-}
-
 /* A zeroed scratch for one query: a free one, or a new one. */
 static ts_scratch *scratch_get(const tsearch *cx)
 {
@@ -715,7 +702,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                                 val = v > val ? v : val;
                             }
                     if (val > 0)
-                        bump(acc, cur, stamp, t, i, val);
+                        ts_bump(acc, cur, stamp, t, i, val);
                 }
                 continue;
             }
@@ -747,7 +734,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                     if (phrase && stamp[t] == i + 1) /* a phrase: every word */
                         acc[t] += pv;
                     else
-                        bump(acc, cur, stamp, t, i, val);
+                        ts_bump(acc, cur, stamp, t, i, val);
                 }
             }
             if (qsf[i])
