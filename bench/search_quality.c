@@ -254,6 +254,8 @@ static void apply_opts(void)
             o.genus_exact = v != 0;
         else if (!strcmp(t, "defcode"))
             o.def_code = v != 0;
+        else if (!strcmp(t, "adjof"))
+            o.adj_of = (float)v;
         else if (!strcmp(t, "pair"))
             o.min_pair = (int)v;
         else

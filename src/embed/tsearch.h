@@ -285,6 +285,12 @@ typedef struct tsearch_opts {
                             when more texts write its two halves side by
                             side than carry it (gammadelta: gamma delta;
                             false: only a word no name carries) */
+    /* thirteenth round, h12q (tsearch_rerank.c) */
+    float adj_of;        /* re-rank: a query word's adjective or noun form
+                            (adj) that a text writes after "of" matches the
+                            two words "of X" at this similarity (cloacal
+                            serosa = serosa of cloaca; 0: off, the form
+                            alone at adj) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -90,6 +90,7 @@ static tsearch_opts g_default = {
     .morph_parts = true,
     .adj_ex = true,
     .split_count = true,
+    .adj_of = 0.85f,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -91,8 +91,10 @@ typedef struct qctx {
     const uint8_t *mi;
     const float *msim;
     const uint8_t *msim8; /* msim x 255 (sim8) */
+    const uint8_t *madj;  /* 1: an adjective or noun form (ts_q adjm) */
     uint32_t non;         /* the word "non" (UINT32_MAX: none or opts.neg_pen off) */
     uint32_t ts_give, ts_first; /* text short forms: givers, their first letters */
+    uint32_t of; /* the word "of" (UINT32_MAX: none or opts.adj_of off) */
 } qctx;
 
 /* Slots of the query's word map (power of two). */
@@ -102,6 +104,16 @@ typedef struct qctx {
 static inline uint32_t qmap_hash(uint32_t w)
 {
     return (w * 2654435761u) >> 21 & (QMAP_SLOTS - 1);
+}
+
+/* Does a query word after query word i reach text word w (its head noun:
+ * cloacal serosa / serosa of cloaca)? */
+static bool head_after(const qctx *c, uint32_t w, size_t i)
+{
+    for (uint16_t h = c->head[qmap_hash(w)]; h; h = c->next[h - 1])
+        if (c->mword[h - 1] == w && c->mi[h - 1] > i)
+            return true;
+    return false;
 }
 
 /* A possible match of query word i to text words j..j+len-1. */
@@ -170,6 +182,10 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
                 cand[nc++] = (amatch){val, i, (uint8_t)j, 1, c->msim8[h - 1]};
             else if (val > cand[k].val)
                 cand[k].val = val, cand[k].sim = c->msim8[h - 1];
+            if (c->madj[h - 1] && j > 1 && tw[j - 1] == c->of && nc < sizeof cand / sizeof cand[0] &&
+                head_after(c, tw[j - 2], i)) /* cloacal serosa: serosa "of cloaca" (opts.adj_of) */
+                cand[nc++] = (amatch){x->o.adj_of * 0.5f * (c->qw[i] + x->w[tw[j - 1]] + x->w[tw[j]]),
+                                      i, (uint8_t)(j - 1), 2, sim8(x->o.adj_of)};
         }
     }
     for (size_t i = 0; x->o.neo_split && i < c->nq; i++) { /* anterodorsal: dorsal anterior */
@@ -333,7 +349,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     uint32_t mword[QMAP_MAX];
     uint8_t mi[QMAP_MAX];
     float msim[QMAP_MAX];
-    uint8_t msim8[QMAP_MAX];
+    uint8_t msim8[QMAP_MAX], madj[QMAP_MAX];
     size_t nm = 0;
     for (size_t i = 0; i < q->nq; i++)
         for (size_t e = 0; e < q->nex[i] && nm < QMAP_MAX; e++) {
@@ -342,6 +358,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             mi[nm] = (uint8_t)i;
             msim[nm] = q->ex[i][e].sim;
             msim8[nm] = sim8(q->ex[i][e].sim);
+            madj[nm] = (uint8_t)(q->adjm[i] >> e & 1u);
             next[nm] = head[h];
             head[h] = (uint16_t)(++nm);
         }
@@ -349,9 +366,15 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
                .qacr = q->qacr, .qraw = q->qraw, .qpc = q->qpc,   .qsf = q->qsf,
                .ex = q->ex,     .nex = q->nex,   .wq = q->wq,     .qphrase = q->qphrase,
                .head = head,    .next = next,    .mword = mword,  .mi = mi,
-               .msim = msim,    .msim8 = msim8,  .non = UINT32_MAX};
+               .msim = msim,    .msim8 = msim8,  .non = UINT32_MAX,
+               .madj = madj,    .of = UINT32_MAX};
     if (x->o.neg_pen > 0)
         qc.non = ts_vocab_find(&x->v, "non", 3);
+    if (x->o.adj_of > 0) { /* X-al reads "of X" as a phrase */
+        qc.of = ts_vocab_find(&x->v, "of", 2);
+        if (qc.of != UINT32_MAX)
+            qc.of = x->canon[qc.of];
+    }
     ts_tshort_query(x, q->nq, q->qid, &qc.ts_give, &qc.ts_first);
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
