@@ -291,6 +291,11 @@ typedef struct tsearch_opts {
                             two words "of X" at this similarity (cloacal
                             serosa = serosa of cloaca; 0: off, the form
                             alone at adj) */
+    float of_adj;        /* ... and the other way round: a query's "of X"
+                            whose X a text writes as its adjective or noun
+                            form before the query's head noun (cell of
+                            epidermis = epidermal cell): the form and the
+                            query's "of" match at this similarity (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

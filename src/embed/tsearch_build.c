@@ -91,6 +91,7 @@ static tsearch_opts g_default = {
     .adj_ex = true,
     .split_count = true,
     .adj_of = 0.85f,
+    .of_adj = 0.85f,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -605,7 +605,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
             e = prefixed(x, w, wl, id, ex[nq], e, MAX_EXP);
         e = ts_adj_forms(x, w, wl, id, x->o.adj, ex[nq], e, MAX_EXP);
         adjm[nq] = 0;
-        if (x->o.adj_of > 0 && x->o.adj > 0) { /* which are its forms: "of X" for X-al */
+        if ((x->o.adj_of > 0 || x->o.of_adj > 0) && x->o.adj > 0) { /* "of X" for X-al */
             expn af[MAX_EXP];
             size_t na = ts_adj_forms(x, w, wl, id, x->o.adj, af, 0, MAX_EXP);
             for (size_t a = 0; a < na; a++)

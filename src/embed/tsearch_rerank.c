@@ -94,7 +94,7 @@ typedef struct qctx {
     const uint8_t *madj;  /* 1: an adjective or noun form (ts_q adjm) */
     uint32_t non;         /* the word "non" (UINT32_MAX: none or opts.neg_pen off) */
     uint32_t ts_give, ts_first; /* text short forms: givers, their first letters */
-    uint32_t of; /* the word "of" (UINT32_MAX: none or opts.adj_of off) */
+    uint32_t of; /* the word "of" (UINT32_MAX: none, or opts.adj_of and of_adj off) */
 } qctx;
 
 /* Slots of the query's word map (power of two). */
@@ -114,6 +114,49 @@ static bool head_after(const qctx *c, uint32_t w, size_t i)
         if (c->mword[h - 1] == w && c->mi[h - 1] > i)
             return true;
     return false;
+}
+
+/* Is text word w reached by query word i through an adjective or noun form? */
+static bool adj_form_of(const qctx *c, uint32_t w, size_t i)
+{
+    for (uint16_t h = c->head[qmap_hash(w)]; h; h = c->next[h - 1])
+        if (c->mword[h - 1] == w && c->mi[h - 1] == i && c->madj[h - 1])
+            return true;
+    return false;
+}
+
+/* Is text word w reached by a query word before query word i? */
+static bool head_before(const qctx *c, uint32_t w, size_t i)
+{
+    for (uint16_t h = c->head[qmap_hash(w)]; h; h = c->next[h - 1])
+        if (c->mword[h - 1] == w && c->mi[h - 1] < i)
+            return true;
+    return false;
+}
+
+/* The other way round (opts.of_adj): the query says "Y of X", the text
+ * "X-al Y": query word i (X) matched by its form at text word j, the
+ * query's "of" right before it left over, and the text word after j
+ * reached by a query word before the "of" (Y). The "of" joins the match
+ * and the form counts at of_adj. Returns what it adds to the overlap. */
+static float of_adj_pass(const qctx *c, const uint32_t *tw, size_t m, const uint8_t *qj,
+                         const uint8_t *qs8, uint32_t *qused, uint32_t tused)
+{
+    const tsearch *x = c->x;
+    float add = 0;
+    for (size_t i = 1; i < c->nq; i++) {
+        size_t j = qj[i];
+        if (c->qid[i - 1] != c->of || (*qused >> (i - 1) & 1) || j == 255 || j + 1 >= m ||
+            !(tused >> (j + 1) & 1))
+            continue;
+        float s0 = (float)qs8[i] / 255.0f;
+        if (s0 >= x->o.of_adj || !adj_form_of(c, tw[j], i) || !head_before(c, tw[j + 1], i - 1))
+            continue;
+        add += (x->o.of_adj - s0) * 0.5f * (c->qw[i] + x->w[tw[j]]) +
+               x->o.of_adj * 0.5f * c->qw[i - 1];
+        *qused |= 1u << (i - 1);
+    }
+    return add;
 }
 
 /* A possible match of query word i to text words j..j+len-1. */
@@ -236,6 +279,8 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
     uint32_t qused = 0, tused = 0, weak = 0;
     unsigned strong = sim8(x->o.prom_sim);
     float acc = 0;
+    uint8_t qj[TS_MAX_QWORDS], qs8[TS_MAX_QWORDS]; /* one-word matches: text word, sim */
+    memset(qj, 255, c->nq);
     for (size_t k = 0; k < nc; k++) {
         uint32_t tm = ((1u << cand[k].len) - 1) << cand[k].j;
         if ((qused >> cand[k].i & 1) || (tused & tm))
@@ -245,7 +290,11 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
             weak |= 1u << cand[k].i;
         tused |= tm;
         acc += cand[k].val;
+        if (cand[k].len == 1)
+            qj[cand[k].i] = cand[k].j, qs8[cand[k].i] = cand[k].sim;
     }
+    if (c->of != UINT32_MAX && x->o.of_adj > 0) /* cell of epidermis: epidermal cell */
+        acc += of_adj_pass(c, tw, m, qj, qs8, &qused, tused);
     /* code letters stand for a phrase: they take every word of it */
     for (size_t i = 0; i < c->nq; i++) {
         if (!c->qphrase[i])
@@ -370,7 +419,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
                .madj = madj,    .of = UINT32_MAX};
     if (x->o.neg_pen > 0)
         qc.non = ts_vocab_find(&x->v, "non", 3);
-    if (x->o.adj_of > 0) { /* X-al reads "of X" as a phrase */
+    if (x->o.adj_of > 0 || x->o.of_adj > 0) { /* X-al reads "of X" as a phrase */
         qc.of = ts_vocab_find(&x->v, "of", 2);
         if (qc.of != UINT32_MAX)
             qc.of = x->canon[qc.of];
