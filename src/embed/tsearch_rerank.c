@@ -225,7 +225,8 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
                 cand[nc++] = (amatch){val, i, (uint8_t)j, 1, c->msim8[h - 1]};
             else if (val > cand[k].val)
                 cand[k].val = val, cand[k].sim = c->msim8[h - 1];
-            if (c->madj[h - 1] && j > 1 && tw[j - 1] == c->of && nc < sizeof cand / sizeof cand[0] &&
+            if (x->o.adj_of > 0 && c->madj[h - 1] && j > 1 && tw[j - 1] == c->of &&
+                nc < sizeof cand / sizeof cand[0] &&
                 head_after(c, tw[j - 2], i)) /* cloacal serosa: serosa "of cloaca" (opts.adj_of) */
                 cand[nc++] = (amatch){x->o.adj_of * 0.5f * (c->qw[i] + x->w[tw[j - 1]] + x->w[tw[j]]),
                                       i, (uint8_t)(j - 1), 2, sim8(x->o.adj_of)};
