@@ -266,6 +266,10 @@ static void apply_opts(void)
             o.def_code = v != 0;
         else if (!strcmp(t, "ownab"))
             o.own_abbr = (float)v;
+        else if (!strcmp(t, "adjof"))
+            o.adj_of = (float)v;
+        else if (!strcmp(t, "ofadj"))
+            o.of_adj = (float)v;
         else if (!strcmp(t, "pair"))
             o.min_pair = (int)v;
         else

@@ -320,6 +320,17 @@ typedef struct tsearch_opts {
                             form of the words a query initialism spells
                             (posterior cerebral vein: PCeV, asked PCV) is
                             scaled by 1 - this (0: off) */
+    /* thirteenth round, h12q (tsearch_rerank.c) */
+    float adj_of;        /* re-rank: a query word's adjective or noun form
+                            (adj) that a text writes after "of" matches the
+                            two words "of X" at this similarity (cloacal
+                            serosa = serosa of cloaca; 0: off, the form
+                            alone at adj) */
+    float of_adj;        /* ... and the other way round: a query's "of X"
+                            whose X a text writes as its adjective or noun
+                            form before the query's head noun (cell of
+                            epidermis = epidermal cell): the form and the
+                            query's "of" match at this similarity (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

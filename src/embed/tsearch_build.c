@@ -96,6 +96,8 @@ static tsearch_opts g_default = {
     .sform_num = 2,
     .num_other = true,
     .own_abbr = 0.05f,
+    .adj_of = 0.85f,
+    .of_adj = 0.85f,
 };
 
 tsearch_opts tsearch_opts_default(void)

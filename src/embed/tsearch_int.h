@@ -156,6 +156,9 @@ typedef struct ts_q {
     const char *buf;
     const uint32_t *starts;
     size_t nw;
+    const uint32_t *adjm; /* per word: bit e set when ex[i][e] is one of its
+                             adjective or noun forms (ts_adj_forms; the
+                             re-rank's opts.adj_of) */
 } ts_q;
 
 /* Second stage (tsearch_rerank.c): score the nc candidate owners against

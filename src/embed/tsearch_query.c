@@ -557,6 +557,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     const char *qsf[TS_MAX_QWORDS];
     size_t nst = x->o.acronym && x->o.sform > 0 ? ts_sform_toks(q, len, x->o.stem, stok, 4) : 0;
     float qw[TS_MAX_QWORDS];
+    uint32_t adjm[TS_MAX_QWORDS]; /* per word: its adjective/noun forms in ex */
     expn ex[TS_MAX_QWORDS][MAX_EXP];
     size_t nex[TS_MAX_QWORDS];
     size_t nq = 0;
@@ -596,6 +597,15 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         if (x->o.prefix)
             e = prefixed(x, w, wl, id, ex[nq], e, MAX_EXP);
         e = ts_adj_forms(x, w, wl, id, x->o.adj, ex[nq], e, MAX_EXP);
+        adjm[nq] = 0;
+        if ((x->o.adj_of > 0 || x->o.of_adj > 0) && x->o.adj > 0) { /* "of X" for X-al */
+            expn af[MAX_EXP];
+            size_t na = ts_adj_forms(x, w, wl, id, x->o.adj, af, 0, MAX_EXP);
+            for (size_t a = 0; a < na; a++)
+                for (size_t j = 0; j < e; j++)
+                    if (ex[nq][j].word == af[a].word)
+                        adjm[nq] |= 1u << j;
+        }
         if (x->o.glia_head > 0 || x->o.glia_cyte > 0) /* neuro|glial: glial (tsearch_wparts.c) */
             e = ts_wpart_forms(x, w, wl, id, ex[nq], e, MAX_EXP);
         bool mphrase = false;
@@ -603,10 +613,14 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
             e = morph(x, w, wl, ex[nq], e, MAX_EXP, &mphrase);
         if (mphrase && f1 > f0 && x->o.morph_parts) { /* read as its parts: no typo */
             size_t d = 0;
+            uint32_t am = 0;
             for (size_t j = 0; j < e; j++)
-                if (j < f0 || j >= f1 || ex[nq][j].sim >= x->o.morph)
+                if (j < f0 || j >= f1 || ex[nq][j].sim >= x->o.morph) {
+                    am |= (adjm[nq] >> j & 1u) << d;
                     ex[nq][d++] = ex[nq][j];
+                }
             e = d;
+            adjm[nq] = am;
         }
         qacr[nq] = UINT32_MAX;
         if (x->o.acronym && wl >= 2 && wl <= TS_MAX_ACR) {
@@ -882,7 +896,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         }
     }
     /* second stage (tsearch_rerank.c) */
-    ts_q qs = {nq, qid, qw, qacr, qraw, qpc, qsf, ex, nex, wq, qphrase, buf, starts, nw};
+    ts_q qs = {nq, qid, qw, qacr, qraw, qpc, qsf, ex, nex, wq, qphrase, buf, starts, nw, adjm};
     size_t filled = ts_rerank(x, &qs, cand, nc, n_first, kid_par, k, out_owner, out_score);
     free(kid_par);
     free(cand);

@@ -91,10 +91,12 @@ typedef struct qctx {
     const uint8_t *mi;
     const float *msim;
     const uint8_t *msim8; /* msim x 255 (sim8) */
+    const uint8_t *madj;  /* 1: an adjective or noun form (ts_q adjm) */
     uint32_t non;         /* the word "non" (UINT32_MAX: none or opts.neg_pen off) */
     uint32_t ts_give, ts_first; /* text short forms: givers, their first letters */
     const ts_join_q *jq;        /* joined words (tsearch_join.c) */
     bool ncode;                 /* numbered short forms: the query has a number */
+    uint32_t of; /* the word "of" (UINT32_MAX: none, or opts.adj_of and of_adj off) */
 } qctx;
 
 /* Slots of the query's word map (power of two). */
@@ -104,6 +106,59 @@ typedef struct qctx {
 static inline uint32_t qmap_hash(uint32_t w)
 {
     return (w * 2654435761u) >> 21 & (QMAP_SLOTS - 1);
+}
+
+/* Does a query word after query word i reach text word w (its head noun:
+ * cloacal serosa / serosa of cloaca)? */
+static bool head_after(const qctx *c, uint32_t w, size_t i)
+{
+    for (uint16_t h = c->head[qmap_hash(w)]; h; h = c->next[h - 1])
+        if (c->mword[h - 1] == w && c->mi[h - 1] > i)
+            return true;
+    return false;
+}
+
+/* Is text word w reached by query word i through an adjective or noun form? */
+static bool adj_form_of(const qctx *c, uint32_t w, size_t i)
+{
+    for (uint16_t h = c->head[qmap_hash(w)]; h; h = c->next[h - 1])
+        if (c->mword[h - 1] == w && c->mi[h - 1] == i && c->madj[h - 1])
+            return true;
+    return false;
+}
+
+/* Is text word w reached by a query word before query word i? */
+static bool head_before(const qctx *c, uint32_t w, size_t i)
+{
+    for (uint16_t h = c->head[qmap_hash(w)]; h; h = c->next[h - 1])
+        if (c->mword[h - 1] == w && c->mi[h - 1] < i)
+            return true;
+    return false;
+}
+
+/* The other way round (opts.of_adj): the query says "Y of X", the text
+ * "X-al Y": query word i (X) matched by its form at text word j, the
+ * query's "of" right before it left over, and the text word after j
+ * reached by a query word before the "of" (Y). The "of" joins the match
+ * and the form counts at of_adj. Returns what it adds to the overlap. */
+static float of_adj_pass(const qctx *c, const uint32_t *tw, size_t m, const uint8_t *qj,
+                         const uint8_t *qs8, uint32_t *qused, uint32_t tused)
+{
+    const tsearch *x = c->x;
+    float add = 0;
+    for (size_t i = 1; i < c->nq; i++) {
+        size_t j = qj[i];
+        if (c->qid[i - 1] != c->of || (*qused >> (i - 1) & 1) || j == 255 || j + 1 >= m ||
+            !(tused >> (j + 1) & 1))
+            continue;
+        float s0 = (float)qs8[i] / 255.0f;
+        if (s0 >= x->o.of_adj || !adj_form_of(c, tw[j], i) || !head_before(c, tw[j + 1], i - 1))
+            continue;
+        add += (x->o.of_adj - s0) * 0.5f * (c->qw[i] + x->w[tw[j]]) +
+               x->o.of_adj * 0.5f * c->qw[i - 1];
+        *qused |= 1u << (i - 1);
+    }
+    return add;
 }
 
 /* A possible match of query word i to text words j..j+len-1. */
@@ -188,6 +243,11 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
                 cand[nc++] = (amatch){val, i, (uint8_t)j, 1, c->msim8[h - 1]};
             else if (val > cand[k].val)
                 cand[k].val = val, cand[k].sim = c->msim8[h - 1];
+            if (x->o.adj_of > 0 && c->madj[h - 1] && j > 1 && tw[j - 1] == c->of &&
+                nc < sizeof cand / sizeof cand[0] &&
+                head_after(c, tw[j - 2], i)) /* cloacal serosa: serosa "of cloaca" (opts.adj_of) */
+                cand[nc++] = (amatch){x->o.adj_of * 0.5f * (c->qw[i] + x->w[tw[j - 1]] + x->w[tw[j]]),
+                                      i, (uint8_t)(j - 1), 2, sim8(x->o.adj_of)};
         }
     }
     for (size_t i = 0; x->o.neo_split && i < c->nq; i++) { /* anterodorsal: dorsal anterior */
@@ -246,6 +306,8 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
     uint32_t qused = 0, tused = 0, weak = 0;
     unsigned strong = sim8(x->o.prom_sim);
     float acc = 0;
+    uint8_t qj[TS_MAX_QWORDS], qs8[TS_MAX_QWORDS]; /* one-word matches: text word, sim */
+    memset(qj, 255, c->nq);
     for (size_t k = 0; k < nc; k++) {
         uint32_t tm = ((1u << cand[k].len) - 1) << cand[k].j;
         if ((qused >> cand[k].i & 1) || (tused & tm))
@@ -255,7 +317,11 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
             weak |= 1u << cand[k].i;
         tused |= tm;
         acc += cand[k].val;
+        if (cand[k].len == 1)
+            qj[cand[k].i] = cand[k].j, qs8[cand[k].i] = cand[k].sim;
     }
+    if (c->of != UINT32_MAX && x->o.of_adj > 0) /* cell of epidermis: epidermal cell */
+        acc += of_adj_pass(c, tw, m, qj, qs8, &qused, tused);
     /* code letters stand for a phrase: they take every word of it */
     for (size_t i = 0; i < c->nq; i++) {
         if (!c->qphrase[i])
@@ -363,7 +429,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     uint32_t mword[QMAP_MAX];
     uint8_t mi[QMAP_MAX];
     float msim[QMAP_MAX];
-    uint8_t msim8[QMAP_MAX];
+    uint8_t msim8[QMAP_MAX], madj[QMAP_MAX];
     size_t nm = 0;
     for (size_t i = 0; i < q->nq; i++)
         for (size_t e = 0; e < q->nex[i] && nm < QMAP_MAX; e++) {
@@ -372,6 +438,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             mi[nm] = (uint8_t)i;
             msim[nm] = q->ex[i][e].sim;
             msim8[nm] = sim8(q->ex[i][e].sim);
+            madj[nm] = (uint8_t)(q->adjm[i] >> e & 1u);
             next[nm] = head[h];
             head[h] = (uint16_t)(++nm);
         }
@@ -379,9 +446,15 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
                .qacr = q->qacr, .qraw = q->qraw, .qpc = q->qpc,   .qsf = q->qsf,
                .ex = q->ex,     .nex = q->nex,   .wq = q->wq,     .qphrase = q->qphrase,
                .head = head,    .next = next,    .mword = mword,  .mi = mi,
-               .msim = msim,    .msim8 = msim8,  .non = UINT32_MAX};
+               .msim = msim,    .msim8 = msim8,  .non = UINT32_MAX,
+               .madj = madj,    .of = UINT32_MAX};
     if (x->o.neg_pen > 0)
         qc.non = ts_vocab_find(&x->v, "non", 3);
+    if (x->o.adj_of > 0 || x->o.of_adj > 0) { /* X-al reads "of X" as a phrase */
+        qc.of = ts_vocab_find(&x->v, "of", 2);
+        if (qc.of != UINT32_MAX)
+            qc.of = x->canon[qc.of];
+    }
     ts_tshort_query(x, q->nq, q->qid, &qc.ts_give, &qc.ts_first);
     ts_join_q jq;
     ts_join_query(x, q->nq, q->qid, &jq);

@@ -1,7 +1,7 @@
 /* tests/unit/embed/tsearch_pair.h - helpers the text search tests share
  * (test_tsearch.c, test_tsearch_related.c, test_tsearch_round11.c,
- * test_tsearch_round12.c, test_tsearch_h12p.c,
- * test_tsearch_h12n.c, test_tsearch_h12m.c): an A/B
+ * test_tsearch_round12.c and the thirteenth round's test_tsearch_h12*.c):
+ * an A/B
  * pair of builds from one set of texts, the top answer of a query, an
  * owner's score, and a learned equivalence. Test code only. */
 #ifndef OMVEC_TESTS_TSEARCH_PAIR_H
