@@ -96,6 +96,14 @@ static tsearch_opts g_default = {
     .sform_num = 2,
     .num_other = true,
     .own_abbr = 0.05f,
+    .kid_word = 0.5f,
+    .kid_word_eq = 0,
+    .kid_word_wtext = true,
+    .kid_word_depth = 2,
+    .kid_word_head = 2,
+    .kid_word_wdef = false,
+    .kid_word_text = 2,
+    .kid_word_left = 2,
 };
 
 tsearch_opts tsearch_opts_default(void)
