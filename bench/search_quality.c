@@ -238,6 +238,22 @@ static void apply_opts(void)
             o.glia_cyte = (float)v;
         else if (!strcmp(t, "fullprom"))
             o.full_promote = (float)v;
+        else if (!strcmp(t, "kidword"))
+            o.kid_word = (float)v;
+        else if (!strcmp(t, "kweq"))
+            o.kid_word_eq = (float)v;
+        else if (!strcmp(t, "kwleft"))
+            o.kid_word_left = (int)v;
+        else if (!strcmp(t, "kwtext"))
+            o.kid_word_text = (int)v;
+        else if (!strcmp(t, "kwwdef"))
+            o.kid_word_wdef = v != 0;
+        else if (!strcmp(t, "kwhead"))
+            o.kid_word_head = (int)v;
+        else if (!strcmp(t, "kwdepth"))
+            o.kid_word_depth = (int)v;
+        else if (!strcmp(t, "kwwtext"))
+            o.kid_word_wtext = v != 0;
         else if (!strcmp(t, "ncode"))
             o.ncode = (int)v;
         else if (!strcmp(t, "sfnum"))

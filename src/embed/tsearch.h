@@ -331,6 +331,25 @@ typedef struct tsearch_opts {
                             form before the query's head noun (cell of
                             epidermis = epidermal cell): the form and the
                             query's "of" match at this similarity (0: off) */
+    /* thirteenth round, h12s (tsearch_kidword.c) */
+    float kid_word;      /* a child of the best candidate whose best text
+                            matches the query words the best one's text
+                            matches and a qualifier it leaves out goes just
+                            above it when less than this below it (0: off) */
+    int kid_word_left;   /* only when the best one's text leaves at most
+                            this many query words out */
+    int kid_word_head;   /* the qualifier is not the query's last word (1),
+                            and comes before every word the best one's
+                            text matches (2) (0: any word) */
+    int kid_word_depth;  /* 1: a child; 2: or a child's child */
+    bool kid_word_wtext; /* only a word no name or synonym of the best
+                            one has */
+    int kid_word_text;   /* where the child has the qualifier: 2 its best
+                            text; 1 that or its definition; 0 its definition
+                            and not its best text (measured, not served) */
+    float kid_word_eq;   /* with kid_word_text 0 or 1: or one of the word's
+                            expansions at this similarity or more */
+    bool kid_word_wdef;  /* only a word the best one's definition lacks */
 } tsearch_opts;
 
 /* The served defaults. */

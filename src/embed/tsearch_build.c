@@ -98,6 +98,14 @@ static tsearch_opts g_default = {
     .own_abbr = 0.05f,
     .adj_of = 0.85f,
     .of_adj = 0.85f,
+    .kid_word = 0.5f,
+    .kid_word_eq = 0,
+    .kid_word_wtext = true,
+    .kid_word_depth = 2,
+    .kid_word_head = 2,
+    .kid_word_wdef = false,
+    .kid_word_text = 2,
+    .kid_word_left = 2,
 };
 
 tsearch_opts tsearch_opts_default(void)

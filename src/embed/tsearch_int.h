@@ -196,6 +196,15 @@ bool ts_def_code(const tsearch *x, const char *w, size_t wl, size_t a);
  * else 1. */
 float ts_own_abbr(const tsearch *x, const ts_q *q, uint32_t o);
 
+/* opts.kid_word (tsearch_kidword.c): the child (or child's child) of the
+ * best scored candidate whose best text matches the query words the best
+ * one's matches and a qualifier it leaves out goes just above it (csc:
+ * scores, -1 dropped; own: each candidate's own score, also for children
+ * dropped as no better than their parent; cu: the query words each best
+ * text matches, cw: those matched weakly). */
+void ts_kid_word(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
+                 const float *own, const uint32_t *cu, const uint32_t *cw);
+
 /* opts.genus_cap: a candidate the genus bonus (gb[c]) took above a parent
  * that is a candidate too goes just below that parent again (the parent's
  * own words name it better). */

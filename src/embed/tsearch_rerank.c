@@ -408,6 +408,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     uint32_t *cu = ov_xmalloc((nc ? nc : 1) * sizeof *cu);       /* and best texts' words */
     uint32_t *cw = ov_xmalloc((nc ? nc : 1) * sizeof *cw);       /* (those under prom_sim) */
     float *gb = ov_xcalloc(nc ? nc : 1, sizeof *gb);               /* genus bonuses */
+    float *own = ov_xmalloc((nc ? nc : 1) * sizeof *own);          /* before kids' -1 */
     size_t nl = 0;
     char qn[2048];
     for (size_t i = 0; i < q->nw; i++) {
@@ -509,7 +510,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             s *= ts_own_abbr(x, q, o);
         cu[c] = used;
         cw[c] = uweak;
-        csc[c] = s;
+        csc[c] = own[c] = s;
         if (c >= n_first && s <= csc[kid_par[c - n_first]])
             csc[c] = -1.0f; /* a child no better than its parent */
     }
@@ -566,6 +567,9 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     }
     if (x->o.full_promote > 0) /* the whole query over part of it (tsearch_cover.c) */
         ts_full_promote(x, nc, csc, cu, cw);
+    if (x->o.kid_word > 0) /* a child whose definition has the word left out */
+        ts_kid_word(x, q, cand, nc, csc, own, cu, cw);
+    free(own);
     for (size_t c = 0; c < nc; c++)
         if (csc[c] >= 0)
             ts_topk_put(csc[c], cand[c], k, out_owner, raw, &filled);
