@@ -264,6 +264,8 @@ static void apply_opts(void)
             o.join_part = (float)v;
         else if (!strcmp(t, "join"))
             o.join = (float)v;
+        else if (!strcmp(t, "blast"))
+            o.cyte_blast = (float)v;
         else if (!strcmp(t, "priv"))
             o.privative = (int)v;
         else if (!strcmp(t, "genus"))

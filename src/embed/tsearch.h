@@ -350,6 +350,12 @@ typedef struct tsearch_opts {
     float kid_word_eq;   /* with kid_word_text 0 or 1: or one of the word's
                             expansions at this similarity or more */
     bool kid_word_wdef;  /* only a word the best one's definition lacks */
+    /* thirteenth round (tsearch_blast.c, h12u) */
+    float cyte_blast;    /* re-rank: a "-cyte" query word then stem,
+                            progenitor or precursor (monocyte stem cell)
+                            matches the text word "-blast" of the same
+                            stem (monoblast) with both, at this similarity
+                            (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -99,6 +99,7 @@ static tsearch_opts g_default = {
     .adj_of = 0.85f,
     .of_adj = 0.85f,
     .kid_word = 0.5f,
+    .cyte_blast = 1.0f,
     .kid_word_eq = 0,
     .kid_word_wtext = true,
     .kid_word_depth = 2,

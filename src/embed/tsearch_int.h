@@ -418,6 +418,15 @@ typedef struct ts_join_hit {
 /* Fill jq for the nq query words qid (all empty when opts.join is off). */
 void ts_join_query(const tsearch *x, size_t nq, const uint32_t *qid, ts_join_q *jq);
 
+/* Add to jq's reverse list: text word t is query words i, i + 1, at sim
+ * (no-op when the list is full). */
+void ts_join_add(ts_join_q *jq, uint32_t t, size_t i, float sim);
+
+/* The "-blast" word for a "-cyte" query word then stem, progenitor or
+ * precursor (tsearch_blast.c; opts.cyte_blast): added to jq's reverse
+ * list, so ts_join_pass matches it with both query words. */
+void ts_blast_query(const tsearch *x, size_t nq, const uint32_t *qid, ts_join_q *jq);
+
 /* Where text words tw[j], tw[j + 1] are a query word letter for letter
  * (gammadelta: gamma delta; the second may be cut short, Treg: t
  * regulatory): up to max hits into out. Returns their count. */

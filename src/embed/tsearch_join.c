@@ -143,3 +143,11 @@ float ts_join_pass(const tsearch *x, const ts_join_q *jq, const float *qw, const
     }
     return acc;
 }
+
+void ts_join_add(ts_join_q *jq, uint32_t t, size_t i, float sim)
+{
+    if (jq->nr >= TS_JOIN_MAX || i >= 255)
+        return;
+    jq->r[jq->nr++] = (ts_join_r){t, (uint8_t)i, sim};
+    jput(jq->rbloom, t);
+}

@@ -459,6 +459,8 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     ts_tshort_query(x, q->nq, q->qid, &qc.ts_give, &qc.ts_first);
     ts_join_q jq;
     ts_join_query(x, q->nq, q->qid, &jq);
+    if (x->o.cyte_blast > 0) /* monocyte stem: monoblast (tsearch_blast.c) */
+        ts_blast_query(x, q->nq, q->qid, &jq);
     qc.jq = &jq;
     for (size_t i = 0; x->o.ncode > 0 && q->nq >= 3 && i < q->nq && !qc.ncode; i++)
         qc.ncode = q->qid[i] != UINT32_MAX && ts_is_number(x, q->qid[i]);
