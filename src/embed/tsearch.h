@@ -350,6 +350,12 @@ typedef struct tsearch_opts {
     float kid_word_eq;   /* with kid_word_text 0 or 1: or one of the word's
                             expansions at this similarity or more */
     bool kid_word_wdef;  /* only a word the best one's definition lacks */
+    /* thirteenth round, h12t (tsearch_meet.c) */
+    float meet;          /* a child of two candidates whose best texts each
+                            match a query word the other's leaves out, and
+                            with the child's together every content word,
+                            goes just above the better parent when less than
+                            this below it (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */
