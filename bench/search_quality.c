@@ -238,6 +238,8 @@ static void apply_opts(void)
             o.glia_cyte = (float)v;
         else if (!strcmp(t, "fullprom"))
             o.full_promote = (float)v;
+        else if (!strcmp(t, "meet"))
+            o.meet = (float)v;
         else if (!strcmp(t, "kidword"))
             o.kid_word = (float)v;
         else if (!strcmp(t, "kweq"))

@@ -356,6 +356,12 @@ typedef struct tsearch_opts {
                             matches the text word "-blast" of the same
                             stem (monoblast) with both, at this similarity
                             (0: off) */
+    /* thirteenth round, h12t (tsearch_meet.c) */
+    float meet;          /* a child of two candidates whose best texts each
+                            match a query word the other's leaves out, and
+                            with the child's together every content word,
+                            goes just above the better parent when less than
+                            this below it (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

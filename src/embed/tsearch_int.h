@@ -205,6 +205,13 @@ float ts_own_abbr(const tsearch *x, const ts_q *q, uint32_t o);
 void ts_kid_word(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
                  const float *own, const uint32_t *cu, const uint32_t *cw);
 
+/* opts.meet (tsearch_meet.c): a candidate that is a child of two candidates,
+ * each of whose best texts matches a query word the other's leaves out, and
+ * whose texts with its own match every content word of the query, goes just
+ * above the better of the two when less than opts.meet below it (csc). */
+void ts_meet(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
+             const uint32_t *cu, const uint32_t *cw);
+
 /* opts.genus_cap: a candidate the genus bonus (gb[c]) took above a parent
  * that is a candidate too goes just below that parent again (the parent's
  * own words name it better). */
