@@ -56,15 +56,12 @@ static void test_tsearch_glia_cyte(void)
     const char *tx[] = {"astrocyte",          "retinal astrocyte", "retinal cell",
                         "astroblast",         "macroglial cell",   "retinal ganglion cell",
                         "oligodendrocyte",    "immune oligodendroglia", "glial cell"};
-    uint32_t own[] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
-    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME,
-                    TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
     tsearch *x = NULL, *y = NULL;
     tsearch_opts o = tsearch_opts_default();
     CHECK(o.glia_cyte > 0.75f && o.glia_cyte < 0.85f);
     tsearch_opts b = o;
     b.glia_cyte = 0;
-    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 9, &o, &b, &x, &y))
+    if (!build_names_pair(tx, sizeof tx / sizeof tx[0], &o, &b, &x, &y))
         goto done;
     const char *q = "retinal astroglia";
     CHECK_EQ(top(x, q, NULL), 1);
@@ -129,15 +126,12 @@ static void test_tsearch_morph_parts(void)
 {
     const char *tx[] = {"trabecular meshwork cell", "reticulocyte", "granulocyte",
                         "meshwork",                 "endothelial cell", "osteocyte"};
-    uint32_t own[] = {0, 1, 2, 3, 4, 5};
-    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME,
-                    TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
     tsearch *x = NULL, *y = NULL;
     tsearch_opts o = tsearch_opts_default();
     CHECK(o.morph_parts);
     tsearch_opts b = o;
     b.morph_parts = false;
-    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 6, &o, &b, &x, &y))
+    if (!build_names_pair(tx, sizeof tx / sizeof tx[0], &o, &b, &x, &y))
         goto done;
     const char *q = "trabeculocyte";
     CHECK_EQ(top(x, q, NULL), 0);
@@ -156,14 +150,12 @@ done:
 static void test_tsearch_adj_ex(void)
 {
     const char *tx[] = {"cortex neuron", "neuron", "kidney cell", "cortex"};
-    uint32_t own[] = {0, 1, 2, 3};
-    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
     tsearch *x = NULL, *y = NULL;
     tsearch_opts o = tsearch_opts_default();
     CHECK(o.adj_ex && o.adj > 0);
     tsearch_opts b = o;
     b.adj_ex = false;
-    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 4, &o, &b, &x, &y))
+    if (!build_names_pair(tx, sizeof tx / sizeof tx[0], &o, &b, &x, &y))
         goto done;
     const char *q = "cortical neuron";
     CHECK_EQ(top(x, q, NULL), 0);
@@ -185,15 +177,12 @@ static void test_tsearch_joined_apart(void)
                         "gammadelta receptor cell", "T cell",
                         "gastrohepatic ligament", "gastro hepatic cell",
                         "gastrohepatic cell"};
-    uint32_t own[] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
-    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME,
-                    TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
     tsearch *x = NULL, *y = NULL;
     tsearch_opts o = tsearch_opts_default();
     CHECK(o.compound && o.join >= 1.0f);
     tsearch_opts b = o;
     b.join = 0;
-    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 9, &o, &b, &x, &y))
+    if (!build_names_pair(tx, sizeof tx / sizeof tx[0], &o, &b, &x, &y))
         goto done;
     const char *q = "gammadelta thymocyte";
     CHECK_EQ(top(x, q, NULL), 0);

@@ -69,15 +69,12 @@ static void test_tsearch_join(void)
     const char *tx[] = {"gamma delta thymocyte", "gammadelta T cell", "thymocyte",
                         "T cell",                "alpha beta thymocyte", "gamma delta T cell",
                         "double negative thymocyte"};
-    uint32_t own[] = {0, 1, 2, 3, 4, 5, 6};
-    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME,
-                    TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
     tsearch *x = NULL, *y = NULL;
     tsearch_opts o = tsearch_opts_default();
     CHECK(o.join >= 1.0f);
     tsearch_opts b = o;
     b.join = 0;
-    if (!build_pair(tx, own, fl, sizeof tx / sizeof tx[0], 7, &o, &b, &x, &y))
+    if (!build_names_pair(tx, sizeof tx / sizeof tx[0], &o, &b, &x, &y))
         goto done;
     const char *q = "gammadelta thymocyte";
     CHECK_EQ(top(x, q, NULL), 0);

@@ -21,16 +21,13 @@ static void test_tsearch_adj_of(void)
     const char *tx[] = {"serosa of cloaca", "cloacal serosa layer", "cloaca", "serosa",
                         "mucosa of cloaca", "cloacal membrane",     "serosa of stomach",
                         "stomach"};
-    uint32_t own[] = {0, 1, 2, 3, 4, 5, 6, 7};
-    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME,
-                    TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
     size_t n = sizeof tx / sizeof tx[0];
     tsearch *x = NULL, *y = NULL;
     tsearch_opts o = tsearch_opts_default();
     CHECK(o.adj_of > 0.84f && o.adj_of < 0.86f);
     tsearch_opts b = o;
     b.adj_of = 0;
-    if (!build_pair(tx, own, fl, n, 8, &o, &b, &x, &y))
+    if (!build_names_pair(tx, n, &o, &b, &x, &y))
         goto done;
     const char *q = "cloacal serosa";
     /* on: term 0 about 0.87 against term 1's 0.71; off: 0.69 and 0.71 */
@@ -49,16 +46,13 @@ static void test_tsearch_of_adj(void)
     const char *tx[] = {"epidermal cell",         "stem cell of epidermis", "basal cell of epidermis",
                         "epidermis",              "cell",                   "epidermal layer",
                         "spinous cell of epidermis", "granular cell of epidermis"};
-    uint32_t own[] = {0, 1, 2, 3, 4, 5, 6, 7};
-    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME,
-                    TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
     size_t n = sizeof tx / sizeof tx[0];
     tsearch *x = NULL, *y = NULL;
     tsearch_opts o = tsearch_opts_default();
     CHECK(o.of_adj > 0.84f && o.of_adj < 0.86f);
     tsearch_opts b = o;
     b.of_adj = 0;
-    if (!build_pair(tx, own, fl, n, 8, &o, &b, &x, &y))
+    if (!build_names_pair(tx, n, &o, &b, &x, &y))
         goto done;
     const char *q = "cell of epidermis";
     /* on: term 0 about 0.86 against 0.72; off: 0.68, below "basal cell

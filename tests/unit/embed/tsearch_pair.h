@@ -1,9 +1,9 @@
 /* tests/unit/embed/tsearch_pair.h - helpers the text search tests share
  * (test_tsearch.c, test_tsearch_related.c, test_tsearch_round11.c,
  * test_tsearch_round12.c and the thirteenth round's test_tsearch_h12*.c):
- * an A/B
- * pair of builds from one set of texts, the top answer of a query, an
- * owner's score, and a learned equivalence. Test code only. */
+ * an A/B pair of builds from one set of texts (build_names_pair: names
+ * only, one owner each), the top answer of a query, an owner's score,
+ * and a learned equivalence. Test code only. */
 #ifndef OMVEC_TESTS_TSEARCH_PAIR_H
 #define OMVEC_TESTS_TSEARCH_PAIR_H
 
@@ -32,6 +32,17 @@ static inline bool build_pair(const char *const *tx, const uint32_t *own, const 
     CHECK(tsearch_build(tx, tl, own, fl, n, n_owners, a, x, &err) == OV_OK);
     CHECK(tsearch_build(tx, tl, own, fl, n, n_owners, b, y, &err) == OV_OK);
     return *x && *y;
+}
+
+/* build_pair for a scene of names only: text i is the name of owner i. */
+static inline bool build_names_pair(const char *const *tx, size_t n, const tsearch_opts *a,
+                                    const tsearch_opts *b, tsearch **x, tsearch **y)
+{
+    uint32_t own[32];
+    uint8_t fl[32];
+    for (size_t i = 0; i < n && i < 32; i++)
+        own[i] = (uint32_t)i, fl[i] = TSEARCH_NAME;
+    return build_pair(tx, own, fl, n, n, a, b, x, y);
 }
 
 /* First owner for q, or -1; its score in *score when score is not NULL. */
