@@ -157,6 +157,7 @@ void tsearch_free(tsearch *x)
     free(x->g_word);
     free(x->v_ntri);
     free(x->v_abbr);
+    free(x->v_fw);
     free(x->v_sib);
     free(x->tri_w);
     free(x->sorted);
@@ -741,6 +742,7 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
     free(aux_off.p);
     free(aux_words.p);
     ts_mark_codes(x);
+    ts_own_abbr_prep(x);
     *out = x;
     return OV_OK;
 }
@@ -770,7 +772,8 @@ size_t tsearch_bytes(const tsearch *x)
            x->g_off[TS_TRI_N] * 4 + x->acr.blob_cap + x->acr.cap * 8 + x->acr.n_slot * 4 +
            (x->acr.n + 1) * 4 + x->a_off[x->acr.n] * 4 + x->n_sorted * 4 + nt * 8 +
            x->tt_off[nt] * 2 + x->n_sib * 8 + (no + 1) * 8 + x->l_off[no] * 8 + (nv + 1) * 4 +
-           x->sf_tails.blob_cap + x->sf_tails.cap * 8 + x->sf_tails.n_slot * 4;
+           x->sf_tails.blob_cap + x->sf_tails.cap * 8 + x->sf_tails.n_slot * 4 +
+           (x->v_fw ? nv / 8 + 1 : 0);
 }
 
 /* One direction of the child/parent pairs as offsets and a list: for

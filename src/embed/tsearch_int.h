@@ -96,6 +96,9 @@ struct tsearch {
      * 2 learned as one (it stands for a phrase); 4 learned from a
      * definition's "long form (LF)" (tsearch_defabbr.c); NULL when not marked */
     uint8_t *v_abbr;
+    /* per word a bit (id / 8, id % 8): ts_function_word, for own_abbr's
+     * reading of texts (ts_own_abbr_prep; NULL: asked word by word) */
+    uint8_t *v_fw;
     /* trigram bucket weights (re-rank); each text's sorted buckets and the
      * squared norm of their weights */
     float *tri_w;
@@ -195,6 +198,8 @@ bool ts_def_code(const tsearch *x, const char *w, size_t wl, size_t a);
  * words that initialism spells in one of its texts (PCeV against PCV),
  * else 1. */
 float ts_own_abbr(const tsearch *x, const ts_q *q, uint32_t o);
+/* Fill x->v_fw (after the build). */
+void ts_own_abbr_prep(tsearch *x);
 
 /* opts.kid_word (tsearch_kidword.c): the child (or child's child) of the
  * best scored candidate whose best text matches the query words the best

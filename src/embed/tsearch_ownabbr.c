@@ -10,7 +10,10 @@
  * skippable) and a word one of its texts writes as an abbreviation
  * (x->v_abbr bit 1: two capitals), letters only and other than the
  * query's word and its initials (NAc: "na"), spells the same span (each word giving a prefix). Only the
- * term's own texts decide; nothing is learned or stored. */
+ * term's own texts decide; nothing is learned. The build stores one bit per
+ * word (x->v_fw, ts_own_abbr_prep): whether it is a function word, so a
+ * text is read without asking ts_function_word word by word. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "embed/tsearch_int.h"
@@ -54,7 +57,8 @@ static void load_text(const tsearch *x, uint32_t t, oa_text *out)
         uint32_t id = x->t_words[i];
         out->w[out->n] = x->v.blob + x->v.off[id];
         out->len[out->n] = x->v.len[id];
-        out->fw[out->n] = ts_function_word(out->w[out->n], out->len[out->n]);
+        out->fw[out->n] = x->v_fw ? x->v_fw[id / 8] >> (id % 8) & 1
+                                  : ts_function_word(out->w[out->n], out->len[out->n]);
         out->n++;
     }
 }
@@ -73,6 +77,15 @@ static bool own_form(const tsearch *x, uint32_t id, const char *q)
         if (w[i] < 'a' || w[i] > 'z')
             return false;
     return true;
+}
+
+void ts_own_abbr_prep(tsearch *x)
+{
+    free(x->v_fw);
+    x->v_fw = ov_xcalloc(x->v.n / 8 + 1, 1);
+    for (size_t id = 0; id < x->v.n; id++)
+        if (ts_function_word(x->v.blob + x->v.off[id], x->v.len[id]))
+            x->v_fw[id / 8] |= (uint8_t)(1u << (id % 8));
 }
 
 float ts_own_abbr(const tsearch *x, const ts_q *q, uint32_t o)
@@ -114,6 +127,10 @@ float ts_own_abbr(const tsearch *x, const ts_q *q, uint32_t o)
             for (size_t s = 0; s < tx.n; s++) {
                 if (tx.fw[s])
                     continue;
+                if (tx.w[s][0] != let[0]) { /* spell's first step, inline */
+                    budget -= budget > 0;
+                    continue;
+                }
                 uint64_t qe = spell(&tx, let, nl, 0, s, false, &budget);
                 if (!qe)
                     continue;
