@@ -556,6 +556,14 @@ static inline bool ts_has(const uint32_t *a, size_t n, uint32_t v)
     return false;
 }
 
+/* The query's words rewritten before the first stage (tsearch_qwords.c):
+ * the nw words at buf + starts[i] (NUL-terminated, in a buffer of cap
+ * bytes); new words go after the used part and starts is rewritten; each
+ * returns the new word count. Codes split into letters and number: */
+size_t ts_split_codes(const tsearch *x, char *buf, size_t cap, uint32_t *starts, size_t nw);
+/* compounds written apart or together read as the names write them: */
+size_t ts_compounds(const tsearch *x, char *buf, size_t cap, uint32_t *starts, size_t nw);
+
 /* The first stage: query word i reaches text t at val; the text keeps its
  * best per word (acc the sum, cur word i's share, stamp which word last). */
 static inline void ts_bump(float *acc, float *cur, uint8_t *stamp, uint32_t t, size_t i, float val)
