@@ -17,7 +17,7 @@ bool ts_def_code(const tsearch *x, const char *w, size_t wl, size_t a)
         return false;
     uint32_t id = ts_vocab_find(&x->v, w, wl);
     if (id == UINT32_MAX)
-        return false; /* unknown: split_codes splits it anyway */
+        return false; /* unknown: ts_split_codes splits it anyway */
     id = x->canon[id];
     if (x->p_off[id + 1] > x->p_off[id] || x->e_off[id + 1] > x->e_off[id])
         return false; /* a name carries it, or it has equivalents */
