@@ -74,7 +74,7 @@ static float num_sim(const tsearch *x, uint32_t n, uint32_t w)
  * and b, a's stem less an adjective or noun ending, "o", then b
  * (anterodorsal = anterior + dorsal, ventromedial = ventral + medial)? The
  * stem at least 4 bytes and 60 % of a, as for the query's compounds
- * (tsearch_query.c neo_compound). */
+ * (tsearch_qwords.c neo_compound). */
 static bool is_compound(const tsearch *x, const char *q, size_t ql, uint32_t a, uint32_t b)
 {
     const char *as = x->v.blob + x->v.off[a], *bs = x->v.blob + x->v.off[b];

@@ -2,7 +2,7 @@
  * other (thirteenth round, opts.join): "gammadelta T cell" against the name
  * "gamma-delta T cell" (the normaliser reads the hyphen as a space: "gamma
  * delta"), "immature NKT cell" against "immature NK T cell". The query's
- * compounds (tsearch_query.c) split a word only when no name carries it,
+ * compounds (tsearch_qwords.c) split a word only when no name carries it,
  * and the combining-form compounds (opts.neo, neo_split) need an "o"
  * between the parts; a word that is letter for letter two neighbouring
  * words of the other side was left to the learned equivalences, which
