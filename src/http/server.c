@@ -26,19 +26,17 @@
  * limit) hands each connection to MHD_add_connection, which applies the
  * per-address limit and places it on pool thread (descriptor % pool size).
  * The accept thread picks the pool thread with the fewest open connections
- * and gives the socket a descriptor number that lands there (place_fd), so
+ * and gives the socket a descriptor number that lands there (http_place_fd, http/listen.c), so
  * keep-alive connections spread evenly over the pool threads whatever
  * descriptors happen to be free. With the default pool size each pool
  * thread pins itself, at its first request, to one of the process's CPUs
  * in turn (pin_thread), so the busy threads also sit evenly on the CPUs. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +50,7 @@
 
 #include "http/console.h"
 #include "http/http.h"
+#include "http/listen.h"
 #include "http/metrics.h"
 #include "http/pin.h"
 #include "util/limits.h"
@@ -577,104 +576,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     atomic_fetch_sub(&s->in_flight, 1);
 }
 
-/* libmicrohttpd's own messages ("reached connection limit", "closed by
- * remote side") come one per connection: under a flood of connections they
- * would flood the log too. At most 5 a second; the rest are counted and the
- * count is logged with the next message let through. */
-static void mhd_logger(void *cls, const char *fmt, va_list ap)
-{
-    (void)cls;
-    static atomic_long window, in_window, dropped;
-    long now = (long)time(NULL);
-    if (atomic_exchange(&window, now) != now)
-        atomic_store(&in_window, 0);
-    if (atomic_fetch_add(&in_window, 1) >= 5) {
-        atomic_fetch_add(&dropped, 1);
-        return;
-    }
-    char msg[256];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    size_t n = strlen(msg);
-    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
-        msg[--n] = 0;
-    char esc[512];
-    ov_log_escape(esc, sizeof esc, msg, n);
-    long d = atomic_exchange(&dropped, 0);
-    if (d)
-        ov_log(OV_LOG_WARN, "http: %s (%ld similar messages not logged)", esc, d);
-    else
-        ov_log(OV_LOG_WARN, "http: %s", esc);
-}
-
-/* The listening socket: close-on-exec, SO_REUSEADDR (a restart binds while
- * the old connections sit in TIME_WAIT), IPV6_V6ONLY on an IPv6 address,
- * SOMAXCONN backlog. No SO_REUSEPORT: a second server on a port already
- * served must fail to start, not share the port's connections. -1 on
- * failure. */
-static int listen_socket(const struct addrinfo *ai)
-{
-    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    int on = 1;
-    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0)
-        goto fail;
-    if (ai->ai_family == AF_INET6)
-        (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
-    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0)
-        goto fail;
-    return fd;
-fail:
-    close(fd);
-    return -1;
-}
-
-/* fd moved to a descriptor number that is want modulo n (libmicrohttpd
- * 0.9.75 puts an added socket on pool thread descriptor % pool size), the
- * lowest free one above fd with that remainder; fd itself when it already
- * fits, or when no such descriptor can be had (the descriptor limit): the
- * connection is then served on another thread, unbalanced but served. Eight
- * connections opened together get sequential descriptors, which split 4/4
- * by themselves, but one descriptor still held by a closing connection (or
- * a file opened meanwhile) shifted the numbers and gave one thread 5 of 8
- * connections and 5/3 of the other's latency (issue 13, docs/performance.md). */
-static int place_fd(int fd, unsigned want, unsigned n)
-{
-    if (n < 2 || (unsigned)fd % n == want)
-        return fd;
-    int at = fd;
-    for (int tries = 0; tries < 8; tries++) {
-        long next = (long)at - (long)((unsigned)at % n) + (long)want;
-        if (next <= at)
-            next += n;
-        if (next > INT_MAX)
-            return fd;
-        int nfd = fcntl(fd, F_DUPFD_CLOEXEC, (int)next);
-        if (nfd < 0)
-            return fd;
-        if ((unsigned)nfd % n == want) {
-            close(fd);
-            return nfd;
-        }
-        close(nfd); /* a lower descriptor was free with another remainder */
-        at = nfd;
-    }
-    return fd;
-}
-
-/* The pool thread with the fewest open connections (the lowest on a tie).
- * Called with slot_mu held. */
-static unsigned least_loaded(const http_server *s)
-{
-    unsigned best = 0;
-    for (unsigned t = 1; t < s->threads; t++)
-        if (s->on_thread[t] < s->on_thread[best])
-            best = t;
-    return best;
-}
-
 /* The accept thread: each connection goes, on a descriptor chosen by
- * place_fd for the least loaded pool thread, to MHD_add_connection (which
+ * http_place_fd for the least loaded pool thread, to MHD_add_connection (which
  * applies the per-address limit, closing the socket when it refuses, and
  * places it on pool thread fd % pool size). While max_conns connections are
  * open it does not accept, so a new one waits in the backlog, as when
@@ -711,7 +614,7 @@ static void *accept_main(void *arg)
         /* counted from here, not from NOTIFY_STARTED (which comes later,
          * in the pool thread), so the wait above never lets one too many in */
         pthread_mutex_lock(&s->slot_mu);
-        fd = place_fd(fd, least_loaded(s), s->threads);
+        fd = http_place_fd(fd, http_least_loaded(s->on_thread, s->threads), s->threads);
         if (MHD_add_connection(s->d, fd, (struct sockaddr *)&ss, sl) == MHD_YES) {
             s->open_conns++;
             s->on_thread[(unsigned)fd % s->threads]++;
@@ -838,7 +741,7 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
         free(s);
         return ov_err_set(err, OV_ENOMEM, "out of memory");
     }
-    s->listen_fd = listen_socket(pick);
+    s->listen_fd = http_listen_socket(pick);
     freeaddrinfo(ai);
     if (s->listen_fd < 0) {
         free(s->on_thread);
@@ -854,7 +757,7 @@ ov_rc http_server_start(const http_opts *opts, http_server **out, ov_err *err)
     unsigned mhd_limit = max_conns > UINT_MAX / threads ? UINT_MAX : max_conns * threads;
     /* the logger first: libmicrohttpd warns about options parsed before it */
     s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
-                            MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
+                            MHD_OPTION_EXTERNAL_LOGGER, http_mhd_logger, NULL,
                             MHD_OPTION_THREAD_POOL_SIZE, threads,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                             MHD_OPTION_CONNECTION_LIMIT, mhd_limit,

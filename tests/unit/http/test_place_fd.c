@@ -1,16 +1,17 @@
 /* tests/unit/http/test_place_fd.c - the accept thread's connection placement
- * (http/server.c): place_fd moves a descriptor to one whose number modulo
+ * (http/listen.c): http_place_fd moves a descriptor to one whose number modulo
  * the pool size is the wanted pool thread, closing the old one and leaving
  * no descriptor behind, whatever lower numbers are free or taken; and
- * least_loaded picks the pool thread with the fewest open connections
+ * http_least_loaded picks the pool thread with the fewest open connections
  * (the lowest on a tie). Together they are what spreads keep-alive
  * connections evenly over libmicrohttpd's pool threads (issue 13). */
 #include "unit/harness.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <unistd.h>
 
-#include "http/server.c"
+#include "http/listen.h"
 
 static int open_null(void)
 {
@@ -46,7 +47,7 @@ static void test_place_fd_lands_on_wanted_thread(void)
             int fd = open_null(); /* takes hold[3]'s number */
             CHECK(fd >= 0);
             int before = count_open();
-            int got = place_fd(fd, want, n);
+            int got = http_place_fd(fd, want, n);
             CHECK(got >= 0);
             CHECK_EQ((unsigned)got % n, want);
             CHECK(is_open(got));
@@ -65,8 +66,8 @@ static void test_place_fd_keeps_fd_already_right(void)
 {
     int fd = open_null();
     CHECK(fd >= 0);
-    CHECK_EQ(place_fd(fd, (unsigned)fd % 5, 5), fd);
-    CHECK_EQ(place_fd(fd, 0, 1), fd); /* one pool thread: nothing to place */
+    CHECK_EQ(http_place_fd(fd, (unsigned)fd % 5, 5), fd);
+    CHECK_EQ(http_place_fd(fd, 0, 1), fd); /* one pool thread: nothing to place */
     CHECK(is_open(fd));
     close(fd);
 }
@@ -74,17 +75,15 @@ static void test_place_fd_keeps_fd_already_right(void)
 static void test_least_loaded(void)
 {
     unsigned loads[4] = {2, 1, 3, 1};
-    http_server s = {.threads = 4, .on_thread = loads};
-    CHECK_EQ(least_loaded(&s), 1u); /* the lowest of the two with 1 */
+    CHECK_EQ(http_least_loaded(loads, 4), 1u); /* the lowest of the two with 1 */
     loads[1] = 2;
-    CHECK_EQ(least_loaded(&s), 3u);
+    CHECK_EQ(http_least_loaded(loads, 4), 3u);
     loads[0] = 0;
-    CHECK_EQ(least_loaded(&s), 0u);
+    CHECK_EQ(http_least_loaded(loads, 4), 0u);
     /* eight connections placed one by one end up 2 per thread */
     unsigned even[4] = {0, 0, 0, 0};
-    s.on_thread = even;
     for (int i = 0; i < 8; i++)
-        even[least_loaded(&s)]++;
+        even[http_least_loaded(even, 4)]++;
     for (int t = 0; t < 4; t++)
         CHECK_EQ(even[t], 2u);
 }
