@@ -41,7 +41,7 @@ LG=${LOADGEN:-threads}
 case "$LG" in events) LGF=-e ;; threads) LGF=-t ;; *) echo "LOADGEN is events or threads"; exit 2 ;; esac
 case "$WHICH" in both | omvec | chroma) # the recall step (bench/recall.py) needs numpy
     /usr/bin/python3 -c "import numpy" 2> /dev/null ||
-        { echo "bench.sh: /usr/bin/python3 has no numpy (apt-get install python3-numpy)"; exit 2; } ;;
+        { echo "bench.sh: /usr/bin/python3 has no numpy (scripts/install-deps.sh --bench)"; exit 2; } ;;
 esac
 TCK=$(getconf CLK_TCK)
 # shellcheck source=bench/common.sh

@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# scripts/install-deps.sh [--test] - install what omvec needs on Debian 12 or
-# Ubuntu: the build dependencies, and with --test also what `make check`
-# uses (valgrind, Node.js >= 20 and npm for the official Chroma JS clients,
-# chromium for the console's browser test).
+# scripts/install-deps.sh [--test] [--bench] - install what omvec needs on
+# Debian 12 or Ubuntu: the build dependencies, with --test also what `make
+# check` uses (valgrind, Node.js >= 20 and npm for the official Chroma JS
+# clients, chromium for the console's browser test), and with --bench what
+# the benchmarks' reference computations use (/usr/bin/python3 with numpy for
+# bench/recall.py, torch for bench/bert_torch.py).
 # Idempotent and quick when everything is there. Uses sudo when not root.
 set -euo pipefail
 want_test=0
-[ "${1:-}" = "--test" ] && want_test=1
+want_bench=0
+for arg in "$@"; do
+    case "$arg" in
+    --test) want_test=1 ;;
+    --bench) want_bench=1 ;;
+    *) echo "usage: scripts/install-deps.sh [--test] [--bench]" >&2; exit 2 ;;
+    esac
+done
 
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -17,6 +26,7 @@ pkgs=(build-essential pkg-config libmicrohttpd-dev libsqlite3-dev ca-certificate
 # chromium: the console's browser test (tests/clients/95_console.test.mjs, puppeteer-core)
 [ "$want_test" = 1 ] && pkgs+=(valgrind procps nginx-light openssl clang
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user)
+[ "$want_bench" = 1 ] && pkgs+=(python3 python3-numpy python3-torch)
 # Debian names the browser chromium; Ubuntu ships it as a snap instead (then
 # set CHROMIUM=/snap/bin/chromium for the test)
 [ "$want_test" = 1 ] && { [ -x /usr/bin/chromium ] || apt-cache show chromium > /dev/null 2>&1; } &&
