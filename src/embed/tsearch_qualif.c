@@ -19,13 +19,16 @@
  * typical: Greek a-, an-, English un-, non-, Latin in- and its assimilated
  * im-, il-, ir-), a query that says neither word means the unmarked one
  * (markedness: the prefixed member of such a pair is the marked one, and
- * a name without the qualifier is read as the unmarked default). When the
- * best candidate W's name has the privative word, the query has neither
- * form, and the sibling S named with the plain word matches every query
- * word W's best text matches, S goes just above W when less than
- * opts.unmarked below it ("Vgamma2-positive": W = immature Vgamma2-positive
- * thymocyte, reached through its BROAD synonym "Vgamma2-positive
- * thymocyte", which the records carry without the scope).
+ * a name without the qualifier is read as the unmarked default). When a
+ * candidate W's name has the privative word, the query has neither form,
+ * and the term S named as W with the plain word in its place (a candidate,
+ * or a child the re-rank dropped as no better than its parent) matches
+ * every query word W's best text matches, S goes just above W when less
+ * than opts.unmarked below it ("Vgamma2-positive": W = immature
+ * Vgamma2-positive thymocyte, reached through its BROAD synonym
+ * "Vgamma2-positive thymocyte", which the records carry without the
+ * scope). A privative word is one whose rest, after the prefix, is a word
+ * of the collection (at least 3 bytes).
  *
  * Nothing stored; both passes read the candidates' scores and matched words,
  * the names, and (kid_swap) the hierarchy. */
@@ -142,19 +145,24 @@ void ts_kid_swap(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
         csc[best] = csc[w] + 1e-4f;
 }
 
-/* Is word a the word b with a privative prefix (a-, an-, un-, non-, in-,
- * im-, il-, ir-)? */
-static bool privative_of(const tsearch *x, uint32_t a, uint32_t b)
+/* The word v less a privative prefix (a-, an-, un-, non-, in-, im-, il-,
+ * ir-), when the collection knows it (canonical id), or UINT32_MAX. */
+static uint32_t plain_of(const tsearch *x, uint32_t v)
 {
     static const char *const pre[] = {"a", "an", "un", "non", "in", "im", "il", "ir"};
-    const char *sa = x->v.blob + x->v.off[a], *sb = x->v.blob + x->v.off[b];
-    size_t al = x->v.len[a], bl = x->v.len[b];
+    const char *s = x->v.blob + x->v.off[v];
+    size_t len = x->v.len[v];
+    if (len < 5 || (s[0] != 'a' && s[0] != 'u' && s[0] != 'n' && s[0] != 'i'))
+        return UINT32_MAX;
     for (size_t k = 0; k < sizeof pre / sizeof pre[0]; k++) {
         size_t pl = strlen(pre[k]);
-        if (al == bl + pl && !memcmp(sa, pre[k], pl) && !memcmp(sa + pl, sb, bl))
-            return true;
+        if (len >= pl + 3 && !memcmp(s, pre[k], pl)) {
+            uint32_t b = ts_vocab_find(&x->v, s + pl, len - pl);
+            if (b != UINT32_MAX)
+                return x->canon[b];
+        }
     }
-    return false;
+    return UINT32_MAX;
 }
 
 /* The name text of term o (t_name 1), or UINT32_MAX. */
@@ -166,35 +174,46 @@ static uint32_t name_text(const tsearch *x, uint32_t o)
     return UINT32_MAX;
 }
 
+/* Is text ts the words ww[0..m) with word k replaced by b? */
+static bool swapped_word(const tsearch *x, uint32_t ts, const uint32_t *ww, size_t m, size_t k,
+                         uint32_t b)
+{
+    if (x->t_off[ts + 1] - x->t_off[ts] != m)
+        return false;
+    const uint32_t *sw = x->t_words + x->t_off[ts];
+    for (size_t j = 0; j < m; j++)
+        if (sw[j] != (j == k ? b : ww[j]))
+            return false;
+    return true;
+}
+
 void ts_unmarked(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
                  const float *own, const uint32_t *cu)
 {
-    size_t w = best_of(csc, nc);
-    if (w == nc)
-        return;
-    uint32_t tw = name_text(x, cand[w]);
-    if (tw == UINT32_MAX)
-        return;
-    const uint32_t *ww = x->t_words + x->t_off[tw];
-    size_t m = x->t_off[tw + 1] - x->t_off[tw];
-    size_t best = nc;
-    for (size_t c = 0; c < nc; c++) {
-        if (c == w || own[c] <= 0 || csc[w] - own[c] >= x->o.unmarked ||
-            (cu[c] & cu[w]) != cu[w] || (best != nc && own[c] <= own[best]))
+    for (size_t w = 0; w < nc; w++) {
+        if (csc[w] < 0)
             continue;
-        uint32_t ts = name_text(x, cand[c]);
-        if (ts == UINT32_MAX || x->t_off[ts + 1] - x->t_off[ts] != m)
+        uint32_t tw = name_text(x, cand[w]);
+        if (tw == UINT32_MAX)
             continue;
-        const uint32_t *sw = x->t_words + x->t_off[ts];
-        size_t diff = m, nd = 0;
-        for (size_t k = 0; k < m && nd < 2; k++)
-            if (ww[k] != sw[k])
-                diff = k, nd++;
-        if (nd != 1 || !privative_of(x, ww[diff], sw[diff]) || q_has(q, ww[diff]) ||
-            q_has(q, sw[diff]))
-            continue;
-        best = c;
+        const uint32_t *ww = x->t_words + x->t_off[tw];
+        size_t m = x->t_off[tw + 1] - x->t_off[tw];
+        for (size_t k = 0; k < m; k++) {
+            uint32_t b = plain_of(x, ww[k]);
+            if (b == UINT32_MAX || q_has(q, ww[k]) || q_has(q, b))
+                continue;
+            size_t best = nc; /* the sibling named with the plain word */
+            for (size_t c = 0; c < nc; c++) {
+                if (c == w || own[c] <= 0 || own[c] >= csc[w] ||
+                    csc[w] - own[c] >= x->o.unmarked || (cu[c] & cu[w]) != cu[w] ||
+                    (best != nc && own[c] <= own[best]))
+                    continue;
+                uint32_t ts = name_text(x, cand[c]);
+                if (ts != UINT32_MAX && swapped_word(x, ts, ww, m, k, b))
+                    best = c;
+            }
+            if (best != nc)
+                csc[best] = csc[w] + 1e-4f;
+        }
     }
-    if (best != nc)
-        csc[best] = csc[w] + 1e-4f;
 }
