@@ -27,12 +27,13 @@
  * than opts.unmarked below it ("Vgamma2-positive": W = immature
  * Vgamma2-positive thymocyte, reached through its BROAD synonym
  * "Vgamma2-positive thymocyte", which the records carry without the
- * scope). A privative word is one whose rest, after the prefix, is a word
- * of the collection (at least 3 bytes).
+ * scope). The plain word is the privative one less its prefix (at least 3
+ * bytes left).
  *
  * Nothing stored; both passes read the candidates' scores and matched words,
  * the names, and (kid_swap) the hierarchy. */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "embed/tsearch_int.h"
@@ -145,24 +146,21 @@ void ts_kid_swap(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
         csc[best] = csc[w] + 1e-4f;
 }
 
-/* The word v less a privative prefix (a-, an-, un-, non-, in-, im-, il-,
- * ir-), when the collection knows it (canonical id), or UINT32_MAX. */
-static uint32_t plain_of(const tsearch *x, uint32_t v)
+/* Is word a the word b with a privative prefix (a-, an-, un-, non-, in-,
+ * im-, il-, ir-; b at least 3 bytes)? */
+static bool privative_of(const tsearch *x, uint32_t a, uint32_t b)
 {
     static const char *const pre[] = {"a", "an", "un", "non", "in", "im", "il", "ir"};
-    const char *s = x->v.blob + x->v.off[v];
-    size_t len = x->v.len[v];
-    if (len < 5 || (s[0] != 'a' && s[0] != 'u' && s[0] != 'n' && s[0] != 'i'))
-        return UINT32_MAX;
+    const char *sa = x->v.blob + x->v.off[a], *sb = x->v.blob + x->v.off[b];
+    size_t al = x->v.len[a], bl = x->v.len[b];
+    if (bl < 3 || al <= bl)
+        return false;
     for (size_t k = 0; k < sizeof pre / sizeof pre[0]; k++) {
         size_t pl = strlen(pre[k]);
-        if (len >= pl + 3 && !memcmp(s, pre[k], pl)) {
-            uint32_t b = ts_vocab_find(&x->v, s + pl, len - pl);
-            if (b != UINT32_MAX)
-                return x->canon[b];
-        }
+        if (al == bl + pl && !memcmp(sa, pre[k], pl) && !memcmp(sa + pl, sb, bl))
+            return true;
     }
-    return UINT32_MAX;
+    return false;
 }
 
 /* The name text of term o (t_name 1), or UINT32_MAX. */
@@ -174,42 +172,49 @@ static uint32_t name_text(const tsearch *x, uint32_t o)
     return UINT32_MAX;
 }
 
-/* Is text ts the words ww[0..m) with word k replaced by b? */
-static bool swapped_word(const tsearch *x, uint32_t ts, const uint32_t *ww, size_t m, size_t k,
-                         uint32_t b)
+#define UM_MAX 128 /* candidates the pass reads (the re-rank has about 60-80) */
+
+static int cmp_u32(const void *a, const void *b)
 {
-    if (x->t_off[ts + 1] - x->t_off[ts] != m)
-        return false;
-    const uint32_t *sw = x->t_words + x->t_off[ts];
-    for (size_t j = 0; j < m; j++)
-        if (sw[j] != (j == k ? b : ww[j]))
-            return false;
-    return true;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
 }
 
 void ts_unmarked(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
                  const float *own, const uint32_t *cu)
 {
-    for (size_t w = 0; w < nc; w++) {
-        if (csc[w] < 0)
-            continue;
-        uint32_t tw = name_text(x, cand[w]);
-        if (tw == UINT32_MAX)
-            continue;
-        const uint32_t *ww = x->t_words + x->t_off[tw];
-        size_t m = x->t_off[tw + 1] - x->t_off[tw];
-        for (size_t k = 0; k < m; k++) {
-            uint32_t b = plain_of(x, ww[k]);
-            if (b == UINT32_MAX || q_has(q, ww[k]) || q_has(q, b))
+    uint32_t nt[UM_MAX], by[UM_MAX]; /* by: name length << 8 | index, sorted */
+    size_t nb = 0;
+    if (nc > UM_MAX)
+        nc = UM_MAX;
+    for (size_t c = 0; c < nc; c++) {
+        nt[c] = own[c] > 0 ? name_text(x, cand[c]) : UINT32_MAX;
+        if (nt[c] != UINT32_MAX)
+            by[nb++] = (x->t_off[nt[c] + 1] - x->t_off[nt[c]]) << 8 | (uint32_t)c;
+    }
+    qsort(by, nb, sizeof *by, cmp_u32);
+    for (size_t i = 0, j; i < nb; i = j) { /* runs of names of one length */
+        for (j = i + 1; j < nb && by[j] >> 8 == by[i] >> 8; j++)
+            ;
+        size_t m = by[i] >> 8;
+        for (size_t a = i; a < j && j - i > 1; a++) {
+            size_t w = by[a] & 0xff;
+            if (csc[w] < 0)
                 continue;
-            size_t best = nc; /* the sibling named with the plain word */
-            for (size_t c = 0; c < nc; c++) {
-                if (c == w || own[c] <= 0 || own[c] >= csc[w] ||
-                    csc[w] - own[c] >= x->o.unmarked || (cu[c] & cu[w]) != cu[w] ||
-                    (best != nc && own[c] <= own[best]))
+            const uint32_t *ww = x->t_words + x->t_off[nt[w]];
+            size_t best = nc; /* the term named with the plain word */
+            for (size_t b = i; b < j; b++) {
+                size_t c = by[b] & 0xff;
+                if (c == w || own[c] >= csc[w] || csc[w] - own[c] >= x->o.unmarked ||
+                    (cu[c] & cu[w]) != cu[w] || (best != nc && own[c] <= own[best]))
                     continue;
-                uint32_t ts = name_text(x, cand[c]);
-                if (ts != UINT32_MAX && swapped_word(x, ts, ww, m, k, b))
+                const uint32_t *sw = x->t_words + x->t_off[nt[c]];
+                size_t k = m, nd = 0;
+                for (size_t t = 0; t < m && nd < 2; t++)
+                    if (ww[t] != sw[t])
+                        k = t, nd++;
+                if (nd == 1 && privative_of(x, ww[k], sw[k]) && !q_has(q, ww[k]) &&
+                    !q_has(q, sw[k]))
                     best = c;
             }
             if (best != nc)
