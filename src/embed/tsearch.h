@@ -368,7 +368,7 @@ typedef struct tsearch_opts {
                             the query is that qualifier and another text of
                             the best one, goes just above it when less than
                             this below it (0: off) */
-    float unmarked;      /* a term named as the best one but with the plain
+    float unmarked;      /* a term named as a candidate but with the plain
                             word for its privative one (mature / immature),
                             when the query says neither, goes just above it
                             when less than this below it (0: off) */
