@@ -362,6 +362,16 @@ typedef struct tsearch_opts {
                             with the child's together every content word,
                             goes just above the better parent when less than
                             this below it (0: off) */
+    /* fourteenth round, h14e (tsearch_qualif.c) */
+    float kid_swap;      /* a child of the best candidate named the query's
+                            left-out qualifier and the best one's name, when
+                            the query is that qualifier and another text of
+                            the best one, goes just above it when less than
+                            this below it (0: off) */
+    float unmarked;      /* a term named as a candidate but with the plain
+                            word for its privative one (mature / immature),
+                            when the query says neither, goes just above it
+                            when less than this below it (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

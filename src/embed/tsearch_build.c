@@ -108,6 +108,8 @@ static tsearch_opts g_default = {
     .kid_word_text = 2,
     .kid_word_left = 2,
     .meet = 0.2f,
+    .kid_swap = 0.5f,
+    .unmarked = 0.2f,
 };
 
 tsearch_opts tsearch_opts_default(void)

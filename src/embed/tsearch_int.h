@@ -217,6 +217,16 @@ void ts_kid_word(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
 void ts_meet(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
              const uint32_t *cu, const uint32_t *cw);
 
+/* opts.kid_swap and opts.unmarked (tsearch_qualif.c): the child named the
+ * query's qualifier and the best candidate's name goes just above the best
+ * candidate; the term named with the plain word for a candidate's privative
+ * word, when the query says neither, just above that candidate (csc; own,
+ * cu as ts_kid_word). */
+void ts_kid_swap(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
+                 const float *own, const uint32_t *cu);
+void ts_unmarked(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
+                 const float *own, const uint32_t *cu);
+
 /* opts.genus_cap: a candidate the genus bonus (gb[c]) took above a parent
  * that is a candidate too goes just below that parent again (the parent's
  * own words name it better). */

@@ -573,6 +573,10 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
         ts_kid_word(x, q, cand, nc, csc, own, cu, cw);
     if (x->o.meet > 0) /* the meeting of two parents (tsearch_meet.c) */
         ts_meet(x, q, cand, nc, csc, cu, cw);
+    if (x->o.kid_swap > 0) /* qualifier + another text of W (tsearch_qualif.c) */
+        ts_kid_swap(x, q, cand, nc, csc, own, cu);
+    if (x->o.unmarked > 0) /* the unmarked of a privative pair (tsearch_qualif.c) */
+        ts_unmarked(x, q, cand, nc, csc, own, cu);
     free(own);
     for (size_t c = 0; c < nc; c++)
         if (csc[c] >= 0)
