@@ -108,6 +108,8 @@ static tsearch_opts g_default = {
     .kid_word_text = 2,
     .kid_word_left = 2,
     .meet = 0.2f,
+    .latin = 1.0f,
+    .cyte_words = 1.0f,
 };
 
 tsearch_opts tsearch_opts_default(void)
