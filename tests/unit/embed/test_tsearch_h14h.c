@@ -73,6 +73,16 @@ static void test_tsearch_cyte_words(void)
     CHECK(score_of(x, q, 2) > score_of(y, q, 2));
     const char *q2 = "granulocyte";
     CHECK_EQ(top(x, q2, NULL), 3);
+    /* odd shapes: short, long, bare endings, many compounds at once */
+    const char *odd[] = {
+        "cytus", "ocytus", "aocyte", "granoocyte", "granulosaoluteal cytus",
+        "granulosoluteocytus granulosoluteocytus granulosoluteocytum granulosoluteocyti",
+        "granulosogranulosogranulosogranulosogranulosogranulosogranulosoluteocytus",
+        "alis aris arius intrafusalis extrafusalis icus ivum osum cytum blastus"};
+    for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+        (void)top(x, odd[i], NULL);
+        (void)top(y, odd[i], NULL);
+    }
 done:
     tsearch_free(y);
     tsearch_free(x);
