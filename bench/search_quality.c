@@ -244,6 +244,10 @@ static void apply_opts(void)
             o.kid_swap = (float)v;
         else if (!strcmp(t, "unmarked"))
             o.unmarked = (float)v;
+        else if (!strcmp(t, "latin"))
+            o.latin = (float)v;
+        else if (!strcmp(t, "ctwords"))
+            o.cyte_words = (float)v;
         else if (!strcmp(t, "kidword"))
             o.kid_word = (float)v;
         else if (!strcmp(t, "kweq"))

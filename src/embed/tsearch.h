@@ -372,6 +372,18 @@ typedef struct tsearch_opts {
                             word for its privative one (mature / immature),
                             when the query says neither, goes just above it
                             when less than this below it (0: off) */
+    /* fourteenth round, h14h (tsearch_latin.c) */
+    float latin;         /* a query word no name carries whose Latin ending
+                            put into English (intrafusalis, primarius,
+                            -cytus) is a word names carry reaches it at this
+                            similarity, and its typo guesses below go (0:
+                            off) */
+    float cyte_words;    /* an unknown "-cyte" (or "-cytus") word whose stem
+                            begins no known word but two combining forms
+                            joined by "o" that each begin one is written as
+                            those words and "cell" before the first stage
+                            (granulosoluteocytus: granulosa luteal cell;
+                            ts_cyte_words; 0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

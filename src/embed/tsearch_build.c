@@ -110,6 +110,8 @@ static tsearch_opts g_default = {
     .meet = 0.2f,
     .kid_swap = 0.5f,
     .unmarked = 0.2f,
+    .latin = 1.0f,
+    .cyte_words = 1.0f,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -250,6 +250,23 @@ size_t ts_adj_forms(const tsearch *x, const char *w, size_t len, uint32_t self, 
 size_t ts_wpart_forms(const tsearch *x, const char *w, size_t len, uint32_t self, ts_expn *out,
                       size_t n, size_t max);
 
+/* A query word no name carries read as a Latin form (tsearch_latin.c,
+ * h14h): writes w with its Latin ending put into English (intrafusalis ->
+ * intrafusal, primarius -> primary, -cytus -> -cyte) into out (cap bytes)
+ * and returns its length; *id is the canonical word when some name
+ * carries it, else UINT32_MAX (a "-cyte" form is still returned for the
+ * caller to read as parts). 0 when no rule applies or opts.latin is off. */
+size_t ts_latin_form(const tsearch *x, const char *w, size_t len, uint32_t *id, char *out,
+                     size_t cap);
+
+/* The query's unknown "-cyte" (or Latin "-cytus") words whose stem begins
+ * no known word but splits at a combining "o" into two parts that each
+ * begin one (granuloso|lute|o|cyte) rewritten as three words: the word
+ * names carry most that each part begins, and "cell" (granulosa luteal
+ * cell). Words are rewritten in buf after the used part; returns the new
+ * word count (nw when opts.cyte_words is off). tsearch_latin.c, h14h. */
+size_t ts_cyte_words(const tsearch *x, char *buf, size_t cap, uint32_t *starts, size_t nw);
+
 /* Is vocabulary word w a number (digits only: the 2 of "digit 2")? */
 bool ts_is_number(const tsearch *x, uint32_t w);
 

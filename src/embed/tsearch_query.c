@@ -339,6 +339,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         nw = ts_split_codes(x, buf, sizeof buf, starts, nw);
     if (x->o.compound)
         nw = ts_compounds(x, buf, sizeof buf, starts, nw);
+    if (x->o.cyte_words > 0) /* granulosoluteocytus (tsearch_latin.c) */
+        nw = ts_cyte_words(x, buf, sizeof buf, starts, nw);
     /* query words: canonical id (or unknown), distinct */
     uint32_t qid[TS_MAX_QWORDS], qacr[TS_MAX_QWORDS];
     bool qphrase[TS_MAX_QWORDS];
@@ -387,6 +389,27 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                 f1 = e;
             }
         }
+        uint32_t lid = UINT32_MAX; /* the Latin form names carry */
+        const char *mw = w; /* the word morph reads */
+        size_t mwl = wl;
+        char lat[TS_MAX_WORD + 8];
+        if (!known && x->o.latin > 0) { /* a Latin form (tsearch_latin.c) */
+            size_t ll = ts_latin_form(x, w, wl, &lid, lat, sizeof lat);
+            if (lid != UINT32_MAX) { /* a guess that does not begin as the */
+                size_t d = f0;       /* word is another word (extrafusal): it goes */
+                for (size_t j = f0; j < e; j++) {
+                    const char *g = x->v.blob + x->v.off[ex[nq][j].word];
+                    size_t gl = x->v.len[ex[nq][j].word], c = 0;
+                    while (c < gl && c < ll && g[c] == lat[c])
+                        c++;
+                    if (j >= f1 || ex[nq][j].sim >= x->o.latin || 2 * c >= ll)
+                        ex[nq][d++] = ex[nq][j];
+                }
+                f1 -= e - d;
+                e = put_exp(ex[nq], d, MAX_EXP, lid, x->o.latin);
+            } else if (ll)
+                mw = lat, mwl = ll;
+        }
         if (x->o.prefix)
             e = prefixed(x, w, wl, id, ex[nq], e, MAX_EXP);
         e = ts_adj_forms(x, w, wl, id, x->o.adj, ex[nq], e, MAX_EXP);
@@ -403,7 +426,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
             e = ts_wpart_forms(x, w, wl, id, ex[nq], e, MAX_EXP);
         bool mphrase = false;
         if (x->o.morph > 0)
-            e = morph(x, w, wl, ex[nq], e, MAX_EXP, &mphrase);
+            e = morph(x, mw, mwl, ex[nq], e, MAX_EXP, &mphrase);
         if (mphrase && f1 > f0 && x->o.morph_parts) { /* read as its parts: no typo */
             size_t d = 0;
             uint32_t am = 0;
@@ -445,7 +468,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                 qsf[nq] = stok[p].sf;
                 break;
             }
-        qid[nq] = id;
+        qid[nq] = lid != UINT32_MAX ? lid : id; /* read as that word (siblings) */
         qphrase[nq] = (x->o.codes && known && x->p_off[id + 1] == x->p_off[id]) || mphrase ||
                       (known && x->v_abbr && (x->v_abbr[id] & 2));
         nex[nq] = e;
