@@ -240,6 +240,16 @@ static void apply_opts(void)
             o.full_promote = (float)v;
         else if (!strcmp(t, "meet"))
             o.meet = (float)v;
+        else if (!strcmp(t, "kin"))
+            o.kin = (float)v;
+        else if (!strcmp(t, "kinsib"))
+            o.kin_sib = (float)v;
+        else if (!strcmp(t, "kinleft"))
+            o.kin_left = (int)v;
+        else if (!strcmp(t, "kinown"))
+            o.kin_own = v != 0;
+        else if (!strcmp(t, "kinpleft"))
+            o.kin_pleft = (int)v;
         else if (!strcmp(t, "kidword"))
             o.kid_word = (float)v;
         else if (!strcmp(t, "kweq"))

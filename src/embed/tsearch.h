@@ -362,6 +362,15 @@ typedef struct tsearch_opts {
                             with the child's together every content word,
                             goes just above the better parent when less than
                             this below it (0: off) */
+    /* fourteenth round, h14a (tsearch_kin.c) */
+    float kin;           /* the term above two near-tied children that each
+                            match the query and add a qualifier of their own
+                            goes just above them when less than this below
+                            the best (0: off) */
+    float kin_sib;       /* the second child less than this below the best */
+    int kin_left;        /* content words the best may leave out */
+    int kin_pleft;       /* query words the term above may leave out */
+    bool kin_own;        /* each child with a qualifier of its own */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -108,6 +108,11 @@ static tsearch_opts g_default = {
     .kid_word_text = 2,
     .kid_word_left = 2,
     .meet = 0.2f,
+    .kin = 0.35f,
+    .kin_sib = 0.06f,
+    .kin_left = 0,
+    .kin_pleft = 1,
+    .kin_own = true,
 };
 
 tsearch_opts tsearch_opts_default(void)

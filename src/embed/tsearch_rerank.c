@@ -573,6 +573,8 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
         ts_kid_word(x, q, cand, nc, csc, own, cu, cw);
     if (x->o.meet > 0) /* the meeting of two parents (tsearch_meet.c) */
         ts_meet(x, q, cand, nc, csc, cu, cw);
+    if (x->o.kin > 0) /* the parent of near-tied children (tsearch_kin.c) */
+        ts_kin(x, q, cand, nc, csc, cu, cw);
     free(own);
     for (size_t c = 0; c < nc; c++)
         if (csc[c] >= 0)
