@@ -248,6 +248,10 @@ static void apply_opts(void)
             o.kin_left = (int)v;
         else if (!strcmp(t, "kinown"))
             o.kin_own = v != 0;
+        else if (!strcmp(t, "kincode"))
+            o.kin_code = v != 0;
+        else if (!strcmp(t, "kinweak"))
+            o.kin_weak = v != 0;
         else if (!strcmp(t, "kinpleft"))
             o.kin_pleft = (int)v;
         else if (!strcmp(t, "kidword"))

@@ -371,6 +371,12 @@ typedef struct tsearch_opts {
     int kin_left;        /* content words the best may leave out */
     int kin_pleft;       /* query words the term above may leave out */
     bool kin_own;        /* each child with a qualifier of its own */
+    bool kin_code;       /* a number the term above leaves out is forgiven
+                            when its definition has the children's shared
+                            code word that writes it (D1 for "dopamine 1") */
+    bool kin_weak;       /* the best may match a query word weakly when its
+                            text word is that word with a prefix
+                            (interneuron for neuron): its own qualifier */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -113,6 +113,8 @@ static tsearch_opts g_default = {
     .kin_left = 0,
     .kin_pleft = 1,
     .kin_own = true,
+    .kin_code = true,
+    .kin_weak = true,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -10,7 +10,9 @@
  * The pass (opts.kin), after every other re-rank pass: take the best
  * candidate W. Its best text matches every content word of the query
  * (opts.kin_left may leave some out), none of them weakly (not a typo guess
- * or weak equivalent). Another candidate S, less than opts.kin_sib below W,
+ * or weak equivalent) - with opts.kin_weak, but where the text word is the
+ * query word with a prefix (interneuron for neuron), which then counts as
+ * W's own qualifier. Another candidate S, less than opts.kin_sib below W,
  * matches those words too, strongly; neither is above the other, and (with
  * opts.kin_own) each one's text that the query reaches most has a content
  * word of its own that no query word reaches and the other's text lacks
@@ -18,12 +20,15 @@
  * above both (parents and parents' parents) that are candidates, less than
  * opts.kin below W, and whose best text or definition reaches all but at
  * most opts.kin_pleft of those query words, more than half of them and no
- * number left out (a number tells siblings apart), the best-scored goes just
- * above W (+1e-4). Nothing stored; the pass reads the candidates' scores and
- * matched words, the hierarchy, W's and S's texts and the parents'
- * definitions. */
+ * number left out (a number tells siblings apart; with opts.kin_code one is
+ * forgiven when the definition has a word W's and S's texts share that
+ * writes it: D1 for "dopamine 1"), the best-scored goes just above W
+ * (+1e-4). Nothing stored; the pass reads the candidates' scores and
+ * matched words, the hierarchy, W's and S's texts and the definitions of
+ * the terms above them. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "embed/tsearch_int.h"
 
@@ -99,12 +104,31 @@ static uint32_t reach_text(const tsearch *x, const ts_q *q, uint32_t o, uint32_t
     return bt;
 }
 
+/* Is word v a query word (one of mask) with a prefix: interneuron for
+ * neuron? */
+static bool prefixed(const tsearch *x, const ts_q *q, uint32_t v, uint32_t mask)
+{
+    uint32_t vl = x->v.len[v];
+    const char *vs = x->v.blob + x->v.off[v];
+    for (size_t i = 0; i < q->nq && i < 32; i++) {
+        uint32_t w = q->qid[i];
+        if (!(mask >> i & 1) || w == UINT32_MAX)
+            continue;
+        uint32_t wl = x->v.len[w];
+        if (vl > wl && !memcmp(vs + vl - wl, x->v.blob + x->v.off[w], wl))
+            return true;
+    }
+    return false;
+}
+
 /* Has text t a content word that no query word reaches and text u lacks? */
-static bool own_word(const tsearch *x, const ts_q *q, uint32_t t, uint32_t u)
+static bool own_word(const tsearch *x, const ts_q *q, uint32_t t, uint32_t u, uint32_t weak)
 {
     for (uint32_t b = x->t_off[t]; b < x->t_off[t + 1]; b++) {
         uint32_t v = x->t_words[b];
-        if (ts_function_word(x->v.blob + x->v.off[v], x->v.len[v]) || said(q, v))
+        uint32_t sd = said(q, v);
+        if (ts_function_word(x->v.blob + x->v.off[v], x->v.len[v]) || (sd & ~weak) ||
+            (sd && !prefixed(x, q, v, sd)))
             continue;
         bool in_u = false;
         for (uint32_t k = x->t_off[u]; k < x->t_off[u + 1] && !in_u; k++)
@@ -115,10 +139,30 @@ static bool own_word(const tsearch *x, const ts_q *q, uint32_t t, uint32_t u)
     return false;
 }
 
+/* Do texts t and u both have a word that writes number n in it (a code:
+ * D1 for "dopamine 1") and is in the definition of term o? */
+static bool code_in_def(const tsearch *x, uint32_t n, uint32_t o, uint32_t t, uint32_t u)
+{
+    const char *ns = x->v.blob + x->v.off[n];
+    uint32_t nl = x->v.len[n];
+    for (uint32_t b = x->t_off[t]; b < x->t_off[t + 1]; b++) {
+        uint32_t v = x->t_words[b], vl = x->v.len[v];
+        const char *vs = x->v.blob + x->v.off[v];
+        if (v == n || vl <= nl || memcmp(vs + vl - nl, ns, nl) ||
+            !in_sorted(x->d_words + x->d_off[o], x->d_off[o + 1] - x->d_off[o], v))
+            continue;
+        for (uint32_t k = x->t_off[u]; k < x->t_off[u + 1]; k++)
+            if (x->t_words[k] == v)
+                return true;
+    }
+    return false;
+}
+
 /* May candidate p (a term above W) take the query words f? Its best text
  * (cu) or definition reaches all but opts.kin_pleft and more than half of
  * them, leaving out no number. */
-static bool parent_fits(const tsearch *x, const ts_q *q, uint32_t o, uint32_t cu, uint32_t f)
+static bool parent_fits(const tsearch *x, const ts_q *q, uint32_t o, uint32_t cu, uint32_t f,
+                        uint32_t tw, uint32_t ts)
 {
     uint32_t cov = cu & f;
     for (size_t k = 0; k < q->nq && k < 32; k++)
@@ -130,7 +174,8 @@ static bool parent_fits(const tsearch *x, const ts_q *q, uint32_t o, uint32_t cu
         2 * __builtin_popcount(cov) <= __builtin_popcount(f))
         return false;
     for (size_t k = 0; k < q->nq && k < 32; k++)
-        if ((miss >> k & 1) && q->qid[k] != UINT32_MAX && ts_is_number(x, q->qid[k]))
+        if ((miss >> k & 1) && q->qid[k] != UINT32_MAX && ts_is_number(x, q->qid[k]) &&
+            (!x->o.kin_code || !code_in_def(x, q->qid[k], o, tw, ts)))
             return false; /* a number tells siblings apart */
     return true;
 }
@@ -152,7 +197,8 @@ void ts_kin(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, fl
         if (w == UINT32_MAX || !ts_function_word(x->v.blob + x->v.off[w], x->v.len[w]))
             need |= 1u << i;
     }
-    if (cw[wb] & need)
+    uint32_t wweak = cw[wb] & need; /* W's weak matches */
+    if (wweak && !x->o.kin_weak)
         return; /* W matches a query word weakly */
     /* W's candidate ancestors within reach, by index in cand */
     uint32_t aw[KIN_ANC];
@@ -169,6 +215,13 @@ void ts_kin(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, fl
     uint32_t f = (cu[wb] | rw) & need; /* the query words W matches */
     if (tw == UINT32_MAX || __builtin_popcount(need & ~f) > x->o.kin_left)
         return;
+    for (size_t k = 0; k < q->nq && k < 32; k++) { /* each weak one prefixed */
+        bool pre = !(wweak >> k & 1);
+        for (uint32_t b = x->t_off[tw]; b < x->t_off[tw + 1] && !pre; b++)
+            pre = prefixed(x, q, x->t_words[b], 1u << k);
+        if (!pre)
+            return;
+    }
     size_t best = nc;
     for (size_t s = 0; s < nc; s++) {
         if (s == wb || csc[s] < 0 || csc[wb] - csc[s] >= x->o.kin_sib || (cw[s] & f))
@@ -177,20 +230,25 @@ void ts_kin(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, fl
         size_t nas = ancestors(x, cand[s], as);
         if (has(aw, naw, cand[s]) || has(as, nas, cand[wb]))
             continue; /* one above the other */
-        size_t pick = nc; /* the best-scored term above both that fits */
-        for (size_t i = 0; i < np; i++) {
-            size_t p = pw[i];
-            if ((pick == nc || csc[p] > csc[pick]) && has(as, nas, cand[p]) &&
-                parent_fits(x, q, cand[p], cu[p], f))
-                pick = p;
-        }
-        if (pick == nc || (best < nc && csc[best] >= csc[pick]))
+        bool shared = false; /* a term above both, cheap test first */
+        for (size_t i = 0; i < np && !shared; i++)
+            shared = has(as, nas, cand[pw[i]]);
+        if (!shared)
             continue;
         uint32_t rs, ts = reach_text(x, q, cand[s], &rs);
         if (ts == UINT32_MAX || ((cu[s] | rs) & f) != f)
             continue; /* S matches the words W matches */
-        if (x->o.kin_own && (!own_word(x, q, tw, ts) || !own_word(x, q, ts, tw)))
+        if (x->o.kin_own && (!own_word(x, q, tw, ts, wweak) || !own_word(x, q, ts, tw, 0)))
             continue; /* each adds a qualifier of its own the query does not say */
+        size_t pick = nc; /* the best-scored term above both that fits */
+        for (size_t i = 0; i < np; i++) {
+            size_t p = pw[i];
+            if ((pick == nc || csc[p] > csc[pick]) && has(as, nas, cand[p]) &&
+                parent_fits(x, q, cand[p], cu[p], f, tw, ts))
+                pick = p;
+        }
+        if (pick == nc || (best < nc && csc[best] >= csc[pick]))
+            continue;
         best = pick;
     }
     if (best < nc && csc[best] <= csc[wb])
