@@ -248,6 +248,20 @@ static void apply_opts(void)
             o.latin = (float)v;
         else if (!strcmp(t, "ctwords"))
             o.cyte_words = (float)v;
+        else if (!strcmp(t, "kin"))
+            o.kin = (float)v;
+        else if (!strcmp(t, "kinsib"))
+            o.kin_sib = (float)v;
+        else if (!strcmp(t, "kinleft"))
+            o.kin_left = (int)v;
+        else if (!strcmp(t, "kinown"))
+            o.kin_own = v != 0;
+        else if (!strcmp(t, "kincode"))
+            o.kin_code = v != 0;
+        else if (!strcmp(t, "kinweak"))
+            o.kin_weak = v != 0;
+        else if (!strcmp(t, "kinpleft"))
+            o.kin_pleft = (int)v;
         else if (!strcmp(t, "kidword"))
             o.kid_word = (float)v;
         else if (!strcmp(t, "kweq"))

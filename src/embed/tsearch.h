@@ -384,6 +384,21 @@ typedef struct tsearch_opts {
                             those words and "cell" before the first stage
                             (granulosoluteocytus: granulosa luteal cell;
                             ts_cyte_words; 0: off) */
+    /* fourteenth round, h14a (tsearch_kin.c) */
+    float kin;           /* the term above two near-tied children that each
+                            match the query and add a qualifier of their own
+                            goes just above them when less than this below
+                            the best (0: off) */
+    float kin_sib;       /* the second child less than this below the best */
+    int kin_left;        /* content words the best may leave out */
+    int kin_pleft;       /* query words the term above may leave out */
+    bool kin_own;        /* each child with a qualifier of its own */
+    bool kin_code;       /* a number the term above leaves out is forgiven
+                            when its definition has the children's shared
+                            code word that writes it (D1 for "dopamine 1") */
+    bool kin_weak;       /* the best may match a query word weakly when its
+                            text word is that word with a prefix
+                            (interneuron for neuron): its own qualifier */
 } tsearch_opts;
 
 /* The served defaults. */

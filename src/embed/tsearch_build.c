@@ -112,6 +112,13 @@ static tsearch_opts g_default = {
     .unmarked = 0.2f,
     .latin = 1.0f,
     .cyte_words = 1.0f,
+    .kin = 0.35f,
+    .kin_sib = 0.06f,
+    .kin_left = 0,
+    .kin_pleft = 1,
+    .kin_own = true,
+    .kin_code = true,
+    .kin_weak = true,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -226,6 +226,13 @@ void ts_kid_swap(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
                  const float *own, const uint32_t *cu);
 void ts_unmarked(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
                  const float *own, const uint32_t *cu);
+/* opts.kin (tsearch_kin.c, h14a): when the best candidate and another, near
+ * it, both match the query and each adds a qualifier of its own, the
+ * best-scored term above both (a parent or a parent's parent, a candidate)
+ * that reaches the query words goes just above the best (csc; cu, cw: the
+ * query words each best text matches, and those matched weakly). */
+void ts_kin(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
+            const uint32_t *cu, const uint32_t *cw);
 
 /* opts.genus_cap: a candidate the genus bonus (gb[c]) took above a parent
  * that is a candidate too goes just below that parent again (the parent's

@@ -577,6 +577,8 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
         ts_kid_swap(x, q, cand, nc, csc, own, cu);
     if (x->o.unmarked > 0) /* the unmarked of a privative pair (tsearch_qualif.c) */
         ts_unmarked(x, q, cand, nc, csc, own, cu);
+    if (x->o.kin > 0) /* the parent of near-tied children (tsearch_kin.c) */
+        ts_kin(x, q, cand, nc, csc, cu, cw);
     free(own);
     for (size_t c = 0; c < nc; c++)
         if (csc[c] >= 0)
