@@ -362,6 +362,18 @@ typedef struct tsearch_opts {
                             with the child's together every content word,
                             goes just above the better parent when less than
                             this below it (0: off) */
+    /* fourteenth round, h14b (tsearch_cform.c) */
+    float cform;         /* re-rank: a query word then "cell" matches a text
+                            word stem + "ocyte" (heart cell: cardiocyte),
+                            stem the start of the word or of one of its
+                            expansions at cform_eq or more, with both, at
+                            this similarity (0: off) */
+    float cform_eq;      /* the least similarity of such an expansion */
+    float cform_blast;   /* re-rank: a query word, an "-ing" word, "cell"
+                            match a text word stem + "oblast" (cementum
+                            secreting cell: cementoblast), stem the start
+                            of the first word, with the first two, at this
+                            similarity (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

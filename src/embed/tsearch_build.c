@@ -108,6 +108,9 @@ static tsearch_opts g_default = {
     .kid_word_text = 2,
     .kid_word_left = 2,
     .meet = 0.2f,
+    .cform = 0.8f,
+    .cform_eq = 0.5f,
+    .cform_blast = 1.0f,
 };
 
 tsearch_opts tsearch_opts_default(void)
