@@ -266,6 +266,8 @@ static void apply_opts(void)
             o.join_part = (float)v;
         else if (!strcmp(t, "join"))
             o.join = (float)v;
+        else if (!strcmp(t, "cfpre"))
+            o.cform_pre = (float)v;
         else if (!strcmp(t, "cfblast"))
             o.cform_blast = (float)v;
         else if (!strcmp(t, "cformeq"))

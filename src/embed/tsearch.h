@@ -374,6 +374,12 @@ typedef struct tsearch_opts {
                             secreting cell: cementoblast), stem the start
                             of the first word, with the first two, at this
                             similarity (0: off) */
+    float cform_pre;     /* both stages: a query word that is a combining
+                            form and "progenitor" or "precursor" reaches
+                            the text word "pre" + form + "blast"
+                            (osteoprogenitor: preosteoblast), and with the
+                            word "cell" after it matches it with both in
+                            the re-rank, at this similarity (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

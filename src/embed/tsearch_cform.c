@@ -81,6 +81,51 @@ static void stem_words(const tsearch *x, uint32_t s, const char *end, size_t i, 
     }
 }
 
+/* The "pre-" "-blast" word of w[0..len) = form + "progenitor" or
+ * "precursor" (UINT32_MAX: none). */
+static uint32_t pre_blast(const tsearch *x, const char *w, size_t len)
+{
+    static const char *const head[] = {"progenitor", "precursor"};
+    char buf[TS_MAX_WORD + 16];
+    for (size_t h = 0; h < 2; h++) {
+        size_t hl = strlen(head[h]);
+        if (len < CF_MIN_STEM + hl || len > TS_MAX_WORD || memcmp(w + len - hl, head[h], hl) != 0)
+            continue;
+        size_t c = len - hl; /* the combining form, with its "o" */
+        if (w[c - 1] != 'o')
+            return UINT32_MAX;
+        memcpy(buf, "pre", 3);
+        memcpy(buf + 3, w, c);
+        memcpy(buf + 3 + c, "blast", 5);
+        return carried(x, buf, c + 8);
+    }
+    return UINT32_MAX;
+}
+
+/* Is word w a "pre-" "-blast" word (the ones ts_cform_forms adds)? */
+static bool is_pre_blast(const tsearch *x, uint32_t w)
+{
+    const char *s = x->v.blob + x->v.off[w];
+    size_t l = x->v.len[w];
+    return l > 8 + CF_MIN_STEM && memcmp(s, "pre", 3) == 0 && memcmp(s + l - 5, "blast", 5) == 0;
+}
+
+size_t ts_cform_forms(const tsearch *x, const char *w, size_t len, uint32_t self, ts_expn *out,
+                      size_t n, size_t max)
+{
+    uint32_t id = pre_blast(x, w, len);
+    if (id == UINT32_MAX || id == self)
+        return n;
+    for (size_t i = 0; i < n; i++)
+        if (out[i].word == id) {
+            out[i].sim = x->o.cform_pre > out[i].sim ? x->o.cform_pre : out[i].sim;
+            return n;
+        }
+    if (n < max)
+        out[n++] = (ts_expn){id, x->o.cform_pre};
+    return n;
+}
+
 void ts_cform_query(const tsearch *x, const ts_q *q, ts_cform_q *cq)
 {
     cq->n = 0;
@@ -92,6 +137,10 @@ void ts_cform_query(const tsearch *x, const ts_q *q, ts_cform_q *cq)
         return;
     for (size_t i = 0; i + 1 < q->nq && i < 30; i++) {
         uint32_t a = q->qid[i], b = q->qid[i + 1];
+        if (x->o.cform_pre > 0 && b == cell) /* osteoprogenitor cell: preosteoblast */
+            for (size_t e = 0; e < q->nex[i]; e++)
+                if (is_pre_blast(x, q->ex[i][e].word))
+                    put(cq, q->ex[i][e].word, i, x->o.cform_pre);
         if (a == UINT32_MAX || b == UINT32_MAX || a == cell)
             continue;
         if (x->o.cform > 0 && b == cell) { /* heart cell: cardiocyte */

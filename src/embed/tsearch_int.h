@@ -454,6 +454,13 @@ typedef struct ts_cform_q {
  * "-blast" words of a word then an "-ing" word then "cell"). */
 void ts_cform_query(const tsearch *x, const ts_q *q, ts_cform_q *cq);
 
+/* The "pre-" "-blast" word of a query word w[0..len) that is a combining
+ * form and "progenitor" or "precursor" (osteoprogenitor: preosteoblast),
+ * when a name carries it, appended to out[0..n) at opts.cform_pre (self:
+ * w's id). Returns the new count. */
+size_t ts_cform_forms(const tsearch *x, const char *w, size_t len, uint32_t self, ts_expn *out,
+                      size_t n, size_t max);
+
 /* After the alignment: a text word of cq matched with both its query
  * words, when both are left unmatched and it is, or when it is matched
  * with the first alone (qj[i]: its text word, qs8[i] the similarity x 255)

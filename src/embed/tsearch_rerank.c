@@ -467,7 +467,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     qc.jq = &jq;
     ts_cform_q cq;
     cq.n = 0;
-    if (x->o.cform > 0 || x->o.cform_blast > 0) /* heart cell: cardiocyte (tsearch_cform.c) */
+    if (x->o.cform > 0 || x->o.cform_blast > 0 || x->o.cform_pre > 0) /* heart cell: cardiocyte (tsearch_cform.c) */
         ts_cform_query(x, q, &cq);
     qc.cq = &cq;
     for (size_t i = 0; x->o.ncode > 0 && q->nq >= 3 && i < q->nq && !qc.ncode; i++)
