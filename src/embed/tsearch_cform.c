@@ -1,25 +1,31 @@
 /* embed/tsearch_cform.c - a name that is one combining-form word, asked
- * for in plain words (fourteenth round, h14b; opts.cform, opts.cform_blast).
- * In the cell vocabulary a combining form and "-cyte" name the cell of
- * what the form names (cardiocyte = heart cell, hepatocyte = liver cell),
- * and a combining form and "-blast" the cell that forms or secretes it
- * (cementoblast = cementum secreting cell, osteoblast = bone forming cell).
- * The form is the stem that begins the ordinary words of the same root
- * (cardi- of cardiac, cement- of cementum). The learned equivalences cannot
- * pair such a name with its words (no term has both), and the first stage's
- * long-prefix and typo guesses read the stem word alone at half its weight
- * or not at all. Nothing is learned or stored; per query:
+ * for in plain words (fourteenth round, h14b; opts.cform, opts.cform_eq,
+ * opts.cform_blast, opts.cform_pre). In the cell vocabulary a combining
+ * form and "-cyte" name the cell of what the form names (cardiocyte =
+ * heart cell, hepatocyte = liver cell), a combining form and "-blast" the
+ * cell that forms or secretes it (cementoblast = cementum secreting cell),
+ * and "pre-" the stage before a cell (preosteoblast = osteoprogenitor). The
+ * form is the stem that begins the ordinary words of the same root
+ * (cardi- of cardiac, cement- of cementum). The learned equivalences
+ * cannot pair such a name with its words (no term has both), and the
+ * first stage's long-prefix and typo guesses read the stem word alone at
+ * half its weight or not at all. Nothing is learned or stored; per query:
  *   - query words a, "cell" (opts.cform): the text words stem + "ocyte",
  *     stem the first CF_MIN_STEM or more letters of a, or of an expansion
  *     of a at opts.cform_eq or more (heart: cardiac), leaving at most
  *     CF_TAIL letters of that word (its ending: -ac, -um, -al, -ic);
  *   - query words a, an "-ing" word, "cell" (opts.cform_blast): the text
  *     words stem + "oblast", stem as above from a's own letters;
- * each a text word some name or synonym carries. After the re-rank's
- * alignment such a text word is matched with a and the next query word
- * (ts_cform_pass) when both are left unmatched, or when it is matched with
- * a alone for less and the next is left unmatched (the long-prefix guess
- * had taken it). The first stage is unchanged. */
+ *   - a query word form + "progenitor" / "precursor", the form ending in
+ *     "o" (opts.cform_pre): the word "pre" + form + "blast" as an
+ *     expansion in both stages (ts_cform_forms), and with "cell" after it
+ *     as below;
+ * each a text word some name or synonym carries, and a query word the
+ * vocabulary has (definitions included). After the re-rank's alignment
+ * such a text word is matched with a and the next query word
+ * (ts_cform_pass) when both are left unmatched, or when it is matched
+ * with a alone for less and the next is left unmatched (the long-prefix
+ * guess had taken it; the difference is added, as of_adj_pass does). */
 #include <string.h>
 
 #include "embed/tsearch_int.h"
@@ -107,7 +113,7 @@ static bool is_pre_blast(const tsearch *x, uint32_t w)
 {
     const char *s = x->v.blob + x->v.off[w];
     size_t l = x->v.len[w];
-    return l > 8 + CF_MIN_STEM && memcmp(s, "pre", 3) == 0 && memcmp(s + l - 5, "blast", 5) == 0;
+    return l >= 8 + CF_MIN_STEM && memcmp(s, "pre", 3) == 0 && memcmp(s + l - 5, "blast", 5) == 0;
 }
 
 size_t ts_cform_forms(const tsearch *x, const char *w, size_t len, uint32_t self, ts_expn *out,
@@ -139,7 +145,7 @@ void ts_cform_query(const tsearch *x, const ts_q *q, ts_cform_q *cq)
         uint32_t a = q->qid[i], b = q->qid[i + 1];
         if (x->o.cform_pre > 0 && b == cell) /* osteoprogenitor cell: preosteoblast */
             for (size_t e = 0; e < q->nex[i]; e++)
-                if (is_pre_blast(x, q->ex[i][e].word))
+                if (q->ex[i][e].sim >= x->o.cform_pre && is_pre_blast(x, q->ex[i][e].word))
                     put(cq, q->ex[i][e].word, i, x->o.cform_pre);
         if (a == UINT32_MAX || b == UINT32_MAX || a == cell)
             continue;
