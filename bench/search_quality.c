@@ -288,6 +288,14 @@ static void apply_opts(void)
             o.join_part = (float)v;
         else if (!strcmp(t, "join"))
             o.join = (float)v;
+        else if (!strcmp(t, "cfpre"))
+            o.cform_pre = (float)v;
+        else if (!strcmp(t, "cfblast"))
+            o.cform_blast = (float)v;
+        else if (!strcmp(t, "cformeq"))
+            o.cform_eq = (float)v;
+        else if (!strcmp(t, "cform"))
+            o.cform = (float)v;
         else if (!strcmp(t, "blast"))
             o.cyte_blast = (float)v;
         else if (!strcmp(t, "priv"))

@@ -399,6 +399,24 @@ typedef struct tsearch_opts {
     bool kin_weak;       /* the best may match a query word weakly when its
                             text word is that word with a prefix
                             (interneuron for neuron): its own qualifier */
+    /* fourteenth round, h14b (tsearch_cform.c) */
+    float cform;         /* re-rank: a query word then "cell" matches a text
+                            word stem + "ocyte" (heart cell: cardiocyte),
+                            stem the start of the word or of one of its
+                            expansions at cform_eq or more, with both, at
+                            this similarity (0: off) */
+    float cform_eq;      /* the least similarity of such an expansion */
+    float cform_blast;   /* re-rank: a query word, an "-ing" word, "cell"
+                            match a text word stem + "oblast" (cementum
+                            secreting cell: cementoblast), stem the start
+                            of the first word, with the first two, at this
+                            similarity (0: off) */
+    float cform_pre;     /* both stages: a query word that is a combining
+                            form and "progenitor" or "precursor" reaches
+                            the text word "pre" + form + "blast"
+                            (osteoprogenitor: preosteoblast), and with the
+                            word "cell" after it matches it with both in
+                            the re-rank, at this similarity (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -119,6 +119,10 @@ static tsearch_opts g_default = {
     .kin_own = true,
     .kin_code = true,
     .kin_weak = true,
+    .cform = 0.8f,
+    .cform_eq = 0.5f,
+    .cform_blast = 1.0f,
+    .cform_pre = 0.9f,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -473,6 +473,37 @@ void ts_join_add(ts_join_q *jq, uint32_t t, size_t i, float sim);
  * list, so ts_join_pass matches it with both query words. */
 void ts_blast_query(const tsearch *x, size_t nq, const uint32_t *qid, ts_join_q *jq);
 
+/* One-word names a query word and the next say in plain words
+ * (tsearch_cform.c; opts.cform, opts.cform_blast), found once per query:
+ * text word t[e] is query words i[e], i[e] + 1, at sim[e]. */
+#define TS_CFORM_MAX 32
+typedef struct ts_cform_q {
+    size_t n;
+    uint32_t t[TS_CFORM_MAX];
+    uint8_t i[TS_CFORM_MAX];
+    float sim[TS_CFORM_MAX];
+} ts_cform_q;
+
+/* Fill cq for query q (the "-cyte" words of a word then "cell", the
+ * "-blast" words of a word then an "-ing" word then "cell"). */
+void ts_cform_query(const tsearch *x, const ts_q *q, ts_cform_q *cq);
+
+/* The "pre-" "-blast" word of a query word w[0..len) that is a combining
+ * form and "progenitor" or "precursor" (osteoprogenitor: preosteoblast),
+ * when a name carries it, appended to out[0..n) at opts.cform_pre (self:
+ * w's id). Returns the new count. */
+size_t ts_cform_forms(const tsearch *x, const char *w, size_t len, uint32_t self, ts_expn *out,
+                      size_t n, size_t max);
+
+/* After the alignment: a text word of cq matched with both its query
+ * words, when both are left unmatched and it is, or when it is matched
+ * with the first alone (qj[i]: its text word, qs8[i] the similarity x 255)
+ * for less and the second is left unmatched. Updates the used masks;
+ * returns the weight it adds. */
+float ts_cform_pass(const tsearch *x, const ts_cform_q *cq, const float *qw, const uint32_t *tw,
+                    size_t m, const uint8_t *qj, const uint8_t *qs8, uint32_t *qused,
+                    uint32_t *tused);
+
 /* Where text words tw[j], tw[j + 1] are a query word letter for letter
  * (gammadelta: gamma delta; the second may be cut short, Treg: t
  * regulatory): up to max hits into out. Returns their count. */

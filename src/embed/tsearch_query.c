@@ -424,6 +424,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         }
         if (x->o.glia_head > 0 || x->o.glia_cyte > 0) /* neuro|glial: glial (tsearch_wparts.c) */
             e = ts_wpart_forms(x, w, wl, id, ex[nq], e, MAX_EXP);
+        if (x->o.cform_pre > 0) /* osteo|progenitor: preosteoblast (tsearch_cform.c) */
+            e = ts_cform_forms(x, w, wl, id, ex[nq], e, MAX_EXP);
         bool mphrase = false;
         if (x->o.morph > 0)
             e = morph(x, mw, mwl, ex[nq], e, MAX_EXP, &mphrase);

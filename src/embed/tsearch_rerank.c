@@ -95,6 +95,7 @@ typedef struct qctx {
     uint32_t non;         /* the word "non" (UINT32_MAX: none or opts.neg_pen off) */
     uint32_t ts_give, ts_first; /* text short forms: givers, their first letters */
     const ts_join_q *jq;        /* joined words (tsearch_join.c) */
+    const ts_cform_q *cq;       /* one-word names said apart (tsearch_cform.c) */
     bool ncode;                 /* numbered short forms: the query has a number */
     uint32_t of; /* the word "of" (UINT32_MAX: none, or opts.adj_of and of_adj off) */
 } qctx;
@@ -351,6 +352,8 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
         acc += ts_ncode_pass(x, c->nq, c->qid, c->qw, tw, m, &qused, &tused);
     if (c->jq->nr) /* NKT for NK T (tsearch_join.c) */
         acc += ts_join_pass(x, c->jq, c->qw, tw, m, &qused, &tused);
+    if (c->cq->n) /* cardiocyte for heart cell (tsearch_cform.c) */
+        acc += ts_cform_pass(x, c->cq, c->qw, tw, m, qj, qs8, &qused, &tused);
     if (x->o.trunc > 0) /* OFF-s for OFF-sustained (tsearch_tshort.c) */
         acc += ts_trunc_pass(x, c->nq, c->qid, c->qw, tw, m, &qused, &tused);
     *out_qused = qused;
@@ -462,6 +465,11 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     if (x->o.cyte_blast > 0) /* monocyte stem: monoblast (tsearch_blast.c) */
         ts_blast_query(x, q->nq, q->qid, &jq);
     qc.jq = &jq;
+    ts_cform_q cq;
+    cq.n = 0;
+    if (x->o.cform > 0 || x->o.cform_blast > 0 || x->o.cform_pre > 0) /* heart cell: cardiocyte (tsearch_cform.c) */
+        ts_cform_query(x, q, &cq);
+    qc.cq = &cq;
     for (size_t i = 0; x->o.ncode > 0 && q->nq >= 3 && i < q->nq && !qc.ncode; i++)
         qc.ncode = q->qid[i] != UINT32_MAX && ts_is_number(x, q->qid[i]);
     for (size_t c = 0; c < nc; c++) {
