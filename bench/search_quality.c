@@ -240,6 +240,10 @@ static void apply_opts(void)
             o.full_promote = (float)v;
         else if (!strcmp(t, "meet"))
             o.meet = (float)v;
+        else if (!strcmp(t, "abpl"))
+            o.abbr_plural = v != 0;
+        else if (!strcmp(t, "prime"))
+            o.prime = v != 0;
         else if (!strcmp(t, "kidword"))
             o.kid_word = (float)v;
         else if (!strcmp(t, "kweq"))

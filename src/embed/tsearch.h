@@ -362,6 +362,10 @@ typedef struct tsearch_opts {
                             with the child's together every content word,
                             goes just above the better parent when less than
                             this below it (0: off) */
+    /* fourteenth round, h14f (tsearch_marks.c): marks read before the
+       normaliser drops them, in names, synonyms and queries alike */
+    bool abbr_plural;    /* "BCs" = "BC": two capitals then a small s */
+    bool prime;          /* "C'", "C-prime" = one word "cprime", not "c" */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -484,6 +484,12 @@ void ts_scratch_free_all(ts_scratch *z);
 size_t ts_split(const char *s, size_t len, bool stem, char *buf, size_t cap, uint32_t *starts,
                 size_t max);
 
+/* The marks the normaliser would lose, read on a raw name, synonym or query
+ * (tsearch_marks.c; opts.abbr_plural, opts.prime): NULL when there is
+ * nothing to rewrite, else a rewritten copy (*out_len bytes, NUL-ended) the
+ * caller frees. */
+char *ts_marks(const tsearch_opts *o, const char *s, size_t len, size_t *out_len);
+
 /* A word shaped like a disease code, 2..TS_MAX_CODE letters then a digit
  * (LCCS2, CMS3A): the number of letters; 0 for other words. */
 size_t ts_code_letters(const char *w, size_t len);

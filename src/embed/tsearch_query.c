@@ -334,7 +334,11 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         return 0;
     char buf[2048];
     uint32_t starts[TS_MAX_QWORDS];
-    size_t nw = ts_split(q, len, x->o.stem, buf, sizeof buf, starts, TS_MAX_QWORDS);
+    size_t ml = 0; /* BCs, C' (tsearch_marks.c) */
+    char *mk = ts_marks(&x->o, q, len, &ml);
+    size_t nw = ts_split(mk ? mk : q, mk ? ml : len, x->o.stem, buf, sizeof buf, starts,
+                         TS_MAX_QWORDS);
+    free(mk);
     if (x->o.acronym)
         nw = ts_split_codes(x, buf, sizeof buf, starts, nw);
     if (x->o.compound)
