@@ -244,6 +244,8 @@ static void apply_opts(void)
             o.abbr_plural = v != 0;
         else if (!strcmp(t, "prime"))
             o.prime = v != 0;
+        else if (!strcmp(t, "pcode"))
+            o.parent_code = (int)v;
         else if (!strcmp(t, "kidword"))
             o.kid_word = (float)v;
         else if (!strcmp(t, "kweq"))

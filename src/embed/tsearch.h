@@ -366,6 +366,11 @@ typedef struct tsearch_opts {
        normaliser drops them, in names, synonyms and queries alike */
     bool abbr_plural;    /* "BCs" = "BC": two capitals then a small s */
     bool prime;          /* "C'", "C-prime" = one word "cprime", not "c" */
+    int parent_code;     /* re-rank: a child's text word of one letter and a
+                            number (T3) is a run of query words its parent's
+                            name carries, the first with that initial, and
+                            the query's same number (tsearch_pcode.c; 0:
+                            off) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -451,6 +451,13 @@ size_t ts_join_at(const tsearch *x, const ts_join_q *jq, const uint32_t *tw, siz
 float ts_join_pass(const tsearch *x, const ts_join_q *jq, const float *qw, const uint32_t *tw,
                    size_t m, uint32_t *qused, uint32_t *tused);
 
+/* A child's one-letter numbered code for its parent's qualifier and the
+ * query's number (tsearch_pcode.c; opts.parent_code): run before the
+ * alignment of a text of term o, claiming what it matches in *qused and
+ * *tused. Returns the matched weight. */
+float ts_pcode_pass(const tsearch *x, uint32_t o, size_t nq, const uint32_t *qid, const float *qw,
+                    const uint32_t *tw, size_t m, uint32_t *qused, uint32_t *tused);
+
 /* Numbered short forms a text writes (tsearch_ncode.c; opts.ncode): after
  * the alignment, a text word left unmatched of letters then a number (DN1)
  * matched with consecutive query words left unmatched whose starts spell
