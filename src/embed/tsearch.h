@@ -53,7 +53,13 @@
  *     short form a text writes the query words it abbreviates and the
  *     number (DN1 / double negative 1: tsearch_ncode.c), and a query short
  *     form's number may follow the next word (uNK2: uterine natural killer
- *     cell 2).
+ *     cell 2);
+ *   - two marks are read before the normaliser drops them: the plural "s"
+ *     of a two-capital abbreviation (BCs = BC) and a prime after a lone
+ *     letter (C' is not C: tsearch_marks.c); a child's one-letter numbered
+ *     code is its parent's qualifier and the number (T3 B cell =
+ *     transitional stage 3 B cell, a child of transitional stage B cell:
+ *     tsearch_pcode.c).
  * Everything learned comes from the texts given to tsearch_build (a
  * collection's records, so held-out synonyms never reach it) and is
  * deterministic: the same texts give the same index and the same answers.
