@@ -372,11 +372,13 @@ typedef struct tsearch_opts {
        normaliser drops them, in names, synonyms and queries alike */
     bool abbr_plural;    /* "BCs" = "BC": two capitals then a small s */
     bool prime;          /* "C'", "C-prime" = one word "cprime", not "c" */
-    int parent_code;     /* re-rank: a child's text word of one letter and a
-                            number (T3) is a run of query words its parent's
-                            name carries, the first with that initial, and
-                            the query's same number (tsearch_pcode.c; 0:
-                            off) */
+    int parent_code;     /* re-rank: a child's text word of 1-3 letters and a
+                            number (T3, Tr1) is a run of query words its
+                            parents' names carry, beginning with those
+                            initials, and the query's same number; 2: the
+                            first stage also reaches the texts carrying the
+                            initials of 2-3 query words and a later query
+                            number (tsearch_pcode.c; 0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -110,7 +110,7 @@ static tsearch_opts g_default = {
     .meet = 0.2f,
     .abbr_plural = true,
     .prime = true,
-    .parent_code = 1,
+    .parent_code = 2,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -458,6 +458,9 @@ float ts_join_pass(const tsearch *x, const ts_join_q *jq, const float *qw, const
 float ts_pcode_pass(const tsearch *x, uint32_t o, size_t nq, const uint32_t *qid, const float *qw,
                     const uint32_t *tw, size_t m, uint32_t *qused, uint32_t *tused);
 
+size_t ts_pcode_first(const tsearch *x, size_t nq, const uint32_t *qid, const float *qw,
+                      float *acc, float *cur, uint8_t *stamp, uint32_t *touched, size_t nt);
+
 /* Numbered short forms a text writes (tsearch_ncode.c; opts.ncode): after
  * the alignment, a text word left unmatched of letters then a number (DN1)
  * matched with consecutive query words left unmatched whose starts spell

@@ -555,6 +555,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     }
     if (x->o.ncode > 0) /* DN1 for double negative 1 (tsearch_ncode.c) */
         nt = ts_ncode_first(x, nq, qid, qw, acc, cur, stamp, touched, nt);
+    if (x->o.parent_code >= 2) /* Tr1 for T-regulatory ... 1 (tsearch_pcode.c) */
+        nt = ts_pcode_first(x, nq, qid, qw, acc, cur, stamp, touched, nt);
     /* term score = best text; first-stage candidates */
     float *best = z->best; /* set before read for every owner reached */
     for (size_t i = 0; i < nt; i++)

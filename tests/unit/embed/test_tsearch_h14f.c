@@ -1,15 +1,16 @@
 /* tests/unit/embed/test_tsearch_h14f.c - the text search's fourteenth
  * round, h14f (embed/tsearch.h): the plural "s" of a two-capital
  * abbreviation (opts.abbr_plural) and a prime after a lone letter
- * (opts.prime; tsearch_marks.c), and a child's one-letter numbered code for
- * its parent's qualifier (opts.parent_code; tsearch_pcode.c). Each test
- * fails with its part off. */
+ * (opts.prime; tsearch_marks.c), and a child's numbered code for its
+ * parent's qualifier (opts.parent_code; tsearch_pcode.c: T3, Tr1). Each
+ * test fails with its part off. */
 #include <stdlib.h>
 
 #include "../harness.h"
 #include "tsearch_pair.h"
 
 #include "embed/tsearch.h"
+#include "embed/tsearch_int.h"
 
 /* As in CL: retinal bipolar neuron (term 0) has the synonym "BC"; "BCs"
  * is its plural. Without the part "bcs" is a word no name carries and
@@ -107,10 +108,69 @@ done:
     tsearch_free(x);
 }
 
+/* As in CL: Tr1 cell (term 0, also "Tr1 T cell") is a regulatory T cell
+ * (1) and a CD4-positive helper T cell (2). For "T-regulatory T cell type
+ * 1" its code is the initials of the parent's "T" and "regulatory" and
+ * the 1. In CL the many "... T cell" terms keep it out of the first
+ * stage's candidates, so the first stage reaches the texts carrying "tr1"
+ * (parent_code 2; tsearch_pcode.c ts_pcode_first, read here through the
+ * internals); with parent_code 1 it reaches nothing. */
+static void test_tsearch_parent_code2(void)
+{
+    const char *tx[] = {"Tr1 cell",        "Tr1 T cell", "regulatory T cell",
+                        "CD4-positive helper T cell", "T-helper 1 cell", "Th1 cell",
+                        "T cell",          "type 2 cell"};
+    uint32_t own[] = {0, 0, 1, 2, 3, 3, 4, 5};
+    uint8_t fl[] = {TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME, TSEARCH_NAME,
+                    TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME, TSEARCH_NAME};
+    tsearch *x = NULL, *y = NULL;
+    tsearch_opts o = tsearch_opts_default();
+    CHECK_EQ(o.parent_code, 2);
+    tsearch_opts b = o;
+    b.parent_code = 1;
+    if (!build_pair(tx, own, fl, 8, 6, &o, &b, &x, &y))
+        goto done;
+    uint32_t child[] = {0, 0, 1, 2, 3}, parent[] = {1, 2, 4, 4, 2};
+    tsearch_set_parents(x, child, parent, 5);
+    tsearch_set_parents(y, child, parent, 5);
+    CHECK_EQ(top(x, "T-regulatory T cell type 1", NULL), 0);
+    CHECK_EQ(top(x, "T-helper 1 cell", NULL), 3);
+    const char *qs[] = {"t", "regulatory", "cell", "type", "1"};
+    uint32_t qid[5];
+    float qw[5] = {1, 1, 1, 1, 1};
+    for (size_t i = 0; i < 5; i++) {
+        qid[i] = ts_vocab_find(&x->v, qs[i], strlen(qs[i]));
+        CHECK(qid[i] != UINT32_MAX);
+        if (qid[i] == UINT32_MAX)
+            goto done;
+        qid[i] = x->canon[qid[i]];
+    }
+    for (int k = 0; k < 2; k++) {
+        const tsearch *z = k ? y : x;
+        float acc[32] = {0}, cur[32] = {0}; /* n_texts: given and derived */
+        uint8_t stamp[32] = {0};
+        uint32_t touched[32];
+        CHECK(z->n_texts <= 32);
+        if (z->n_texts > 32)
+            break;
+        size_t nt = ts_pcode_first(z, 5, qid, qw, acc, cur, stamp, touched, 0);
+        if (k) {
+            CHECK_EQ(nt, 0); /* parent_code 1: the re-rank only */
+            continue;
+        }
+        CHECK_EQ(nt, 2); /* the two texts that write Tr1 */
+        CHECK(nt == 2 && touched[0] <= 1 && touched[1] <= 1 && acc[0] > 0 && acc[1] > 0);
+    }
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_abbr_plural);
     RUN(test_tsearch_prime);
     RUN(test_tsearch_parent_code);
+    RUN(test_tsearch_parent_code2);
     return harness_done();
 }
