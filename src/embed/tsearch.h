@@ -56,10 +56,10 @@
  *     cell 2);
  *   - two marks are read before the normaliser drops them: the plural "s"
  *     of a two-capital abbreviation (BCs = BC) and a prime after a lone
- *     letter (C' is not C: tsearch_marks.c); a child's one-letter numbered
- *     code is its parent's qualifier and the number (T3 B cell =
- *     transitional stage 3 B cell, a child of transitional stage B cell:
- *     tsearch_pcode.c).
+ *     letter (C' is not C: tsearch_marks.c); a child's numbered code is
+ *     its parent's qualifier and the number (T3 B cell = transitional
+ *     stage 3 B cell, a child of transitional stage B cell; Tr1 cell, a
+ *     regulatory T cell = T-regulatory T cell type 1: tsearch_pcode.c).
  * Everything learned comes from the texts given to tsearch_build (a
  * collection's records, so held-out synonyms never reach it) and is
  * deterministic: the same texts give the same index and the same answers.
