@@ -262,6 +262,12 @@ static void apply_opts(void)
             o.kin_weak = v != 0;
         else if (!strcmp(t, "kinpleft"))
             o.kin_pleft = (int)v;
+        else if (!strcmp(t, "abpl"))
+            o.abbr_plural = v != 0;
+        else if (!strcmp(t, "prime"))
+            o.prime = v != 0;
+        else if (!strcmp(t, "pcode"))
+            o.parent_code = (int)v;
         else if (!strcmp(t, "kidword"))
             o.kid_word = (float)v;
         else if (!strcmp(t, "kweq"))

@@ -53,7 +53,13 @@
  *     short form a text writes the query words it abbreviates and the
  *     number (DN1 / double negative 1: tsearch_ncode.c), and a query short
  *     form's number may follow the next word (uNK2: uterine natural killer
- *     cell 2).
+ *     cell 2);
+ *   - two marks are read before the normaliser drops them: the plural "s"
+ *     of a two-capital abbreviation (BCs = BC) and a prime after a lone
+ *     letter (C' is not C: tsearch_marks.c); a child's numbered code is
+ *     its parent's qualifier and the number (T3 B cell = transitional
+ *     stage 3 B cell, a child of transitional stage B cell; Tr1 cell, a
+ *     regulatory T cell = T-regulatory T cell type 1: tsearch_pcode.c).
  * Everything learned comes from the texts given to tsearch_build (a
  * collection's records, so held-out synonyms never reach it) and is
  * deterministic: the same texts give the same index and the same answers.
@@ -417,6 +423,17 @@ typedef struct tsearch_opts {
                             (osteoprogenitor: preosteoblast), and with the
                             word "cell" after it matches it with both in
                             the re-rank, at this similarity (0: off) */
+    /* fourteenth round, h14f (tsearch_marks.c): marks read before the
+       normaliser drops them, in names, synonyms and queries alike */
+    bool abbr_plural;    /* "BCs" = "BC": two capitals then a small s */
+    bool prime;          /* "C'", "C-prime" = one word "cprime", not "c" */
+    int parent_code;     /* re-rank: a child's text word of 1-3 letters and a
+                            number (T3, Tr1) is a run of query words its
+                            parents' names carry, beginning with those
+                            initials, and the query's same number; 2: the
+                            first stage also reaches the texts carrying the
+                            initials of 2-3 query words and a later query
+                            number (tsearch_pcode.c; 0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

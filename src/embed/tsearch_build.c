@@ -123,6 +123,9 @@ static tsearch_opts g_default = {
     .cform_eq = 0.5f,
     .cform_blast = 1.0f,
     .cform_pre = 0.9f,
+    .abbr_plural = true,
+    .prime = true,
+    .parent_code = 2,
 };
 
 tsearch_opts tsearch_opts_default(void)
@@ -324,8 +327,11 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
     uint32_t starts[256];
     for (size_t i = 0; i < n; i++) {
         u32v_push(&all_off, (uint32_t)all_words.n);
-        size_t nw = ts_split(texts[i], lens[i], x->o.stem, buf, sizeof buf, starts,
-                             field[i] == TSEARCH_DEF ? 256 : TS_MAX_QWORDS);
+        size_t ml = 0; /* BCs, C' (tsearch_marks.c) */
+        char *mk = field[i] == TSEARCH_DEF ? NULL : ts_marks(&x->o, texts[i], lens[i], &ml);
+        size_t nw = ts_split(mk ? mk : texts[i], mk ? ml : lens[i], x->o.stem, buf, sizeof buf,
+                             starts, field[i] == TSEARCH_DEF ? 256 : TS_MAX_QWORDS);
+        free(mk);
         for (size_t k = 0; k < nw; k++)
             u32v_push(&all_words, ts_vocab_add(&x->v, buf + starts[k], strlen(buf + starts[k])));
         if (field[i] != TSEARCH_DEF)
@@ -351,8 +357,11 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
     bool aux_phr = aux && aux->n && x->o.derive > 0 && x->o.aux_derive;
     for (size_t i = 0; aux_phr && i < aux->n; i++) {
         u32v_push(&aux_off, (uint32_t)aux_words.n);
-        size_t nw = ts_split(aux->texts[i], aux->lens[i], x->o.stem, buf, sizeof buf, starts,
-                             TS_MAX_QWORDS);
+        size_t ml = 0; /* BCs, C' (tsearch_marks.c) */
+        char *mk = ts_marks(&x->o, aux->texts[i], aux->lens[i], &ml);
+        size_t nw = ts_split(mk ? mk : aux->texts[i], mk ? ml : aux->lens[i], x->o.stem, buf,
+                             sizeof buf, starts, TS_MAX_QWORDS);
+        free(mk);
         for (size_t k = 0; k < nw; k++)
             u32v_push(&aux_words, ts_vocab_add(&x->v, buf + starts[k], strlen(buf + starts[k])));
     }

@@ -516,6 +516,16 @@ size_t ts_join_at(const tsearch *x, const ts_join_q *jq, const uint32_t *tw, siz
 float ts_join_pass(const tsearch *x, const ts_join_q *jq, const float *qw, const uint32_t *tw,
                    size_t m, uint32_t *qused, uint32_t *tused);
 
+/* A child's one-letter numbered code for its parent's qualifier and the
+ * query's number (tsearch_pcode.c; opts.parent_code): run before the
+ * alignment of a text of term o, claiming what it matches in *qused and
+ * *tused. Returns the matched weight. */
+float ts_pcode_pass(const tsearch *x, uint32_t o, size_t nq, const uint32_t *qid, const float *qw,
+                    const uint32_t *tw, size_t m, uint32_t *qused, uint32_t *tused);
+
+size_t ts_pcode_first(const tsearch *x, size_t nq, const uint32_t *qid, const float *qw,
+                      float *acc, float *cur, uint8_t *stamp, uint32_t *touched, size_t nt);
+
 /* Numbered short forms a text writes (tsearch_ncode.c; opts.ncode): after
  * the alignment, a text word left unmatched of letters then a number (DN1)
  * matched with consecutive query words left unmatched whose starts spell
@@ -548,6 +558,12 @@ void ts_scratch_free_all(ts_scratch *z);
  * of words (at most max). stem applies the word normaliser. */
 size_t ts_split(const char *s, size_t len, bool stem, char *buf, size_t cap, uint32_t *starts,
                 size_t max);
+
+/* The marks the normaliser would lose, read on a raw name, synonym or query
+ * (tsearch_marks.c; opts.abbr_plural, opts.prime): NULL when there is
+ * nothing to rewrite, else a rewritten copy (*out_len bytes, NUL-ended) the
+ * caller frees. */
+char *ts_marks(const tsearch_opts *o, const char *s, size_t len, size_t *out_len);
 
 /* A word shaped like a disease code, 2..TS_MAX_CODE letters then a digit
  * (LCCS2, CMS3A): the number of letters; 0 for other words. */

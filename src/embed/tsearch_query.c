@@ -334,7 +334,11 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         return 0;
     char buf[2048];
     uint32_t starts[TS_MAX_QWORDS];
-    size_t nw = ts_split(q, len, x->o.stem, buf, sizeof buf, starts, TS_MAX_QWORDS);
+    size_t ml = 0; /* BCs, C' (tsearch_marks.c) */
+    char *mk = ts_marks(&x->o, q, len, &ml);
+    size_t nw = ts_split(mk ? mk : q, mk ? ml : len, x->o.stem, buf, sizeof buf, starts,
+                         TS_MAX_QWORDS);
+    free(mk);
     if (x->o.acronym)
         nw = ts_split_codes(x, buf, sizeof buf, starts, nw);
     if (x->o.compound)
@@ -576,6 +580,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     }
     if (x->o.ncode > 0) /* DN1 for double negative 1 (tsearch_ncode.c) */
         nt = ts_ncode_first(x, nq, qid, qw, acc, cur, stamp, touched, nt);
+    if (x->o.parent_code >= 2) /* Tr1 for T-regulatory ... 1 (tsearch_pcode.c) */
+        nt = ts_pcode_first(x, nq, qid, qw, acc, cur, stamp, touched, nt);
     /* term score = best text; first-stage candidates */
     float *best = z->best; /* set before read for every owner reached */
     for (size_t i = 0; i < nt; i++)

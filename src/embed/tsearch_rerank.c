@@ -97,6 +97,8 @@ typedef struct qctx {
     const ts_join_q *jq;        /* joined words (tsearch_join.c) */
     const ts_cform_q *cq;       /* one-word names said apart (tsearch_cform.c) */
     bool ncode;                 /* numbered short forms: the query has a number */
+    bool pcode;                 /* T3 for transitional stage 3 (tsearch_pcode.c) */
+    uint32_t owner;             /* the term whose text is aligned */
     uint32_t of; /* the word "of" (UINT32_MAX: none, or opts.adj_of and of_adj off) */
 } qctx;
 
@@ -307,6 +309,8 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
     uint32_t qused = 0, tused = 0, weak = 0;
     unsigned strong = sim8(x->o.prom_sim);
     float acc = 0;
+    if (c->pcode) /* T3 for transitional stage 3, first (tsearch_pcode.c) */
+        acc += ts_pcode_pass(x, c->owner, c->nq, c->qid, c->qw, tw, m, &qused, &tused);
     uint8_t qj[TS_MAX_QWORDS], qs8[TS_MAX_QWORDS]; /* one-word matches: text word, sim */
     memset(qj, 255, c->nq);
     for (size_t k = 0; k < nc; k++) {
@@ -472,8 +476,11 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     qc.cq = &cq;
     for (size_t i = 0; x->o.ncode > 0 && q->nq >= 3 && i < q->nq && !qc.ncode; i++)
         qc.ncode = q->qid[i] != UINT32_MAX && ts_is_number(x, q->qid[i]);
+    for (size_t i = 0; x->o.parent_code > 0 && x->up_off && i < q->nq && !qc.pcode; i++)
+        qc.pcode = q->qid[i] != UINT32_MAX && ts_is_number(x, q->qid[i]);
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
+        qc.owner = o;
         float s = 0, s2 = 0, tb = 0;
         uint32_t used = 0, uweak = 0;
         for (uint32_t j = x->o_off[o]; j < x->o_off[o + 1]; j++) {

@@ -140,6 +140,8 @@ float ts_trunc_pass(const tsearch *x, size_t nq, const uint32_t *qid, const floa
             size_t tl = x->v.len[tw[j]];
             if (!letters(t, tl, ql + 2, SIZE_MAX) || memcmp(t, q, ql) != 0)
                 continue;
+            if (x->o.prime && tl == ql + 5 && memcmp(t + ql, "prime", 5) == 0)
+                continue; /* C' is not C cut short (tsearch_marks.c) */
             acc += sim * 0.5f * (x->w[tw[j]] + qw[i]);
             *qused |= 1u << i;
             *tused |= 1u << j;
