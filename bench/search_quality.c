@@ -240,6 +240,10 @@ static void apply_opts(void)
             o.full_promote = (float)v;
         else if (!strcmp(t, "meet"))
             o.meet = (float)v;
+        else if (!strcmp(t, "defcover"))
+            o.def_cover = (float)v;
+        else if (!strcmp(t, "dcdf"))
+            o.def_cover_df = (float)v;
         else if (!strcmp(t, "kidword"))
             o.kid_word = (float)v;
         else if (!strcmp(t, "kweq"))

@@ -362,6 +362,17 @@ typedef struct tsearch_opts {
                             with the child's together every content word,
                             goes just above the better parent when less than
                             this below it (0: off) */
+    /* fourteenth round, h14c (tsearch_defcover.c) */
+    float def_cover;     /* the best candidate's best text leaves content
+                            words out that neither its definition nor a
+                            parent's name holds; a candidate whose best
+                            text says one of them and whose definition
+                            (the word or its adjective / noun form) the
+                            content words its text does not goes just
+                            above it when less than this below it (0: off) */
+    float def_cover_df;  /* a word a definition holds counts there when
+                            at most this share of the definitions hold it
+                            and it is no number */
 } tsearch_opts;
 
 /* The served defaults. */

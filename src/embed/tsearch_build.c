@@ -108,6 +108,8 @@ static tsearch_opts g_default = {
     .kid_word_text = 2,
     .kid_word_left = 2,
     .meet = 0.2f,
+    .def_cover = 0.15f,
+    .def_cover_df = 0.05f,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -217,6 +217,14 @@ void ts_kid_word(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
 void ts_meet(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
              const uint32_t *cu, const uint32_t *cw);
 
+/* opts.def_cover (tsearch_defcover.c): when the best candidate's best text
+ * leaves content words of the query out that neither its definition nor a
+ * parent's name holds, the best candidate less than opts.def_cover below it
+ * whose best text says one of those words and whose definition says the
+ * content words its text does not goes just above it (csc). */
+void ts_def_cover(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
+                  const uint32_t *cu, const uint32_t *cw);
+
 /* opts.genus_cap: a candidate the genus bonus (gb[c]) took above a parent
  * that is a candidate too goes just below that parent again (the parent's
  * own words name it better). */

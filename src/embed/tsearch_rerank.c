@@ -571,6 +571,8 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
         ts_full_promote(x, nc, csc, cu, cw);
     if (x->o.kid_word > 0) /* a child whose definition has the word left out */
         ts_kid_word(x, q, cand, nc, csc, own, cu, cw);
+    if (x->o.def_cover > 0) /* the definition says the word left out (tsearch_defcover.c) */
+        ts_def_cover(x, q, cand, nc, csc, cu, cw);
     if (x->o.meet > 0) /* the meeting of two parents (tsearch_meet.c) */
         ts_meet(x, q, cand, nc, csc, cu, cw);
     free(own);

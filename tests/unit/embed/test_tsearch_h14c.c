@@ -1,0 +1,65 @@
+/* tests/unit/embed/test_tsearch_h14c.c - the text search's fourteenth
+ * round, h14c (embed/tsearch.h, tsearch_defcover.c): a query whose best
+ * candidate's name leaves a word out that its definition lacks too, where
+ * another candidate's name says that word and its definition says the one
+ * its name leaves out ("gingival junctional epithelial cell" = junctional
+ * epithelial cell, "part of the junctional epithelium of the gingiva"):
+ * that candidate goes just above the best one (opts.def_cover). */
+#include <stdlib.h>
+
+#include "../harness.h"
+#include "tsearch_pair.h"
+
+#include "embed/tsearch.h"
+
+/* As in CL: gingival epithelial cell (term 0) and junctional epithelial
+ * cell (1) each say three of the query's four words; term 1's definition
+ * says "gingiva", the noun of the fourth (the collection's names carry it:
+ * fibroblast of gingiva, term 2), term 0's definition says nothing of
+ * "junctional", which a second name (junctional cell, term 3) makes the
+ * lighter word, so term 0 scores first without the pass. Terms 4-22 are
+ * names only, so that one definition in 23 is a rare enough mention
+ * (opts.def_cover_df). A query term 0's name says whole moves nothing. */
+static void test_tsearch_def_cover(void)
+{
+    const char *tx[] = {"gingival epithelial cell",
+                        "Any stratified squamous epithelial cell that is part of some gingival "
+                        "epithelium.",
+                        "junctional epithelial cell",
+                        "An epithelial cell that is part of the junctional epithelium of the "
+                        "gingiva, forming a collar around the tooth.",
+                        "fibroblast of gingiva", "junctional cell", "blood cell", "stem cell",
+                        "germ cell", "muscle cell", "nerve cell", "fat cell", "bone cell",
+                        "skin cell", "liver cell", "kidney cell", "lung cell", "heart cell",
+                        "gut cell", "eye cell", "ear cell", "hair cell", "gland cell",
+                        "duct cell", "tooth cell"};
+    uint32_t own[] = {0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
+                      19, 20, 21, 22};
+    uint8_t fl[25];
+    for (size_t i = 0; i < 25; i++)
+        fl[i] = TSEARCH_NAME;
+    fl[1] = fl[3] = TSEARCH_DEF;
+    tsearch *x = NULL, *y = NULL;
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.def_cover > 0.1f && o.def_cover < 0.2f);
+    CHECK(o.def_cover_df > 0.04f && o.def_cover_df < 0.06f);
+    tsearch_opts b = o;
+    b.def_cover = 0;
+    if (!build_pair(tx, own, fl, 25, 23, &o, &b, &x, &y))
+        goto done;
+    const char *q = "gingival junctional epithelial cell";
+    CHECK_EQ(top(y, q, NULL), 0);
+    CHECK_EQ(top(x, q, NULL), 1);
+    const char *q2 = "gingival epithelial cell";
+    CHECK_EQ(top(x, q2, NULL), 0);
+    CHECK_EQ(top(y, q2, NULL), 0);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
+int main(void)
+{
+    RUN(test_tsearch_def_cover);
+    return harness_done();
+}
