@@ -373,6 +373,10 @@ typedef struct tsearch_opts {
     float def_cover_df;  /* a word a definition holds counts there when
                             at most this share of the definitions hold it
                             and it is no number */
+    float def_cover_same; /* the same for a candidate whose best text leaves
+                            out only words W's leaves out too, when its
+                            definition holds them all and each is held by
+                            at most this share of the definitions (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -110,6 +110,7 @@ static tsearch_opts g_default = {
     .meet = 0.2f,
     .def_cover = 0.15f,
     .def_cover_df = 0.05f,
+    .def_cover_same = 0.02f,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -25,8 +25,16 @@
  * at least one of those or of W's left words, goes just above W. A word
  * counts as held by G's definition only when it is no number and at most
  * opts.def_cover_df of the definitions hold it ("cell", "type", "caused"
- * say nothing). Nothing stored; the pass reads the candidates' matched
- * words, the definitions' sorted words and the parents' names. */
+ * say nothing).
+ *
+ * opts.def_cover_same: G may also be a candidate whose best text leaves out
+ * only words W's leaves out too ("pale thymic epithelial cell": type-2
+ * epithelial cell of thymus and epithelial cell of thymus both leave out
+ * "pale", which the first's definition says, "a large pale nucleus") when
+ * its definition holds all of them and each is held by at most that share
+ * of the definitions: its text adds nothing to W's, so only a rarer word
+ * counts. Nothing stored; the pass reads the candidates' matched words,
+ * the definitions' sorted words and the parents' names. */
 #include <stdint.h>
 
 #include "embed/tsearch_int.h"
@@ -45,18 +53,19 @@ static bool sorted_has(const uint32_t *a, size_t n, uint32_t v)
 }
 
 /* Does a definition's mention of word v tell something: no number, held by
- * at most opts.def_cover_df of the definitions? */
-static bool telling(const tsearch *x, uint32_t v)
+ * at most share of the definitions? */
+static bool telling(const tsearch *x, uint32_t v, float share)
 {
     if (v == UINT32_MAX || ts_is_number(x, v))
         return false;
     uint32_t n = x->dp_off[v + 1] - x->dp_off[v];
-    return (float)n <= x->o.def_cover_df * (float)x->n_owners;
+    return (float)n <= share * (float)x->n_owners;
 }
 
 /* The words of mask (bit i: query word i) that term o's definition holds,
- * as written or as an adjective / noun form; with gate, telling ones only. */
-static uint32_t def_holds(const tsearch *x, const ts_q *q, uint32_t o, uint32_t mask, bool gate)
+ * as written or as an adjective / noun form; with share > 0, only words at
+ * most that share of the definitions hold (telling), else any. */
+static uint32_t def_holds(const tsearch *x, const ts_q *q, uint32_t o, uint32_t mask, float share)
 {
     const uint32_t *d = x->d_words + x->d_off[o];
     size_t n = x->d_off[o + 1] - x->d_off[o];
@@ -64,9 +73,9 @@ static uint32_t def_holds(const tsearch *x, const ts_q *q, uint32_t o, uint32_t 
     for (size_t i = 0; n && i < q->nq && i < 32; i++) {
         if (!(mask >> i & 1))
             continue;
-        bool has = (!gate || telling(x, q->qid[i])) && sorted_has(d, n, q->qid[i]);
+        bool has = (share <= 0 || telling(x, q->qid[i], share)) && sorted_has(d, n, q->qid[i]);
         for (size_t e = 0; !has && q->adjm && e < q->nex[i]; e++)
-            if ((q->adjm[i] >> e & 1u) && (!gate || telling(x, q->ex[i][e].word)))
+            if ((q->adjm[i] >> e & 1u) && (share <= 0 || telling(x, q->ex[i][e].word, share)))
                 has = sorted_has(d, n, q->ex[i][e].word);
         if (has)
             got |= 1u << i;
@@ -124,19 +133,24 @@ void ts_def_cover(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t 
     uint32_t left = need & ~cu[w]; /* what the best one's text leaves out */
     if (!left)
         return;
-    if (def_holds(x, q, cand[w], left, false) || genus_holds(x, q, cand[w], left))
+    if (def_holds(x, q, cand[w], left, 0) || genus_holds(x, q, cand[w], left))
         return; /* its definition or a parent's name says it */
     size_t best = nc;
     for (size_t g = 0; g < nc; g++) {
         if (g == w || csc[g] < 0 || csc[w] - csc[g] >= x->o.def_cover ||
             (best < nc && csc[g] <= csc[best]))
             continue;
-        uint32_t gs = cu[g] & ~cw[g], gl = need & ~gs;
-        if (!(gs & left))
-            continue; /* its text says a word W's leaves out */
-        uint32_t dh = def_holds(x, q, cand[g], gl | left, true);
-        if ((dh & gl) != gl || !dh)
-            continue; /* its definition says the rest, and something */
+        uint32_t gs = cu[g] & ~cw[g], gl = need & ~gs, dh;
+        if (gs & left) { /* its text says a word W's leaves out */
+            dh = def_holds(x, q, cand[g], gl | left, x->o.def_cover_df);
+            if ((dh & gl) != gl || !dh)
+                continue; /* its definition says the rest, and something */
+        } else { /* it leaves out what W's leaves out: its definition says it */
+            if (x->o.def_cover_same <= 0 || !gl || (gl & ~left))
+                continue;
+            if (def_holds(x, q, cand[g], gl, x->o.def_cover_same) != gl)
+                continue;
+        }
         best = g;
     }
     if (best < nc)

@@ -221,7 +221,9 @@ void ts_meet(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, f
  * leaves content words of the query out that neither its definition nor a
  * parent's name holds, the best candidate less than opts.def_cover below it
  * whose best text says one of those words and whose definition says the
- * content words its text does not goes just above it (csc). */
+ * content words its text does not goes just above it (csc); with
+ * opts.def_cover_same also one whose text leaves out only W's left words,
+ * all of them rare words its definition holds. */
 void ts_def_cover(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
                   const uint32_t *cu, const uint32_t *cw);
 

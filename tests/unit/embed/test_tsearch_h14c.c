@@ -4,7 +4,10 @@
  * another candidate's name says that word and its definition says the one
  * its name leaves out ("gingival junctional epithelial cell" = junctional
  * epithelial cell, "part of the junctional epithelium of the gingiva"):
- * that candidate goes just above the best one (opts.def_cover). */
+ * that candidate goes just above the best one (opts.def_cover); and one
+ * whose name leaves out the same word as the best one's but whose
+ * definition says it ("pale thymic epithelial cell" = type-2 epithelial
+ * cell of thymus, "a large pale nucleus": opts.def_cover_same). */
 #include <stdlib.h>
 
 #include "../harness.h"
@@ -58,8 +61,52 @@ done:
     tsearch_free(x);
 }
 
+/* As in CL: epithelial cell of thymus (term 0, also "thymic epithelial
+ * cell") and its subtype type-2 epithelial cell of thymus (1) both leave
+ * "pale" out of their names; term 1's definition says it ("with a large
+ * pale nucleus"), term 0's does not. Term 0 scores first on its synonym
+ * without opts.def_cover_same; with it term 1 goes just above. The
+ * terms 2-51 (the last 30 with no text) make "pale", in one definition,
+ * rare enough (opts.def_cover_same 0.02 of 52). */
+static void test_tsearch_def_cover_same(void)
+{
+    const char *tx[] = {"epithelial cell of thymus",
+                        "thymic epithelial cell",
+                        "An epithelial cell of the thymus.",
+                        "type-2 epithelial cell of thymus",
+                        "An epithelial cell scattered in the cortex, with a large pale nucleus.",
+                        "cortical thymic epithelial cell", "blood cell", "stem cell",
+                        "germ cell", "muscle cell", "nerve cell", "fat cell", "bone cell",
+                        "skin cell", "liver cell", "kidney cell", "lung cell", "heart cell",
+                        "gut cell", "eye cell", "ear cell", "hair cell", "gland cell",
+                        "duct cell", "tooth cell"};
+    uint32_t own[] = {0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
+                      18, 19, 20, 21};
+    uint8_t fl[25];
+    for (size_t i = 0; i < 25; i++)
+        fl[i] = TSEARCH_NAME;
+    fl[1] = TSEARCH_SYNONYM;
+    fl[2] = fl[4] = TSEARCH_DEF;
+    tsearch *x = NULL, *y = NULL;
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.def_cover_same > 0.015f && o.def_cover_same < 0.025f);
+    tsearch_opts b = o;
+    b.def_cover_same = 0;
+    if (!build_pair(tx, own, fl, 25, 52, &o, &b, &x, &y))
+        goto done;
+    const char *q = "pale thymic epithelial cell";
+    CHECK_EQ(top(y, q, NULL), 0);
+    CHECK_EQ(top(x, q, NULL), 1);
+    const char *q2 = "thymic epithelial cell";
+    CHECK_EQ(top(x, q2, NULL), 0);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_def_cover);
+    RUN(test_tsearch_def_cover_same);
     return harness_done();
 }
