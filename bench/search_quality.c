@@ -242,6 +242,8 @@ static void apply_opts(void)
             o.meet = (float)v;
         else if (!strcmp(t, "defcover"))
             o.def_cover = (float)v;
+        else if (!strcmp(t, "promall"))
+            o.promote_all = v != 0;
         else if (!strcmp(t, "dcsame"))
             o.def_cover_same = (float)v;
         else if (!strcmp(t, "dcdf"))

@@ -373,6 +373,9 @@ typedef struct tsearch_opts {
     float def_cover_df;  /* a word a definition holds counts there when
                             at most this share of the definitions hold it
                             and it is no number */
+    bool promote_all;    /* opts.promote: the child's "more" may be a word
+                            any of its texts matches strongly, not only its
+                            best text (a synonym says it) */
     float def_cover_same; /* the same for a candidate whose best text leaves
                             out only words W's leaves out too, when its
                             definition holds them all and each is held by

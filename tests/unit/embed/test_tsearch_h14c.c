@@ -7,7 +7,10 @@
  * that candidate goes just above the best one (opts.def_cover); and one
  * whose name leaves out the same word as the best one's but whose
  * definition says it ("pale thymic epithelial cell" = type-2 epithelial
- * cell of thymus, "a large pale nucleus": opts.def_cover_same). */
+ * cell of thymus, "a large pale nucleus": opts.def_cover_same); and a
+ * child promoted over its parent by a word another of its texts says
+ * ("insulin-producing beta cell" = type B pancreatic cell, also "pancreatic
+ * beta cell": opts.promote_all). */
 #include <stdlib.h>
 
 #include "../harness.h"
@@ -104,9 +107,48 @@ done:
     tsearch_free(x);
 }
 
+/* As in CL: insulin secreting cell (term 0) is the parent of type B
+ * pancreatic cell (1), whose synonym "insulin secreting cell" is term 0's
+ * name word for word, and whose other synonym "pancreatic beta cell" says
+ * "beta". For "insulin producing beta cell" both score on that same text
+ * and term 0 wins by the name's tie-break; with opts.promote_all the
+ * child's other text saying "beta", which term 0's text leaves out, is
+ * the "more" of the promotion and term 1 goes just above its parent. */
+static void test_tsearch_promote_all(void)
+{
+    const char *tx[] = {"insulin secreting cell", "type B pancreatic cell",
+                        "insulin secreting cell", "pancreatic beta cell",
+                        "beta cell of retina",    "beta cell of stomach",
+                        "pancreatic duct cell",   "blood cell",
+                        "stem cell",              "muscle cell"};
+    uint32_t own[] = {0, 1, 1, 1, 2, 3, 4, 5, 6, 7};
+    uint8_t fl[10] = {TSEARCH_NAME,    TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_SYNONYM,
+                      TSEARCH_NAME,    TSEARCH_NAME, TSEARCH_NAME,    TSEARCH_NAME,
+                      TSEARCH_NAME,    TSEARCH_NAME};
+    tsearch *x = NULL, *y = NULL;
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.promote_all);
+    tsearch_opts b = o;
+    b.promote_all = false;
+    if (!build_pair(tx, own, fl, 10, 8, &o, &b, &x, &y))
+        goto done;
+    uint32_t child[] = {1}, parent[] = {0};
+    tsearch_set_parents(x, child, parent, 1);
+    tsearch_set_parents(y, child, parent, 1);
+    const char *q = "insulin producing beta cell";
+    CHECK_EQ(top(y, q, NULL), 0);
+    CHECK_EQ(top(x, q, NULL), 1);
+    const char *q2 = "insulin secreting cell";
+    CHECK_EQ(top(x, q2, NULL), 0);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_def_cover);
     RUN(test_tsearch_def_cover_same);
+    RUN(test_tsearch_promote_all);
     return harness_done();
 }
