@@ -268,6 +268,14 @@ static void apply_opts(void)
             o.prime = v != 0;
         else if (!strcmp(t, "pcode"))
             o.parent_code = (int)v;
+        else if (!strcmp(t, "defcover"))
+            o.def_cover = (float)v;
+        else if (!strcmp(t, "promall"))
+            o.promote_all = v != 0;
+        else if (!strcmp(t, "dcsame"))
+            o.def_cover_same = (float)v;
+        else if (!strcmp(t, "dcdf"))
+            o.def_cover_df = (float)v;
         else if (!strcmp(t, "kidword"))
             o.kid_word = (float)v;
         else if (!strcmp(t, "kweq"))

@@ -434,6 +434,24 @@ typedef struct tsearch_opts {
                             first stage also reaches the texts carrying the
                             initials of 2-3 query words and a later query
                             number (tsearch_pcode.c; 0: off) */
+    /* fourteenth round, h14c (tsearch_defcover.c) */
+    float def_cover;     /* the best candidate's best text leaves content
+                            words out that neither its definition nor a
+                            parent's name holds; a candidate whose best
+                            text says one of them and whose definition
+                            (the word or its adjective / noun form) the
+                            content words its text does not goes just
+                            above it when less than this below it (0: off) */
+    float def_cover_df;  /* a word a definition holds counts there when
+                            at most this share of the definitions hold it
+                            and it is no number */
+    bool promote_all;    /* opts.promote: the child's "more" may be a word
+                            any of its texts matches strongly, not only its
+                            best text (a synonym says it) */
+    float def_cover_same; /* the same for a candidate whose best text leaves
+                            out only words W's leaves out too, when its
+                            definition holds them all and each is held by
+                            at most this share of the definitions (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -126,6 +126,10 @@ static tsearch_opts g_default = {
     .abbr_plural = true,
     .prime = true,
     .parent_code = 2,
+    .def_cover = 0.15f,
+    .def_cover_df = 0.05f,
+    .def_cover_same = 0.02f,
+    .promote_all = true,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -233,6 +233,15 @@ void ts_unmarked(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
  * query words each best text matches, and those matched weakly). */
 void ts_kin(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
             const uint32_t *cu, const uint32_t *cw);
+/* opts.def_cover (tsearch_defcover.c): when the best candidate's best text
+ * leaves content words of the query out that neither its definition nor a
+ * parent's name holds, the best candidate less than opts.def_cover below it
+ * whose best text says one of those words and whose definition says the
+ * content words its text does not goes just above it (csc); with
+ * opts.def_cover_same also one whose text leaves out only W's left words,
+ * all of them rare words its definition holds. */
+void ts_def_cover(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
+                  const uint32_t *cu, const uint32_t *cw);
 
 /* opts.genus_cap: a candidate the genus bonus (gb[c]) took above a parent
  * that is a candidate too goes just below that parent again (the parent's

@@ -416,6 +416,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     uint32_t *cw = ov_xmalloc((nc ? nc : 1) * sizeof *cw);       /* (those under prom_sim) */
     float *gb = ov_xcalloc(nc ? nc : 1, sizeof *gb);               /* genus bonuses */
     float *own = ov_xmalloc((nc ? nc : 1) * sizeof *own);          /* before kids' -1 */
+    uint32_t *ca = ov_xmalloc((nc ? nc : 1) * sizeof *ca);         /* all texts' strong words */
     size_t nl = 0;
     char qn[2048];
     for (size_t i = 0; i < q->nw; i++) {
@@ -482,12 +483,13 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
         uint32_t o = cand[c];
         qc.owner = o;
         float s = 0, s2 = 0, tb = 0;
-        uint32_t used = 0, uweak = 0;
+        uint32_t used = 0, uweak = 0, uall = 0;
         for (uint32_t j = x->o_off[o]; j < x->o_off[o + 1]; j++) {
             uint32_t t = x->o_text[j], u = 0, wk = 0;
             if (x->t_name[t] == 2 && !new_hit(&qc, t))
                 continue; /* derived: no word its source lacks is asked for */
             float v = align(&qc, t, &u, &wk);
+            uall |= u & ~wk;
             if (x->t_name[t] == 1) /* a name over an equal synonym */
                 v += x->o.name_bonus;
             else if (x->t_name[t] == 2) /* derived: below what the data says */
@@ -527,6 +529,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             s *= ts_own_abbr(x, q, o);
         cu[c] = used;
         cw[c] = uweak;
+        ca[c] = uall | (used & ~uweak);
         csc[c] = own[c] = s;
         if (c >= n_first && s <= csc[kid_par[c - n_first]])
             csc[c] = -1.0f; /* a child no better than its parent */
@@ -535,7 +538,8 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
         ts_genus_cap(x, cand, nc, gb, csc);
     free(gb);
     /* a child matching every query word its parent matches, and more,
-     * goes just above that parent when it is less than opts.promote below */
+     * goes just above that parent when it is less than opts.promote below
+     * (opts.promote_all: the more in any of its texts, h14c) */
     if (x->up_off && x->o.promote > 0)
         for (size_t c = 0; c < nc; c++) {
             uint32_t o = cand[c];
@@ -544,7 +548,8 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             for (uint32_t j = x->up_off[o]; j < x->up_off[o + 1]; j++)
                 for (size_t p = 0; p < nc; p++)
                     if (cand[p] == x->up_owner[j] && csc[p] >= csc[c] && csc[p] - csc[c] < x->o.promote &&
-                        (cu[c] & cu[p]) == cu[p] && (cu[c] & ~cu[p] & ~cw[c]))
+                        (cu[c] & cu[p]) == cu[p] &&
+                        ((x->o.promote_all ? ca[c] : cu[c] & ~cw[c]) & ~cu[p]))
                         csc[c] = csc[p] + 1e-4f;
         }
     /* any candidate matching every query word a better one matches, and
@@ -586,6 +591,8 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
         ts_full_promote(x, nc, csc, cu, cw);
     if (x->o.kid_word > 0) /* a child whose definition has the word left out */
         ts_kid_word(x, q, cand, nc, csc, own, cu, cw);
+    if (x->o.def_cover > 0) /* the definition says the word left out (tsearch_defcover.c) */
+        ts_def_cover(x, q, cand, nc, csc, cu, cw);
     if (x->o.meet > 0) /* the meeting of two parents (tsearch_meet.c) */
         ts_meet(x, q, cand, nc, csc, cu, cw);
     if (x->o.kid_swap > 0) /* qualifier + another text of W (tsearch_qualif.c) */
@@ -595,6 +602,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     if (x->o.kin > 0) /* the parent of near-tied children (tsearch_kin.c) */
         ts_kin(x, q, cand, nc, csc, cu, cw);
     free(own);
+    free(ca);
     for (size_t c = 0; c < nc; c++)
         if (csc[c] >= 0)
             ts_topk_put(csc[c], cand[c], k, out_owner, raw, &filled);
