@@ -47,6 +47,8 @@ ONTOS = {"mondo": ("data/ontologies/mondo.obo.gz", "MONDO:"),
          "uberon": ("data/ontologies/uberon.obo.gz", "UBERON:"),
          "cell_ontology": ("data/ontologies/cl.obo.gz", "CL:")}
 
+PARENT = {}  # term id -> its first parent (is_a or subclass_or_part_of), for --sib
+PAR_RE = re.compile(r'^(?:is_a:|relationship: subclass_or_part_of) (\S+)')
 SYN_RE = re.compile(r'^synonym: "((?:[^"\\]|\\.)*)"\s+(\w+)')
 DEF_RE = re.compile(r'^def: "((?:[^"\\]|\\.)*)"')
 
@@ -82,6 +84,8 @@ def load_obo(path, prefix, held):
                 if n not in names:
                     names.append(n)
             terms[cur["id"]] = (names, cur.get("def"))
+            if cur.get("parent"):
+                PARENT[cur["id"]] = cur["parent"]
 
     with gzip.open(path, "rt", encoding="utf-8") as f:
         for line in f:
@@ -102,6 +106,8 @@ def load_obo(path, prefix, held):
                 m = SYN_RE.match(line)
                 if m:
                     cur["syns"].append(unescape(m.group(1)))
+            elif PAR_RE.match(line) and "parent" not in cur:
+                cur["parent"] = PAR_RE.match(line).group(1)
             elif line.startswith("def: "):
                 m = DEF_RE.match(line)
                 if m:
@@ -188,15 +194,33 @@ class Model:
         self.emb.index_add_(0, u, g * (-lr / (a.sqrt() + 1e-8))[:, None])
 
 
-def train(groups, fz, args, seed):
+def epoch_order(rng, keys):
+    """--sib: the groups ordered by their parent (parents shuffled, and the
+    children within each), so a batch's negatives are mostly siblings."""
+    by = defaultdict(list)
+    for i, k in enumerate(keys):
+        by[k].append(i)
+    ks = sorted(by)
+    rng.shuffle(ks)
+    out = []
+    for k in ks:
+        rng.shuffle(by[k])
+        out.extend(by[k])
+    return out
+
+
+def train(groups, fz, args, seed, keys=None):
     """groups: lists of >= 2 texts (one term's names); returns the model."""
     rng = random.Random(seed)
     model = Model(fz.mask + 1, args.dim, seed)
     n_pairs = 0
     t_ep = time.time()
     for ep in range(args.epochs):
-        order = list(range(len(groups)))
-        rng.shuffle(order)
+        if keys is not None:
+            order = epoch_order(rng, keys)
+        else:
+            order = list(range(len(groups)))
+            rng.shuffle(order)
         tot = 0.0
         for b0 in range(0, len(order), args.batch):
             chunk = order[b0:b0 + args.batch]
@@ -290,6 +314,8 @@ def main():
     ap.add_argument("--defs", action="store_true",
                     help="the definition's first sentence is one more name (train and score)")
     ap.add_argument("--per-onto", action="store_true", help="one model per ontology")
+    ap.add_argument("--sib", action="store_true",
+                    help="batches of sibling terms (hard in-batch negatives)")
     ap.add_argument("--lambdas", default="0.02,0.05,0.1,0.2,0.3,0.5")
     ap.add_argument("--deltas", default="0.01,0.02,0.05")
     ap.add_argument("--gates", default="0.6,0.7,0.8",
@@ -318,13 +344,14 @@ def main():
     fz = Featurizer(args.buckets)
 
     def groups_of(onames):
-        g = []
+        g, keys = [], []
         for o in onames:
-            for names, d in terms[o].values():
+            for tid, (names, d) in terms[o].items():
                 texts = names + ([d] if args.defs and d else [])
                 if len(texts) >= 2:
                     g.append(texts)
-        return g
+                    keys.append(PARENT.get(tid, ""))
+        return g, keys
 
     models = {}
     plans = ([[o] for o in ONTOS] if args.per_onto else [list(ONTOS)])
@@ -337,10 +364,10 @@ def main():
             for o in onames:
                 models[o] = m
             continue
-        g = groups_of(onames)
+        g, keys = groups_of(onames)
         t0 = time.time()
         c0 = time.process_time()
-        m, npairs = train(g, fz, args, args.seed)
+        m, npairs = train(g, fz, args, args.seed, keys if args.sib else None)
         used = int((m.acc > 0).sum())
         print(f"trained on {'+'.join(onames)}: {len(g)} terms with >= 2 texts, {npairs} pairs, "
               f"{args.epochs} epochs, {time.time() - t0:.1f} s wall, "
