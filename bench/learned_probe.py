@@ -10,7 +10,8 @@ The model is fastText-like: a text is its words plus the hashed character
 of a table of B buckets x D dims (FNV-1a hash, so a C port reproduces it),
 the text vector the normalised mean of its rows. Training: InfoNCE with
 in-batch negatives (symmetric, fixed temperature) over one random pair of
-names of each term per epoch; fixed seed, 2 threads. It reads the bundled
+names of each term per epoch, row-wise Adagrad written out by hand (what a
+C port would do); fixed seed, one thread. It reads the bundled
 OBO files (data/ontologies/*.obo.gz) and drops every synonym listed in
 ../shared/data/eval/dev_heldout.jsonl first (what `omvec build
 --exclude-synonyms` removes): the model never sees a held-out synonym.
@@ -19,14 +20,18 @@ It then scores DEV: (a) the model alone (query against every name of every
 term of the query's ontology, a term's score = its best name), and (b) the
 blend with the served scores dumped by bench/search_quality.c (SQ_DUMP):
 score + lambda * model similarity over the served top 30, for a grid of
-lambda, and a tie-break form (only the candidates within DELTA of the
-served top are re-sorted), with the queries moved up and down at rank 1
-and 5 on each ontology.
+lambda, the same only where the served top score is below a gate, a
+tie-break form (only the candidates within DELTA of the served top are
+re-sorted) and reciprocal rank fusion with the model's own top 30, with
+the queries moved up and down at rank 1 and 5 on each ontology; and an
+oracle (served or model list, whichever has the gold higher).
 
 Run (from the repository root, after the SQ_DUMP run of search_quality):
     SQ_DUMP=/tmp/dump.jsonl search_quality /tmp/sq ../shared/data/eval/dev.jsonl
     /usr/bin/python3 bench/learned_probe.py --dump /tmp/dump.jsonl [--per-onto] [--defs]
-        [--dim 64] [--buckets 18] [--epochs 20] [--threads 2]
+        [--sib] [--dim 64] [--buckets 18] [--epochs 15] [--cache /tmp/model] [--verbose]
+(docs/search-quality.md, "Fourteenth round (h14g)", has the figures and the
+exact commands.) Training runs on one thread by default (--threads).
 Needs numpy and torch (CPU). Prints everything to stdout.
 """
 import argparse
@@ -305,7 +310,7 @@ def main():
     ap.add_argument("--heldout", default="../shared/data/eval/dev_heldout.jsonl")
     ap.add_argument("--dim", type=int, default=64)
     ap.add_argument("--buckets", type=int, default=18, help="log2 of the bucket count")
-    ap.add_argument("--epochs", type=int, default=20)
+    ap.add_argument("--epochs", type=int, default=15)
     ap.add_argument("--batch", type=int, default=512)
     ap.add_argument("--lr", type=float, default=0.2)
     ap.add_argument("--temp", type=float, default=0.05)
