@@ -14,7 +14,12 @@
  * Environment: SQ_OPTS="stem=0,equiv=0,drop=0,fuzzy=0,rerank=0,def=W,tri=W,
  * pair=N,derive=W,dfirst=1,aux=W,..." (the keys below) changes the text
  * search options (embed/tsearch.h) for the ablation table; SQ_MISSES=1 prints every query whose gold term is not
- * first (kind, query, gold id and name, first id and name) to stderr.
+ * first (kind, query, gold id and name, first id and name) to stderr;
+ * SQ_DUMP=FILE writes one JSON line per query to FILE (ontology, kind,
+ * query, gold ids, and the served top 30 distinct terms with their score
+ * 1 - distance, from a second, untimed query with n_results 30) for the
+ * offline probe bench/learned_probe.py. Off by default; the printed figures
+ * and latencies do not change with it on (the dump query is not timed).
  *
  * Usage: search_quality DATA_DIR DEV_JSONL */
 #include <stdio.h>
@@ -365,10 +370,64 @@ static const char *term_name(api_server *api, const char *coll, const char *id)
     return out;
 }
 
+/* SQ_DUMP: the same query with n_results 30 (not timed, not scored),
+ * one JSON line {"ontology","kind","query","gold":[..],"top":[[id,score],..]}. */
+static void dump_query(FILE *out, api_server *api, const char *path, const json_val *q,
+                       const json_val *text)
+{
+    ov_arena *da = ov_arena_create(1 << 16);
+    ov_buf body = {0}, line = {0};
+    ov_buf_puts(&body, "{\"query_texts\":[");
+    json_put_str(&body, text->u.s, text->n);
+    ov_buf_puts(&body, "],\"n_results\":30,\"include\":[\"distances\"]}");
+    ov_buf_putc(&body, 0);
+    json_val *r = call(api, da, "POST", path, body.p);
+    const json_val *row = &json_get(r, "ids")->u.a[0];
+    const json_val *dist = &json_get(r, "distances")->u.a[0];
+    const char *keys[] = {"ontology", "kind", "query"};
+    ov_buf_putc(&line, '{');
+    for (int k = 0; k < 3; k++) {
+        const json_val *v = json_get(q, keys[k]);
+        ov_buf_putc(&line, '"');
+        ov_buf_puts(&line, keys[k]);
+        ov_buf_puts(&line, "\":");
+        json_put_str(&line, v->u.s, v->n);
+        ov_buf_putc(&line, ',');
+    }
+    const json_val *gold = json_get(q, "gold");
+    ov_buf_puts(&line, "\"gold\":[");
+    for (uint32_t g = 0; g < gold->n; g++) {
+        if (g)
+            ov_buf_putc(&line, ',');
+        json_put_str(&line, gold->u.a[g].u.s, gold->u.a[g].n);
+    }
+    ov_buf_puts(&line, "],\"top\":[");
+    for (uint32_t i = 0; i < row->n; i++) {
+        char num[32];
+        if (i)
+            ov_buf_putc(&line, ',');
+        ov_buf_putc(&line, '[');
+        json_put_str(&line, row->u.a[i].u.s, row->u.a[i].n);
+        snprintf(num, sizeof num, ",%.6f]", 1 - dist->u.a[i].num);
+        ov_buf_puts(&line, num);
+    }
+    ov_buf_puts(&line, "]}\n");
+    fwrite(line.p, 1, line.len, out);
+    ov_buf_free(&line);
+    ov_buf_free(&body);
+    ov_arena_destroy(da);
+}
+
 int main(int argc, char **argv)
 {
     apply_opts();
     bool misses = getenv("SQ_MISSES") != NULL;
+    const char *dump_path = getenv("SQ_DUMP");
+    FILE *dump = NULL;
+    if (dump_path && *dump_path && !(dump = fopen(dump_path, "w"))) {
+        perror(dump_path);
+        return 1;
+    }
     double *lat[3] = {0}, *cpu[3] = {0};
     size_t n_lat[3] = {0};
     if (argc != 3) {
@@ -443,6 +502,8 @@ int main(int argc, char **argv)
             cpu[oi][n_lat[oi] - 2] = dc;
         }
         ov_buf_free(&body);
+        if (dump)
+            dump_query(dump, api, path, q, text);
         const json_val *row = &json_get(r, "ids")->u.a[0];
         int rank = 0;
         for (uint32_t i = 0; i < row->n && !rank; i++)
@@ -472,6 +533,8 @@ int main(int argc, char **argv)
     double total = now() - t0;
     free(line);
     fclose(f);
+    if (dump)
+        fclose(dump);
     printf("| ontology | kind | queries | acc@1 | acc@5 | MRR@10 |\n|---|---|---|---|---|---|\n");
     for (size_t oi = 0; oi < n_onto; oi++)
         for (int ki = 0; ki < 4; ki++) {
