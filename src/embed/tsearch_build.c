@@ -123,6 +123,8 @@ static tsearch_opts g_default = {
     .cform_eq = 0.5f,
     .cform_blast = 1.0f,
     .cform_pre = 0.9f,
+    .copy_down = 0.1f,
+    .code_swap = 0.2f,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -1,0 +1,172 @@
+/* embed/tsearch_copies.c - the fourteenth round's re-rank passes (h14k):
+ * copies and code siblings that crowd the top of the list.
+ *
+ * opts.copy_down: many terms come in tagged copies, a name that is another
+ * term's name with a few words added at its end ("tanycyte" and "tanycyte
+ * (Mmus)", "X (Primate)", "X, human", "X (sensu Mus)"; in MONDO "X, dog").
+ * When a candidate C's name is a better candidate B's name plus one to
+ * three trailing words the query does not say, C tells the reader nothing
+ * B does not, for this query: C's score goes down by opts.copy_down, so it
+ * falls below the other distinct candidates within that gap instead of
+ * holding a place in the top five.
+ *
+ * opts.code_swap: code siblings, names that differ in one code word only
+ * ("jugular ganglion SP neuron", "... CGRP neuron", "... TRPV1 neuron").
+ * When a candidate W's name has a code word the query does not say, the
+ * query says another code word W's name lacks, and the term S named as W
+ * with the query's code in its place is a candidate, S goes just above W
+ * when less than opts.code_swap below it: the query names S's code, W's
+ * contradicts it (W can score more through a synonym its sibling S has
+ * too but the records leave out for S). A code word: letters and digits
+ * (TRPV1, Ly49D), or written as an abbreviation (v_abbr: SP, CGRP).
+ *
+ * Nothing stored; both passes read the candidates' names and scores. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "embed/tsearch_int.h"
+
+#define CP_MAX 128 /* candidates the passes read (the re-rank has about 60-80) */
+#define CP_TAG 3   /* most trailing words a copy adds */
+
+/* Does the query have canonical word v? */
+static bool q_has(const ts_q *q, uint32_t v)
+{
+    for (size_t i = 0; i < q->nq; i++)
+        if (q->qid[i] == v)
+            return true;
+    return false;
+}
+
+/* The name text of term o (t_name 1), or UINT32_MAX. */
+static uint32_t name_text(const tsearch *x, uint32_t o)
+{
+    for (uint32_t a = x->o_off[o]; a < x->o_off[o + 1]; a++)
+        if (x->t_name[x->o_text[a]] == 1)
+            return x->o_text[a];
+    return UINT32_MAX;
+}
+
+/* Is term c a child of p? */
+static bool child_of(const tsearch *x, uint32_t c, uint32_t p)
+{
+    if (!x->up_off)
+        return false;
+    for (uint32_t j = x->up_off[c]; j < x->up_off[c + 1]; j++)
+        if (x->up_owner[j] == p)
+            return true;
+    return false;
+}
+
+/* Does word v have a digit? */
+static bool has_digit(const tsearch *x, uint32_t v)
+{
+    if (v >= x->v.n)
+        return false;
+    const char *s = x->v.blob + x->v.off[v];
+    for (size_t i = 0; i < x->v.len[v]; i++)
+        if (s[i] >= '0' && s[i] <= '9')
+            return true;
+    return false;
+}
+
+static uint32_t t_len(const tsearch *x, uint32_t t)
+{
+    return x->t_off[t + 1] - x->t_off[t];
+}
+
+/* Is word v a code: letters and digits, or written as an abbreviation? */
+static bool code_word(const tsearch *x, uint32_t v)
+{
+    if (v >= x->v.n)
+        return false;
+    if (x->v_abbr && (x->v_abbr[v] & 1))
+        return true;
+    const char *s = x->v.blob + x->v.off[v];
+    bool d = false, l = false;
+    for (size_t i = 0; i < x->v.len[v]; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        d |= ch >= '0' && ch <= '9';
+        l |= (ch >= 'a' && ch <= 'z') || ch >= 0x80;
+    }
+    return d && l;
+}
+
+void ts_copy_down(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc)
+{
+    uint32_t nt[CP_MAX];
+    float pen[CP_MAX];
+    if (nc > CP_MAX)
+        nc = CP_MAX;
+    for (size_t c = 0; c < nc; c++) {
+        nt[c] = csc[c] >= 0 ? name_text(x, cand[c]) : UINT32_MAX;
+        pen[c] = 0;
+    }
+    for (size_t c = 0; c < nc; c++) {
+        if (nt[c] == UINT32_MAX)
+            continue;
+        uint32_t m = t_len(x, nt[c]);
+        const uint32_t *cw = x->t_words + x->t_off[nt[c]];
+        for (size_t b = 0; b < nc && pen[c] == 0; b++) {
+            if (b == c || nt[b] == UINT32_MAX || csc[b] <= csc[c])
+                continue;
+            uint32_t mb = t_len(x, nt[b]);
+            if (mb == 0 || mb >= m || m - mb > CP_TAG ||
+                memcmp(cw, x->t_words + x->t_off[nt[b]], mb * sizeof *cw) != 0)
+                continue;
+            if (!child_of(x, cand[c], cand[b]))
+                continue;
+            /* a tag word the query says, or one with a digit or a code
+             * (a numbered subtype, "mucolipidosis type IV", is no copy) */
+            bool said = false;
+            for (uint32_t k = mb; k < m && !said; k++)
+                said = q_has(q, cw[k]) || has_digit(x, cw[k]) || code_word(x, cw[k]);
+            if (!said)
+                pen[c] = x->o.copy_down;
+        }
+    }
+    for (size_t c = 0; c < nc; c++)
+        if (pen[c] > 0)
+            csc[c] = csc[c] > pen[c] ? csc[c] - pen[c] : 0;
+}
+
+void ts_code_swap(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
+                  const float *own)
+{
+    uint32_t nt[CP_MAX];
+    float lift[CP_MAX];
+    bool any = false; /* a query word that is a code: the cheap precondition */
+    for (size_t i = 0; i < q->nq && !any; i++)
+        any = q->qid[i] != UINT32_MAX && code_word(x, q->qid[i]);
+    if (!any)
+        return;
+    if (nc > CP_MAX)
+        nc = CP_MAX;
+    for (size_t c = 0; c < nc; c++) {
+        nt[c] = own[c] > 0 ? name_text(x, cand[c]) : UINT32_MAX;
+        lift[c] = -1;
+    }
+    for (size_t w = 0; w < nc; w++) {
+        if (nt[w] == UINT32_MAX || csc[w] < 0)
+            continue;
+        uint32_t m = t_len(x, nt[w]);
+        const uint32_t *ww = x->t_words + x->t_off[nt[w]];
+        for (size_t s = 0; s < nc; s++) {
+            if (s == w || nt[s] == UINT32_MAX || t_len(x, nt[s]) != m || own[s] >= csc[w] ||
+                csc[w] - own[s] >= x->o.code_swap)
+                continue;
+            const uint32_t *sw = x->t_words + x->t_off[nt[s]];
+            size_t k = m, nd = 0;
+            for (size_t t = 0; t < m && nd < 2; t++)
+                if (ww[t] != sw[t])
+                    k = t, nd++;
+            if (nd == 1 && q_has(q, sw[k]) && !q_has(q, ww[k]) && code_word(x, sw[k]) &&
+                code_word(x, ww[k]) && csc[w] + 1e-4f > lift[s])
+                lift[s] = csc[w] + 1e-4f;
+        }
+    }
+    for (size_t s = 0; s < nc; s++)
+        if (lift[s] > csc[s])
+            csc[s] = lift[s];
+}
