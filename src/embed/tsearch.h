@@ -418,10 +418,10 @@ typedef struct tsearch_opts {
                             word "cell" after it matches it with both in
                             the re-rank, at this similarity (0: off) */
     /* fourteenth round, h14k (tsearch_copies.c) */
-    float copy_down;     /* a candidate named as a better candidate plus one
-                            to three trailing words the query does not say
-                            (a tagged copy: "tanycyte (Mmus)") loses this
-                            much score (0: off) */
+    float copy_down;     /* a child of a better candidate, named as it plus
+                            one to three trailing words the query does not
+                            say (a tagged copy: "tanycyte (Mmus)"), loses
+                            this much score (0: off) */
     float code_swap;     /* the term named as a candidate with the query's
                             code word in place of the candidate's (TRPV1
                             for SP) goes just above it when less than this

@@ -123,7 +123,7 @@ static tsearch_opts g_default = {
     .cform_eq = 0.5f,
     .cform_blast = 1.0f,
     .cform_pre = 0.9f,
-    .copy_down = 0.1f,
+    .copy_down = 0.2f,
     .code_swap = 0.2f,
 };
 

@@ -4,11 +4,14 @@
  * opts.copy_down: many terms come in tagged copies, a name that is another
  * term's name with a few words added at its end ("tanycyte" and "tanycyte
  * (Mmus)", "X (Primate)", "X, human", "X (sensu Mus)"; in MONDO "X, dog").
- * When a candidate C's name is a better candidate B's name plus one to
- * three trailing words the query does not say, C tells the reader nothing
- * B does not, for this query: C's score goes down by opts.copy_down, so it
- * falls below the other distinct candidates within that gap instead of
- * holding a place in the top five.
+ * When a candidate C is a child of a better candidate B and C's name is
+ * B's name plus one to three trailing words the query does not say, C
+ * tells the reader nothing B does not, for this query: C's score goes down
+ * by opts.copy_down, so it falls below the other distinct candidates
+ * within that gap instead of holding a place in the top five. Not a copy:
+ * trailing words with a digit or a code (a numbered subtype, "mucolipidosis
+ * type IV"), or opening with a function word (a restrictive phrase, "paneth
+ * cell of colon", names a kind of B).
  *
  * opts.code_swap: code siblings, names that differ in one code word only
  * ("jugular ganglion SP neuron", "... CGRP neuron", "... TRPV1 neuron").
@@ -48,17 +51,6 @@ static uint32_t name_text(const tsearch *x, uint32_t o)
     return UINT32_MAX;
 }
 
-/* Is term c a child of p? */
-static bool child_of(const tsearch *x, uint32_t c, uint32_t p)
-{
-    if (!x->up_off)
-        return false;
-    for (uint32_t j = x->up_off[c]; j < x->up_off[c + 1]; j++)
-        if (x->up_owner[j] == p)
-            return true;
-    return false;
-}
-
 /* Does word v have a digit? */
 static bool has_digit(const tsearch *x, uint32_t v)
 {
@@ -69,6 +61,30 @@ static bool has_digit(const tsearch *x, uint32_t v)
         if (s[i] >= '0' && s[i] <= '9')
             return true;
     return false;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The index in cand of owner o through by (owner << 32 | index, sorted,
+ * n of them), or SIZE_MAX. */
+static size_t find_cand(const uint64_t *by, size_t n, uint32_t o)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        uint32_t v = (uint32_t)(by[mid] >> 32);
+        if (v < o)
+            lo = mid + 1;
+        else if (v > o)
+            hi = mid;
+        else
+            return (size_t)(by[mid] & 0xffffffffu);
+    }
+    return SIZE_MAX;
 }
 
 static uint32_t t_len(const tsearch *x, uint32_t t)
@@ -95,31 +111,41 @@ static bool code_word(const tsearch *x, uint32_t v)
 
 void ts_copy_down(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc)
 {
-    uint32_t nt[CP_MAX];
+    uint64_t by[CP_MAX];
     float pen[CP_MAX];
+    size_t nb = 0;
+    if (!x->up_off)
+        return;
     if (nc > CP_MAX)
         nc = CP_MAX;
+    for (size_t c = 0; c < nc; c++)
+        if (csc[c] >= 0)
+            by[nb++] = (uint64_t)cand[c] << 32 | c;
+    qsort(by, nb, sizeof *by, cmp_u64);
     for (size_t c = 0; c < nc; c++) {
-        nt[c] = csc[c] >= 0 ? name_text(x, cand[c]) : UINT32_MAX;
         pen[c] = 0;
-    }
-    for (size_t c = 0; c < nc; c++) {
-        if (nt[c] == UINT32_MAX)
+        if (csc[c] < 0)
             continue;
-        uint32_t m = t_len(x, nt[c]);
-        const uint32_t *cw = x->t_words + x->t_off[nt[c]];
-        for (size_t b = 0; b < nc && pen[c] == 0; b++) {
-            if (b == c || nt[b] == UINT32_MAX || csc[b] <= csc[c])
+        uint32_t o = cand[c], nt = UINT32_MAX;
+        for (uint32_t j = x->up_off[o]; j < x->up_off[o + 1] && pen[c] == 0; j++) {
+            size_t b = find_cand(by, nb, x->up_owner[j]); /* a parent, a candidate */
+            if (b == SIZE_MAX || csc[b] <= csc[c])
                 continue;
-            uint32_t mb = t_len(x, nt[b]);
+            uint32_t tb = name_text(x, cand[b]);
+            if (nt == UINT32_MAX)
+                nt = name_text(x, o);
+            if (tb == UINT32_MAX || nt == UINT32_MAX)
+                break;
+            uint32_t m = t_len(x, nt), mb = t_len(x, tb);
+            const uint32_t *cw = x->t_words + x->t_off[nt];
             if (mb == 0 || mb >= m || m - mb > CP_TAG ||
-                memcmp(cw, x->t_words + x->t_off[nt[b]], mb * sizeof *cw) != 0)
+                memcmp(cw, x->t_words + x->t_off[tb], mb * sizeof *cw) != 0)
                 continue;
-            if (!child_of(x, cand[c], cand[b]))
-                continue;
-            /* a tag word the query says, or one with a digit or a code
-             * (a numbered subtype, "mucolipidosis type IV", is no copy) */
-            bool said = false;
+            /* a tag word the query says, or one with a digit or a code (a
+             * numbered subtype, "mucolipidosis type IV", is no copy), or
+             * a tag that opens with a function word (a restrictive
+             * phrase, "paneth cell of colon", names a kind, not a copy) */
+            bool said = ts_function_word(x->v.blob + x->v.off[cw[mb]], x->v.len[cw[mb]]);
             for (uint32_t k = mb; k < m && !said; k++)
                 said = q_has(q, cw[k]) || has_digit(x, cw[k]) || code_word(x, cw[k]);
             if (!said)
@@ -131,42 +157,54 @@ void ts_copy_down(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t 
             csc[c] = csc[c] > pen[c] ? csc[c] - pen[c] : 0;
 }
 
+/* Does text t have word v? */
+static bool text_has(const tsearch *x, uint32_t t, uint32_t v)
+{
+    for (uint32_t b = x->t_off[t]; b < x->t_off[t + 1]; b++)
+        if (x->t_words[b] == v)
+            return true;
+    return false;
+}
+
 void ts_code_swap(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
                   const float *own)
 {
-    uint32_t nt[CP_MAX];
-    float lift[CP_MAX];
-    bool any = false; /* a query word that is a code: the cheap precondition */
-    for (size_t i = 0; i < q->nq && !any; i++)
-        any = q->qid[i] != UINT32_MAX && code_word(x, q->qid[i]);
-    if (!any)
+    uint32_t qc[8], nt[CP_MAX], ss[CP_MAX];
+    size_t nqc = 0, ns = 0;
+    for (size_t i = 0; i < q->nq && nqc < 8; i++) /* the query's code words */
+        if (q->qid[i] != UINT32_MAX && code_word(x, q->qid[i]))
+            qc[nqc++] = q->qid[i];
+    if (nqc == 0)
         return;
     if (nc > CP_MAX)
         nc = CP_MAX;
-    for (size_t c = 0; c < nc; c++) {
+    for (size_t c = 0; c < nc; c++) { /* S: a name with a query code */
         nt[c] = own[c] > 0 ? name_text(x, cand[c]) : UINT32_MAX;
-        lift[c] = -1;
+        for (size_t i = 0; i < nqc && nt[c] != UINT32_MAX; i++)
+            if (text_has(x, nt[c], qc[i])) {
+                ss[ns++] = (uint32_t)c;
+                break;
+            }
     }
-    for (size_t w = 0; w < nc; w++) {
-        if (nt[w] == UINT32_MAX || csc[w] < 0)
-            continue;
-        uint32_t m = t_len(x, nt[w]);
-        const uint32_t *ww = x->t_words + x->t_off[nt[w]];
-        for (size_t s = 0; s < nc; s++) {
-            if (s == w || nt[s] == UINT32_MAX || t_len(x, nt[s]) != m || own[s] >= csc[w] ||
-                csc[w] - own[s] >= x->o.code_swap)
+    for (size_t i = 0; i < ns; i++) {
+        size_t s = ss[i];
+        uint32_t m = t_len(x, nt[s]);
+        const uint32_t *sw = x->t_words + x->t_off[nt[s]];
+        float lift = -1;
+        for (size_t w = 0; w < nc; w++) {
+            if (w == s || nt[w] == UINT32_MAX || csc[w] < 0 || t_len(x, nt[w]) != m ||
+                own[s] >= csc[w] || csc[w] - own[s] >= x->o.code_swap || csc[w] + 1e-4f <= lift)
                 continue;
-            const uint32_t *sw = x->t_words + x->t_off[nt[s]];
+            const uint32_t *ww = x->t_words + x->t_off[nt[w]];
             size_t k = m, nd = 0;
             for (size_t t = 0; t < m && nd < 2; t++)
                 if (ww[t] != sw[t])
                     k = t, nd++;
             if (nd == 1 && q_has(q, sw[k]) && !q_has(q, ww[k]) && code_word(x, sw[k]) &&
-                code_word(x, ww[k]) && csc[w] + 1e-4f > lift[s])
-                lift[s] = csc[w] + 1e-4f;
+                code_word(x, ww[k]))
+                lift = csc[w] + 1e-4f;
         }
+        if (lift > csc[s])
+            csc[s] = lift;
     }
-    for (size_t s = 0; s < nc; s++)
-        if (lift[s] > csc[s])
-            csc[s] = lift[s];
 }
