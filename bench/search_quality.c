@@ -324,6 +324,8 @@ static void apply_opts(void)
             o.copy_down = (float)v;
         else if (!strcmp(t, "codeswap"))
             o.code_swap = (float)v;
+        else if (!strcmp(t, "codenum"))
+            o.code_num = v != 0;
         else if (!strcmp(t, "pair"))
             o.min_pair = (int)v;
         else

@@ -426,6 +426,8 @@ typedef struct tsearch_opts {
                             code word in place of the candidate's (TRPV1
                             for SP) goes just above it when less than this
                             below it (0: off) */
+    bool code_num;       /* code_swap: a segment code (T3, CD94) the query
+                            says by its number counts as said */
 } tsearch_opts;
 
 /* The served defaults. */

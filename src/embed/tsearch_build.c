@@ -125,6 +125,7 @@ static tsearch_opts g_default = {
     .cform_pre = 0.9f,
     .copy_down = 0.2f,
     .code_swap = 0.2f,
+    .code_num = true,
 };
 
 tsearch_opts tsearch_opts_default(void)

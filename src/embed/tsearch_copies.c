@@ -22,6 +22,9 @@
  * contradicts it (W can score more through a synonym its sibling S has
  * too but the records leave out for S). A code word: letters and digits
  * (TRPV1, Ly49D), or written as an abbreviation (v_abbr: SP, CGRP).
+ * opts.code_num: a segment code (an initial and a number, T3, CD94:
+ * tsearch_codes.c) counts as said when the query says its number
+ * ("transitional stage 3 B cell" says T3, not T2).
  *
  * Nothing stored; both passes read the candidates' names and scores. */
 #include <stdint.h>
@@ -157,13 +160,11 @@ void ts_copy_down(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t 
             csc[c] = csc[c] > pen[c] ? csc[c] - pen[c] : 0;
 }
 
-/* Does text t have word v? */
-static bool text_has(const tsearch *x, uint32_t t, uint32_t v)
+/* Does the query say code word v, or (num) the number of segment code v? */
+static bool q_says(const tsearch *x, const ts_q *q, uint32_t v, bool num)
 {
-    for (uint32_t b = x->t_off[t]; b < x->t_off[t + 1]; b++)
-        if (x->t_words[b] == v)
-            return true;
-    return false;
+    return q_has(q, v) ||
+           (num && x->v_cnum && v < x->v.n && x->v_cnum[v] != UINT32_MAX && q_has(q, x->v_cnum[v]));
 }
 
 void ts_code_swap(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
@@ -171,20 +172,33 @@ void ts_code_swap(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t 
 {
     uint32_t qc[8], nt[CP_MAX], ss[CP_MAX];
     size_t nqc = 0, ns = 0;
-    for (size_t i = 0; i < q->nq && nqc < 8; i++) /* the query's code words */
-        if (q->qid[i] != UINT32_MAX && code_word(x, q->qid[i]))
-            qc[nqc++] = q->qid[i];
-    if (nqc == 0)
+    bool num = false; /* a number the query says (opts.code_num) */
+    for (size_t i = 0; i < q->nq; i++) { /* the query's code words */
+        uint32_t v = q->qid[i];
+        if (v == UINT32_MAX)
+            continue;
+        if (nqc < sizeof qc / sizeof qc[0] && code_word(x, v))
+            qc[nqc++] = v;
+        else if (x->o.code_num && x->v_cnum && ts_is_number(x, v))
+            num = true;
+    }
+    if (nqc == 0 && !num)
         return;
     if (nc > CP_MAX)
         nc = CP_MAX;
-    for (size_t c = 0; c < nc; c++) { /* S: a name with a query code */
+    for (size_t c = 0; c < nc; c++) { /* S: a name with a code the query says */
         nt[c] = own[c] > 0 ? name_text(x, cand[c]) : UINT32_MAX;
-        for (size_t i = 0; i < nqc && nt[c] != UINT32_MAX; i++)
-            if (text_has(x, nt[c], qc[i])) {
-                ss[ns++] = (uint32_t)c;
-                break;
-            }
+        if (nt[c] == UINT32_MAX)
+            continue;
+        bool has = false;
+        for (uint32_t b = x->t_off[nt[c]]; b < x->t_off[nt[c] + 1] && !has; b++) {
+            uint32_t v = x->t_words[b];
+            for (size_t i = 0; i < nqc && !has; i++)
+                has = v == qc[i];
+            has = has || (num && q_says(x, q, v, true));
+        }
+        if (has)
+            ss[ns++] = (uint32_t)c;
     }
     for (size_t i = 0; i < ns; i++) {
         size_t s = ss[i];
@@ -200,7 +214,8 @@ void ts_code_swap(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t 
             for (size_t t = 0; t < m && nd < 2; t++)
                 if (ww[t] != sw[t])
                     k = t, nd++;
-            if (nd == 1 && q_has(q, sw[k]) && !q_has(q, ww[k]) && code_word(x, sw[k]) &&
+            if (nd == 1 && q_says(x, q, sw[k], x->o.code_num) &&
+                !q_says(x, q, ww[k], x->o.code_num) && code_word(x, sw[k]) &&
                 code_word(x, ww[k]))
                 lift = csc[w] + 1e-4f;
         }
