@@ -5,7 +5,8 @@
  * (Mmus)") goes below the other candidates near it. opts.code_swap: of
  * siblings named alike but for one code word ("jugular ganglion SP
  * neuron", "... TRPV1 neuron"), the one with the code the query says goes
- * above one with another code. */
+ * above one with another code; opts.code_num: a segment code said by its
+ * number ("stage 3" for T3). */
 #include <stdlib.h>
 
 #include "../harness.h"
@@ -100,9 +101,47 @@ done:
     tsearch_free(x);
 }
 
+/* As in CL: the transitional B cells T1 (term 0) and T2 (1) have the
+ * synonyms "transitional stage 1 B cell" and "transitional stage 2 B
+ * cell"; T3's (2) is not in the records. "transitional stage 3 B cell"
+ * says T3's number, not T2's or T1's: with code_num term 2 goes above 0
+ * and 1 (through code_swap), without it stays below them. */
+static void test_tsearch_code_num(void)
+{
+    const char *tx[] = {"T1 B cell",       "transitional stage 1 B cell", "T2 B cell",
+                        "transitional stage 2 B cell", "T3 B cell", "transitional stage B cell",
+                        "T1 B cell",       "T2 B cell",       "T3 B cell",
+                        "transitional B cell", "B cell",      "type 3 cell",
+                        "stage 3 oocyte",  "memory B cell",   "C3 segment",
+                        "T cell"};
+    uint32_t own[] = {0, 0, 1, 1, 2, 3, 3, 3, 3, 3, 4, 5, 6, 7, 8, 9};
+    uint8_t fl[16] = {TSEARCH_NAME,    TSEARCH_SYNONYM, TSEARCH_NAME,    TSEARCH_SYNONYM,
+                      TSEARCH_NAME,    TSEARCH_NAME,    TSEARCH_SYNONYM, TSEARCH_SYNONYM,
+                      TSEARCH_SYNONYM, TSEARCH_SYNONYM, TSEARCH_NAME,    TSEARCH_NAME,
+                      TSEARCH_NAME,    TSEARCH_NAME,    TSEARCH_NAME,    TSEARCH_NAME};
+    tsearch *x = NULL, *y = NULL;
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.code_num);
+    tsearch_opts b = o;
+    b.code_num = false;
+    if (!build_pair(tx, own, fl, 16, 10, &o, &b, &x, &y))
+        goto done;
+    const char *q = "transitional stage 3 B cell";
+    CHECK(score_of(y, q, 2) < score_of(y, q, 1));
+    CHECK(score_of(x, q, 2) > score_of(x, q, 1));
+    CHECK(score_of(x, q, 2) > score_of(x, q, 0));
+    /* a number no code of the names has: nothing moves */
+    const char *q2 = "transitional stage 4 B cell";
+    CHECK(score_of(x, q2, 2) == score_of(y, q2, 2));
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_copy_down);
     RUN(test_tsearch_code_swap);
+    RUN(test_tsearch_code_num);
     return harness_done();
 }
