@@ -134,11 +134,11 @@ void ts_copy_down(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t 
             size_t b = find_cand(by, nb, x->up_owner[j]); /* a parent, a candidate */
             if (b == SIZE_MAX || csc[b] <= csc[c])
                 continue;
+            if (nt == UINT32_MAX && (nt = name_text(x, o)) == UINT32_MAX)
+                break; /* no name */
             uint32_t tb = name_text(x, cand[b]);
-            if (nt == UINT32_MAX)
-                nt = name_text(x, o);
-            if (tb == UINT32_MAX || nt == UINT32_MAX)
-                break;
+            if (tb == UINT32_MAX)
+                continue;
             uint32_t m = t_len(x, nt), mb = t_len(x, tb);
             const uint32_t *cw = x->t_words + x->t_off[nt];
             if (mb == 0 || mb >= m || m - mb > CP_TAG ||
