@@ -339,6 +339,12 @@ static void apply_opts(void)
             o.adj_of = (float)v;
         else if (!strcmp(t, "ofadj"))
             o.of_adj = (float)v;
+        else if (!strcmp(t, "copydown"))
+            o.copy_down = (float)v;
+        else if (!strcmp(t, "codeswap"))
+            o.code_swap = (float)v;
+        else if (!strcmp(t, "codenum"))
+            o.code_num = v != 0;
         else if (!strcmp(t, "pair"))
             o.min_pair = (int)v;
         else
@@ -428,6 +434,12 @@ int main(int argc, char **argv)
         perror(dump_path);
         return 1;
     }
+    /* SQ_TOP=N (debug, opt-in, with SQ_MISSES): ask for N results (10..50)
+     * and list all of them on a line for every query, rank 1 included;
+     * scoring still counts ranks 1..10 only. */
+    int top = getenv("SQ_TOP") ? atoi(getenv("SQ_TOP")) : 0;
+    if (top < 10 || top > 50)
+        top = 0;
     double *lat[3] = {0}, *cpu[3] = {0};
     size_t n_lat[3] = {0};
     if (argc != 3) {
@@ -486,7 +498,10 @@ int main(int argc, char **argv)
         ov_buf body = {0};
         ov_buf_puts(&body, "{\"query_texts\":[");
         json_put_str(&body, text->u.s, text->n);
-        ov_buf_puts(&body, "],\"n_results\":10,\"include\":[\"distances\"]}");
+        char nres[64];
+        snprintf(nres, sizeof nres, "],\"n_results\":%d,\"include\":[\"distances\"]}",
+                 top ? top : 10);
+        ov_buf_puts(&body, nres);
         ov_buf_putc(&body, 0);
         char path[256];
         snprintf(path, sizeof path, "/api/v1/collections/%s/query", ids[oi]);
@@ -510,14 +525,14 @@ int main(int argc, char **argv)
             for (uint32_t g = 0; g < gold->n; g++)
                 if (strcmp(row->u.a[i].u.s, gold->u.a[g].u.s) == 0)
                     rank = (int)i + 1;
-        if (misses && rank != 1) {
+        if (misses && (rank != 1 || top)) {
             char gname[512];
             snprintf(gname, sizeof gname, "%s", term_name(api, ids[oi], gold->u.a[0].u.s));
             const json_val *dist = &json_get(r, "distances")->u.a[0];
             fprintf(stderr, "MISS %s %s rank %d | %s | gold %s %s %.3f |", ont, kind, rank,
                     text->u.s, gold->u.a[0].u.s, gname,
                     rank ? 1 - dist->u.a[rank - 1].num : -1.0);
-            for (uint32_t i = 0; i < row->n && i < 3; i++)
+            for (uint32_t i = 0; i < row->n && i < (uint32_t)(top ? top : 3); i++)
                 fprintf(stderr, " %s %.3f;", term_name(api, ids[oi], row->u.a[i].u.s),
                         1 - dist->u.a[i].num);
             fprintf(stderr, "\n");
@@ -525,6 +540,8 @@ int main(int argc, char **argv)
         int ki = 0;
         while (ki < 3 && strcmp(kinds[ki], kind) != 0)
             ki++;
+        if (rank > 10)
+            rank = 0;
         if (ki < 3)
             add_rank(&sc[oi][ki], rank);
         add_rank(&sc[oi][3], rank);

@@ -452,6 +452,17 @@ typedef struct tsearch_opts {
                             out only words W's leaves out too, when its
                             definition holds them all and each is held by
                             at most this share of the definitions (0: off) */
+    /* fourteenth round, h14k (tsearch_copies.c) */
+    float copy_down;     /* a child of a better candidate, named as it plus
+                            one to three trailing words the query does not
+                            say (a tagged copy: "tanycyte (Mmus)"), loses
+                            this much score (0: off) */
+    float code_swap;     /* the term named as a candidate with the query's
+                            code word in place of the candidate's (TRPV1
+                            for SP) goes just above it when less than this
+                            below it (0: off) */
+    bool code_num;       /* code_swap: a segment code (T3, CD94) the query
+                            says by its number counts as said */
 } tsearch_opts;
 
 /* The served defaults. */

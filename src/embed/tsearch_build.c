@@ -130,6 +130,9 @@ static tsearch_opts g_default = {
     .def_cover_df = 0.05f,
     .def_cover_same = 0.02f,
     .promote_all = true,
+    .copy_down = 0.2f,
+    .code_swap = 0.2f,
+    .code_num = true,
 };
 
 tsearch_opts tsearch_opts_default(void)

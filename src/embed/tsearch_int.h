@@ -242,6 +242,13 @@ void ts_kin(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, fl
  * all of them rare words its definition holds. */
 void ts_def_cover(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
                   const uint32_t *cu, const uint32_t *cw);
+/* opts.code_swap and opts.copy_down (tsearch_copies.c, h14k): the term named
+ * as a candidate with the query's code word in place of the candidate's goes
+ * just above it; a candidate named as a better one plus trailing words the
+ * query does not say loses opts.copy_down (csc; own as ts_kid_word). */
+void ts_code_swap(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
+                  const float *own);
+void ts_copy_down(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc);
 
 /* opts.genus_cap: a candidate the genus bonus (gb[c]) took above a parent
  * that is a candidate too goes just below that parent again (the parent's

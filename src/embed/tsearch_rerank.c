@@ -601,6 +601,10 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
         ts_unmarked(x, q, cand, nc, csc, own, cu);
     if (x->o.kin > 0) /* the parent of near-tied children (tsearch_kin.c) */
         ts_kin(x, q, cand, nc, csc, cu, cw);
+    if (x->o.code_swap > 0) /* the sibling with the query's code (tsearch_copies.c) */
+        ts_code_swap(x, q, cand, nc, csc, own);
+    if (x->o.copy_down > 0) /* a tagged copy of a better candidate (tsearch_copies.c) */
+        ts_copy_down(x, q, cand, nc, csc);
     free(own);
     free(ca);
     for (size_t c = 0; c < nc; c++)
