@@ -417,6 +417,11 @@ typedef struct tsearch_opts {
                             (osteoprogenitor: preosteoblast), and with the
                             word "cell" after it matches it with both in
                             the re-rank, at this similarity (0: off) */
+    /* fourteenth round, h14i (tsearch_analog.c) */
+    float analog;        /* re-rank: another candidate's synonym, when its
+                            name is this one's with one query word changed,
+                            with that word put back is one more text of this
+                            one, its score x this (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -123,6 +123,7 @@ static tsearch_opts g_default = {
     .cform_eq = 0.5f,
     .cform_blast = 1.0f,
     .cform_pre = 0.9f,
+    .analog = 0.95f,
 };
 
 tsearch_opts tsearch_opts_default(void)

@@ -233,6 +233,23 @@ void ts_unmarked(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
  * query words each best text matches, and those matched weakly). */
 void ts_kin(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
             const uint32_t *cu, const uint32_t *cw);
+/* opts.analog (tsearch_analog.c, h14i): a sibling's synonym lent by
+ * analogy. names[c] is candidate c's name text (ts_analog_names; UINT32_MAX
+ * when none); ts_analog scores, through fn (the re-rank's alignment of a
+ * text's words tw[0..m) of weight sum tsum; ctx its context), each synonym
+ * of a candidate whose name is candidate g's with one asked word changed,
+ * that word put back, x opts.analog; the best such score that matches
+ * strongly a query word outside gused (what g's own best text matches; 0:
+ * none) and its matched and weakly matched query words into out_used,
+ * out_weak. */
+#define TS_ANALOG_MAXW 16
+typedef float (*ts_analog_fn)(void *ctx, const uint32_t *tw, size_t m, float tsum,
+                              uint32_t *out_used, uint32_t *out_weak);
+void ts_analog_names(const tsearch *x, const uint32_t *cand, size_t nc, uint32_t *names);
+float ts_analog(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc,
+                const uint32_t *names, size_t g, uint32_t gused, ts_analog_fn fn, void *ctx,
+                uint32_t *out_used,
+                uint32_t *out_weak);
 
 /* opts.genus_cap: a candidate the genus bonus (gb[c]) took above a parent
  * that is a candidate too goes just below that parent again (the parent's

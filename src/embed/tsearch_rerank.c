@@ -388,6 +388,13 @@ static float align(const qctx *c, uint32_t t, uint32_t *out_qused, uint32_t *out
                        x->t_sum[t], out_qused, out_weak);
 }
 
+/* The alignment as a ts_analog_fn (tsearch_analog.c). */
+static float align_cb(void *ctx, const uint32_t *tw, size_t m, float tsum, uint32_t *out_used,
+                      uint32_t *out_weak)
+{
+    return align_words(ctx, tw, m, tsum, out_used, out_weak);
+}
+
 /* Does the query reach a word derived text t has and its source lacks? */
 static bool new_hit(const qctx *c, uint32_t t)
 {
@@ -472,6 +479,11 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     qc.cq = &cq;
     for (size_t i = 0; x->o.ncode > 0 && q->nq >= 3 && i < q->nq && !qc.ncode; i++)
         qc.ncode = q->qid[i] != UINT32_MAX && ts_is_number(x, q->qid[i]);
+    uint32_t *names = NULL; /* candidates' name texts (tsearch_analog.c) */
+    if (x->o.analog > 0) {
+        names = ov_xmalloc((nc ? nc : 1) * sizeof *names);
+        ts_analog_names(x, cand, nc, names);
+    }
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
         float s = 0, s2 = 0, tb = 0;
@@ -493,6 +505,12 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
                 v = tri_cos(x, qtri, nqt, sq, t);
                 tb = v > tb ? v : tb;
             }
+        }
+        if (names) { /* a sibling's synonym, the asked word put back */
+            uint32_t u = 0, wk = 0;
+            float v = ts_analog(x, q, cand, nc, names, c, used, align_cb, &qc, &u, &wk);
+            if (v > s)
+                s2 = s, s = v, used = u, uweak = wk;
         }
         if (x->o.lead > 0 && x->l_off[o + 1] > x->l_off[o]) {
             uint32_t u = 0, wk = 0;
@@ -524,6 +542,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
         if (c >= n_first && s <= csc[kid_par[c - n_first]])
             csc[c] = -1.0f; /* a child no better than its parent */
     }
+    free(names);
     if (x->o.genus > 0 && x->o.genus_cap) /* not above its parent by it */
         ts_genus_cap(x, cand, nc, gb, csc);
     free(gb);
