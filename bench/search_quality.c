@@ -252,6 +252,8 @@ static void apply_opts(void)
             o.kin = (float)v;
         else if (!strcmp(t, "analog"))
             o.analog = (float)v;
+        else if (!strcmp(t, "tailword"))
+            o.tail_word = (float)v;
         else if (!strcmp(t, "kinsib"))
             o.kin_sib = (float)v;
         else if (!strcmp(t, "kinleft"))

@@ -422,6 +422,11 @@ typedef struct tsearch_opts {
                             name is this one's with one query word changed,
                             with that word put back is one more text of this
                             one, its score x this (0: off) */
+    float tail_word;     /* re-rank: a candidate whose name is a better
+                            candidate's name and one word more at its end
+                            (a species tag: "tanycyte (Mmus)"), a word the
+                            query does not have, scores x (1 - this) (0:
+                            off) */
 } tsearch_opts;
 
 /* The served defaults. */

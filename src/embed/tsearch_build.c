@@ -124,6 +124,7 @@ static tsearch_opts g_default = {
     .cform_blast = 1.0f,
     .cform_pre = 0.9f,
     .analog = 0.95f,
+    .tail_word = 0.3f,
 };
 
 tsearch_opts tsearch_opts_default(void)

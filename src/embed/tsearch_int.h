@@ -242,6 +242,10 @@ void ts_kin(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, fl
  * strongly a query word outside gused (what g's own best text matches; 0:
  * none) and its matched and weakly matched query words into out_used,
  * out_weak. */
+/* opts.tail_word (tsearch_tailword.c, h14i): a candidate whose name is a
+ * better candidate's name (names as above) and one word more at its end,
+ * a word the query does not have, scores x (1 - opts.tail_word) (csc). */
+void ts_tail_word(const tsearch *x, const ts_q *q, size_t nc, const uint32_t *names, float *csc);
 #define TS_ANALOG_MAXW 16
 typedef float (*ts_analog_fn)(void *ctx, const uint32_t *tw, size_t m, float tsum,
                               uint32_t *out_used, uint32_t *out_weak);

@@ -480,7 +480,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     for (size_t i = 0; x->o.ncode > 0 && q->nq >= 3 && i < q->nq && !qc.ncode; i++)
         qc.ncode = q->qid[i] != UINT32_MAX && ts_is_number(x, q->qid[i]);
     uint32_t *names = NULL; /* candidates' name texts (tsearch_analog.c) */
-    if (x->o.analog > 0) {
+    if (x->o.analog > 0 || x->o.tail_word > 0) {
         names = ov_xmalloc((nc ? nc : 1) * sizeof *names);
         ts_analog_names(x, cand, nc, names);
     }
@@ -506,7 +506,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
                 tb = v > tb ? v : tb;
             }
         }
-        if (names) { /* a sibling's synonym, the asked word put back */
+        if (names && x->o.analog > 0) { /* a sibling's synonym, the asked word put back */
             uint32_t u = 0, wk = 0;
             float v = ts_analog(x, q, cand, nc, names, c, used, align_cb, &qc, &u, &wk);
             if (v > s)
@@ -542,7 +542,6 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
         if (c >= n_first && s <= csc[kid_par[c - n_first]])
             csc[c] = -1.0f; /* a child no better than its parent */
     }
-    free(names);
     if (x->o.genus > 0 && x->o.genus_cap) /* not above its parent by it */
         ts_genus_cap(x, cand, nc, gb, csc);
     free(gb);
@@ -606,6 +605,9 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
         ts_unmarked(x, q, cand, nc, csc, own, cu);
     if (x->o.kin > 0) /* the parent of near-tied children (tsearch_kin.c) */
         ts_kin(x, q, cand, nc, csc, cu, cw);
+    if (names && x->o.tail_word > 0) /* a better one's name and a word more */
+        ts_tail_word(x, q, nc, names, csc);
+    free(names);
     free(own);
     for (size_t c = 0; c < nc; c++)
         if (csc[c] >= 0)

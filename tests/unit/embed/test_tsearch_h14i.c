@@ -3,7 +3,10 @@
  * lent by analogy. Siblings named in parallel ("jugular ganglion SP
  * neuron", "jugular ganglion TRPV1 neuron") write their synonyms in
  * parallel too; when one sibling's synonym is missing, another's, with the
- * asked word put back, is a text of it (opts.analog). */
+ * asked word put back, is a text of it (opts.analog). A term named as a
+ * better candidate and one word more at the end, a word the query does
+ * not have ("tanycyte (Mmus)"), goes below the answers it crowded out
+ * (opts.tail_word). */
 #include <stdlib.h>
 
 #include "../harness.h"
@@ -60,8 +63,52 @@ done:
     tsearch_free(x);
 }
 
+/* The rank of owner o for q among the first 8 (0: not there). */
+static int rank_of(const tsearch *x, const char *q, uint32_t o)
+{
+    uint32_t ow[8];
+    float s[8];
+    size_t n = tsearch_query(x, q, strlen(q), 8, ow, s);
+    for (size_t i = 0; i < n; i++)
+        if (ow[i] == o)
+            return (int)i + 1;
+    return 0;
+}
+
+/* As in CL: tanycyte (term 0), its species copy tanycyte (Mmus) (1), and
+ * alpha tanycyte (2), which says no more of "dorsal tanycyte" than the
+ * copy and scores a little below it. With tail_word the copy goes below
+ * alpha tanycyte; without it the copy is above. A query that asks for the tag keeps the
+ * copy first. */
+static void test_tsearch_tail_word(void)
+{
+    const char *tx[] = {"tanycyte", "tanycyte (Mmus)", "alpha tanycyte",
+                        "A tanycyte of the arcuate nucleus.",
+                        "beta tanycyte", "astrocyte", "dorsal horn neuron", "radial glial cell"};
+    uint32_t own[] = {0, 1, 2, 2, 3, 4, 5, 6};
+    uint8_t fl[8] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_DEF,
+                     TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
+    tsearch *x = NULL, *y = NULL;
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.tail_word > 0.2f && o.tail_word < 0.4f);
+    tsearch_opts b = o;
+    b.tail_word = 0;
+    if (!build_pair(tx, own, fl, 8, 7, &o, &b, &x, &y))
+        goto done;
+    const char *q = "dorsal tanycyte";
+    CHECK(rank_of(y, q, 1) < rank_of(y, q, 2));
+    CHECK(rank_of(x, q, 1) > rank_of(x, q, 2));
+    CHECK(score_of(x, q, 1) < score_of(y, q, 1));
+    const char *q2 = "tanycyte Mmus";
+    CHECK_EQ(top(x, q2, NULL), 1);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_analog);
+    RUN(test_tsearch_tail_word);
     return harness_done();
 }
