@@ -254,6 +254,8 @@ static void apply_opts(void)
             o.analog = (float)v;
         else if (!strcmp(t, "tailword"))
             o.tail_word = (float)v;
+        else if (!strcmp(t, "kidgenus"))
+            o.kid_genus = (float)v;
         else if (!strcmp(t, "kinsib"))
             o.kin_sib = (float)v;
         else if (!strcmp(t, "kinleft"))

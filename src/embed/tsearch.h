@@ -427,6 +427,11 @@ typedef struct tsearch_opts {
                             (a species tag: "tanycyte (Mmus)"), a word the
                             query does not have, scores x (1 - this) (0:
                             off) */
+    float kid_genus;     /* re-rank: the query's content words are the first
+                            words of a candidate's definition lead (its
+                            genus: "A patrolling monocyte that ..."): its
+                            parents among the candidates go just above it
+                            (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

@@ -113,6 +113,11 @@ struct tsearch {
      * word -> owners */
     uint32_t *l_off, *l_words, *lp_off, *lp_owner;
     float *l_sum;
+    /* definition genus phrases (tsearch_kidgenus.c, h14i): per owner the
+     * words its definition names before the first function word, after
+     * the article ("patrolling monocyte" of "A patrolling monocyte that
+     * ..."), canonical, any known word; NULL when not built */
+    uint32_t *kg_off, *kg_words;
     /* per word: the canonical id of its number when it is a segment code
      * (C3, T11: tsearch_codes.c), else UINT32_MAX (NULL: off) */
     uint32_t *v_cnum;
@@ -246,6 +251,16 @@ void ts_kin(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, fl
  * better candidate's name (names as above) and one word more at its end,
  * a word the query does not have, scores x (1 - opts.tail_word) (csc). */
 void ts_tail_word(const tsearch *x, const ts_q *q, size_t nc, const uint32_t *names, float *csc);
+/* opts.kid_genus (tsearch_kidgenus.c, h14i): when the query's content
+ * words are the words of a candidate's definition genus phrase (kg_words)
+ * and the candidate's best text does not match them all (cu: the query
+ * words each best text matches), each parent of it that is a candidate below it goes just
+ * above it (csc). */
+void ts_kid_genus(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
+                  const uint32_t *cu);
+/* Fill x->kg_off, kg_words from the definitions (field TSEARCH_DEF). */
+void ts_build_kid_genus(tsearch *x, const char *const *texts, const size_t *lens,
+                        const uint32_t *owner, const uint8_t *field, size_t n);
 #define TS_ANALOG_MAXW 16
 typedef float (*ts_analog_fn)(void *ctx, const uint32_t *tw, size_t m, float tsum,
                               uint32_t *out_used, uint32_t *out_weak);

@@ -605,6 +605,8 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
         ts_unmarked(x, q, cand, nc, csc, own, cu);
     if (x->o.kin > 0) /* the parent of near-tied children (tsearch_kin.c) */
         ts_kin(x, q, cand, nc, csc, cu, cw);
+    if (x->o.kid_genus > 0) /* the query is a child's genus (tsearch_kidgenus.c) */
+        ts_kid_genus(x, q, cand, nc, csc, cu);
     if (names && x->o.tail_word > 0) /* a better one's name and a word more */
         ts_tail_word(x, q, nc, names, csc);
     free(names);

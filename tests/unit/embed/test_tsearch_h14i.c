@@ -6,7 +6,8 @@
  * asked word put back, is a text of it (opts.analog). A term named as a
  * better candidate and one word more at the end, a word the query does
  * not have ("tanycyte (Mmus)"), goes below the answers it crowded out
- * (opts.tail_word). */
+ * (opts.tail_word). A query that is the genus phrase a candidate's
+ * definition begins with names that candidate's parent (opts.kid_genus). */
 #include <stdlib.h>
 
 #include "../harness.h"
@@ -106,9 +107,53 @@ done:
     tsearch_free(x);
 }
 
+/* As in CL: monocyte (term 0); non-classical monocyte (1), a child of it
+ * with no text saying "patrolling"; CD14-low, CD16-positive monocyte (2),
+ * a child of 1 whose definition begins "A patrolling monocyte that ...";
+ * intermediate monocyte (3), whose definition has the word later. With
+ * kid_genus term 1 goes above term 2 for "patrolling monocyte"; without
+ * it term 2 is above. A query that says term 2's own words moves nothing. */
+static void test_tsearch_kid_genus(void)
+{
+    const char *tx[] = {"monocyte",
+                        "non-classical monocyte",
+                        "CD14-low, CD16-positive monocyte",
+                        "A patrolling monocyte that is CD14-low and CD16-positive.",
+                        "intermediate monocyte",
+                        "A monocyte that has characteristics of both patrolling and inflammatory "
+                        "monocytes.",
+                        "classical monocyte",
+                        "neutrophil",
+                        "CD14-positive monocyte"};
+    uint32_t own[] = {0, 1, 2, 2, 3, 3, 4, 5, 6};
+    uint8_t fl[9] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME, TSEARCH_DEF, TSEARCH_NAME,
+                     TSEARCH_DEF,  TSEARCH_NAME, TSEARCH_NAME, TSEARCH_NAME};
+    tsearch *x = NULL, *y = NULL;
+    tsearch_opts o = tsearch_opts_default();
+    CHECK(o.kid_genus > 0);
+    tsearch_opts b = o;
+    b.kid_genus = 0;
+    if (!build_pair(tx, own, fl, 9, 7, &o, &b, &x, &y))
+        goto done;
+    uint32_t child[] = {1, 2, 3, 4, 6, 2}, parent[] = {0, 1, 0, 0, 0, 6};
+    tsearch_set_parents(x, child, parent, 6);
+    tsearch_set_parents(y, child, parent, 6);
+    const char *q = "patrolling monocyte";
+    CHECK(rank_of(y, q, 2) < rank_of(y, q, 1));
+    CHECK(rank_of(x, q, 1) < rank_of(x, q, 2));
+    CHECK(rank_of(x, q, 1) > 0);
+    const char *q2 = "CD14-low monocyte";
+    CHECK_EQ(top(x, q2, NULL), 2);
+    CHECK_EQ(top(y, q2, NULL), 2);
+done:
+    tsearch_free(y);
+    tsearch_free(x);
+}
+
 int main(void)
 {
     RUN(test_tsearch_analog);
     RUN(test_tsearch_tail_word);
+    RUN(test_tsearch_kid_genus);
     return harness_done();
 }
