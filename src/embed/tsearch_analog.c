@@ -10,26 +10,48 @@
  * synonyms that has wc (once) and not wg: that synonym with wg in place of
  * wc is one more text of G, scored by the caller's alignment (x
  * opts.analog). Nothing is learned or stored; only the candidates' names
- * are compared, and only those whose differing word is asked for.
+ * are compared, and only at a place where G's word is asked for: each name
+ * is hashed once per query as a sum over its words (ts_cnames_fill), so a
+ * name less one word is one subtraction and the pairs are found without
+ * reading the words of every other name.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "embed/tsearch_int.h"
 
-/* The text that is o's name, or UINT32_MAX. */
-static uint32_t name_text(const tsearch *x, uint32_t o)
+void ts_cnames_fill(const tsearch *x, const uint32_t *cand, size_t nc, ts_cnames *cn)
 {
-    for (uint32_t j = x->o_off[o]; j < x->o_off[o + 1]; j++)
-        if (x->t_name[x->o_text[j]] == 1)
-            return x->o_text[j];
-    return UINT32_MAX;
+    size_t n = nc ? nc : 1;
+    cn->text = ov_xmalloc(n * sizeof *cn->text);
+    cn->len = ov_xcalloc(n, sizeof *cn->len);
+    cn->hash = ov_xcalloc(n, sizeof *cn->hash);
+    cn->lend = ov_xcalloc(n, 1);
+    for (size_t c = 0; c < nc; c++) {
+        uint32_t o = cand[c];
+        cn->text[c] = UINT32_MAX;
+        for (uint32_t j = x->o_off[o]; j < x->o_off[o + 1]; j++) {
+            uint32_t t = x->o_text[j];
+            if (x->t_name[t] == 1 && cn->text[c] == UINT32_MAX)
+                cn->text[c] = t;
+            else if (x->t_name[t] == 0 && x->t_off[t + 1] - x->t_off[t] <= TS_ANALOG_MAXW)
+                cn->lend[c] = 1;
+        }
+        uint32_t t = cn->text[c];
+        if (t == UINT32_MAX)
+            continue;
+        cn->len[c] = x->t_off[t + 1] - x->t_off[t];
+        for (uint32_t k = 0; k < cn->len[c]; k++)
+            cn->hash[c] += ts_name_part(x->t_words[x->t_off[t] + k], k);
+    }
 }
 
-void ts_analog_names(const tsearch *x, const uint32_t *cand, size_t nc, uint32_t *names)
+void ts_cnames_free(ts_cnames *cn)
 {
-    for (size_t c = 0; c < nc; c++)
-        names[c] = name_text(x, cand[c]);
+    free(cn->text);
+    free(cn->len);
+    free(cn->hash);
+    free(cn->lend);
 }
 
 static bool is_qword(const ts_q *q, uint32_t w)
@@ -68,59 +90,56 @@ static bool drops_shared(const uint32_t *cw, size_t m, size_t k, const uint32_t 
 }
 
 float ts_analog(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc,
-                const uint32_t *names, size_t g, uint32_t gused, ts_analog_fn fn, void *ctx,
-                uint32_t *out_used,
-                uint32_t *out_weak)
+                const ts_cnames *cn, size_t g, uint32_t gused, ts_analog_fn fn, void *ctx,
+                uint32_t *out_used, uint32_t *out_weak)
 {
-    uint32_t gt = names[g];
-    if (gt == UINT32_MAX)
-        return 0;
-    const uint32_t *gw = x->t_words + x->t_off[gt];
-    size_t m = x->t_off[gt + 1] - x->t_off[gt];
+    uint32_t m = cn->len[g];
     if (m < 2 || m > TS_ANALOG_MAXW)
         return 0;
+    const uint32_t *gw = x->t_words + x->t_off[cn->text[g]];
     float best = 0;
-    for (size_t c = 0; c < nc; c++) {
-        uint32_t ct = names[c];
-        if (c == g || ct == UINT32_MAX || x->t_off[ct + 1] - x->t_off[ct] != m)
-            continue;
-        const uint32_t *cw = x->t_words + x->t_off[ct];
-        size_t k = m; /* the one place the names differ */
-        bool one = true;
-        for (size_t j = 0; j < m && one; j++)
-            if (cw[j] != gw[j]) {
-                if (k < m)
-                    one = false;
-                k = j;
-            }
-        if (!one || k == m || !is_qword(q, gw[k]))
-            continue;
-        uint32_t wc = cw[k], wg = gw[k];
-        for (uint32_t j = x->o_off[cand[c]]; j < x->o_off[cand[c] + 1]; j++) {
-            uint32_t t = x->o_text[j];
-            if (x->t_name[t] != 0)
-                continue; /* the name (compared above) or a derived text */
-            const uint32_t *tw = x->t_words + x->t_off[t];
-            size_t n = x->t_off[t + 1] - x->t_off[t], at = n, seen = 0;
-            if (n > TS_ANALOG_MAXW)
+    for (size_t k = 0; k < m; k++) {
+        if (!is_qword(q, gw[k]))
+            continue; /* only an asked word is put back */
+        uint64_t want = cn->hash[g] - ts_name_part(gw[k], k); /* the name less word k */
+        for (size_t c = 0; c < nc; c++) {
+            if (c == g || cn->len[c] != m || !cn->lend[c])
                 continue;
-            for (size_t i = 0; i < n; i++) {
-                if (tw[i] == wc)
-                    at = i, seen++;
-                else if (tw[i] == wg)
-                    seen += 2;
-            }
-            if (seen != 1 || !same_place(cw, m, k, tw, n, at) || !drops_shared(cw, m, k, tw, n))
+            const uint32_t *cw = x->t_words + x->t_off[cn->text[c]];
+            if (cw[k] == gw[k] || cn->hash[c] - ts_name_part(cw[k], k) != want)
                 continue;
-            uint32_t vw[TS_ANALOG_MAXW];
-            memcpy(vw, tw, n * sizeof *vw);
-            vw[at] = wg;
-            uint32_t u = 0, wk = 0;
-            float v = x->o.analog * fn(ctx, vw, n, x->t_sum[t] - x->w[wc] + x->w[wg], &u, &wk);
-            if (v > best && (u & ~wk & ~gused)) { /* says strongly what g's own leave out */
-                best = v;
-                *out_used = u;
-                *out_weak = wk;
+            bool same = true; /* the hashes agree: check the words */
+            for (size_t j = 0; j < m && same; j++)
+                same = j == k || cw[j] == gw[j];
+            if (!same)
+                continue;
+            uint32_t wc = cw[k], wg = gw[k];
+            for (uint32_t j = x->o_off[cand[c]]; j < x->o_off[cand[c] + 1]; j++) {
+                uint32_t t = x->o_text[j];
+                if (x->t_name[t] != 0)
+                    continue; /* the name (compared above) or a derived text */
+                const uint32_t *tw = x->t_words + x->t_off[t];
+                size_t n = x->t_off[t + 1] - x->t_off[t], at = n, seen = 0;
+                if (n > TS_ANALOG_MAXW)
+                    continue;
+                for (size_t i = 0; i < n; i++) {
+                    if (tw[i] == wc)
+                        at = i, seen++;
+                    else if (tw[i] == wg)
+                        seen += 2;
+                }
+                if (seen != 1 || !same_place(cw, m, k, tw, n, at) || !drops_shared(cw, m, k, tw, n))
+                    continue;
+                uint32_t vw[TS_ANALOG_MAXW];
+                memcpy(vw, tw, n * sizeof *vw);
+                vw[at] = wg;
+                uint32_t u = 0, wk = 0;
+                float v = x->o.analog * fn(ctx, vw, n, x->t_sum[t] - x->w[wc] + x->w[wg], &u, &wk);
+                if (v > best && (u & ~wk & ~gused)) { /* says strongly what g's own leave out */
+                    best = v;
+                    *out_used = u;
+                    *out_weak = wk;
+                }
             }
         }
     }

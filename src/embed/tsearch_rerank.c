@@ -479,10 +479,10 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     qc.cq = &cq;
     for (size_t i = 0; x->o.ncode > 0 && q->nq >= 3 && i < q->nq && !qc.ncode; i++)
         qc.ncode = q->qid[i] != UINT32_MAX && ts_is_number(x, q->qid[i]);
-    uint32_t *names = NULL; /* candidates' name texts (tsearch_analog.c) */
+    ts_cnames cnb, *names = NULL; /* candidates' names (tsearch_analog.c) */
     if (x->o.analog > 0 || x->o.tail_word > 0) {
-        names = ov_xmalloc((nc ? nc : 1) * sizeof *names);
-        ts_analog_names(x, cand, nc, names);
+        names = &cnb;
+        ts_cnames_fill(x, cand, nc, names);
     }
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
@@ -609,7 +609,8 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
         ts_kid_genus(x, q, cand, nc, csc, cu);
     if (names && x->o.tail_word > 0) /* a better one's name and a word more */
         ts_tail_word(x, q, nc, names, csc);
-    free(names);
+    if (names)
+        ts_cnames_free(names);
     free(own);
     for (size_t c = 0; c < nc; c++)
         if (csc[c] >= 0)

@@ -15,24 +15,27 @@
 
 #include "embed/tsearch_int.h"
 
-void ts_tail_word(const tsearch *x, const ts_q *q, size_t nc, const uint32_t *names, float *csc)
+void ts_tail_word(const tsearch *x, const ts_q *q, size_t nc, const ts_cnames *cn, float *csc)
 {
-    float *was = ov_xmalloc((nc ? nc : 1) * sizeof *was); /* before any change */
-    memcpy(was, csc, nc * sizeof *was);
+    float *was = NULL; /* the scores before any change, once one is made */
     for (size_t c = 0; c < nc; c++) {
-        if (was[c] < 0 || names[c] == UINT32_MAX)
+        uint32_t m = cn->len[c];
+        float sc = was ? was[c] : csc[c];
+        if (m < 2 || sc < 0)
             continue;
-        uint32_t t = names[c], m = x->t_off[t + 1] - x->t_off[t];
-        const uint32_t *w = x->t_words + x->t_off[t];
-        if (m < 2 || ts_has(q->qid, q->nq, w[m - 1]))
+        const uint32_t *w = x->t_words + x->t_off[cn->text[c]];
+        if (ts_has(q->qid, q->nq, w[m - 1]))
             continue; /* the query asks for the last word */
+        uint64_t want = cn->hash[c] - ts_name_part(w[m - 1], m - 1); /* the name less it */
         for (size_t p = 0; p < nc; p++) {
-            uint32_t tp = names[p];
-            if (p == c || was[p] <= was[c] || tp == UINT32_MAX ||
-                x->t_off[tp + 1] - x->t_off[tp] != m - 1 ||
-                memcmp(x->t_words + x->t_off[tp], w, (m - 1) * sizeof *w) != 0)
+            if (cn->len[p] != m - 1 || cn->hash[p] != want || (was ? was[p] : csc[p]) <= sc ||
+                memcmp(x->t_words + x->t_off[cn->text[p]], w, (m - 1) * sizeof *w) != 0)
                 continue;
-            csc[c] = was[c] * (1.0f - x->o.tail_word);
+            if (!was) {
+                was = ov_xmalloc(nc * sizeof *was);
+                memcpy(was, csc, nc * sizeof *was);
+            }
+            csc[c] = sc * (1.0f - x->o.tail_word);
             break;
         }
     }
