@@ -20,29 +20,54 @@
 
 #include "embed/tsearch_int.h"
 
+static void put(ts_cnames *cn, size_t *ne, uint64_t key, uint32_t c)
+{
+    uint32_t slot = (uint32_t)(key ^ key >> 32) & cn->mask;
+    cn->ekey[*ne] = key;
+    cn->ecand[*ne] = c;
+    cn->enext[*ne] = cn->head[slot];
+    cn->head[slot] = (uint32_t)++*ne;
+}
+
 void ts_cnames_fill(const tsearch *x, const uint32_t *cand, size_t nc, ts_cnames *cn)
 {
-    size_t n = nc ? nc : 1;
+    size_t n = nc ? nc : 1, total = 0;
     cn->text = ov_xmalloc(n * sizeof *cn->text);
     cn->len = ov_xcalloc(n, sizeof *cn->len);
     cn->hash = ov_xcalloc(n, sizeof *cn->hash);
-    cn->lend = ov_xcalloc(n, 1);
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
         cn->text[c] = UINT32_MAX;
-        for (uint32_t j = x->o_off[o]; j < x->o_off[o + 1]; j++) {
-            uint32_t t = x->o_text[j];
-            if (x->t_name[t] == 1 && cn->text[c] == UINT32_MAX)
-                cn->text[c] = t;
-            else if (x->t_name[t] == 0 && x->t_off[t + 1] - x->t_off[t] <= TS_ANALOG_MAXW)
-                cn->lend[c] = 1;
-        }
+        for (uint32_t j = x->o_off[o]; j < x->o_off[o + 1]; j++)
+            if (x->t_name[x->o_text[j]] == 1) {
+                cn->text[c] = x->o_text[j];
+                break;
+            }
         uint32_t t = cn->text[c];
-        if (t == UINT32_MAX)
-            continue;
+        if (t == UINT32_MAX || x->t_off[t + 1] - x->t_off[t] > TS_ANALOG_MAXW)
+            continue; /* no name, or one too long to pair */
         cn->len[c] = x->t_off[t + 1] - x->t_off[t];
         for (uint32_t k = 0; k < cn->len[c]; k++)
             cn->hash[c] += ts_name_part(x->t_words[x->t_off[t] + k], k);
+        total += cn->len[c] + 1;
+    }
+    uint32_t slots = 64;
+    while (slots < 2 * total)
+        slots *= 2;
+    cn->mask = slots - 1;
+    cn->head = ov_xcalloc(slots, sizeof *cn->head);
+    cn->ekey = ov_xmalloc((total ? total : 1) * sizeof *cn->ekey);
+    cn->ecand = ov_xmalloc((total ? total : 1) * sizeof *cn->ecand);
+    cn->enext = ov_xmalloc((total ? total : 1) * sizeof *cn->enext);
+    size_t ne = 0;
+    for (size_t c = 0; c < nc; c++) {
+        uint32_t m = cn->len[c];
+        if (!m)
+            continue;
+        const uint32_t *w = x->t_words + x->t_off[cn->text[c]];
+        for (uint32_t k = 0; k < m; k++)
+            put(cn, &ne, ts_cnames_key(cn->hash[c] - ts_name_part(w[k], k), m, k), (uint32_t)c);
+        put(cn, &ne, ts_cnames_key(cn->hash[c], m, m), (uint32_t)c);
     }
 }
 
@@ -51,7 +76,10 @@ void ts_cnames_free(ts_cnames *cn)
     free(cn->text);
     free(cn->len);
     free(cn->hash);
-    free(cn->lend);
+    free(cn->head);
+    free(cn->ekey);
+    free(cn->ecand);
+    free(cn->enext);
 }
 
 static bool is_qword(const ts_q *q, uint32_t w)
@@ -89,9 +117,9 @@ static bool drops_shared(const uint32_t *cw, size_t m, size_t k, const uint32_t 
     return false;
 }
 
-float ts_analog(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc,
-                const ts_cnames *cn, size_t g, uint32_t gused, ts_analog_fn fn, void *ctx,
-                uint32_t *out_used, uint32_t *out_weak)
+float ts_analog(const tsearch *x, const ts_q *q, const uint32_t *cand, const ts_cnames *cn,
+               size_t g, uint32_t gused, ts_analog_fn fn, void *ctx, uint32_t *out_used,
+               uint32_t *out_weak)
 {
     uint32_t m = cn->len[g];
     if (m < 2 || m > TS_ANALOG_MAXW)
@@ -101,12 +129,11 @@ float ts_analog(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc
     for (size_t k = 0; k < m; k++) {
         if (!is_qword(q, gw[k]))
             continue; /* only an asked word is put back */
-        uint64_t want = cn->hash[g] - ts_name_part(gw[k], k); /* the name less word k */
-        for (size_t c = 0; c < nc; c++) {
-            if (c == g || cn->len[c] != m || !cn->lend[c])
-                continue;
+        uint64_t key = ts_cnames_key(cn->hash[g] - ts_name_part(gw[k], k), m, (uint32_t)k);
+        uint32_t e = 0;
+        for (uint32_t c; (c = ts_cnames_next(cn, key, &e)) != UINT32_MAX;) {
             const uint32_t *cw = x->t_words + x->t_off[cn->text[c]];
-            if (cw[k] == gw[k] || cn->hash[c] - ts_name_part(cw[k], k) != want)
+            if (c == g || cn->len[c] != m || cw[k] == gw[k])
                 continue;
             bool same = true; /* the hashes agree: check the words */
             for (size_t j = 0; j < m && same; j++)

@@ -508,7 +508,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
         }
         if (names && x->o.analog > 0) { /* a sibling's synonym, the asked word put back */
             uint32_t u = 0, wk = 0;
-            float v = ts_analog(x, q, cand, nc, names, c, used, align_cb, &qc, &u, &wk);
+            float v = ts_analog(x, q, cand, names, c, used, align_cb, &qc, &u, &wk);
             if (v > s)
                 s2 = s, s = v, used = u, uweak = wk;
         }

@@ -26,9 +26,11 @@ void ts_tail_word(const tsearch *x, const ts_q *q, size_t nc, const ts_cnames *c
         const uint32_t *w = x->t_words + x->t_off[cn->text[c]];
         if (ts_has(q->qid, q->nq, w[m - 1]))
             continue; /* the query asks for the last word */
-        uint64_t want = cn->hash[c] - ts_name_part(w[m - 1], m - 1); /* the name less it */
-        for (size_t p = 0; p < nc; p++) {
-            if (cn->len[p] != m - 1 || cn->hash[p] != want || (was ? was[p] : csc[p]) <= sc ||
+        /* a name that is this one less its last word */
+        uint64_t key = ts_cnames_key(cn->hash[c] - ts_name_part(w[m - 1], m - 1), m - 1, m - 1);
+        uint32_t e = 0;
+        for (uint32_t p; (p = ts_cnames_next(cn, key, &e)) != UINT32_MAX;) {
+            if (cn->len[p] != m - 1 || (was ? was[p] : csc[p]) <= sc ||
                 memcmp(x->t_words + x->t_off[cn->text[p]], w, (m - 1) * sizeof *w) != 0)
                 continue;
             if (!was) {
