@@ -255,6 +255,12 @@ static void apply_opts(void)
             o.cyte_words = (float)v;
         else if (!strcmp(t, "kin"))
             o.kin = (float)v;
+        else if (!strcmp(t, "analog"))
+            o.analog = (float)v;
+        else if (!strcmp(t, "tailword"))
+            o.tail_word = (float)v;
+        else if (!strcmp(t, "kidgenus"))
+            o.kid_genus = (float)v;
         else if (!strcmp(t, "kinsib"))
             o.kin_sib = (float)v;
         else if (!strcmp(t, "kinleft"))

@@ -463,6 +463,21 @@ typedef struct tsearch_opts {
                             below it (0: off) */
     bool code_num;       /* code_swap: a segment code (T3, CD94) the query
                             says by its number counts as said */
+    /* fourteenth round, h14i (tsearch_analog.c) */
+    float analog;        /* re-rank: another candidate's synonym, when its
+                            name is this one's with one query word changed,
+                            with that word put back is one more text of this
+                            one, its score x this (0: off) */
+    float tail_word;     /* re-rank: a candidate whose name is a better
+                            candidate's name and one word more at its end
+                            (a species tag: "tanycyte (Mmus)"), a word the
+                            query does not have, scores x (1 - this) (0:
+                            off) */
+    float kid_genus;     /* re-rank: the query's content words are the first
+                            words of a candidate's definition lead (its
+                            genus: "A patrolling monocyte that ..."): its
+                            parents among the candidates go just above it
+                            (0: off) */
 } tsearch_opts;
 
 /* The served defaults. */

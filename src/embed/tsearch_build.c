@@ -133,6 +133,9 @@ static tsearch_opts g_default = {
     .copy_down = 0.2f,
     .code_swap = 0.2f,
     .code_num = true,
+    .analog = 0.95f,
+    .tail_word = 0.3f,
+    .kid_genus = 1.0f,
 };
 
 tsearch_opts tsearch_opts_default(void)
@@ -193,6 +196,8 @@ void tsearch_free(tsearch *x)
     free(x->a_off);
     free(x->a_text);
     ts_free_leads(x);
+    free(x->kg_off);
+    free(x->kg_words);
     ts_vocab_free(&x->sf_tails);
     ts_scratch_free_all(x->sc_free);
     pthread_mutex_destroy(&x->sc_mu);
@@ -759,6 +764,8 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
     free(tri);
     free(tdf);
     ts_build_leads(x, texts, lens, owner, field, n, df);
+    if (x->o.kid_genus > 0)
+        ts_build_kid_genus(x, texts, lens, owner, field, n);
     ts_sform_build(x);
     free(eq.key);
     free(eq.val);
@@ -804,7 +811,7 @@ size_t tsearch_bytes(const tsearch *x)
            (x->acr.n + 1) * 4 + x->a_off[x->acr.n] * 4 + x->n_sorted * 4 + nt * 8 +
            x->tt_off[nt] * 2 + x->n_sib * 8 + (no + 1) * 8 + x->l_off[no] * 8 + (nv + 1) * 4 +
            x->sf_tails.blob_cap + x->sf_tails.cap * 8 + x->sf_tails.n_slot * 4 +
-           (x->v_fw ? nv / 8 + 1 : 0);
+           (x->v_fw ? nv / 8 + 1 : 0) + (x->kg_off ? (no + 1 + x->kg_off[no]) * 4 : 0);
 }
 
 /* One direction of the child/parent pairs as offsets and a list: for

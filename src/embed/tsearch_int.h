@@ -113,6 +113,11 @@ struct tsearch {
      * word -> owners */
     uint32_t *l_off, *l_words, *lp_off, *lp_owner;
     float *l_sum;
+    /* definition genus phrases (tsearch_kidgenus.c, h14i): per owner the
+     * words its definition names before the first function word, after
+     * the article ("patrolling monocyte" of "A patrolling monocyte that
+     * ..."), canonical, any known word; NULL when not built */
+    uint32_t *kg_off, *kg_words;
     /* per word: the canonical id of its number when it is a segment code
      * (C3, T11: tsearch_codes.c), else UINT32_MAX (NULL: off) */
     uint32_t *v_cnum;
@@ -249,6 +254,81 @@ void ts_def_cover(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t 
 void ts_code_swap(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
                   const float *own);
 void ts_copy_down(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc);
+/* opts.kid_genus (tsearch_kidgenus.c, h14i): when the query's content
+ * words are the words of a candidate's definition genus phrase (kg_words)
+ * and the candidate's best text does not match them all (cu: the query
+ * words each best text matches), each parent of it that is a candidate
+ * below it goes just above it (csc). */
+void ts_kid_genus(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
+                  const uint32_t *cu);
+/* Fill x->kg_off, kg_words from the definitions (field TSEARCH_DEF). */
+void ts_build_kid_genus(tsearch *x, const char *const *texts, const size_t *lens,
+                        const uint32_t *owner, const uint8_t *field, size_t n);
+/* opts.analog (tsearch_analog.c, h14i): a sibling's synonym lent by
+ * analogy. names[c] is candidate c's name text (ts_analog_names; UINT32_MAX
+ * when none); ts_analog scores, through fn (the re-rank's alignment of a
+ * text's words tw[0..m) of weight sum tsum; ctx its context), each synonym
+ * of a candidate whose name is candidate g's with one asked word changed,
+ * that word put back, x opts.analog; the best such score that matches
+ * strongly a query word outside gused (what g's own best text matches; 0:
+ * none) and its matched and weakly matched query words into out_used,
+ * out_weak. */
+/* The candidates' names for h14i's passes (tsearch_analog.c): per
+ * candidate its name text (UINT32_MAX: none), word count (0: none) and a
+ * hash that is the sum of ts_name_part over its words, so a name less one
+ * word hashes in O(1); and a table of every name less each one word (and
+ * every whole name), so the names that differ from one name in one place
+ * are found without reading the others (ts_cnames_next). */
+typedef struct ts_cnames {
+    uint32_t *text, *len;
+    uint64_t *hash;
+    uint64_t *ekey;       /* per entry: its key */
+    uint32_t *ecand;      /* the candidate */
+    uint32_t *enext;      /* the next entry of its slot + 1 (0: none) */
+    uint32_t *head;       /* per slot: its first entry + 1 */
+    uint32_t mask;        /* slots - 1 */
+} ts_cnames;
+static inline uint64_t ts_name_part(uint32_t w, size_t j)
+{
+    uint64_t h = ((uint64_t)j << 32 | w) * 0x9E3779B97F4A7C15ull;
+    return h ^ (h >> 29);
+}
+/* The key of a name of m words, hash h, less its word at k (k == m: the
+ * whole name). */
+static inline uint64_t ts_cnames_key(uint64_t h, uint32_t m, uint32_t k)
+{
+    return h + ts_name_part(m << 8 | k, 63);
+}
+void ts_cnames_fill(const tsearch *x, const uint32_t *cand, size_t nc, ts_cnames *cn);
+void ts_cnames_free(ts_cnames *cn);
+/* The entries with key: e = 0 to start, then each call returns the next
+ * candidate whose entry has key (UINT32_MAX: no more). */
+static inline uint32_t ts_cnames_next(const ts_cnames *cn, uint64_t key, uint32_t *e)
+{
+    uint32_t i = *e ? cn->enext[*e - 1] : cn->head[(key ^ key >> 32) & cn->mask];
+    while (i && cn->ekey[i - 1] != key)
+        i = cn->enext[i - 1];
+    *e = i;
+    return i ? cn->ecand[i - 1] : UINT32_MAX;
+}
+/* opts.tail_word (tsearch_tailword.c, h14i): a candidate whose name is a
+ * better candidate's name and one word more at its end, a word the query
+ * does not have, scores x (1 - opts.tail_word) (csc). */
+void ts_tail_word(const tsearch *x, const ts_q *q, size_t nc, const ts_cnames *cn, float *csc);
+/* opts.analog (tsearch_analog.c, h14i): a sibling's synonym lent by
+ * analogy. ts_analog scores, through fn (the re-rank's alignment of a
+ * text's words tw[0..m) of weight sum tsum; ctx its context), each synonym
+ * of a candidate whose name is candidate g's with one asked word changed,
+ * that word put back, x opts.analog; the best such score that matches
+ * strongly a query word outside gused (what g's own best text matches; 0:
+ * none) and its matched and weakly matched query words into out_used,
+ * out_weak. */
+#define TS_ANALOG_MAXW 16
+typedef float (*ts_analog_fn)(void *ctx, const uint32_t *tw, size_t m, float tsum,
+                              uint32_t *out_used, uint32_t *out_weak);
+float ts_analog(const tsearch *x, const ts_q *q, const uint32_t *cand, const ts_cnames *cn,
+               size_t g, uint32_t gused, ts_analog_fn fn, void *ctx, uint32_t *out_used,
+               uint32_t *out_weak);
 
 /* opts.genus_cap: a candidate the genus bonus (gb[c]) took above a parent
  * that is a candidate too goes just below that parent again (the parent's

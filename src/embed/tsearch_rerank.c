@@ -392,6 +392,13 @@ static float align(const qctx *c, uint32_t t, uint32_t *out_qused, uint32_t *out
                        x->t_sum[t], out_qused, out_weak);
 }
 
+/* The alignment as a ts_analog_fn (tsearch_analog.c). */
+static float align_cb(void *ctx, const uint32_t *tw, size_t m, float tsum, uint32_t *out_used,
+                      uint32_t *out_weak)
+{
+    return align_words(ctx, tw, m, tsum, out_used, out_weak);
+}
+
 /* Does the query reach a word derived text t has and its source lacks? */
 static bool new_hit(const qctx *c, uint32_t t)
 {
@@ -479,6 +486,11 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
         qc.ncode = q->qid[i] != UINT32_MAX && ts_is_number(x, q->qid[i]);
     for (size_t i = 0; x->o.parent_code > 0 && x->up_off && i < q->nq && !qc.pcode; i++)
         qc.pcode = q->qid[i] != UINT32_MAX && ts_is_number(x, q->qid[i]);
+    ts_cnames cnb, *names = NULL; /* candidates' names (tsearch_analog.c) */
+    if (x->o.analog > 0 || x->o.tail_word > 0) {
+        names = &cnb;
+        ts_cnames_fill(x, cand, nc, names);
+    }
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
         qc.owner = o;
@@ -502,6 +514,12 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
                 v = tri_cos(x, qtri, nqt, sq, t);
                 tb = v > tb ? v : tb;
             }
+        }
+        if (names && x->o.analog > 0) { /* a sibling's synonym, the asked word put back */
+            uint32_t u = 0, wk = 0;
+            float v = ts_analog(x, q, cand, names, c, used, align_cb, &qc, &u, &wk);
+            if (v > s)
+                s2 = s, s = v, used = u, uweak = wk;
         }
         if (x->o.lead > 0 && x->l_off[o + 1] > x->l_off[o]) {
             uint32_t u = 0, wk = 0;
@@ -605,6 +623,12 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
         ts_code_swap(x, q, cand, nc, csc, own);
     if (x->o.copy_down > 0) /* a tagged copy of a better candidate (tsearch_copies.c) */
         ts_copy_down(x, q, cand, nc, csc);
+    if (x->o.kid_genus > 0) /* the query is a child's genus (tsearch_kidgenus.c) */
+        ts_kid_genus(x, q, cand, nc, csc, cu);
+    if (names && x->o.tail_word > 0) /* a better one's name and a word more */
+        ts_tail_word(x, q, nc, names, csc);
+    if (names)
+        ts_cnames_free(names);
     free(own);
     free(ca);
     for (size_t c = 0; c < nc; c++)
