@@ -548,23 +548,29 @@ test("threads started from a pinned pool thread are not pinned", { skip: !multiC
   const s = await startServer({ tag: "omvec-55-spawn" });
   try {
     await fourAnswered(s.port);
-    const before = new Set(fs.readdirSync(`/proc/${s.proc.pid}/task`));
-    const base = `${s.url}${COLLS}`;
-    const c = await (await fetch(base, { method: "POST", headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: "spawn55" }) })).json();
-    const ids = Array.from({ length: 300 }, (_, i) => `r${i}`);
-    const embeddings = ids.map((_, i) => Array.from({ length: 8 }, (_, j) => Math.sin(i * 7 + j)));
-    const add = await fetch(`${base}/${c.id}/add`, { method: "POST", headers: { "content-type": "application/json" },
-      body: JSON.stringify({ ids, embeddings }) });
-    assert.equal(add.status, 201);
     const all = cpusAllowed(s.proc.pid);
-    const fresh = () => fs.readdirSync(`/proc/${s.proc.pid}/task`).filter((t) => !before.has(t)).flatMap((t) => {
-      try {
-        const comm = fs.readFileSync(`/proc/${s.proc.pid}/task/${t}/comm`, "utf8").trim();
-        return comm === "MHD-worker" ? [] : [`${t}:${comm}:${cpusAllowed(s.proc.pid, t)}`];
-      } catch { return []; } /* gone meanwhile */
-    });
-    const seen = fresh();
+    const base = `${s.url}${COLLS}`;
+    // The threads an add starts (the insert workers, the index saver's
+    // helpers) may end before /proc is read: repeat the create and add,
+    // each time into a new collection, until one is seen (a condition,
+    // not a clock; 20 tries at most).
+    let seen = [];
+    for (let attempt = 0; attempt < 20 && seen.length === 0; attempt++) {
+      const before = new Set(fs.readdirSync(`/proc/${s.proc.pid}/task`));
+      const c = await (await fetch(base, { method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: `spawn55_${attempt}` }) })).json();
+      const ids = Array.from({ length: 300 }, (_, i) => `r${i}`);
+      const embeddings = ids.map((_, i) => Array.from({ length: 8 }, (_, j) => Math.sin(i * 7 + j)));
+      const add = await fetch(`${base}/${c.id}/add`, { method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ ids, embeddings }) });
+      assert.equal(add.status, 201);
+      seen = fs.readdirSync(`/proc/${s.proc.pid}/task`).filter((t) => !before.has(t)).flatMap((t) => {
+        try {
+          const comm = fs.readFileSync(`/proc/${s.proc.pid}/task/${t}/comm`, "utf8").trim();
+          return comm === "MHD-worker" ? [] : [`${t}:${comm}:${cpusAllowed(s.proc.pid, t)}`];
+        } catch { return []; } /* gone meanwhile */
+      });
+    }
     if (process.env.OMVEC_TEST_VERBOSE) console.log(seen, all);
     assert.ok(seen.length >= 1, "no thread was started while serving the create and the add");
     assert.deepEqual(seen.filter((l) => !l.endsWith(`:${all}`)), [], `pinned: ${seen}`);
