@@ -36,24 +36,6 @@
 #define CP_MAX 128 /* candidates the passes read (the re-rank has about 60-80) */
 #define CP_TAG 3   /* most trailing words a copy adds */
 
-/* Does the query have canonical word v? */
-static bool q_has(const ts_q *q, uint32_t v)
-{
-    for (size_t i = 0; i < q->nq; i++)
-        if (q->qid[i] == v)
-            return true;
-    return false;
-}
-
-/* The name text of term o (t_name 1), or UINT32_MAX. */
-static uint32_t name_text(const tsearch *x, uint32_t o)
-{
-    for (uint32_t a = x->o_off[o]; a < x->o_off[o + 1]; a++)
-        if (x->t_name[x->o_text[a]] == 1)
-            return x->o_text[a];
-    return UINT32_MAX;
-}
-
 /* Does word v have a digit? */
 static bool has_digit(const tsearch *x, uint32_t v)
 {
@@ -134,9 +116,9 @@ void ts_copy_down(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t 
             size_t b = find_cand(by, nb, x->up_owner[j]); /* a parent, a candidate */
             if (b == SIZE_MAX || csc[b] <= csc[c])
                 continue;
-            if (nt == UINT32_MAX && (nt = name_text(x, o)) == UINT32_MAX)
+            if (nt == UINT32_MAX && (nt = ts_name_text(x, o)) == UINT32_MAX)
                 break; /* no name */
-            uint32_t tb = name_text(x, cand[b]);
+            uint32_t tb = ts_name_text(x, cand[b]);
             if (tb == UINT32_MAX)
                 continue;
             uint32_t m = t_len(x, nt), mb = t_len(x, tb);
@@ -150,7 +132,7 @@ void ts_copy_down(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t 
              * phrase, "paneth cell of colon", names a kind, not a copy) */
             bool said = ts_function_word(x->v.blob + x->v.off[cw[mb]], x->v.len[cw[mb]]);
             for (uint32_t k = mb; k < m && !said; k++)
-                said = q_has(q, cw[k]) || has_digit(x, cw[k]) || code_word(x, cw[k]);
+                said = ts_has(q->qid, q->nq, cw[k]) || has_digit(x, cw[k]) || code_word(x, cw[k]);
             if (!said)
                 pen[c] = x->o.copy_down;
         }
@@ -163,8 +145,8 @@ void ts_copy_down(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t 
 /* Does the query say code word v, or (num) the number of segment code v? */
 static bool q_says(const tsearch *x, const ts_q *q, uint32_t v, bool num)
 {
-    return q_has(q, v) ||
-           (num && x->v_cnum && v < x->v.n && x->v_cnum[v] != UINT32_MAX && q_has(q, x->v_cnum[v]));
+    return ts_has(q->qid, q->nq, v) ||
+           (num && x->v_cnum && v < x->v.n && x->v_cnum[v] != UINT32_MAX && ts_has(q->qid, q->nq, x->v_cnum[v]));
 }
 
 void ts_code_swap(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
@@ -187,7 +169,7 @@ void ts_code_swap(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t 
     if (nc > CP_MAX)
         nc = CP_MAX;
     for (size_t c = 0; c < nc; c++) { /* S: a name with a code the query says */
-        nt[c] = own[c] > 0 ? name_text(x, cand[c]) : UINT32_MAX;
+        nt[c] = own[c] > 0 ? ts_name_text(x, cand[c]) : UINT32_MAX;
         if (nt[c] == UINT32_MAX)
             continue;
         bool has = false;

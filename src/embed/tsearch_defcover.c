@@ -39,19 +39,6 @@
 
 #include "embed/tsearch_int.h"
 
-static bool sorted_has(const uint32_t *a, size_t n, uint32_t v)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (a[mid] < v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && a[lo] == v;
-}
-
 /* Does a definition's mention of word v tell something: no number, held by
  * at most share of the definitions? */
 static bool telling(const tsearch *x, uint32_t v, float share)
@@ -73,10 +60,10 @@ static uint32_t def_holds(const tsearch *x, const ts_q *q, uint32_t o, uint32_t 
     for (size_t i = 0; n && i < q->nq && i < 32; i++) {
         if (!(mask >> i & 1))
             continue;
-        bool has = (share <= 0 || telling(x, q->qid[i], share)) && sorted_has(d, n, q->qid[i]);
+        bool has = (share <= 0 || telling(x, q->qid[i], share)) && ts_sorted_has(d, n, q->qid[i]);
         for (size_t e = 0; !has && q->adjm && e < q->nex[i]; e++)
             if ((q->adjm[i] >> e & 1u) && (share <= 0 || telling(x, q->ex[i][e].word, share)))
-                has = sorted_has(d, n, q->ex[i][e].word);
+                has = ts_sorted_has(d, n, q->ex[i][e].word);
         if (has)
             got |= 1u << i;
     }

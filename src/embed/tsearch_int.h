@@ -733,6 +733,43 @@ static inline bool ts_has(const uint32_t *a, size_t n, uint32_t v)
     return false;
 }
 
+/* Whether v is among the sorted a[0..n) (binary search). */
+static inline bool ts_sorted_has(const uint32_t *a, size_t n, uint32_t v)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && a[lo] == v;
+}
+
+/* The name text of term o (t_name 1), or UINT32_MAX. */
+static inline uint32_t ts_name_text(const tsearch *x, uint32_t o)
+{
+    for (uint32_t a = x->o_off[o]; a < x->o_off[o + 1]; a++)
+        if (x->t_name[x->o_text[a]] == 1)
+            return x->o_text[a];
+    return UINT32_MAX;
+}
+
+/* Whether a name or synonym of term o (not a derived text) has word v. */
+static inline bool ts_texts_have(const tsearch *x, uint32_t o, uint32_t v)
+{
+    for (uint32_t a = x->o_off[o]; a < x->o_off[o + 1]; a++) {
+        uint32_t t = x->o_text[a];
+        if (x->t_name[t] == 2)
+            continue;
+        for (uint32_t b = x->t_off[t]; b < x->t_off[t + 1]; b++)
+            if (x->t_words[b] == v)
+                return true;
+    }
+    return false;
+}
+
 /* The query's words rewritten before the first stage (tsearch_qwords.c):
  * the nw words at buf + starts[i] (NUL-terminated, in a buffer of cap
  * bytes); new words go after the used part and starts is rewritten; each

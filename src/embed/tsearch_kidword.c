@@ -27,39 +27,12 @@
 
 #include "embed/tsearch_int.h"
 
-static bool sorted_has(const uint32_t *a, size_t n, uint32_t v)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (a[mid] < v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && a[lo] == v;
-}
-
 /* Is term c a child of p, or with depth 2 a child of one of its children? */
 static bool below(const tsearch *x, uint32_t c, uint32_t p, int depth)
 {
     for (uint32_t j = x->up_off[c]; j < x->up_off[c + 1]; j++)
         if (x->up_owner[j] == p || (depth > 1 && below(x, x->up_owner[j], p, depth - 1)))
             return true;
-    return false;
-}
-
-/* Does a name or synonym of term o (not a derived text) have word v? */
-static bool texts_have(const tsearch *x, uint32_t o, uint32_t v)
-{
-    for (uint32_t a = x->o_off[o]; a < x->o_off[o + 1]; a++) {
-        uint32_t t = x->o_text[a];
-        if (x->t_name[t] == 2)
-            continue;
-        for (uint32_t b = x->t_off[t]; b < x->t_off[t + 1]; b++)
-            if (x->t_words[b] == v)
-                return true;
-    }
     return false;
 }
 
@@ -70,12 +43,12 @@ static bool def_has(const tsearch *x, const ts_q *q, uint32_t o, size_t i)
         return false;
     const uint32_t *d = x->d_words + x->d_off[o];
     size_t n = x->d_off[o + 1] - x->d_off[o];
-    if (q->qid[i] != UINT32_MAX && sorted_has(d, n, q->qid[i]))
+    if (q->qid[i] != UINT32_MAX && ts_sorted_has(d, n, q->qid[i]))
         return true;
     if (x->o.kid_word_eq <= 0)
         return false;
     for (size_t e = 0; e < q->nex[i]; e++)
-        if (q->ex[i][e].sim >= x->o.kid_word_eq && sorted_has(d, n, q->ex[i][e].word))
+        if (q->ex[i][e].sim >= x->o.kid_word_eq && ts_sorted_has(d, n, q->ex[i][e].word))
             return true;
     return false;
 }
@@ -128,7 +101,7 @@ void ts_kid_word(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             v == head ||
             (x->o.kid_word_head >= 2 && (i >= np || pos[i] > first)) ||
             (x->o.kid_word_wdef && def_has(x, q, cand[w], i)) ||
-            (x->o.kid_word_wtext && texts_have(x, cand[w], v)))
+            (x->o.kid_word_wtext && ts_texts_have(x, cand[w], v)))
             continue;
         left |= 1u << i;
     }

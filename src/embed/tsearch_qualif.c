@@ -48,35 +48,12 @@ static size_t best_of(const float *csc, size_t nc)
     return w;
 }
 
-/* Does the query have canonical word v? */
-static bool q_has(const ts_q *q, uint32_t v)
-{
-    for (size_t i = 0; i < q->nq; i++)
-        if (q->qid[i] == v)
-            return true;
-    return false;
-}
-
 /* Is term c a child of p? */
 static bool child_of(const tsearch *x, uint32_t c, uint32_t p)
 {
     for (uint32_t j = x->up_off[c]; j < x->up_off[c + 1]; j++)
         if (x->up_owner[j] == p)
             return true;
-    return false;
-}
-
-/* Does a name or synonym of term o (not a derived text) have word v? */
-static bool texts_have(const tsearch *x, uint32_t o, uint32_t v)
-{
-    for (uint32_t a = x->o_off[o]; a < x->o_off[o + 1]; a++) {
-        uint32_t t = x->o_text[a];
-        if (x->t_name[t] == 2)
-            continue;
-        for (uint32_t b = x->t_off[t]; b < x->t_off[t + 1]; b++)
-            if (x->t_words[b] == v)
-                return true;
-    }
     return false;
 }
 
@@ -123,7 +100,7 @@ void ts_kid_swap(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             continue;
         uint32_t v = q->qid[i];
         if (i >= 32 || v == UINT32_MAX || nl == sizeof left / sizeof left[0] ||
-            ts_function_word(x->v.blob + x->v.off[v], x->v.len[v]) || texts_have(x, cand[w], v))
+            ts_function_word(x->v.blob + x->v.off[v], x->v.len[v]) || ts_texts_have(x, cand[w], v))
             return;
         left[nl++] = v;
     }
@@ -163,15 +140,6 @@ static bool privative_of(const tsearch *x, uint32_t a, uint32_t b)
     return false;
 }
 
-/* The name text of term o (t_name 1), or UINT32_MAX. */
-static uint32_t name_text(const tsearch *x, uint32_t o)
-{
-    for (uint32_t a = x->o_off[o]; a < x->o_off[o + 1]; a++)
-        if (x->t_name[x->o_text[a]] == 1)
-            return x->o_text[a];
-    return UINT32_MAX;
-}
-
 #define UM_MAX 128 /* candidates the pass reads (the re-rank has about 60-80) */
 
 static int cmp_u32(const void *a, const void *b)
@@ -188,7 +156,7 @@ void ts_unmarked(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     if (nc > UM_MAX)
         nc = UM_MAX;
     for (size_t c = 0; c < nc; c++) {
-        nt[c] = own[c] > 0 ? name_text(x, cand[c]) : UINT32_MAX;
+        nt[c] = own[c] > 0 ? ts_name_text(x, cand[c]) : UINT32_MAX;
         if (nt[c] != UINT32_MAX)
             by[nb++] = (x->t_off[nt[c] + 1] - x->t_off[nt[c]]) << 8 | (uint32_t)c;
     }
@@ -213,8 +181,8 @@ void ts_unmarked(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
                 for (size_t t = 0; t < m && nd < 2; t++)
                     if (ww[t] != sw[t])
                         k = t, nd++;
-                if (nd == 1 && privative_of(x, ww[k], sw[k]) && !q_has(q, ww[k]) &&
-                    !q_has(q, sw[k]))
+                if (nd == 1 && privative_of(x, ww[k], sw[k]) && !ts_has(q->qid, q->nq, ww[k]) &&
+                    !ts_has(q->qid, q->nq, sw[k]))
                     best = c;
             }
             if (best != nc)
