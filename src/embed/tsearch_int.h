@@ -792,4 +792,18 @@ static inline void ts_bump(float *acc, float *cur, uint8_t *stamp, uint32_t t, s
     }
 }
 
+/* ts_bump for every text carrying word c, for query word i; new texts go
+ * to touched. Returns the new count touched. */
+static inline size_t ts_reach(const tsearch *x, uint32_t c, size_t i, float val, float *acc,
+                              float *cur, uint8_t *stamp, uint32_t *touched, size_t nt)
+{
+    for (uint32_t p = x->p_off[c]; p < x->p_off[c + 1]; p++) {
+        uint32_t t = x->p_text[p];
+        if (stamp[t] == 0)
+            touched[nt++] = t;
+        ts_bump(acc, cur, stamp, t, i, val);
+    }
+    return nt;
+}
+
 #endif

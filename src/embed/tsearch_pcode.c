@@ -112,19 +112,6 @@ float ts_pcode_pass(const tsearch *x, uint32_t o, size_t nq, const uint32_t *qid
     return acc;
 }
 
-/* Add val to every text carrying word c, for query word i. */
-static size_t reach(const tsearch *x, uint32_t c, size_t i, float val, float *acc, float *cur,
-                    uint8_t *stamp, uint32_t *touched, size_t nt)
-{
-    for (uint32_t p = x->p_off[c]; p < x->p_off[c + 1]; p++) {
-        uint32_t t = x->p_text[p];
-        if (stamp[t] == 0)
-            touched[nt++] = t;
-        ts_bump(acc, cur, stamp, t, i, val);
-    }
-    return nt;
-}
-
 size_t ts_pcode_first(const tsearch *x, size_t nq, const uint32_t *qid, const float *qw,
                       float *acc, float *cur, uint8_t *stamp, uint32_t *touched, size_t nt)
 {
@@ -150,7 +137,7 @@ size_t ts_pcode_first(const tsearch *x, size_t nq, const uint32_t *qid, const fl
                 if (c == UINT32_MAX)
                     continue;
                 c = x->canon[c];
-                nt = reach(x, c, i, TS_ACR_SIM * 0.5f * (wsum + qw[n] + x->w[c]), acc, cur,
+                nt = ts_reach(x, c, i, TS_ACR_SIM * 0.5f * (wsum + qw[n] + x->w[c]), acc, cur,
                            stamp, touched, nt);
             }
         }
