@@ -21,12 +21,6 @@
 /* Fewest letters of the combining form before "cyte" (mono-, lympho-). */
 #define BLAST_MIN_FORM 3
 
-static bool is_word(const tsearch *x, uint32_t id, const char *w)
-{
-    size_t l = strlen(w);
-    return x->v.len[id] == l && memcmp(x->v.blob + x->v.off[id], w, l) == 0;
-}
-
 void ts_blast_query(const tsearch *x, size_t nq, const uint32_t *qid, ts_join_q *jq)
 {
     char buf[TS_MAX_WORD + 8];
@@ -34,7 +28,7 @@ void ts_blast_query(const tsearch *x, size_t nq, const uint32_t *qid, ts_join_q 
         uint32_t a = qid[i], b = qid[i + 1];
         if (a == UINT32_MAX || b == UINT32_MAX)
             continue;
-        if (!is_word(x, b, "stem") && !is_word(x, b, "progenitor") && !is_word(x, b, "precursor"))
+        if (!ts_is_word(x, b, "stem") && !ts_is_word(x, b, "progenitor") && !ts_is_word(x, b, "precursor"))
             continue;
         const char *w = x->v.blob + x->v.off[a];
         size_t l = x->v.len[a];

@@ -220,16 +220,10 @@ static void u32v_push(u32v *a, uint32_t v)
 }
 
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Sort and deduplicate a[0..n). */
 static size_t uniq(uint32_t *a, size_t n)
 {
-    qsort(a, n, sizeof *a, cmp_u32);
+    qsort(a, n, sizeof *a, ts_cmp_u32);
     size_t d = 0;
     for (size_t i = 0; i < n; i++)
         if (d == 0 || a[d - 1] != a[i])

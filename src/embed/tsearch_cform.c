@@ -36,22 +36,6 @@
 #define CF_TAIL 4
 #define CF_MIN_ING 6
 
-static bool is_word(const tsearch *x, uint32_t id, const char *w)
-{
-    size_t l = strlen(w);
-    return x->v.len[id] == l && memcmp(x->v.blob + x->v.off[id], w, l) == 0;
-}
-
-/* Canonical id of a word some name or synonym carries (UINT32_MAX: none). */
-static uint32_t carried(const tsearch *x, const char *w, size_t len)
-{
-    uint32_t id = ts_vocab_find(&x->v, w, len);
-    if (id == UINT32_MAX || id >= x->nv_own)
-        return UINT32_MAX;
-    id = x->canon[id];
-    return x->p_off[id + 1] > x->p_off[id] ? id : UINT32_MAX;
-}
-
 /* Add (t, i, sim) to cq, or raise the sim of t for i there already. */
 static void put(ts_cform_q *cq, uint32_t t, size_t i, float sim)
 {
@@ -81,7 +65,7 @@ static void stem_words(const tsearch *x, uint32_t s, const char *end, size_t i, 
     for (size_t k = l > CF_MIN_STEM + CF_TAIL ? l - CF_TAIL : CF_MIN_STEM; k <= l; k++) {
         memcpy(buf, w, k);
         memcpy(buf + k, end, el);
-        uint32_t id = carried(x, buf, k + el);
+        uint32_t id = ts_carried(x, buf, k + el);
         if (id != UINT32_MAX && id != s)
             put(cq, id, i, sim);
     }
@@ -103,7 +87,7 @@ static uint32_t pre_blast(const tsearch *x, const char *w, size_t len)
         memcpy(buf, "pre", 3);
         memcpy(buf + 3, w, c);
         memcpy(buf + 3 + c, "blast", 5);
-        return carried(x, buf, c + 8);
+        return ts_carried(x, buf, c + 8);
     }
     return UINT32_MAX;
 }
@@ -137,7 +121,7 @@ void ts_cform_query(const tsearch *x, const ts_q *q, ts_cform_q *cq)
     cq->n = 0;
     uint32_t cell = UINT32_MAX; /* the word "cell" (a query word) */
     for (size_t i = 0; i < q->nq && cell == UINT32_MAX; i++)
-        if (q->qid[i] != UINT32_MAX && is_word(x, q->qid[i], "cell"))
+        if (q->qid[i] != UINT32_MAX && ts_is_word(x, q->qid[i], "cell"))
             cell = q->qid[i];
     if (cell == UINT32_MAX)
         return;

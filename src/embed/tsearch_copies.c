@@ -48,30 +48,6 @@ static bool has_digit(const tsearch *x, uint32_t v)
     return false;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* The index in cand of owner o through by (owner << 32 | index, sorted,
- * n of them), or SIZE_MAX. */
-static size_t find_cand(const uint64_t *by, size_t n, uint32_t o)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        uint32_t v = (uint32_t)(by[mid] >> 32);
-        if (v < o)
-            lo = mid + 1;
-        else if (v > o)
-            hi = mid;
-        else
-            return (size_t)(by[mid] & 0xffffffffu);
-    }
-    return SIZE_MAX;
-}
-
 static uint32_t t_len(const tsearch *x, uint32_t t)
 {
     return x->t_off[t + 1] - x->t_off[t];
@@ -106,14 +82,14 @@ void ts_copy_down(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t 
     for (size_t c = 0; c < nc; c++)
         if (csc[c] >= 0)
             by[nb++] = (uint64_t)cand[c] << 32 | c;
-    qsort(by, nb, sizeof *by, cmp_u64);
+    qsort(by, nb, sizeof *by, ts_cmp_u64);
     for (size_t c = 0; c < nc; c++) {
         pen[c] = 0;
         if (csc[c] < 0)
             continue;
         uint32_t o = cand[c], nt = UINT32_MAX;
         for (uint32_t j = x->up_off[o]; j < x->up_off[o + 1] && pen[c] == 0; j++) {
-            size_t b = find_cand(by, nb, x->up_owner[j]); /* a parent, a candidate */
+            size_t b = ts_cand_index(by, nb, x->up_owner[j]); /* a parent, a candidate */
             if (b == SIZE_MAX || csc[b] <= csc[c])
                 continue;
             if (nt == UINT32_MAX && (nt = ts_name_text(x, o)) == UINT32_MAX)

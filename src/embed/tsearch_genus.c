@@ -29,20 +29,6 @@ static float parent_sim(const tsearch *x, const ts_q *q, size_t i, uint32_t p)
     return best;
 }
 
-static bool def_has(const tsearch *x, uint32_t o, uint32_t w)
-{
-    const uint32_t *a = x->d_words + x->d_off[o];
-    size_t lo = 0, hi = x->d_off[o + 1] - x->d_off[o];
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (a[mid] < w)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < x->d_off[o + 1] - x->d_off[o] && a[lo] == w;
-}
-
 float ts_genus_bonus(const tsearch *x, const ts_q *q, uint32_t o, uint32_t used)
 {
     if (!x->up_off || x->o.genus <= 0 || x->up_off[o + 1] == x->up_off[o])
@@ -62,7 +48,7 @@ float ts_genus_bonus(const tsearch *x, const ts_q *q, uint32_t o, uint32_t used)
         if (sim <= 0)
             continue;
         float d = 0; /* what the definition bonus already gave this word */
-        if (x->o.def_weight > 0 && def_has(x, o, w))
+        if (x->o.def_weight > 0 && ts_def_has(x, o, w))
             d = x->o.def_weight * ts_def_rare(x, w);
         if (x->o.genus * sim > d)
             g += (x->o.genus * sim - d) * q->qw[i];

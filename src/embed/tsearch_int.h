@@ -6,6 +6,7 @@
 #define OMVEC_EMBED_TSEARCH_INT_H
 
 #include <pthread.h>
+#include <string.h>
 
 #include "embed/tsearch.h"
 #include "util/mem.h"
@@ -745,6 +746,69 @@ static inline bool ts_sorted_has(const uint32_t *a, size_t n, uint32_t v)
             hi = mid;
     }
     return lo < n && a[lo] == v;
+}
+
+/* qsort comparators for uint32_t and uint64_t arrays, ascending. */
+static inline int ts_cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static inline int ts_cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The candidate index stored with owner o in by[0..n) (each entry owner <<
+ * 32 | index, sorted ascending), or SIZE_MAX when o is not there. */
+static inline size_t ts_cand_index(const uint64_t *by, size_t n, uint32_t o)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((uint32_t)(by[mid] >> 32) < o)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && (uint32_t)(by[lo] >> 32) == o ? (size_t)(uint32_t)by[lo] : SIZE_MAX;
+}
+
+/* Whether term o's definition has canonical word w (d_words are sorted per
+ * term). */
+static inline bool ts_def_has(const tsearch *x, uint32_t o, uint32_t w)
+{
+    return x->d_off && ts_sorted_has(x->d_words + x->d_off[o], x->d_off[o + 1] - x->d_off[o], w);
+}
+
+/* Whether term c is below p within depth steps up the parents (1: a
+ * child of p). */
+static inline bool ts_below(const tsearch *x, uint32_t c, uint32_t p, int depth)
+{
+    for (uint32_t j = x->up_off[c]; j < x->up_off[c + 1]; j++)
+        if (x->up_owner[j] == p || (depth > 1 && ts_below(x, x->up_owner[j], p, depth - 1)))
+            return true;
+    return false;
+}
+
+/* Whether vocabulary word id is the NUL-terminated w. */
+static inline bool ts_is_word(const tsearch *x, uint32_t id, const char *w)
+{
+    size_t l = strlen(w);
+    return x->v.len[id] == l && memcmp(x->v.blob + x->v.off[id], w, l) == 0;
+}
+
+/* The canonical id of w[0..len) when some name or synonym of the collection
+ * carries it, else UINT32_MAX. */
+static inline uint32_t ts_carried(const tsearch *x, const char *w, size_t len)
+{
+    uint32_t id = ts_vocab_find(&x->v, w, len);
+    if (id == UINT32_MAX || id >= x->nv_own)
+        return UINT32_MAX;
+    id = x->canon[id];
+    return x->p_off[id + 1] > x->p_off[id] ? id : UINT32_MAX;
 }
 
 /* The name text of term o (t_name 1), or UINT32_MAX. */

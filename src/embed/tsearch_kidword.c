@@ -27,15 +27,6 @@
 
 #include "embed/tsearch_int.h"
 
-/* Is term c a child of p, or with depth 2 a child of one of its children? */
-static bool below(const tsearch *x, uint32_t c, uint32_t p, int depth)
-{
-    for (uint32_t j = x->up_off[c]; j < x->up_off[c + 1]; j++)
-        if (x->up_owner[j] == p || (depth > 1 && below(x, x->up_owner[j], p, depth - 1)))
-            return true;
-    return false;
-}
-
 /* Does term o's definition carry query word i (or an expansion of it)? */
 static bool def_has(const tsearch *x, const ts_q *q, uint32_t o, size_t i)
 {
@@ -112,7 +103,7 @@ void ts_kid_word(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
         if (c == w || own[c] <= 0 || csc[w] - own[c] > x->o.kid_word ||
             (cu[c] & cu[w]) != cu[w])
             continue;
-        if (!below(x, cand[c], cand[w], x->o.kid_word_depth))
+        if (!ts_below(x, cand[c], cand[w], x->o.kid_word_depth))
             continue;
         bool has = false;
         for (size_t i = 0; i < q->nq && i < 32 && !has; i++)

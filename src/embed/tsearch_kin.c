@@ -136,7 +136,7 @@ static bool code_in_def(const tsearch *x, uint32_t n, uint32_t o, uint32_t t, ui
         uint32_t v = x->t_words[b], vl = x->v.len[v];
         const char *vs = x->v.blob + x->v.off[v];
         if (v == n || vl <= nl || memcmp(vs + vl - nl, ns, nl) ||
-            !ts_sorted_has(x->d_words + x->d_off[o], x->d_off[o + 1] - x->d_off[o], v))
+            !ts_def_has(x, o, v))
             continue;
         for (uint32_t k = x->t_off[u]; k < x->t_off[u + 1]; k++)
             if (x->t_words[k] == v)
@@ -154,7 +154,7 @@ static bool parent_fits(const tsearch *x, const ts_q *q, uint32_t o, uint32_t cu
     uint32_t cov = cu & f;
     for (size_t k = 0; k < q->nq && k < 32; k++)
         if ((f >> k & 1) && !(cov >> k & 1) &&
-            ts_sorted_has(x->d_words + x->d_off[o], x->d_off[o + 1] - x->d_off[o], q->qid[k]))
+            ts_def_has(x, o, q->qid[k]))
             cov |= 1u << k;
     uint32_t miss = f & ~cov;
     if (__builtin_popcount(miss) > x->o.kin_pleft ||

@@ -24,26 +24,6 @@
 
 #define MEET_PARENTS 16
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* The index in cand of owner o (by: sorted owner << 32 | index); n if none. */
-static size_t find(const uint64_t *by, size_t n, uint32_t o)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if ((uint32_t)(by[mid] >> 32) < o)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && (uint32_t)(by[lo] >> 32) == o ? (size_t)(uint32_t)by[lo] : n;
-}
-
 void ts_meet(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
              const uint32_t *cu, const uint32_t *cw)
 {
@@ -61,15 +41,15 @@ void ts_meet(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, f
     uint64_t *by = ov_xmalloc(nc * sizeof *by);
     for (size_t c = 0; c < nc; c++)
         by[c] = (uint64_t)cand[c] << 32 | c;
-    qsort(by, nc, sizeof *by, cmp_u64);
+    qsort(by, nc, sizeof *by, ts_cmp_u64);
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
         if (csc[c] < 0 || x->up_off[o + 1] - x->up_off[o] < 2)
             continue;
         size_t par[MEET_PARENTS], np = 0; /* its parents among the candidates */
         for (uint32_t j = x->up_off[o]; j < x->up_off[o + 1] && np < MEET_PARENTS; j++) {
-            size_t p = find(by, nc, x->up_owner[j]);
-            if (p < nc && csc[p] >= 0 && (cu[p] & need) != need)
+            size_t p = ts_cand_index(by, nc, x->up_owner[j]);
+            if (p != SIZE_MAX && csc[p] >= 0 && (cu[p] & need) != need)
                 par[np++] = p;
         }
         if (np < 2)

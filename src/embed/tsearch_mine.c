@@ -211,16 +211,6 @@ static int cmp_slotk(const void *a, const void *b)
 /* Sibling words are kept from groups of at most this many texts. */
 #define TS_SIB_GROUP 32
 
-/* Contrast: two names of different terms that differ in one word only
- * ("autosomal dominant X" / "autosomal recessive X", "type 1 diabetes" /
- * "type 2 diabetes") say those two words are not interchangeable. For every
- * pair that the synonym sets made equivalent, count such contrasts into neg. */
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 void ts_mine_contrast(tsearch *x, const ts_pairs *eq, ts_pairs *neg)
 {
     uint64_t *sib = NULL;
@@ -271,7 +261,7 @@ void ts_mine_contrast(tsearch *x, const ts_pairs *eq, ts_pairs *neg)
     }
     free(sk);
     if (nsib)
-        qsort(sib, nsib, sizeof *sib, cmp_u64);
+        qsort(sib, nsib, sizeof *sib, ts_cmp_u64);
     size_t d = 0;
     for (size_t i = 0; i < nsib; i++)
         if (d == 0 || sib[d - 1] != sib[i])

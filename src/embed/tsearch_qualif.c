@@ -48,15 +48,6 @@ static size_t best_of(const float *csc, size_t nc)
     return w;
 }
 
-/* Is term c a child of p? */
-static bool child_of(const tsearch *x, uint32_t c, uint32_t p)
-{
-    for (uint32_t j = x->up_off[c]; j < x->up_off[c + 1]; j++)
-        if (x->up_owner[j] == p)
-            return true;
-    return false;
-}
-
 /* Are the last m words of text tc the words of text tw (m its length)? */
 static bool ends_with(const tsearch *x, uint32_t tc, uint32_t tw, size_t m)
 {
@@ -109,7 +100,7 @@ void ts_kid_swap(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     size_t best = nc;
     for (size_t c = 0; c < nc; c++) {
         if (c == w || own[c] <= 0 || csc[w] - own[c] >= x->o.kid_swap ||
-            (best != nc && own[c] <= own[best]) || !child_of(x, cand[c], cand[w]))
+            (best != nc && own[c] <= own[best]) || !ts_below(x, cand[c], cand[w], 1))
             continue;
         for (uint32_t a = x->o_off[cand[c]]; a < x->o_off[cand[c] + 1]; a++) {
             uint32_t tc = x->o_text[a];
@@ -142,12 +133,6 @@ static bool privative_of(const tsearch *x, uint32_t a, uint32_t b)
 
 #define UM_MAX 128 /* candidates the pass reads (the re-rank has about 60-80) */
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 void ts_unmarked(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, float *csc,
                  const float *own, const uint32_t *cu)
 {
@@ -160,7 +145,7 @@ void ts_unmarked(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
         if (nt[c] != UINT32_MAX)
             by[nb++] = (x->t_off[nt[c] + 1] - x->t_off[nt[c]]) << 8 | (uint32_t)c;
     }
-    qsort(by, nb, sizeof *by, cmp_u32);
+    qsort(by, nb, sizeof *by, ts_cmp_u32);
     for (size_t i = 0, j; i < nb; i = j) { /* runs of names of one length */
         for (j = i + 1; j < nb && by[j] >> 8 == by[i] >> 8; j++)
             ;

@@ -16,12 +16,6 @@ typedef ts_expn expn;
 
 enum { MAX_EXP = TS_MAX_EXP, MAX_FUZZY = 4 };
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* The digits of a word, in order, as one number-ish key (0: none); two
  * words whose digits differ name different things (PRPF3 / PRPF31). */
 static uint64_t digits_key(const char *w, size_t len)
@@ -86,7 +80,7 @@ static size_t fuzzy(const tsearch *x, const char *w, size_t len, expn *out, size
     /* count shared trigrams per word by sorting the hits */
     size_t n = 0;
     if (m) {
-        qsort(c, m, sizeof *c, cmp_u32);
+        qsort(c, m, sizeof *c, ts_cmp_u32);
         for (size_t i = 0; i < m;) {
             size_t j = i;
             while (j < m && c[j] == c[i])

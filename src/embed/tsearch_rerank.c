@@ -33,19 +33,6 @@ static float tri_cos(const tsearch *x, const uint32_t *a, size_t na, float sa, u
     return sa > 0 && sb > 0 ? dot / sqrtf(sa * sb) : 0;
 }
 
-static bool in_sorted(const uint32_t *a, size_t n, uint32_t v)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (a[mid] < v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && a[lo] == v;
-}
-
 /* Are a and b sibling words? */
 static bool is_sib(const tsearch *x, uint32_t a, uint32_t b)
 {
@@ -535,7 +522,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             float d = 0;
             for (size_t i = 0; i < q->nq; i++)
                 if (q->qid[i] != UINT32_MAX && !(used >> i & 1) &&
-                    in_sorted(x->d_words + x->d_off[o], x->d_off[o + 1] - x->d_off[o], q->qid[i]))
+                    ts_def_has(x, o, q->qid[i]))
                     d += q->qw[i] * ts_def_rare(x, q->qid[i]);
             s += x->o.def_weight * d / q->wq;
         }

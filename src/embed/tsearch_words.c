@@ -237,19 +237,13 @@ void ts_vocab_free(ts_vocab *v)
     memset(v, 0, sizeof *v);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Trigram buckets of buf[0..n), sorted and distinct. */
 static size_t trigrams(const char *buf, size_t n, uint32_t *out, size_t max)
 {
     size_t k = 0;
     for (size_t i = 0; i + 3 <= n && k < max; i++)
         out[k++] = (uint32_t)(hash(buf + i, 3) & (TS_TRI_N - 1));
-    qsort(out, k, sizeof *out, cmp_u32);
+    qsort(out, k, sizeof *out, ts_cmp_u32);
     size_t d = 0;
     for (size_t i = 0; i < k; i++)
         if (d == 0 || out[d - 1] != out[i])

@@ -19,17 +19,6 @@
 /* Shortest combining form, with its "o" (astro, micro, neuro). */
 #define WP_MIN_FORM 4
 
-/* Canonical id of a word some name or synonym of the collection carries
- * (UINT32_MAX: none). */
-static uint32_t carried(const tsearch *x, const char *w, size_t len)
-{
-    uint32_t id = ts_vocab_find(&x->v, w, len);
-    if (id == UINT32_MAX || id >= x->nv_own)
-        return UINT32_MAX;
-    id = x->canon[id];
-    return x->p_off[id + 1] > x->p_off[id] ? id : UINT32_MAX;
-}
-
 /* Append (w, sim) unless w is self or there already (then keep the higher
  * sim). */
 static size_t put(ts_expn *out, size_t n, size_t max, uint32_t self, uint32_t w, float sim)
@@ -60,7 +49,7 @@ size_t ts_wpart_forms(const tsearch *x, const char *w, size_t len, uint32_t self
     if (x->o.glia_head > 0) { /* neuroglia, neuroglial: glia, glial */
         static const char *const head[] = {"glia", "glial"};
         for (size_t i = 0; i < 2; i++) {
-            uint32_t id = carried(x, head[i], strlen(head[i]));
+            uint32_t id = ts_carried(x, head[i], strlen(head[i]));
             if (id != UINT32_MAX)
                 n = put(out, n, max, self, id, x->o.glia_head);
         }
@@ -69,7 +58,7 @@ size_t ts_wpart_forms(const tsearch *x, const char *w, size_t len, uint32_t self
         char cyte[TS_MAX_WORD + 8];
         memcpy(cyte, w, c);
         memcpy(cyte + c, "cyte", 4);
-        uint32_t id = carried(x, cyte, c + 4);
+        uint32_t id = ts_carried(x, cyte, c + 4);
         if (id != UINT32_MAX)
             n = put(out, n, max, self, id, x->o.glia_cyte);
     }
