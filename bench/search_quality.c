@@ -382,6 +382,18 @@ static const char *term_name(api_server *api, const char *coll, const char *id)
     return out;
 }
 
+/* The query request's body for text, n results with distances,
+ * NUL-terminated. */
+static void query_body(ov_buf *body, const json_val *text, int n)
+{
+    char nres[64];
+    ov_buf_puts(body, "{\"query_texts\":[");
+    json_put_str(body, text->u.s, text->n);
+    snprintf(nres, sizeof nres, "],\"n_results\":%d,\"include\":[\"distances\"]}", n);
+    ov_buf_puts(body, nres);
+    ov_buf_putc(body, 0);
+}
+
 /* SQ_DUMP: the same query with n_results 30 (not timed, not scored),
  * one JSON line {"ontology","kind","query","gold":[..],"top":[[id,score],..]}. */
 static void dump_query(FILE *out, api_server *api, const char *path, const json_val *q,
@@ -389,10 +401,7 @@ static void dump_query(FILE *out, api_server *api, const char *path, const json_
 {
     ov_arena *da = ov_arena_create(1 << 16);
     ov_buf body = {0}, line = {0};
-    ov_buf_puts(&body, "{\"query_texts\":[");
-    json_put_str(&body, text->u.s, text->n);
-    ov_buf_puts(&body, "],\"n_results\":30,\"include\":[\"distances\"]}");
-    ov_buf_putc(&body, 0);
+    query_body(&body, text, 30);
     json_val *r = call(api, da, "POST", path, body.p);
     const json_val *row = &json_get(r, "ids")->u.a[0];
     const json_val *dist = &json_get(r, "distances")->u.a[0];
@@ -502,13 +511,7 @@ int main(int argc, char **argv)
             return 1;
         }
         ov_buf body = {0};
-        ov_buf_puts(&body, "{\"query_texts\":[");
-        json_put_str(&body, text->u.s, text->n);
-        char nres[64];
-        snprintf(nres, sizeof nres, "],\"n_results\":%d,\"include\":[\"distances\"]}",
-                 top ? top : 10);
-        ov_buf_puts(&body, nres);
-        ov_buf_putc(&body, 0);
+        query_body(&body, text, top ? top : 10);
         char path[256];
         snprintf(path, sizeof path, "/api/v1/collections/%s/query", ids[oi]);
         double tq = now(), cq = cpu_now();
