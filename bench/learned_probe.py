@@ -30,7 +30,7 @@ Run (from the repository root, after the SQ_DUMP run of search_quality):
     SQ_DUMP=/tmp/dump.jsonl search_quality /tmp/sq ../shared/data/eval/dev.jsonl
     /usr/bin/python3 bench/learned_probe.py --dump /tmp/dump.jsonl [--per-onto] [--defs]
         [--sib] [--dim 64] [--buckets 18] [--epochs 15] [--cache /tmp/model] [--verbose]
-(docs/search-quality.md, "Fourteenth round (h14g)", has the figures and the
+(docs/search-quality-rounds.md, "Fourteenth round (h14g)", has the figures and the
 exact commands.) Training runs on one thread by default (--threads).
 Needs numpy and torch (CPU). Prints everything to stdout.
 """

@@ -16,7 +16,7 @@
  * other collection's term (aux), keeps what it taught: nothing is known
  * against it. The texts carried through names (the forward direction) are
  * T's whole name with one phrase swapped, and are left alone: checked the
- * same way they lost more than they gained (docs/search-quality.md). */
+ * same way they lost more than they gained (docs/search-quality-rounds.md). */
 #include <stdlib.h>
 
 #include "embed/tsearch_int.h"

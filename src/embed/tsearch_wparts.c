@@ -9,7 +9,7 @@
  * formation, nothing learned or stored; a form counts only when the
  * collection's own names carry it. The same head rule for any combining-
  * form compound (osteo|progenitor: progenitor) was measured and not kept
- * (docs/search-quality.md, thirteenth round): in anatomy such compounds are
+ * (docs/search-quality-rounds.md, thirteenth round): in anatomy such compounds are
  * as often coordinate or positional (cuneo|cuboid, postero|dorsal) and
  * their last part alone names another thing. */
 #include <string.h>

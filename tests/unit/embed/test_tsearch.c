@@ -983,7 +983,7 @@ static void test_tsearch_rfeed(void)
     uint8_t fl[] = {TSEARCH_NAME, TSEARCH_NAME, TSEARCH_SYNONYM, TSEARCH_NAME};
     tsearch *x = NULL, *y = NULL;
     tsearch_opts o = tsearch_opts_default();
-    CHECK(!o.rfeed); /* measured, not kept (docs/search-quality.md) */
+    CHECK(!o.rfeed); /* measured, not kept (docs/search-quality-rounds.md) */
     o.rfeed = true;
     tsearch_opts b = o;
     b.rfeed = false;
