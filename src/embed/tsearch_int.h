@@ -800,6 +800,27 @@ static inline bool ts_is_word(const tsearch *x, uint32_t id, const char *w)
     return x->v.len[id] == l && memcmp(x->v.blob + x->v.off[id], w, l) == 0;
 }
 
+/* Whether w[0..len) is one of the n NUL-terminated words of list. */
+static inline bool ts_in_list(const char *w, size_t len, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strlen(list[i]) == len && memcmp(list[i], w, len) == 0)
+            return true;
+    return false;
+}
+
+/* The first of the query's nq words (at most 32; bit i of qused set: used)
+ * not yet used whose vocabulary word is s[0..len), or nq when none is. */
+static inline size_t ts_free_qword(const tsearch *x, const uint32_t *qid, size_t nq,
+                                   uint32_t qused, const char *s, size_t len)
+{
+    for (size_t i = 0; i < nq && i < 32; i++)
+        if (!(qused >> i & 1) && qid[i] != UINT32_MAX && x->v.len[qid[i]] == len &&
+            memcmp(x->v.blob + x->v.off[qid[i]], s, len) == 0)
+            return i;
+    return nq;
+}
+
 /* The canonical id of w[0..len) when some name or synonym of the collection
  * carries it, else UINT32_MAX. */
 static inline uint32_t ts_carried(const tsearch *x, const char *w, size_t len)

@@ -26,12 +26,7 @@ static bool genus_end(const char *w, size_t len)
     static const char *const sw[] = {"that", "which", "is", "are", "located", "found",
                                      "having", "has", "from", "expressing", "characterized",
                                      "derived", "whose", "where", "when", "part"};
-    if (ts_function_word(w, len))
-        return true;
-    for (size_t i = 0; i < sizeof sw / sizeof sw[0]; i++)
-        if (strlen(sw[i]) == len && memcmp(sw[i], w, len) == 0)
-            return true;
-    return false;
+    return ts_function_word(w, len) || ts_in_list(w, len, sw, sizeof sw / sizeof sw[0]);
 }
 
 void ts_build_kid_genus(tsearch *x, const char *const *texts, const size_t *lens,

@@ -17,12 +17,7 @@ static bool lead_stop(const char *w, size_t len)
     static const char *const sw[] = {"that", "which", "is",  "are",   "be",      "being",
                                      "its",  "has",   "have", "having", "located", "found",
                                      "any",  "part",  "from", "as",    "this",    "it"};
-    if (ts_function_word(w, len))
-        return true;
-    for (size_t i = 0; i < sizeof sw / sizeof sw[0]; i++)
-        if (strlen(sw[i]) == len && memcmp(sw[i], w, len) == 0)
-            return true;
-    return false;
+    return ts_function_word(w, len) || ts_in_list(w, len, sw, sizeof sw / sizeof sw[0]);
 }
 
 /* Bytes of the first sentence of s: up to a '.' followed by a space or the

@@ -94,11 +94,7 @@ float ts_ncode_pass(const tsearch *x, size_t nq, const uint32_t *qid, const floa
         size_t a = nc_shape(s, sl);
         if (!a)
             continue;
-        size_t num = nq; /* the query word that is the number, left unmatched */
-        for (size_t i = 0; i < nq && i < 32 && num == nq; i++)
-            if (!(*qused >> i & 1) && qid[i] != UINT32_MAX && x->v.len[qid[i]] == sl - a &&
-                memcmp(x->v.blob + x->v.off[qid[i]], s + a, sl - a) == 0)
-                num = i;
+        size_t num = ts_free_qword(x, qid, nq, *qused, s + a, sl - a); /* the query word that is the number, left unmatched */
         if (num == nq)
             continue;
         for (size_t i = 0; i + 1 < nq && i < 32; i++) {

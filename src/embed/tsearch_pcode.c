@@ -81,11 +81,7 @@ float ts_pcode_pass(const tsearch *x, uint32_t o, size_t nq, const uint32_t *qid
             dig = s[k] >= '0' && s[k] <= '9';
         if (!dig)
             continue;
-        size_t num = nq; /* the query word that is the number */
-        for (size_t i = 0; i < nq && i < 32 && num == nq; i++)
-            if (!(*qused >> i & 1) && qid[i] != UINT32_MAX && x->v.len[qid[i]] == sl - a &&
-                memcmp(x->v.blob + x->v.off[qid[i]], s + a, sl - a) == 0)
-                num = i;
+        size_t num = ts_free_qword(x, qid, nq, *qused, s + a, sl - a); /* the query word that is the number */
         if (num == nq)
             continue;
         for (size_t i = 0; i < nq && i < 32; i++) {

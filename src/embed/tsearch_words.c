@@ -143,20 +143,14 @@ bool ts_function_word(const char *w, size_t len)
 {
     static const char *const fw[] = {"a",  "an", "and", "at", "by", "due", "for",
                                      "in", "of", "on",  "or", "the", "to", "with"};
-    for (size_t i = 0; i < sizeof fw / sizeof fw[0]; i++)
-        if (strlen(fw[i]) == len && memcmp(fw[i], w, len) == 0)
-            return true;
-    return false;
+    return ts_in_list(w, len, fw, sizeof fw / sizeof fw[0]);
 }
 
 bool ts_neo_tail(const char *e, size_t len)
 {
     static const char *const tails[] = {"o",  "a",  "e",  "y",  "al",  "ar",  "ac",  "an",
                                         "ic", "us", "um", "ary", "eal", "ial", "ous", "ical"};
-    for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++)
-        if (strlen(tails[i]) == len && memcmp(tails[i], e, len) == 0)
-            return true;
-    return false;
+    return ts_in_list(e, len, tails, sizeof tails / sizeof tails[0]);
 }
 
 static uint64_t hash(const char *w, size_t n)
