@@ -79,7 +79,8 @@ static bool is_compound(const tsearch *x, const char *q, size_t ql, uint32_t a, 
 {
     const char *as = x->v.blob + x->v.off[a], *bs = x->v.blob + x->v.off[b];
     size_t al = x->v.len[a], bl = x->v.len[b];
-    if (bl < 4 || ql < bl + 5 || memcmp(q + ql - bl, bs, bl) != 0 || q[ql - bl - 1] != 'o')
+    if (bl < 4 || ql < bl + 5 || q[ql - 1] != bs[bl - 1] || q[ql - bl - 1] != 'o' ||
+        memcmp(q + ql - bl, bs, bl) != 0)
         return false;
     size_t sl = ql - bl - 1; /* the stem, less the "o" (or ending in it) */
     for (size_t st = 4; st <= al; st++) { /* a's stem, then its ending */
@@ -95,17 +96,40 @@ static bool is_compound(const tsearch *x, const char *q, size_t ql, uint32_t a, 
     return false;
 }
 
-size_t ts_compound_at(const tsearch *x, uint32_t q, const uint32_t *tw, size_t m, uint8_t *out,
-                      size_t max)
+size_t ts_compound_tails(const tsearch *x, uint32_t q, uint32_t *out)
 {
-    size_t n = 0;
     if (q == UINT32_MAX || x->v.len[q] < 9)
         return 0;
     const char *qs = x->v.blob + x->v.off[q];
+    size_t ql = x->v.len[q], n = 0;
+    for (size_t bl = 4; bl + 5 <= ql; bl++) {
+        if (qs[ql - bl - 1] != 'o')
+            continue;
+        uint32_t b = ts_vocab_find(&x->v, qs + ql - bl, bl);
+        if (b == UINT32_MAX)
+            continue;
+        if (n == TS_MAX_TAILS)
+            return TS_ALL_TAILS;
+        out[n++] = b;
+    }
+    return n;
+}
+
+size_t ts_compound_at(const tsearch *x, uint32_t q, const uint32_t *tails, size_t ntails,
+                      const uint32_t *tw, size_t m, uint8_t *out, size_t max)
+{
+    size_t n = 0;
+    if (q == UINT32_MAX || x->v.len[q] < 9 || ntails == 0)
+        return 0;
+    const char *qs = x->v.blob + x->v.off[q];
     size_t ql = x->v.len[q];
-    for (size_t j = 0; j + 1 < m && n < max; j++)
+    for (size_t j = 0; j + 1 < m && n < max; j++) {
+        if (ntails != TS_ALL_TAILS && !ts_has(tails, ntails, tw[j]) &&
+            !ts_has(tails, ntails, tw[j + 1]))
+            continue; /* neither word is the compound's second part */
         if (is_compound(x, qs, ql, tw[j], tw[j + 1]) || is_compound(x, qs, ql, tw[j + 1], tw[j]))
             out[n++] = (uint8_t)j;
+    }
     return n;
 }
 

@@ -526,11 +526,20 @@ float ts_trunc_pass(const tsearch *x, size_t nq, const uint32_t *qid, const floa
 void ts_full_promote(const tsearch *x, size_t nc, float *csc, const uint32_t *cu,
                      const uint32_t *cw);
 
+/* The words that can be the second part of combining-form compound query
+ * word q (q ends in "o" and that word of 4 letters or more, after a stem
+ * of 4 or more): at most TS_MAX_TAILS into out; their count, or
+ * TS_ALL_TAILS when there are more (then every word may be). */
+enum { TS_MAX_TAILS = 8 };
+#define TS_ALL_TAILS ((size_t)-1)
+size_t ts_compound_tails(const tsearch *x, uint32_t q, uint32_t *out);
+
 /* Where text words tw[j], tw[j + 1] (either order) are the two words whose
  * combining-form compound query word q is (anterodorsal: dorsal anterior;
- * opts.neo_split): up to max positions j into out. Returns their count. */
-size_t ts_compound_at(const tsearch *x, uint32_t q, const uint32_t *tw, size_t m, uint8_t *out,
-                      size_t max);
+ * opts.neo_split), given q's tails (ts_compound_tails): up to max
+ * positions j into out. Returns their count. */
+size_t ts_compound_at(const tsearch *x, uint32_t q, const uint32_t *tails, size_t ntails,
+                      const uint32_t *tw, size_t m, uint8_t *out, size_t max);
 
 /* Joined words (tsearch_join.c; opts.join, opts.join_part), found once per
  * query: the text words a query word begins with (forward: query word i =

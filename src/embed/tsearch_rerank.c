@@ -87,6 +87,8 @@ typedef struct qctx {
     bool pcode;                 /* T3 for transitional stage 3 (tsearch_pcode.c) */
     uint32_t owner;             /* the term whose text is aligned */
     uint32_t of; /* the word "of" (UINT32_MAX: none, or opts.adj_of and of_adj off) */
+    uint32_t (*tails)[TS_MAX_TAILS]; /* per word: ts_compound_tails (opts.neo_split) */
+    const size_t *ntails;
 } qctx;
 
 /* Slots of the query's word map (power of two). */
@@ -173,6 +175,21 @@ static int cmp_amatch(const void *a, const void *b)
     return x->j - y->j;
 }
 
+/* cand in cmp_amatch order, stable (as glibc's merge sort, which qsort
+ * used here): a few dozen matches at most, so an insertion sort. */
+static void sort_amatch(amatch *cand, size_t n)
+{
+    for (size_t k = 1; k < n; k++) {
+        amatch v = cand[k];
+        size_t j = k;
+        while (j > 0 && cmp_amatch(&cand[j - 1], &v) > 0) {
+            cand[j] = cand[j - 1];
+            j--;
+        }
+        cand[j] = v;
+    }
+}
+
 /* "non" negates the word after it (non-Martinotti, non-insulin dependent):
  * a "non" one side leaves unmatched, whose next word is matched with the
  * other side, says the two name opposite things. x (1 - opts.neg_pen) for
@@ -242,7 +259,7 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
     }
     for (size_t i = 0; x->o.neo_split && i < c->nq; i++) { /* anterodorsal: dorsal anterior */
         uint8_t at[4];
-        size_t na = ts_compound_at(x, c->qid[i], tw, m, at, 4);
+        size_t na = ts_compound_at(x, c->qid[i], c->tails[i], c->ntails[i], tw, m, at, 4);
         for (size_t k = 0; k < na && nc < sizeof cand / sizeof cand[0]; k++)
             cand[nc++] = (amatch){TS_ACR_SIM * 0.5f * (c->qw[i] + x->w[tw[at[k]]] + x->w[tw[at[k] + 1]]),
                                   (uint8_t)i, at[k], 2, sim8(TS_ACR_SIM)};
@@ -292,7 +309,7 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
                 cand[nc++] = (amatch){sim * 0.5f * (c->qw[i] + ws), (uint8_t)i, (uint8_t)j,
                                       (uint8_t)(end - j), sim8(sim)};
         }
-    qsort(cand, nc, sizeof *cand, cmp_amatch);
+    sort_amatch(cand, nc);
     uint32_t qused = 0, tused = 0, weak = 0;
     unsigned strong = sim8(x->o.prom_sim);
     float acc = 0;
@@ -356,7 +373,7 @@ static float align_words(const qctx *c, const uint32_t *tw, size_t m, float tsum
             continue;
         bool sib = false; /* a query word left over whose sibling the text has */
         for (size_t j = 0; x->n_sib && x->v_sib[c->qid[i]] && j < m && !sib; j++)
-            sib = !(tused >> j & 1) && is_sib(x, c->qid[i], tw[j]);
+            sib = !(tused >> j & 1) && x->v_sib[tw[j]] && is_sib(x, c->qid[i], tw[j]);
         if (sib)
             s *= 1.0f - x->o.sib_pen;
         else if (x->o.num_pen > 0 && ts_is_number(x, c->qid[i]))
@@ -453,6 +470,12 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
                .madj = madj,    .of = UINT32_MAX};
     if (x->o.neg_pen > 0)
         qc.non = ts_vocab_find(&x->v, "non", 3);
+    uint32_t tails[TS_MAX_QWORDS][TS_MAX_TAILS];
+    size_t ntails[TS_MAX_QWORDS] = {0};
+    for (size_t i = 0; x->o.neo_split && i < q->nq; i++)
+        ntails[i] = ts_compound_tails(x, q->qid[i], tails[i]);
+    qc.tails = tails;
+    qc.ntails = ntails;
     if (x->o.adj_of > 0 || x->o.of_adj > 0) { /* X-al reads "of X" as a phrase */
         qc.of = ts_vocab_find(&x->v, "of", 2);
         if (qc.of != UINT32_MAX)

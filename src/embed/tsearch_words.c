@@ -141,9 +141,24 @@ size_t ts_code_letters(const char *w, size_t len)
 
 bool ts_function_word(const char *w, size_t len)
 {
-    static const char *const fw[] = {"a",  "an", "and", "at", "by", "due", "for",
-                                     "in", "of", "on",  "or", "the", "to", "with"};
-    return ts_in_list(w, len, fw, sizeof fw / sizeof fw[0]);
+    /* a, an, and, at, by, due, for, in, of, on, or, the, to, with: by
+     * length first (called for every word of every aligned text) */
+    switch (len) {
+    case 1:
+        return w[0] == 'a';
+    case 2:
+        return (w[0] == 'a' && (w[1] == 'n' || w[1] == 't')) || (w[0] == 'b' && w[1] == 'y') ||
+               (w[0] == 'i' && w[1] == 'n') || (w[0] == 'o' && (w[1] == 'f' || w[1] == 'n' ||
+                                                               w[1] == 'r')) ||
+               (w[0] == 't' && w[1] == 'o');
+    case 3:
+        return memcmp(w, "and", 3) == 0 || memcmp(w, "due", 3) == 0 ||
+               memcmp(w, "for", 3) == 0 || memcmp(w, "the", 3) == 0;
+    case 4:
+        return memcmp(w, "with", 4) == 0;
+    default:
+        return false;
+    }
 }
 
 bool ts_neo_tail(const char *e, size_t len)
