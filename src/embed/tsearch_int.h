@@ -79,9 +79,10 @@ struct tsearch {
     uint32_t *o_off, *o_text, *d_off, *d_words;
     uint32_t *k_off, *k_owner; /* per owner: its children (NULL: none given) */
     uint32_t *up_off, *up_owner; /* per owner: its parents (NULL: none given) */
-    /* sibling words: (a << 32 | b), a < b, sorted: two names of different
-     * terms that differ in just these words (granule / stellate cell) */
-    uint64_t *sib;
+    /* sibling words: two names of different terms that differ in just
+     * these words (granule / stellate cell); n_sib pairs, each word's
+     * siblings sorted in sib_nb[sib_off[w] .. sib_off[w + 1]) (both ways) */
+    uint32_t *sib_off, *sib_nb;
     size_t n_sib;
     uint8_t *v_sib; /* per word: 1 when it has a sibling word (NULL: none) */
     /* definition word -> owners */

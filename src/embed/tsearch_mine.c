@@ -266,13 +266,30 @@ void ts_mine_contrast(tsearch *x, const ts_pairs *eq, ts_pairs *neg)
     for (size_t i = 0; i < nsib; i++)
         if (d == 0 || sib[d - 1] != sib[i])
             sib[d++] = sib[i];
-    x->sib = sib ? ov_xrealloc(sib, (d ? d : 1) * sizeof *sib) : NULL;
     x->n_sib = d;
-    x->v_sib = ov_xcalloc(x->v.n ? x->v.n : 1, 1);
-    for (size_t i = 0; i < d; i++) {
-        x->v_sib[x->sib[i] >> 32] = 1;
-        x->v_sib[x->sib[i] & 0xffffffffu] = 1;
+    uint32_t nv = x->v.n;
+    x->v_sib = ov_xcalloc(nv ? nv : 1, 1);
+    x->sib_off = ov_xcalloc((size_t)nv + 1, sizeof *x->sib_off);
+    x->sib_nb = ov_xmalloc((d ? 2 * d : 1) * sizeof *x->sib_nb);
+    for (size_t i = 0; i < d; i++) { /* each word's count, then offsets */
+        x->sib_off[(sib[i] >> 32) + 1]++;
+        x->sib_off[(sib[i] & 0xffffffffu) + 1]++;
     }
+    for (uint32_t w = 0; w < nv; w++) {
+        x->v_sib[w] = x->sib_off[w + 1] > 0;
+        x->sib_off[w + 1] += x->sib_off[w];
+    }
+    /* keys in order fill each word's list in order: a word's siblings below
+     * it come from keys (s << 32 | w) before those above it (w << 32 | s) */
+    uint32_t *fill = ov_xmalloc(((size_t)nv + 1) * sizeof *fill);
+    memcpy(fill, x->sib_off, ((size_t)nv + 1) * sizeof *fill);
+    for (size_t i = 0; i < d; i++) {
+        uint32_t a = (uint32_t)(sib[i] >> 32), b = (uint32_t)(sib[i] & 0xffffffffu);
+        x->sib_nb[fill[a]++] = b;
+        x->sib_nb[fill[b]++] = a;
+    }
+    free(fill);
+    free(sib);
 }
 
 /* Codes: a term with a synonym that is a code (SPH1: letters, then a

@@ -33,19 +33,18 @@ static float tri_cos(const tsearch *x, const uint32_t *a, size_t na, float sa, u
     return sa > 0 && sb > 0 ? dot / sqrtf(sa * sb) : 0;
 }
 
-/* Are a and b sibling words? */
+/* Are a and b sibling words? (b in a's sorted list) */
 static bool is_sib(const tsearch *x, uint32_t a, uint32_t b)
 {
-    uint64_t k = a < b ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a;
-    size_t lo = 0, hi = x->n_sib;
+    uint32_t lo = x->sib_off[a], hi = x->sib_off[a + 1];
     while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (x->sib[mid] < k)
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (x->sib_nb[mid] < b)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < x->n_sib && x->sib[lo] == k;
+    return lo < x->sib_off[a + 1] && x->sib_nb[lo] == b;
 }
 
 bool ts_is_number(const tsearch *x, uint32_t w)
