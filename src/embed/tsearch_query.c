@@ -552,6 +552,15 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                 const char *pc = e == nex[i] ? qpc[i] : NULL;
                 bool phrase = qphrase[i] && e < nex[i];
                 float pv = phrase ? ex[i][e].sim * 0.5f * x->w[ex[i][e].word] : 0;
+                if (!pc && !phrase && !restrict_light) { /* the common case, the same steps */
+                    for (uint32_t p = p0; p < p1; p++) {
+                        uint32_t t = post[p];
+                        if (stamp[t] == 0)
+                            touched[nt++] = t;
+                        ts_bump(acc, cur, stamp, t, i, val);
+                    }
+                    continue;
+                }
                 for (uint32_t p = p0; p < p1; p++) {
                     uint32_t t = post[p];
                     if (pc && !pieces_in(x, t, pc, strlen(qraw[i])))
@@ -587,6 +596,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     for (size_t i = 0; i < nt; i++) {
         uint32_t t = touched[i];
         float s = 2.0f * acc[t] / (wq + x->t_sum[t]);
+        acc[t] = 0; /* read for the last time: the scratch left zero */
+        stamp[t] = 0;
         if (x->t_name[t] == 2)
             s *= x->o.derive;
         if (s > best[x->t_owner[t]])
@@ -659,12 +670,10 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     }
     for (size_t i = 0; i < nd; i++)
         dsc[down[i]] = 0;
-    for (size_t i = 0; i < nt; i++) {
-        uint32_t t = touched[i];
-        acc[t] = 0;
-        stamp[t] = 0;
-        z->dsc[x->t_owner[t]] = 0;
-        z->lsc[x->t_owner[t]] = 0;
+    for (size_t i = 0; i < nt; i++) { /* (acc and stamp: where the texts were scored) */
+        uint32_t o = x->t_owner[touched[i]];
+        z->dsc[o] = 0;
+        z->lsc[o] = 0;
     }
     free(lown);
     free(down);
