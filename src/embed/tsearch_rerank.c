@@ -15,21 +15,17 @@ typedef ts_expn expn;
 
 enum { MAX_EXP = TS_MAX_EXP };
 
-/* Weighted trigram cosine of the query's sorted buckets and text t's. */
-static float tri_cos(const tsearch *x, const uint32_t *a, size_t na, float sa, uint32_t t)
+/* Weighted trigram cosine of the query's buckets (qbits: one bit each) and
+ * text t's (sorted, distinct: the common ones summed in ascending order, as
+ * a merge of the two sorted lists would). */
+static float tri_cos(const tsearch *x, const uint64_t *qbits, float sa, uint32_t t)
 {
     const uint16_t *b = x->tt + x->tt_off[t];
-    size_t nb = x->tt_off[t + 1] - x->tt_off[t], i = 0, j = 0;
+    size_t nb = x->tt_off[t + 1] - x->tt_off[t];
     float dot = 0, sb = x->tt_norm[t];
-    while (i < na && j < nb) {
-        if (a[i] == b[j]) {
-            dot += x->tri_w[a[i]] * x->tri_w[a[i]];
-            i++, j++;
-        } else if (a[i] < b[j])
-            i++;
-        else
-            j++;
-    }
+    for (size_t j = 0; j < nb; j++)
+        if (qbits[b[j] >> 6] >> (b[j] & 63) & 1)
+            dot += x->tri_w[b[j]] * x->tri_w[b[j]];
     return sa > 0 && sb > 0 ? dot / sqrtf(sa * sb) : 0;
 }
 
@@ -441,8 +437,11 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     uint32_t qtri[1024];
     size_t nqt = ts_text_trigrams(qn, nl, qtri, 1024);
     float sq = 0;
-    for (size_t i = 0; i < nqt; i++)
+    static _Thread_local uint64_t qbits[TS_TRI_N / 64]; /* 8 KiB: off the stack */
+    for (size_t i = 0; i < nqt; i++) {
         sq += x->tri_w[qtri[i]] * x->tri_w[qtri[i]];
+        qbits[qtri[i] >> 6] |= 1ull << (qtri[i] & 63);
+    }
     size_t filled = 0;
     uint16_t head[QMAP_SLOTS] = {0}, next[QMAP_MAX];
     uint32_t mword[QMAP_MAX];
@@ -520,7 +519,7 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             else if (v > s2)
                 s2 = v;
             if (x->o.rerank) {
-                v = tri_cos(x, qtri, nqt, sq, t);
+                v = tri_cos(x, qbits, sq, t);
                 tb = v > tb ? v : tb;
             }
         }
@@ -648,6 +647,8 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     free(cw);
     for (size_t i = 0; i < filled; i++)
         out_score[i] = raw[i] > 1.0f ? 1.0f : raw[i] < 0 ? 0 : raw[i];
+    for (size_t i = 0; i < nqt; i++) /* left zero for the next query */
+        qbits[qtri[i] >> 6] = 0;
     free(raw);
     return filled;
 }
