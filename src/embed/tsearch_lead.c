@@ -117,7 +117,14 @@ size_t ts_lead_first(const tsearch *x, size_t nq, const float *qw, float wq, con
     size_t nt = 0, tcap = 0;
     float *cur = z->lcur, *sc = z->lsc;
     uint8_t *stamp = z->lstamp; /* query word index + 1 */
-    uint32_t *t = NULL;
+    size_t bound = 0; /* only the first pass adds terms: at most its postings */
+    for (size_t i = 0; i < nq; i++)
+        for (size_t e = 0; e < nex[i] && !(light && light[i]); e++) {
+            uint32_t w = ex[i * stride + e].word;
+            bound += x->lp_off[w + 1] - x->lp_off[w];
+        }
+    tcap = bound < x->n_owners ? bound : x->n_owners;
+    uint32_t *t = tcap ? ov_xmalloc(tcap * sizeof *t) : NULL;
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < nq; i++) {
             if ((light && light[i]) != (pass == 1))
