@@ -180,9 +180,29 @@ typedef struct ts_q {
 size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, size_t n_first,
                  const uint32_t *kid_par, size_t k, uint32_t *out_owner, float *out_score);
 
+/* Is (s1, o1) better than (s2, o2)? (higher score, ties by lower owner) */
+static inline bool ts_better(float s1, uint32_t o1, float s2, uint32_t o2)
+{
+    return s1 > s2 || (s1 == s2 && o1 < o2);
+}
+
 /* Insert (s, o) into a sorted top-k list of *filled entries (better score
- * first, ties by lower owner). */
-void ts_topk_put(float s, uint32_t o, size_t k, uint32_t *own, float *sc, size_t *filled);
+ * first, ties by lower owner). Inline: the first stage offers every term it
+ * reaches, and most are turned away by the first test. */
+static inline void ts_topk_put(float s, uint32_t o, size_t k, uint32_t *own, float *sc,
+                               size_t *filled)
+{
+    if (*filled == k && !ts_better(s, o, sc[k - 1], own[k - 1]))
+        return;
+    size_t pos = *filled < k ? (*filled)++ : k - 1;
+    while (pos > 0 && ts_better(s, o, sc[pos - 1], own[pos - 1])) {
+        sc[pos] = sc[pos - 1];
+        own[pos] = own[pos - 1];
+        pos--;
+    }
+    sc[pos] = s;
+    own[pos] = o;
+}
 
 /* The definition weight factor of word w (opts.def_rare for a word no name
  * and at most 3 definitions carry, else 1). */

@@ -301,26 +301,6 @@ void ts_scratch_free_all(ts_scratch *z)
     }
 }
 
-/* Is (s1, o1) better than (s2, o2)? */
-static bool better(float s1, uint32_t o1, float s2, uint32_t o2)
-{
-    return s1 > s2 || (s1 == s2 && o1 < o2);
-}
-
-void ts_topk_put(float s, uint32_t o, size_t k, uint32_t *own, float *sc, size_t *filled)
-{
-    if (*filled == k && !better(s, o, sc[k - 1], own[k - 1]))
-        return;
-    size_t pos = *filled < k ? (*filled)++ : k - 1;
-    while (pos > 0 && better(s, o, sc[pos - 1], own[pos - 1])) {
-        sc[pos] = sc[pos - 1];
-        own[pos] = own[pos - 1];
-        pos--;
-    }
-    sc[pos] = s;
-    own[pos] = o;
-}
-
 size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint32_t *out_owner,
                      float *out_score)
 {
