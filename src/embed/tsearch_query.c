@@ -532,7 +532,13 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                 const char *pc = e == nex[i] ? qpc[i] : NULL;
                 bool phrase = qphrase[i] && e < nex[i];
                 float pv = phrase ? ex[i][e].sim * 0.5f * x->w[ex[i][e].word] : 0;
-                if (!pc && !phrase && !restrict_light) { /* the common case, the same steps */
+                if (!pc && !phrase) { /* the common cases, the same steps as below */
+                    if (restrict_light) {
+                        for (uint32_t p = p0; p < p1; p++)
+                            if (stamp[post[p]] != 0)
+                                ts_bump(acc, cur, stamp, post[p], i, val);
+                        continue;
+                    }
                     for (uint32_t p = p0; p < p1; p++) {
                         uint32_t t = post[p];
                         if (stamp[t] == 0)
