@@ -43,7 +43,7 @@ typedef struct ts_scratch {
     float *acc, *cur;      /* n_texts (less the derived ones unless
                               opts.derive_first: only the first stage) */
     uint8_t *stamp;        /* n_texts */
-    float *best, *dsc, *lsc, *lcur; /* n_owners */
+    float *best, *dsc, *lsc, *lcur; /* n_owners (best: -1 between queries) */
     uint8_t *lstamp;       /* n_owners */
     uint32_t *touched;     /* n_texts: the texts a query reached */
 } ts_scratch;

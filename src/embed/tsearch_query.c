@@ -265,7 +265,9 @@ static ts_scratch *scratch_get(const tsearch *cx)
     z->acc = ov_xcalloc(nt, sizeof *z->acc);
     z->cur = ov_xcalloc(nt, sizeof *z->cur);
     z->stamp = ov_xcalloc(nt, 1);
-    z->best = ov_xcalloc(no, sizeof *z->best);
+    z->best = ov_xmalloc(no * sizeof *z->best);
+    for (size_t o = 0; o < no; o++) /* -1 between queries: a term not yet scored */
+        z->best[o] = -1.0f;
     z->dsc = ov_xcalloc(no, sizeof *z->dsc);
     z->lsc = ov_xcalloc(no, sizeof *z->lsc);
     z->lcur = ov_xcalloc(no, sizeof *z->lcur);
@@ -572,9 +574,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     if (x->o.parent_code >= 2) /* Tr1 for T-regulatory ... 1 (tsearch_pcode.c) */
         nt = ts_pcode_first(x, nq, qid, qw, acc, cur, stamp, touched, nt);
     /* term score = best text; first-stage candidates */
-    float *best = z->best; /* set before read for every owner reached */
-    for (size_t i = 0; i < nt; i++)
-        best[x->t_owner[touched[i]]] = -1.0f;
+    float *best = z->best; /* all -1 here, and left so below (once per owner) */
     size_t nc = 0;
     size_t ncand = k > TS_RERANK ? k : TS_RERANK; /* every asked-for term is re-ranked */
     uint32_t *cand = ov_xmalloc(ncand * sizeof *cand);
