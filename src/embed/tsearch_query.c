@@ -629,11 +629,11 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
         if (lsc) {
             if (lsc[o] > best[o])
                 best[o] = lsc[o];
-            lsc[o] = -1.0f; /* counted */
+            lsc[o] = 0; /* counted (and the scratch left zero) */
         }
         float s = best[o] + (dsc ? dsc[o] : 0);
         if (dsc)
-            dsc[o] = -1.0f; /* counted */
+            dsc[o] = 0; /* counted */
         ts_topk_put(s, o, ncand, cand, cs, &nc);
         best[o] = -1.0f; /* once per owner */
     }
@@ -656,11 +656,6 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     }
     for (size_t i = 0; i < nd; i++)
         dsc[down[i]] = 0;
-    for (size_t i = 0; i < nt; i++) { /* (acc and stamp: where the texts were scored) */
-        uint32_t o = x->t_owner[touched[i]];
-        z->dsc[o] = 0;
-        z->lsc[o] = 0;
-    }
     free(lown);
     free(down);
     /* the children of the best terms are re-ranked too (kept when they
