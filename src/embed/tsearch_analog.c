@@ -37,12 +37,7 @@ void ts_cnames_fill(const tsearch *x, const uint32_t *cand, size_t nc, ts_cnames
     cn->hash = ov_xcalloc(n, sizeof *cn->hash);
     for (size_t c = 0; c < nc; c++) {
         uint32_t o = cand[c];
-        cn->text[c] = UINT32_MAX;
-        for (uint32_t j = x->o_off[o]; j < x->o_off[o + 1]; j++)
-            if (x->t_name[x->o_text[j]] == 1) {
-                cn->text[c] = x->o_text[j];
-                break;
-            }
+        cn->text[c] = ts_name_text(x, o);
         uint32_t t = cn->text[c];
         if (t == UINT32_MAX || x->t_off[t + 1] - x->t_off[t] > TS_ANALOG_MAXW)
             continue; /* no name, or one too long to pair */

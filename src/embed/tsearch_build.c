@@ -495,7 +495,7 @@ ov_rc tsearch_build_aux(const char *const *texts, const size_t *lens, const uint
                 ov_buf_putc(&norm, ' ');
             ov_buf_put(&norm, x->v.blob + x->v.off[c], x->v.len[c]);
             if (nini < TS_MAX_QWORDS) {
-                fnw[nini] = ts_function_word(x->v.blob + x->v.off[c], x->v.len[c]);
+                fnw[nini] = ts_word_fw(x, c);
                 ini[nini++] = x->v.blob[x->v.off[c]];
             }
         }
@@ -804,7 +804,8 @@ size_t tsearch_bytes(const tsearch *x)
            (x->k_off ? (no + 1 + x->k_off[no]) * 8 : 0) + x->e_off[nv] * 8 + (TS_TRI_N + 1) * 8 +
            x->g_off[TS_TRI_N] * 4 + x->acr.blob_cap + x->acr.cap * 8 + x->acr.n_slot * 4 +
            (x->acr.n + 1) * 4 + x->a_off[x->acr.n] * 4 + x->n_sorted * 4 + nt * 8 +
-           x->tt_off[nt] * 2 + x->n_sib * 8 + (x->sib_off ? (nv + 1) * 4 : 0) + (no + 1) * 8 + x->l_off[no] * 8 + (nv + 1) * 4 +
+           x->tt_off[nt] * 2 + x->n_sib * 8 + (x->sib_off ? (nv + 1) * 4 : 0) + (no + 1) * 8 +
+           x->l_off[no] * 8 + (nv + 1) * 4 +
            x->sf_tails.blob_cap + x->sf_tails.cap * 8 + x->sf_tails.n_slot * 4 +
            (x->v_fw ? nv / 8 + 1 : 0) + (x->kg_off ? (no + 1 + x->kg_off[no]) * 4 : 0);
 }

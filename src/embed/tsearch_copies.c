@@ -106,7 +106,7 @@ void ts_copy_down(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t 
              * numbered subtype, "mucolipidosis type IV", is no copy), or
              * a tag that opens with a function word (a restrictive
              * phrase, "paneth cell of colon", names a kind, not a copy) */
-            bool said = ts_function_word(x->v.blob + x->v.off[cw[mb]], x->v.len[cw[mb]]);
+            bool said = ts_word_fw(x, cw[mb]);
             for (uint32_t k = mb; k < m && !said; k++)
                 said = ts_has(q->qid, q->nq, cw[k]) || has_digit(x, cw[k]) || code_word(x, cw[k]);
             if (!said)

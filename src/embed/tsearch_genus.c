@@ -38,7 +38,7 @@ float ts_genus_bonus(const tsearch *x, const ts_q *q, uint32_t o, uint32_t used)
         uint32_t w = q->qid[i];
         if (w == UINT32_MAX || (used >> i & 1))
             continue;
-        if (ts_function_word(x->v.blob + x->v.off[w], x->v.len[w]))
+        if (ts_word_fw(x, w))
             continue;
         float sim = 0;
         for (uint32_t j = x->up_off[o]; j < x->up_off[o + 1] && sim < 1.0f; j++) {

@@ -46,6 +46,8 @@ typedef struct ts_scratch {
     float *best, *dsc, *lsc, *lcur; /* n_owners (best: -1 between queries) */
     uint8_t *lstamp;       /* n_owners */
     uint32_t *touched;     /* n_texts: the texts a query reached */
+    uint64_t *qbits;       /* TS_TRI_N bits: the query's trigrams (the
+                              re-rank's cosine), zero between queries */
 } ts_scratch;
 
 struct tsearch {
@@ -175,10 +177,12 @@ typedef struct ts_q {
  * the query, the k best into out_owner / out_score (scores in [0, 1]).
  * Candidates from n_first on are children of a best first-stage term
  * (kid_par[c - n_first]: the index in cand of that parent, below n_first)
- * and are kept only when they score above it.
+ * and are kept only when they score above it. qbits: TS_TRI_N zero bits
+ * (the scratch's), set and cleared again within the call.
  * Returns the number filled. */
 size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, size_t n_first,
-                 const uint32_t *kid_par, size_t k, uint32_t *out_owner, float *out_score);
+                 const uint32_t *kid_par, size_t k, uint64_t *qbits, uint32_t *out_owner,
+                 float *out_score);
 
 /* Is (s1, o1) better than (s2, o2)? (higher score, ties by lower owner) */
 static inline bool ts_better(float s1, uint32_t o1, float s2, uint32_t o2)
@@ -286,15 +290,6 @@ void ts_kid_genus(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t 
 /* Fill x->kg_off, kg_words from the definitions (field TSEARCH_DEF). */
 void ts_build_kid_genus(tsearch *x, const char *const *texts, const size_t *lens,
                         const uint32_t *owner, const uint8_t *field, size_t n);
-/* opts.analog (tsearch_analog.c, h14i): a sibling's synonym lent by
- * analogy. names[c] is candidate c's name text (ts_analog_names; UINT32_MAX
- * when none); ts_analog scores, through fn (the re-rank's alignment of a
- * text's words tw[0..m) of weight sum tsum; ctx its context), each synonym
- * of a candidate whose name is candidate g's with one asked word changed,
- * that word put back, x opts.analog; the best such score that matches
- * strongly a query word outside gused (what g's own best text matches; 0:
- * none) and its matched and weakly matched query words into out_used,
- * out_weak. */
 /* The candidates' names for h14i's passes (tsearch_analog.c): per
  * candidate its name text (UINT32_MAX: none), word count (0: none) and a
  * hash that is the sum of ts_name_part over its words, so a name less one
@@ -821,6 +816,31 @@ static inline bool ts_below(const tsearch *x, uint32_t c, uint32_t p, int depth)
         if (x->up_owner[j] == p || (depth > 1 && ts_below(x, x->up_owner[j], p, depth - 1)))
             return true;
     return false;
+}
+
+/* The first index of x->sorted (the collection's words in byte order)
+ * whose word is not below p[0..pl) in its first pl bytes: the words that
+ * begin with p start there. */
+static inline size_t ts_sorted_from(const tsearch *x, const char *p, size_t pl)
+{
+    size_t lo = 0, hi = x->n_sorted;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strncmp(x->v.blob + x->v.off[x->sorted[mid]], p, pl) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Whether vocabulary word w is a function word (x->v_fw once filled, else
+ * ts_function_word on its bytes: the same answer). */
+static inline bool ts_word_fw(const tsearch *x, uint32_t w)
+{
+    if (x->v_fw)
+        return x->v_fw[w / 8] >> (w % 8) & 1;
+    return ts_function_word(x->v.blob + x->v.off[w], x->v.len[w]);
 }
 
 /* Whether vocabulary word id is the NUL-terminated w. */

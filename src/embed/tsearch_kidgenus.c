@@ -86,7 +86,7 @@ void ts_kid_genus(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t 
         uint32_t w = q->qid[i];
         if (w == UINT32_MAX)
             return; /* a word no definition says */
-        if (ts_function_word(x->v.blob + x->v.off[w], x->v.len[w]) || ts_has(qc, k, w))
+        if (ts_word_fw(x, w) || ts_has(qc, k, w))
             continue;
         qc[k++] = w;
         qm |= 1u << i;

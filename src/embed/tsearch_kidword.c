@@ -88,7 +88,7 @@ void ts_kid_word(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             continue;
         nleft++;
         uint32_t v = q->qid[i];
-        if (v == UINT32_MAX || ts_function_word(x->v.blob + x->v.off[v], x->v.len[v]) ||
+        if (v == UINT32_MAX || ts_word_fw(x, v) ||
             v == head ||
             (x->o.kid_word_head >= 2 && (i >= np || pos[i] > first)) ||
             (x->o.kid_word_wdef && def_has(x, q, cand[w], i)) ||

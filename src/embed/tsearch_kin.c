@@ -114,7 +114,7 @@ static bool own_word(const tsearch *x, const ts_q *q, uint32_t t, uint32_t u, ui
     for (uint32_t b = x->t_off[t]; b < x->t_off[t + 1]; b++) {
         uint32_t v = x->t_words[b];
         uint32_t sd = said(q, v);
-        if (ts_function_word(x->v.blob + x->v.off[v], x->v.len[v]) || (sd & ~weak) ||
+        if (ts_word_fw(x, v) || (sd & ~weak) ||
             (sd && !prefixed(x, q, v, sd)))
             continue;
         bool in_u = false;
@@ -181,7 +181,7 @@ void ts_kin(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, fl
     uint32_t need = 0; /* the query's content words */
     for (size_t i = 0; i < q->nq && i < 32; i++) {
         uint32_t w = q->qid[i];
-        if (w == UINT32_MAX || !ts_function_word(x->v.blob + x->v.off[w], x->v.len[w]))
+        if (w == UINT32_MAX || !ts_word_fw(x, w))
             need |= 1u << i;
     }
     uint32_t wweak = cw[wb] & need; /* W's weak matches */

@@ -75,16 +75,8 @@ size_t ts_latin_form(const tsearch *x, const char *w, size_t len, uint32_t *id, 
 static uint32_t best_begin(const tsearch *x, const char *p, size_t pl, uint32_t cell)
 {
     const ts_vocab *v = &x->v;
-    size_t lo = 0, hi = x->n_sorted;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (strncmp(v->blob + v->off[x->sorted[mid]], p, pl) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
     uint32_t best = UINT32_MAX, bn = 0;
-    for (size_t i = lo; i < x->n_sorted; i++) {
+    for (size_t i = ts_sorted_from(x, p, pl); i < x->n_sorted; i++) {
         uint32_t id = x->sorted[i];
         if (strncmp(v->blob + v->off[id], p, pl) != 0)
             break;

@@ -114,7 +114,7 @@ size_t ts_lead_first(const tsearch *x, size_t nq, const float *qw, float wq, con
     *touched = NULL;
     if (x->o.lead <= 0 || !x->lp_off)
         return 0;
-    size_t nt = 0, tcap = 0;
+    size_t nt = 0;
     float *cur = z->lcur, *sc = z->lsc;
     uint8_t *stamp = z->lstamp; /* query word index + 1 */
     size_t bound = 0; /* only the first pass adds terms: at most its postings */
@@ -123,7 +123,7 @@ size_t ts_lead_first(const tsearch *x, size_t nq, const float *qw, float wq, con
             uint32_t w = ex[i * stride + e].word;
             bound += x->lp_off[w + 1] - x->lp_off[w];
         }
-    tcap = bound < x->n_owners ? bound : x->n_owners;
+    size_t tcap = bound < x->n_owners ? bound : x->n_owners;
     uint32_t *t = tcap ? ov_xmalloc(tcap * sizeof *t) : NULL;
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < nq; i++) {
@@ -137,11 +137,7 @@ size_t ts_lead_first(const tsearch *x, size_t nq, const float *qw, float wq, con
                     if (stamp[o] == 0) {
                         if (pass == 1) /* light words reach no new terms */
                             continue;
-                        if (nt == tcap) {
-                            tcap = tcap ? tcap * 2 : 256;
-                            t = ov_xrealloc(t, tcap * sizeof *t);
-                        }
-                        t[nt++] = o;
+                        t[nt++] = o; /* at most tcap: each from a first-pass posting */
                     }
                     if (stamp[o] != i + 1) {
                         stamp[o] = (uint8_t)(i + 1);

@@ -32,7 +32,7 @@ void ts_meet(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, f
     uint32_t need = 0; /* the query's content words */
     for (size_t i = 0; i < q->nq && i < 32; i++) {
         uint32_t w = q->qid[i];
-        if (w == UINT32_MAX || !ts_function_word(x->v.blob + x->v.off[w], x->v.len[w]))
+        if (w == UINT32_MAX || !ts_word_fw(x, w))
             need |= 1u << i;
     }
     if ((need & (need - 1)) == 0)

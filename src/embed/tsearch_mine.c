@@ -397,8 +397,8 @@ void ts_build_equiv(tsearch *x, const ts_pairs *eq, const ts_pairs *neg, const t
             sa *= powf(c / tot[a], x->o.eq_share);
             sb *= powf(c / tot[b], x->o.eq_share);
         }
-        if (!x->o.fn_equiv && ts_function_word(x->v.blob + x->v.off[a], x->v.len[a]) !=
-                                  ts_function_word(x->v.blob + x->v.off[b], x->v.len[b]))
+        if (!x->o.fn_equiv && ts_word_fw(x, a) !=
+                                  ts_word_fw(x, b))
             continue; /* of / mucosa: word order ("X mucosa", "mucosa of X"),
                          not a meaning */
         /* a word no name carries (code letters) is no equivalent to offer */

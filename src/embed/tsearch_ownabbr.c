@@ -57,8 +57,7 @@ static void load_text(const tsearch *x, uint32_t t, oa_text *out)
         uint32_t id = x->t_words[i];
         out->w[out->n] = x->v.blob + x->v.off[id];
         out->len[out->n] = x->v.len[id];
-        out->fw[out->n] = x->v_fw ? x->v_fw[id / 8] >> (id % 8) & 1
-                                  : ts_function_word(out->w[out->n], out->len[out->n]);
+        out->fw[out->n] = ts_word_fw(x, id);
         out->n++;
     }
 }

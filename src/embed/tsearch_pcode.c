@@ -91,7 +91,7 @@ float ts_pcode_pass(const tsearch *x, uint32_t o, size_t nq, const uint32_t *qid
                    !(*qused >> (i + r) & 1)) {
                 uint32_t w = qid[i + r];
                 if (w == UINT32_MAX || (r < a && x->v.blob[x->v.off[w]] != s[r]) ||
-                    ts_function_word(x->v.blob + x->v.off[w], x->v.len[w]) ||
+                    ts_word_fw(x, w) ||
                     in_text(tw, m, w) || !parent_says(x, o, w))
                     break;
                 wsum += qw[i + r];
@@ -122,7 +122,7 @@ size_t ts_pcode_first(const tsearch *x, size_t nq, const uint32_t *qid, const fl
             float wsum = 0;
             for (size_t k = 0; k < PC_MAX_LET && i + k < n; k++) {
                 uint32_t w = qid[i + k];
-                if (w == UINT32_MAX || ts_function_word(x->v.blob + x->v.off[w], x->v.len[w]))
+                if (w == UINT32_MAX || ts_word_fw(x, w))
                     break;
                 code[k] = x->v.blob[x->v.off[w]];
                 wsum += qw[i + k];

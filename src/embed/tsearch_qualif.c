@@ -91,7 +91,7 @@ void ts_kid_swap(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
             continue;
         uint32_t v = q->qid[i];
         if (i >= 32 || v == UINT32_MAX || nl == sizeof left / sizeof left[0] ||
-            ts_function_word(x->v.blob + x->v.off[v], x->v.len[v]) || ts_texts_have(x, cand[w], v))
+            ts_word_fw(x, v) || ts_texts_have(x, cand[w], v))
             return;
         left[nl++] = v;
     }

@@ -121,16 +121,8 @@ static size_t prefixed(const tsearch *x, const char *w, size_t len, uint32_t sel
     if (len < 5)
         return n;
     const ts_vocab *v = &x->v;
-    size_t lo = 0, hi = x->n_sorted;
-    while (lo < hi) { /* first word >= the 4-byte prefix */
-        size_t mid = (lo + hi) / 2;
-        if (strncmp(v->blob + v->off[x->sorted[mid]], w, 4) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    size_t added = 0;
-    for (size_t i = lo; i < x->n_sorted && n < max && added < 3; i++) {
+    size_t added = 0; /* from the first word >= the 4-byte prefix */
+    for (size_t i = ts_sorted_from(x, w, 4); i < x->n_sorted && n < max && added < 3; i++) {
         uint32_t id = x->sorted[i];
         const char *s = v->blob + v->off[id];
         if (strncmp(s, w, 4) != 0)
@@ -193,16 +185,8 @@ static size_t morph(const tsearch *x, const char *w, size_t len, expn *out, size
     if (sl < 4 || cell == UINT32_MAX)
         return n;
     const ts_vocab *v = &x->v;
-    size_t lo = 0, hi = x->n_sorted;
-    while (lo < hi) { /* first word >= the stem */
-        size_t mid = (lo + hi) / 2;
-        if (strncmp(v->blob + v->off[x->sorted[mid]], w, sl) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    size_t added = 0;
-    for (size_t i = lo; i < x->n_sorted && added < 3; i++) {
+    size_t added = 0; /* from the first word >= the stem */
+    for (size_t i = ts_sorted_from(x, w, sl); i < x->n_sorted && added < 3; i++) {
         uint32_t id = x->sorted[i];
         const char *s = v->blob + v->off[id];
         if (strncmp(s, w, sl) != 0)
@@ -273,6 +257,7 @@ static ts_scratch *scratch_get(const tsearch *cx)
     z->lcur = ov_xcalloc(no, sizeof *z->lcur);
     z->lstamp = ov_xcalloc(no, 1);
     z->touched = ov_xmalloc(nt * sizeof *z->touched);
+    z->qbits = ov_xcalloc(TS_TRI_N / 64, sizeof *z->qbits);
     return z;
 }
 
@@ -298,6 +283,7 @@ void ts_scratch_free_all(ts_scratch *z)
         free(z->lcur);
         free(z->lstamp);
         free(z->touched);
+        free(z->qbits);
         free(z);
         z = n;
     }
@@ -705,7 +691,8 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
     }
     /* second stage (tsearch_rerank.c) */
     ts_q qs = {nq, qid, qw, qacr, qraw, qpc, qsf, ex, nex, wq, qphrase, buf, starts, nw, adjm};
-    size_t filled = ts_rerank(x, &qs, cand, nc, n_first, kid_par, k, out_owner, out_score);
+    size_t filled = ts_rerank(x, &qs, cand, nc, n_first, kid_par, k, z->qbits, out_owner,
+                              out_score);
     free(kid_par);
     free(cand);
     free(cs);

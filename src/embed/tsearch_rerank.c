@@ -32,15 +32,7 @@ static float tri_cos(const tsearch *x, const uint64_t *qbits, float sa, uint32_t
 /* Are a and b sibling words? (b in a's sorted list) */
 static bool is_sib(const tsearch *x, uint32_t a, uint32_t b)
 {
-    uint32_t lo = x->sib_off[a], hi = x->sib_off[a + 1];
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (x->sib_nb[mid] < b)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < x->sib_off[a + 1] && x->sib_nb[lo] == b;
+    return ts_sorted_has(x->sib_nb + x->sib_off[a], x->sib_off[a + 1] - x->sib_off[a], b);
 }
 
 bool ts_is_number(const tsearch *x, uint32_t w)
@@ -414,7 +406,8 @@ static bool new_hit(const qctx *c, uint32_t t)
 }
 
 size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, size_t n_first,
-                 const uint32_t *kid_par, size_t k, uint32_t *out_owner, float *out_score)
+                 const uint32_t *kid_par, size_t k, uint64_t *qbits, uint32_t *out_owner,
+                 float *out_score)
 {
     float *raw = ov_xmalloc((k ? k : 1) * sizeof *raw);
     float *csc = ov_xmalloc((nc ? nc : 1) * sizeof *csc);        /* candidates' scores */
@@ -437,7 +430,6 @@ size_t ts_rerank(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
     uint32_t qtri[1024];
     size_t nqt = ts_text_trigrams(qn, nl, qtri, 1024);
     float sq = 0;
-    static _Thread_local uint64_t qbits[TS_TRI_N / 64]; /* 8 KiB: off the stack */
     for (size_t i = 0; i < nqt; i++) {
         sq += x->tri_w[qtri[i]] * x->tri_w[qtri[i]];
         qbits[qtri[i] >> 6] |= 1ull << (qtri[i] & 63);
