@@ -39,15 +39,7 @@ static size_t add_form(const tsearch *x, const char *stem, size_t sl, const char
     uint32_t id = ts_vocab_find(&x->v, buf, sl + tl);
     if (id == UINT32_MAX || id == self || id >= x->nv_own)
         return n;
-    for (size_t i = 0; i < n; i++)
-        if (out[i].word == id) {
-            if (sim > out[i].sim)
-                out[i].sim = sim;
-            return n;
-        }
-    if (n < max)
-        out[n++] = (ts_expn){id, sim};
-    return n;
+    return ts_put_exp(out, n, max, id, sim);
 }
 
 size_t ts_adj_forms(const tsearch *x, const char *w, size_t len, uint32_t self, float sim,

@@ -77,14 +77,6 @@ void ts_cnames_free(ts_cnames *cn)
     free(cn->enext);
 }
 
-static bool is_qword(const ts_q *q, uint32_t w)
-{
-    for (size_t i = 0; i < q->nq; i++)
-        if (q->qid[i] == w)
-            return true;
-    return false;
-}
-
 /* Does wc stand between the same neighbours in the synonym (tw, at) as in
  * the name (cw, k)? A start or an end counts as a neighbour. */
 static bool same_place(const uint32_t *cw, size_t m, size_t k, const uint32_t *tw, size_t n,
@@ -100,15 +92,9 @@ static bool same_place(const uint32_t *cw, size_t m, size_t k, const uint32_t *t
  * lender's own ("olfactory nerve I"), no pattern of the family. */
 static bool drops_shared(const uint32_t *cw, size_t m, size_t k, const uint32_t *tw, size_t n)
 {
-    for (size_t j = 0; j < m; j++) {
-        if (j == k)
-            continue;
-        bool has = false;
-        for (size_t i = 0; i < n && !has; i++)
-            has = tw[i] == cw[j];
-        if (!has)
+    for (size_t j = 0; j < m; j++)
+        if (j != k && !ts_has(tw, n, cw[j]))
             return true;
-    }
     return false;
 }
 
@@ -122,19 +108,14 @@ float ts_analog(const tsearch *x, const ts_q *q, const uint32_t *cand, const ts_
     const uint32_t *gw = x->t_words + x->t_off[cn->text[g]];
     float best = 0;
     for (size_t k = 0; k < m; k++) {
-        if (!is_qword(q, gw[k]))
+        if (!ts_has(q->qid, q->nq, gw[k]))
             continue; /* only an asked word is put back */
         uint64_t key = ts_cnames_key(cn->hash[g] - ts_name_part(gw[k], k), m, (uint32_t)k);
         uint32_t e = 0;
         for (uint32_t c; (c = ts_cnames_next(cn, key, &e)) != UINT32_MAX;) {
             const uint32_t *cw = x->t_words + x->t_off[cn->text[c]];
-            if (c == g || cn->len[c] != m || cw[k] == gw[k])
-                continue;
-            bool same = true; /* the hashes agree: check the words */
-            for (size_t j = 0; j < m && same; j++)
-                same = j == k || cw[j] == gw[j];
-            if (!same)
-                continue;
+            if (c == g || cn->len[c] != m || ts_one_diff(cw, gw, m) != k)
+                continue; /* the hashes agree: the words must too, but for word k */
             uint32_t wc = cw[k], wg = gw[k];
             for (uint32_t j = x->o_off[cand[c]]; j < x->o_off[cand[c] + 1]; j++) {
                 uint32_t t = x->o_text[j];

@@ -106,14 +106,7 @@ size_t ts_cform_forms(const tsearch *x, const char *w, size_t len, uint32_t self
     uint32_t id = pre_blast(x, w, len);
     if (id == UINT32_MAX || id == self)
         return n;
-    for (size_t i = 0; i < n; i++)
-        if (out[i].word == id) {
-            out[i].sim = x->o.cform_pre > out[i].sim ? x->o.cform_pre : out[i].sim;
-            return n;
-        }
-    if (n < max)
-        out[n++] = (ts_expn){id, x->o.cform_pre};
-    return n;
+    return ts_put_exp(out, n, max, id, x->o.cform_pre);
 }
 
 void ts_cform_query(const tsearch *x, const ts_q *q, ts_cform_q *cq)

@@ -168,11 +168,8 @@ void ts_code_swap(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t 
                 own[s] >= csc[w] || csc[w] - own[s] >= x->o.code_swap || csc[w] + 1e-4f <= lift)
                 continue;
             const uint32_t *ww = x->t_words + x->t_off[nt[w]];
-            size_t k = m, nd = 0;
-            for (size_t t = 0; t < m && nd < 2; t++)
-                if (ww[t] != sw[t])
-                    k = t, nd++;
-            if (nd == 1 && q_says(x, q, sw[k], x->o.code_num) &&
+            size_t k = ts_one_diff(ww, sw, m);
+            if (k < m && q_says(x, q, sw[k], x->o.code_num) &&
                 !q_says(x, q, ww[k], x->o.code_num) && code_word(x, sw[k]) &&
                 code_word(x, ww[k]))
                 lift = csc[w] + 1e-4f;

@@ -111,10 +111,7 @@ void ts_def_cover(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t 
     }
     if ((need & (need - 1)) == 0)
         return; /* one content word: nothing to share out */
-    size_t w = nc;
-    for (size_t c = 0; c < nc; c++)
-        if (csc[c] >= 0 && (w == nc || csc[c] > csc[w]))
-            w = c;
+    size_t w = ts_best_cand(csc, nc);
     if (w == nc)
         return;
     uint32_t left = need & ~cu[w]; /* what the best one's text leaves out */

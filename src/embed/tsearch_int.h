@@ -144,6 +144,20 @@ typedef struct ts_expn {
     float sim;
 } ts_expn;
 
+/* Append expansion (w, sim) to out[0..n) (at most max), or raise the sim
+ * of w there already. Returns the new count. */
+static inline size_t ts_put_exp(ts_expn *out, size_t n, size_t max, uint32_t w, float sim)
+{
+    for (size_t i = 0; i < n; i++)
+        if (out[i].word == w) {
+            out[i].sim = sim > out[i].sim ? sim : out[i].sim;
+            return n;
+        }
+    if (n < max)
+        out[n++] = (ts_expn){w, sim};
+    return n;
+}
+
 /* Expansions kept per query word. */
 #define TS_MAX_EXP 24
 /* An initialism matches its words at this similarity. */
@@ -843,6 +857,28 @@ static inline bool ts_word_fw(const tsearch *x, uint32_t w)
     return ts_function_word(x->v.blob + x->v.off[w], x->v.len[w]);
 }
 
+/* The best scored candidate of the re-rank's csc (csc >= 0; the first of
+ * equal ones), or nc when none is left. */
+static inline size_t ts_best_cand(const float *csc, size_t nc)
+{
+    size_t w = nc;
+    for (size_t c = 0; c < nc; c++)
+        if (csc[c] >= 0 && (w == nc || csc[c] > csc[w]))
+            w = c;
+    return w;
+}
+
+/* The one place where the m words of a and b differ, or m when they differ
+ * in none or in more than one (names that are one word apart). */
+static inline size_t ts_one_diff(const uint32_t *a, const uint32_t *b, size_t m)
+{
+    size_t k = m, nd = 0;
+    for (size_t t = 0; t < m && nd < 2; t++)
+        if (a[t] != b[t])
+            k = t, nd++;
+    return nd == 1 ? k : m;
+}
+
 /* Whether vocabulary word id is the NUL-terminated w. */
 static inline bool ts_is_word(const tsearch *x, uint32_t id, const char *w)
 {
@@ -912,6 +948,27 @@ static inline bool ts_texts_have(const tsearch *x, uint32_t o, uint32_t v)
 size_t ts_split_codes(const tsearch *x, char *buf, size_t cap, uint32_t *starts, size_t nw);
 /* compounds written apart or together read as the names write them: */
 size_t ts_compounds(const tsearch *x, char *buf, size_t cap, uint32_t *starts, size_t nw);
+/* (and ts_cyte_words, tsearch_latin.c.) Their shared steps: where new
+ * words may go in buf, past the last of the nw words written; */
+static inline size_t ts_buf_used(const char *buf, const uint32_t *starts, size_t nw)
+{
+    size_t used = 0;
+    for (size_t i = 0; i < nw; i++) {
+        size_t end = starts[i] + strlen(buf + starts[i]) + 1;
+        used = end > used ? end : used;
+    }
+    return used;
+}
+/* word w[0..wl) written at *used, NUL-ended, its start appended to out (the
+ * caller checked the room). */
+static inline void ts_buf_put(char *buf, size_t *used, uint32_t *out, size_t *n, const char *w,
+                              size_t wl)
+{
+    memcpy(buf + *used, w, wl);
+    buf[*used + wl] = 0;
+    out[(*n)++] = (uint32_t)*used;
+    *used += wl + 1;
+}
 
 /* The first stage: query word i reaches text t at val; the text keeps its
  * best per word (acc the sum, cur word i's share, stamp which word last). */

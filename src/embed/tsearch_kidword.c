@@ -49,10 +49,7 @@ void ts_kid_word(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
 {
     if (!x->up_off || nc == 0)
         return;
-    size_t w = nc;
-    for (size_t c = 0; c < nc; c++)
-        if (csc[c] >= 0 && (w == nc || csc[c] > csc[w]))
-            w = c;
+    size_t w = ts_best_cand(csc, nc);
     if (w == nc)
         return;
     uint32_t left = 0; /* the qualifiers W's best text leaves out */

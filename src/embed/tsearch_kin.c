@@ -48,14 +48,6 @@ static size_t ancestors(const tsearch *x, uint32_t o, uint32_t *out)
     return n;
 }
 
-static bool has(const uint32_t *a, size_t n, uint32_t v)
-{
-    for (size_t i = 0; i < n; i++)
-        if (a[i] == v)
-            return true;
-    return false;
-}
-
 /* The query words that reach word v: the word itself or an expansion. */
 static uint32_t said(const ts_q *q, uint32_t v)
 {
@@ -117,10 +109,7 @@ static bool own_word(const tsearch *x, const ts_q *q, uint32_t t, uint32_t u, ui
         if (ts_word_fw(x, v) || (sd & ~weak) ||
             (sd && !prefixed(x, q, v, sd)))
             continue;
-        bool in_u = false;
-        for (uint32_t k = x->t_off[u]; k < x->t_off[u + 1] && !in_u; k++)
-            in_u = x->t_words[k] == v;
-        if (!in_u)
+        if (!ts_has(x->t_words + x->t_off[u], x->t_off[u + 1] - x->t_off[u], v))
             return true;
     }
     return false;
@@ -138,9 +127,8 @@ static bool code_in_def(const tsearch *x, uint32_t n, uint32_t o, uint32_t t, ui
         if (v == n || vl <= nl || memcmp(vs + vl - nl, ns, nl) ||
             !ts_def_has(x, o, v))
             continue;
-        for (uint32_t k = x->t_off[u]; k < x->t_off[u + 1]; k++)
-            if (x->t_words[k] == v)
-                return true;
+        if (ts_has(x->t_words + x->t_off[u], x->t_off[u + 1] - x->t_off[u], v))
+            return true;
     }
     return false;
 }
@@ -172,10 +160,7 @@ void ts_kin(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, fl
 {
     if (!x->up_off || x->o.kin <= 0 || nc < 3)
         return;
-    size_t wb = nc; /* the best candidate */
-    for (size_t c = 0; c < nc; c++)
-        if (csc[c] >= 0 && (wb == nc || csc[c] > csc[wb]))
-            wb = c;
+    size_t wb = ts_best_cand(csc, nc);
     if (wb == nc || x->up_off[cand[wb] + 1] == x->up_off[cand[wb]])
         return;
     uint32_t need = 0; /* the query's content words */
@@ -215,11 +200,11 @@ void ts_kin(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, fl
             continue;
         uint32_t as[KIN_ANC];
         size_t nas = ancestors(x, cand[s], as);
-        if (has(aw, naw, cand[s]) || has(as, nas, cand[wb]))
+        if (ts_has(aw, naw, cand[s]) || ts_has(as, nas, cand[wb]))
             continue; /* one above the other */
         bool shared = false; /* a term above both, cheap test first */
         for (size_t i = 0; i < np && !shared; i++)
-            shared = has(as, nas, cand[pw[i]]);
+            shared = ts_has(as, nas, cand[pw[i]]);
         if (!shared)
             continue;
         uint32_t rs, ts = reach_text(x, q, cand[s], &rs);
@@ -230,7 +215,7 @@ void ts_kin(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t nc, fl
         size_t pick = nc; /* the best-scored term above both that fits */
         for (size_t i = 0; i < np; i++) {
             size_t p = pw[i];
-            if ((pick == nc || csc[p] > csc[pick]) && has(as, nas, cand[p]) &&
+            if ((pick == nc || csc[p] > csc[pick]) && ts_has(as, nas, cand[p]) &&
                 parent_fits(x, q, cand[p], cu[p], f, tw, ts))
                 pick = p;
         }

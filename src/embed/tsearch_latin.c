@@ -51,11 +51,8 @@ size_t ts_latin_form(const tsearch *x, const char *w, size_t len, uint32_t *id, 
         if (len < sl + 3 || memcmp(w + len - sl, k_rules[r][0], sl) != 0)
             continue;
         size_t ol = swap_end(w, len, sl, k_rules[r][1], out, cap);
-        uint32_t t = ol ? ts_vocab_find(&x->v, out, ol) : UINT32_MAX;
-        if (t == UINT32_MAX || t >= x->nv_own)
-            continue;
-        t = x->canon[t];
-        if (x->p_off[t + 1] > x->p_off[t]) { /* a word of some name */
+        uint32_t t = ol ? ts_carried(x, out, ol) : UINT32_MAX;
+        if (t != UINT32_MAX) { /* a word of some name */
             *id = t;
             return ol;
         }
@@ -97,19 +94,13 @@ size_t ts_cyte_words(const tsearch *x, char *buf, size_t cap, uint32_t *starts, 
     uint32_t cell = ts_vocab_find(&x->v, "cell", 4);
     if (cell == UINT32_MAX)
         return nw;
-    size_t used = 0;
-    for (size_t i = 0; i < nw; i++) {
-        size_t end = starts[i] + strlen(buf + starts[i]) + 1;
-        used = end > used ? end : used;
-    }
+    size_t used = ts_buf_used(buf, starts, nw);
     uint32_t out[TS_MAX_QWORDS];
     size_t n = 0;
     for (size_t i = 0; i < nw && n < TS_MAX_QWORDS; i++) {
         const char *w = buf + starts[i];
         size_t wl = strlen(w), sl = 0;
-        uint32_t id = ts_vocab_find(&x->v, w, wl);
-        bool unknown = id == UINT32_MAX || id >= x->nv_own ||
-                       x->p_off[x->canon[id] + 1] == x->p_off[x->canon[id]];
+        bool unknown = ts_carried(x, w, wl) == UINT32_MAX;
         static const char *const ends[] = {"cytus", "cytum", "cyti", "cyte"};
         for (size_t r = 0; unknown && r < 4 && !sl; r++) {
             size_t el = strlen(ends[r]);
@@ -132,14 +123,9 @@ size_t ts_cyte_words(const tsearch *x, char *buf, size_t cap, uint32_t *starts, 
             out[n++] = starts[i];
             continue;
         }
-        const char *parts[3] = {x->v.blob + x->v.off[a], x->v.blob + x->v.off[b], "cell"};
-        size_t pls[3] = {al, bl, 4};
-        for (int p = 0; p < 3; p++) {
-            memcpy(buf + used, parts[p], pls[p]);
-            buf[used + pls[p]] = 0;
-            out[n++] = (uint32_t)used;
-            used += pls[p] + 1;
-        }
+        ts_buf_put(buf, &used, out, &n, x->v.blob + x->v.off[a], al);
+        ts_buf_put(buf, &used, out, &n, x->v.blob + x->v.off[b], bl);
+        ts_buf_put(buf, &used, out, &n, "cell", 4);
     }
     memcpy(starts, out, n * sizeof *out);
     return n;

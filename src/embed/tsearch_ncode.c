@@ -94,7 +94,8 @@ float ts_ncode_pass(const tsearch *x, size_t nq, const uint32_t *qid, const floa
         size_t a = nc_shape(s, sl);
         if (!a)
             continue;
-        size_t num = ts_free_qword(x, qid, nq, *qused, s + a, sl - a); /* the query word that is the number, left unmatched */
+        /* the query word that is the number, left unmatched */
+        size_t num = ts_free_qword(x, qid, nq, *qused, s + a, sl - a);
         if (num == nq)
             continue;
         for (size_t i = 0; i + 1 < nq && i < 32; i++) {

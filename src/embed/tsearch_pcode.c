@@ -52,14 +52,6 @@ static bool parent_says(const tsearch *x, uint32_t o, uint32_t w)
     return false;
 }
 
-static bool in_text(const uint32_t *tw, size_t m, uint32_t w)
-{
-    for (size_t j = 0; j < m; j++)
-        if (tw[j] == w)
-            return true;
-    return false;
-}
-
 float ts_pcode_pass(const tsearch *x, uint32_t o, size_t nq, const uint32_t *qid, const float *qw,
                     const uint32_t *tw, size_t m, uint32_t *qused, uint32_t *tused)
 {
@@ -81,7 +73,8 @@ float ts_pcode_pass(const tsearch *x, uint32_t o, size_t nq, const uint32_t *qid
             dig = s[k] >= '0' && s[k] <= '9';
         if (!dig)
             continue;
-        size_t num = ts_free_qword(x, qid, nq, *qused, s + a, sl - a); /* the query word that is the number */
+        /* the query word that is the number */
+        size_t num = ts_free_qword(x, qid, nq, *qused, s + a, sl - a);
         if (num == nq)
             continue;
         for (size_t i = 0; i < nq && i < 32; i++) {
@@ -91,8 +84,7 @@ float ts_pcode_pass(const tsearch *x, uint32_t o, size_t nq, const uint32_t *qid
                    !(*qused >> (i + r) & 1)) {
                 uint32_t w = qid[i + r];
                 if (w == UINT32_MAX || (r < a && x->v.blob[x->v.off[w]] != s[r]) ||
-                    ts_word_fw(x, w) ||
-                    in_text(tw, m, w) || !parent_says(x, o, w))
+                    ts_word_fw(x, w) || ts_has(tw, m, w) || !parent_says(x, o, w))
                     break;
                 wsum += qw[i + r];
                 r++;

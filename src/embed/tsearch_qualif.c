@@ -38,16 +38,6 @@
 
 #include "embed/tsearch_int.h"
 
-/* The best scored candidate (csc >= 0), or nc. */
-static size_t best_of(const float *csc, size_t nc)
-{
-    size_t w = nc;
-    for (size_t c = 0; c < nc; c++)
-        if (csc[c] >= 0 && (w == nc || csc[c] > csc[w]))
-            w = c;
-    return w;
-}
-
 /* Are the last m words of text tc the words of text tw (m its length)? */
 static bool ends_with(const tsearch *x, uint32_t tc, uint32_t tw, size_t m)
 {
@@ -79,7 +69,7 @@ void ts_kid_swap(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
 {
     if (!x->up_off || nc == 0)
         return;
-    size_t w = best_of(csc, nc);
+    size_t w = ts_best_cand(csc, nc);
     if (w == nc)
         return;
     /* the query words W's best text leaves out, in query order: each a
@@ -162,11 +152,8 @@ void ts_unmarked(const tsearch *x, const ts_q *q, const uint32_t *cand, size_t n
                     (cu[c] & cu[w]) != cu[w] || (best != nc && own[c] <= own[best]))
                     continue;
                 const uint32_t *sw = x->t_words + x->t_off[nt[c]];
-                size_t k = m, nd = 0;
-                for (size_t t = 0; t < m && nd < 2; t++)
-                    if (ww[t] != sw[t])
-                        k = t, nd++;
-                if (nd == 1 && privative_of(x, ww[k], sw[k]) && !ts_has(q->qid, q->nq, ww[k]) &&
+                size_t k = ts_one_diff(ww, sw, m);
+                if (k < m && privative_of(x, ww[k], sw[k]) && !ts_has(q->qid, q->nq, ww[k]) &&
                     !ts_has(q->qid, q->nq, sw[k]))
                     best = c;
             }

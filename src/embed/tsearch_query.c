@@ -142,19 +142,6 @@ static size_t prefixed(const tsearch *x, const char *w, size_t len, uint32_t sel
     return n;
 }
 
-/* Append expansion (w, sim) to out[0..n) unless w is there; returns n. */
-static size_t put_exp(expn *out, size_t n, size_t max, uint32_t w, float sim)
-{
-    for (size_t i = 0; i < n; i++)
-        if (out[i].word == w) {
-            out[i].sim = sim > out[i].sim ? sim : out[i].sim;
-            return n;
-        }
-    if (n < max)
-        out[n++] = (expn){w, sim};
-    return n;
-}
-
 /* Word-forming parts a word may be said as a phrase: "-cyte" is a cell
  * (mastocyte = mast cell, synoviocyte = synovial cell: the stem before
  * "(o)cyte", at least 4 bytes and 60% of a known word starting with it,
@@ -172,7 +159,7 @@ static size_t morph(const tsearch *x, const char *w, size_t len, expn *out, size
             if (w[0] == greek[i][0][0]) {
                 uint32_t id = ts_vocab_find(&x->v, greek[i][1], strlen(greek[i][1]));
                 if (id != UINT32_MAX && x->p_off[x->canon[id] + 1] > x->p_off[x->canon[id]])
-                    n = put_exp(out, n, max, x->canon[id], x->o.morph);
+                    n = ts_put_exp(out, n, max, x->canon[id], x->o.morph);
             }
         return n;
     }
@@ -194,12 +181,12 @@ static size_t morph(const tsearch *x, const char *w, size_t len, expn *out, size
         if ((float)sl < 0.6f * (float)v->len[id] || id == cell)
             continue;
         size_t before = n;
-        n = put_exp(out, n, max, id, x->o.morph);
+        n = ts_put_exp(out, n, max, id, x->o.morph);
         /* new, or (opts.morph_parts) a typo guess raised to a part */
         added += n > before || x->o.morph_parts;
     }
     if (added) {
-        n = put_exp(out, n, max, x->canon[cell], 0.3f * x->o.morph); /* never alone */
+        n = ts_put_exp(out, n, max, x->canon[cell], 0.3f * x->o.morph); /* never alone */
         *phrase = true;
     }
     return n;
@@ -372,7 +359,7 @@ size_t tsearch_query(const tsearch *x, const char *q, size_t len, size_t k, uint
                         ex[nq][d++] = ex[nq][j];
                 }
                 f1 -= e - d;
-                e = put_exp(ex[nq], d, MAX_EXP, lid, x->o.latin);
+                e = ts_put_exp(ex[nq], d, MAX_EXP, lid, x->o.latin);
             } else if (ll)
                 mw = lat, mwl = ll;
         }

@@ -10,30 +10,13 @@
 
 static bool indexed(const tsearch *x, const char *w, size_t len);
 
-/* Where new words may go in buf: past the last of the nw words written. */
-static size_t used_end(const char *buf, const uint32_t *starts, size_t nw)
-{
-    size_t used = 0;
-    for (size_t i = 0; i < nw; i++) {
-        size_t end = starts[i] + strlen(buf + starts[i]) + 1;
-        used = end > used ? end : used;
-    }
-    return used;
-}
-
 /* Word w[0..wl) written at *used as two words, cut bytes and the rest,
  * their starts appended to out (the caller checked the room). */
 static void put_split(char *buf, size_t *used, uint32_t *out, size_t *n, const char *w, size_t wl,
                       size_t cut)
 {
-    memcpy(buf + *used, w, cut);
-    buf[*used + cut] = 0;
-    out[(*n)++] = (uint32_t)*used;
-    *used += cut + 1;
-    memcpy(buf + *used, w + cut, wl - cut);
-    buf[*used + wl - cut] = 0;
-    out[(*n)++] = (uint32_t)*used;
-    *used += wl - cut + 1;
+    ts_buf_put(buf, used, out, n, w, cut);
+    ts_buf_put(buf, used, out, n, w + cut, wl - cut);
 }
 
 /* An unknown word shaped like a disease code, 2-5 letters then a digit
@@ -44,7 +27,7 @@ static void put_split(char *buf, size_t *used, uint32_t *out, size_t *n, const c
  * used part; returns the new word count. */
 size_t ts_split_codes(const tsearch *x, char *buf, size_t cap, uint32_t *starts, size_t nw)
 {
-    size_t used = used_end(buf, starts, nw);
+    size_t used = ts_buf_used(buf, starts, nw);
     uint32_t out[TS_MAX_QWORDS];
     size_t n = 0;
     for (size_t i = 0; i < nw && n < TS_MAX_QWORDS; i++) {
@@ -168,7 +151,7 @@ static size_t neo_compound(const tsearch *x, const char *w, size_t wl, const cha
  * count. */
 size_t ts_compounds(const tsearch *x, char *buf, size_t cap, uint32_t *starts, size_t nw)
 {
-    size_t used = used_end(buf, starts, nw);
+    size_t used = ts_buf_used(buf, starts, nw);
     uint32_t out[TS_MAX_QWORDS];
     size_t n = 0;
     for (size_t i = 0; i < nw && n < TS_MAX_QWORDS; i++) {

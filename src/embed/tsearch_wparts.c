@@ -23,16 +23,7 @@
  * sim). */
 static size_t put(ts_expn *out, size_t n, size_t max, uint32_t self, uint32_t w, float sim)
 {
-    if (w == self)
-        return n;
-    for (size_t i = 0; i < n; i++)
-        if (out[i].word == w) {
-            out[i].sim = sim > out[i].sim ? sim : out[i].sim;
-            return n;
-        }
-    if (n < max)
-        out[n++] = (ts_expn){w, sim};
-    return n;
+    return w == self ? n : ts_put_exp(out, n, max, w, sim);
 }
 
 size_t ts_wpart_forms(const tsearch *x, const char *w, size_t len, uint32_t self, ts_expn *out,
